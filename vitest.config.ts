@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests live in test/ and beside code as *.test.ts. The page's vite.config.ts is rooted at web/,
+// so vitest gets its own config rooted here (see ../shared/STACK-NOTES.md).
+export default defineConfig({
+  test: {
+    root: '.',
+    include: ['test/**/*.test.ts', '{harness,authenticator-sim,mds,reports,bench}/**/*.test.ts'],
+    exclude: ['node_modules/**', 'runs/**', 'web/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
