@@ -1,0 +1,164 @@
+import 'reflect-metadata';
+import { BasicConstraintsExtension, CRLDistributionPointsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
+import type { MdsErrorCode, MdsFinding } from './MdsError.ts';
+import { describeCert, sameCertificate } from './certificates.ts';
+
+export interface ChainOptions {
+  /** trust anchors; a path must end in one of them (matched by name and signature, or byte-equal) */
+  roots: X509Certificate[];
+  /** the verification time: validity of every certificate on the path is checked at this instant */
+  at: Date;
+  /** CRLs available locally (RFC 5280 §6.3); issuers without one are reported as MDS_CRL_UNAVAILABLE */
+  crls?: X509Crl[];
+  /** longest path allowed, leaf and root included (bounds the search) */
+  maxLength?: number;
+}
+
+export interface ChainResult {
+  /** true when a path to a root was found and nothing on it is expired, revoked or badly signed */
+  valid: boolean;
+  /** leaf first, trust anchor last (when one was reached) */
+  path: X509Certificate[];
+  root?: X509Certificate;
+  /** reasons the chain is not valid */
+  problems: MdsFinding[];
+  /** things a reader must know that do not invalidate the chain (CRL absence) */
+  warnings: MdsFinding[];
+}
+
+async function signedBy(child: X509Certificate, parent: X509Certificate): Promise<boolean> {
+  if (child.issuer !== parent.subject) return false;
+  try {
+    return await child.verify({ publicKey: parent.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+function isCa(cert: X509Certificate): boolean | undefined {
+  const bc = cert.getExtension(BasicConstraintsExtension);
+  return bc ? bc.ca : undefined;
+}
+
+/**
+ * Builds and validates the certification path leaf → intermediates (from `chain`, any order after the
+ * leaf) → one of `roots` (RFC 5280 §6.1, reduced to what MDS3 §3.2 and WebAuthn §7.1 step 23 need: name
+ * chaining, signatures, validity at `at`, CA flag on issuers, revocation against supplied CRLs).
+ *
+ * Path search tries the trust anchors first at each step, so with roots {R46, R3} a chain carrying
+ * "R46 cross-signed by R3" ends at R46; with R3 alone it continues through the cross certificate to R3.
+ * A certificate that is itself a trust anchor (byte-equal) ends the path.
+ * Never throws for bad input: problems come back as findings.
+ */
+export async function validateCertificateChain(chain: X509Certificate[], options: ChainOptions): Promise<ChainResult> {
+  const problems: MdsFinding[] = [];
+  const warnings: MdsFinding[] = [];
+  const leaf = chain[0];
+  if (!leaf) return { valid: false, path: [], problems: [{ code: 'MDS_MALFORMED', message: 'empty certificate chain' }], warnings };
+  for (let i = 0; i < chain.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (sameCertificate(chain[i]!, chain[j]!)) {
+        problems.push({ code: 'MDS_DUPLICATE_CERT', message: `certificate #${i} repeats #${j} (${describeCert(chain[i]!)})` });
+      }
+    }
+  }
+  const maxLength = options.maxLength ?? 8;
+  const intermediates = chain.slice(1);
+
+  // depth-first search, anchors first; bounded by maxLength and by never reusing a certificate
+  const search = async (path: X509Certificate[]): Promise<{ path: X509Certificate[]; root: X509Certificate } | undefined> => {
+    const current = path[path.length - 1]!;
+    const anchorItself = options.roots.find((r) => sameCertificate(r, current));
+    if (anchorItself) return { path, root: anchorItself };
+    if (path.length >= maxLength) return undefined;
+    for (const root of options.roots) {
+      if (await signedBy(current, root)) return { path: [...path, root], root };
+    }
+    for (const next of intermediates) {
+      if (path.some((p) => sameCertificate(p, next))) continue;
+      if (await signedBy(current, next)) {
+        const found = await search([...path, next]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  const found = await search([leaf]);
+  if (!found) {
+    problems.push({
+      code: 'MDS_CHAIN_UNTRUSTED',
+      message:
+        `no path from "${describeCert(leaf)}" to a trusted root` +
+        ` (issuer "${chain[chain.length - 1]!.issuer}"; trusted: ${options.roots.map((r) => `"${r.subject}"`).join(', ') || 'none'})`,
+    });
+    return { valid: false, path: [leaf], problems, warnings };
+  }
+
+  const { path, root } = found;
+  const atIso = options.at.toISOString();
+  for (const [i, cert] of path.entries()) {
+    if (cert.notAfter.getTime() < options.at.getTime()) {
+      problems.push({
+        code: 'MDS_CERT_EXPIRED',
+        message: `"${describeCert(cert)}" expired ${cert.notAfter.toISOString()} (verification time ${atIso})`,
+      });
+    } else if (cert.notBefore.getTime() > options.at.getTime()) {
+      problems.push({
+        code: 'MDS_CERT_NOT_YET_VALID',
+        message: `"${describeCert(cert)}" is not valid before ${cert.notBefore.toISOString()} (verification time ${atIso})`,
+      });
+    }
+    // issuers must be CAs (RFC 5280 §6.1.4 (k)); a v1 root without extensions is accepted as an anchor
+    if (i > 0 && isCa(cert) === false) {
+      problems.push({ code: 'MDS_CHAIN_INVALID', message: `"${describeCert(cert)}" issues a certificate but is not a CA` });
+    }
+  }
+
+  // revocation: every non-anchor certificate against a CRL of its issuer (MDS3 §3.2 step 4)
+  for (let i = 0; i < path.length - 1; i++) {
+    const cert = path[i]!;
+    const issuer = path[i + 1]!;
+    const crls = (options.crls ?? []).filter((c) => c.issuer === issuer.subject);
+    let checked = false;
+    for (const crl of crls) {
+      let ok = false;
+      try {
+        ok = await crl.verify({ publicKey: issuer.publicKey });
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        warnings.push({ code: 'MDS_CRL_UNAVAILABLE', message: `CRL for "${issuer.subject}" has a bad signature and was ignored` });
+        continue;
+      }
+      checked = true;
+      const entry = crl.findRevoked(cert);
+      if (entry && entry.revocationDate.getTime() <= options.at.getTime()) {
+        problems.push({
+          code: 'MDS_CERT_REVOKED',
+          message: `"${describeCert(cert)}" (serial ${cert.serialNumber}) revoked ${entry.revocationDate.toISOString()}`,
+        });
+      }
+    }
+    if (!checked) {
+      const dp = cert.getExtension(CRLDistributionPointsExtension);
+      const urls = dp?.distributionPoints
+        .flatMap((p) => p.distributionPoint?.fullName ?? [])
+        .map((n) => n.uniformResourceIdentifier)
+        .filter((u): u is string => typeof u === 'string');
+      warnings.push({
+        code: 'MDS_CRL_UNAVAILABLE',
+        message:
+          `revocation of "${describeCert(cert)}" not checked: no CRL of "${issuer.subject}" supplied` +
+          (urls && urls.length ? ` (distribution point ${urls.join(', ')})` : ' (no distribution point)'),
+      });
+    }
+  }
+  return { valid: problems.length === 0, path, root, problems, warnings };
+}
+
+/** The first problem's code, for callers that throw one error. */
+export function primaryProblem(result: ChainResult): { code: MdsErrorCode; message: string } | undefined {
+  const p = result.problems[0];
+  return p ? { code: p.code as MdsErrorCode, message: result.problems.map((x) => x.message).join('; ') } : undefined;
+}

@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import { X509Certificate as NodeX509 } from 'node:crypto';
+import { compactVerify, errors as joseErrors } from 'jose';
+import type { X509Certificate, X509Crl } from '@peculiar/x509';
+import { MdsError, type MdsFinding } from './MdsError.ts';
+import type { MetadataBlobPayload, MetadataBlobPayloadEntry } from './MdsTypes.ts';
+import { toCertificate } from './certificates.ts';
+import { parseJsonLimited } from './jsonLimits.ts';
+import { validateCertificateChain, primaryProblem } from './validateChain.ts';
+import { entryProblem } from './validateEntry.ts';
+
+/**
+ * JWS algorithms accepted for the BLOB. MDS3 §3.1.7 names RS256 and ES256 for the FIDO service and allows
+ * other RFC 7518 asymmetric algorithms; symmetric (HS*) and "none" can never be trusted from a certificate.
+ */
+export const MDS_BLOB_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+export interface VerifyMdsBlobOptions {
+  /** trust anchors (loadBundledMdsRoots() for the real service, a test root for generated BLOBs) */
+  roots: X509Certificate[];
+  /** verification time: certificate validity and nextUpdate are judged at this instant */
+  at: Date;
+  crls?: X509Crl[];
+  /** refuse larger input (default 64 MiB; the real BLOB is a few MB) */
+  maxBytes?: number;
+  /** refuse JSON nested deeper than this (default 32; the real payload nests about 8 deep) */
+  maxDepth?: number;
+}
+
+export interface VerifiedMdsBlob {
+  /** the serial number `no` (MDS3 §3.1.6): a newer BLOB has a higher one */
+  no: number;
+  nextUpdate: string;
+  legalHeader?: string;
+  /** entries that passed entryProblem(), in BLOB order */
+  entries: MetadataBlobPayloadEntry[];
+  rejectedEntries: { index: number; reason: string }[];
+  alg: string;
+  /** the validated path, signer first, trust anchor last */
+  path: X509Certificate[];
+  rootSubject: string;
+  verifiedAt: Date;
+  /** MDS_NEXT_UPDATE_PASSED, MDS_CRL_UNAVAILABLE, MDS_ENTRY_REJECTED */
+  warnings: MdsFinding[];
+}
+
+function b64uJson(part: string, what: string, maxDepth: number): unknown {
+  if (!/^[A-Za-z0-9_-]*$/.test(part)) throw new MdsError('MDS_MALFORMED', `${what} is not base64url`);
+  return parseJsonLimited(Buffer.from(part, 'base64url').toString('utf8'), maxDepth, what);
+}
+
+/**
+ * Verifies an MDS3 BLOB (FIDO Metadata Service v3.0 §3.2 "Metadata BLOB object processing rules"):
+ * step 2-3 the x5c chain to a trusted root, valid at `at` (revocation per supplied CRLs; their absence is
+ * reported as a warning); step 4 the JWS signature with the x5c leaf key; step 5 the serial `no` is kept so
+ * the caller can refuse an older BLOB; nextUpdate before `at` is a warning carrying the date.
+ * Throws MdsError with a stable code for every refusal.
+ */
+export async function verifyMdsBlob(jws: string | Uint8Array, options: VerifyMdsBlobOptions): Promise<VerifiedMdsBlob> {
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const maxDepth = options.maxDepth ?? 32;
+  const size = typeof jws === 'string' ? jws.length : jws.byteLength;
+  if (size > maxBytes) throw new MdsError('MDS_TOO_LARGE', `BLOB is ${size} bytes, over the ${maxBytes}-byte limit`);
+  const text = (typeof jws === 'string' ? jws : Buffer.from(jws).toString('latin1')).trim();
+  const parts = text.split('.');
+  if (parts.length !== 3) throw new MdsError('MDS_MALFORMED', `BLOB is not a compact JWS (${parts.length} part(s), 3 expected)`);
+  const [h, p, s] = parts as [string, string, string];
+  if (!/^[A-Za-z0-9_-]+$/.test(s)) throw new MdsError('MDS_MALFORMED', 'JWS signature is empty or not base64url');
+
+  // header: alg and x5c (RFC 7515 §4.1.1, §4.1.6)
+  const header = b64uJson(h, 'JWS header', 4);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new MdsError('MDS_MALFORMED', 'JWS header is not an object');
+  const { alg, x5c } = header as { alg?: unknown; x5c?: unknown };
+  if (typeof alg !== 'string' || !(MDS_BLOB_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new MdsError('MDS_ALG_UNSUPPORTED', `JWS alg ${JSON.stringify(alg)} is not accepted (one of ${MDS_BLOB_ALGORITHMS.join(', ')})`);
+  }
+  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 8 || !x5c.every((c) => typeof c === 'string')) {
+    throw new MdsError('MDS_MALFORMED', 'JWS header x5c missing, empty, over 8 certificates, or not strings');
+  }
+  const chain = (x5c as string[]).map((c, i) => toCertificate(c, `x5c[${i}]`));
+
+  // MDS3 §3.2 step 3: the chain, at the verification time
+  const chainResult = await validateCertificateChain(chain, { roots: options.roots, at: options.at, crls: options.crls });
+  const problem = primaryProblem(chainResult);
+  if (problem) throw new MdsError(problem.code, `BLOB certificate chain refused: ${problem.message}`, chainResult.problems);
+
+  // MDS3 §3.2 step 4: the signature, with the leaf's key; alg pinned to the header's
+  const leafKey = new NodeX509(Buffer.from(chain[0]!.rawData)).publicKey;
+  let payloadBytes: Uint8Array;
+  try {
+    ({ payload: payloadBytes } = await compactVerify(text, leafKey, { algorithms: [alg] }));
+  } catch (err) {
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+      throw new MdsError('MDS_SIGNATURE_INVALID', 'JWS signature does not verify with the x5c leaf certificate');
+    }
+    throw new MdsError('MDS_SIGNATURE_INVALID', `JWS could not be verified with the x5c leaf (${alg}): ${(err as Error).message}`);
+  }
+
+  const payload = parseJsonLimited(Buffer.from(payloadBytes).toString('utf8'), maxDepth, 'BLOB payload');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MdsError('MDS_MALFORMED', 'BLOB payload is not an object');
+  const pl = payload as Partial<MetadataBlobPayload>;
+  if (typeof pl.no !== 'number' || !Number.isSafeInteger(pl.no) || pl.no < 0) throw new MdsError('MDS_MALFORMED', 'payload `no` missing or not a non-negative integer');
+  if (typeof pl.nextUpdate !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(pl.nextUpdate) || Number.isNaN(Date.parse(pl.nextUpdate))) {
+    throw new MdsError('MDS_MALFORMED', 'payload nextUpdate missing or not a date (YYYY-MM-DD)');
+  }
+  if (!Array.isArray(pl.entries)) throw new MdsError('MDS_MALFORMED', 'payload entries missing or not an array');
+
+  const warnings: MdsFinding[] = [...chainResult.warnings];
+  if (Date.parse(pl.nextUpdate) < options.at.getTime()) {
+    warnings.push({
+      code: 'MDS_NEXT_UPDATE_PASSED',
+      message: `nextUpdate ${pl.nextUpdate} is before the verification time ${options.at.toISOString()}: a newer BLOB should exist`,
+    });
+  }
+  const entries: MetadataBlobPayloadEntry[] = [];
+  const rejectedEntries: { index: number; reason: string }[] = [];
+  for (const [index, entry] of (pl.entries as unknown[]).entries()) {
+    const reason = entryProblem(entry);
+    if (reason) {
+      rejectedEntries.push({ index, reason });
+      warnings.push({ code: 'MDS_ENTRY_REJECTED', message: `entries[${index}] left out: ${reason}` });
+    } else entries.push(entry as MetadataBlobPayloadEntry);
+  }
+  return {
+    no: pl.no,
+    nextUpdate: pl.nextUpdate,
+    ...(typeof pl.legalHeader === 'string' ? { legalHeader: pl.legalHeader } : {}),
+    entries,
+    rejectedEntries,
+    alg,
+    path: chainResult.path,
+    rootSubject: chainResult.root!.subject,
+    verifiedAt: options.at,
+    warnings,
+  };
+}
