@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import {
+  CborError,
+  CtapCommand,
+  CtapStatus,
+  CtapStatusError,
+  decodeCbor,
+  type CborMap,
+} from '../harness/protocol/index.ts';
+import { generateAttestationMaterial, type AttestationMaterial } from './attestationMaterial.ts';
+import { defaultBehaviour, type AttestationMode, type Behaviour } from './behaviour.ts';
+import {
+  autoApprove,
+  MemoryStorage,
+  systemClock,
+  systemRng,
+  UserPresenceCancelled,
+  type Clock,
+  type Rng,
+  type StateStorage,
+  type UserPresence,
+  type UserPresenceRequest,
+} from './env.ts';
+import { pinUvAuthProtocolOne, pinUvAuthProtocolTwo, type PinUvAuthProtocol } from './pinUvAuth/protocols.ts';
+import { PinUvAuthToken } from './pinUvAuth/PinUvAuthToken.ts';
+import { deserializeState, serializeState, type PersistentState, type StoredCredential } from './state.ts';
+import { handlers } from './commands/handlers.ts';
+
+/** The simulator's AAGUID (random, fixed; listed in the test MDS). */
+export const SIMULATOR_AAGUID = Uint8Array.from(Buffer.from('be7c888ff40745b9bab1f1e15cedc047', 'hex'));
+
+export interface AuthenticatorOptions {
+  clock?: Clock;
+  rng?: Rng;
+  userPresence?: UserPresence;
+  storage?: StateStorage;
+  /** quirks: overrides of the default behaviour (see behaviour.ts and quirks/) */
+  behaviour?: Partial<Behaviour>;
+  aaguid?: Uint8Array;
+  /** attestation made by makeCredential (default packed with the simulator's certificate chain) */
+  attestation?: AttestationMode;
+  /** reuse attestation PKI (tests create many simulators); otherwise generated for a new state */
+  attestationMaterial?: AttestationMaterial;
+  /** discoverable credential slots (default 50) */
+  maxDiscoverableCredentials?: number;
+  /**
+   * CTAP 2.1 §6.6: reset is refused 10 s after power-up. A simulator driven over UDP, or in tests,
+   * allows it at any time (DESIGN.md).
+   */
+  allowResetAnytime?: boolean;
+  firmwareVersion?: number;
+}
+
+export interface CborResponse {
+  status: number;
+  /** CBOR-encoded response map, empty when there is none or on error */
+  payload: Uint8Array;
+}
+
+export interface HandleOptions {
+  /** aborts a pending user-presence wait (CTAPHID_CANCEL) */
+  signal?: AbortSignal;
+}
+
+/** What getNextAssertion continues from (CTAP 2.1 §6.3). */
+export interface PendingAssertion {
+  rpId: string;
+  clientDataHash: Uint8Array;
+  credentials: StoredCredential[];
+  index: number;
+  flags: number;
+  userVerified: boolean;
+  lastAt: number;
+  extensionInputs: CborMap | undefined;
+}
+
+/**
+ * The software authenticator's CTAP2 core. `handleCbor(command, payload)` is the whole interface the
+ * device layers (CTAPHID, UDP, in-process transport) need: it never throws, answers a status byte for
+ * every input, and leaves stored state untouched by rejected requests.
+ */
+export class Authenticator {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly userPresence: UserPresence;
+  readonly storage: StateStorage;
+  readonly behaviour: Behaviour;
+  readonly attestationMode: AttestationMode;
+  readonly maxDiscoverableCredentials: number;
+  readonly allowResetAnytime: boolean;
+  readonly firmwareVersion: number;
+  state: PersistentState;
+
+  // Volatile state: cleared by a power cycle (CTAP 2.1 §6.5.2, §6.3).
+  readonly pinUvAuthToken: PinUvAuthToken;
+  readonly protocols: ReadonlyMap<number, PinUvAuthProtocol>;
+  consecutivePinFailures = 0;
+  pendingAssertion: PendingAssertion | undefined;
+  /** lane-specific volatile state (credMgmt enumeration, large-blob writes…), cleared by powerCycle */
+  volatile = new Map<string, unknown>();
+  poweredOnAt: number;
+
+  private constructor(options: AuthenticatorOptions, state: PersistentState) {
+    this.clock = options.clock ?? systemClock;
+    this.rng = options.rng ?? systemRng;
+    this.userPresence = options.userPresence ?? autoApprove;
+    this.storage = options.storage ?? new MemoryStorage();
+    this.behaviour = { ...defaultBehaviour, ...options.behaviour };
+    this.attestationMode = options.attestation ?? 'packed';
+    this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? 50;
+    this.allowResetAnytime = options.allowResetAnytime ?? false;
+    this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
+    this.state = state;
+    this.pinUvAuthToken = new PinUvAuthToken(this.rng, this.clock);
+    this.protocols = new Map<number, PinUvAuthProtocol>([
+      [1, pinUvAuthProtocolOne(this.rng)],
+      [2, pinUvAuthProtocolTwo(this.rng)],
+    ]);
+    this.poweredOnAt = this.clock.now();
+  }
+
+  /** Loads the state from storage, or makes a new one (new master key and, unless given, attestation PKI). */
+  static async create(options: AuthenticatorOptions = {}): Promise<Authenticator> {
+    const storage = options.storage ?? new MemoryStorage();
+    const saved = storage.load();
+    const rng = options.rng ?? systemRng;
+    let state: PersistentState;
+    if (saved !== undefined) {
+      state = deserializeState(saved);
+    } else {
+      const aaguid = options.aaguid ?? SIMULATOR_AAGUID;
+      const material =
+        options.attestationMaterial ??
+        (await generateAttestationMaterial(aaguid, new Date((options.clock ?? systemClock).now())));
+      state = newState(aaguid, material, rng);
+      storage.save(serializeState(state));
+    }
+    return new Authenticator({ ...options, storage }, state);
+  }
+
+  /**
+   * Processes one CTAP2 message (CTAP 2.1 §6, §8). Every outcome, including malformed input and
+   * internal failures, is a status byte; nothing is thrown.
+   */
+  async handleCbor(command: number, payload: Uint8Array, options: HandleOptions = {}): Promise<CborResponse> {
+    // §6.3: getNextAssertion continues only straight after getAssertion/getNextAssertion.
+    if (command !== CtapCommand.authenticatorGetNextAssertion) this.pendingAssertion = undefined;
+    this.pinUvAuthToken.observeTimers();
+    const handler = handlers.get(command);
+    if (!handler) return { status: CtapStatus.CTAP1_ERR_INVALID_COMMAND, payload: new Uint8Array(0) };
+    const snapshot = serializeState(this.state);
+    try {
+      let params: unknown = undefined;
+      if (handler.takesParameters) {
+        // Where the payload is empty the spec is silent; every required parameter is then missing.
+        if (payload.length === 0) {
+          throw new CtapStatusError(CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'empty request');
+        }
+        // CTAP 2.1 §8: requests are canonical CBOR of at most 4 nesting levels.
+        params = decodeCbor(payload, { canonical: 'strict', maxDepth: 4 }).value;
+      } else if (payload.length > 0) {
+        // The command takes no parameters (§6.4, §6.6, §6.3, §6.9); the spec names no status for extra
+        // bytes, and an invalid length says what is wrong.
+        throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, 'command takes no parameters');
+      }
+      const response = await handler.run(this, params, options);
+      return {
+        status: CtapStatus.CTAP2_OK,
+        payload: response ? this.behaviour.encodeResponse(response) : new Uint8Array(0),
+      };
+    } catch (err) {
+      if (err instanceof CtapStatusError) return { status: err.code, payload: new Uint8Array(0) };
+      if (err instanceof CborError) return { status: CtapStatus.CTAP2_ERR_INVALID_CBOR, payload: new Uint8Array(0) };
+      // An internal failure must not leave half-applied state behind.
+      this.state = deserializeState(snapshot);
+      return { status: CtapStatus.CTAP1_ERR_OTHER, payload: new Uint8Array(0) };
+    }
+  }
+
+  /** Writes persistent state through the storage; called before a command that changed it answers. */
+  persist(): void {
+    this.storage.save(serializeState(this.state));
+  }
+
+  /**
+   * A power cycle (unplug and replug): persistent state stays; the pinUvAuthToken, the key-agreement
+   * keys, the consecutive wrong-PIN count and any pending getNextAssertion are gone (CTAP 2.1 §6.5.2).
+   */
+  powerCycle(): void {
+    this.pinUvAuthToken.reset();
+    for (const p of this.protocols.values()) p.regenerate();
+    this.consecutivePinFailures = 0;
+    this.pendingAssertion = undefined;
+    this.volatile.clear();
+    this.poweredOnAt = this.clock.now();
+  }
+
+  /** Asks the user for a touch; a cancelled wait is CTAP2_ERR_KEEPALIVE_CANCEL (CTAP 2.1 §11.2.9.1.5). */
+  async requestUserPresence(req: UserPresenceRequest): Promise<'approved' | 'denied' | 'timeout'> {
+    try {
+      if (req.signal?.aborted) throw new UserPresenceCancelled();
+      return await this.userPresence.request(req);
+    } catch (err) {
+      if (err instanceof UserPresenceCancelled) throw new CtapStatusError(CtapStatus.CTAP2_ERR_KEEPALIVE_CANCEL);
+      throw err;
+    }
+  }
+
+  rpIdHash(rpId: string): Uint8Array {
+    return new Uint8Array(createHash('sha256').update(rpId, 'utf8').digest());
+  }
+
+  /** The hash written into authenticatorData (the behaviour may falsify it). */
+  authDataRpIdHash(rpId: string): Uint8Array {
+    return this.behaviour.rpIdHash(rpId, this.rpIdHash(rpId));
+  }
+
+  get aaguid(): Uint8Array {
+    return this.behaviour.aaguid(this.state.aaguid);
+  }
+
+  /** Advances and persists-to-be the global signature counter; returns the value to write. */
+  nextSignCount(): number {
+    this.state.signCount = this.behaviour.nextSignCount(this.state.signCount) >>> 0;
+    return this.state.signCount;
+  }
+
+  get pinIsSet(): boolean {
+    return this.state.pin !== undefined;
+  }
+
+  /** Resets to factory state: new master key (all credential IDs die), no PIN, counters kept monotonic. */
+  factoryReset(): void {
+    const fresh = newState(this.state.aaguid, this.state.attestation, this.rng);
+    // The signature counter never goes backwards, even across reset (WebAuthn L3 §6.1.1 clone detection).
+    fresh.signCount = this.state.signCount;
+    this.state = fresh;
+    this.powerCycle();
+  }
+}
+
+/** An empty large-blob array: CBOR [] followed by LEFT(SHA-256(h'80'), 16) (CTAP 2.1 §6.10.2). */
+export const EMPTY_LARGE_BLOB_ARRAY = Uint8Array.from(
+  Buffer.from('8076be8b528d0075f7aae98d6fa57a6d3c', 'hex'),
+);
+
+function newState(aaguid: Uint8Array, attestation: AttestationMaterial, rng: Rng): PersistentState {
+  return {
+    version: 1,
+    aaguid,
+    masterKey: rng.bytes(32),
+    signCount: 0,
+    creationCounter: 0,
+    credentials: [],
+    pinRetries: 8,
+    uvRetries: 8,
+    forcePinChange: false,
+    minPinLength: 4,
+    minPinLengthRpIds: [],
+    alwaysUv: false,
+    enterpriseAttestation: false,
+    largeBlobArray: EMPTY_LARGE_BLOB_ARRAY,
+    attestation,
+  };
+}

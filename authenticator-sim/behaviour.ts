@@ -1,0 +1,66 @@
+import {
+  encodeCanonicalCbor,
+  type AuthenticatorInfo,
+  type CborMap,
+} from '../harness/protocol/index.ts';
+
+/**
+ * The points where the simulator can be made to misbehave on purpose. The core calls these and nothing
+ * else varies: each quirk (quirks/, DESIGN.md "Simulator quirks") overrides one or two members, so a
+ * misbehaviour lives in one place instead of `if`s across the handlers.
+ */
+export interface Behaviour {
+  /** the signature counter after `current` (CTAP 2.1 §6.1.2 step 17 / §6.2.2: increase it) */
+  nextSignCount(current: number): number;
+  /** the bytes an assertion signature covers: authenticatorData || clientDataHash (WebAuthn L3 §6.3.3 step 11) */
+  assertionSignedData(data: Uint8Array): Uint8Array;
+  /** the bytes an attestation signature covers: authenticatorData || clientDataHash (WebAuthn L3 §8.2) */
+  attestationSignedData(data: Uint8Array): Uint8Array;
+  /** the rpIdHash written into authenticatorData (SHA-256 of the RP ID, WebAuthn L3 §6.1) */
+  rpIdHash(rpId: string, correct: Uint8Array): Uint8Array;
+  /** the flags byte written into authenticatorData */
+  authDataFlags(flags: number): number;
+  /** the AAGUID written into attested credential data and getInfo */
+  aaguid(aaguid: Uint8Array): Uint8Array;
+  /** getInfo as answered, after the simulator built it from what it implements */
+  getInfo(info: AuthenticatorInfo): AuthenticatorInfo;
+  /** the attestation the simulator makes when it was configured for `configured` */
+  attestationMode(configured: AttestationMode): AttestationMode;
+  /** how response maps are encoded (CTAP 2.1 §8: canonical CBOR) */
+  encodeResponse(map: CborMap): Uint8Array;
+  /** whether a wrong PIN lowers the retry counter (CTAP 2.1 §6.5.5.5: it must) */
+  decrementPinRetries: boolean;
+  /** whether excludeList is honoured (CTAP 2.1 §6.1.2 step 11: it must) */
+  honourExcludeList: boolean;
+  /** whether discoverable credentials are offered (getInfo rk) */
+  residentKeys: boolean;
+  /** whether hmac-secret is offered */
+  hmacSecret: boolean;
+  /** whether CTAPHID continuation packets must arrive in sequence (CTAP 2.1 §11.2.4: they must) */
+  enforceContinuationSequence: boolean;
+  /** whether the UV flag may be set without any verification (it must not) */
+  claimUvWithoutVerification: boolean;
+  /** extra text placed in user-visible fields (for the evil-strings quirk) */
+  decorateUserText(text: string): string;
+}
+
+export type AttestationMode = 'packed' | 'self' | 'none';
+
+export const defaultBehaviour: Behaviour = {
+  nextSignCount: (current) => current + 1,
+  assertionSignedData: (data) => data,
+  attestationSignedData: (data) => data,
+  rpIdHash: (_rpId, correct) => correct,
+  authDataFlags: (flags) => flags,
+  aaguid: (aaguid) => aaguid,
+  getInfo: (info) => info,
+  attestationMode: (configured) => configured,
+  encodeResponse: (map) => encodeCanonicalCbor(map),
+  decrementPinRetries: true,
+  honourExcludeList: true,
+  residentKeys: true,
+  hmacSecret: true,
+  enforceContinuationSequence: true,
+  claimUvWithoutVerification: false,
+  decorateUserText: (text) => text,
+};

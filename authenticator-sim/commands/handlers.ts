@@ -1,0 +1,22 @@
+import { CtapCommand, type CborMap } from '../../harness/protocol/index.ts';
+import type { Authenticator, HandleOptions } from '../Authenticator.ts';
+import { getAssertion, getNextAssertion } from './getAssertion.ts';
+import { getInfo } from './getInfo.ts';
+import { makeCredential } from './makeCredential.ts';
+import { reset, selection } from './reset.ts';
+
+export interface CommandHandler {
+  /** whether the command carries a CBOR parameter map */
+  takesParameters: boolean;
+  run(a: Authenticator, params: unknown, options: HandleOptions): Promise<CborMap | null>;
+}
+
+/** The simulator's CTAP2 command table (CTAP 2.1 §6). */
+export const handlers: ReadonlyMap<number, CommandHandler> = new Map<number, CommandHandler>([
+  [CtapCommand.authenticatorMakeCredential, { takesParameters: true, run: makeCredential }],
+  [CtapCommand.authenticatorGetAssertion, { takesParameters: true, run: getAssertion }],
+  [CtapCommand.authenticatorGetInfo, { takesParameters: false, run: getInfo }],
+  [CtapCommand.authenticatorReset, { takesParameters: false, run: reset }],
+  [CtapCommand.authenticatorGetNextAssertion, { takesParameters: false, run: getNextAssertion }],
+  [CtapCommand.authenticatorSelection, { takesParameters: false, run: selection }],
+]);

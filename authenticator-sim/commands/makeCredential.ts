@@ -1,0 +1,197 @@
+import {
+  AuthDataFlag,
+  buildAuthenticatorData,
+  CredProtect,
+  CtapStatus,
+  CtapStatusError,
+  decodeMakeCredentialRequest,
+  encodeMakeCredentialResponse,
+  PinUvAuthPermission,
+  PUBLIC_KEY,
+  type CborMap,
+  type MakeCredentialRequest,
+} from '../../harness/protocol/index.ts';
+import type { Authenticator, HandleOptions } from '../Authenticator.ts';
+import { unwrapCredentialId, wrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
+import { generatePrivateKey, privateKeyObject, publicCoseKey, signWith, SUPPORTED_ALGORITHMS } from '../credentialKeys.ts';
+import { createAttestationStatement } from '../attestationStatement.ts';
+import { answerTouchProbe, selectProtocol, verifyPinUvAuthParam } from './pinUvAuthChecks.ts';
+import { MAX_CREDENTIAL_COUNT_IN_LIST } from './getInfo.ts';
+import type { StoredCredential } from '../state.ts';
+
+/** WebAuthn L3 §5.4.3: user.id is at most 64 bytes. */
+const MAX_USER_ID_LENGTH = 64;
+
+/** authenticatorMakeCredential, CTAP 2.1 §6.1.2 (steps cited inline). */
+export async function makeCredential(a: Authenticator, params: unknown, { signal }: HandleOptions): Promise<CborMap> {
+  const req = decodeMakeCredentialRequest(params);
+  if (req.user.id.length > MAX_USER_ID_LENGTH) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_LIMIT_EXCEEDED, 'user.id longer than 64 bytes');
+  }
+  if (req.clientDataHash.length !== 32) {
+    // The spec does not name a status for a hash of the wrong size; it is a malformed parameter.
+    throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'clientDataHash is not 32 bytes');
+  }
+
+  // Step 1: zero-length pinUvAuthParam is the platform's "touch to select" probe.
+  if (req.pinUvAuthParam && req.pinUvAuthParam.length === 0) {
+    return answerTouchProbe(a, 'pinUvAuthParam-probe', signal);
+  }
+  // Step 2: the protocol must accompany the param and be supported.
+  const protocol = req.pinUvAuthParam ? selectProtocol(a, req.pinUvAuthProtocol) : undefined;
+
+  // Step 3: the first supported algorithm of type "public-key"; other types are ignored.
+  const chosen = req.pubKeyCredParams.find(
+    (p) => p.type === PUBLIC_KEY && (SUPPORTED_ALGORITHMS as readonly number[]).includes(p.alg),
+  );
+  if (!chosen) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM);
+
+  // Steps 4-5: options. Unknown options are ignored.
+  const rk = req.options?.get('rk') ?? false;
+  if (req.options?.get('up') === false) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'up=false is not allowed in makeCredential');
+  }
+  // With a pinUvAuthParam the "uv" option is not used (§6.1.2 step 5).
+  const uvOption = protocol ? false : (req.options?.get('uv') ?? false);
+  if (rk && !a.behaviour.residentKeys) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
+  if (uvOption) {
+    // No built-in user verification method: CTAP2_ERR_INVALID_OPTION (§6.1.2 step 5).
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no built-in user verification');
+  }
+
+  // Step 9 (enterpriseAttestation): only when enabled through authenticatorConfig.
+  if (req.enterpriseAttestation !== undefined) {
+    if (!a.state.enterpriseAttestation) {
+      throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not enabled');
+    }
+    if (req.enterpriseAttestation !== 1 && req.enterpriseAttestation !== 2) {
+      throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'enterpriseAttestation must be 1 or 2');
+    }
+  }
+
+  // Step 11: user verification. A PIN-protected authenticator needs a token, except for a
+  // non-discoverable credential when makeCredUvNotRqd is advertised (§6.1.2 step 11.3).
+  let userVerified = false;
+  if (protocol && req.pinUvAuthParam) {
+    verifyPinUvAuthParam(a, protocol, req.pinUvAuthParam, req.clientDataHash, PinUvAuthPermission.mc, req.rp.id);
+    userVerified = a.pinUvAuthToken.userVerified;
+  } else if (a.pinIsSet && (rk || a.state.alwaysUv)) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'PIN is set: a pinUvAuthToken is required');
+  }
+
+  const rpIdHash = a.rpIdHash(req.rp.id);
+
+  // Step 11 (excludeList): a listed credential of ours for this RP ends the operation after a touch,
+  // unless it is credProtect level 3 and the user is not verified (§6.1.2 step 11, §12.1).
+  if (req.excludeList && req.excludeList.length > MAX_CREDENTIAL_COUNT_IN_LIST) {
+    // Not stated for makeCredential; the same limit as getInfo's maxCredentialCountInList applies.
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_LIMIT_EXCEEDED, 'excludeList longer than maxCredentialCountInList');
+  }
+  if (a.behaviour.honourExcludeList) {
+    for (const d of req.excludeList ?? []) {
+      if (d.type !== PUBLIC_KEY) continue;
+      const key = unwrapCredentialId(a.state.masterKey, rpIdHash, d.id);
+      if (!key) continue;
+      if (key.credProtect === CredProtect.userVerificationRequired && !userVerified) continue;
+      await a.requestUserPresence({ reason: 'excluded', rpId: req.rp.id, signal });
+      throw new CtapStatusError(CtapStatus.CTAP2_ERR_CREDENTIAL_EXCLUDED);
+    }
+  }
+
+  // Step 12: extensions (credProtect, hmac-secret, credBlob, largeBlobKey, minPinLength).
+  const ext = processMakeCredentialExtensions(a, req, userVerified);
+
+  // Step 13-14: user presence, unless the token already carries it.
+  if (!(protocol && a.pinUvAuthToken.userPresent)) {
+    const outcome = await a.requestUserPresence({ reason: 'makeCredential', rpId: req.rp.id, signal });
+    if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
+    if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
+  }
+  if (protocol) {
+    // §6.1.2 step 14: the token's presence and verification are consumed, and its mc/ga permissions.
+    a.pinUvAuthToken.userPresent = false;
+    a.pinUvAuthToken.userVerified = false;
+    a.pinUvAuthToken.clearPermissionsExceptLbw();
+  }
+
+  // Step 16-17: the credential.
+  if (rk && a.state.credentials.length >= a.maxDiscoverableCredentials) {
+    const replacing = a.state.credentials.some(
+      (c) => c.rpId === req.rp.id && Buffer.compare(c.userId, req.user.id) === 0,
+    );
+    if (!replacing) throw new CtapStatusError(CtapStatus.CTAP2_ERR_KEY_STORE_FULL);
+  }
+  const privateKey = generatePrivateKey(chosen.alg, a.rng);
+  const credentialId = wrapCredentialId(
+    a.state.masterKey,
+    rpIdHash,
+    { alg: chosen.alg, credProtect: ext.credProtect, flags: rk ? WrappedKeyFlag.discoverable : 0, privateKey },
+    a.rng,
+  );
+  const keyObject = privateKeyObject(chosen.alg, privateKey);
+  if (rk) {
+    const stored: StoredCredential = {
+      id: credentialId,
+      rpId: req.rp.id,
+      userId: req.user.id,
+      alg: chosen.alg,
+      credProtect: ext.credProtect,
+      created: ++a.state.creationCounter,
+    };
+    if (req.rp.name !== undefined) stored.rpName = req.rp.name;
+    if (req.user.name !== undefined) stored.userName = req.user.name;
+    if (req.user.displayName !== undefined) stored.userDisplayName = req.user.displayName;
+    Object.assign(stored, ext.stored);
+    // A discoverable credential for the same RP and user.id replaces the old one (§6.1.2 step 17).
+    a.state.credentials = a.state.credentials.filter(
+      (c) => !(c.rpId === req.rp.id && Buffer.compare(c.userId, req.user.id) === 0),
+    );
+    a.state.credentials.push(stored);
+  }
+
+  let flags = AuthDataFlag.UP;
+  if (userVerified || a.behaviour.claimUvWithoutVerification) flags |= AuthDataFlag.UV;
+  const authData = buildAuthenticatorData({
+    rpIdHash: a.authDataRpIdHash(req.rp.id),
+    flags: a.behaviour.authDataFlags(flags),
+    signCount: a.nextSignCount(),
+    attestedCredentialData: {
+      aaguid: a.aaguid,
+      credentialId,
+      credentialPublicKey: publicCoseKey(chosen.alg, keyObject),
+    },
+    extensions: ext.outputs,
+  });
+  const attestation = createAttestationStatement(a, authData, req.clientDataHash, (data) =>
+    signWith(chosen.alg, keyObject, data),
+    chosen.alg,
+  );
+  a.persist();
+  return encodeMakeCredentialResponse({
+    fmt: attestation.fmt,
+    authData,
+    attStmt: attestation.attStmt,
+    ...(ext.largeBlobKey ? { largeBlobKey: ext.largeBlobKey } : {}),
+  });
+}
+
+export interface MakeCredentialExtensionResult {
+  credProtect: number;
+  /** authenticator extension outputs for authenticatorData (CTAP 2.1 §12) */
+  outputs: CborMap | undefined;
+  /** members to keep with a discoverable credential */
+  stored: Partial<StoredCredential>;
+  largeBlobKey?: Uint8Array;
+}
+
+/**
+ * Extension processing (CTAP 2.1 §6.1.2 step 12): unsupported extensions are ignored. The core
+ * advertises no extensions yet; each one is added here as it is implemented and listed in getInfo.
+ */
+export function processMakeCredentialExtensions(
+  _a: Authenticator,
+  _req: MakeCredentialRequest,
+  _userVerified: boolean,
+): MakeCredentialExtensionResult {
+  return { credProtect: CredProtect.userVerificationOptional, outputs: undefined, stored: {} };
+}
