@@ -127,6 +127,8 @@ export interface CreateTestMdsBlobOptions {
   legalHeader?: string;
   /** raw payload override for bad-input tests (signed as given) */
   payload?: unknown;
+  /** raw payload text override (for payloads JSON.stringify cannot produce, e.g. very deep nesting) */
+  payloadText?: string;
   /** JWS header alg (default ES256; the signer's key is P-256) */
   alg?: string;
   /** append the root to x5c too (some services do) */
@@ -148,7 +150,7 @@ export async function createTestMdsBlob(signer: TestMdsSigner, options: CreateTe
   const x5c = [signer.signer.cert, ...signer.intermediates, ...(options.includeRoot ? [signer.root.cert] : [])].map((c) =>
     Buffer.from(c.rawData).toString('base64'),
   );
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+  return new CompactSign(new TextEncoder().encode(options.payloadText ?? JSON.stringify(payload)))
     .setProtectedHeader({ alg: options.alg ?? 'ES256', typ: 'JWT', x5c })
     .sign(signer.signer.keys.privateKey);
 }

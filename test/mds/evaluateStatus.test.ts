@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateStatus, certificationRank } from '../../mds/evaluateStatus.ts';
+import { buildTestMdsEntry } from '../../mds/testBlob.ts';
+import { createTestCertificate, type TestCertifiedKey } from '../../mds/testCertificates.ts';
+import type { StatusReport } from '../../mds/MdsTypes.ts';
+
+const AAGUID = '11111111-2222-3333-4444-555555555555';
+const entry = (statusReports: StatusReport[]) => buildTestMdsEntry({ aaguid: AAGUID, description: 'k', statusReports });
+const b64 = (c: TestCertifiedKey) => Buffer.from(c.cert.rawData).toString('base64');
+
+describe('evaluateStatus (MICROSOFT-ENTRA.md undesired statuses)', () => {
+  let att: TestCertifiedKey;
+  let other: TestCertifiedKey;
+  beforeAll(async () => {
+    const d = { notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: false };
+    att = await createTestCertificate({ subject: 'CN=att', serialNumber: '01', ...d });
+    other = await createTestCertificate({ subject: 'CN=other', serialNumber: '02', ...d });
+  });
+
+  it('passes a certified key and gives the latest certification level', () => {
+    const r = evaluateStatus(entry([
+      { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2020-01-01' },
+      { status: 'FIDO_CERTIFIED_L2', effectiveDate: '2022-01-01' },
+    ]));
+    expect(r).toMatchObject({ verdict: 'pass', certificationLevel: 'FIDO_CERTIFIED_L2', certified: true, latestStatus: 'FIDO_CERTIFIED_L2' });
+    expect(certificationRank(r.certificationLevel)).toBe(3);
+  });
+
+  it.each(['REVOKED', 'USER_VERIFICATION_BYPASS', 'USER_KEY_REMOTE_COMPROMISE', 'USER_KEY_PHYSICAL_COMPROMISE', 'ATTESTATION_KEY_COMPROMISE'])(
+    '%s fails, even when a later certification follows',
+    (status) => {
+      const r = evaluateStatus(entry([{ status, effectiveDate: '2021-01-01' }, { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2022-01-01' }]));
+      expect(r.verdict).toBe('fail');
+      expect(r.findings[0]).toMatchObject({ status, severity: 'fail' });
+    },
+  );
+
+  it('UPDATE_AVAILABLE warns', () => {
+    const r = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1' }, { status: 'UPDATE_AVAILABLE', authenticatorVersion: 5, url: 'https://vendor/fw' }]));
+    expect(r.verdict).toBe('warn');
+    expect(r.findings[0]!.message).toContain('https://vendor/fw');
+    expect(evaluateStatus(entry([{ status: 'UPDATE_AVAILABLE', authenticatorVersion: 5 }]), { authenticatorVersion: 6 }).verdict).toBe('pass');
+  });
+
+  it('ATTESTATION_KEY_COMPROMISE with a certificate fails only for that attestation certificate', () => {
+    const e = entry([{ status: 'FIDO_CERTIFIED_L1' }, { status: 'ATTESTATION_KEY_COMPROMISE', certificate: b64(att) }]);
+    expect(evaluateStatus(e, { attestationCertificate: att.cert }).verdict).toBe('fail');
+    expect(evaluateStatus(e, { attestationCertificate: att.pem }).verdict).toBe('fail');
+    expect(evaluateStatus(e, { attestationCertificate: other.cert }).verdict).toBe('pass');
+    const unknown = evaluateStatus(e);
+    expect(unknown.verdict).toBe('warn');
+    expect(unknown.findings[0]!.message).toContain('none given');
+  });
+
+  it('ignores reports not yet in effect at `at`', () => {
+    const e = entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2020-01-01' }, { status: 'REVOKED', effectiveDate: '2025-06-01' }]);
+    expect(evaluateStatus(e, { at: new Date('2024-01-01') }).verdict).toBe('pass');
+    expect(evaluateStatus(e, { at: new Date('2025-07-01') }).verdict).toBe('fail');
+  });
+
+  it('an uncertified key is not certified and has no level', () => {
+    const r = evaluateStatus(entry([{ status: 'NOT_FIDO_CERTIFIED' }]));
+    expect(r).toMatchObject({ verdict: 'pass', certified: false, certificationLevel: 'NOT_FIDO_CERTIFIED' });
+  });
+});
