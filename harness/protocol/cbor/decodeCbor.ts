@@ -112,10 +112,11 @@ class Reader {
 
   private length(arg: number | bigint, start: number): number {
     const remaining = this.bytes.length - this.pos;
-    if (typeof arg === 'bigint' || arg > remaining) {
-      // Every element takes at least one byte, so a count beyond the remaining input cannot be satisfied.
-      this.fail('CBOR_TOO_LARGE', `length ${arg} exceeds the ${remaining} byte(s) left`, start);
+    if (typeof arg === 'bigint' || arg > 0x7fffffff) {
+      this.fail('CBOR_TOO_LARGE', `length ${arg} is beyond any message`, start);
     }
+    // Every element takes at least one byte, so a length beyond the remaining input cannot be satisfied.
+    if (arg > remaining) this.fail('CBOR_TRUNCATED', `length ${arg} exceeds the ${remaining} byte(s) left`, start);
     return arg;
   }
 

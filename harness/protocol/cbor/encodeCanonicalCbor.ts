@@ -38,10 +38,22 @@ function canonicalize(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => canonicalize(v, depth + 1));
   if (value instanceof Map) return sortedMap([...value.entries()], depth);
   if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      // Dates, Sets, class instances: cbor-x would write them with tags, which CTAP2 forbids.
+      throw new TypeError(`cannot encode ${proto?.constructor?.name ?? 'object'} as CTAP2 canonical CBOR`);
+    }
     return sortedMap(
       Object.entries(value).filter(([, v]) => v !== undefined),
       depth,
     );
+  }
+  if (typeof value === 'bigint' && (value < -(2n ** 63n) || value >= 2n ** 64n)) {
+    // cbor-x writes these as tagged bignums (RFC 8949 §3.4.3); CTAP2 canonical CBOR has no tags.
+    throw new RangeError(`integer ${value} is outside what CTAP2 canonical CBOR encodes here`);
+  }
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new TypeError(`cannot encode a ${typeof value} as CBOR`);
   }
   if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 32) {
     // cbor-x writes integers of 2^32 and beyond as float64 unless they are bigint (STACK-NOTES).
