@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { BasicConstraintsExtension, CRLDistributionPointsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
+import { CRLDistributionPointsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
+import { basicConstraintsCa } from './attestation/certificateFields.ts';
 import type { MdsErrorCode, MdsFinding } from './MdsError.ts';
 import { describeCert, sameCertificate } from './certificates.ts';
 
@@ -36,8 +37,11 @@ async function signedBy(child: X509Certificate, parent: X509Certificate): Promis
 }
 
 function isCa(cert: X509Certificate): boolean | undefined {
-  const bc = cert.getExtension(BasicConstraintsExtension);
-  return bc ? bc.ca : undefined;
+  try {
+    return basicConstraintsCa(cert);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -141,7 +145,12 @@ export async function validateCertificateChain(chain: X509Certificate[], options
       }
     }
     if (!checked) {
-      const dp = cert.getExtension(CRLDistributionPointsExtension);
+      let dp: CRLDistributionPointsExtension | null = null;
+      try {
+        dp = cert.getExtension(CRLDistributionPointsExtension);
+      } catch {
+        dp = null; // another extension of this certificate does not decode; the URL is only informative
+      }
       const urls = dp?.distributionPoints
         .flatMap((p) => p.distributionPoint?.fullName ?? [])
         .map((n) => n.uniformResourceIdentifier)

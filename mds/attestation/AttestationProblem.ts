@@ -1,0 +1,33 @@
+/**
+ * Stable codes for attestation findings. `fail`: something is wrong (bad signature, certificate breaks a
+ * WebAuthn requirement, undesired MDS status); `warn`: trust could not be established or advice.
+ * Chain findings keep the chain validator's MDS_* codes (MDS_CHAIN_UNTRUSTED, MDS_CERT_EXPIRED…).
+ */
+export type AttestationProblemCode =
+  | 'ATT_MALFORMED' // attestation object / statement / response does not parse or lacks members
+  | 'ATT_FORMAT_UNSUPPORTED' // fmt not one of the WebAuthn L3 §8 formats handled here
+  | 'ATT_ALG_UNSUPPORTED' // COSE alg not supported / mismatched
+  | 'ATT_SIGNATURE_INVALID' // attestation signature does not verify
+  | 'ATT_NO_CLIENT_DATA' // no clientDataJSON / clientDataHash: signature could not be checked
+  | 'ATT_PUBKEY_MISMATCH' // certificate key differs from the credential public key (apple, android-key, tpm)
+  | 'ATT_NONCE_MISMATCH' // apple nonce / android challenge / safetynet nonce / tpm extraData wrong
+  | 'ATT_CERT_REQUIREMENTS' // §8.2.1 / §8.3.1 / §8.5 certificate requirements not met
+  | 'ATT_AAGUID_MISMATCH' // id-fido-gen-ce-aaguid extension differs from authData AAGUID
+  | 'ATT_ANDROID_AUTHORIZATION' // android-key authorization lists fail §8.4 checks
+  | 'ATT_TPM_STRUCTURE' // TPMS_ATTEST / TPMT_PUBLIC contents wrong
+  | 'ATT_SAFETYNET_RESPONSE' // safetynet JWS payload fails §8.5 checks
+  | 'ATT_SELF_ATTESTATION' // self attestation: no chain, cannot be trusted
+  | 'ATT_NO_ATTESTATION' // "none": nothing to trust
+  | 'ATT_ZERO_AAGUID' // authData AAGUID all zero (no metadata lookup possible by AAGUID)
+  | 'ATT_NO_METADATA' // no MDS entry for the AAGUID / key identifier
+  | 'ATT_NO_TRUST_ANCHOR' // neither metadata roots nor given roots to chain to
+  | 'ATT_TYPE_NOT_IN_METADATA' // attestation type not in the statement's attestationTypes
+  | 'ATT_STATUS' // an MDS status finding (REVOKED… fail, UPDATE_AVAILABLE warn)
+  | 'ATT_CLIENT_DATA' // clientDataJSON type/origin wrong
+  | 'ATT_RP_ID_MISMATCH'; // authData rpIdHash is not SHA-256(rpId)
+
+export interface AttestationProblem {
+  code: AttestationProblemCode | string;
+  severity: 'fail' | 'warn';
+  message: string;
+}

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import type { X509Certificate } from '@peculiar/x509';
+import { DerClass, DerTag, derChildren, derInteger, readDerExact, type DerNode } from '../der.ts';
+
+/** id-fido-gen-ce-aaguid, WebAuthn L3 §8.2.1 */
+export const OID_FIDO_AAGUID = '1.3.6.1.4.1.45724.1.1.4';
+
+/** The X.509 version number (1, 2 or 3) from tbsCertificate's [0] EXPLICIT Version (RFC 5280 §4.1.2.1). */
+export function certificateVersion(cert: X509Certificate): number {
+  const tbs = derChildren(readDerExact(new Uint8Array(cert.rawData)))[0]!;
+  const first = derChildren(tbs)[0]!;
+  if (first.tagClass === DerClass.CONTEXT && first.tagNumber === 0) return derInteger(derChildren(first)[0]!) + 1;
+  return 1;
+}
+
+export function derOid(node: DerNode): string {
+  const b = node.value;
+  if (b.length === 0) return '';
+  const parts: number[] = [Math.floor(b[0]! / 40), b[0]! % 40];
+  let v = 0;
+  for (let i = 1; i < b.length; i++) {
+    v = v * 128 + (b[i]! & 0x7f);
+    if ((b[i]! & 0x80) === 0) {
+      parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/**
+ * The AAGUID in the id-fido-gen-ce-aaguid extension: extnValue is an OCTET STRING wrapping an OCTET STRING
+ * of 16 bytes (WebAuthn L3 §8.2.1). undefined when absent; throws on a malformed value.
+ */
+export function certificateAaguid(cert: X509Certificate): { aaguid: Uint8Array; critical: boolean } | undefined {
+  const ext = rawExtension(cert, OID_FIDO_AAGUID);
+  if (!ext) return undefined;
+  const inner = readDerExact(ext.value);
+  if (inner.tagNumber !== DerTag.OCTET_STRING || inner.value.length !== 16) {
+    throw new Error(`AAGUID extension is not an OCTET STRING of 16 bytes`);
+  }
+  return { aaguid: inner.value, critical: ext.critical };
+}
+
+/**
+ * attestationCertificateKeyIdentifier (MDS3 §3.1.1 / Metadata Statement §4): hex SHA-1 of the
+ * subjectPublicKey BIT STRING contents, without tag, length and unused-bits octet.
+ */
+export function certificateKeyIdentifier(cert: X509Certificate): string {
+  const spki = readDerExact(new Uint8Array(cert.publicKey.rawData));
+  const bitString = derChildren(spki)[1]!;
+  return createHash('sha1').update(bitString.value.subarray(1)).digest('hex');
+}
+
+/** Subject attribute values by short name (C, O, OU, CN), first value each. */
+export function subjectField(cert: X509Certificate, name: string): string | undefined {
+  return cert.subjectName.getField(name)[0];
+}
+
+export interface RawExtension {
+  oid: string;
+  critical: boolean;
+  /** extnValue contents (the DER of the extension's own value) */
+  value: Uint8Array;
+}
+
+/**
+ * The certificate's extensions read straight from tbsCertificate [3] (RFC 5280 §4.1). @peculiar/x509's
+ * `extensions` getter decodes every known extension and throws when one of them is malformed (seen: an
+ * AuthorityKeyIdentifier in a captured TPM AIK certificate), which would hide the others; this reader
+ * decodes none of them.
+ */
+export function rawExtensions(cert: X509Certificate): RawExtension[] {
+  const tbs = derChildren(readDerExact(new Uint8Array(cert.rawData)))[0]!;
+  const wrapper = derChildren(tbs).find((n) => n.tagClass === DerClass.CONTEXT && n.tagNumber === 3);
+  if (!wrapper) return [];
+  const list = derChildren(wrapper)[0];
+  if (!list) return [];
+  return derChildren(list).map((ext) => {
+    const parts = derChildren(ext);
+    const critical = parts.length === 3 && parts[1]!.tagNumber === 1 && parts[1]!.value[0] !== 0;
+    return { oid: derOid(parts[0]!), critical, value: parts[parts.length - 1]!.value };
+  });
+}
+
+export function rawExtension(cert: X509Certificate, oid: string): RawExtension | undefined {
+  return rawExtensions(cert).find((e) => e.oid === oid);
+}
+
+/** basicConstraints cA (RFC 5280 §4.2.1.9): undefined when the extension is absent. */
+export function basicConstraintsCa(cert: X509Certificate): boolean | undefined {
+  const ext = rawExtension(cert, '2.5.29.19');
+  if (!ext) return undefined;
+  const first = derChildren(readDerExact(ext.value))[0];
+  return !!first && first.tagNumber === 1 && first.value[0] !== 0;
+}
+
+/** extKeyUsage purposes (RFC 5280 §4.2.1.12) as dotted OIDs. */
+export function extendedKeyUsages(cert: X509Certificate): string[] {
+  const ext = rawExtension(cert, '2.5.29.37');
+  return ext ? derChildren(readDerExact(ext.value)).map(derOid) : [];
+}

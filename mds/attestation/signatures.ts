@@ -1,0 +1,76 @@
+import { createPublicKey, constants, verify, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import type { X509Certificate } from '@peculiar/x509';
+
+/**
+ * COSE algorithm → node:crypto verify parameters (RFC 9053 §2.1, RFC 8812 §2 and §5, WebAuthn L3 §5.8.5).
+ * ECDSA signatures in WebAuthn are ASN.1 DER (WebAuthn L3 §6.5.6).
+ */
+const ALGS: Record<number, { name: string; hash: string | null; pss?: boolean; ec?: boolean }> = {
+  [-7]: { name: 'ES256', hash: 'sha256', ec: true },
+  [-35]: { name: 'ES384', hash: 'sha384', ec: true },
+  [-36]: { name: 'ES512', hash: 'sha512', ec: true },
+  [-8]: { name: 'EdDSA', hash: null },
+  [-257]: { name: 'RS256', hash: 'sha256' },
+  [-258]: { name: 'RS384', hash: 'sha384' },
+  [-259]: { name: 'RS512', hash: 'sha512' },
+  [-65535]: { name: 'RS1', hash: 'sha1' },
+  [-37]: { name: 'PS256', hash: 'sha256', pss: true },
+  [-38]: { name: 'PS384', hash: 'sha384', pss: true },
+  [-39]: { name: 'PS512', hash: 'sha512', pss: true },
+};
+
+export function coseAlgName(alg: number): string | undefined {
+  return ALGS[alg]?.name;
+}
+
+export function coseAlgHash(alg: number): string | null | undefined {
+  return ALGS[alg]?.hash;
+}
+
+/** Verifies `sig` over `data` with COSE `alg`; false for a wrong signature, throws for an unknown alg. */
+export function verifyWithAlg(alg: number, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+  const p = ALGS[alg];
+  if (!p) throw new Error(`COSE alg ${alg} is not supported`);
+  try {
+    if (p.ec) return verify(p.hash, data, { key, dsaEncoding: 'der' }, sig);
+    if (p.pss) return verify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig);
+    return verify(p.hash, data, key, sig);
+  } catch {
+    return false;
+  }
+}
+
+const CURVES: Record<number, { crv: string; size: number }> = { 1: { crv: 'P-256', size: 32 }, 2: { crv: 'P-384', size: 48 }, 3: { crv: 'P-521', size: 66 } };
+
+/**
+ * A credential public key (COSE_Key, RFC 9052 §7) as a node:crypto KeyObject: EC2 P-256/P-384/P-521,
+ * OKP Ed25519, RSA. Wider than harness/protocol's coseToPublicKey because captured attestations use
+ * ES384/ES512 keys.
+ */
+export function coseKeyToKeyObject(key: Map<unknown, unknown>): KeyObject {
+  const kty = key.get(1);
+  const b64 = (v: unknown, what: string) => {
+    if (!(v instanceof Uint8Array)) throw new Error(`COSE key ${what} missing or not bytes`);
+    return Buffer.from(v).toString('base64url');
+  };
+  if (kty === 2) {
+    const c = CURVES[key.get(-1) as number];
+    if (!c) throw new Error(`COSE EC2 curve ${String(key.get(-1))} not supported`);
+    return createPublicKey({ key: { kty: 'EC', crv: c.crv, x: b64(key.get(-2), 'x'), y: b64(key.get(-3), 'y') }, format: 'jwk' });
+  }
+  if (kty === 1) {
+    if (key.get(-1) !== 6) throw new Error(`COSE OKP curve ${String(key.get(-1))} not supported`);
+    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64(key.get(-2), 'x') }, format: 'jwk' });
+  }
+  if (kty === 3) return createPublicKey({ key: { kty: 'RSA', n: b64(key.get(-1), 'n'), e: b64(key.get(-2), 'e') }, format: 'jwk' });
+  throw new Error(`COSE kty ${String(kty)} not supported`);
+}
+
+export function certKey(cert: X509Certificate): KeyObject {
+  return new NodeX509(Buffer.from(cert.rawData)).publicKey;
+}
+
+/** Two public keys are the same key (SubjectPublicKeyInfo DER equal). */
+export function sameKey(a: KeyObject, b: KeyObject): boolean {
+  return Buffer.from(a.export({ format: 'der', type: 'spki' })).equals(Buffer.from(b.export({ format: 'der', type: 'spki' })));
+}

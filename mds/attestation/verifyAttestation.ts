@@ -1,0 +1,294 @@
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import type { X509Certificate } from '@peculiar/x509';
+import { parseAttestationObject, type AuthenticatorData } from '../../harness/protocol/index.ts';
+import type { MdsStore } from '../MdsStore.ts';
+import type { MetadataBlobPayloadEntry } from '../MdsTypes.ts';
+import type { MdsFinding } from '../MdsError.ts';
+import { aaguidToString, ZERO_AAGUID } from '../aaguid.ts';
+import { toCertificate, type CertificateInput } from '../certificates.ts';
+import { evaluateStatus, type StatusEvaluation } from '../evaluateStatus.ts';
+import { validateCertificateChain } from '../validateChain.ts';
+import type { AttestationProblem } from './AttestationProblem.ts';
+import { certificateKeyIdentifier } from './certificateFields.ts';
+import type { AttestationType, FormatContext, FormatOutcome } from './formats/FormatContext.ts';
+import { verifyAndroidKey } from './formats/verifyAndroidKey.ts';
+import { verifyAndroidSafetynet } from './formats/verifyAndroidSafetynet.ts';
+import { verifyApple } from './formats/verifyApple.ts';
+import { verifyFidoU2f } from './formats/verifyFidoU2f.ts';
+import { verifyNone } from './formats/verifyNone.ts';
+import { verifyPacked } from './formats/verifyPacked.ts';
+import { verifyTpm } from './formats/verifyTpm.ts';
+
+/** The WebAuthn RegistrationResponseJSON (WebAuthn L3 §5.1 toJSON), as browsers and the FIDO server API carry it. */
+export interface RegistrationResponseJSON {
+  id?: string;
+  rawId?: string;
+  type?: string;
+  response: { clientDataJSON?: string; attestationObject: string; transports?: string[]; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface VerifyAttestationOptions {
+  /** the verified MDS; undefined → no metadata (trust only through `roots`) */
+  store?: MdsStore;
+  /** extra trust anchors (a vendor root, Apple's WebAuthn root…), used besides the metadata's roots */
+  roots?: CertificateInput[];
+  /** verification time for certificate validity and status reports */
+  at: Date;
+  /** checked against clientDataJSON.origin when given */
+  expectedOrigin?: string | string[];
+  /** checked against authData.rpIdHash when given */
+  rpId?: string;
+  /** for a bare attestation object (CTAP level): SHA-256 of the clientData the platform sent */
+  clientDataHash?: Uint8Array;
+}
+
+export interface AttestationResult {
+  format: string;
+  attestationType: AttestationType;
+  /** the statement's certificates (x5c or the SafetyNet response's), leaf first */
+  trustPath: X509Certificate[];
+  /** the validated path to the trust anchor, leaf first (empty when no path was found) */
+  chainPath: X509Certificate[];
+  signatureValid: boolean;
+  chainValid: boolean;
+  rootSubject?: string;
+  /** where the trust anchor came from */
+  rootSource?: 'metadata' | 'given';
+  aaguid: string;
+  /** fido-u2f: the attestation certificate key identifier used for lookup */
+  keyIdentifier?: string;
+  mdsEntry?: MetadataBlobPayloadEntry;
+  /** the metadata statement's description */
+  model?: string;
+  status?: StatusEvaluation;
+  /** everything that failed or stopped trust, each with a stable code */
+  problems: AttestationProblem[];
+  /** revocation not checked etc. */
+  chainWarnings: MdsFinding[];
+  /** signature valid, chain valid, no `fail` problem */
+  trusted: boolean;
+  authData: AuthenticatorData;
+  clientData?: { type?: string; origin?: string; challenge?: string };
+}
+
+/** Statement attestationTypes (Metadata Statement §3.1 / FIDO Registry §3.5) for our attestation types. */
+const METADATA_ATTESTATION_TYPE: Record<AttestationType, string[]> = {
+  basic: ['basic_full'],
+  attca: ['attca', 'basic_full'],
+  anonca: ['anonca'],
+  self: ['basic_surrogate'],
+  none: ['none'],
+  unknown: [],
+};
+
+function b64(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, 'base64url'));
+}
+
+async function verifyFormat(fmt: string, ctx: FormatContext): Promise<FormatOutcome | undefined> {
+  switch (fmt) {
+    case 'packed':
+      return verifyPacked(ctx);
+    case 'fido-u2f':
+      return verifyFidoU2f(ctx);
+    case 'none':
+      return verifyNone(ctx);
+    case 'apple':
+      return verifyApple(ctx);
+    case 'android-key':
+      return verifyAndroidKey(ctx);
+    case 'android-safetynet':
+      return verifyAndroidSafetynet(ctx);
+    case 'tpm':
+      return verifyTpm(ctx);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Verifies an attestation and decides its trust (WebAuthn L3 §7.1 steps 19-24 without the credential
+ * bookkeeping): the format's signature and certificate checks (§8.x), the metadata entry by AAGUID (or
+ * by key identifier for fido-u2f), the chain from the statement's certificates to the entry's
+ * attestationRootCertificates or a given root at `at`, and the entry's status (evaluateStatus).
+ * Never throws for bad input: a malformed response gives a result with an ATT_MALFORMED problem.
+ *
+ * @simplewebauthn/server's verifyRegistrationResponse is not used: it judges certificate validity at the
+ * current time (so captured registrations and `--at` cannot work), consults a process-wide MetadataService,
+ * and needs clientDataJSON where CTAP-level checks only have clientDataHash.
+ */
+export async function verifyAttestation(
+  input: Uint8Array | RegistrationResponseJSON,
+  options: VerifyAttestationOptions,
+): Promise<AttestationResult> {
+  const problems: AttestationProblem[] = [];
+  let attestationObject: Uint8Array;
+  let clientDataHash = options.clientDataHash;
+  let clientData: AttestationResult['clientData'];
+  const emptyAuthData = { raw: new Uint8Array(0), rpIdHash: new Uint8Array(32), flags: 0, up: false, uv: false, be: false, bs: false, at: false, ed: false, signCount: 0 };
+  const malformed = (message: string): AttestationResult => ({
+    format: 'unknown',
+    attestationType: 'unknown',
+    trustPath: [],
+    chainPath: [],
+    signatureValid: false,
+    chainValid: false,
+    aaguid: ZERO_AAGUID,
+    problems: [...problems, { code: 'ATT_MALFORMED', severity: 'fail', message }],
+    chainWarnings: [],
+    trusted: false,
+    authData: emptyAuthData,
+  });
+
+  if (input instanceof Uint8Array) attestationObject = input;
+  else {
+    const resp = (input as RegistrationResponseJSON | null)?.response;
+    if (typeof resp !== 'object' || resp === null || typeof resp.attestationObject !== 'string') {
+      return malformed('not a registration response: response.attestationObject missing (an assertion response?)');
+    }
+    attestationObject = b64(resp.attestationObject);
+    if (typeof resp.clientDataJSON === 'string') {
+      const cdj = b64(resp.clientDataJSON);
+      clientDataHash = new Uint8Array(createHash('sha256').update(cdj).digest());
+      try {
+        const cd = JSON.parse(Buffer.from(cdj).toString('utf8')) as { type?: string; origin?: string; challenge?: string };
+        clientData = { type: cd.type, origin: cd.origin, challenge: cd.challenge };
+        // WebAuthn L3 §7.1 steps 7 and 9
+        if (cd.type !== 'webauthn.create') problems.push({ code: 'ATT_CLIENT_DATA', severity: 'fail', message: `clientDataJSON.type is ${JSON.stringify(cd.type)}, "webauthn.create" expected` });
+        if (options.expectedOrigin !== undefined) {
+          const allowed = Array.isArray(options.expectedOrigin) ? options.expectedOrigin : [options.expectedOrigin];
+          if (!allowed.includes(String(cd.origin))) problems.push({ code: 'ATT_CLIENT_DATA', severity: 'fail', message: `clientDataJSON.origin ${JSON.stringify(cd.origin)} is not ${allowed.join(' or ')}` });
+        }
+      } catch {
+        problems.push({ code: 'ATT_CLIENT_DATA', severity: 'fail', message: 'clientDataJSON is not JSON' });
+      }
+    }
+  }
+
+  let parsed;
+  try {
+    // real authenticators emit non-canonical CBOR at times; it is accepted here (the CBOR suite judges it)
+    parsed = parseAttestationObject(attestationObject, { canonical: 'report' });
+  } catch (err) {
+    return malformed(`attestation object: ${(err as Error).message}`);
+  }
+  const { fmt, authData } = parsed;
+  const acd = authData.attestedCredentialData;
+  const aaguid = acd ? aaguidToString(acd.aaguid) : ZERO_AAGUID;
+  if (!acd) problems.push({ code: 'ATT_MALFORMED', severity: 'fail', message: 'authData has no attested credential data (AT flag clear)' });
+  if (options.rpId !== undefined) {
+    const expected = createHash('sha256').update(options.rpId).digest();
+    if (!expected.equals(Buffer.from(authData.rpIdHash))) {
+      problems.push({ code: 'ATT_RP_ID_MISMATCH', severity: 'fail', message: `authData.rpIdHash is not SHA-256("${options.rpId}") (§7.1 step 13)` });
+    }
+  }
+
+  let outcome: FormatOutcome | undefined;
+  try {
+    outcome = await verifyFormat(fmt, { attStmt: parsed.attStmt as Map<unknown, unknown>, authData, clientDataHash, at: options.at });
+  } catch (err) {
+    outcome = { attestationType: 'unknown', trustPath: [], signatureValid: false, problems: [{ code: 'ATT_MALFORMED', severity: 'fail', message: `${fmt}: ${(err as Error).message}` }] };
+  }
+  if (!outcome) {
+    outcome = { attestationType: 'unknown', trustPath: [], signatureValid: false, problems: [{ code: 'ATT_FORMAT_UNSUPPORTED', severity: 'fail', message: `attestation format "${fmt}" is not supported` }] };
+  }
+  problems.push(...outcome.problems);
+
+  // metadata: by AAGUID, or by key identifier for U2F (zero AAGUID)
+  let mdsEntry: MetadataBlobPayloadEntry | undefined;
+  let keyIdentifier: string | undefined;
+  const leaf = outcome.trustPath[0];
+  if (aaguid !== ZERO_AAGUID) mdsEntry = options.store?.byAaguid(aaguid);
+  else if (leaf && fmt === 'fido-u2f') {
+    // U2F authenticators are listed by attestationCertificateKeyIdentifiers (MDS3 §3.1.1)
+    keyIdentifier = certificateKeyIdentifier(leaf);
+    mdsEntry = options.store?.byKeyIdentifier(keyIdentifier);
+  }
+  if (aaguid === ZERO_AAGUID && fmt !== 'fido-u2f' && fmt !== 'none') {
+    problems.push({ code: 'ATT_ZERO_AAGUID', severity: 'warn', message: 'authData AAGUID is all zeros: the model cannot be looked up' });
+  }
+  if (options.store && !mdsEntry && fmt !== 'none' && outcome.attestationType !== 'self') {
+    problems.push({
+      code: 'ATT_NO_METADATA',
+      severity: 'warn',
+      message: keyIdentifier ? `no MDS entry for attestation certificate key identifier ${keyIdentifier}` : `no MDS entry for AAGUID ${aaguid}`,
+    });
+  }
+
+  // trust path (§7.1 step 23): the statement's chain to the metadata's roots, or to given roots
+  const metadataRoots: X509Certificate[] = [];
+  for (const [i, r] of (mdsEntry?.metadataStatement?.attestationRootCertificates ?? []).entries()) {
+    try {
+      metadataRoots.push(toCertificate(r, `attestationRootCertificates[${i}]`));
+    } catch (err) {
+      problems.push({ code: 'ATT_NO_TRUST_ANCHOR', severity: 'warn', message: (err as Error).message });
+    }
+  }
+  const givenRoots = (options.roots ?? []).map((r, i) => toCertificate(r, `given root #${i + 1}`));
+  let chainValid = false;
+  let chainPath: X509Certificate[] = [];
+  let rootSubject: string | undefined;
+  let rootSource: AttestationResult['rootSource'];
+  const chainWarnings: MdsFinding[] = [];
+  if (outcome.trustPath.length > 0) {
+    if (metadataRoots.length + givenRoots.length === 0) {
+      const issuer = outcome.trustPath[outcome.trustPath.length - 1]!.issuer;
+      problems.push({
+        code: 'ATT_NO_TRUST_ANCHOR',
+        severity: 'warn',
+        message:
+          `no trust anchor for "${issuer}": no metadata roots for this authenticator and no --root given` +
+          (/FAKE|TEST/i.test(issuer) ? ' (the issuer is a test root, e.g. of the FIDO conformance tools; never trusted in production)' : ''),
+      });
+    } else {
+      const chain = await validateCertificateChain(outcome.trustPath, { roots: [...metadataRoots, ...givenRoots], at: options.at });
+      chainValid = chain.valid;
+      chainPath = chain.root ? chain.path : [];
+      rootSubject = chain.root?.subject;
+      if (chain.root) rootSource = metadataRoots.includes(chain.root) ? 'metadata' : 'given';
+      chainWarnings.push(...chain.warnings);
+      for (const p of chain.problems) problems.push({ code: p.code, severity: 'fail', message: `attestation chain: ${p.message}` });
+    }
+  }
+
+  let status: StatusEvaluation | undefined;
+  if (mdsEntry) {
+    status = evaluateStatus(mdsEntry, { at: options.at, ...(leaf ? { attestationCertificate: leaf } : {}) });
+    for (const f of status.findings) {
+      if (f.severity !== 'info') problems.push({ code: 'ATT_STATUS', severity: f.severity, message: `MDS status ${f.message}` });
+    }
+    const listed = mdsEntry.metadataStatement?.attestationTypes;
+    const ours = METADATA_ATTESTATION_TYPE[outcome.attestationType];
+    if (listed && ours.length && !ours.some((t) => listed.includes(t))) {
+      problems.push({
+        code: 'ATT_TYPE_NOT_IN_METADATA',
+        severity: 'warn',
+        message: `attestation type ${outcome.attestationType} is not among the statement's attestationTypes (${listed.join(', ')})`,
+      });
+    }
+  }
+
+  const trusted = outcome.signatureValid && chainValid && !problems.some((p) => p.severity === 'fail');
+  return {
+    format: fmt,
+    attestationType: outcome.attestationType,
+    trustPath: outcome.trustPath,
+    chainPath,
+    signatureValid: outcome.signatureValid,
+    chainValid,
+    ...(rootSubject !== undefined ? { rootSubject } : {}),
+    ...(rootSource ? { rootSource } : {}),
+    aaguid,
+    ...(keyIdentifier ? { keyIdentifier } : {}),
+    ...(mdsEntry ? { mdsEntry } : {}),
+    ...(mdsEntry?.metadataStatement?.description ? { model: mdsEntry.metadataStatement.description } : {}),
+    ...(status ? { status } : {}),
+    problems,
+    chainWarnings,
+    trusted,
+    authData,
+    ...(clientData ? { clientData } : {}),
+  };
+}
