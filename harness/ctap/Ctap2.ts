@@ -1,0 +1,269 @@
+import {
+  CborError,
+  cborDiagnostic,
+  CtapCommand,
+  ctapCommandName,
+  CtapOption,
+  CtapStatusError,
+  decodeCbor,
+  decodeClientPinResponse,
+  decodeCredentialManagementResponse,
+  decodeGetAssertionResponse,
+  decodeGetInfoResponse,
+  decodeLargeBlobsResponse,
+  decodeMakeCredentialResponse,
+  encodeCanonicalCbor,
+  encodeClientPinRequest,
+  encodeConfigRequest,
+  encodeCredentialManagementRequest,
+  encodeGetAssertionRequest,
+  encodeLargeBlobsRequest,
+  encodeMakeCredentialRequest,
+  formatCtapStatus,
+  MAX_MESSAGE_SIZE,
+  type AuthenticatorInfo,
+  type CborFinding,
+  type CborValue,
+  type ClientPinRequest,
+  type ClientPinResponse,
+  type ConfigRequest,
+  type CredentialManagementRequest,
+  type CredentialManagementResponse,
+  type GetAssertionRequest,
+  type GetAssertionResponse,
+  type LargeBlobsRequest,
+  type LargeBlobsResponse,
+  type MakeCredentialRequest,
+  type MakeCredentialResponse,
+} from '../protocol/index.ts';
+import type { CtapCallOptions, CtapChannel } from './CtapChannel.ts';
+import { CtapProtocolError } from './CtapProtocolError.ts';
+import { CtapTrace, type CtapTraceEntry } from './CtapTrace.ts';
+
+export interface Ctap2Options {
+  /**
+   * 'report' (default): non-canonical CBOR in a response is recorded in `findings` and the response is
+   * used; 'strict': it throws CTAP_NONCANONICAL_CBOR. Checks that measure strictness read `findings`.
+   */
+  cbor?: 'report' | 'strict';
+  trace?: CtapTrace;
+  /** default per-command timeout handed to the channel */
+  timeoutMs?: number;
+  onKeepalive?: (status: number) => void;
+}
+
+/** A recorded departure from CTAP2 canonical CBOR in a response (STYLE.md: strictness is measured). */
+export interface CtapFinding extends CborFinding {
+  command: string;
+}
+
+/** A decoded response as `send` returns it. */
+export interface CtapResponse {
+  status: number;
+  /** decoded CBOR after the status byte; undefined when the response has none */
+  value: CborValue | undefined;
+  /** the response as received: status byte + payload */
+  raw: Uint8Array;
+  findings: CborFinding[];
+}
+
+/**
+ * The typed CTAP2 device API (CTAP 2.1 §6), one method per command. Every command goes through `send`,
+ * the one choke point that enforces maxMsgSize, maps status bytes to CtapStatusError, checks responses for
+ * canonical CBOR and records the trace (STYLE.md §12, after python-fido2's `send_cbor`).
+ */
+export class Ctap2 {
+  readonly trace: CtapTrace;
+  readonly findings: CtapFinding[] = [];
+  /** getInfo as last read; `Ctap2.open` reads it */
+  info: AuthenticatorInfo | undefined;
+  private readonly cborMode: 'report' | 'strict';
+
+  constructor(
+    readonly channel: CtapChannel,
+    private readonly options: Ctap2Options = {},
+  ) {
+    this.trace = options.trace ?? new CtapTrace();
+    this.cborMode = options.cbor ?? 'report';
+  }
+
+  /** A Ctap2 with getInfo read, so maxMsgSize and the credential-management command are known. */
+  static async open(channel: CtapChannel, options: Ctap2Options = {}): Promise<Ctap2> {
+    const ctap = new Ctap2(channel, options);
+    await ctap.getInfo();
+    return ctap;
+  }
+
+  /**
+   * The request limit: getInfo's maxMsgSize. CTAP 2.1 §6.4 gives no default for a device that omits it;
+   * 1024 is what the spec's transports all support (the CTAPHID minimum of §11.2 is larger), so it is
+   * assumed then. Before getInfo has been read, the CTAPHID limit applies.
+   */
+  get maxMsgSize(): number {
+    if (!this.info) return MAX_MESSAGE_SIZE;
+    return this.info.maxMsgSize ?? 1024;
+  }
+
+  /**
+   * Sends one CTAP2 command with its parameters (a CBOR map, or nothing) and returns the decoded answer.
+   * Throws CtapStatusError for a status other than CTAP2_OK, CtapProtocolError for a response that cannot
+   * be used, and whatever the channel throws (CtaphidError, TransportError).
+   */
+  async send(command: number, params?: CborValue, options: CtapCallOptions = {}): Promise<CtapResponse> {
+    const data = params === undefined ? new Uint8Array(0) : encodeCanonicalCbor(params);
+    return this.sendBytes(command, data, options, params);
+  }
+
+  /**
+   * Like `send`, with the CBOR given as bytes exactly as they go out: for suites that send malformed or
+   * non-canonical requests on purpose. The answer is checked and traced the same way.
+   */
+  async sendBytes(command: number, data: Uint8Array, options: CtapCallOptions = {}, params?: CborValue): Promise<CtapResponse> {
+    const name = ctapCommandName(command);
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const request = new Uint8Array(1 + data.length);
+    request[0] = command;
+    request.set(data, 1);
+    const entry: CtapTraceEntry = {
+      command: name,
+      commandByte: command,
+      requestHex: Buffer.from(request).toString('hex'),
+      findings: [],
+      startedAt: startedAt.toISOString(),
+      durationMs: 0,
+    };
+    if (params !== undefined) entry.requestDiagnostic = cborDiagnostic(params);
+    try {
+      // CTAP 2.1 §6.4 maxMsgSize: the largest message (command byte + parameters) the device takes.
+      if (request.length > this.maxMsgSize) {
+        throw new CtapProtocolError('CTAP_REQUEST_TOO_LARGE', `${name} request of ${request.length} bytes exceeds maxMsgSize ${this.maxMsgSize}`);
+      }
+      if (this.info) this.channel.maxResponseSize = Math.max(this.maxMsgSize, MAX_MESSAGE_SIZE);
+      const raw = await this.channel.cbor(command, data, {
+        timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+        signal: options.signal,
+        onKeepalive: options.onKeepalive ?? this.options.onKeepalive,
+      });
+      entry.responseHex = Buffer.from(raw).toString('hex');
+      if (raw.length === 0) throw new CtapProtocolError('CTAP_EMPTY_RESPONSE', `${name}: response has no status byte`);
+      const status = raw[0]!;
+      entry.status = formatCtapStatus(status);
+      if (status !== 0) throw new CtapStatusError(status, name);
+      const payload = raw.subarray(1);
+      let value: CborValue | undefined;
+      let findings: CborFinding[] = [];
+      if (payload.length > 0) {
+        try {
+          ({ value, findings } = decodeCbor(payload, { canonical: 'report' }));
+        } catch (err) {
+          if (err instanceof CborError) {
+            throw new CtapProtocolError('CTAP_INVALID_CBOR', `${name} response: ${err.message}`, { cause: err });
+          }
+          throw err;
+        }
+        entry.responseDiagnostic = cborDiagnostic(value);
+      }
+      entry.findings = findings;
+      for (const f of findings) this.findings.push({ ...f, command: name });
+      if (findings.length > 0 && this.cborMode === 'strict') {
+        throw new CtapProtocolError('CTAP_NONCANONICAL_CBOR', `${name} response: ${findings.map((f) => f.code).join(', ')}`);
+      }
+      return { status, value, raw, findings };
+    } catch (err) {
+      entry.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      entry.durationMs = Math.round((performance.now() - t0) * 1000) / 1000;
+      this.trace.record(entry);
+    }
+  }
+
+  /** authenticatorGetInfo (CTAP 2.1 §6.4); also remembered in `info`. */
+  async getInfo(options?: CtapCallOptions): Promise<AuthenticatorInfo> {
+    const res = await this.send(CtapCommand.authenticatorGetInfo, undefined, options);
+    this.info = decodeResponse('authenticatorGetInfo', () => decodeGetInfoResponse(res.value));
+    return this.info;
+  }
+
+  /** authenticatorMakeCredential (CTAP 2.1 §6.1). */
+  async makeCredential(req: MakeCredentialRequest, options?: CtapCallOptions): Promise<MakeCredentialResponse> {
+    const res = await this.send(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(req), options);
+    return decodeResponse('authenticatorMakeCredential', () => decodeMakeCredentialResponse(res.value));
+  }
+
+  /** authenticatorGetAssertion (CTAP 2.1 §6.2). */
+  async getAssertion(req: GetAssertionRequest, options?: CtapCallOptions): Promise<GetAssertionResponse> {
+    const res = await this.send(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(req), options);
+    return decodeResponse('authenticatorGetAssertion', () => decodeGetAssertionResponse(res.value));
+  }
+
+  /** authenticatorGetNextAssertion (CTAP 2.1 §6.3). */
+  async getNextAssertion(options?: CtapCallOptions): Promise<GetAssertionResponse> {
+    const res = await this.send(CtapCommand.authenticatorGetNextAssertion, undefined, options);
+    return decodeResponse('authenticatorGetNextAssertion', () => decodeGetAssertionResponse(res.value));
+  }
+
+  /** authenticatorClientPIN (CTAP 2.1 §6.5.5): one subcommand, parameters as given (crypto is the client's). */
+  async clientPin(req: ClientPinRequest, options?: CtapCallOptions): Promise<ClientPinResponse> {
+    const res = await this.send(CtapCommand.authenticatorClientPIN, encodeClientPinRequest(req), options);
+    if (res.value === undefined) return {};
+    return decodeResponse('authenticatorClientPIN', () => decodeClientPinResponse(res.value));
+  }
+
+  /** authenticatorReset (CTAP 2.1 §6.6). */
+  async reset(options?: CtapCallOptions): Promise<void> {
+    await this.send(CtapCommand.authenticatorReset, undefined, options);
+  }
+
+  /** authenticatorSelection (CTAP 2.1 §6.9). */
+  async selection(options?: CtapCallOptions): Promise<void> {
+    await this.send(CtapCommand.authenticatorSelection, undefined, options);
+  }
+
+  /**
+   * The credential-management command byte for this device: 0x0A when getInfo has `credMgmt`, the
+   * FIDO_2_1_PRE prototype 0x41 when it has only `credentialMgmtPreview` (CTAP 2.1 §6.8, DESIGN.md).
+   */
+  credentialManagementCommand(): number {
+    const opts = this.info?.options ?? {};
+    if (opts[CtapOption.credMgmt] === true) return CtapCommand.authenticatorCredentialManagement;
+    if (opts[CtapOption.credentialMgmtPreview] === true) return CtapCommand.prototypeCredentialManagement;
+    throw new CtapProtocolError('CTAP_NOT_SUPPORTED', 'getInfo offers neither credMgmt nor credentialMgmtPreview');
+  }
+
+  /** authenticatorCredentialManagement (CTAP 2.1 §6.8) on 0x0A or 0x41 as getInfo says (or `command`). */
+  async credentialManagement(
+    req: CredentialManagementRequest,
+    options: CtapCallOptions & { command?: number } = {},
+  ): Promise<CredentialManagementResponse> {
+    const cmd = options.command ?? this.credentialManagementCommand();
+    const res = await this.send(cmd, encodeCredentialManagementRequest(req), options);
+    if (res.value === undefined) return {};
+    return decodeResponse('authenticatorCredentialManagement', () => decodeCredentialManagementResponse(res.value));
+  }
+
+  /** authenticatorLargeBlobs (CTAP 2.1 §6.10). */
+  async largeBlobs(req: LargeBlobsRequest, options?: CtapCallOptions): Promise<LargeBlobsResponse> {
+    const res = await this.send(CtapCommand.authenticatorLargeBlobs, encodeLargeBlobsRequest(req), options);
+    if (res.value === undefined) return {};
+    return decodeResponse('authenticatorLargeBlobs', () => decodeLargeBlobsResponse(res.value));
+  }
+
+  /** authenticatorConfig (CTAP 2.1 §6.11). */
+  async config(req: ConfigRequest, options?: CtapCallOptions): Promise<void> {
+    await this.send(CtapCommand.authenticatorConfig, encodeConfigRequest(req), options);
+  }
+}
+
+/** Runs a response decoder; its complaints (missing members, wrong types) are the device's fault. */
+function decodeResponse<T>(command: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof CtapStatusError) {
+      throw new CtapProtocolError('CTAP_MALFORMED_RESPONSE', `${command} response: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}

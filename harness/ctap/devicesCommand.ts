@@ -1,0 +1,117 @@
+import { cborDiagnostic, CtaphidCapability, type AuthenticatorInfo } from '../protocol/index.ts';
+import { CtaphidChannel } from '../ctaphid/index.ts';
+import {
+  HidTransport,
+  listFidoHidDevices,
+  loadNodeHidBackend,
+  type FidoHidDevice,
+  type HidBackend,
+} from '../transport/index.ts';
+import { Ctap2 } from './Ctap2.ts';
+
+export interface DevicesCommandDeps {
+  backend?: HidBackend;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+const USAGE = 'usage: fido-harness devices [--info] [--json]';
+
+/**
+ * `fido-harness devices [--info] [--json]`: lists FIDO HID devices (usage page 0xF1D0) like
+ * `fido2-token -L`; with --info also each device's decoded getInfo and AAGUID (`fido2-token -I`).
+ * Exit 0 when the listing worked (also when it is empty), 2 on a usage error or when HID cannot be used.
+ */
+export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps = {}): Promise<number> {
+  const out = deps.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = deps.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const info = args.includes('--info');
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a !== '--info' && a !== '--json');
+  if (unknown.length > 0) {
+    err(`fido-harness devices: unknown argument ${unknown[0]}\n${USAGE}`);
+    return 2;
+  }
+  let backend: HidBackend;
+  let devices: FidoHidDevice[];
+  try {
+    backend = deps.backend ?? (await loadNodeHidBackend());
+    devices = await listFidoHidDevices(backend);
+  } catch (e) {
+    err(`fido-harness devices: cannot enumerate HID devices: ${(e as Error).message}`);
+    return 2;
+  }
+  if (devices.length === 0) {
+    if (json) out('[]');
+    else out('no FIDO devices found (HID usage page 0xF1D0); is the key plugged in, and does your user have access? (see README: udev rule)');
+    return 0;
+  }
+  const rows: Record<string, unknown>[] = [];
+  let failed = false;
+  for (const d of devices) {
+    const row: Record<string, unknown> = { ...d, vendorId: hex4(d.vendorId), productId: hex4(d.productId) };
+    if (!json) out(`${d.path}: vendor=${hex4(d.vendorId)} product=${hex4(d.productId)} ${[d.manufacturer, d.product].filter(Boolean).join(' ')}`.trimEnd());
+    if (info) {
+      try {
+        const details = await readInfo(backend, d.path);
+        row.ctaphid = details.ctaphid;
+        row.aaguid = details.aaguid;
+        row.getInfo = details.getInfo;
+        if (!json) {
+          out(`  CTAPHID: protocol ${details.ctaphid.protocolVersion}, device version ${details.ctaphid.version}, capabilities ${details.ctaphid.capabilities.join(' ') || 'none'}`);
+          out(`  AAGUID: ${details.aaguid}`);
+          for (const [k, v] of Object.entries(details.getInfo)) out(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+        }
+      } catch (e) {
+        failed = true;
+        row.error = (e as Error).message;
+        if (!json) err(`  ${d.path}: cannot read getInfo: ${(e as Error).message}`);
+      }
+    }
+    rows.push(row);
+  }
+  if (json) out(JSON.stringify(rows, null, 2));
+  // A device that cannot be read with --info is "the device could not be used" (DESIGN.md exit 2).
+  return failed ? 2 : 0;
+}
+
+async function readInfo(backend: HidBackend, path: string) {
+  const transport = await HidTransport.open(backend, path);
+  try {
+    const hid = await CtaphidChannel.open(transport, { timeoutMs: 5_000 });
+    const caps = Object.entries(CtaphidCapability)
+      .filter(([, bit]) => (hid.info.capabilities & bit) !== 0)
+      .map(([name]) => name);
+    const v = hid.info.deviceVersion;
+    const ctaphid = { protocolVersion: hid.info.protocolVersion, version: `${v.major}.${v.minor}.${v.build}`, capabilities: caps };
+    if ((hid.info.capabilities & CtaphidCapability.CBOR) === 0) {
+      return { ctaphid, aaguid: '(CTAP1/U2F only: no getInfo)', getInfo: {} };
+    }
+    const info = await new Ctap2(hid).getInfo();
+    return { ctaphid, aaguid: formatAaguid(info.aaguid), getInfo: namedInfo(info) };
+  } finally {
+    await transport.close();
+  }
+}
+
+/** getInfo with names, not numbers, and bytes as hex (report model, DESIGN.md). */
+export function namedInfo(info: AuthenticatorInfo): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(info)) {
+    if (v instanceof Uint8Array) o[k] = k === 'aaguid' ? formatAaguid(v) : Buffer.from(v).toString('hex');
+    else if (v instanceof Map) o[k] = cborDiagnostic(v);
+    else o[k] = v;
+  }
+  return o;
+}
+
+export function formatAaguid(b: Uint8Array): string {
+  const h = Buffer.from(b).toString('hex');
+  if (h.length !== 32) return h;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function hex4(n: number): string {
+  return `0x${n.toString(16).padStart(4, '0')}`;
+}
+
