@@ -23,6 +23,7 @@ import {
 } from './env.ts';
 import { pinUvAuthProtocolOne, pinUvAuthProtocolTwo, type PinUvAuthProtocol } from './pinUvAuth/protocols.ts';
 import { PinUvAuthToken } from './pinUvAuth/PinUvAuthToken.ts';
+import type { BuiltInUv } from './pinUvAuth/builtInUv.ts';
 import { deserializeState, serializeState, type PersistentState, type StoredCredential } from './state.ts';
 import { handlers } from './commands/handlers.ts';
 
@@ -49,6 +50,12 @@ export interface AuthenticatorOptions {
    */
   allowResetAnytime?: boolean;
   firmwareVersion?: number;
+  /**
+   * A simulated built-in user verification method (fingerprint, on-device passcode…), default none:
+   * getInfo then has no `uv` option and getPinUvAuthTokenUsingUvWithPermissions / getUVRetries are
+   * CTAP2_ERR_INVALID_SUBCOMMAND (pinUvAuth/builtInUv.ts).
+   */
+  builtInUv?: BuiltInUv;
 }
 
 export interface CborResponse {
@@ -89,6 +96,7 @@ export class Authenticator {
   readonly maxDiscoverableCredentials: number;
   readonly allowResetAnytime: boolean;
   readonly firmwareVersion: number;
+  readonly builtInUv: BuiltInUv | undefined;
   state: PersistentState;
 
   // Volatile state: cleared by a power cycle (CTAP 2.1 §6.5.2, §6.3).
@@ -98,6 +106,8 @@ export class Authenticator {
   pendingAssertion: PendingAssertion | undefined;
   /** lane-specific volatile state (credMgmt enumeration, large-blob writes…), cleared by powerCycle */
   volatile = new Map<string, unknown>();
+  /** counts handleCbor calls, so a follow-up subcommand can tell it came straight after its begin */
+  commandSerial = 0;
   poweredOnAt: number;
 
   private constructor(options: AuthenticatorOptions, state: PersistentState) {
@@ -110,6 +120,7 @@ export class Authenticator {
     this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? 50;
     this.allowResetAnytime = options.allowResetAnytime ?? false;
     this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
+    this.builtInUv = options.builtInUv;
     this.state = state;
     this.pinUvAuthToken = new PinUvAuthToken(this.rng, this.clock);
     this.protocols = new Map<number, PinUvAuthProtocol>([
@@ -145,6 +156,7 @@ export class Authenticator {
   async handleCbor(command: number, payload: Uint8Array, options: HandleOptions = {}): Promise<CborResponse> {
     // §6.3: getNextAssertion continues only straight after getAssertion/getNextAssertion.
     if (command !== CtapCommand.authenticatorGetNextAssertion) this.pendingAssertion = undefined;
+    this.commandSerial++;
     this.pinUvAuthToken.observeTimers();
     const handler = handlers.get(command);
     if (!handler) return { status: CtapStatus.CTAP1_ERR_INVALID_COMMAND, payload: new Uint8Array(0) };

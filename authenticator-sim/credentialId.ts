@@ -14,12 +14,12 @@ const VERSION = 0x01;
 export interface WrappedKey {
   alg: number;
   credProtect: number;
-  /** bit 0: discoverable; bit 1: created over U2F (CTAP1) */
+  /** bit 0: discoverable; bit 1: created over U2F (CTAP1); bit 2: made with hmac-secret (CTAP 2.1 §12.5) */
   flags: number;
   privateKey: Uint8Array;
 }
 
-export const WrappedKeyFlag = { discoverable: 0x01, u2f: 0x02 } as const;
+export const WrappedKeyFlag = { discoverable: 0x01, u2f: 0x02, hmacSecret: 0x04 } as const;
 
 const ALGS = [-7, -8];
 

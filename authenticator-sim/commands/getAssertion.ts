@@ -16,7 +16,20 @@ import { unwrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
 import { privateKeyObject, signWith } from '../credentialKeys.ts';
 import type { StoredCredential } from '../state.ts';
 import { MAX_CREDENTIAL_COUNT_IN_LIST } from './getInfo.ts';
-import { answerTouchProbe, selectProtocol, verifyPinUvAuthParam } from './pinUvAuthChecks.ts';
+import {
+  answerTouchProbe,
+  builtInUvReady,
+  isProtectedByUv,
+  performBuiltInUvForRequest,
+  selectProtocol,
+  uvRequired,
+  verifyPinUvAuthParam,
+} from './pinUvAuthChecks.ts';
+import {
+  prepareGetAssertionExtensions,
+  processGetAssertionExtensions,
+  type PreparedAssertionExtensions,
+} from '../extensions/index.ts';
 
 /** An allowList entry that opened, or a discoverable credential, ready to sign with. */
 interface Candidate {
@@ -39,19 +52,33 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
   // Step 2.
   const protocol = req.pinUvAuthParam ? selectProtocol(a, req.pinUvAuthProtocol) : undefined;
 
-  // Step 3-4: options. "rk" has no meaning here (§6.2.2 step 4: CTAP2_ERR_UNSUPPORTED_OPTION).
+  // Step 4: options. "rk" has no meaning here (§6.2.2 step 4: CTAP2_ERR_UNSUPPORTED_OPTION).
   if (req.options?.has('rk')) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk in getAssertion');
   const up = req.options?.get('up') ?? true;
-  const uvOption = protocol ? false : (req.options?.get('uv') ?? false);
-  if (uvOption) throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no built-in user verification');
+  // With a pinUvAuthParam the "uv" option is treated as false; "uv" needs an enabled built-in method.
+  let uvOption = protocol ? false : (req.options?.get('uv') ?? false);
+  if (uvOption && !builtInUvReady(a)) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no enabled built-in user verification');
+  }
 
-  // Step 6: user verification through the pinUvAuthToken.
+  // Step 5: alwaysUv (when "up" is true).
+  if (a.state.alwaysUv && up) {
+    if (!isProtectedByUv(a)) throw uvRequired('alwaysUv: set a PIN and send a pinUvAuthToken');
+    if (!protocol && !uvOption && builtInUvReady(a)) uvOption = true;
+    if (!protocol && !uvOption) throw uvRequired('alwaysUv: a pinUvAuthToken is required');
+  }
+
+  // Extension inputs are checked before any user interaction (§6.2.2 step 5 "process extensions").
+  const extensions = prepareGetAssertionExtensions(a, req.extensions);
+
+  // Step 6: user verification, through the pinUvAuthToken or the built-in method.
   let userVerified = false;
   if (protocol && req.pinUvAuthParam) {
     verifyPinUvAuthParam(a, protocol, req.pinUvAuthParam, req.clientDataHash, PinUvAuthPermission.ga, req.rpId);
-    userVerified = a.pinUvAuthToken.userVerified;
-  } else if (a.state.alwaysUv) {
-    throw new CtapStatusError(CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'alwaysUv: a pinUvAuthToken is required');
+    userVerified = true;
+  } else if (uvOption) {
+    await performBuiltInUvForRequest(a, 'getAssertion', req.rpId, signal);
+    userVerified = true;
   }
 
   // Step 7: locate credentials.
@@ -77,6 +104,7 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
         alg: key.alg,
         credProtect: key.credProtect,
         created: 0,
+        hmacSecret: (key.flags & WrappedKeyFlag.hmacSecret) !== 0,
       };
       if ((key.flags & WrappedKeyFlag.discoverable) !== 0 && !resident) continue; // deleted since
       candidates.push({ stored, privateKey: key.privateKey, fromAllowList: true });
@@ -99,7 +127,8 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
 
   // Step 9-10: user presence (only once, for the first credential).
   if (up) {
-    if (!(protocol && a.pinUvAuthToken.userPresent)) {
+    const presenceShown = protocol ? a.pinUvAuthToken.userPresent : uvOption && a.builtInUv?.establishesPresence === true;
+    if (!presenceShown) {
       const outcome = await a.requestUserPresence({ reason: 'getAssertion', rpId: req.rpId, signal });
       if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
       if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
@@ -114,7 +143,7 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
   let flags = up ? AuthDataFlag.UP : 0;
   if (userVerified || a.behaviour.claimUvWithoutVerification) flags |= AuthDataFlag.UV;
   const first = candidates[0]!;
-  const response = signAssertion(a, req.rpId, req.clientDataHash, first, flags, userVerified, req.extensions);
+  const response = signAssertion(a, req.rpId, req.clientDataHash, first, flags, userVerified, extensions);
   if (!first.fromAllowList && candidates.length > 1) {
     response.set(0x05, candidates.length); // numberOfCredentials
     const pending: PendingAssertion = {
@@ -141,15 +170,15 @@ export function signAssertion(
   candidate: Candidate,
   flags: number,
   userVerified: boolean,
-  extensionInputs: CborMap | undefined,
+  extensions: PreparedAssertionExtensions | undefined,
 ): CborMap {
   const c = candidate.stored;
-  const extensionOutputs = processGetAssertionExtensions(a, c, extensionInputs, userVerified);
+  const ext = processGetAssertionExtensions(a, c, extensions, userVerified);
   const authData = buildAuthenticatorData({
     rpIdHash: a.authDataRpIdHash(rpId),
     flags: a.behaviour.authDataFlags(flags),
     signCount: a.nextSignCount(),
-    extensions: extensionOutputs,
+    extensions: ext.outputs,
   });
   const key = privateKeyObject(c.alg, candidate.privateKey);
   const signed = a.behaviour.assertionSignedData(new Uint8Array(Buffer.concat([authData, clientDataHash])));
@@ -169,17 +198,8 @@ export function signAssertion(
     authData,
     signature,
     ...(user ? { user } : {}),
+    ...(ext.largeBlobKey ? { largeBlobKey: ext.largeBlobKey } : {}),
   });
-}
-
-/** Extension outputs for an assertion (CTAP 2.1 §12); the core implements none yet. */
-export function processGetAssertionExtensions(
-  _a: Authenticator,
-  _credential: StoredCredential,
-  _inputs: CborMap | undefined,
-  _userVerified: boolean,
-): CborMap | undefined {
-  return undefined;
 }
 
 /** authenticatorGetNextAssertion, CTAP 2.1 §6.3. */
@@ -200,7 +220,8 @@ export async function getNextAssertion(a: Authenticator): Promise<CborMap> {
     { stored, privateKey: key.privateKey, fromAllowList: false },
     p.flags,
     p.userVerified,
-    p.extensionInputs,
+    // The inputs were checked by getAssertion; preparing again gives the same shared secret.
+    prepareGetAssertionExtensions(a, p.extensionInputs),
   );
   p.lastAt = a.clock.now();
   a.persist();

@@ -4,6 +4,10 @@ import { getAssertion, getNextAssertion } from './getAssertion.ts';
 import { getInfo } from './getInfo.ts';
 import { makeCredential } from './makeCredential.ts';
 import { reset, selection } from './reset.ts';
+import { clientPin } from './clientPin.ts';
+import { config } from './config.ts';
+import { credentialManagementHandler } from './credentialManagement.ts';
+import { largeBlobs } from './largeBlobs.ts';
 
 export interface CommandHandler {
   /** whether the command carries a CBOR parameter map */
@@ -19,4 +23,15 @@ export const handlers: ReadonlyMap<number, CommandHandler> = new Map<number, Com
   [CtapCommand.authenticatorReset, { takesParameters: false, run: reset }],
   [CtapCommand.authenticatorGetNextAssertion, { takesParameters: false, run: getNextAssertion }],
   [CtapCommand.authenticatorSelection, { takesParameters: false, run: selection }],
+  [CtapCommand.authenticatorClientPIN, { takesParameters: true, run: clientPin }],
+  [
+    CtapCommand.authenticatorCredentialManagement,
+    { takesParameters: true, run: credentialManagementHandler(CtapCommand.authenticatorCredentialManagement) },
+  ],
+  [
+    CtapCommand.prototypeCredentialManagement,
+    { takesParameters: true, run: credentialManagementHandler(CtapCommand.prototypeCredentialManagement) },
+  ],
+  [CtapCommand.authenticatorLargeBlobs, { takesParameters: true, run: largeBlobs }],
+  [CtapCommand.authenticatorConfig, { takesParameters: true, run: config }],
 ]);

@@ -9,13 +9,21 @@ import {
   PinUvAuthPermission,
   PUBLIC_KEY,
   type CborMap,
-  type MakeCredentialRequest,
 } from '../../harness/protocol/index.ts';
 import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 import { unwrapCredentialId, wrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
 import { generatePrivateKey, privateKeyObject, publicCoseKey, signWith, SUPPORTED_ALGORITHMS } from '../credentialKeys.ts';
 import { createAttestationStatement } from '../attestationStatement.ts';
-import { answerTouchProbe, selectProtocol, verifyPinUvAuthParam } from './pinUvAuthChecks.ts';
+import {
+  answerTouchProbe,
+  builtInUvReady,
+  isProtectedByUv,
+  performBuiltInUvForRequest,
+  selectProtocol,
+  uvRequired,
+  verifyPinUvAuthParam,
+} from './pinUvAuthChecks.ts';
+import { processMakeCredentialExtensions } from '../extensions/index.ts';
 import { MAX_CREDENTIAL_COUNT_IN_LIST } from './getInfo.ts';
 import type { StoredCredential } from '../state.ts';
 
@@ -46,20 +54,42 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
   );
   if (!chosen) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM);
 
-  // Steps 4-5: options. Unknown options are ignored.
+  // Step 5: options. Unknown options are ignored.
   const rk = req.options?.get('rk') ?? false;
+  if (req.options?.has('rk') && !a.behaviour.residentKeys) {
+    // 5.4.1: rk is not in getInfo.
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
+  }
+  if (rk && !a.behaviour.residentKeys) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
   if (req.options?.get('up') === false) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'up=false is not allowed in makeCredential');
   }
-  // With a pinUvAuthParam the "uv" option is not used (§6.1.2 step 5).
-  const uvOption = protocol ? false : (req.options?.get('uv') ?? false);
-  if (rk && !a.behaviour.residentKeys) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
-  if (uvOption) {
-    // No built-in user verification method: CTAP2_ERR_INVALID_OPTION (§6.1.2 step 5).
-    throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no built-in user verification');
+  // 5.1-5.2: with a pinUvAuthParam the "uv" option is treated as false.
+  let uvOption = protocol ? false : (req.options?.get('uv') ?? false);
+  // 5.3: "uv" needs a built-in method that is enabled.
+  if (uvOption && !builtInUvReady(a)) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no enabled built-in user verification');
+  }
+
+  // Step 6: alwaysUv. makeCredUvNotRqd is then treated as false (getInfo reports it so).
+  const makeCredUvNotRqd = !a.state.alwaysUv;
+  if (a.state.alwaysUv) {
+    // 6.2: not protected at all: clientPin is supported, so a token is what the platform must get.
+    if (!isProtectedByUv(a)) throw uvRequired('alwaysUv: set a PIN and send a pinUvAuthToken');
+    // 6.3: without a pinUvAuthParam, a configured built-in UV is used.
+    if (!protocol && !uvOption && builtInUvReady(a)) uvOption = true;
+    // 6.4
+    if (!protocol && !uvOption) throw uvRequired('alwaysUv: a pinUvAuthToken is required');
+  }
+  // Steps 7-8: a protected authenticator needs user verification, except (makeCredUvNotRqd) for a
+  // non-discoverable credential. 7.1.1/8.1.1: PUAT_REQUIRED when clientPin is set, else OPERATION_DENIED.
+  if (isProtectedByUv(a) && !uvOption && !protocol && (rk || !makeCredUvNotRqd)) {
+    if (a.pinIsSet) throw uvRequired('user verification required: send a pinUvAuthToken');
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED, 'user verification required: use "uv"');
   }
 
   // Step 9 (enterpriseAttestation): only when enabled through authenticatorConfig.
+  let epAtt = false;
   if (req.enterpriseAttestation !== undefined) {
     if (!a.state.enterpriseAttestation) {
       throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not enabled');
@@ -67,16 +97,21 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     if (req.enterpriseAttestation !== 1 && req.enterpriseAttestation !== 2) {
       throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'enterpriseAttestation must be 1 or 2');
     }
+    // §7.1: 2 = platform-managed: the platform decides, so it is given. 1 = vendor-facilitated: only for RP
+    // IDs the vendor pre-configured, and the simulator has none, so a regular attestation is returned.
+    epAtt = req.enterpriseAttestation === 2;
   }
 
-  // Step 11: user verification. A PIN-protected authenticator needs a token, except for a
-  // non-discoverable credential when makeCredUvNotRqd is advertised (§6.1.2 step 11.3).
+  // Step 11: user verification.
   let userVerified = false;
   if (protocol && req.pinUvAuthParam) {
+    // 11.1: verify the token, mc permission, RP ID binding, userVerified flag (pinUvAuthChecks.ts).
     verifyPinUvAuthParam(a, protocol, req.pinUvAuthParam, req.clientDataHash, PinUvAuthPermission.mc, req.rp.id);
-    userVerified = a.pinUvAuthToken.userVerified;
-  } else if (a.pinIsSet && (rk || a.state.alwaysUv)) {
-    throw new CtapStatusError(CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'PIN is set: a pinUvAuthToken is required');
+    userVerified = true;
+  } else if (uvOption) {
+    // 11.2: built-in user verification.
+    await performBuiltInUvForRequest(a, 'makeCredential', req.rp.id, signal);
+    userVerified = true;
   }
 
   const rpIdHash = a.rpIdHash(req.rp.id);
@@ -98,11 +133,12 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     }
   }
 
-  // Step 12: extensions (credProtect, hmac-secret, credBlob, largeBlobKey, minPinLength).
-  const ext = processMakeCredentialExtensions(a, req, userVerified);
+  // Step 12: extensions (credProtect, hmac-secret, credBlob, largeBlobKey, minPinLength; extensions/).
+  const ext = processMakeCredentialExtensions(a, req, rk);
 
-  // Step 13-14: user presence, unless the token already carries it.
-  if (!(protocol && a.pinUvAuthToken.userPresent)) {
+  // Step 13-14: user presence, unless the token (or a built-in UV gesture) already carries it.
+  const presenceShown = protocol ? a.pinUvAuthToken.userPresent : uvOption && a.builtInUv?.establishesPresence === true;
+  if (!presenceShown) {
     const outcome = await a.requestUserPresence({ reason: 'makeCredential', rpId: req.rp.id, signal });
     if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
     if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
@@ -125,7 +161,12 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
   const credentialId = wrapCredentialId(
     a.state.masterKey,
     rpIdHash,
-    { alg: chosen.alg, credProtect: ext.credProtect, flags: rk ? WrappedKeyFlag.discoverable : 0, privateKey },
+    {
+      alg: chosen.alg,
+      credProtect: ext.credProtect,
+      flags: (rk ? WrappedKeyFlag.discoverable : 0) | (ext.stored.hmacSecret ? WrappedKeyFlag.hmacSecret : 0),
+      privateKey,
+    },
     a.rng,
   );
   const keyObject = privateKeyObject(chosen.alg, privateKey);
@@ -171,27 +212,7 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     fmt: attestation.fmt,
     authData,
     attStmt: attestation.attStmt,
+    ...(epAtt ? { epAtt: true } : {}),
     ...(ext.largeBlobKey ? { largeBlobKey: ext.largeBlobKey } : {}),
   });
-}
-
-export interface MakeCredentialExtensionResult {
-  credProtect: number;
-  /** authenticator extension outputs for authenticatorData (CTAP 2.1 §12) */
-  outputs: CborMap | undefined;
-  /** members to keep with a discoverable credential */
-  stored: Partial<StoredCredential>;
-  largeBlobKey?: Uint8Array;
-}
-
-/**
- * Extension processing (CTAP 2.1 §6.1.2 step 12): unsupported extensions are ignored. The core
- * advertises no extensions yet; each one is added here as it is implemented and listed in getInfo.
- */
-export function processMakeCredentialExtensions(
-  _a: Authenticator,
-  _req: MakeCredentialRequest,
-  _userVerified: boolean,
-): MakeCredentialExtensionResult {
-  return { credProtect: CredProtect.userVerificationOptional, outputs: undefined, stored: {} };
 }

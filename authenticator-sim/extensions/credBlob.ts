@@ -1,0 +1,31 @@
+import { CtapExtension, type CborMap } from '../../harness/protocol/index.ts';
+import type { StoredCredential } from '../state.ts';
+import { extensionInput, isBool, isBytes } from './extensionInput.ts';
+
+/** getInfo maxCredBlobLength (CTAP 2.1 §6.4: at least 32). */
+export const MAX_CRED_BLOB_LENGTH = 32;
+
+/**
+ * credBlob at registration (CTAP 2.1 §12.2): stored with a discoverable credential when it fits, output
+ * `credBlob: true`; otherwise `false`. Non-discoverable credentials cannot carry it here (their ID is a
+ * fixed 64-byte wrapped key), so they answer `false`, which the extension allows.
+ */
+export function credBlobAtRegistration(
+  inputs: CborMap | undefined,
+  rk: boolean,
+): { stored?: Uint8Array; output?: boolean } {
+  const blob = extensionInput(inputs, CtapExtension.credBlob, isBytes, 'a byte string');
+  if (blob === undefined) return {};
+  if (!rk || blob.length > MAX_CRED_BLOB_LENGTH) return { output: false };
+  return { stored: blob, output: true };
+}
+
+/** credBlob at assertion (§12.2): `credBlob: true` returns the stored blob, or an empty byte string. */
+export function credBlobAtAssertion(inputs: CborMap | undefined, credential: StoredCredential): Uint8Array | undefined {
+  if (readCredBlobInput(inputs) !== true) return undefined;
+  return credential.credBlob ?? new Uint8Array(0);
+}
+
+export function readCredBlobInput(inputs: CborMap | undefined): boolean | undefined {
+  return extensionInput(inputs, CtapExtension.credBlob, isBool, 'a boolean');
+}

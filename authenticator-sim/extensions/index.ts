@@ -1,0 +1,101 @@
+import { CtapExtension, type CborMap, type MakeCredentialRequest } from '../../harness/protocol/index.ts';
+import type { Authenticator } from '../Authenticator.ts';
+import type { StoredCredential } from '../state.ts';
+import { credBlobAtAssertion, credBlobAtRegistration, readCredBlobInput } from './credBlob.ts';
+import { credProtectAtRegistration } from './credProtect.ts';
+import { hmacSecretAtRegistration, hmacSecretOutput, readHmacSecretRequest, type HmacSecretRequest } from './hmacSecret.ts';
+import { largeBlobKeyAtAssertion, largeBlobKeyAtRegistration, readLargeBlobKeyInput } from './largeBlobKey.ts';
+import { minPinLengthAtRegistration } from './minPinLength.ts';
+
+/** The extensions getInfo lists: exactly those processed below (CTAP 2.1 §6.4 extensions, §12). */
+export function supportedExtensions(a: Authenticator): string[] {
+  return [
+    CtapExtension.credProtect,
+    ...(a.behaviour.hmacSecret ? [CtapExtension.hmacSecret] : []),
+    CtapExtension.credBlob,
+    CtapExtension.largeBlobKey,
+    CtapExtension.minPinLength,
+  ];
+}
+
+export interface MakeCredentialExtensionResult {
+  credProtect: number;
+  /** authenticator extension outputs for authenticatorData (CTAP 2.1 §12) */
+  outputs: CborMap | undefined;
+  /** members to keep with a discoverable credential */
+  stored: Partial<StoredCredential>;
+  /** response member 0x05 (§12.3) */
+  largeBlobKey?: Uint8Array;
+}
+
+/**
+ * makeCredential extension processing (CTAP 2.1 §6.1.2 step 12): each supported extension in its own file;
+ * unsupported ones are ignored. Runs before user presence so bad inputs are refused first.
+ */
+export function processMakeCredentialExtensions(
+  a: Authenticator,
+  req: MakeCredentialRequest,
+  rk: boolean,
+): MakeCredentialExtensionResult {
+  const inputs = req.extensions;
+  const outputs: CborMap = new Map();
+  const stored: Partial<StoredCredential> = {};
+  const protect = credProtectAtRegistration(inputs);
+  if (protect.output !== undefined) outputs.set(CtapExtension.credProtect, protect.output);
+  if (hmacSecretAtRegistration(a, inputs)) {
+    stored.hmacSecret = true;
+    outputs.set(CtapExtension.hmacSecret, true);
+  }
+  const blob = credBlobAtRegistration(inputs, rk);
+  if (blob.output !== undefined) outputs.set(CtapExtension.credBlob, blob.output);
+  if (blob.stored) stored.credBlob = blob.stored;
+  const minPin = minPinLengthAtRegistration(inputs, req.rp.id, a.state);
+  if (minPin !== undefined) outputs.set(CtapExtension.minPinLength, minPin);
+  const largeBlobKey = largeBlobKeyAtRegistration(inputs, rk, a.rng);
+  if (largeBlobKey) stored.largeBlobKey = largeBlobKey;
+  return {
+    credProtect: protect.level,
+    outputs: outputs.size > 0 ? outputs : undefined,
+    stored,
+    ...(largeBlobKey ? { largeBlobKey } : {}),
+  };
+}
+
+/** The checked getAssertion extension inputs, prepared once per request (also for getNextAssertion). */
+export interface PreparedAssertionExtensions {
+  inputs: CborMap | undefined;
+  hmacSecret: HmacSecretRequest | undefined;
+}
+
+/** Checks getAssertion extension inputs (CTAP 2.1 §6.2.2 step 5) before any user interaction. */
+export function prepareGetAssertionExtensions(a: Authenticator, inputs: CborMap | undefined): PreparedAssertionExtensions {
+  // Type checks for the simple ones happen here too, by reading them once.
+  readCredBlobInput(inputs);
+  readLargeBlobKeyInput(inputs);
+  return { inputs, hmacSecret: readHmacSecretRequest(a, inputs) };
+}
+
+export interface AssertionExtensionResult {
+  outputs: CborMap | undefined;
+  /** response member 0x07 (§12.3) */
+  largeBlobKey?: Uint8Array;
+}
+
+/** Extension outputs for one assertion (CTAP 2.1 §6.2.2 step 11, §12). */
+export function processGetAssertionExtensions(
+  a: Authenticator,
+  credential: StoredCredential,
+  prepared: PreparedAssertionExtensions | undefined,
+  userVerified: boolean,
+): AssertionExtensionResult {
+  if (!prepared) return { outputs: undefined };
+  const outputs: CborMap = new Map();
+  const blob = credBlobAtAssertion(prepared.inputs, credential);
+  if (blob) outputs.set(CtapExtension.credBlob, blob);
+  // hmac-secret only for a credential made with it (§12.5); otherwise the input is ignored.
+  if (prepared.hmacSecret && credential.hmacSecret) {
+    outputs.set(CtapExtension.hmacSecret, hmacSecretOutput(a, prepared.hmacSecret, credential.id, userVerified));
+  }
+  const largeBlobKey = largeBlobKeyAtAssertion(prepared.inputs, credential);
+  return { outputs: outputs.size > 0 ? outputs : undefined, ...(largeBlobKey ? { largeBlobKey } : {}) };
+}
