@@ -1,0 +1,18 @@
+import type { RpConfig } from './RpConfig.ts';
+import type { CeremonyStore } from './stores/CeremonyStore.ts';
+import type { CredentialStore } from './stores/CredentialStore.ts';
+
+/** One RP instance's state: its config and its own stores. Route factories receive it; nothing is global. */
+export interface RpState {
+  config: RpConfig;
+  ceremonies: CeremonyStore;
+  credentials: CredentialStore;
+}
+
+/** Hono environment: the typed context variables the middleware sets. */
+export interface RpEnv {
+  Variables: {
+    /** set by sessionCookie(): the caller's session, bound into every ceremony it starts */
+    sessionId: string;
+  };
+}

@@ -1,0 +1,226 @@
+import 'reflect-metadata';
+import type { X509Certificate } from '@peculiar/x509';
+import type { AttestationObject } from '../../protocol/index.ts';
+import type { MdsStore } from '../../../mds/MdsStore.ts';
+import { evaluateStatus } from '../../../mds/evaluateStatus.ts';
+import { validateCertificateChain } from '../../../mds/validateChain.ts';
+import { toCertificate } from '../../../mds/certificates.ts';
+import { describeCertificate, type CertificateSummary } from './describeCertificate.ts';
+import { describeCoseKey, type CoseKeySummary } from './describeCoseKey.ts';
+
+export const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
+/** what the page shows when no MDS BLOB was given to the server */
+export const MDS_NOT_LOADED = 'no trust verdict: MDS not loaded';
+
+/** A judgement that can be made from one ceremony, with the ids of MICROSOFT-ENTRA.md. */
+export interface CeremonyCheck {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'warn' | 'skip';
+  message: string;
+}
+
+export interface ChainVerdict {
+  state: 'valid' | 'invalid' | 'none';
+  message: string;
+  problems: string[];
+  root?: string;
+}
+
+export type MdsVerdict =
+  | { state: 'not-loaded'; message: string }
+  | { state: 'not-listed'; message: string }
+  | {
+      state: 'listed';
+      message: string;
+      description: string | undefined;
+      /** evaluateStatus verdict over the entry's statusReports (MDS3 §3.1.3-3.1.4) */
+      statusVerdict: 'pass' | 'warn' | 'fail';
+      latestStatus?: string;
+      certificationLevel?: string;
+      findings: string[];
+      chain: ChainVerdict;
+    };
+
+export interface RegistrationSummary {
+  fmt: string;
+  aaguid: string;
+  credentialId: string;
+  credentialIdBytes: number;
+  signCount: number;
+  flags: { raw: number; UP: boolean; UV: boolean; BE: boolean; BS: boolean; AT: boolean; ED: boolean };
+  publicKey: CoseKeySummary;
+  attestation: {
+    /** none: no statement; self: packed without x5c; x5c: a certificate chain; other: another format's evidence */
+    kind: 'none' | 'self' | 'x5c' | 'other';
+    alg?: number;
+    chain: CertificateSummary[];
+    chainProblem?: string;
+  };
+  /** the MDS entry's description, when listed */
+  model?: string;
+  mds: MdsVerdict;
+  /** the credProps client extension output (WebAuthn L3 §10.1.3), when the client returned it */
+  residentKey?: boolean;
+  checks: CeremonyCheck[];
+}
+
+function uuid(bytes: Uint8Array): string {
+  const h = Buffer.from(bytes).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export interface DecodeRegistrationInput {
+  attestation: AttestationObject;
+  clientExtensionResults: Record<string, unknown> | undefined;
+  residentKeyRequested: 'required' | 'preferred' | 'discouraged' | undefined;
+  mds: MdsStore | undefined;
+  mdsProblem: string | undefined;
+  at: Date;
+}
+
+/**
+ * The decoded result of a verified registration: flags, AAGUID, COSE key, attestation chain, MDS verdict
+ * (entry, statusReports, chain to the entry's attestationRootCertificates), and the Microsoft/Entra points
+ * that one ceremony can show. The signature itself was verified by @simplewebauthn/server before this runs.
+ */
+export async function decodeRegistration(input: DecodeRegistrationInput): Promise<RegistrationSummary> {
+  const { attestation: att } = input;
+  const ad = att.authData;
+  const acd = ad.attestedCredentialData!;
+  const aaguid = uuid(acd.aaguid);
+  const x5c = att.attStmt.get('x5c');
+  const algValue = att.attStmt.get('alg');
+  const chain: CertificateSummary[] = [];
+  const certs: X509Certificate[] = [];
+  let chainProblem: string | undefined;
+  if (Array.isArray(x5c)) {
+    // WebAuthn L3 §8.2: x5c is leaf first; a chain longer than a few certificates is not expected, 8 bounds the work
+    for (const [i, der] of x5c.slice(0, 8).entries()) {
+      if (!(der instanceof Uint8Array)) {
+        chainProblem = `x5c[${i}] is not a byte string`;
+        break;
+      }
+      try {
+        const { cert, summary } = describeCertificate(der);
+        chain.push(summary);
+        certs.push(cert);
+      } catch (e) {
+        chainProblem = `x5c[${i}] is not a readable X.509 certificate: ${(e as Error).message}`;
+        break;
+      }
+    }
+  }
+  const kind = att.fmt === 'none' ? 'none' : Array.isArray(x5c) ? 'x5c' : att.fmt === 'packed' ? 'self' : 'other';
+  const summary: RegistrationSummary = {
+    fmt: att.fmt,
+    aaguid,
+    credentialId: Buffer.from(acd.credentialId).toString('base64url'),
+    credentialIdBytes: acd.credentialId.length,
+    signCount: ad.signCount,
+    flags: { raw: ad.flags, UP: ad.up, UV: ad.uv, BE: ad.be, BS: ad.bs, AT: ad.at, ED: ad.ed },
+    publicKey: describeCoseKey(acd.credentialPublicKey),
+    attestation: { kind, chain, ...(typeof algValue === 'number' ? { alg: algValue } : {}), ...(chainProblem ? { chainProblem } : {}) },
+    mds: await judgeMds(input, aaguid, kind, certs),
+    checks: [],
+  };
+  const credProps = input.clientExtensionResults?.['credProps'];
+  if (credProps && typeof credProps === 'object' && typeof (credProps as { rk?: unknown }).rk === 'boolean') {
+    summary.residentKey = (credProps as { rk: boolean }).rk;
+  }
+  if (summary.mds.state === 'listed') summary.model = summary.mds.description;
+  summary.checks = ceremonyChecks(summary, input.residentKeyRequested);
+  return summary;
+}
+
+async function judgeMds(input: DecodeRegistrationInput, aaguid: string, kind: RegistrationSummary['attestation']['kind'], certs: X509Certificate[]): Promise<MdsVerdict> {
+  if (!input.mds) {
+    return { state: 'not-loaded', message: input.mdsProblem ? `${MDS_NOT_LOADED} (${input.mdsProblem})` : MDS_NOT_LOADED };
+  }
+  const entry = input.mds.byAaguid(aaguid);
+  if (!entry) return { state: 'not-listed', message: `AAGUID ${aaguid} is not listed in the MDS BLOB (no ${input.mds.no})` };
+  const status = evaluateStatus(entry, { at: input.at, ...(certs[0] ? { attestationCertificate: certs[0] } : {}) });
+  let chain: ChainVerdict;
+  if (kind !== 'x5c' || certs.length === 0) {
+    chain = { state: 'none', message: `no attestation certificate chain (${kind} attestation): trust in the model cannot be established`, problems: [] };
+  } else {
+    const roots: X509Certificate[] = [];
+    const problems: string[] = [];
+    for (const [i, b64] of (entry.metadataStatement?.attestationRootCertificates ?? []).entries()) {
+      try {
+        roots.push(toCertificate(b64, `attestationRootCertificates[${i}]`));
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    if (roots.length === 0) {
+      chain = { state: 'invalid', message: 'the MDS entry lists no usable attestationRootCertificates', problems };
+    } else {
+      // WebAuthn L3 §7.1 step 23: the x5c chain must lead to one of the entry's trust anchors
+      const result = await validateCertificateChain(certs, { roots, at: input.at, maxLength: 8 });
+      problems.push(...result.problems.map((p) => p.message));
+      chain = result.valid
+        ? { state: 'valid', message: `chain ends in the MDS root ${result.root?.subject ?? ''}`.trim(), problems, ...(result.root ? { root: result.root.subject } : {}) }
+        : { state: 'invalid', message: `chain does not lead to the entry's attestationRootCertificates: ${problems[0] ?? 'no path'}`, problems };
+    }
+  }
+  const description = entry.metadataStatement?.description;
+  return {
+    state: 'listed',
+    message: `${description ?? aaguid}: status ${status.verdict}${status.latestStatus ? ` (latest ${status.latestStatus})` : ''}, chain ${chain.state}`,
+    description,
+    statusVerdict: status.verdict,
+    ...(status.latestStatus ? { latestStatus: status.latestStatus } : {}),
+    ...(status.certificationLevel ? { certificationLevel: status.certificationLevel } : {}),
+    findings: status.findings.map((f) => `${f.severity}: ${f.message}`),
+    chain,
+  };
+}
+
+/** MICROSOFT-ENTRA.md points that one registration can show; the rest need getInfo or several ceremonies. */
+function ceremonyChecks(s: RegistrationSummary, rkRequested: DecodeRegistrationInput['residentKeyRequested']): CeremonyCheck[] {
+  const checks: CeremonyCheck[] = [];
+  const add = (id: string, title: string, status: CeremonyCheck['status'], message: string) => checks.push({ id, title, status, message });
+  add('EN-UV', 'user verified at registration', s.flags.UV ? 'pass' : 'fail', s.flags.UV ? 'authData UV flag set' : 'authData UV flag not set');
+  if (s.residentKey !== undefined) {
+    add('EN-RK', 'discoverable credential created', s.residentKey ? 'pass' : 'fail', `credProps.rk is ${s.residentKey}`);
+  } else if (rkRequested === 'required') {
+    // WebAuthn L3 §5.1.3 step 20: the client fails the ceremony if it cannot create a discoverable credential
+    add('EN-RK', 'discoverable credential created', 'pass', 'residentKey "required" was asked and the client completed the ceremony');
+  } else {
+    add('EN-RK', 'discoverable credential created', 'skip', 'cannot be judged: residentKey was not required and the client returned no credProps');
+  }
+  add('EN-ES256', 'ES256 credential', s.publicKey.alg === -7 ? 'pass' : 'warn', `credential algorithm ${s.publicKey.algName}${s.publicKey.alg === -7 ? '' : '; Entra asks for ES256 (-7)'}`);
+  add('MS-AAGUID', 'AAGUID is a real identifier', s.aaguid === ZERO_AAGUID ? 'fail' : 'pass', s.aaguid === ZERO_AAGUID ? 'AAGUID is all zeros (attestation "none" makes browsers zero it)' : `AAGUID ${s.aaguid}`);
+
+  const leaf = s.attestation.chain[0];
+  const attProblems: string[] = [];
+  if (s.fmt !== 'packed') attProblems.push(`format is ${s.fmt}, not packed`);
+  else if (s.attestation.kind !== 'x5c') attProblems.push('packed self attestation (no x5c)');
+  if (s.attestation.chainProblem) attProblems.push(s.attestation.chainProblem);
+  if (leaf?.aaguidExtensionProblem) attProblems.push(leaf.aaguidExtensionProblem);
+  if (leaf?.aaguidExtension && leaf.aaguidExtension !== s.aaguid) {
+    attProblems.push(`certificate AAGUID extension ${leaf.aaguidExtension} differs from authData AAGUID ${s.aaguid}`);
+  }
+  if (s.mds.state === 'listed' && s.mds.chain.state === 'invalid') attProblems.push(s.mds.chain.message);
+  if (attProblems.length > 0) {
+    add('MS-ATTESTATION', 'packed attestation with a full chain to MDS roots', 'fail', attProblems.join('; '));
+  } else if (s.mds.state === 'listed') {
+    add('MS-ATTESTATION', 'packed attestation with a full chain to MDS roots', 'pass', s.mds.chain.message);
+  } else {
+    add('MS-ATTESTATION', 'packed attestation with a full chain to MDS roots', 'skip', `packed with x5c; chain not judged: ${s.mds.message}`);
+  }
+  if (s.mds.state === 'not-loaded') {
+    add('MS-MDS-LISTED', 'listed in MDS', 'skip', s.mds.message);
+    add('MS-CERTIFIED', 'FIDO certified, no undesired status', 'skip', s.mds.message);
+  } else if (s.mds.state === 'not-listed') {
+    add('MS-MDS-LISTED', 'listed in MDS', 'fail', s.mds.message);
+    add('MS-CERTIFIED', 'FIDO certified, no undesired status', 'skip', 'not listed in MDS');
+  } else {
+    add('MS-MDS-LISTED', 'listed in MDS', 'pass', `listed as ${s.mds.description ?? s.aaguid}`);
+    const certified = s.mds.certificationLevel?.startsWith('FIDO_CERTIFIED') ?? false;
+    const status = s.mds.statusVerdict === 'fail' ? 'fail' : !certified || s.mds.statusVerdict === 'warn' ? 'warn' : 'pass';
+    add('MS-CERTIFIED', 'FIDO certified, no undesired status', status, [s.mds.certificationLevel ?? 'no certification report', ...s.mds.findings].join('; '));
+  }
+  return checks;
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { verifyRegistrationResponse } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { CoseKeyLabel, parseAttestationObject, type AttestationObject } from '../../protocol/index.ts';
+import { RpError } from '../RpError.ts';
+import type { Ceremony } from '../stores/CeremonyStore.ts';
+import type { RegistrationResponseBody } from '../schemas.ts';
+import { checkClientData, parseClientData } from './decodeClientData.ts';
+
+export interface VerifiedRegistration {
+  attestation: AttestationObject;
+  credentialId: string;
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string[];
+  clientExtensionResults: Record<string, unknown> | undefined;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+}
+
+/**
+ * WebAuthn L3 §7.1 "Registering a New Credential". Our own checks come first so that each refusal has a
+ * stable code and a clear message, and so that hostile CBOR meets our bounded decoder (depth limit, length
+ * checks) before any library sees it; then @simplewebauthn/server verifies the attestation statement.
+ */
+export async function verifyRegistration(
+  body: RegistrationResponseBody,
+  ceremony: Ceremony,
+  expected: { origin: string; rpId: string; isRegistered: (credentialId: string) => boolean },
+): Promise<VerifiedRegistration> {
+  // §5.1: id is the base64url encoding of rawId
+  if (body.id !== body.rawId) throw new RpError('CREDENTIAL_ID_MISMATCH', 'id and rawId differ');
+  // steps 5-10
+  const clientData = parseClientData(body.response.clientDataJSON);
+  checkClientData(clientData, { type: 'webauthn.create', challenge: ceremony.challenge, origin: expected.origin });
+  // step 12: decode the attestation object (bounded depth; non-canonical CBOR is tolerated here and
+  // reported by the conformance suites, not by the RP)
+  let attestation: AttestationObject;
+  try {
+    attestation = parseAttestationObject(new Uint8Array(Buffer.from(body.response.attestationObject, 'base64url')), { canonical: 'report' });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new RpError('ATTESTATION_OBJECT_MALFORMED', `attestationObject: ${(e as Error).message}${code ? ` (${code})` : ''}`);
+  }
+  const ad = attestation.authData;
+  // step 13
+  const rpIdHash = createHash('sha256').update(expected.rpId).digest();
+  if (!sameBytes(ad.rpIdHash, rpIdHash)) {
+    throw new RpError('RPID_HASH_MISMATCH', `authData.rpIdHash is not SHA-256("${expected.rpId}")`);
+  }
+  // steps 14-15
+  if (!ad.up) throw new RpError('USER_PRESENCE_MISSING', 'authData UP flag is not set');
+  if (ceremony.userVerification === 'required' && !ad.uv) {
+    throw new RpError('USER_VERIFICATION_MISSING', 'user verification was required but the authData UV flag is not set');
+  }
+  const acd = ad.attestedCredentialData;
+  if (!acd) throw new RpError('ATTESTATION_OBJECT_MALFORMED', 'authData has no attested credential data (AT flag clear)');
+  if (!sameBytes(acd.credentialId, Buffer.from(body.rawId, 'base64url'))) {
+    throw new RpError('CREDENTIAL_ID_MISMATCH', 'the credential id in authData differs from rawId');
+  }
+  // step 17: the key's algorithm must be one that was offered
+  const alg = acd.credentialPublicKey.get(CoseKeyLabel.alg);
+  if (typeof alg !== 'number' || !(ceremony.algorithms ?? []).includes(alg)) {
+    throw new RpError('ALGORITHM_NOT_ALLOWED', `credential algorithm ${String(alg)} was not offered (${(ceremony.algorithms ?? []).join(', ')})`);
+  }
+  // step 26: a credential id registered before must be refused
+  if (expected.isRegistered(body.id)) throw new RpError('CREDENTIAL_EXISTS', 'this credential id is already registered', 409);
+
+  let verified;
+  try {
+    verified = await verifyRegistrationResponse({
+      response: {
+        ...body,
+        clientExtensionResults: body.clientExtensionResults ?? body.getClientExtensionResults ?? {},
+      } as unknown as RegistrationResponseJSON,
+      expectedChallenge: ceremony.challenge,
+      expectedOrigin: expected.origin,
+      expectedRPID: expected.rpId,
+      requireUserVerification: ceremony.userVerification === 'required',
+      supportedAlgorithmIDs: ceremony.algorithms ?? [],
+    });
+  } catch (e) {
+    throw new RpError('VERIFICATION_FAILED', `attestation not verified: ${(e as Error).message}`);
+  }
+  if (!verified.verified) throw new RpError('VERIFICATION_FAILED', 'attestation not verified');
+  const info = verified.registrationInfo;
+  return {
+    attestation,
+    credentialId: info.credential.id,
+    publicKey: new Uint8Array(info.credential.publicKey),
+    counter: info.credential.counter,
+    transports: body.response.transports ?? [],
+    clientExtensionResults: body.clientExtensionResults ?? body.getClientExtensionResults,
+  };
+}

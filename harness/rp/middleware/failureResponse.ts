@@ -1,0 +1,21 @@
+import type { ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { RpError } from '../RpError.ts';
+
+/**
+ * The app's one onError: typed errors become `{status:"failed", errorMessage}` (the FIDO conformance API's
+ * failure shape, DESIGN.md) with their 4xx status. Anything else is a bug in the RP, answered 500 with the
+ * same shape (never a stack trace) so tests that demand "never 5xx" can catch it.
+ */
+export function failureResponse(): ErrorHandler {
+  return function onRpError(err, c) {
+    if (err instanceof RpError) {
+      return c.json({ status: 'failed', errorMessage: err.message, code: err.code }, err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json({ status: 'failed', errorMessage: err.message || `HTTP ${err.status}`, code: 'HTTP_ERROR' }, err.status);
+    }
+    console.error('fido-harness rp: unexpected error', err);
+    return c.json({ status: 'failed', errorMessage: 'internal error in the relying party', code: 'INTERNAL' }, 500);
+  };
+}

@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import type { RpEnv, RpState } from '../RpState.ts';
+import { readJsonBody } from '../middleware/readJsonBody.ts';
+import { registrationOptionsRequest, registrationVerifyRequest } from '../schemas.ts';
+import { startRegistration } from '../ceremony/startRegistration.ts';
+import { finishRegistration } from '../ceremony/finishRegistration.ts';
+
+/**
+ * The page's registration ceremony (mounted at /api/registration):
+ *   POST /options {username, profile, attestation?, residentKey?, userVerification?, authenticatorAttachment?}
+ *     → {ceremonyId, options}
+ *   POST /verify {ceremonyId, response} → {status:"ok", verified:true, username, registration}
+ */
+export function registrationRoutes(rp: RpState): Hono<RpEnv> {
+  const app = new Hono<RpEnv>();
+  app.post('/options', async (c) => {
+    const req = await readJsonBody(c, registrationOptionsRequest);
+    const { ceremony, options } = await startRegistration(rp, {
+      username: req.username,
+      ...(req.displayName ? { displayName: req.displayName } : {}),
+      choices: req,
+      sessionId: c.get('sessionId'),
+    });
+    return c.json({ status: 'ok', errorMessage: '', ceremonyId: ceremony.id, profile: ceremony.profile, options });
+  });
+  app.post('/verify', async (c) => {
+    const req = await readJsonBody(c, registrationVerifyRequest);
+    const ceremony = rp.ceremonies.take(req.ceremonyId, 'registration', c.get('sessionId'));
+    const done = await finishRegistration(rp, ceremony, req.response);
+    return c.json({ status: 'ok', errorMessage: '', verified: true, username: done.username, registration: done.summary });
+  });
+  return app;
+}
