@@ -65,16 +65,30 @@ export type AssemblyResult =
   | { state: 'done'; cid: number; cmd: number; payload: Uint8Array }
   | { state: 'error'; reason: 'INVALID_SEQ' | 'INVALID_LEN' };
 
+export interface MessageAssemblerOptions {
+  /**
+   * Whether continuation packets must come with SEQ 0, 1, 2… (CTAP 2.1 §11.2.4: they must). False only
+   * for fault injection (the simulator's `ctaphid-ignore-seq` quirk): packets are then appended in the
+   * order they arrive, whatever their SEQ.
+   */
+  enforceSequence?: boolean;
+}
+
 /**
  * Reassembles one message from its packets (CTAP 2.1 §11.2.4): continuation packets must come with SEQ
  * 0, 1, 2… in order; BCNT over 7609 is INVALID_LEN. Channel arbitration (busy, timeouts) is the caller's.
  */
 export class MessageAssembler {
+  private readonly enforceSequence: boolean;
   private buffer: Uint8Array | null = null;
   private filled = 0;
   private nextSeq = 0;
   private cid = 0;
   private cmd = 0;
+
+  constructor(options: MessageAssemblerOptions = {}) {
+    this.enforceSequence = options.enforceSequence ?? true;
+  }
 
   get inProgress(): boolean {
     return this.buffer !== null;
@@ -104,7 +118,7 @@ export class MessageAssembler {
   }
 
   add(packet: Extract<CtaphidPacket, { kind: 'cont' }>): AssemblyResult {
-    if (!this.buffer || packet.seq !== this.nextSeq) {
+    if (!this.buffer || (this.enforceSequence && packet.seq !== this.nextSeq)) {
       this.buffer = null;
       return { state: 'error', reason: 'INVALID_SEQ' };
     }

@@ -1,0 +1,158 @@
+import { SIMULATOR_AAGUID } from './Authenticator.ts';
+import { buildInfo } from './commands/getInfo.ts';
+import { createSimulatorDevice } from './ctaphid/createSimulatorDevice.ts';
+import { autoApprove } from './env.ts';
+import { FileStorage, StateStorageError } from './FileStorage.ts';
+import { behaviourForQuirks, listQuirks, QuirkError } from './quirks/index.ts';
+import { StateFileError } from './state.ts';
+import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, UdpSimulator, UdpSimulatorError } from './udp/UdpSimulator.ts';
+import type { RemoteInfo } from 'node:dgram';
+
+export const SIM_USAGE = `usage: fido-harness sim [--udp HOST:PORT] [--state FILE] [--quirk NAME ...] [--list-quirks]
+  --udp HOST:PORT   where to listen (default ${DEFAULT_UDP_HOST}:${DEFAULT_UDP_PORT}; port 0 picks a free one)
+  --state FILE      keep credentials, PIN, counters and attestation keys in FILE (written atomically)
+  --quirk NAME      misbehave on purpose (repeatable); see --list-quirks
+  --list-quirks     print the quirks and exit`;
+
+export interface SimCommandIo {
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+  /** stops the simulator (tests); SIGINT and SIGTERM stop it too */
+  signal?: AbortSignal;
+}
+
+interface SimArgs {
+  host: string;
+  port: number;
+  state?: string;
+  quirks: string[];
+  listQuirks: boolean;
+  help: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(args: readonly string[]): SimArgs {
+  const parsed: SimArgs = { host: DEFAULT_UDP_HOST, port: DEFAULT_UDP_PORT, quirks: [], listQuirks: false, help: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--udp': {
+        const v = value();
+        const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
+        const port = m ? Number(m[3]) : NaN;
+        if (!m || port > 65535) throw new UsageError(`--udp wants HOST:PORT, got "${v}"`);
+        parsed.host = (m[1] ?? m[2])!;
+        parsed.port = port;
+        break;
+      }
+      case '--state':
+        parsed.state = value();
+        break;
+      case '--quirk':
+        parsed.quirks.push(...value().split(',').filter(Boolean));
+        break;
+      case '--list-quirks':
+        parsed.listQuirks = true;
+        break;
+      case '--help':
+      case '-h':
+        parsed.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  return parsed;
+}
+
+function formatAaguid(aaguid: Uint8Array): string {
+  const h = Buffer.from(aaguid).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * `fido-harness sim`: the software authenticator as a CTAPHID device on UDP (DESIGN.md). User presence
+ * is approved automatically and authenticatorReset is allowed at any time. Runs until SIGINT/SIGTERM (or
+ * `io.signal`), then closes the socket and answers 0. Usage errors, an unusable state file or a port that
+ * cannot be bound answer 2 with one line saying why.
+ */
+export async function runSimCommand(args: string[], io: SimCommandIo = {}): Promise<number> {
+  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = io.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let parsed: SimArgs;
+  try {
+    parsed = parseArgs(args);
+    behaviourForQuirks(parsed.quirks);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof QuirkError) {
+      err(`fido-harness sim: ${e.message}`);
+      err(SIM_USAGE);
+      return 2;
+    }
+    throw e;
+  }
+  if (parsed.help) {
+    out(SIM_USAGE);
+    return 0;
+  }
+  if (parsed.listQuirks) {
+    const width = Math.max(...listQuirks().map((q) => q.name.length));
+    for (const q of listQuirks()) out(`${q.name.padEnd(width)}  ${q.description} (caught by: ${q.caughtBy})`);
+    return 0;
+  }
+
+  let sim: UdpSimulator;
+  try {
+    const { device, authenticator } = await createSimulatorDevice<RemoteInfo>({
+      userPresence: autoApprove,
+      allowResetAnytime: true,
+      behaviour: behaviourForQuirks(parsed.quirks),
+      ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
+    });
+    try {
+      sim = await UdpSimulator.start(device, parsed.host, parsed.port);
+    } catch (e) {
+      device.close();
+      throw e;
+    }
+    const host = sim.endpoint.address.includes(':') ? `[${sim.endpoint.address}]` : sim.endpoint.address;
+    out(`fido-harness sim: listening on udp ${host}:${sim.endpoint.port} (CTAPHID, one 64-byte report per datagram)`);
+    out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
+    out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically`);
+    out(`state ${parsed.state ?? '(memory only; lost on exit)'}`);
+    if (parsed.quirks.length > 0) out(`quirks ${[...new Set(parsed.quirks)].join(', ')}`);
+  } catch (e) {
+    if (e instanceof StateFileError) {
+      err(`fido-harness sim: state file ${parsed.state} is not usable (${e.message}); it was left untouched. Move it away to start fresh.`);
+      return 2;
+    }
+    if (e instanceof StateStorageError || e instanceof UdpSimulatorError) {
+      err(`fido-harness sim: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener('abort', stop);
+  });
+  await sim.close();
+  out('fido-harness sim: stopped');
+  return 0;
+}

@@ -1,0 +1,15 @@
+import type { Behaviour } from '../behaviour.ts';
+
+/** A named misbehaviour of the simulator (DESIGN.md "Simulator quirks"). */
+export interface Quirk {
+  /** the name given to `--quirk` */
+  readonly name: string;
+  /** what goes wrong, one line */
+  readonly description: string;
+  /** which checks must catch it (DESIGN.md's table) */
+  readonly caughtBy: string;
+  /** the members of the Behaviour it overrides (empty when the simulator itself behaves) */
+  readonly behaviour: Partial<Behaviour>;
+  /** for quirks the test MDS reads: the status report it lists for the simulator's AAGUID */
+  readonly testMdsStatus?: 'REVOKED';
+}

@@ -1,0 +1,97 @@
+import type { AuthenticatorOptions } from '../Authenticator.ts';
+import type { Behaviour } from '../behaviour.ts';
+import { badAssertionSignature } from './badAssertionSignature.ts';
+import { badAttestationSignature } from './badAttestationSignature.ts';
+import { counterStuck } from './counterStuck.ts';
+import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
+import { evilStrings } from './evilStrings.ts';
+import { excludeListIgnored } from './excludeListIgnored.ts';
+import { mdsRevoked } from './mdsRevoked.ts';
+import { noHmacSecret } from './noHmacSecret.ts';
+import { noncanonicalCbor } from './noncanonicalCbor.ts';
+import { noResidentKeys } from './noResidentKeys.ts';
+import { pinRetriesNotDecremented } from './pinRetriesNotDecremented.ts';
+import type { Quirk } from './Quirk.ts';
+import { selfAttestation } from './selfAttestation.ts';
+import { uvWithoutPin } from './uvWithoutPin.ts';
+import { wrongRpIdHash } from './wrongRpIdHash.ts';
+import { zeroAaguid } from './zeroAaguid.ts';
+
+export type { Quirk } from './Quirk.ts';
+export { EVIL_TEXT } from './evilStrings.ts';
+export { WRONG_RP_ID } from './wrongRpIdHash.ts';
+
+/** Every quirk, in DESIGN.md's order. */
+export const QUIRKS: readonly Quirk[] = [
+  counterStuck,
+  badAssertionSignature,
+  badAttestationSignature,
+  wrongRpIdHash,
+  uvWithoutPin,
+  noHmacSecret,
+  noResidentKeys,
+  zeroAaguid,
+  selfAttestation,
+  noncanonicalCbor,
+  pinRetriesNotDecremented,
+  ctaphidIgnoreSeq,
+  excludeListIgnored,
+  evilStrings,
+  mdsRevoked,
+];
+
+export class QuirkError extends Error {
+  override readonly name = 'QuirkError';
+  constructor(
+    readonly code: 'SIM_UNKNOWN_QUIRK' | 'SIM_QUIRK_CONFLICT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The quirks with their descriptions (for `fido-harness sim --list-quirks`). */
+export function listQuirks(): readonly Quirk[] {
+  return QUIRKS;
+}
+
+export function findQuirk(name: string): Quirk | undefined {
+  return QUIRKS.find((q) => q.name === name);
+}
+
+/**
+ * The Behaviour overrides for a set of quirk names. Unknown names are refused; two quirks that override
+ * the same member are refused too (none of DESIGN.md's set do), so a combination never silently drops one.
+ */
+export function behaviourForQuirks(names: readonly string[]): Partial<Behaviour> {
+  const merged: Partial<Behaviour> = {};
+  const owner = new Map<string, string>();
+  for (const name of new Set(names)) {
+    const quirk = findQuirk(name);
+    if (!quirk) {
+      throw new QuirkError(
+        'SIM_UNKNOWN_QUIRK',
+        `unknown quirk "${name}"; known: ${QUIRKS.map((q) => q.name).join(', ')}`,
+      );
+    }
+    for (const [member, value] of Object.entries(quirk.behaviour)) {
+      const previous = owner.get(member);
+      if (previous) {
+        throw new QuirkError('SIM_QUIRK_CONFLICT', `quirks "${previous}" and "${name}" both change ${member}`);
+      }
+      owner.set(member, name);
+      (merged as Record<string, unknown>)[member] = value;
+    }
+  }
+  return merged;
+}
+
+/** AuthenticatorOptions that make the simulator misbehave as the named quirks say. */
+export function authenticatorOptionsForQuirks(names: readonly string[]): Pick<AuthenticatorOptions, 'behaviour'> {
+  return { behaviour: behaviourForQuirks(names) };
+}
+
+/** The test-MDS status the named quirks ask for (only `mds-revoked` has one). */
+export function testMdsStatusForQuirks(names: readonly string[]): 'REVOKED' | undefined {
+  return names.map(findQuirk).find((q) => q?.testMdsStatus)?.testMdsStatus;
+}
