@@ -123,7 +123,14 @@ export function evaluateStatus(entry: MetadataBlobPayloadEntry, options: Evaluat
       });
     }
   }
-  const certification = [...inEffect].reverse().find((r) => CERTIFICATION_STATUSES.has(r.status));
+  // the latest certification report; reports of the same date (FIDO_CERTIFIED_L1 next to the legacy
+  // FIDO_CERTIFIED is common) are one event, and its highest level is taken
+  const lastCert = [...inEffect].reverse().find((r) => CERTIFICATION_STATUSES.has(r.status));
+  const certification = lastCert
+    ? inEffect
+        .filter((r) => CERTIFICATION_STATUSES.has(r.status) && r.effectiveDate === lastCert.effectiveDate)
+        .reduce((best, r) => (certificationRank(r.status) > certificationRank(best.status) ? r : best), lastCert)
+    : undefined;
   const latest = inEffect[inEffect.length - 1];
   const verdict = findings.some((f) => f.severity === 'fail') ? 'fail' : findings.some((f) => f.severity === 'warn') ? 'warn' : 'pass';
   return {
@@ -137,8 +144,10 @@ export function evaluateStatus(entry: MetadataBlobPayloadEntry, options: Evaluat
   };
 }
 
-/** a rank for comparing certification levels: -1 when not a FIDO_CERTIFIED* level; FIDO_CERTIFIED ranks as L1 */
+/**
+ * A rank for comparing certification levels: -1 when not a FIDO_CERTIFIED* level; the legacy
+ * FIDO_CERTIFIED (0) ranks just below FIDO_CERTIFIED_L1 (1), so the explicit level wins beside it.
+ */
 export function certificationRank(status: string | undefined): number {
-  if (status === 'FIDO_CERTIFIED') return 1;
   return status ? CERTIFICATION_LEVELS.indexOf(status as (typeof CERTIFICATION_LEVELS)[number]) : -1;
 }

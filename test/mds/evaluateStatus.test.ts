@@ -36,6 +36,11 @@ describe('evaluateStatus (MICROSOFT-ENTRA.md undesired statuses)', () => {
     },
   );
 
+  it('takes the highest level among same-date certification reports (L1 beside legacy FIDO_CERTIFIED)', () => {
+    const r = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2020-05-12' }, { status: 'FIDO_CERTIFIED', effectiveDate: '2020-05-12' }]));
+    expect(r.certificationLevel).toBe('FIDO_CERTIFIED_L1');
+  });
+
   it('UPDATE_AVAILABLE warns', () => {
     const r = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1' }, { status: 'UPDATE_AVAILABLE', authenticatorVersion: 5, url: 'https://vendor/fw' }]));
     expect(r.verdict).toBe('warn');
