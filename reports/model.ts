@@ -1,0 +1,199 @@
+/**
+ * The report model (DESIGN.md "Report model", `report.json`, schemaVersion 1). This file is the contract in
+ * TypeScript; `report.schema.json` is the same contract as JSON Schema (draft 2020-12) and the two are kept
+ * in step by test/reports/schema.test.ts. Everything in reports/ renders from these types and imports
+ * nothing else of the project.
+ */
+
+export const REPORT_SCHEMA_VERSION = 1 as const;
+
+/** the check vocabulary (DESIGN.md; MICROSOFT-ENTRA.md uses the same one for requirements) */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'warn', 'skip', 'error'];
+
+/**
+ * One CTAP exchange recorded as evidence: request and response as hex, their CBOR diagnostic notation when
+ * they decode, the status byte and timing. Fields are optional because a check may record only part of it
+ * (e.g. a CTAPHID-level exchange has no CBOR).
+ */
+export interface EvidenceExchange {
+  /** what was sent, e.g. "authenticatorMakeCredential (0x01)" */
+  label?: string;
+  /** request bytes, lowercase hex (command byte first for CTAP2) */
+  requestHex?: string;
+  requestDiagnostic?: string;
+  /** response bytes, lowercase hex (status byte first for CTAP2) */
+  responseHex?: string;
+  responseDiagnostic?: string;
+  /** the status, spec name and code, e.g. "0x00 CTAP2_OK" */
+  status?: string;
+  durationMs?: number;
+}
+
+/** Evidence for a check. Known members are typed; checks may add more (rendered as JSON). */
+export interface CheckEvidence {
+  exchanges?: EvidenceExchange[];
+  /** free-form lines (a trace), in order */
+  trace?: string[];
+  /** what was expected and what was observed, already formatted */
+  expected?: string;
+  actual?: string;
+  [member: string]: unknown;
+}
+
+export interface CheckResult {
+  /** stable id `AREA-GROUP-NNN` */
+  id: string;
+  /** the suite (area) the check belongs to, e.g. "getinfo", "makecredential" */
+  suite: string;
+  title: string;
+  /** spec section, e.g. "CTAP 2.1 §6.1.2 step 11" */
+  specRef: string;
+  status: CheckStatus;
+  message: string;
+  evidence?: CheckEvidence;
+  durationMs: number;
+}
+
+export interface Summary {
+  passed: number;
+  failed: number;
+  warned: number;
+  skipped: number;
+  errored: number;
+}
+
+/** The MDS entry as the report shows it (a summary, not the whole statement). */
+export interface MdsSummary {
+  /** whether an entry for the AAGUID was found */
+  found: boolean;
+  description?: string;
+  /** BLOB serial number (`no`) and nextUpdate of the BLOB consulted */
+  blobNo?: number;
+  nextUpdate?: string;
+  /** latest status report in effect, e.g. "FIDO_CERTIFIED_L1" */
+  latestStatus?: string;
+  certificationLevel?: string;
+  statusVerdict?: 'pass' | 'warn' | 'fail';
+  /** status findings, already formatted */
+  findings?: string[];
+  attestationTypes?: string[];
+  [member: string]: unknown;
+}
+
+export interface DeviceInfo {
+  /** "sim", "hid", "udp", "memory" … */
+  transport: string;
+  path?: string;
+  /** canonical lowercase hyphenated UUID text */
+  aaguid: string;
+  /** decoded getInfo with member names, byte strings as hex */
+  getInfo: Record<string, unknown>;
+  mds?: MdsSummary;
+  [member: string]: unknown;
+}
+
+/** A requirement's status: the check vocabulary without `error` ("skip" = could not be judged; reason says why) */
+export type RequirementStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface MicrosoftRequirement {
+  /** MS-* id, verbatim from MICROSOFT-ENTRA.md */
+  id: string;
+  title: string;
+  status: RequirementStatus;
+  /** where Microsoft says so, e.g. "S1" or "S1, S7" */
+  source: string;
+  /** the check ids this requirement was judged from */
+  checkIds: string[];
+  /** why: one line per observation */
+  evidence: string[];
+}
+
+/** Something Microsoft does not require, shown for information only (MICROSOFT-ENTRA.md). */
+export interface InformationItem {
+  id: string;
+  title: string;
+  value: string;
+}
+
+export type MicrosoftVerdict = 'compatible' | 'not-compatible' | 'incomplete';
+
+export interface MicrosoftEvaluation {
+  verdict: MicrosoftVerdict;
+  requirements: MicrosoftRequirement[];
+  information?: InformationItem[];
+}
+
+export type EntraVerdict = 'allowed' | 'blocked' | 'incomplete';
+
+/** One EN-* (or WIN-*) finding; `entra.reasons` uses the ids verbatim. */
+export interface EntraReason {
+  id: string;
+  status: RequirementStatus;
+  message: string;
+  source: string;
+}
+
+/** The fido2AuthenticationMethod resource Entra would show for a key registered with this device (Graph). */
+export interface Fido2AuthenticationMethodView {
+  aaGuid: string;
+  model: string;
+  /** Graph attestationLevel: "attested" | "notAttested" */
+  attestationLevel: 'attested' | 'notAttested';
+  /** Graph passkeyType: "deviceBound" | "synced" */
+  passkeyType: 'deviceBound' | 'synced';
+}
+
+/** One evaluation of the device under one policy (the given one, or Entra's defaults / attestation enforced). */
+export interface EntraScenario {
+  name: string;
+  verdict: EntraVerdict;
+  reasons: EntraReason[];
+}
+
+export interface EntraEvaluation {
+  verdict: EntraVerdict;
+  /** where the policy came from: a file, or Entra's defaults when none was given */
+  policySource: 'file' | 'default';
+  /** the policy as evaluated (normalised; legacy and passkeyProfiles members as given) */
+  policy: Record<string, unknown>;
+  reasons: EntraReason[];
+  /** a fido2AuthenticationMethodConfiguration fragment an admin would PATCH to allow this AAGUID */
+  suggestedPolicy: Record<string, unknown>;
+  authenticationMethod?: Fido2AuthenticationMethodView;
+  /** with no policy: the default policy and "attestation enforced"; with a policy: that policy alone */
+  scenarios?: EntraScenario[];
+}
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: ToolInfo;
+  /** ISO 8601 */
+  startedAt: string;
+  finishedAt: string;
+  /** true when the run was cut short (Ctrl-C, device pulled, time limit); `incompleteReason` says why */
+  incomplete?: boolean;
+  incompleteReason?: string;
+  device: DeviceInfo;
+  summary: Summary;
+  checks: CheckResult[];
+  microsoft?: MicrosoftEvaluation;
+  entra?: EntraEvaluation;
+}
+
+/** Output formats `writeReports` and `fido-harness report` know. */
+export type ReportFormat = 'json' | 'html' | 'junit' | 'md';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'html', 'junit', 'md'];
+
+/** File names in the output directory (DESIGN.md: runs/latest/{report.json,report.html,junit.xml,summary.md}). */
+export const REPORT_FILE_NAMES: Record<ReportFormat, string> = {
+  json: 'report.json',
+  html: 'report.html',
+  junit: 'junit.xml',
+  md: 'summary.md',
+};

@@ -1,0 +1,47 @@
+import type { Report } from './model.ts';
+import { CHECK_STATUSES } from './model.ts';
+import { groupByArea } from './areas.ts';
+import { escapeMarkdown as md } from './escapeText.ts';
+import { SUMMARY_KEY } from './summarizeChecks.ts';
+
+/**
+ * summary.md: for a pull request or a vendor's submission notes. Verdicts, counts, one row per area, the
+ * Microsoft requirements, the Entra reasons, then every check that did not pass. Device text is escaped
+ * (no Markdown, no HTML, no line breaks) and truncated.
+ */
+export function renderMarkdown(report: Report): string {
+  const s = report.summary;
+  const lines: string[] = [];
+  lines.push(`# FIDO2 conformance report: \`${report.device.aaguid.replace(/`/g, '')}\``, '');
+  lines.push(`${md(report.tool.name)} ${md(report.tool.version)}, ${md(report.startedAt)} to ${md(report.finishedAt)}, transport ${md(report.device.transport)}${report.device.mds?.description ? `, ${md(report.device.mds.description)}` : ''}.`, '');
+  if (report.incomplete) lines.push(`> **Incomplete run:** ${md(report.incompleteReason ?? 'the run was cut short', 500)}`, '');
+  lines.push('| Microsoft-compatible | Entra ID passkeys | passed | failed | warned | skipped | errored |', '|---|---|---|---|---|---|---|');
+  lines.push(`| ${md(report.microsoft?.verdict ?? 'not evaluated')} | ${md(report.entra?.verdict ?? 'not evaluated')} | ${s.passed} | ${s.failed} | ${s.warned} | ${s.skipped} | ${s.errored} |`, '');
+  lines.push('## Areas', '', '| area | ' + CHECK_STATUSES.join(' | ') + ' |', '|---|' + CHECK_STATUSES.map(() => '---|').join(''));
+  for (const a of groupByArea(report.checks)) lines.push(`| ${md(a.name)} | ${CHECK_STATUSES.map((st) => a.summary[SUMMARY_KEY[st]]).join(' | ')} |`);
+  lines.push('');
+  if (report.microsoft) {
+    lines.push(`## Microsoft-compatible: ${md(report.microsoft.verdict)}`, '', '| id | status | requirement | evidence | source |', '|---|---|---|---|---|');
+    for (const r of report.microsoft.requirements) {
+      lines.push(`| ${md(r.id)} | ${md(r.status)} | ${md(r.title)} | ${r.evidence.map((e) => md(e, 300)).join('; ')} | ${md(r.source)} |`);
+    }
+    if (report.microsoft.information?.length) {
+      lines.push('', 'Information (not required by Microsoft):', '');
+      for (const i of report.microsoft.information) lines.push(`- ${md(i.title)}: ${md(i.value)}`);
+    }
+    lines.push('');
+  }
+  if (report.entra) {
+    lines.push(`## Entra ID passkeys: ${md(report.entra.verdict)} (${report.entra.policySource === 'file' ? 'policy as given' : "Entra's defaults"})`, '');
+    for (const r of report.entra.reasons) lines.push(`- **${md(r.id)}** ${md(r.status)}: ${md(r.message, 500)}`);
+    for (const sc of report.entra.scenarios ?? []) lines.push(`- scenario ${md(sc.name)}: ${md(sc.verdict)}`);
+    lines.push('', 'Suggested PATCH fragment:', '', '```json', JSON.stringify(report.entra.suggestedPolicy, null, 2).replace(/`/g, '\\u0060'), '```', '');
+  }
+  const notPassed = report.checks.filter((c) => c.status !== 'pass');
+  if (notPassed.length) {
+    lines.push('## Checks not passed', '', '| id | status | title | message |', '|---|---|---|---|');
+    for (const c of notPassed) lines.push(`| ${md(c.id)} | ${md(c.status)} | ${md(c.title)} | ${md(c.message, 500)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
