@@ -47,6 +47,11 @@ export class MdsStore {
 
   /** The entry for an AAGUID (bytes or any-case UUID text), or undefined. Malformed input gives undefined. */
   byAaguid(aaguid: Uint8Array | string): MetadataBlobPayloadEntry | undefined {
+    // fast path: the canonical lowercase hyphenated form, as stored
+    if (typeof aaguid === 'string') {
+      const hit = this.aaguidIndex.get(aaguid);
+      if (hit) return hit;
+    }
     let key: string;
     try {
       key = aaguidToString(aaguid);
