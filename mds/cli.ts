@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { X509Certificate } from '@peculiar/x509';
+import { X509Crl, type X509Certificate } from '@peculiar/x509';
 import { MdsError } from './MdsError.ts';
 import { MdsCache, defaultMdsCacheDir } from './MdsCache.ts';
 import { MdsStore } from './MdsStore.ts';
@@ -32,7 +32,7 @@ const defaultIo = (): MdsCliIo => ({
 
 const MDS_USAGE = [
   'usage: fido-harness mds fetch [--cache DIR] [--url URL] [--root PEM]...',
-  '       fido-harness mds verify FILE [--root PEM]... [--at TIME] [--json]',
+  '       fido-harness mds verify FILE [--root PEM]... [--crl CRL]... [--at TIME] [--json]',
   '       fido-harness mds lookup AAGUID|KEYID [--mds FILE] [--cache DIR] [--root PEM]... [--at TIME] [--json]',
 ].join('\n');
 const ATTESTATION_USAGE = 'usage: fido-harness attestation verify RESPONSE.json [--mds FILE] [--cache DIR] [--root PEM]... [--at TIME] [--origin O] [--rp-id ID] [--json]';
@@ -58,6 +58,24 @@ function readText(path: string, what: string): string {
 function rootsFrom(paths: string[] | undefined): X509Certificate[] {
   if (!paths || paths.length === 0) return loadBundledMdsRoots();
   return paths.flatMap((p) => certificatesFromPem(readText(p, 'root')));
+}
+
+/** CRL files (PEM or DER) held locally; revocation is checked against them and reported as unchecked otherwise. */
+function crlsFrom(paths: string[] | undefined): X509Crl[] {
+  return (paths ?? []).map((p) => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(p);
+    } catch (err) {
+      throw new UsageError(`cannot read CRL ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      const text = bytes.toString('latin1');
+      return text.includes('-----BEGIN X509 CRL-----') ? new X509Crl(text) : new X509Crl(Uint8Array.from(bytes));
+    } catch (err) {
+      throw new UsageError(`${p} is not a CRL: ${(err as Error).message}`);
+    }
+  });
 }
 
 function printBlob(io: MdsCliIo, v: VerifiedMdsBlob, source: string): void {
@@ -89,6 +107,7 @@ export async function runMdsCommand(args: string[], io: MdsCliIo = defaultIo()):
       allowPositionals: true,
       options: {
         root: { type: 'string', multiple: true },
+        crl: { type: 'string', multiple: true },
         at: { type: 'string' },
         mds: { type: 'string' },
         cache: { type: 'string' },
@@ -115,7 +134,7 @@ export async function runMdsCommand(args: string[], io: MdsCliIo = defaultIo()):
     if (sub === 'verify') {
       if (!arg) throw new UsageError('mds verify needs a FILE');
       const at = parseTime(values.at, io);
-      const v = await verifyMdsBlob(readText(arg, 'MDS BLOB'), { roots: rootsFrom(values.root), at });
+      const v = await verifyMdsBlob(readText(arg, 'MDS BLOB'), { roots: rootsFrom(values.root), at, crls: crlsFrom(values.crl) });
       if (values.json) {
         io.stdout(JSON.stringify({ verified: true, no: v.no, nextUpdate: v.nextUpdate, entries: v.entries.length, rejectedEntries: v.rejectedEntries, alg: v.alg, chain: v.path.map((c) => c.subject), rootSubject: v.rootSubject, verifiedAt: v.verifiedAt.toISOString(), warnings: v.warnings }, null, 2));
       } else printBlob(io, v, arg);

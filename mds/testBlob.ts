@@ -154,3 +154,17 @@ export async function createTestMdsBlob(signer: TestMdsSigner, options: CreateTe
     .setProtectedHeader({ alg: options.alg ?? 'ES256', typ: 'JWT', x5c })
     .sign(signer.signer.keys.privateKey);
 }
+
+/**
+ * One call for `npm start` and the `mds-revoked` quirk: a fresh test signer, a signed BLOB listing
+ * `entries`, and the trust anchors to verify it with. Pass the result's `jws` and `roots` to
+ * loadMdsStore(jws, {roots, at}) (or write `jws` to a file and `rootPem` beside it for `--mds`/`--root`).
+ */
+export async function createTestMds(
+  entries: TestMdsEntryInput[],
+  options: Omit<CreateTestMdsBlobOptions, 'entries'> & CreateTestMdsSignerOptions = {},
+): Promise<{ jws: string; roots: X509Certificate[]; rootPem: string; signer: TestMdsSigner }> {
+  const signer = await createTestMdsSigner(options);
+  const jws = await createTestMdsBlob(signer, { ...options, entries });
+  return { jws, roots: testMdsTrustAnchors(signer), rootPem: signer.root.pem, signer };
+}
