@@ -226,7 +226,14 @@ export async function verifyAttestation(
       problems.push({ code: 'ATT_NO_TRUST_ANCHOR', severity: 'warn', message: (err as Error).message });
     }
   }
-  const givenRoots = (options.roots ?? []).map((r, i) => toCertificate(r, `given root #${i + 1}`));
+  const givenRoots: X509Certificate[] = [];
+  for (const [i, r] of (options.roots ?? []).entries()) {
+    try {
+      givenRoots.push(toCertificate(r, `given root #${i + 1}`));
+    } catch (err) {
+      problems.push({ code: 'ATT_NO_TRUST_ANCHOR', severity: 'warn', message: (err as Error).message });
+    }
+  }
   let chainValid = false;
   let chainPath: X509Certificate[] = [];
   let rootSubject: string | undefined;
