@@ -7,7 +7,7 @@ import {
   decodeCbor,
   type CborMap,
 } from '../harness/protocol/index.ts';
-import { generateAttestationMaterial, type AttestationMaterial } from './attestationMaterial.ts';
+import { generateAttestationMaterial, SIMULATOR_ATTESTATION_SEED, type AttestationMaterial } from './attestationMaterial.ts';
 import { defaultBehaviour, type AttestationMode, type Behaviour } from './behaviour.ts';
 import {
   autoApprove,
@@ -40,7 +40,10 @@ export interface AuthenticatorOptions {
   aaguid?: Uint8Array;
   /** attestation made by makeCredential (default packed with the simulator's certificate chain) */
   attestation?: AttestationMode;
-  /** reuse attestation PKI (tests create many simulators); otherwise generated for a new state */
+  /**
+   * reuse attestation PKI (tests create many simulators); otherwise a new state gets the default PKI,
+   * derived from SIMULATOR_ATTESTATION_SEED (the same root key on every simulator)
+   */
   attestationMaterial?: AttestationMaterial;
   /** discoverable credential slots (default 50) */
   maxDiscoverableCredentials?: number;
@@ -142,7 +145,7 @@ export class Authenticator {
       const aaguid = options.aaguid ?? SIMULATOR_AAGUID;
       const material =
         options.attestationMaterial ??
-        (await generateAttestationMaterial(aaguid, new Date((options.clock ?? systemClock).now())));
+        (await generateAttestationMaterial(aaguid, { keySeed: SIMULATOR_ATTESTATION_SEED }));
       state = newState(aaguid, material, rng);
       storage.save(serializeState(state));
     }

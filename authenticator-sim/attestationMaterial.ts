@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { createECDH, createHmac, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 
@@ -37,17 +37,59 @@ function aaguidExtension(aaguid: Uint8Array): x509.Extension {
   return new x509.Extension(OID_FIDO_GEN_CE_AAGUID, false, value);
 }
 
+/**
+ * The seed of the simulator's default attestation keys. Every simulator (in-process, over UDP, in another
+ * process) then chains to the same "fido-harness Simulator Root CA" key, so a test MDS can list that root
+ * and `--device udp:` runs are judged like in-process ones. It is public test material, nothing more.
+ */
+export const SIMULATOR_ATTESTATION_SEED = 'fido-harness simulator attestation v1';
+
+export interface AttestationMaterialOptions {
+  /** when given, the three key pairs are derived from it (deterministic keys, fixed validity and serials) */
+  keySeed?: string;
+  now?: Date;
+}
+
+/** A P-256 key pair derived from a seed: d = HMAC-SHA-256(seed, label), drawn again if out of range. */
+async function derivedKeyPair(seed: string, label: string): Promise<CryptoKeyPair> {
+  for (let i = 0; ; i++) {
+    const d = createHmac('sha256', seed).update(`${label}:${i}`).digest();
+    const ecdh = createECDH('prime256v1');
+    try {
+      ecdh.setPrivateKey(d);
+    } catch {
+      continue;
+    }
+    const pub = ecdh.getPublicKey();
+    const jwk = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: pub.subarray(1, 33).toString('base64url'),
+      y: pub.subarray(33, 65).toString('base64url'),
+    };
+    const privateKey = await webcrypto.subtle.importKey('jwk', { ...jwk, d: d.toString('base64url') }, alg, true, ['sign']);
+    const publicKey = await webcrypto.subtle.importKey('jwk', jwk, alg, true, ['verify']);
+    return { privateKey, publicKey } as CryptoKeyPair;
+  }
+}
+
 export async function generateAttestationMaterial(
   aaguid: Uint8Array,
-  now: Date = new Date(),
-  serialSeed: Uint8Array = webcrypto.getRandomValues(new Uint8Array(8)),
+  options: AttestationMaterialOptions = {},
 ): Promise<AttestationMaterial> {
+  const seeded = options.keySeed !== undefined;
+  const serialSeed = seeded ? new Uint8Array(8).fill(0x5e) : webcrypto.getRandomValues(new Uint8Array(8));
   const serial = (n: number) => Buffer.from([n, ...serialSeed]).toString('hex');
-  const notBefore = new Date(now.getTime() - 24 * 3600 * 1000);
-  const farFuture = new Date(now.getTime() + 20 * 365 * 24 * 3600 * 1000);
-  const rootKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const intermediateKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const leafKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = options.now ?? new Date();
+  const notBefore = seeded ? new Date('2024-01-01T00:00:00Z') : new Date(now.getTime() - 24 * 3600 * 1000);
+  const farFuture = seeded ? new Date('2049-12-31T23:59:59Z') : new Date(now.getTime() + 20 * 365 * 24 * 3600 * 1000);
+  const keyPair = (label: string) =>
+    seeded
+      ? derivedKeyPair(options.keySeed!, label)
+      : (webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as Promise<CryptoKeyPair>);
+  const rootKeys = await keyPair('root');
+  const intermediateKeys = await keyPair('intermediate');
+  const leafKeys = await keyPair('batch-leaf');
   const rootName = 'C=US, O=fido-harness, OU=Simulator Attestation, CN=fido-harness Simulator Root CA';
   const intermediateName = 'C=US, O=fido-harness, OU=Simulator Attestation, CN=fido-harness Simulator Intermediate CA';
   const root = await x509.X509CertificateGenerator.createSelfSigned({

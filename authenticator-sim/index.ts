@@ -3,6 +3,33 @@ export { Authenticator, SIMULATOR_AAGUID, EMPTY_LARGE_BLOB_ARRAY } from './Authe
 export type { AuthenticatorOptions, CborResponse, HandleOptions } from './Authenticator.ts';
 export * from './env.ts';
 export { defaultBehaviour, type Behaviour, type AttestationMode } from './behaviour.ts';
-export { generateAttestationMaterial, type AttestationMaterial } from './attestationMaterial.ts';
+export { generateAttestationMaterial, SIMULATOR_ATTESTATION_SEED, type AttestationMaterial, type AttestationMaterialOptions } from './attestationMaterial.ts';
 export { serializeState, deserializeState, StateFileError, type PersistentState, type StoredCredential } from './state.ts';
 export { buildInfo } from './commands/getInfo.ts';
+// The simulator as a device (issue 4): CTAPHID, UDP, CTAP1/U2F, file state, quirks, the `sim` command.
+export { CtaphidDevice, type CtaphidDeviceOptions, type ReportListener } from './ctaphid/CtaphidDevice.ts';
+export { createSimulatorDevice, type SimulatorDeviceOptions } from './ctaphid/createSimulatorDevice.ts';
+export { TrackedUserPresence } from './ctaphid/TrackedUserPresence.ts';
+export { handleU2fMessage } from './ctap1/handleU2fMessage.ts';
+export {
+  UdpSimulator,
+  UdpSimulatorError,
+  POWER_CYCLE_DATAGRAM,
+  DEFAULT_UDP_HOST,
+  DEFAULT_UDP_PORT,
+  type UdpEndpoint,
+} from './udp/UdpSimulator.ts';
+export { FileStorage, StateStorageError } from './FileStorage.ts';
+export {
+  QUIRKS,
+  listQuirks,
+  findQuirk,
+  behaviourForQuirks,
+  authenticatorOptionsForQuirks,
+  testMdsStatusForQuirks,
+  QuirkError,
+  EVIL_TEXT,
+  WRONG_RP_ID,
+  type Quirk,
+} from './quirks/index.ts';
+export { runSimCommand, SIM_USAGE } from './cli.ts';

@@ -86,7 +86,7 @@ describe('authenticatorMakeCredential (CTAP 2.1 §6.1)', () => {
     expect(res.attStmt.get('alg')).toBe(-7);
     const x5c = res.attStmt.get('x5c') as Uint8Array[];
     expect(x5c).toHaveLength(2);
-    const leaf = new x509.X509Certificate(x5c[0]!);
+    const leaf = new x509.X509Certificate(Uint8Array.from(x5c[0]!));
     const signed = Buffer.concat([res.authData, sha256('client data')]);
     const leafKey = createPublicKey({ key: Buffer.from(leaf.publicKey.rawData), format: 'der', type: 'spki' });
     expect(verify('sha256', signed, leafKey, res.attStmt.get('sig') as Uint8Array)).toBe(true);

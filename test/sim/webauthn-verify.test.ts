@@ -55,9 +55,9 @@ describe('simulator output verified by @simplewebauthn/server', () => {
 
       if (attestation === 'packed') {
         const [leafDer, intermediateDer] = res.attStmt.get('x5c') as Uint8Array[];
-        const root = new x509.X509Certificate(t.sim.state.attestation.rootCertificate);
-        const leaf = new x509.X509Certificate(leafDer!);
-        const intermediate = new x509.X509Certificate(intermediateDer!);
+        const root = new x509.X509Certificate(Uint8Array.from(t.sim.state.attestation.rootCertificate));
+        const leaf = new x509.X509Certificate(Uint8Array.from(leafDer!));
+        const intermediate = new x509.X509Certificate(Uint8Array.from(intermediateDer!));
         const chain = await new x509.X509ChainBuilder({ certificates: [intermediate, root] }).build(leaf);
         // The builder does not throw on an incomplete path: the last element must be the trusted root.
         expect(chain).toHaveLength(3);

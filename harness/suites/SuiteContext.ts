@@ -1,0 +1,178 @@
+import {
+  CtapStatus,
+  CtapStatusError,
+  formatCtapStatus,
+  type AuthenticatorInfo,
+  type CborFinding,
+  type CborValue,
+} from '../protocol/index.ts';
+import type { Ctap1, Ctap2, CtapTraceEntry } from '../ctap/index.ts';
+import type { CtaphidChannel } from '../ctaphid/index.ts';
+import type { CheckEvidence, EvidenceExchange } from '../../reports/model.ts';
+import type { Check } from '../runner/Check.ts';
+import type { AttestationObject } from '../protocol/index.ts';
+import type { AttestationResult, MdsStore } from '../../mds/index.ts';
+import type { MadeCredential } from './ops.ts';
+
+/** A check of the suites, with the device state it needs set up before it runs. */
+export interface SuiteCheck extends Check<SuiteContext> {
+  /** 'set': a PIN (ctx.pin) is set; 'unset': no PIN (needs a reset when one is set) */
+  needs?: { pin?: 'set' | 'unset' };
+}
+
+/** One command's outcome as checks see it: the status byte, never an exception for a CTAP status. */
+export interface CallResult {
+  status: number;
+  value: CborValue | undefined;
+  raw: Uint8Array;
+  findings: CborFinding[];
+}
+
+export interface SuiteDevice {
+  ctap2: Ctap2;
+  ctap1?: Ctap1;
+  /** present when the device is reached over CTAPHID (hid, udp, memory) */
+  hid?: CtaphidChannel;
+  /** "sim" | "hid" | "udp" */
+  kind: string;
+  path?: string;
+}
+
+export interface SuiteContextOptions {
+  /** whether the device may be reset and have its PIN set (the simulator always; a key with --allow-reset) */
+  allowDestructive: boolean;
+  /** the PIN checks set and use (never logged) */
+  pin: string;
+  /** asks the person at the key to replug it (real keys refuse reset 10 s after power-up, CTAP 2.1 §6.6) */
+  requestReplug?: () => Promise<void>;
+  /** power-cycles the device where the transport can (the simulator over UDP or in-process) */
+  powerCycle?: () => Promise<void>;
+  /** the MDS to judge attestation and status against, and the time to judge at */
+  mds?: { store: MdsStore; at: Date };
+}
+
+/** What checks leave for the evaluations after the run (Microsoft/Entra need one direct attestation). */
+export interface SuiteArtifacts {
+  attestation?: { made: MadeCredential; result: AttestationResult };
+  attestationObject?: AttestationObject;
+}
+
+/**
+ * What every check gets: the device's CTAP API, its getInfo, and the state helpers that let each check set
+ * up what it needs so that one failure does not cascade (issue 6). Checks use `call`, which returns status
+ * bytes instead of throwing, so a wrong status is a finding, not a crash.
+ */
+export class SuiteContext {
+  info: AuthenticatorInfo;
+  readonly artifacts: SuiteArtifacts = {};
+  private traceMark = 0;
+  private pinState: 'set' | 'unset' | 'unknown';
+
+  constructor(
+    readonly device: SuiteDevice,
+    readonly options: SuiteContextOptions,
+  ) {
+    this.info = device.ctap2.info!;
+    this.pinState = this.info.options?.clientPin === true ? 'unknown' : 'unset';
+  }
+
+  get ctap2(): Ctap2 {
+    return this.device.ctap2;
+  }
+
+  get pin(): string {
+    return this.options.pin;
+  }
+
+  /** Sends a command with its parameters canonically encoded; CTAP statuses come back as values. */
+  async call(command: number, params?: CborValue, signal?: AbortSignal): Promise<CallResult> {
+    return this.settle(this.ctap2.send(command, params, signal ? { signal } : {}));
+  }
+
+  /** Sends exact bytes (malformed or non-canonical requests on purpose). */
+  async callBytes(command: number, data: Uint8Array, signal?: AbortSignal): Promise<CallResult> {
+    return this.settle(this.ctap2.sendBytes(command, data, signal ? { signal } : {}));
+  }
+
+  private async settle(p: Promise<{ status: number; value: CborValue | undefined; raw: Uint8Array; findings: CborFinding[] }>): Promise<CallResult> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof CtapStatusError) {
+        return { status: err.code, value: undefined, raw: Uint8Array.of(err.code), findings: [] };
+      }
+      throw err;
+    }
+  }
+
+  async refreshInfo(): Promise<AuthenticatorInfo> {
+    this.info = await this.ctap2.getInfo();
+    return this.info;
+  }
+
+  /** authenticatorReset, replugging first where the device demands it (CTAP 2.1 §6.6). */
+  async reset(): Promise<void> {
+    if (!this.options.allowDestructive) throw new Error('reset is not allowed on this device (use --allow-reset)');
+    let r = await this.call(0x07);
+    if (r.status === CtapStatus.CTAP2_ERR_NOT_ALLOWED && this.options.requestReplug) {
+      await this.options.requestReplug();
+      r = await this.call(0x07);
+    }
+    if (r.status !== CtapStatus.CTAP2_OK) throw new Error(`authenticatorReset answered ${formatCtapStatus(r.status)}`);
+    this.pinState = 'unset';
+    await this.refreshInfo();
+  }
+
+  /** Brings the PIN to the state a check needs; setting it uses the PIN protocol the device prefers. */
+  async ensurePin(state: 'set' | 'unset', setPin: (ctx: SuiteContext) => Promise<void>): Promise<void> {
+    if (state === 'unset') {
+      if (this.pinState !== 'unset' || this.info.options?.clientPin === true) await this.reset();
+      return;
+    }
+    if (this.pinState === 'set' && this.info.options?.clientPin === true) return;
+    if (this.info.options?.clientPin === true && this.pinState === 'unknown') {
+      // A PIN we did not set: assume it is the one given (--pin); checks will say if it is not.
+      this.pinState = 'set';
+      return;
+    }
+    await setPin(this);
+    this.pinState = 'set';
+    await this.refreshInfo();
+  }
+
+  /** The PIN state as this context last set it ('unknown' for a key that came with a PIN). */
+  get knownPinState(): 'set' | 'unset' | 'unknown' {
+    return this.pinState;
+  }
+
+  /** Marks the start of a check's trace. */
+  markTrace(): void {
+    this.traceMark = this.ctap2.trace.size;
+  }
+
+  /** The CTAP exchanges since the mark, as report evidence (PINs never appear: they travel encrypted). */
+  evidence(): CheckEvidence | undefined {
+    const entries = this.ctap2.trace.since(this.traceMark);
+    if (entries.length === 0) return undefined;
+    return { exchanges: entries.slice(-12).map(toExchange) };
+  }
+
+  /** An RP ID of the check's own, so credentials of one check never meet another's. */
+  rpIdFor(checkId: string): string {
+    return `${checkId.toLowerCase()}.fido-harness.test`;
+  }
+}
+
+function toExchange(e: CtapTraceEntry): EvidenceExchange {
+  const x: EvidenceExchange = {
+    label: `${e.command} (0x${e.commandByte.toString(16).padStart(2, '0')})`,
+    requestHex: e.requestHex,
+    durationMs: e.durationMs,
+  };
+  if (e.requestDiagnostic) x.requestDiagnostic = e.requestDiagnostic;
+  if (e.responseHex) x.responseHex = e.responseHex;
+  if (e.responseDiagnostic) x.responseDiagnostic = e.responseDiagnostic;
+  if (e.status) x.status = e.status;
+  else if (e.error) x.status = e.error;
+  return x;
+}

@@ -1,0 +1,162 @@
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { verifyAttestation, compareGetInfo, type AttestationResult } from '../../../mds/index.ts';
+import { buildAttestationObject, parseAttestationObject } from '../../protocol/index.ts';
+import { CheckSkipped, CheckWarning } from '../../runner/Check.ts';
+import { ensure, hex } from '../expect.ts';
+import { makeCredential, type MadeCredential } from '../ops.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+
+const suite = 'attestation';
+
+/** One credential per run whose attestation all checks of this suite judge (made on first use). */
+async function attested(ctx: SuiteContext, signal: AbortSignal): Promise<{ made: MadeCredential; result: AttestationResult }> {
+  const cached = ctx.artifacts.attestation;
+  if (cached) return cached;
+  const made = await makeCredential(ctx, ctx.rpIdFor('ATT'), {}, signal);
+  const object = buildAttestationObject(made.response.fmt, made.response.authData, made.response.attStmt);
+  const result = await verifyAttestation(object, {
+    at: ctx.options.mds?.at ?? new Date(),
+    clientDataHash: made.request.clientDataHash,
+    rpId: made.request.rp.id,
+    ...(ctx.options.mds ? { store: ctx.options.mds.store } : {}),
+  });
+  ctx.artifacts.attestation = { made, result };
+  ctx.artifacts.attestationObject = parseAttestationObject(object, { canonical: 'report' });
+  return ctx.artifacts.attestation;
+}
+
+const problemsOf = (r: AttestationResult, codes: string[]) => r.problems.filter((p) => codes.includes(p.code));
+
+export const attestationChecks: SuiteCheck[] = [
+  {
+    id: 'ATT-FORMAT-001',
+    suite,
+    title: 'the attestation format is packed (what relying parties and Entra expect of a security key)',
+    specRef: 'WebAuthn L3 §8.2; Microsoft S1 (packed attestation)',
+    async run(ctx, signal) {
+      const { made } = await attested(ctx, signal);
+      const fmt = made.response.fmt;
+      ensure(['packed', 'fido-u2f', 'tpm', 'android-key', 'android-safetynet', 'apple', 'none'].includes(fmt), `unknown attestation format "${fmt}"`);
+      if (fmt !== 'packed') throw new CheckWarning(`attestation format is "${fmt}", not packed`);
+    },
+  },
+  {
+    id: 'ATT-PACKED-001',
+    suite,
+    title: 'packed attestation: full (x5c) and its signature verifies over authData || clientDataHash',
+    specRef: 'WebAuthn L3 §8.2 verification procedure; Microsoft S1 (MS-ATTESTATION)',
+    async run(ctx, signal) {
+      const { made, result } = await attested(ctx, signal);
+      if (made.response.fmt !== 'packed') throw new CheckSkipped(`format is ${made.response.fmt}`);
+      ensure(result.signatureValid, `attestation signature does not verify: ${problemsOf(result, ['ATT_SIGNATURE_INVALID', 'ATT_ALG_UNSUPPORTED', 'ATT_MALFORMED']).map((p) => p.message).join('; ')}`);
+      ensure(made.response.attStmt.has('x5c'), 'packed self attestation (no x5c): no certificate chain to a vendor root', {
+        expected: 'full attestation with x5c',
+        actual: `attestationType ${result.attestationType}`,
+      });
+    },
+  },
+  {
+    id: 'ATT-CERT-001',
+    suite,
+    title: 'the attestation certificate meets WebAuthn §8.2.1 and its AAGUID extension matches authData',
+    specRef: 'WebAuthn L3 §8.2.1 (packed attestation statement certificate requirements)',
+    async run(ctx, signal) {
+      const { made, result } = await attested(ctx, signal);
+      const x5c = made.response.attStmt.get('x5c');
+      if (!Array.isArray(x5c) || !(x5c[0] instanceof Uint8Array)) throw new CheckSkipped('no attestation certificate (self or none attestation)');
+      const bad = problemsOf(result, ['ATT_CERT_REQUIREMENTS', 'ATT_AAGUID_MISMATCH']);
+      ensure(bad.length === 0, bad.map((p) => p.message).join('; '));
+      const leaf = new x509.X509Certificate(Uint8Array.from(x5c[0]));
+      ensure(!leaf.getExtension(x509.BasicConstraintsExtension)?.ca, 'attestation certificate is a CA certificate');
+    },
+  },
+  {
+    id: 'ATT-CHAIN-001',
+    suite,
+    title: 'x5c certificates chain to one another and are valid now',
+    specRef: 'WebAuthn L3 §8.2 (x5c: the attestation certificate first, each followed by its issuer)',
+    async run(ctx, signal) {
+      const { made } = await attested(ctx, signal);
+      const x5c = made.response.attStmt.get('x5c');
+      if (!Array.isArray(x5c)) throw new CheckSkipped('no x5c');
+      const certs = x5c.map((c) => new x509.X509Certificate(Uint8Array.from(c as Uint8Array)));
+      const now = new Date();
+      for (const [i, c] of certs.entries()) {
+        ensure(c.notBefore <= now && now <= c.notAfter, `x5c[${i}] (${c.subject}) is not valid now: ${c.notBefore.toISOString()} – ${c.notAfter.toISOString()}`);
+        const issuer = certs[i + 1];
+        if (issuer) ensure(await c.verify({ publicKey: issuer.publicKey, signatureOnly: true }), `x5c[${i}] is not signed by x5c[${i + 1}]`);
+      }
+    },
+  },
+  {
+    id: 'ATT-AAGUID-001',
+    suite,
+    title: 'the attested AAGUID equals getInfo aaguid',
+    specRef: 'CTAP 2.1 §6.4 aaguid; WebAuthn L3 §6.5.1; Microsoft S1 (MS-MDS-LISTED)',
+    async run(ctx, signal) {
+      const { made } = await attested(ctx, signal);
+      const attestedAaguid = hex(made.authData.attestedCredentialData!.aaguid);
+      ensure(attestedAaguid === hex(ctx.info.aaguid), 'authData AAGUID differs from getInfo aaguid', {
+        expected: hex(ctx.info.aaguid),
+        actual: attestedAaguid,
+      });
+    },
+  },
+  {
+    id: 'MDS-ENTRY-001',
+    suite: 'mds',
+    title: 'the AAGUID has an entry in the FIDO Metadata Service',
+    specRef: 'FIDO MDS3 §3.1.1; Microsoft S1 (MS-MDS-LISTED)',
+    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    async run(ctx, signal) {
+      const { result } = await attested(ctx, signal);
+      ensure(result.mdsEntry, `no MDS entry for AAGUID ${result.aaguid}`);
+    },
+  },
+  {
+    id: 'MDS-CHAIN-001',
+    suite: 'mds',
+    title: "the attestation chain ends in the MDS entry's attestationRootCertificates",
+    specRef: 'WebAuthn L3 §7.1 step 23-24; FIDO MDS3 metadataStatement.attestationRootCertificates; Microsoft S1',
+    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    async run(ctx, signal) {
+      const { result } = await attested(ctx, signal);
+      const why = result.problems.filter((p) => p.severity === 'fail' || p.code.startsWith('MDS_') || p.code === 'ATT_SELF_ATTESTATION' || p.code === 'ATT_NO_TRUST_ANCHOR');
+      ensure(result.chainValid && result.rootSource === 'metadata', `no trusted path to the metadata roots (${result.attestationType}): ${why.map((p) => p.message).join('; ') || 'no chain'}`, {
+        expected: 'x5c chaining to attestationRootCertificates',
+        actual: result.rootSubject ?? 'no root reached',
+      });
+    },
+  },
+  {
+    id: 'MDS-STATUS-001',
+    suite: 'mds',
+    title: 'the MDS entry has no undesired status (REVOKED, compromise, UV bypass)',
+    specRef: 'FIDO MDS3 §3.1.4 AuthenticatorStatus; MICROSOFT-ENTRA.md undesired statuses',
+    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    async run(ctx, signal) {
+      const { result } = await attested(ctx, signal);
+      if (!result.mdsEntry) throw new CheckSkipped('no MDS entry for this AAGUID');
+      const status = result.status;
+      const failing = status?.findings.filter((f) => f.severity === 'fail') ?? [];
+      ensure(failing.length === 0, failing.map((f) => f.message).join('; '));
+      const warnings = status?.findings.filter((f) => f.severity === 'warn') ?? [];
+      if (warnings.length) throw new CheckWarning(warnings.map((f) => f.message).join('; '));
+    },
+  },
+  {
+    id: 'MDS-GETINFO-001',
+    suite: 'mds',
+    title: "the live getInfo agrees with the statement's authenticatorGetInfo",
+    specRef: 'FIDO Metadata Statement v3 authenticatorGetInfo; MICROSOFT-ENTRA.md MDS-GETINFO',
+    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    async run(ctx) {
+      const entry = ctx.options.mds!.store.byAaguid(ctx.info.aaguid);
+      if (!entry) throw new CheckSkipped('no MDS entry for this AAGUID');
+      const diffs = compareGetInfo(ctx.info, entry.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined);
+      if (diffs.length) throw new CheckWarning(diffs.map((d) => JSON.stringify(d)).join('; '));
+    },
+  },
+];
+

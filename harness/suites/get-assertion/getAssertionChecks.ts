@@ -1,0 +1,272 @@
+import {
+  CtapCommand,
+  CtapStatus,
+  encodeGetAssertionRequest,
+  verifyCoseSignature,
+  type CborMap,
+  type CborValue,
+} from '../../protocol/index.ts';
+import { CheckWarning } from '../../runner/Check.ts';
+import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
+import { allowListOf, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+
+const suite = 'get-assertion';
+const GA = CtapCommand.authenticatorGetAssertion;
+const GNA = CtapCommand.authenticatorGetNextAssertion;
+
+/** A credential of the check's own RP, then an assertion with it in the allowList. */
+async function registerAndAssert(ctx: SuiteContext, id: string, signal: AbortSignal, options?: Map<string, boolean>) {
+  const rpId = ctx.rpIdFor(id);
+  const made = await makeCredential(ctx, rpId, {}, signal);
+  const request = gaRequest(rpId, { allowList: allowListOf(made.credentialId), ...(options ? { options } : {}) });
+  const got = await getAssertion(ctx, request, signal);
+  return { rpId, made, request, got };
+}
+
+function mutatedRequest(ctx: SuiteContext, id: string, key: number, value: CborValue | undefined): CborMap {
+  const m = encodeGetAssertionRequest(gaRequest(ctx.rpIdFor(id), { allowList: allowListOf(new Uint8Array(32)) }));
+  if (value === undefined) m.delete(key);
+  else m.set(key, value);
+  return m;
+}
+
+const paramCases: Array<[string, string, number, CborValue | undefined, number]> = [
+  ['GA-PARAM-001', 'rpId missing', 0x01, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
+  ['GA-PARAM-002', 'clientDataHash missing', 0x02, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
+  ['GA-PARAM-003', 'rpId is bytes', 0x01, new Uint8Array(4), CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
+  ['GA-PARAM-004', 'clientDataHash is an integer', 0x02, 5, CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
+  ['GA-PARAM-005', 'allowList is a map', 0x03, new Map(), CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
+  ['GA-PARAM-006', 'allowList element id is text', 0x03, [new Map([['type', 'public-key'], ['id', 'text']])], CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
+  ['GA-PARAM-007', 'options is text', 0x05, 'up', CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
+  ['GA-PARAM-008', 'allowList element without id', 0x03, [new Map([['type', 'public-key']])], CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
+];
+
+const parameterChecks: SuiteCheck[] = paramCases.map(([id, what, key, value, status]) => ({
+  id,
+  suite,
+  title: `${what} is refused with ${status === CtapStatus.CTAP2_ERR_MISSING_PARAMETER ? 'CTAP2_ERR_MISSING_PARAMETER' : 'CTAP2_ERR_CBOR_UNEXPECTED_TYPE'}`,
+  specRef: 'CTAP 2.1 §6.2 (parameters), §8.2',
+  async run(ctx, signal) {
+    expectStatus(await ctx.call(GA, mutatedRequest(ctx, id, key, value), signal), status, what);
+  },
+}));
+
+export const getAssertionChecks: SuiteCheck[] = [
+  {
+    id: 'GA-SIGNATURE-001',
+    suite,
+    title: 'the assertion signature verifies over authenticatorData || clientDataHash',
+    specRef: 'CTAP 2.1 §6.2.2 step 12; WebAuthn L3 §6.3.3 step 11, §7.2 step 21',
+    async run(ctx, signal) {
+      const { made, request, got } = await registerAndAssert(ctx, 'GA-SIGNATURE-001', signal);
+      const signed = new Uint8Array(Buffer.concat([got.response.authData, request.clientDataHash]));
+      ensure(verifyCoseSignature(made.publicKey, signed, got.response.signature), 'assertion signature does not verify with the credential public key', {
+        actual: hex(got.response.signature),
+      });
+    },
+  },
+  {
+    id: 'GA-CREDENTIAL-001',
+    suite,
+    title: 'the credential returned is the one in the allowList',
+    specRef: 'CTAP 2.1 §6.2.2 step 11 (credential)',
+    async run(ctx, signal) {
+      const { made, got } = await registerAndAssert(ctx, 'GA-CREDENTIAL-001', signal);
+      ensure(hex(got.response.credential.id) === hex(made.credentialId), 'credential.id differs from the allowList credential');
+      ensure(got.response.credential.type === 'public-key', `credential.type is ${got.response.credential.type}`);
+    },
+  },
+  {
+    id: 'GA-FLAGS-001',
+    suite,
+    title: 'authData flags: UP set, AT clear, ED clear without extensions',
+    specRef: 'WebAuthn L3 §6.1; CTAP 2.1 §6.2.2 step 11',
+    async run(ctx, signal) {
+      const { got } = await registerAndAssert(ctx, 'GA-FLAGS-001', signal);
+      ensure(got.authData.up, 'UP clear although presence was required');
+      ensure(!got.authData.at, 'AT set in an assertion');
+      ensure(!got.authData.ed, 'ED set although no extension was requested');
+    },
+  },
+  {
+    id: 'GA-FLAGS-002',
+    suite,
+    title: 'UV flag is clear when no user verification was performed',
+    specRef: 'WebAuthn L3 §6.1 (UV)',
+    needs: { pin: 'unset' },
+    destructive: true,
+    async run(ctx, signal) {
+      const { got } = await registerAndAssert(ctx, 'GA-FLAGS-002', signal);
+      ensure(!got.authData.uv, 'UV flag set although no verification was performed');
+    },
+  },
+  {
+    id: 'GA-RPID-001',
+    suite,
+    title: 'rpIdHash is SHA-256 of the rpId',
+    specRef: 'WebAuthn L3 §6.1 (rpIdHash)',
+    async run(ctx, signal) {
+      const { rpId, got } = await registerAndAssert(ctx, 'GA-RPID-001', signal);
+      ensure(hex(got.authData.rpIdHash) === hex(sha256(rpId)), 'rpIdHash is not SHA-256(rpId)', {
+        expected: hex(sha256(rpId)),
+        actual: hex(got.authData.rpIdHash),
+      });
+    },
+  },
+  {
+    id: 'GA-COUNTER-001',
+    suite,
+    title: 'the signature counter increases with every assertion',
+    specRef: 'WebAuthn L3 §6.1.1 (signature counter)',
+    async run(ctx, signal) {
+      const { request, got } = await registerAndAssert(ctx, 'GA-COUNTER-001', signal);
+      const again = await getAssertion(ctx, { ...request, clientDataHash: sha256('again') }, signal);
+      const a = got.authData.signCount;
+      const b = again.authData.signCount;
+      if (a === 0 && b === 0) throw new CheckWarning('signCount is always 0: relying parties cannot detect clones');
+      ensure(b > a, `signCount did not increase: ${a} then ${b}`, { expected: `> ${a}`, actual: String(b) });
+    },
+  },
+  {
+    id: 'GA-UP-001',
+    suite,
+    title: 'with up=false the UP flag is clear',
+    specRef: 'CTAP 2.1 §6.2.2 step 9 (up option)',
+    async run(ctx, signal) {
+      const { got } = await registerAndAssert(ctx, 'GA-UP-001', signal, new Map([['up', false]]));
+      ensure(!got.authData.up, 'UP set although up=false was requested');
+    },
+  },
+  {
+    id: 'GA-NOCRED-001',
+    suite,
+    title: 'an allowList of unknown credentials is answered with CTAP2_ERR_NO_CREDENTIALS',
+    specRef: 'CTAP 2.1 §6.2.2 step 7',
+    async run(ctx, signal) {
+      const req = gaRequest(ctx.rpIdFor('GA-NOCRED-001'), { allowList: allowListOf(new Uint8Array(48).fill(3)) });
+      expectStatus(await ctx.call(GA, encodeGetAssertionRequest(req), signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'unknown credential');
+    },
+  },
+  {
+    id: 'GA-NOCRED-002',
+    suite,
+    title: "another RP's credential is not usable",
+    specRef: 'CTAP 2.1 §6.2.2 step 7 (credentials are scoped to their RP ID)',
+    async run(ctx, signal) {
+      const made = await makeCredential(ctx, ctx.rpIdFor('GA-NOCRED-002'), {}, signal);
+      const req = gaRequest(ctx.rpIdFor('GA-NOCRED-002-OTHER'), { allowList: allowListOf(made.credentialId) });
+      expectStatus(await ctx.call(GA, encodeGetAssertionRequest(req), signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, "another RP's credential");
+    },
+  },
+  {
+    id: 'GA-NOCRED-003',
+    suite,
+    title: 'no discoverable credential for the RP is answered with CTAP2_ERR_NO_CREDENTIALS',
+    specRef: 'CTAP 2.1 §6.2.2 step 7',
+    async run(ctx, signal) {
+      const req = gaRequest(ctx.rpIdFor('GA-NOCRED-003'));
+      expectStatus(await ctx.call(GA, encodeGetAssertionRequest(req), signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'empty RP');
+    },
+  },
+  {
+    id: 'GA-ALLOWLIST-001',
+    suite,
+    title: 'unknown allowList entries are skipped and a known one is used',
+    specRef: 'CTAP 2.1 §6.2.2 step 7',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('GA-ALLOWLIST-001');
+      const made = await makeCredential(ctx, rpId, {}, signal);
+      const got = await getAssertion(ctx, gaRequest(rpId, { allowList: allowListOf(new Uint8Array(40).fill(9), made.credentialId) }), signal);
+      ensure(hex(got.response.credential.id) === hex(made.credentialId), 'the known credential was not used');
+    },
+  },
+  {
+    id: 'GA-ALLOWLIST-002',
+    suite,
+    title: 'an allowList as long as maxCredentialCountInList is accepted',
+    specRef: 'CTAP 2.1 §6.4 maxCredentialCountInList',
+    requires: (ctx) => (ctx.info.maxCredentialCountInList ? undefined : 'maxCredentialCountInList not reported'),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('GA-ALLOWLIST-002');
+      const made = await makeCredential(ctx, rpId, {}, signal);
+      const n = Math.min(ctx.info.maxCredentialCountInList!, 64);
+      const ids = Array.from({ length: n - 1 }, (_, i) => new Uint8Array(32).fill(i + 1));
+      const got = await getAssertion(ctx, gaRequest(rpId, { allowList: allowListOf(...ids, made.credentialId) }), signal);
+      ensure(hex(got.response.credential.id) === hex(made.credentialId), 'the credential at the end of a full allowList was not used');
+    },
+  },
+  {
+    id: 'GA-OPTION-001',
+    suite,
+    title: 'the rk option is refused in getAssertion',
+    specRef: 'CTAP 2.1 §6.2.2 step 4',
+    async run(ctx, signal) {
+      const req = gaRequest(ctx.rpIdFor('GA-OPTION-001'), { options: new Map([['rk', true]]) });
+      expectStatusIn(
+        await ctx.call(GA, encodeGetAssertionRequest(req), signal),
+        [CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, CtapStatus.CTAP2_ERR_INVALID_OPTION],
+        'rk in getAssertion',
+      );
+    },
+  },
+  {
+    id: 'GA-OPTION-002',
+    suite,
+    title: 'option uv=true without a built-in verification method is refused',
+    specRef: 'CTAP 2.1 §6.2.2 step 4',
+    requires: (ctx) => ('uv' in (ctx.info.options ?? {}) ? 'device has a built-in user verification method' : undefined),
+    async run(ctx, signal) {
+      const made = await makeCredential(ctx, ctx.rpIdFor('GA-OPTION-002'), {}, signal);
+      const req = gaRequest(ctx.rpIdFor('GA-OPTION-002'), { allowList: allowListOf(made.credentialId), options: new Map([['uv', true]]) });
+      expectStatusIn(
+        await ctx.call(GA, encodeGetAssertionRequest(req), signal),
+        [CtapStatus.CTAP2_ERR_INVALID_OPTION, CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION],
+        'uv=true',
+      );
+    },
+  },
+  {
+    id: 'GA-CBOR-001',
+    suite,
+    title: 'getAssertion response is CTAP2 canonical CBOR',
+    specRef: 'CTAP 2.1 §8',
+    async run(ctx, signal) {
+      const { got } = await registerAndAssert(ctx, 'GA-CBOR-001', signal);
+      const problems = got.result.findings.map((f) => `${f.code} at byte ${f.offset}`);
+      ensure(problems.length === 0, `response is not canonical: ${problems.join('; ')}`);
+    },
+  },
+  {
+    id: 'GA-NEXT-001',
+    suite,
+    title: 'getNextAssertion with nothing pending is refused with CTAP2_ERR_NOT_ALLOWED',
+    specRef: 'CTAP 2.1 §6.3 step 1',
+    async run(ctx, signal) {
+      await ctx.call(CtapCommand.authenticatorGetInfo, undefined, signal);
+      expectStatus(await ctx.call(GNA, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after getInfo');
+    },
+  },
+  {
+    id: 'GA-NEXT-002',
+    suite,
+    title: 'getNextAssertion after an allowList assertion is refused',
+    specRef: 'CTAP 2.1 §6.2.2 (numberOfCredentials only without allowList), §6.3',
+    async run(ctx, signal) {
+      await registerAndAssert(ctx, 'GA-NEXT-002', signal);
+      expectStatus(await ctx.call(GNA, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after an allowList assertion');
+    },
+  },
+  {
+    id: 'GA-SELECTION-001',
+    suite,
+    title: 'authenticatorSelection answers CTAP2_OK after a touch',
+    specRef: 'CTAP 2.1 §6.9',
+    requires: (ctx) => (ctx.info.versions.includes('FIDO_2_1') ? undefined : 'authenticatorSelection is a CTAP 2.1 command'),
+    async run(ctx, signal) {
+      expectStatus(await ctx.call(CtapCommand.authenticatorSelection, undefined, signal), CtapStatus.CTAP2_OK, 'authenticatorSelection');
+    },
+  },
+  ...parameterChecks,
+];
+
