@@ -1,7 +1,7 @@
 import type { Report } from './model.ts';
 import { CHECK_STATUSES } from './model.ts';
 import { groupByArea } from './areas.ts';
-import { escapeMarkdown as md } from './escapeText.ts';
+import { cleanValue, escapeMarkdown as md } from './escapeText.ts';
 import { SUMMARY_KEY } from './summarizeChecks.ts';
 
 /**
@@ -35,7 +35,7 @@ export function renderMarkdown(report: Report): string {
     lines.push(`## Entra ID passkeys: ${md(report.entra.verdict)} (${report.entra.policySource === 'file' ? 'policy as given' : "Entra's defaults"})`, '');
     for (const r of report.entra.reasons) lines.push(`- **${md(r.id)}** ${md(r.status)}: ${md(r.message, 500)}`);
     for (const sc of report.entra.scenarios ?? []) lines.push(`- scenario ${md(sc.name)}: ${md(sc.verdict)}`);
-    lines.push('', 'Suggested PATCH fragment:', '', '```json', JSON.stringify(report.entra.suggestedPolicy, null, 2).replace(/`/g, '\\u0060'), '```', '');
+    lines.push('', 'Suggested PATCH fragment:', '', '```json', JSON.stringify(cleanValue(report.entra.suggestedPolicy), null, 2).replace(/[`<>&]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`), '```', '');
   }
   const notPassed = report.checks.filter((c) => c.status !== 'pass');
   if (notPassed.length) {
