@@ -12,6 +12,25 @@ import { TransportError } from './TransportError.ts';
 export interface InProcessReportDevice {
   /** A report from the host. May answer synchronously or later through `emit`. */
   receiveReport(report: Uint8Array): void | Promise<void>;
+  /** called once when the transport closes */
+  disconnect?(): void;
+}
+
+/**
+ * A transport-neutral CTAPHID device in the shape of the simulator's `CtaphidDevice` (`receive` reports in,
+ * `onReport` listeners for reports out, returning an unsubscribe function).
+ */
+export interface ReportDevice {
+  receive(report: Uint8Array): void;
+  onReport(listener: (report: Uint8Array) => void): () => void;
+}
+
+/** Connects a ReportDevice (e.g. the simulator's CtaphidDevice) to a MemoryTransport. */
+export function connectReportDevice(device: ReportDevice): InProcessDeviceFactory {
+  return (emit) => {
+    const unsubscribe = device.onReport((report) => emit(report));
+    return { receiveReport: (report) => device.receive(report), disconnect: unsubscribe };
+  };
 }
 
 export type InProcessDeviceFactory = (emit: (report: Uint8Array) => void) => InProcessReportDevice;
@@ -68,5 +87,6 @@ export class MemoryTransport implements PacketTransport {
     if (this.isClosed) return;
     this.isClosed = true;
     this.queue.fail(new TransportError('TRANSPORT_CLOSED', `${this.path} is closed`));
+    this.device.disconnect?.();
   }
 }

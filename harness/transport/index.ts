@@ -2,7 +2,7 @@
 export type { PacketTransport, TransportKind } from './PacketTransport.ts';
 export { TransportError, type TransportErrorCode } from './TransportError.ts';
 export { ReportQueue } from './ReportQueue.ts';
-export { MemoryTransport, type InProcessDeviceFactory, type InProcessReportDevice } from './MemoryTransport.ts';
+export { MemoryTransport, connectReportDevice, type InProcessDeviceFactory, type InProcessReportDevice, type ReportDevice } from './MemoryTransport.ts';
 export { UdpTransport, parseUdpAddress, DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, type UdpTransportOptions } from './UdpTransport.ts';
 export { HidTransport, listFidoHidDevices, type FidoHidDevice, type HidTransportOptions } from './HidTransport.ts';
 export { loadNodeHidBackend, type HidBackend, type HidDeviceInfo, type HidHandle } from './hidBackend.ts';
