@@ -1,0 +1,41 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createRpApp, type RpApp } from './createRpApp.ts';
+import type { RpConfigInput } from './RpConfig.ts';
+
+export interface RunningRpServer {
+  /** the page's URL on the configured origin's host (http://localhost:PORT by default) */
+  url: string;
+  port: number;
+  rp: RpApp;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on host:port (port 0: an ephemeral port) and only then builds the app, so the default origin
+ * http://localhost:PORT carries the real port. Requests before that cannot arrive: nobody knows the port.
+ */
+export async function startRpServer(options: { host: string; port: number; config: Omit<RpConfigInput, 'port'> }): Promise<RunningRpServer> {
+  let rp: RpApp | undefined;
+  const server = serve({
+    fetch: (req) => (rp ? rp.app.fetch(req) : new Response('starting', { status: 503 })),
+    hostname: options.host,
+    port: options.port,
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => resolve((server.address() as AddressInfo).port));
+  });
+  rp = createRpApp({ ...options.config, port });
+  const origin = rp.state.config.origin;
+  return {
+    url: origin,
+    port,
+    rp,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

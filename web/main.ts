@@ -1,0 +1,150 @@
+// The fido-harness page: WebAuthn ceremonies against harness/rp with @simplewebauthn/browser, the decoded
+// registration, the user's credentials and a viewer for runs/*/report.json.
+import { startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
+import { api, ApiError } from './api.ts';
+import { el, replace, table } from './dom.ts';
+import { renderRegistration } from './renderRegistration.ts';
+import { renderReport } from './renderReport.ts';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const result = $('result');
+const detail = $('result-detail');
+const profile = $<HTMLSelectElement>('profile');
+const choiceIds = ['attestation', 'residentKey', 'userVerification'] as const;
+/** the Entra ID registration request (MICROSOFT-ENTRA.md): the server enforces it; the page mirrors it */
+const ENTRA = { attestation: 'direct', residentKey: 'required', userVerification: 'required' } as const;
+
+function value(id: string): string {
+  return $<HTMLInputElement | HTMLSelectElement>(id).value;
+}
+
+function show(ok: boolean, text: string, more = ''): void {
+  result.textContent = text;
+  result.className = ok ? 'ok' : 'error';
+  detail.textContent = more;
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof ApiError) return `error: ${e.message}${e.code ? ` (${e.code})` : ''}`;
+  if (e instanceof WebAuthnError) return `error: ${e.message} (${e.code})`;
+  if (e instanceof Error) return `error: ${e.name === 'NotAllowedError' ? 'the ceremony was cancelled or timed out' : e.message}`;
+  return `error: ${String(e)}`;
+}
+
+function applyProfile(): void {
+  const entra = profile.value === 'entra';
+  for (const id of choiceIds) {
+    const select = $<HTMLSelectElement>(id);
+    if (entra) select.value = ENTRA[id];
+    select.disabled = entra;
+  }
+}
+
+async function register(): Promise<void> {
+  show(true, 'Registering… follow your authenticator\'s prompt.');
+  try {
+    const username = value('username').trim();
+    const attachment = value('attachment');
+    const started = await api('/api/registration/options', {
+      username,
+      ...(value('displayName').trim() ? { displayName: value('displayName').trim() } : {}),
+      profile: profile.value,
+      ...(profile.value === 'custom'
+        ? { attestation: value('attestation'), residentKey: value('residentKey'), userVerification: value('userVerification') }
+        : {}),
+      ...(attachment ? { authenticatorAttachment: attachment } : {}),
+    });
+    const response = await startRegistration({ optionsJSON: started.options });
+    const verified = await api('/api/registration/verify', { ceremonyId: started.ceremonyId, response });
+    show(true, 'verified', `Registered a credential for ${verified.username}: AAGUID ${verified.registration.aaguid}, ${verified.registration.fmt} attestation.`);
+    replace($('decoded'), renderRegistration(verified.registration));
+    await loadCredentials();
+  } catch (e) {
+    show(false, describeError(e));
+  }
+}
+
+async function signIn(): Promise<void> {
+  show(true, 'Signing in… follow your authenticator\'s prompt.');
+  try {
+    const discoverable = $<HTMLInputElement>('discoverable').checked;
+    const uv = profile.value === 'entra' ? 'required' : value('userVerification');
+    const started = await api('/api/authentication/options', { ...(discoverable ? {} : { username: value('username').trim() }), userVerification: uv });
+    const response = await startAuthentication({ optionsJSON: started.options });
+    const verified = await api('/api/authentication/verify', { ceremonyId: started.ceremonyId, response });
+    show(true, 'verified', `Signed in as ${verified.username}${verified.discoverable ? ' (discoverable)' : ''}; counter ${verified.counter}; user verified: ${verified.userVerified ? 'yes' : 'no'}.`);
+    await loadCredentials();
+  } catch (e) {
+    show(false, describeError(e));
+  }
+}
+
+async function loadCredentials(): Promise<void> {
+  const username = value('username').trim();
+  if (!username) return;
+  try {
+    const list = await api(`/api/credentials?username=${encodeURIComponent(username)}`);
+    if (list.credentials.length === 0) {
+      replace($('credentials'), el('p', {}, `No credentials for ${username}.`));
+      return;
+    }
+    replace(
+      $('credentials'),
+      table(
+        `Credentials of ${username}`,
+        ['Credential ID', 'AAGUID', 'Model', 'Format', 'Algorithm', 'UV at registration', 'Counter', 'Sign-ins', 'Registered', 'Last used'],
+        list.credentials.map((c: any) => [el('code', {}, c.id.slice(0, 24) + '…'), c.aaguid, c.model ?? '—', c.fmt, c.algorithm, c.userVerified ? 'yes' : 'no', c.counter, c.signIns, c.createdAt, c.lastUsedAt ?? '—']),
+      ),
+    );
+  } catch (e) {
+    replace($('credentials'), el('p', {}, describeError(e)));
+  }
+}
+
+async function loadReports(): Promise<void> {
+  const select = $<HTMLSelectElement>('report-select');
+  try {
+    const { runs } = await api('/api/reports');
+    select.replaceChildren(...runs.map((r: any) => el('option', { value: r.run }, `${r.run}${r.finishedAt ? ` (${r.finishedAt})` : ''}${r.summary ? `: ${r.summary.failed ?? 0} failed` : ''}`)));
+    $<HTMLButtonElement>('report-open').disabled = runs.length === 0;
+    if (runs.length === 0) replace($('report'), el('p', {}, 'No runs/*/report.json found. Run `fido-harness run` to make one.'));
+  } catch (e) {
+    replace($('report'), el('p', {}, describeError(e)));
+  }
+}
+
+async function openReport(ev: Event): Promise<void> {
+  ev.preventDefault();
+  const run = value('report-select');
+  if (!run) return;
+  try {
+    const { report } = await api(`/api/reports/${encodeURIComponent(run)}`);
+    replace($('report'), renderReport(run, report));
+  } catch (e) {
+    replace($('report'), el('p', {}, describeError(e)));
+  }
+}
+
+async function loadServerInfo(): Promise<void> {
+  try {
+    const cfg = await api('/api/config');
+    $('server-info').textContent = `RP ID ${cfg.rpId}, origin ${cfg.origin}${cfg.origin !== location.origin ? ` (this page is ${location.origin}: ceremonies will fail the origin check)` : ''}.`;
+    const mds = await api('/api/mds');
+    $('mds-info').textContent = mds.loaded ? `MDS BLOB no ${mds.no} loaded (${mds.entries} entries, next update ${mds.nextUpdate}).` : mds.message;
+    const sim = await api('/api/sim');
+    $<HTMLInputElement>('mode-simulator').disabled = !sim.available;
+    $('simulator-note').textContent = sim.available ? '' : `Simulator mode unavailable: ${sim.reason}`;
+  } catch (e) {
+    $('server-info').textContent = describeError(e);
+  }
+}
+
+profile.addEventListener('change', applyProfile);
+$('register').addEventListener('click', () => void register());
+$('signin').addEventListener('click', () => void signIn());
+$('username').addEventListener('change', () => void loadCredentials());
+$('reports-form').addEventListener('submit', (ev) => void openReport(ev));
+$('report-refresh').addEventListener('click', () => void loadReports());
+applyProfile();
+void loadServerInfo();
+void loadReports();
