@@ -50,6 +50,7 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
       CtapVersion.FIDO_2_1_PRE,
       CtapVersion.FIDO_2_1,
     ],
+    extensions: supportedExtensions(a),
     aaguid: a.aaguid,
     options,
     maxMsgSize: MAX_MESSAGE_SIZE,
