@@ -1,6 +1,70 @@
-// The `fido-harness` command (DESIGN.md "Commands"). Subcommands are registered as their lanes land.
-import { argv, exit, stderr } from 'node:process';
+// The `fido-harness` command (DESIGN.md "Commands").
+import process from 'node:process';
+import { runRunCommand } from './runCommand.ts';
 
-const [command] = argv.slice(2);
-stderr.write(`fido-harness: '${command ?? ''}' is not available yet\n`);
-exit(2);
+const USAGE = `usage: fido-harness <command> [options]
+
+  run          conformance run against a device (default: the built-in simulator)
+  devices      list FIDO HID devices (--info for getInfo)
+  sim          the software authenticator over UDP
+  serve        relying-party server and web page
+  mds          fetch | verify FILE | lookup AAGUID
+  attestation  verify RESPONSE.json
+  report       RUN.json [--format …] | diff A.json B.json
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  switch (command) {
+    case 'run': {
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stderr.write('\ninterrupted: finishing the current check and writing the report (Ctrl-C again to quit now)\n');
+        controller.abort('interrupted (Ctrl-C)');
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        return await runRunCommand(rest, { ...io, interrupt: controller.signal });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    }
+    case 'devices': {
+      const { runDevicesCommand } = await import('./ctap/index.ts');
+      return runDevicesCommand(rest);
+    }
+    case 'sim': {
+      const { runSimCommand } = await import('../authenticator-sim/cli.ts');
+      return runSimCommand(rest);
+    }
+    case 'serve': {
+      const { runServeCommand } = await import('./rp/cli.ts');
+      return runServeCommand(rest);
+    }
+    case 'mds': {
+      const { runMdsCommand } = await import('../mds/cli.ts');
+      return runMdsCommand(rest);
+    }
+    case 'attestation': {
+      const { runAttestationCommand } = await import('../mds/cli.ts');
+      return runAttestationCommand(rest);
+    }
+    case 'report': {
+      const { runReportCommand } = await import('../reports/cli.ts');
+      return runReportCommand(rest);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`fido-harness: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,239 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createSimulatorDevice } from '../authenticator-sim/index.ts';
+import { authenticatorOptionsForQuirks } from '../authenticator-sim/quirks/index.ts';
+import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../mds/index.ts';
+import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../reports/index.ts';
+import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput } from './compat/index.ts';
+import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice } from './ctap/index.ts';
+import { connectReportDevice } from './transport/index.ts';
+import { KeepaliveStatus } from './protocol/index.ts';
+import { runSuites } from './runner/runSuites.ts';
+import { createProgress } from './runner/progress.ts';
+import { simulatorTestMds } from './simulatorTestMds.ts';
+import { CheckSelectionError } from './suites/index.ts';
+
+const VERSION = '0.1.0';
+
+export interface RunCommandIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** fires on Ctrl-C: the run ends after the current check with its report marked incomplete */
+  interrupt?: AbortSignal;
+}
+
+class UsageError extends Error {}
+
+/**
+ * `fido-harness run` (DESIGN.md): every suite (or the selected ones) against one device, then the
+ * Microsoft and Entra evaluations and the reports. Exit 0: every check passed, warned or was skipped with a
+ * reason; 1: a check failed or errored; 2: usage error, or the device could not be used (one line says why).
+ */
+export async function runRunCommand(args: string[], io: RunCommandIo): Promise<number> {
+  let opts;
+  try {
+    opts = parseRunArgs(args);
+  } catch (err) {
+    io.stderr.write(`fido-harness run: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const startedAt = new Date();
+  let device: OpenedDevice | undefined;
+  try {
+    const opened = await openRunDevice(opts, io);
+    device = opened.device;
+    const at = new Date();
+    const mds = await loadMds(opts, at);
+    const progress = createProgress(io);
+    const rerun = (id: string) => `fido-harness run --device ${opts.device} --check ${id}${opts.quirks.map((q) => ` --sim-quirk ${q}`).join('')}`;
+    const run = await runSuites({
+      device: { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: opened.kind, path: device.transport.path },
+      context: {
+        allowDestructive: opened.kind !== 'hid' || opts.allowReset,
+        pin: opts.pin,
+        ...(mds ? { mds: { store: mds.store, at } } : {}),
+        ...(opened.kind === 'hid' ? { requestReplug: () => waitForReplug(io) } : {}),
+      },
+      suites: opts.suites,
+      checks: opts.checks,
+      timeoutMs: opts.timeoutMs,
+      signal: io.interrupt,
+      onPlan: (checks) => progress.plan(checks),
+      onStart: (c, i, n) => progress.start(c, i, n),
+      onResult: (r, i, n) => progress.result(r, i, n),
+      rerunCommand: (c) => rerun(c.id),
+    });
+    progress.done();
+    const compat: CompatInput = {
+      info: run.ctx.info,
+      checks: run.results,
+      ...(run.ctx.artifacts.attestationObject ? { attestation: run.ctx.artifacts.attestationObject } : {}),
+      ...(mds ? { mds: mds.store } : {}),
+      at,
+    };
+    const microsoft = evaluateMicrosoft(compat);
+    const policy = opts.entraPolicy ? parseEntraPolicy(JSON.parse(await readFile(opts.entraPolicy, 'utf8'))) : undefined;
+    const entra = evaluateEntra({ ...compat, microsoft, ...(policy ? { policy } : {}) });
+    const mdsSummary = summarizeMds(compat);
+    const report = createReport({
+      tool: { name: 'fido-harness', version: VERSION },
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...(run.incompleteReason ? { incomplete: true, incompleteReason: run.incompleteReason } : {}),
+      device: {
+        transport: opened.kind,
+        path: device.transport.path,
+        aaguid: formatAaguid(run.ctx.info.aaguid),
+        getInfo: namedInfo(run.ctx.info),
+        ...(mdsSummary ? { mds: mdsSummary } : {}),
+        ...(opts.quirks.length ? { simulatorQuirks: opts.quirks } : {}),
+      },
+      checks: run.results,
+      microsoft,
+      entra,
+    });
+    const written = await writeReports(report, opts.out, opts.formats);
+    printSummary(report, written, io);
+    if (run.incompleteReason) return 2;
+    return report.summary.failed + report.summary.errored > 0 ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof CheckSelectionError) {
+      io.stderr.write(`fido-harness run: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error & { code?: string };
+    io.stderr.write(`fido-harness run: the device could not be used: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    return 2;
+  } finally {
+    await device?.close().catch(() => undefined);
+  }
+}
+
+interface RunArgs {
+  device: string;
+  suites?: string[];
+  checks?: string[];
+  pin: string;
+  mds?: string;
+  entraPolicy?: string;
+  out: string;
+  formats: ReportFormat[];
+  quirks: string[];
+  allowReset: boolean;
+  timeoutMs?: number;
+}
+
+export function parseRunArgs(args: string[]): RunArgs {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      device: { type: 'string', default: 'sim' },
+      suite: { type: 'string', multiple: true },
+      check: { type: 'string', multiple: true },
+      'rerun-failed': { type: 'string' },
+      pin: { type: 'string' },
+      mds: { type: 'string' },
+      'entra-policy': { type: 'string' },
+      out: { type: 'string', default: 'runs/latest' },
+      format: { type: 'string', default: REPORT_FORMATS.join(',') },
+      'sim-quirk': { type: 'string', multiple: true },
+      'allow-reset': { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+    },
+  });
+  const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const formats = list([values.format!])!;
+  for (const f of formats) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new Error(`unknown --format "${f}" (${REPORT_FORMATS.join(', ')})`);
+  }
+  let checks = list(values.check);
+  if (values['rerun-failed']) {
+    // resolved later (async); recorded here
+    checks = [...(checks ?? []), `@rerun:${values['rerun-failed']}`];
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new Error('--timeout takes milliseconds');
+  return {
+    device: values.device!,
+    ...(list(values.suite) ? { suites: list(values.suite) } : {}),
+    ...(checks ? { checks } : {}),
+    pin: values.pin ?? '1234',
+    ...(values.mds ? { mds: values.mds } : {}),
+    ...(values['entra-policy'] ? { entraPolicy: values['entra-policy'] } : {}),
+    out: values.out!,
+    formats: formats as ReportFormat[],
+    quirks: list(values['sim-quirk']) ?? [],
+    allowReset: values['allow-reset']!,
+    ...(timeoutMs ? { timeoutMs } : {}),
+  };
+}
+
+async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device: OpenedDevice; kind: string }> {
+  await resolveRerun(opts);
+  const onKeepalive = (() => {
+    let shown = 0;
+    return (status: number) => {
+      if (status === KeepaliveStatus.UPNEEDED && Date.now() - shown > 5_000) {
+        shown = Date.now();
+        io.stderr.write('Touch your security key\n');
+      }
+    };
+  })();
+  if (opts.device === 'sim') {
+    const { device: sim } = await createSimulatorDevice({ allowResetAnytime: true, ...authenticatorOptionsForQuirks(opts.quirks) });
+    const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: { onKeepalive } });
+    return { device, kind: 'sim' };
+  }
+  if (opts.quirks.length && !opts.device.startsWith('udp:')) throw new UsageError('--sim-quirk applies to the simulator only');
+  const spec = parseDeviceSpec(opts.device);
+  const device = await openDevice(spec, { ctaphid: { onKeepalive } });
+  return { device, kind: spec.kind };
+}
+
+/** `--rerun-failed RUN.json`: the failed and errored checks of an earlier run. */
+async function resolveRerun(opts: RunArgs): Promise<void> {
+  const marker = opts.checks?.find((c) => c.startsWith('@rerun:'));
+  if (!marker) return;
+  const file = marker.slice('@rerun:'.length);
+  let report: Report;
+  try {
+    report = parseReport(JSON.parse(await readFile(file, 'utf8')));
+  } catch (err) {
+    throw new UsageError(`--rerun-failed ${file}: ${(err as Error).message}`);
+  }
+  const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
+  if (failed.length === 0) throw new UsageError(`--rerun-failed ${file}: that run has no failed checks`);
+  opts.checks = [...opts.checks!.filter((c) => c !== marker), ...failed];
+}
+
+async function loadMds(opts: RunArgs, at: Date): Promise<{ store: MdsStore } | undefined> {
+  if (opts.mds) {
+    const jws = await readFile(opts.mds, 'utf8').catch((err: Error) => {
+      throw new UsageError(`--mds ${opts.mds}: ${err.message} (a URL: fetch it first with "fido-harness mds fetch")`);
+    });
+    return { store: await loadMdsStore(jws.trim(), { roots: loadBundledMdsRoots(), at }) };
+  }
+  // The simulator (in-process or over UDP) is judged against the test MDS that lists it (DESIGN.md).
+  if (opts.device === 'sim' || opts.device.startsWith('udp:')) return simulatorTestMds(opts.quirks, at);
+  return undefined;
+}
+
+async function waitForReplug(io: RunCommandIo): Promise<void> {
+  io.stderr.write('The key refuses reset 10 s after power-up (CTAP 2.1 §6.6): unplug it, plug it back in, and touch it.\n');
+  await new Promise((r) => setTimeout(r, 5_000));
+}
+
+function printSummary(report: Report, written: Partial<Record<ReportFormat, string>>, io: RunCommandIo): void {
+  const s = report.summary;
+  const lines = [
+    '',
+    `${s.passed} passed, ${s.failed} failed, ${s.warned} warned, ${s.skipped} skipped, ${s.errored} errored`,
+    `Microsoft-compatible: ${report.microsoft?.verdict ?? 'not evaluated'}; Entra: ${report.entra?.verdict ?? 'not evaluated'}`,
+    ...(report.incomplete ? [`INCOMPLETE: ${report.incompleteReason}`] : []),
+    ...Object.values(written).map((f) => `wrote ${f}`),
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+}

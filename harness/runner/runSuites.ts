@@ -1,0 +1,57 @@
+import { ClientPin } from '../client/index.ts';
+import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, type SuiteDevice } from '../suites/index.ts';
+import type { CheckResult } from '../../reports/model.ts';
+import { runChecks } from './runChecks.ts';
+
+export interface RunSuitesOptions {
+  device: SuiteDevice;
+  context: SuiteContextOptions;
+  suites?: string[];
+  checks?: string[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onPlan?: (checks: readonly SuiteCheck[]) => void;
+  onStart?: (check: SuiteCheck, index: number, total: number) => void;
+  onResult?: (result: CheckResult, index: number, total: number) => void;
+  rerunCommand?: (check: SuiteCheck) => string;
+}
+
+export interface RunSuitesResult {
+  ctx: SuiteContext;
+  results: CheckResult[];
+  incompleteReason?: string;
+}
+
+/** Below this many free discoverable slots the device is reset before a check that makes more. */
+const LOW_SLOTS = 8;
+
+/**
+ * Runs the selected checks against one device, each after the state it needs is set up (issue 6: one
+ * failure must not cascade). The PIN is set with PIN/UV auth protocol the device prefers.
+ */
+export async function runSuites(options: RunSuitesOptions): Promise<RunSuitesResult> {
+  const checks = selectChecks({ suites: options.suites, checks: options.checks });
+  options.onPlan?.(checks);
+  const ctx = new SuiteContext(options.device, options.context);
+  const setPin = async (c: SuiteContext) => {
+    await new ClientPin(c.ctap2).setPin(c.pin);
+  };
+  const { results, incompleteReason } = await runChecks(checks, ctx, {
+    allowDestructive: options.context.allowDestructive,
+    destructiveSkipReason: 'resets the key or sets its PIN: run with --allow-reset to allow (the key will be wiped)',
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    onStart: options.onStart,
+    onResult: options.onResult,
+    rerunCommand: options.rerunCommand,
+    collectEvidence: (c) => c.evidence(),
+    async beforeEach(c, check) {
+      const wanted = (check as SuiteCheck).needs?.pin;
+      const remaining = c.info.remainingDiscoverableCredentials;
+      if (c.options.allowDestructive && remaining !== undefined && remaining < LOW_SLOTS) await c.reset();
+      if (wanted) await c.ensurePin(wanted, setPin);
+      c.markTrace();
+    },
+  });
+  return { ctx, results, ...(incompleteReason ? { incompleteReason } : {}) };
+}
