@@ -50,6 +50,13 @@ export interface Ctap2Options {
   /** default per-command timeout handed to the channel */
   timeoutMs?: number;
   onKeepalive?: (status: number) => void;
+  /**
+   * Whether a response longer than getInfo's maxMsgSize is refused (CTAP_RESPONSE_TOO_LARGE, or
+   * CTAPHID_INVALID_LENGTH as soon as the first packet declares it). CTAP 2.1 §6.4 defines maxMsgSize as
+   * the largest message the authenticator supports without saying which direction; the harness reads it
+   * as both (issue 5), and this is the switch for devices where that reading is too strict. Default true.
+   */
+  limitResponsesToMaxMsgSize?: boolean;
 }
 
 /** A recorded departure from CTAP2 canonical CBOR in a response (STYLE.md: strictness is measured). */
@@ -139,7 +146,9 @@ export class Ctap2 {
       if (request.length > this.maxMsgSize) {
         throw new CtapProtocolError('CTAP_REQUEST_TOO_LARGE', `${name} request of ${request.length} bytes exceeds maxMsgSize ${this.maxMsgSize}`);
       }
-      if (this.info) this.channel.maxResponseSize = Math.max(this.maxMsgSize, MAX_MESSAGE_SIZE);
+      // Only a maxMsgSize the device states limits its answers; the assumed 1024 limits requests alone.
+      const limitResponses = this.info?.maxMsgSize !== undefined && this.options.limitResponsesToMaxMsgSize !== false;
+      if ('maxResponseSize' in this.channel) this.channel.maxResponseSize = limitResponses ? this.maxMsgSize : MAX_MESSAGE_SIZE;
       const raw = await this.channel.cbor(command, data, {
         timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
         signal: options.signal,
@@ -147,6 +156,9 @@ export class Ctap2 {
       });
       entry.responseHex = Buffer.from(raw).toString('hex');
       if (raw.length === 0) throw new CtapProtocolError('CTAP_EMPTY_RESPONSE', `${name}: response has no status byte`);
+      if (limitResponses && raw.length > this.maxMsgSize) {
+        throw new CtapProtocolError('CTAP_RESPONSE_TOO_LARGE', `${name} response of ${raw.length} bytes exceeds maxMsgSize ${this.maxMsgSize}`);
+      }
       const status = raw[0]!;
       entry.status = formatCtapStatus(status);
       if (status !== 0) throw new CtapStatusError(status, name);

@@ -8,6 +8,7 @@ export type CtapProtocolErrorCode =
   | 'CTAP_NONCANONICAL_CBOR' // well-formed but not CTAP2 canonical (thrown only in strict mode)
   | 'CTAP_MALFORMED_RESPONSE' // CBOR, but members missing or of the wrong type for the command
   | 'CTAP_REQUEST_TOO_LARGE' // the request exceeds the device's maxMsgSize (CTAP 2.1 §6.4)
+  | 'CTAP_RESPONSE_TOO_LARGE' // the response exceeds the device's own maxMsgSize
   | 'CTAP_NOT_SUPPORTED'; // the device does not offer what was asked (per getInfo), or the channel cannot carry it
 
 export class CtapProtocolError extends Error {
