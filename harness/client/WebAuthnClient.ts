@@ -250,7 +250,7 @@ export class WebAuthnClient {
       results.getCredBlob = toBase64url(blob instanceof Uint8Array ? blob : new Uint8Array(0));
     }
     if (inputs?.largeBlob && (inputs.largeBlob.read || inputs.largeBlob.write !== undefined)) {
-      results.largeBlob = await this.largeBlob(inputs.largeBlob, response.largeBlobKey, info, rpId, call);
+      results.largeBlob = await this.largeBlob(inputs.largeBlob, response.largeBlobKey, info, call);
     }
     const id = toBase64url(response.credential.id);
     const credential: AuthenticationResult['credential'] = {
@@ -274,7 +274,6 @@ export class WebAuthnClient {
     input: NonNullable<ClientExtensionInputsJSON['largeBlob']>,
     key: Uint8Array | undefined,
     info: AuthenticatorInfo,
-    rpId: string,
     call: CtapCallOptions,
   ): Promise<NonNullable<ClientExtensionOutputsJSON['largeBlob']>> {
     if (!key) return input.read ? {} : { written: false };
@@ -287,7 +286,6 @@ export class WebAuthnClient {
     const token = await this.acquireToken(info, PinUvAuthPermission.lbw, undefined);
     if (!token) return { written: false };
     await blobs.writeBlob(key, data, token);
-    void rpId;
     return { written: true };
   }
 

@@ -99,7 +99,7 @@ export class HidTransport implements PacketTransport {
     // Some hidapi backends hand back the report-ID byte (0 for unnumbered reports) in front of the report.
     if (report.length === HID_REPORT_SIZE + 1 && report[0] === 0) report = report.subarray(1);
     if (report.length !== HID_REPORT_SIZE) {
-      this.queue.fail(new TransportError('TRANSPORT_REPORT_SIZE', `${this.path} sent a report of ${report.length} bytes; expected 64`));
+      this.queue.fail(new TransportError('TRANSPORT_REPORT_SIZE', `${this.path} sent a report of ${report.length} bytes; expected 64`), false);
       return;
     }
     this.queue.push(report);

@@ -15,6 +15,7 @@ export class ReportQueue {
   private readonly reports: Uint8Array[] = [];
   private readonly waiters: Waiter[] = [];
   private failure: TransportError | undefined;
+  private readonly transient: TransportError[] = [];
   dropped = 0;
 
   constructor(private readonly limit = 4096) {}
@@ -33,10 +34,17 @@ export class ReportQueue {
   }
 
   /**
-   * Records a failure: pending readers get it now, later readers once the queued reports are read.
-   * A permanent failure (closed, disconnected) stays; a transient one is handed out once.
+   * Records a failure. A permanent one (closed, disconnected) is given to every pending and later reader
+   * once the queued reports are read. A transient one (a malformed report) is given to one reader only —
+   * the one waiting, or the next — and the transport stays usable.
    */
-  fail(err: TransportError): void {
+  fail(err: TransportError, permanent = true): void {
+    if (!permanent) {
+      const waiter = this.waiters.shift();
+      if (waiter) waiter.reject(err);
+      else this.transient.push(err);
+      return;
+    }
     this.failure ??= err;
     for (const w of this.waiters.splice(0)) w.reject(err);
   }
@@ -46,12 +54,15 @@ export class ReportQueue {
   }
 
   clear(): number {
-    const n = this.reports.length;
+    const n = this.reports.length + this.transient.length;
     this.reports.length = 0;
+    this.transient.length = 0;
     return n;
   }
 
   read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const transient = this.transient.shift();
+    if (transient) return Promise.reject(transient);
     const queued = this.reports.shift();
     if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);

@@ -42,7 +42,7 @@ export class UdpTransport implements PacketTransport {
         return;
       }
       if (msg.length !== HID_REPORT_SIZE) {
-        this.queue.fail(new TransportError('TRANSPORT_REPORT_SIZE', `datagram of ${msg.length} bytes from ${this.path}; expected 64`));
+        this.queue.fail(new TransportError('TRANSPORT_REPORT_SIZE', `datagram of ${msg.length} bytes from ${this.path}; expected 64`), false);
         return;
       }
       this.queue.push(new Uint8Array(msg));

@@ -139,6 +139,9 @@ describe('hid transport (fake node-hid device, report level)', () => {
     expect(((await rejection(t.write(new Uint8Array(63)))) as TransportError).code).toBe('TRANSPORT_REPORT_SIZE');
     fake.emit('data', Buffer.alloc(20));
     expect(((await rejection(t.read(100))) as TransportError).code).toBe('TRANSPORT_REPORT_SIZE');
+    // a malformed report does not end the transport: the next good one is read
+    fake.emit('data', Buffer.alloc(64, 7));
+    expect((await t.read(100))[0]).toBe(7);
   });
 
   it('should time out a read of a silent device within the time given', async () => {
