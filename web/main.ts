@@ -14,6 +14,10 @@ const choiceIds = ['attestation', 'residentKey', 'userVerification'] as const;
 /** the Entra ID registration request (MICROSOFT-ENTRA.md): the server enforces it; the page mirrors it */
 const ENTRA = { attestation: 'direct', residentKey: 'required', userVerification: 'required' } as const;
 
+function simulatorMode(): boolean {
+  return document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value === 'simulator';
+}
+
 function value(id: string): string {
   return $<HTMLInputElement | HTMLSelectElement>(id).value;
 }
@@ -45,7 +49,7 @@ async function register(): Promise<void> {
   try {
     const username = value('username').trim();
     const attachment = value('attachment');
-    const started = await api('/api/registration/options', {
+    const request = {
       username,
       ...(value('displayName').trim() ? { displayName: value('displayName').trim() } : {}),
       profile: profile.value,
@@ -53,10 +57,17 @@ async function register(): Promise<void> {
         ? { attestation: value('attestation'), residentKey: value('residentKey'), userVerification: value('userVerification') }
         : {}),
       ...(attachment ? { authenticatorAttachment: attachment } : {}),
-    });
-    const response = await startRegistration({ optionsJSON: started.options });
-    const verified = await api('/api/registration/verify', { ceremonyId: started.ceremonyId, response });
-    show(true, 'verified', `Registered a credential for ${verified.username}: AAGUID ${verified.registration.aaguid}, ${verified.registration.fmt} attestation.`);
+    };
+    let verified;
+    if (simulatorMode()) {
+      // the server runs the authenticator step with the harness client against its simulator
+      verified = await api('/api/sim/register', request);
+    } else {
+      const started = await api('/api/registration/options', request);
+      const response = await startRegistration({ optionsJSON: started.options });
+      verified = await api('/api/registration/verify', { ceremonyId: started.ceremonyId, response });
+    }
+    show(true, 'verified', `Registered a credential for ${verified.username}: AAGUID ${verified.registration.aaguid}, ${verified.registration.fmt} attestation${simulatorMode() ? ' (built-in simulator)' : ''}.`);
     replace($('decoded'), renderRegistration(verified.registration));
     await loadCredentials();
   } catch (e) {
@@ -69,9 +80,15 @@ async function signIn(): Promise<void> {
   try {
     const discoverable = $<HTMLInputElement>('discoverable').checked;
     const uv = profile.value === 'entra' ? 'required' : value('userVerification');
-    const started = await api('/api/authentication/options', { ...(discoverable ? {} : { username: value('username').trim() }), userVerification: uv });
-    const response = await startAuthentication({ optionsJSON: started.options });
-    const verified = await api('/api/authentication/verify', { ceremonyId: started.ceremonyId, response });
+    const request = { ...(discoverable ? {} : { username: value('username').trim() }), userVerification: uv };
+    let verified;
+    if (simulatorMode()) {
+      verified = await api('/api/sim/authenticate', request);
+    } else {
+      const started = await api('/api/authentication/options', request);
+      const response = await startAuthentication({ optionsJSON: started.options });
+      verified = await api('/api/authentication/verify', { ceremonyId: started.ceremonyId, response });
+    }
     show(true, 'verified', `Signed in as ${verified.username}${verified.discoverable ? ' (discoverable)' : ''}; counter ${verified.counter}; user verified: ${verified.userVerified ? 'yes' : 'no'}.`);
     await loadCredentials();
   } catch (e) {
@@ -133,7 +150,7 @@ async function loadServerInfo(): Promise<void> {
     $('mds-info').textContent = mds.loaded ? `MDS BLOB no ${mds.no} loaded (${mds.entries} entries, next update ${mds.nextUpdate}).` : mds.message;
     const sim = await api('/api/sim');
     $<HTMLInputElement>('mode-simulator').disabled = !sim.available;
-    $('simulator-note').textContent = sim.available ? '' : `Simulator mode unavailable: ${sim.reason}`;
+    $('simulator-note').textContent = sim.available ? `Simulator mode: ${sim.reason}.` : `Simulator mode unavailable: ${sim.reason}`;
   } catch (e) {
     $('server-info').textContent = describeError(e);
   }

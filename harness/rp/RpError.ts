@@ -31,7 +31,7 @@ export type RpErrorCode =
   | 'VERIFICATION_FAILED'
   | 'LIMIT_REACHED'
   | 'NOT_FOUND'
-  | 'SIMULATOR_UNAVAILABLE';
+  | 'SIMULATOR_REFUSED';
 
 export class RpError extends Error {
   override readonly name = 'RpError';

@@ -15,11 +15,15 @@ import { conformanceRoutes } from './routes/conformance.ts';
 import { mdsRoutes } from './routes/mds.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
+import { SimulatorPool } from './simulator/SimulatorPool.ts';
 import { pageRoutes } from './routes/page.ts';
 
 export interface RpApp {
   app: Hono<RpEnv>;
   state: RpState;
+  /** the simulator mode's per-session simulators; close() releases them */
+  simulators: SimulatorPool;
+  close(): Promise<void>;
 }
 
 /**
@@ -49,7 +53,8 @@ export function createRpApp(input: RpConfigInput | RpConfig = {}): RpApp {
   api.route('/credentials', credentialRoutes(state));
   api.route('/mds', mdsRoutes(state));
   api.route('/reports', reportRoutes(state));
-  api.route('/sim', simulatorRoutes(state));
+  const simulators = new SimulatorPool(config.origin, () => config.clock.now());
+  api.route('/sim', simulatorRoutes(state, simulators));
   api.get('/config', (c) =>
     c.json({ status: 'ok', errorMessage: '', origin: config.origin, rpId: config.rpId, rpName: config.rpName, conformanceAtRoot: config.conformanceAtRoot, mdsLoaded: !!config.mds }),
   );
@@ -63,5 +68,5 @@ export function createRpApp(input: RpConfigInput | RpConfig = {}): RpApp {
   app.all('/conformance/*', () => {
     throw new RpError('NOT_FOUND', 'the conformance API takes POST with a JSON body', 404);
   });
-  return { app, state };
+  return { app, state, simulators, close: () => simulators.closeAll() };
 }

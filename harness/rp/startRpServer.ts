@@ -32,10 +32,12 @@ export async function startRpServer(options: { host: string; port: number; confi
     url: origin,
     port,
     rp,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+      await rp!.close();
+    },
   };
 }
