@@ -1,4 +1,3 @@
-import { ClientPin } from '../client/index.ts';
 import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, type SuiteDevice } from '../suites/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { runChecks } from './runChecks.ts';
@@ -33,9 +32,6 @@ export async function runSuites(options: RunSuitesOptions): Promise<RunSuitesRes
   const checks = selectChecks({ suites: options.suites, checks: options.checks });
   options.onPlan?.(checks);
   const ctx = new SuiteContext(options.device, options.context);
-  const setPin = async (c: SuiteContext) => {
-    await new ClientPin(c.ctap2).setPin(c.pin);
-  };
   const { results, incompleteReason } = await runChecks(checks, ctx, {
     allowDestructive: options.context.allowDestructive,
     destructiveSkipReason: 'resets the key or sets its PIN: run with --allow-reset to allow (the key will be wiped)',
@@ -49,7 +45,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<RunSuitesRes
       const wanted = (check as SuiteCheck).needs?.pin;
       const remaining = c.info.remainingDiscoverableCredentials;
       if (c.options.allowDestructive && remaining !== undefined && remaining < LOW_SLOTS) await c.reset();
-      if (wanted) await c.ensurePin(wanted, setPin);
+      if (wanted) await c.ensurePin(wanted);
       c.markTrace();
     },
   });

@@ -10,6 +10,7 @@ import type { Ctap1, Ctap2, CtapTraceEntry } from '../ctap/index.ts';
 import type { CtaphidChannel } from '../ctaphid/index.ts';
 import type { CheckEvidence, EvidenceExchange } from '../../reports/model.ts';
 import type { Check } from '../runner/Check.ts';
+import { ClientPin } from '../client/index.ts';
 import type { AttestationObject } from '../protocol/index.ts';
 import type { AttestationResult, MdsStore } from '../../mds/index.ts';
 import type { MadeCredential } from './ops.ts';
@@ -124,7 +125,7 @@ export class SuiteContext {
   }
 
   /** Brings the PIN to the state a check needs; setting it uses the PIN protocol the device prefers. */
-  async ensurePin(state: 'set' | 'unset', setPin: (ctx: SuiteContext) => Promise<void>): Promise<void> {
+  async ensurePin(state: 'set' | 'unset'): Promise<void> {
     if (state === 'unset') {
       if (this.pinState !== 'unset' || this.info.options?.clientPin === true) await this.reset();
       return;
@@ -135,7 +136,7 @@ export class SuiteContext {
       this.pinState = 'set';
       return;
     }
-    await setPin(this);
+    await new ClientPin(this.ctap2).setPin(this.pin);
     this.pinState = 'set';
     await this.refreshInfo();
   }

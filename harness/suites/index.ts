@@ -4,6 +4,7 @@ import { getInfoChecks } from './getinfo/getInfoChecks.ts';
 import { makeCredentialChecks } from './make-credential/makeCredentialChecks.ts';
 import { resetChecks } from './reset/resetChecks.ts';
 import { residentKeyChecks } from './resident-key/residentKeyChecks.ts';
+import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -18,6 +19,7 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...getAssertionChecks,
   ...residentKeyChecks,
   ...attestationChecks,
+  ...webauthnChecks,
   ...resetChecks,
 ];
 

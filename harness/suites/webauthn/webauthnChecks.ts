@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { ensure } from '../expect.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { authenticate, ceremonies, discoverableSignIn, ENTRA_SELECTION, register } from './ceremonies.ts';
+
+const suite = 'webauthn';
+const user = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@fido-harness.test`;
+const needsRk = (ctx: SuiteContext) => (ctx.info.options?.rk === true ? undefined : 'discoverable credentials not offered (rk)');
+const needsPin = (ctx: SuiteContext) => ('clientPin' in (ctx.info.options ?? {}) || 'uv' in (ctx.info.options ?? {}) ? undefined : 'no user verification method (clientPin/uv)');
+
+export const webauthnChecks: SuiteCheck[] = [
+  {
+    id: 'WEBAUTHN-REG-001',
+    suite,
+    title: 'a registration with default options verifies at the relying party (@simplewebauthn/server)',
+    specRef: 'WebAuthn L3 §7.1 (registering a new credential)',
+    async run(ctx) {
+      const c = ceremonies(ctx);
+      const name = user('basic');
+      await register(c, name, { userVerification: 'discouraged', residentKey: 'discouraged' }, 'none');
+      await authenticate(c, name, 'discouraged');
+    },
+  },
+  {
+    id: 'WEBAUTHN-ENTRA-001',
+    suite,
+    title: "Entra ID's registration profile (rk, UV required, direct attestation, ES256) verifies with the UV flag set",
+    specRef: 'MICROSOFT-ENTRA.md EN-UV, EN-RK, EN-ES256 (S6 creationOptions); WebAuthn L3 §7.1 steps 15-16',
+    needs: { pin: 'set' },
+    destructive: true,
+    requires: (ctx) => needsRk(ctx) ?? needsPin(ctx),
+    async run(ctx) {
+      const c = ceremonies(ctx);
+      const result = await register(c, user('entra'), ENTRA_SELECTION, 'direct', true);
+      ensure(result.authenticatorData.uv, 'UV flag clear in a registration that required user verification');
+      ensure(result.request.options?.get('rk') === true, 'the credential was not made discoverable');
+      ensure(result.authenticatorData.attestedCredentialData?.credentialPublicKey.get(3) === -7, 'the credential is not ES256');
+      ensure(result.response.fmt !== 'none', 'direct attestation was asked for but "none" came back');
+    },
+  },
+  {
+    id: 'WEBAUTHN-ENTRA-002',
+    suite,
+    title: "Entra ID's sign-in (discoverable, UV required) verifies with the UV flag set",
+    specRef: 'MICROSOFT-ENTRA.md EN-UV; WebAuthn L3 §7.2 step 17',
+    needs: { pin: 'set' },
+    destructive: true,
+    requires: (ctx) => needsRk(ctx) ?? needsPin(ctx),
+    async run(ctx) {
+      const c = ceremonies(ctx);
+      const name = user('entra-signin');
+      await register(c, name, ENTRA_SELECTION, 'direct', true);
+      const result = await discoverableSignIn(c, 'required');
+      ensure(result.authenticatorData.uv, 'UV flag clear in a sign-in that required user verification');
+    },
+  },
+  {
+    id: 'WEBAUTHN-ENTRA-003',
+    suite,
+    title: 'a second account on the same relying party: both sign in, and discoverable sign-in offers both',
+    specRef: 'MICROSOFT-ENTRA.md MS-MULTI-ACCOUNT (S2); CTAP 2.1 §6.2.2 numberOfCredentials',
+    needs: { pin: 'set' },
+    destructive: true,
+    requires: (ctx) => needsRk(ctx) ?? needsPin(ctx),
+    async run(ctx) {
+      // A fresh device, so the RP ID holds exactly the two accounts made here.
+      await ctx.reset();
+      await ctx.ensurePin('set');
+      const c = ceremonies(ctx);
+      const first = user('first');
+      const second = user('second');
+      const a = await register(c, first, ENTRA_SELECTION, 'direct', true);
+      const b = await register(c, second, ENTRA_SELECTION, 'direct', true);
+      ensure(a.credential.id !== b.credential.id, 'both accounts got the same credential');
+      await authenticate(c, first, 'required');
+      await authenticate(c, second, 'required');
+      const discoverable = await discoverableSignIn(c, 'required');
+      ensure(discoverable.responses.length >= 2, `discoverable sign-in offered ${discoverable.responses.length} account(s), expected 2`);
+    },
+  },
+  {
+    id: 'WEBAUTHN-COUNTER-001',
+    suite,
+    title: 'the relying party sees the signature counter rise between sign-ins (no clone warning)',
+    specRef: 'WebAuthn L3 §7.2 step 22 (signature counter)',
+    async run(ctx) {
+      const c = ceremonies(ctx);
+      const name = user('counter');
+      await register(c, name, { userVerification: 'discouraged', residentKey: 'discouraged' }, 'none');
+      const one = await authenticate(c, name, 'discouraged');
+      const two = await authenticate(c, name, 'discouraged');
+      const [x, y] = [one.authenticatorData.signCount, two.authenticatorData.signCount];
+      ensure((x === 0 && y === 0) || y > x, `signature counter went from ${x} to ${y}: a relying party flags a possible clone`);
+    },
+  },
+];
