@@ -61,6 +61,12 @@ export class CtaphidChannel {
   private readonly timeoutMs: number;
   private readonly cancelGraceMs: number;
   maxResponseSize: number;
+  /**
+   * Set when a transaction ended without its answer (timeout, truncation, cancel not answered): the device
+   * may still answer it later, and that answer would pass for the next one's. The next transaction first
+   * sends INIT on this channel, which aborts whatever the device is doing there (§11.2.9.1.3).
+   */
+  private needsResync = false;
 
   private constructor(
     readonly transport: PacketTransport,
@@ -150,6 +156,10 @@ export class CtaphidChannel {
     if (payload.length > MAX_MESSAGE_SIZE) {
       throw new CtaphidError('CTAPHID_MESSAGE_TOO_LARGE', `${payload.length} bytes exceeds the CTAPHID limit of ${MAX_MESSAGE_SIZE}`);
     }
+    if (this.needsResync) {
+      await initChannel(this.transport, this.cid, this.options);
+      this.needsResync = false;
+    }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const deadline = Date.now() + timeoutMs;
     // Answers of an abandoned earlier transaction must not be taken for this one's.
@@ -160,7 +170,10 @@ export class CtaphidChannel {
     try {
       return await readAnswer(this.transport, this.cid, cmd, deadline, this.maxResponseSize, { signal, onKeepalive });
     } catch (err) {
-      if (!(err instanceof TransportError && err.code === 'TRANSPORT_ABORTED')) throw err;
+      if (!(err instanceof TransportError && err.code === 'TRANSPORT_ABORTED')) {
+        if (err instanceof CtaphidError && UNFINISHED.has(err.code)) this.needsResync = true;
+        throw err;
+      }
     }
     // Aborted: CANCEL, then give the device a moment to answer the cancelled command (§11.2.9.1.5: it
     // answers CTAP2_ERR_KEEPALIVE_CANCEL); that answer is returned like any other.
@@ -169,6 +182,7 @@ export class CtaphidChannel {
     try {
       return await readAnswer(this.transport, this.cid, cmd, graceDeadline, this.maxResponseSize, { onKeepalive });
     } catch (err) {
+      if (err instanceof CtaphidError && UNFINISHED.has(err.code)) this.needsResync = true;
       if (err instanceof CtaphidError && (err.code === 'CTAPHID_TIMEOUT' || err.code === 'CTAPHID_WRONG_CHANNEL')) {
         throw new CtaphidError('CTAPHID_CANCELLED', `${ctaphidCommandName(cmd)} cancelled; the device did not answer the CANCEL within ${this.cancelGraceMs} ms`);
       }
@@ -176,6 +190,9 @@ export class CtaphidChannel {
     }
   }
 }
+
+/** Transaction endings after which the device may still be working on (or answering) the command. */
+const UNFINISHED = new Set<string>(['CTAPHID_TIMEOUT', 'CTAPHID_TRUNCATED', 'CTAPHID_WRONG_CHANNEL', 'CTAPHID_INVALID_SEQ', 'CTAPHID_INVALID_LENGTH']);
 
 async function initChannel(
   transport: PacketTransport,

@@ -231,6 +231,18 @@ describe('CTAPHID host channel: hostile device answers become typed errors withi
     expect([...echoed]).toEqual([7, 7, 7]);
   });
 
+  it('should resynchronise with INIT on its own channel after an unanswered command', async () => {
+    let n = 0;
+    const { dev, channel } = await open((report, emit) => {
+      if (n++ === 0) return; // the first command gets no answer
+      emit(report);
+    }, 150);
+    expect(((await rejection(channel.ping(Uint8Array.of(1)))) as CtaphidError).code).toBe('CTAPHID_TIMEOUT');
+    expect([...(await channel.ping(Uint8Array.of(2)))]).toEqual([2]);
+    const init = dev.received.at(-2)!;
+    expect(Buffer.from(init.subarray(0, 7)).toString('hex')).toBe('cafe0001' + '86' + '0008');
+  });
+
   it('should report a closed transport as TRANSPORT_CLOSED', async () => {
     const { channel, transport } = await open(() => undefined);
     await transport.close();
