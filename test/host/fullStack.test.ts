@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,8 @@ import {
   type CreationOptionsJSON,
   type RequestOptionsJSON,
 } from '../../harness/client/index.ts';
-import { CtapStatus, CtapStatusError, PinUvAuthPermission } from '../../harness/protocol/index.ts';
+import { CtapStatus, CtapStatusError, PinUvAuthPermission, U2fControl, U2fStatusWord } from '../../harness/protocol/index.ts';
+import { U2fStatusError } from '../../harness/ctap/index.ts';
 import { memoryStack, udpStack, type SimulatorStack } from './simulatorStacks.ts';
 
 const ORIGIN = 'https://login.example.com';
@@ -195,8 +196,24 @@ for (const make of [memoryStack, udpStack]) {
       expect(rd.credential.clientExtensionResults.largeBlob).toEqual({ blob: data });
     });
 
-    it('should speak CTAP1/U2F over CTAPHID_MSG', async () => {
-      expect(await stack.device.ctap1.version()).toBe('U2F_V2');
+    it('should speak CTAP1/U2F over CTAPHID_MSG: version, register, check-only and sign', async () => {
+      const u2f = stack.device.ctap1;
+      expect(await u2f.version()).toBe('U2F_V2');
+      const app = createHash('sha256').update('https://u2f.example.com').digest();
+      const chal = createHash('sha256').update('u2f challenge').digest();
+      const reg = await u2f.register(chal, app);
+      // U2F raw message formats §4.3: signature over 0x00 | app | challenge | key handle | public key
+      const cert = new X509Certificate(Buffer.from(reg.certificate));
+      const signed = Buffer.concat([Buffer.of(0), app, chal, reg.keyHandle, reg.publicKey]);
+      expect(verify('sha256', signed, cert.publicKey, reg.signature)).toBe(true);
+      const check = await rejection(u2f.authenticate(U2fControl.CHECK_ONLY, chal, app, reg.keyHandle));
+      expect((check as U2fStatusError).sw).toBe(U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED);
+      const auth = await u2f.authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, chal, app, reg.keyHandle);
+      expect(auth.userPresence & 1).toBe(1);
+      const pub = createPublicKey({ key: Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), reg.publicKey]), format: 'der', type: 'spki' });
+      const counter = Buffer.alloc(4);
+      counter.writeUInt32BE(auth.counter);
+      expect(verify('sha256', Buffer.concat([app, Buffer.of(auth.userPresence), counter, chal]), pub, auth.signature)).toBe(true);
     });
 
     it('should have traced every exchange with hex, diagnostics and durations', () => {
