@@ -1,6 +1,7 @@
 import { SIMULATOR_AAGUID } from './Authenticator.ts';
 import { buildInfo } from './commands/getInfo.ts';
 import { createSimulatorDevice } from './ctaphid/createSimulatorDevice.ts';
+import { DEFAULT_SELECTION_HOLD } from './ctaphid/holdPresence.ts';
 import { autoApprove } from './env.ts';
 import { FileStorage, StateStorageError } from './FileStorage.ts';
 import { behaviourForQuirks, listQuirks, QuirkError } from './quirks/index.ts';
@@ -108,10 +109,31 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
     return 0;
   }
 
+  // The handlers go in before anything is printed: a parent that reads "listening" and signals at once
+  // must find them installed.
+  let removeHandlers = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      removeHandlers();
+      resolve();
+    };
+    removeHandlers = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener('abort', stop);
+  });
+
   let sim: UdpSimulator;
   try {
     const { device, authenticator } = await createSimulatorDevice<RemoteInfo>({
       userPresence: autoApprove,
+      // authenticatorSelection waits 1.5 s (cancellable), so CTAPHID checks can observe a touch wait.
+      presenceHold: DEFAULT_SELECTION_HOLD,
       allowResetAnytime: true,
       behaviour: behaviourForQuirks(parsed.quirks),
       ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
@@ -125,10 +147,11 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
     const host = sim.endpoint.address.includes(':') ? `[${sim.endpoint.address}]` : sim.endpoint.address;
     out(`fido-harness sim: listening on udp ${host}:${sim.endpoint.port} (CTAPHID, one 64-byte report per datagram)`);
     out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
-    out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically`);
+    out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically (authenticatorSelection after ${DEFAULT_SELECTION_HOLD.ms} ms)`);
     out(`state ${parsed.state ?? '(memory only; lost on exit)'}`);
     if (parsed.quirks.length > 0) out(`quirks ${[...new Set(parsed.quirks)].join(', ')}`);
   } catch (e) {
+    removeHandlers();
     if (e instanceof StateFileError) {
       err(`fido-harness sim: state file ${parsed.state} is not usable (${e.message}); it was left untouched. Move it away to start fresh.`);
       return 2;
@@ -140,18 +163,7 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
     throw e;
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener('abort', stop);
-  });
+  await stopped;
   await sim.close();
   out('fido-harness sim: stopped');
   return 0;

@@ -117,8 +117,13 @@ export class UdpTestClient {
   }
 
   /** CTAPHID_CBOR: status byte and CBOR bytes. */
-  async cbor(cid: number, command: number, params: Uint8Array = new Uint8Array(0)): Promise<{ status: number; body: Uint8Array }> {
-    const a = await this.transact(cid, CtaphidCommand.CBOR, Uint8Array.from([command, ...params]));
+  async cbor(
+    cid: number,
+    command: number,
+    params: Uint8Array = new Uint8Array(0),
+    timeoutMs = 3000,
+  ): Promise<{ status: number; body: Uint8Array }> {
+    const a = await this.transact(cid, CtaphidCommand.CBOR, Uint8Array.from([command, ...params]), timeoutMs);
     if (a.cmd !== CtaphidCommand.CBOR) throw new Error(`expected CBOR answer, got 0x${a.cmd.toString(16)} ${Buffer.from(a.payload).toString('hex')}`);
     return { status: a.payload[0]!, body: a.payload.subarray(1) };
   }
