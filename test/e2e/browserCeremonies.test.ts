@@ -111,8 +111,8 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await addVirtualAuthenticator(page, context);
     await page.goto(server.url);
     await expect.poll(() => page.locator('#server-info').textContent()).toContain('RP ID localhost');
-    await expect.poll(() => page.locator('#simulator-note').textContent()).toMatch(/Simulator mode unavailable: .*harness client/);
-    expect(await page.locator('#mode-simulator').isDisabled()).toBe(true);
+    await expect.poll(() => page.locator('#simulator-note').textContent()).toMatch(/Simulator mode: the server runs the harness client/);
+    expect(await page.getByRole('radio', { name: /This browser's authenticators/ }).isChecked()).toBe(true);
 
     await page.getByLabel('Attestation', { exact: true }).selectOption('direct');
     await page.getByRole('button', { name: 'Register', exact: true }).click();
@@ -159,6 +159,25 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
     expect(await page.locator('#result-detail').textContent()).toMatch(/Signed in as entra-user \(discoverable\).*user verified: yes/);
+    await context.close();
+  });
+
+  it('runs the built-in simulator mode (server-side harness client) and shows the same decoded result', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const simRadio = page.getByRole('radio', { name: 'The built-in simulator' });
+    await expect.poll(() => simRadio.isEnabled()).toBe(true);
+    await simRadio.check();
+    await page.getByLabel('Username', { exact: true }).fill('sim-in-browser');
+    await page.getByLabel('Profile', { exact: true }).selectOption('entra');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
+    expect(await page.locator('#decoded').textContent()).toContain('be7c888f-f407-45b9-bab1-f1e15cedc047');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect.poll(() => page.locator('#result-detail').textContent(), { timeout: 15_000 }).toMatch(/Signed in as sim-in-browser; .*user verified: yes/);
+    expect(await status.textContent()).toBe('verified');
     await context.close();
   });
 
