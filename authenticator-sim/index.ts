@@ -10,6 +10,7 @@ export { buildInfo } from './commands/getInfo.ts';
 export { CtaphidDevice, type CtaphidDeviceOptions, type ReportListener } from './ctaphid/CtaphidDevice.ts';
 export { createSimulatorDevice, type SimulatorDeviceOptions } from './ctaphid/createSimulatorDevice.ts';
 export { TrackedUserPresence } from './ctaphid/TrackedUserPresence.ts';
+export { DEFAULT_SELECTION_HOLD, holdPresence, type PresenceHold } from './ctaphid/holdPresence.ts';
 export { handleU2fMessage } from './ctap1/handleU2fMessage.ts';
 export {
   UdpSimulator,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSimulatorDevice } from '../authenticator-sim/index.ts';
+import { createSimulatorDevice, DEFAULT_SELECTION_HOLD } from '../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../authenticator-sim/quirks/index.ts';
 import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../mds/index.ts';
 import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../reports/index.ts';
@@ -183,7 +183,8 @@ async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device:
     };
   })();
   if (opts.device === 'sim') {
-    const { device: sim } = await createSimulatorDevice({ allowResetAnytime: true, ...authenticatorOptionsForQuirks(opts.quirks) });
+    // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
+    const { device: sim } = await createSimulatorDevice({ allowResetAnytime: true, presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
     const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: { onKeepalive } });
     return { device, kind: 'sim' };
   }

@@ -1,11 +1,17 @@
 import { Authenticator, type AuthenticatorOptions } from '../Authenticator.ts';
 import { autoApprove } from '../env.ts';
 import { CtaphidDevice, type CtaphidDeviceOptions } from './CtaphidDevice.ts';
+import { holdPresence, type PresenceHold } from './holdPresence.ts';
 import { TrackedUserPresence } from './TrackedUserPresence.ts';
 
 export interface SimulatorDeviceOptions extends AuthenticatorOptions {
   /** CTAPHID timing options (message timeout, keepalive period, version bytes) */
   ctaphid?: Omit<CtaphidDeviceOptions, 'authenticator' | 'presence'>;
+  /**
+   * user-presence requests of these reasons wait this long before the injected presence answers (and
+   * KEEPALIVE says UPNEEDED meanwhile); see holdPresence.ts, DEFAULT_SELECTION_HOLD. Default: none.
+   */
+  presenceHold?: PresenceHold;
 }
 
 /**
@@ -19,7 +25,8 @@ export interface SimulatorDeviceOptions extends AuthenticatorOptions {
 export async function createSimulatorDevice<Origin = unknown>(
   options: SimulatorDeviceOptions = {},
 ): Promise<{ authenticator: Authenticator; device: CtaphidDevice<Origin> }> {
-  const presence = new TrackedUserPresence(options.userPresence ?? autoApprove);
+  const inner = options.userPresence ?? autoApprove;
+  const presence = new TrackedUserPresence(options.presenceHold ? holdPresence(inner, options.presenceHold) : inner);
   const authenticator = await Authenticator.create({ ...options, userPresence: presence });
   const device = new CtaphidDevice<Origin>({ ...options.ctaphid, authenticator, presence });
   return { authenticator, device };
