@@ -1,10 +1,6 @@
 import 'reflect-metadata';
-import type { X509Certificate } from '@peculiar/x509';
 import type { AttestationObject } from '../../protocol/index.ts';
-import type { MdsStore } from '../../../mds/MdsStore.ts';
-import { evaluateStatus } from '../../../mds/evaluateStatus.ts';
-import { validateCertificateChain } from '../../../mds/validateChain.ts';
-import { toCertificate } from '../../../mds/certificates.ts';
+import { judgeMicrosoftFromAttestation, verifyAttestation, type AttestationResult, type MdsStore } from '../../../mds/index.ts';
 import { describeCertificate, type CertificateSummary } from './describeCertificate.ts';
 import { describeCoseKey, type CoseKeySummary } from './describeCoseKey.ts';
 
@@ -72,6 +68,10 @@ function uuid(bytes: Uint8Array): string {
 
 export interface DecodeRegistrationInput {
   attestation: AttestationObject;
+  /** the response as received, for the MDS trust decision (mds/ verifyAttestation) */
+  response: { response: { attestationObject: string; clientDataJSON: string } };
+  origin: string;
+  rpId: string;
   clientExtensionResults: Record<string, unknown> | undefined;
   residentKeyRequested: 'required' | 'preferred' | 'discouraged' | undefined;
   mds: MdsStore | undefined;
@@ -92,7 +92,6 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
   const x5c = att.attStmt.get('x5c');
   const algValue = att.attStmt.get('alg');
   const chain: CertificateSummary[] = [];
-  const certs: X509Certificate[] = [];
   let chainProblem: string | undefined;
   if (Array.isArray(x5c)) {
     // WebAuthn L3 §8.2: x5c is leaf first; a chain longer than a few certificates is not expected, 8 bounds the work
@@ -102,9 +101,7 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
         break;
       }
       try {
-        const { cert, summary } = describeCertificate(der);
-        chain.push(summary);
-        certs.push(cert);
+        chain.push(describeCertificate(der).summary);
       } catch (e) {
         chainProblem = `x5c[${i}] is not a readable X.509 certificate: ${(e as Error).message}`;
         break;
@@ -112,6 +109,9 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
     }
   }
   const kind = att.fmt === 'none' ? 'none' : Array.isArray(x5c) ? 'x5c' : att.fmt === 'packed' ? 'self' : 'other';
+  const trust = input.mds
+    ? await verifyAttestation(input.response, { store: input.mds, at: input.at, expectedOrigin: input.origin, rpId: input.rpId })
+    : undefined;
   const summary: RegistrationSummary = {
     fmt: att.fmt,
     aaguid,
@@ -121,7 +121,7 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
     flags: { raw: ad.flags, UP: ad.up, UV: ad.uv, BE: ad.be, BS: ad.bs, AT: ad.at, ED: ad.ed },
     publicKey: describeCoseKey(acd.credentialPublicKey),
     attestation: { kind, chain, ...(typeof algValue === 'number' ? { alg: algValue } : {}), ...(chainProblem ? { chainProblem } : {}) },
-    mds: await judgeMds(input, aaguid, kind, certs),
+    mds: judgeMds(input, aaguid, trust),
     checks: [],
   };
   const credProps = input.clientExtensionResults?.['credProps'];
@@ -129,56 +129,45 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
     summary.residentKey = (credProps as { rk: boolean }).rk;
   }
   if (summary.mds.state === 'listed') summary.model = summary.mds.description;
-  summary.checks = ceremonyChecks(summary, input.residentKeyRequested);
+  summary.checks = ceremonyChecks(summary, input.residentKeyRequested, trust);
   return summary;
 }
 
-async function judgeMds(input: DecodeRegistrationInput, aaguid: string, kind: RegistrationSummary['attestation']['kind'], certs: X509Certificate[]): Promise<MdsVerdict> {
-  if (!input.mds) {
+/**
+ * The trust verdict comes from mds/ (verifyAttestation: the format's checks, the entry by AAGUID, the
+ * chain from the statement's certificates to the entry's attestationRootCertificates at `at`, the entry's
+ * statusReports); this only shapes it for the page.
+ */
+function judgeMds(input: DecodeRegistrationInput, aaguid: string, trust: AttestationResult | undefined): MdsVerdict {
+  if (!input.mds || !trust) {
     return { state: 'not-loaded', message: input.mdsProblem ? `${MDS_NOT_LOADED} (${input.mdsProblem})` : MDS_NOT_LOADED };
   }
-  const entry = input.mds.byAaguid(aaguid);
-  if (!entry) return { state: 'not-listed', message: `AAGUID ${aaguid} is not listed in the MDS BLOB (no ${input.mds.no})` };
-  const status = evaluateStatus(entry, { at: input.at, ...(certs[0] ? { attestationCertificate: certs[0] } : {}) });
+  if (!trust.mdsEntry) return { state: 'not-listed', message: `AAGUID ${aaguid} is not listed in the MDS BLOB (no ${input.mds.no})` };
+  const problems = trust.problems.map((p) => `${p.code}: ${p.message}`);
   let chain: ChainVerdict;
-  if (kind !== 'x5c' || certs.length === 0) {
-    chain = { state: 'none', message: `no attestation certificate chain (${kind} attestation): trust in the model cannot be established`, problems: [] };
+  if (trust.trustPath.length === 0) {
+    chain = { state: 'none', message: `no attestation certificate chain (${trust.attestationType} attestation): trust in the model cannot be established`, problems };
+  } else if (trust.chainValid && trust.rootSource === 'metadata') {
+    chain = { state: 'valid', message: `chain ends in the MDS root ${trust.rootSubject ?? ''}`.trim(), problems, ...(trust.rootSubject ? { root: trust.rootSubject } : {}) };
   } else {
-    const roots: X509Certificate[] = [];
-    const problems: string[] = [];
-    for (const [i, b64] of (entry.metadataStatement?.attestationRootCertificates ?? []).entries()) {
-      try {
-        roots.push(toCertificate(b64, `attestationRootCertificates[${i}]`));
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
-    }
-    if (roots.length === 0) {
-      chain = { state: 'invalid', message: 'the MDS entry lists no usable attestationRootCertificates', problems };
-    } else {
-      // WebAuthn L3 §7.1 step 23: the x5c chain must lead to one of the entry's trust anchors
-      const result = await validateCertificateChain(certs, { roots, at: input.at, maxLength: 8 });
-      problems.push(...result.problems.map((p) => p.message));
-      chain = result.valid
-        ? { state: 'valid', message: `chain ends in the MDS root ${result.root?.subject ?? ''}`.trim(), problems, ...(result.root ? { root: result.root.subject } : {}) }
-        : { state: 'invalid', message: `chain does not lead to the entry's attestationRootCertificates: ${problems[0] ?? 'no path'}`, problems };
-    }
+    const why = trust.problems.find((p) => p.severity === 'fail') ?? trust.problems[0];
+    chain = { state: 'invalid', message: `chain does not lead to the entry's attestationRootCertificates: ${why?.message ?? 'no path'}`, problems };
   }
-  const description = entry.metadataStatement?.description;
+  const status = trust.status;
   return {
     state: 'listed',
-    message: `${description ?? aaguid}: status ${status.verdict}${status.latestStatus ? ` (latest ${status.latestStatus})` : ''}, chain ${chain.state}`,
-    description,
-    statusVerdict: status.verdict,
-    ...(status.latestStatus ? { latestStatus: status.latestStatus } : {}),
-    ...(status.certificationLevel ? { certificationLevel: status.certificationLevel } : {}),
-    findings: status.findings.map((f) => `${f.severity}: ${f.message}`),
+    message: `${trust.model ?? aaguid}: status ${status?.verdict ?? 'unknown'}${status?.latestStatus ? ` (latest ${status.latestStatus})` : ''}, chain ${chain.state}${trust.trusted ? ', trusted' : ', not trusted'}`,
+    description: trust.model,
+    statusVerdict: status?.verdict ?? 'warn',
+    ...(status?.latestStatus ? { latestStatus: status.latestStatus } : {}),
+    ...(status?.certificationLevel ? { certificationLevel: status.certificationLevel } : {}),
+    findings: (status?.findings ?? []).map((f) => `${f.severity}: ${f.message}`),
     chain,
   };
 }
 
 /** MICROSOFT-ENTRA.md points that one registration can show; the rest need getInfo or several ceremonies. */
-function ceremonyChecks(s: RegistrationSummary, rkRequested: DecodeRegistrationInput['residentKeyRequested']): CeremonyCheck[] {
+function ceremonyChecks(s: RegistrationSummary, rkRequested: DecodeRegistrationInput['residentKeyRequested'], trust: AttestationResult | undefined): CeremonyCheck[] {
   const checks: CeremonyCheck[] = [];
   const add = (id: string, title: string, status: CeremonyCheck['status'], message: string) => checks.push({ id, title, status, message });
   add('EN-UV', 'user verified at registration', s.flags.UV ? 'pass' : 'fail', s.flags.UV ? 'authData UV flag set' : 'authData UV flag not set');
@@ -191,8 +180,12 @@ function ceremonyChecks(s: RegistrationSummary, rkRequested: DecodeRegistrationI
     add('EN-RK', 'discoverable credential created', 'skip', 'cannot be judged: residentKey was not required and the client returned no credProps');
   }
   add('EN-ES256', 'ES256 credential', s.publicKey.alg === -7 ? 'pass' : 'warn', `credential algorithm ${s.publicKey.algName}${s.publicKey.alg === -7 ? '' : '; Entra asks for ES256 (-7)'}`);
+  if (trust) {
+    // with metadata, mds/ judges the MS-* points (MICROSOFT-ENTRA.md ids verbatim)
+    checks.push(...judgeMicrosoftFromAttestation(trust));
+    return checks;
+  }
   add('MS-AAGUID', 'AAGUID is a real identifier', s.aaguid === ZERO_AAGUID ? 'fail' : 'pass', s.aaguid === ZERO_AAGUID ? 'AAGUID is all zeros (attestation "none" makes browsers zero it)' : `AAGUID ${s.aaguid}`);
-
   const leaf = s.attestation.chain[0];
   const attProblems: string[] = [];
   if (s.fmt !== 'packed') attProblems.push(`format is ${s.fmt}, not packed`);
@@ -202,25 +195,10 @@ function ceremonyChecks(s: RegistrationSummary, rkRequested: DecodeRegistrationI
   if (leaf?.aaguidExtension && leaf.aaguidExtension !== s.aaguid) {
     attProblems.push(`certificate AAGUID extension ${leaf.aaguidExtension} differs from authData AAGUID ${s.aaguid}`);
   }
-  if (s.mds.state === 'listed' && s.mds.chain.state === 'invalid') attProblems.push(s.mds.chain.message);
-  if (attProblems.length > 0) {
-    add('MS-ATTESTATION', 'packed attestation with a full chain to MDS roots', 'fail', attProblems.join('; '));
-  } else if (s.mds.state === 'listed') {
-    add('MS-ATTESTATION', 'packed attestation with a full chain to MDS roots', 'pass', s.mds.chain.message);
-  } else {
-    add('MS-ATTESTATION', 'packed attestation with a full chain to MDS roots', 'skip', `packed with x5c; chain not judged: ${s.mds.message}`);
-  }
-  if (s.mds.state === 'not-loaded') {
-    add('MS-MDS-LISTED', 'listed in MDS', 'skip', s.mds.message);
-    add('MS-CERTIFIED', 'FIDO certified, no undesired status', 'skip', s.mds.message);
-  } else if (s.mds.state === 'not-listed') {
-    add('MS-MDS-LISTED', 'listed in MDS', 'fail', s.mds.message);
-    add('MS-CERTIFIED', 'FIDO certified, no undesired status', 'skip', 'not listed in MDS');
-  } else {
-    add('MS-MDS-LISTED', 'listed in MDS', 'pass', `listed as ${s.mds.description ?? s.aaguid}`);
-    const certified = s.mds.certificationLevel?.startsWith('FIDO_CERTIFIED') ?? false;
-    const status = s.mds.statusVerdict === 'fail' ? 'fail' : !certified || s.mds.statusVerdict === 'warn' ? 'warn' : 'pass';
-    add('MS-CERTIFIED', 'FIDO certified, no undesired status', status, [s.mds.certificationLevel ?? 'no certification report', ...s.mds.findings].join('; '));
-  }
+  const title = 'packed attestation with a full chain to MDS roots';
+  if (attProblems.length > 0) add('MS-ATTESTATION', title, 'fail', attProblems.join('; '));
+  else add('MS-ATTESTATION', title, 'skip', `packed with x5c; chain not judged: ${s.mds.message}`);
+  add('MS-MDS-LISTED', 'listed in MDS', 'skip', s.mds.message);
+  add('MS-CERTIFIED', 'FIDO certified, no undesired status', 'skip', s.mds.message);
   return checks;
 }

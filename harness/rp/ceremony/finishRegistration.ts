@@ -22,6 +22,9 @@ export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: 
   const now = new Date(config.clock.now());
   const summary = await decodeRegistration({
     attestation: verified.attestation,
+    response: body,
+    origin: config.origin,
+    rpId: config.rpId,
     clientExtensionResults: verified.clientExtensionResults,
     residentKeyRequested: ceremony.residentKey,
     mds: config.mds,
