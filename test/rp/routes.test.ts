@@ -266,3 +266,35 @@ describe('config, headers, page, unknown routes', () => {
 });
 
 void SIMULATOR_AAGUID;
+
+describe('streamed bodies and duplicate credentials', () => {
+  it('refuses a chunked body over the limit while reading it (no Content-Length)', async () => {
+    const { app } = createRpApp({ origin: ORIGIN, maxBodyBytes: 1024 });
+    const chunk = new TextEncoder().encode('x'.repeat(512));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // bounded: at most 64 chunks (32 KiB) even if the limit were ignored
+        if (sent++ >= 64) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await app.request('/api/registration/options', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ status: 'failed', code: 'BODY_TOO_LARGE' });
+    expect(sent).toBeLessThan(64);
+  });
+
+  it('refuses a credential id that is already registered (WebAuthn L3 §7.1 step 26)', async () => {
+    const { verifyRegistration } = await import('../../harness/rp/ceremony/verifyRegistration.ts');
+    const f = await rpFixture();
+    const a = await f.registrationAttempt();
+    const ceremony = { id: a.ceremonyId, kind: 'registration' as const, sessionId: undefined, challenge: a.options.challenge, expiresAt: Infinity, username: 'dave', userVerification: 'preferred' as const, algorithms: [-7] };
+    const expected = { origin: ORIGIN, rpId: 'localhost' };
+    const seen: string[] = [];
+    await expect(verifyRegistration(a.response, ceremony, { ...expected, isRegistered: (id) => (seen.push(id), true) })).rejects.toMatchObject({ code: 'CREDENTIAL_EXISTS', status: 409 });
+    expect(seen).toEqual([a.response.id]);
+    const ok = await verifyRegistration(a.response, ceremony, { ...expected, isRegistered: () => false });
+    expect(ok.credentialId).toBe(a.response.id);
+  });
+});
