@@ -56,10 +56,7 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
 
   // Step 5: options. Unknown options are ignored.
   const rk = req.options?.get('rk') ?? false;
-  if (req.options?.has('rk') && !a.behaviour.residentKeys) {
-    // 5.4.1: rk is not in getInfo.
-    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
-  }
+  // 5.4: discoverable credentials not offered (getInfo rk false).
   if (rk && !a.behaviour.residentKeys) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
   if (req.options?.get('up') === false) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'up=false is not allowed in makeCredential');

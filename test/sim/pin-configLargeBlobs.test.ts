@@ -176,6 +176,15 @@ describe.each(PROTOCOLS)('authenticatorLargeBlobs (CTAP 2.1 §6.10), protocol %i
     expect(Buffer.from((await read(d, 100, 0)).body!.get(1) as Uint8Array).equals(Buffer.from(array))).toBe(true);
   });
 
+  it(name('a power cycle drops a half-written array'), async () => {
+    const d = await PinDriver.create();
+    const array = serialize(['a', 'b']);
+    expect((await writeFragment(d, array.subarray(0, 5), 0, array.length, undefined)).status).toBe(S.CTAP2_OK);
+    d.a.powerCycle();
+    expect((await writeFragment(d, array.subarray(5), 5, undefined, undefined)).status).toBe(S.CTAP1_ERR_INVALID_SEQ);
+    expect((await read(d, 100, 0)).body!.get(1)).toHaveLength(17);
+  });
+
   it(name('without a PIN, writes need no token'), async () => {
     const d = await PinDriver.create();
     const array = serialize([]);
