@@ -4,6 +4,10 @@ import { getInfoChecks } from './getinfo/getInfoChecks.ts';
 import { makeCredentialChecks } from './make-credential/makeCredentialChecks.ts';
 import { resetChecks } from './reset/resetChecks.ts';
 import { residentKeyChecks } from './resident-key/residentKeyChecks.ts';
+import { rkSupportChecks } from './resident-key/rkSupportChecks.ts';
+import { hmacSecretChecks } from './hmac-secret/hmacSecretChecks.ts';
+import { credProtectChecks } from './cred-protect/credProtectChecks.ts';
+import { credBlobChecks } from './cred-blob/credBlobChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
@@ -17,9 +21,13 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...getInfoChecks,
   ...makeCredentialChecks,
   ...getAssertionChecks,
+  ...rkSupportChecks,
   ...residentKeyChecks,
   ...attestationChecks,
   ...webauthnChecks,
+  ...hmacSecretChecks,
+  ...credProtectChecks,
+  ...credBlobChecks,
   ...resetChecks,
 ];
 
