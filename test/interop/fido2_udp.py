@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Drives a fido-harness simulator over UDP with Yubico's python-fido2 (Debian's python3-fido2).
+
+Each datagram is one raw 64-byte CTAPHID report (DESIGN.md, "UDP device protocol"); python-fido2's own
+CtapHidDevice does the framing through the CtapHidConnection below. Steps: getInfo, reset, set PIN,
+makeCredential (rk, hmac-secret, PIN/UV auth protocol 2) with packed attestation verified, getAssertion with
+the signature verified, hmac-secret (stable per salt, different without UV), credential management
+(metadata, enumerate RPs and credentials, delete), CTAP1/U2F register/authenticate verified, reset.
+
+Usage: fido2_udp.py HOST:PORT        Prints one line per step; exit 0 when every step passed.
+"""
+import hashlib
+import os
+import socket
+import sys
+
+from fido2.attestation import Attestation
+from fido2.cose import CoseKey
+from fido2.ctap import CtapError
+from fido2.ctap1 import Ctap1
+from fido2.ctap2 import ClientPin, CredentialManagement, Ctap2, PinProtocolV2
+from fido2.ctap2.extensions import HmacSecretExtension
+from fido2.hid import CtapHidDevice
+from fido2.hid.base import CtapHidConnection, HidDescriptor
+
+PIN = "4321"
+RP = {"id": "example.com", "name": "Example"}
+USER = {"id": b"user-0001", "name": "alice", "displayName": "Alice"}
+ES256 = [{"type": "public-key", "alg": -7}]
+
+
+class UdpCtapHidConnection(CtapHidConnection):
+    """One 64-byte report per datagram, no report-ID byte, from an ephemeral 127.0.0.1 port."""
+
+    def __init__(self, host, port, timeout=3.0):
+        self.addr = (host, port)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(timeout)
+
+    def write_packet(self, data):
+        if len(data) != 64:
+            raise ValueError("report of %d bytes" % len(data))
+        self.sock.sendto(bytes(data), self.addr)
+
+    def read_packet(self):
+        data, _ = self.sock.recvfrom(2048)
+        return data
+
+    def close(self):
+        self.sock.close()
+
+
+def sha256(data):
+    return hashlib.sha256(data).digest()
+
+
+def step(name):
+    print("ok  " + name, flush=True)
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def open_device(host, port):
+    desc = HidDescriptor("udp:%s:%d" % (host, port), 0, 0, 64, 64)
+    return CtapHidDevice(desc, UdpCtapHidConnection(host, port))
+
+
+def main():
+    host, port = sys.argv[1].rsplit(":", 1)
+    dev = open_device(host, int(port))
+    check(dev.ping(b"interop") == b"interop", "PING echoed")
+    step("CTAPHID INIT and PING (capabilities 0x%02x)" % dev.capabilities)
+
+    ctap = Ctap2(dev)  # strict_cbor: responses must be canonical CBOR
+    info = ctap.info
+    check("FIDO_2_1" in info.versions and "U2F_V2" in info.versions, "versions %r" % info.versions)
+    check(bytes(info.aaguid) != bytes(16), "AAGUID is not zero")
+    check(2 in info.pin_uv_protocols, "PIN/UV auth protocol 2 offered")
+    check("hmac-secret" in info.extensions, "hmac-secret offered")
+    check(info.options.get("rk") is True, "rk offered")
+    check(info.options.get("credMgmt") is True or info.options.get("credentialMgmtPreview") is True, "credMgmt offered")
+    step("getInfo versions=%s aaguid=%s" % (",".join(info.versions), bytes(info.aaguid).hex()))
+
+    ctap.reset()
+    ctap = Ctap2(dev)
+    check(ctap.info.options.get("clientPin") is False, "no PIN after reset")
+    step("reset (fresh state)")
+
+    protocol = PinProtocolV2()
+    client_pin = ClientPin(ctap, protocol)
+    client_pin.set_pin(PIN)
+    ctap = Ctap2(dev)
+    check(ctap.info.options.get("clientPin") is True, "clientPin true after setPIN")
+    retries = client_pin.get_pin_retries()[0]
+    check(retries == 8, "8 PIN retries, got %r" % retries)
+    try:
+        client_pin.get_pin_token("0000", ClientPin.PERMISSION.GET_ASSERTION, RP["id"])
+        raise AssertionError("wrong PIN accepted")
+    except CtapError as e:
+        check(e.code == CtapError.ERR.PIN_INVALID, "wrong PIN -> PIN_INVALID, got %r" % e.code)
+    check(client_pin.get_pin_retries()[0] == 7, "a wrong PIN lowers the retries to 7")
+    step("setPIN, getPINRetries, wrong PIN -> CTAP2_ERR_PIN_INVALID")
+
+    # makeCredential: rk, hmac-secret, PIN/UV auth protocol 2
+    token = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.MAKE_CREDENTIAL, RP["id"])
+    cdh = sha256(b"interop makeCredential")
+    att = ctap.make_credential(
+        cdh, RP, USER, ES256,
+        extensions={"hmac-secret": True},
+        options={"rk": True},
+        pin_uv_param=protocol.authenticate(token, cdh),
+        pin_uv_protocol=protocol.VERSION,
+    )
+    check(att.fmt == "packed", "packed attestation")
+    Attestation.for_type(att.fmt)().verify(att.att_statement, att.auth_data, cdh)
+    ad = att.auth_data
+    check(ad.is_user_present() and ad.is_user_verified(), "UP and UV flags")
+    check(ad.rp_id_hash == sha256(RP["id"].encode()), "rpIdHash")
+    check(ad.extensions.get("hmac-secret") is True, "hmac-secret created")
+    check(bytes(ad.credential_data.aaguid) == bytes(info.aaguid), "attested AAGUID == getInfo AAGUID")
+    cred_id = ad.credential_data.credential_id
+    public_key = ad.credential_data.public_key
+    step("makeCredential rk + hmac-secret + PIN protocol 2, packed attestation verified (x5c %d certs)" % len(att.att_statement["x5c"]))
+
+    # getAssertion without allowList (discoverable), with UV
+    token = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.GET_ASSERTION, RP["id"])
+    cdh = sha256(b"interop getAssertion")
+    assertion = ctap.get_assertion(
+        RP["id"], cdh, pin_uv_param=protocol.authenticate(token, cdh), pin_uv_protocol=protocol.VERSION
+    )
+    assertion.verify(cdh, public_key)
+    check(assertion.credential["id"] == cred_id, "the discoverable credential")
+    check(assertion.user["id"] == USER["id"], "user.id returned")
+    check(assertion.auth_data.is_user_verified(), "UV flag")
+    check(assertion.auth_data.counter > ad.counter, "counter increased")
+    step("getAssertion (discoverable, UV) signature verified, counter %d -> %d" % (ad.counter, assertion.auth_data.counter))
+
+    # hmac-secret: stable per salt with UV, different without UV
+    salt = sha256(b"interop salt")
+
+    def hmac(uv):
+        ext = HmacSecretExtension(ctap, PinProtocolV2())
+        ext_input = ext.process_get_input({"hmacGetSecret": {"salt1": salt}})
+        cdh = sha256(os.urandom(16))
+        kwargs = {}
+        if uv:
+            tok = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.GET_ASSERTION, RP["id"])
+            kwargs = {"pin_uv_param": protocol.authenticate(tok, cdh), "pin_uv_protocol": protocol.VERSION}
+        res = ctap.get_assertion(
+            RP["id"], cdh, allow_list=[{"type": "public-key", "id": cred_id}],
+            extensions={"hmac-secret": ext_input}, **kwargs
+        )
+        res.verify(cdh, public_key)
+        return ext.process_get_output(res.auth_data)["hmacGetSecret"]["output1"]
+
+    with_uv_1, with_uv_2, without_uv = hmac(True), hmac(True), hmac(False)
+    check(len(with_uv_1) == 32, "32-byte output")
+    check(with_uv_1 == with_uv_2, "hmac-secret stable for the same salt")
+    check(with_uv_1 != without_uv, "hmac-secret differs with and without UV")
+    step("hmac-secret: stable per salt (%s...), different without UV" % with_uv_1.hex()[:16])
+
+    # credential management
+    token = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.CREDENTIAL_MGMT)
+    cm = CredentialManagement(ctap, protocol, token)
+    meta = cm.get_metadata()
+    check(meta[CredentialManagement.RESULT.EXISTING_CRED_COUNT] == 1, "one discoverable credential")
+    rps = cm.enumerate_rps()
+    check(len(rps) == 1 and rps[0][CredentialManagement.RESULT.RP]["id"] == RP["id"], "RP enumerated")
+    rp_hash = rps[0][CredentialManagement.RESULT.RP_ID_HASH]
+    creds = cm.enumerate_creds(rp_hash)
+    check(len(creds) == 1, "one credential enumerated")
+    check(creds[0][CredentialManagement.RESULT.CREDENTIAL_ID]["id"] == cred_id, "credential ID")
+    check(creds[0][CredentialManagement.RESULT.USER]["id"] == USER["id"], "user.id")
+    cm.delete_cred({"type": "public-key", "id": cred_id})
+    check(cm.get_metadata()[CredentialManagement.RESULT.EXISTING_CRED_COUNT] == 0, "deleted")
+    step("credential management: metadata, enumerate RPs and credentials, delete")
+
+    try:
+        ctap.get_assertion(RP["id"], sha256(b"after delete"))
+        raise AssertionError("deleted credential still found")
+    except CtapError as e:
+        check(e.code == CtapError.ERR.NO_CREDENTIALS, "NO_CREDENTIALS after delete, got %r" % e.code)
+    step("getAssertion after delete -> CTAP2_ERR_NO_CREDENTIALS")
+
+    # CTAP1/U2F over CTAPHID_MSG
+    ctap1 = Ctap1(dev)
+    check(ctap1.get_version() == "U2F_V2", "U2F version")
+    app, chal = sha256(b"https://u2f.example.com"), sha256(b"u2f challenge")
+    reg = ctap1.register(chal, app)
+    reg.verify(app, chal)
+    sig = ctap1.authenticate(chal, app, reg.key_handle)
+    sig.verify(app, chal, reg.public_key)
+    step("U2F register (attestation verified) and authenticate (signature verified, counter %d)" % sig.counter)
+
+    ctap.reset()
+    ctap = Ctap2(dev)
+    check(ctap.info.options.get("clientPin") is False, "PIN gone after reset")
+    try:
+        ctap1.authenticate(chal, app, reg.key_handle, check_only=True)
+        raise AssertionError("U2F key handle survived reset")
+    except Exception as e:  # ApduError(0x6A80)
+        check(getattr(e, "code", None) == 0x6A80, "key handle refused after reset, got %r" % e)
+    step("reset: PIN and credentials gone")
+    dev.close()
+    print("PASS", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # one clear line for the calling test
+        print("FAIL %s: %s" % (type(e).__name__, e), flush=True)
+        sys.exit(1)
