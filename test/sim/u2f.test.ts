@@ -184,6 +184,23 @@ describe('CTAP1/CTAP2 interop (CTAP 2.1 §10.3)', () => {
     expect(other.status).toBe(CtapStatus.CTAP2_ERR_NO_CREDENTIALS);
   });
 
+  it('a U2F key handle in a CTAP2 excludeList stops makeCredential with CTAP2_ERR_CREDENTIAL_EXCLUDED', async () => {
+    const reg = await register();
+    const r = await f.client.cbor(
+      cid,
+      CtapCommand.authenticatorMakeCredential,
+      makeCredentialParams({ rpId: 'example.com', excludeList: [{ type: 'public-key', id: reg.keyHandle }] }),
+    );
+    expect(r.status).toBe(CtapStatus.CTAP2_ERR_CREDENTIAL_EXCLUDED);
+    // for another RP the handle does not open, so nothing is excluded
+    const other = await f.client.cbor(
+      cid,
+      CtapCommand.authenticatorMakeCredential,
+      makeCredentialParams({ rpId: 'other.example', excludeList: [{ type: 'public-key', id: reg.keyHandle }] }),
+    );
+    expect(other.status).toBe(CtapStatus.CTAP2_OK);
+  });
+
   it('a CTAP2 ES256 credential answers U2F authenticate; an EdDSA one is refused with SW_WRONG_DATA', async () => {
     for (const [alg, sw] of [[CoseAlgorithm.ES256, 0x9000], [CoseAlgorithm.EdDSA, 0x6a80]] as const) {
       const mc = await f.client.cbor(cid, CtapCommand.authenticatorMakeCredential, makeCredentialParams({ alg }));
