@@ -25,7 +25,7 @@ export interface HmacSecretRequest {
  * Reads and checks the getAssertion input (§12.5 authenticator processing): all of keyAgreement, saltEnc
  * and saltAuth (CTAP2_ERR_MISSING_PARAMETER), pinUvAuthProtocol defaulting to 1 (an unsupported one is
  * CTAP1_ERR_INVALID_PARAMETER), decapsulate (CTAP1_ERR_INVALID_PARAMETER), verify(shared secret, saltEnc,
- * saltAuth) (CTAP2_ERR_PIN_AUTH_INVALID), decrypt to 32 or 64 bytes of salt (CTAP1_ERR_INVALID_LENGTH).
+ * saltAuth) (CTAP2_ERR_PIN_AUTH_INVALID), decrypt to 32 or 64 bytes of salt (else CTAP1_ERR_INVALID_PARAMETER).
  * Done once, before user presence, so a bad input is refused before the user is asked.
  */
 export function readHmacSecretRequest(a: Authenticator, inputs: CborMap | undefined): HmacSecretRequest | undefined {
@@ -46,7 +46,7 @@ export function readHmacSecretRequest(a: Authenticator, inputs: CborMap | undefi
   }
   const salt = protocol.decrypt(shared, saltEnc);
   if (!salt || (salt.length !== 32 && salt.length !== 64)) {
-    throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, 'hmac-secret salts must be 32 or 64 bytes');
+    throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'hmac-secret salts must be 32 or 64 bytes');
   }
   return { protocol, shared, salt1: salt.slice(0, 32), salt2: salt.length === 64 ? salt.slice(32) : undefined };
 }

@@ -81,7 +81,7 @@ describe.each(PROTOCOLS)('hmac-secret (CTAP 2.1 §12.5), protocol %i', (v) => {
     badAuth.set(3, new Uint8Array((input.get(3) as Uint8Array).length));
     expect((await d.getAssertion({ allowList, extensions: ext([['hmac-secret', badAuth]]) })).status).toBe(S.CTAP2_ERR_PIN_AUTH_INVALID);
     const shortSalt = hmacInput(s, SALT_A.subarray(0, 16), true);
-    expect((await d.getAssertion({ allowList, extensions: ext([['hmac-secret', shortSalt]]) })).status).toBe(S.CTAP1_ERR_INVALID_LENGTH);
+    expect((await d.getAssertion({ allowList, extensions: ext([['hmac-secret', shortSalt]]) })).status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
     const missing = new Map(input);
     missing.delete(1);
     expect((await d.getAssertion({ allowList, extensions: ext([['hmac-secret', missing]]) })).status).toBe(S.CTAP2_ERR_MISSING_PARAMETER);
