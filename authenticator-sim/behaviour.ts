@@ -40,7 +40,11 @@ export interface Behaviour {
   enforceContinuationSequence: boolean;
   /** whether the UV flag may be set without any verification (it must not) */
   claimUvWithoutVerification: boolean;
-  /** extra text placed in user-visible fields (for the evil-strings quirk) */
+  /**
+   * user.name / user.displayName as the simulator returns them (the evil-strings quirk appends HTML and
+   * control characters). Applied wherever a stored name goes out: getAssertion (§6.2.2 step 12) and
+   * credential management's enumerateCredentials (§6.8.3) should both call it.
+   */
   decorateUserText(text: string): string;
 }
 
