@@ -6,6 +6,14 @@ export { defaultBehaviour, type Behaviour, type AttestationMode } from './behavi
 export { generateAttestationMaterial, SIMULATOR_ATTESTATION_SEED, type AttestationMaterial, type AttestationMaterialOptions } from './attestationMaterial.ts';
 export { serializeState, deserializeState, StateFileError, type PersistentState, type StoredCredential } from './state.ts';
 export { buildInfo } from './commands/getInfo.ts';
+export {
+  ScriptedBuiltInUv,
+  UvModality,
+  builtInUvByName,
+  type BuiltInUv,
+  type BuiltInUvAttempt,
+  type BuiltInUvOutcome,
+} from './pinUvAuth/builtInUv.ts';
 // The simulator as a device (issue 4): CTAPHID, UDP, CTAP1/U2F, file state, quirks, the `sim` command.
 export { CtaphidDevice, type CtaphidDeviceOptions, type ReportListener } from './ctaphid/CtaphidDevice.ts';
 export { createSimulatorDevice, type SimulatorDeviceOptions } from './ctaphid/createSimulatorDevice.ts';
