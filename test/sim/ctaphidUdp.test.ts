@@ -59,6 +59,23 @@ describe('INIT (§11.2.9.1.3)', () => {
     expect(new DataView(a.payload.buffer).getUint32(8)).toBe(cid);
   });
 
+  it('answers a broadcast INIT while another channel waits for the user, without disturbing it', async () => {
+    const cid = await client.allocateChannel();
+    f.presence.hold = true;
+    client.sendMessage(cid, CtaphidCommand.CBOR, Uint8Array.of(CtapCommand.authenticatorSelection));
+    await new Promise((r) => setTimeout(r, 20));
+    const other = await UdpTestClient.open(f.sim.endpoint.port);
+    try {
+      const cid2 = await other.allocateChannel();
+      expect(cid2).not.toBe(cid);
+    } finally {
+      other.close();
+    }
+    f.presence.touch();
+    const a = await client.answer(cid);
+    expect([...a.payload]).toEqual([CtapStatus.CTAP2_OK]);
+  });
+
   it('refuses an INIT whose length is not 8 with ERR_INVALID_LEN', async () => {
     expectError(await client.transact(BROADCAST_CID, CtaphidCommand.INIT, new Uint8Array(7)), CtaphidErrorCode.ERR_INVALID_LEN);
   });
