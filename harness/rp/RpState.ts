@@ -14,5 +14,7 @@ export interface RpEnv {
   Variables: {
     /** set by sessionCookie(): the caller's session, bound into every ceremony it starts */
     sessionId: string;
+    /** set on the FIDO conformance API's routes: failures there carry exactly {status, errorMessage} */
+    conformance: boolean;
   };
 }

@@ -1,15 +1,22 @@
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { RpError } from '../RpError.ts';
+import type { RpEnv } from '../RpState.ts';
 
 /**
  * The app's one onError: typed errors become `{status:"failed", errorMessage}` (the FIDO conformance API's
  * failure shape, DESIGN.md) with their 4xx status. Anything else is a bug in the RP, answered 500 with the
  * same shape (never a stack trace) so tests that demand "never 5xx" can catch it.
  */
-export function failureResponse(): ErrorHandler {
+export function failureResponse(): ErrorHandler<RpEnv> {
   return function onRpError(err, c) {
     if (err instanceof RpError) {
+      // the conformance API's failure shape is exactly {status, errorMessage} (DESIGN.md); the stable code
+      // goes in a header there, and in the body elsewhere
+      if (c.get('conformance')) {
+        c.header('X-Error-Code', err.code);
+        return c.json({ status: 'failed', errorMessage: err.message }, err.status);
+      }
       return c.json({ status: 'failed', errorMessage: err.message, code: err.code }, err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {

@@ -24,6 +24,10 @@ const OK = { status: 'ok', errorMessage: '' } as const;
  */
 export function conformanceRoutes(rp: RpState): Hono<RpEnv> {
   const app = new Hono<RpEnv>();
+  app.use('*', async function markConformance(c, next) {
+    c.set('conformance', true);
+    await next();
+  });
 
   // ServerPublicKeyCredentialCreationOptionsRequest → ServerPublicKeyCredentialCreationOptionsResponse
   app.post('/attestation/options', async (c) => {
