@@ -8,6 +8,8 @@ import { rkSupportChecks } from './resident-key/rkSupportChecks.ts';
 import { hmacSecretChecks } from './hmac-secret/hmacSecretChecks.ts';
 import { credProtectChecks } from './cred-protect/credProtectChecks.ts';
 import { credBlobChecks } from './cred-blob/credBlobChecks.ts';
+import { largeBlobChecks } from './large-blob/largeBlobChecks.ts';
+import { ctaphidChecks } from './ctaphid/ctaphidChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
@@ -24,10 +26,12 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...rkSupportChecks,
   ...residentKeyChecks,
   ...attestationChecks,
+  ...ctaphidChecks,
   ...webauthnChecks,
   ...hmacSecretChecks,
   ...credProtectChecks,
   ...credBlobChecks,
+  ...largeBlobChecks,
   ...resetChecks,
 ];
 

@@ -31,25 +31,21 @@ export function clientPin(ctx: SuiteContext, version?: 1 | 2): ClientPin {
   return new ClientPin(ctx.ctap2, pinUvAuthProtocol(protocolVersion(ctx, version)));
 }
 
-/** makeCredential with user verification by a fresh mc token bound to the RP ID. */
+/** A makeCredential request with user verification by a fresh mc token bound to the RP ID. */
+export async function mcUvRequest(ctx: SuiteContext, rpId: string, overrides: Partial<MakeCredentialRequest> = {}): Promise<MakeCredentialRequest> {
+  const token = await pinToken(ctx, PinUvAuthPermission.mc, rpId);
+  const req = mcRequest(rpId, overrides);
+  return { ...req, pinUvAuthParam: token.protocol.authenticate(token.token, req.clientDataHash), pinUvAuthProtocol: token.protocol.version };
+}
+
+/** makeCredential that must succeed, with user verification by a fresh mc token. */
 export async function makeCredentialUv(
   ctx: SuiteContext,
   rpId: string,
   overrides: Partial<MakeCredentialRequest> = {},
   signal?: AbortSignal,
 ): Promise<MadeCredential> {
-  const token = await pinToken(ctx, PinUvAuthPermission.mc, rpId);
-  const req = mcRequest(rpId, overrides);
-  return makeCredential(
-    ctx,
-    rpId,
-    {
-      ...req,
-      pinUvAuthParam: token.protocol.authenticate(token.token, req.clientDataHash),
-      pinUvAuthProtocol: token.protocol.version,
-    },
-    signal,
-  );
+  return makeCredential(ctx, rpId, await mcUvRequest(ctx, rpId, overrides), signal);
 }
 
 /** The pinUvAuthParam members for a getAssertion with user verification (a fresh ga token). */
