@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import {
   CborError,
   CtapCommand,
@@ -219,6 +219,18 @@ export class Authenticator {
       if (err instanceof UserPresenceCancelled) throw new CtapStatusError(CtapStatus.CTAP2_ERR_KEEPALIVE_CANCEL);
       throw err;
     }
+  }
+
+  private attestationKeyCache: { material: AttestationMaterial; key: KeyObject } | undefined;
+
+  /** The batch attestation private key, parsed once per attestation material (PKCS#8 parsing is slow). */
+  attestationKey(): KeyObject {
+    const material = this.state.attestation;
+    if (this.attestationKeyCache?.material !== material) {
+      const key = createPrivateKey({ key: Buffer.from(material.leafPrivateKey), format: 'der', type: 'pkcs8' });
+      this.attestationKeyCache = { material, key };
+    }
+    return this.attestationKeyCache.key;
   }
 
   rpIdHash(rpId: string): Uint8Array {

@@ -1,4 +1,4 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { sign } from 'node:crypto';
 import { CoseAlgorithm, type CborMap } from '../harness/protocol/index.ts';
 import type { Authenticator } from './Authenticator.ts';
 
@@ -28,8 +28,7 @@ export function createAttestationStatement(
     };
   }
   const material = a.state.attestation;
-  const key = createPrivateKey({ key: Buffer.from(material.leafPrivateKey), format: 'der', type: 'pkcs8' });
-  const sig = new Uint8Array(sign('sha256', signed, key));
+  const sig = new Uint8Array(sign('sha256', signed, a.attestationKey()));
   return {
     fmt: 'packed',
     attStmt: new Map<string, unknown>([

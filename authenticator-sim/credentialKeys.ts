@@ -5,6 +5,9 @@ import type { Rng } from './env.ts';
 /** The algorithms the simulator offers, in its order of preference (getInfo `algorithms`). */
 export const SUPPORTED_ALGORITHMS = [CoseAlgorithm.ES256, CoseAlgorithm.EdDSA] as const;
 
+/** the order n of the P-256 base point (SEC 2 §2.4.2) */
+const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /**
@@ -13,16 +16,10 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  */
 export function generatePrivateKey(alg: number, rng: Rng): Uint8Array {
   if (alg === CoseAlgorithm.ES256) {
-    // A uniformly random 32-byte string is a valid P-256 scalar with overwhelming probability; createECDH
-    // rejects the rare out-of-range value and we draw again.
+    // A P-256 scalar must lie in [1, n-1] (SEC 1 §3.2.1); a 32-byte draw outside it is drawn again.
     for (;;) {
       const d = rng.bytes(32);
-      try {
-        createECDH('prime256v1').setPrivateKey(d);
-        return d;
-      } catch {
-        /* out of range: draw again */
-      }
+      if (Buffer.compare(d, P256_ORDER) < 0 && d.some((b) => b !== 0)) return d;
     }
   }
   if (alg === CoseAlgorithm.EdDSA) return rng.bytes(32);
@@ -30,11 +27,26 @@ export function generatePrivateKey(alg: number, rng: Rng): Uint8Array {
 }
 
 export function privateKeyObject(alg: number, raw: Uint8Array): KeyObject {
+  return credentialKey(alg, raw).keyObject;
+}
+
+/**
+ * The signing key and COSE public key of a credential from its compact private key, computing the P-256
+ * public point once (the simulator's hot path: makeCredential needs both).
+ */
+export function credentialKey(alg: number, raw: Uint8Array): { keyObject: KeyObject; cose: CborMap } {
   if (alg === CoseAlgorithm.ES256) {
     const ecdh = createECDH('prime256v1');
     ecdh.setPrivateKey(raw);
     const pub = ecdh.getPublicKey();
-    return createPrivateKey({
+    const cose: CborMap = new Map<number, number | Uint8Array>([
+      [1, 2], // kty EC2
+      [3, alg],
+      [-1, 1], // crv P-256
+      [-2, new Uint8Array(pub.subarray(1, 33))],
+      [-3, new Uint8Array(pub.subarray(33, 65))],
+    ]);
+    const keyObject = createPrivateKey({
       key: {
         kty: 'EC',
         crv: 'P-256',
@@ -44,8 +56,10 @@ export function privateKeyObject(alg: number, raw: Uint8Array): KeyObject {
       },
       format: 'jwk',
     });
+    return { keyObject, cose };
   }
-  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  const keyObject = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  return { keyObject, cose: publicCoseKey(alg, keyObject) };
 }
 
 export function publicCoseKey(alg: number, privateKey: KeyObject): CborMap {

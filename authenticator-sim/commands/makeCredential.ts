@@ -12,7 +12,7 @@ import {
 } from '../../harness/protocol/index.ts';
 import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 import { unwrapCredentialId, wrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
-import { generatePrivateKey, privateKeyObject, publicCoseKey, signWith, SUPPORTED_ALGORITHMS } from '../credentialKeys.ts';
+import { credentialKey, generatePrivateKey, signWith, SUPPORTED_ALGORITHMS } from '../credentialKeys.ts';
 import { createAttestationStatement } from '../attestationStatement.ts';
 import {
   answerTouchProbe,
@@ -166,7 +166,7 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     },
     a.rng,
   );
-  const keyObject = privateKeyObject(chosen.alg, privateKey);
+  const { keyObject, cose } = credentialKey(chosen.alg, privateKey);
   if (rk) {
     const stored: StoredCredential = {
       id: credentialId,
@@ -196,7 +196,7 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     attestedCredentialData: {
       aaguid: a.aaguid,
       credentialId,
-      credentialPublicKey: publicCoseKey(chosen.alg, keyObject),
+      credentialPublicKey: cose,
     },
     extensions: ext.outputs,
   });
