@@ -9,8 +9,10 @@ import { hmacSecretChecks } from './hmac-secret/hmacSecretChecks.ts';
 import { credProtectChecks } from './cred-protect/credProtectChecks.ts';
 import { credBlobChecks } from './cred-blob/credBlobChecks.ts';
 import { largeBlobChecks } from './large-blob/largeBlobChecks.ts';
+import { credMgmtChecks } from './cred-mgmt/credMgmtChecks.ts';
 import { ctaphidChecks } from './ctaphid/ctaphidChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
+import { clientPinChecks } from './client-pin/clientPinChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -28,10 +30,12 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...attestationChecks,
   ...ctaphidChecks,
   ...webauthnChecks,
+  ...clientPinChecks,
   ...hmacSecretChecks,
   ...credProtectChecks,
   ...credBlobChecks,
   ...largeBlobChecks,
+  ...credMgmtChecks,
   ...resetChecks,
 ];
 

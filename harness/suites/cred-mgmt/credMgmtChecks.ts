@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import type { PinUvAuthTokenHandle } from '../../client/index.ts';
+import {
+  CredentialManagementSubCommand as Sub,
+  CtapCommand,
+  CtapStatus,
+  CtapVersion,
+  credentialManagementSubParamKeys,
+  decodeCredentialManagementResponse,
+  decodeRpEntity,
+  decodeUserEntity,
+  encodeCanonicalCbor,
+  encodeCredentialManagementRequest,
+  encodeEntity,
+  encodeGetAssertionRequest,
+  encodeParams,
+  PinUvAuthPermission,
+  type CborMap,
+  type CredentialManagementResponse,
+  type UserEntity,
+} from '../../protocol/index.ts';
+import { ensure, expectStatus, hex } from '../expect.ts';
+import { allowListOf, decodeOrFail, gaRequest, getAssertion, sha256, type MadeCredential } from '../ops.ts';
+import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { makeCredentialUv, needsClientPin, needsRk, pinToken, rkOption } from '../tokenOps.ts';
+
+const suite = 'cred-mgmt';
+
+const offered = (ctx: SuiteContext) => ctx.info.options?.credMgmt === true || ctx.info.options?.credentialMgmtPreview === true;
+const needsCredMgmt = (ctx: SuiteContext) =>
+  (offered(ctx) ? undefined : 'credential management not offered (credMgmt / credentialMgmtPreview)') ?? needsRk(ctx) ?? needsClientPin(ctx);
+
+/**
+ * authenticatorCredentialManagement (CTAP 2.1 §6.8) on 0x0A, or 0x41 when getInfo offers only the
+ * FIDO_2_1_PRE credentialMgmtPreview. Every check makes its own discoverable credentials on its own RP ID and
+ * checks what the device lists against them. A token with the cm permission needs a PIN.
+ */
+const base = { suite, needs: { pin: 'set' as const }, destructive: true, requires: needsCredMgmt };
+
+interface CmOptions {
+  params?: CborMap;
+  token?: PinUvAuthTokenHandle;
+  command?: number;
+  /** change the pinUvAuthParam (e.g. flip a bit) */
+  tamperAuth?: (auth: Uint8Array) => Uint8Array;
+}
+
+/** One credentialManagement subcommand; pinUvAuthParam = authenticate(token, subCommand || subCommandParams) (§6.8). */
+async function cm(ctx: SuiteContext, subCommand: number, opts: CmOptions, signal: AbortSignal): Promise<CallResult> {
+  const command = opts.command ?? ctx.ctap2.credentialManagementCommand();
+  let auth: { pinUvAuthProtocol?: number; pinUvAuthParam?: Uint8Array } = {};
+  if (opts.token) {
+    const message = opts.params ? new Uint8Array(Buffer.concat([Buffer.of(subCommand), encodeCanonicalCbor(opts.params)])) : Uint8Array.of(subCommand);
+    const param = opts.token.protocol.authenticate(opts.token.token, message);
+    auth = { pinUvAuthProtocol: opts.token.protocol.version, pinUvAuthParam: opts.tamperAuth ? opts.tamperAuth(param) : param };
+  }
+  return ctx.call(command, encodeCredentialManagementRequest({ subCommand, subCommandParams: opts.params, ...auth }), signal);
+}
+
+function decoded(r: CallResult, what: string): CredentialManagementResponse {
+  expectStatus(r, CtapStatus.CTAP2_OK, what);
+  return decodeOrFail(() => decodeCredentialManagementResponse(r.value), `${what} response`);
+}
+
+const cmToken = (ctx: SuiteContext) => pinToken(ctx, PinUvAuthPermission.cm);
+const rpParams = (rpId: string) => encodeParams(credentialManagementSubParamKeys, { rpIDHash: sha256(rpId) });
+const credParams = (id: Uint8Array, user?: UserEntity) =>
+  encodeParams(credentialManagementSubParamKeys, {
+    credentialID: encodeEntity({ type: 'public-key', id }),
+    ...(user ? { user: encodeEntity(user) } : {}),
+  });
+
+async function makeAccounts(ctx: SuiteContext, rpId: string, n: number, signal: AbortSignal): Promise<MadeCredential[]> {
+  const out: MadeCredential[] = [];
+  for (let i = 0; i < n; i++) {
+    const user = { id: new Uint8Array(randomBytes(16)), name: `user${i}@${rpId}`, displayName: `User ${i}` };
+    out.push(await makeCredentialUv(ctx, rpId, { options: rkOption(), user }, signal));
+  }
+  return out;
+}
+
+/** enumerateCredentialsBegin + GetNextCredential for one RP, checking totalCredentials. */
+async function listCredentials(ctx: SuiteContext, rpId: string, token: PinUvAuthTokenHandle, signal: AbortSignal): Promise<CredentialManagementResponse[]> {
+  const first = await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token }, signal);
+  if (first.status === CtapStatus.CTAP2_ERR_NO_CREDENTIALS) return [];
+  const head = decoded(first, 'enumerateCredentialsBegin');
+  const total = head.totalCredentials;
+  ensure(typeof total === 'number' && total >= 1, `enumerateCredentialsBegin totalCredentials is ${total ?? 'missing'}`);
+  const all = [head];
+  for (let i = 1; i < Math.min(total, 64); i++) {
+    all.push(decoded(await cm(ctx, Sub.enumerateCredentialsGetNextCredential, {}, signal), `enumerateCredentialsGetNextCredential #${i + 1}`));
+  }
+  return all;
+}
+
+const idOf = (r: CredentialManagementResponse) => hex(r.credentialID?.get('id') as Uint8Array | undefined);
+
+export const credMgmtChecks: SuiteCheck[] = [
+  {
+    ...base,
+    id: 'CM-META-001',
+    title: 'getCredsMetadata: the existing count goes up by two after two discoverable credentials',
+    specRef: 'CTAP 2.1 §6.8.2 getCredsMetadata',
+    async run(ctx, signal) {
+      const before = decoded(await cm(ctx, Sub.getCredsMetadata, { token: await cmToken(ctx) }, signal), 'getCredsMetadata');
+      ensure(typeof before.existingResidentCredentialsCount === 'number', 'existingResidentCredentialsCount (0x01) missing');
+      ensure(typeof before.maxPossibleRemainingResidentCredentialsCount === 'number', 'maxPossibleRemainingResidentCredentialsCount (0x02) missing');
+      await makeAccounts(ctx, ctx.rpIdFor('CM-META-001'), 2, signal);
+      const after = decoded(await cm(ctx, Sub.getCredsMetadata, { token: await cmToken(ctx) }, signal), 'getCredsMetadata');
+      ensure(after.existingResidentCredentialsCount === before.existingResidentCredentialsCount + 2, `existing count went from ${before.existingResidentCredentialsCount} to ${after.existingResidentCredentialsCount}, expected +2`);
+      // "maximum possible": it need not drop by exactly two (storage may be shared), but it must drop.
+      ensure(
+        after.maxPossibleRemainingResidentCredentialsCount! < before.maxPossibleRemainingResidentCredentialsCount,
+        `remaining count went from ${before.maxPossibleRemainingResidentCredentialsCount} to ${after.maxPossibleRemainingResidentCredentialsCount} after two new credentials`,
+      );
+    },
+  },
+  {
+    ...base,
+    id: 'CM-RP-001',
+    title: 'enumerateRPsBegin/GetNextRP list the check\'s RP with rpIDHash = SHA-256(rp.id), totalRPs items',
+    specRef: 'CTAP 2.1 §6.8.3 enumerateRPs',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CM-RP-001');
+      await makeAccounts(ctx, rpId, 1, signal);
+      const head = decoded(await cm(ctx, Sub.enumerateRPsBegin, { token: await cmToken(ctx) }, signal), 'enumerateRPsBegin');
+      const total = head.totalRPs;
+      ensure(typeof total === 'number' && total >= 1, `totalRPs is ${total ?? 'missing'}`);
+      const all = [head];
+      for (let i = 1; i < Math.min(total, 256); i++) all.push(decoded(await cm(ctx, Sub.enumerateRPsGetNextRP, {}, signal), `enumerateRPsGetNextRP #${i + 1}`));
+      const ids = all.map((r) => {
+        const rp = decodeOrFail(() => decodeRpEntity(r.rp), 'rp');
+        ensure(r.rpIDHash && hex(r.rpIDHash) === hex(sha256(rp.id)), `rpIDHash of ${rp.id} is not SHA-256 of its id`);
+        return rp.id;
+      });
+      ensure(ids.includes(rpId), `the RP ${rpId} is not listed (listed: ${ids.join(', ')})`);
+      ensure(new Set(ids).size === ids.length, `an RP is listed twice: ${ids.join(', ')}`);
+      expectStatus(await cm(ctx, Sub.enumerateRPsGetNextRP, {}, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'enumerateRPsGetNextRP past the last RP');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-CRED-001',
+    title: 'enumerateCredentialsBegin/GetNextCredential list exactly the credentials made, with user, id and public key',
+    specRef: 'CTAP 2.1 §6.8.4 enumerateCredentials',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CM-CRED-001');
+      const made = await makeAccounts(ctx, rpId, 2, signal);
+      const listed = await listCredentials(ctx, rpId, await cmToken(ctx), signal);
+      ensure(listed.length === 2 && listed[0]!.totalCredentials === 2, `listed ${listed.length} credentials (totalCredentials ${listed[0]?.totalCredentials}), expected 2`);
+      for (const m of made) {
+        const l = listed.find((r) => idOf(r) === hex(m.credentialId));
+        ensure(l, `credential ${hex(m.credentialId).slice(0, 16)}… is not listed`);
+        const user = decodeOrFail(() => decodeUserEntity(l.user), 'user');
+        ensure(hex(user.id) === hex(m.request.user.id), 'listed user.id differs from the one made');
+        ensure(l.publicKey && hex(encodeCanonicalCbor(l.publicKey)) === hex(encodeCanonicalCbor(m.publicKey)), 'listed publicKey differs from the attested one');
+      }
+    },
+  },
+  {
+    ...base,
+    id: 'CM-DEL-001',
+    title: 'deleteCredential removes it: not listed, getAssertion with it answers CTAP2_ERR_NO_CREDENTIALS, the other stays',
+    specRef: 'CTAP 2.1 §6.8.5 deleteCredential',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CM-DEL-001');
+      const [gone, kept] = await makeAccounts(ctx, rpId, 2, signal);
+      expectStatus(await cm(ctx, Sub.deleteCredential, { params: credParams(gone!.credentialId), token: await cmToken(ctx) }, signal), CtapStatus.CTAP2_OK, 'deleteCredential');
+      const listed = await listCredentials(ctx, rpId, await cmToken(ctx), signal);
+      ensure(listed.length === 1 && idOf(listed[0]!) === hex(kept!.credentialId), `after deleting one of two, ${listed.length} listed`);
+      const r = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId, { allowList: allowListOf(gone!.credentialId) })), signal);
+      expectStatus(r, CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'getAssertion with the deleted credential');
+      const found = await getAssertion(ctx, gaRequest(rpId), signal);
+      ensure(hex(found.response.credential.id) === hex(kept!.credentialId), 'the remaining credential is not the one found');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-UPD-001',
+    title: 'updateUserInformation replaces name and displayName (listed afterwards)',
+    specRef: 'CTAP 2.1 §6.8.6 updateUserInformation',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CM-UPD-001');
+      const [m] = await makeAccounts(ctx, rpId, 1, signal);
+      const user = { id: m!.request.user.id, name: 'renamed@fido-harness.test', displayName: 'Renamed User' };
+      expectStatus(await cm(ctx, Sub.updateUserInformation, { params: credParams(m!.credentialId, user), token: await cmToken(ctx) }, signal), CtapStatus.CTAP2_OK, 'updateUserInformation');
+      const [l] = await listCredentials(ctx, rpId, await cmToken(ctx), signal);
+      ensure(l, 'the credential is no longer listed');
+      const listedUser = decodeOrFail(() => decodeUserEntity(l.user), 'user');
+      ensure(listedUser.name === user.name && listedUser.displayName === user.displayName, `listed user is ${JSON.stringify({ name: listedUser.name, displayName: listedUser.displayName })}`, {
+        expected: JSON.stringify({ name: user.name, displayName: user.displayName }),
+      });
+    },
+  },
+  {
+    ...base,
+    id: 'CM-UPD-002',
+    title: 'updateUserInformation with a different user.id is refused with CTAP1_ERR_INVALID_PARAMETER',
+    specRef: 'CTAP 2.1 §6.8.6 (user.id must match the credential\'s)',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CM-UPD-002');
+      const [m] = await makeAccounts(ctx, rpId, 1, signal);
+      const user = { id: new Uint8Array(randomBytes(16)), name: 'other' };
+      const r = await cm(ctx, Sub.updateUserInformation, { params: credParams(m!.credentialId, user), token: await cmToken(ctx) }, signal);
+      expectStatus(r, CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'updateUserInformation with another user.id');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-AUTH-001',
+    title: 'a token without the cm permission is refused with CTAP2_ERR_PIN_AUTH_INVALID',
+    specRef: 'CTAP 2.1 §6.8.2 (cm permission)',
+    async run(ctx, signal) {
+      const token = await pinToken(ctx, PinUvAuthPermission.lbw);
+      expectStatus(await cm(ctx, Sub.getCredsMetadata, { token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'getCredsMetadata with an lbw-only token');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-AUTH-002',
+    title: 'a wrong pinUvAuthParam is refused with CTAP2_ERR_PIN_AUTH_INVALID',
+    specRef: 'CTAP 2.1 §6.8.2 (verify pinUvAuthParam)',
+    async run(ctx, signal) {
+      const flip = (a: Uint8Array) => {
+        const b = Uint8Array.from(a);
+        b[0]! ^= 0x01;
+        return b;
+      };
+      expectStatus(await cm(ctx, Sub.getCredsMetadata, { token: await cmToken(ctx), tamperAuth: flip }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'getCredsMetadata with a flipped pinUvAuthParam bit');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-AUTH-003',
+    title: 'getCredsMetadata without pinUvAuthParam is refused with CTAP2_ERR_PUAT_REQUIRED',
+    specRef: 'CTAP 2.1 §6.8.2 (pinUvAuthParam missing)',
+    async run(ctx, signal) {
+      expectStatus(await cm(ctx, Sub.getCredsMetadata, {}, signal), CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'getCredsMetadata without pinUvAuthParam');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-RPID-001',
+    title: 'a cm token bound to another RP ID cannot enumerate this RP\'s credentials (CTAP2_ERR_PIN_AUTH_INVALID)',
+    specRef: 'CTAP 2.1 §6.8.4 (permissions RP ID must match)',
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CM-RPID-001');
+      await makeAccounts(ctx, rpId, 1, signal);
+      const token = await pinToken(ctx, PinUvAuthPermission.cm, `other.${rpId}`);
+      expectStatus(await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'enumerateCredentialsBegin with a token for another RP');
+      const own = await pinToken(ctx, PinUvAuthPermission.cm, rpId);
+      expectStatus(await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token: own }, signal), CtapStatus.CTAP2_OK, 'enumerateCredentialsBegin with a token for this RP');
+    },
+  },
+  {
+    ...base,
+    id: 'CM-PREVIEW-001',
+    title: 'with FIDO_2_1_PRE advertised, both 0x0A and the preview 0x41 answer getCredsMetadata alike',
+    specRef: 'CTAP 2.1 §6.8 (0x41 prototype command), §6.4 credentialMgmtPreview; DESIGN.md',
+    requires: (ctx) =>
+      needsCredMgmt(ctx) ??
+      (ctx.info.versions.includes(CtapVersion.FIDO_2_1_PRE) ? undefined : 'FIDO_2_1_PRE not advertised') ??
+      (ctx.info.options?.credMgmt === true ? undefined : 'credMgmt (0x0A) not offered'),
+    async run(ctx, signal) {
+      await makeAccounts(ctx, ctx.rpIdFor('CM-PREVIEW-001'), 1, signal);
+      const a = decoded(await cm(ctx, Sub.getCredsMetadata, { token: await cmToken(ctx), command: CtapCommand.authenticatorCredentialManagement }, signal), 'getCredsMetadata on 0x0A');
+      const b = decoded(await cm(ctx, Sub.getCredsMetadata, { token: await cmToken(ctx), command: CtapCommand.prototypeCredentialManagement }, signal), 'getCredsMetadata on 0x41');
+      ensure(a.existingResidentCredentialsCount === b.existingResidentCredentialsCount, `0x0A counts ${a.existingResidentCredentialsCount} credentials, 0x41 counts ${b.existingResidentCredentialsCount}`);
+    },
+  },
+];
