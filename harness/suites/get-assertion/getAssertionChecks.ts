@@ -3,13 +3,12 @@ import {
   CtapStatus,
   encodeGetAssertionRequest,
   verifyCoseSignature,
-  type CborMap,
-  type CborValue,
 } from '../../protocol/index.ts';
 import { CheckWarning } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
 
 const suite = 'get-assertion';
 const GA = CtapCommand.authenticatorGetAssertion;
@@ -24,14 +23,7 @@ async function registerAndAssert(ctx: SuiteContext, id: string, signal: AbortSig
   return { rpId, made, request, got };
 }
 
-function mutatedRequest(ctx: SuiteContext, id: string, key: number, value: CborValue | undefined): CborMap {
-  const m = encodeGetAssertionRequest(gaRequest(ctx.rpIdFor(id), { allowList: allowListOf(new Uint8Array(32)) }));
-  if (value === undefined) m.delete(key);
-  else m.set(key, value);
-  return m;
-}
-
-const paramCases: Array<[string, string, number, CborValue | undefined, number]> = [
+const paramCases: ParameterCase[] = [
   ['GA-PARAM-001', 'rpId missing', 0x01, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
   ['GA-PARAM-002', 'clientDataHash missing', 0x02, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
   ['GA-PARAM-003', 'rpId is bytes', 0x01, new Uint8Array(4), CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
@@ -42,15 +34,10 @@ const paramCases: Array<[string, string, number, CborValue | undefined, number]>
   ['GA-PARAM-008', 'allowList element without id', 0x03, [new Map([['type', 'public-key']])], CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
 ];
 
-const parameterChecks: SuiteCheck[] = paramCases.map(([id, what, key, value, status]) => ({
-  id,
-  suite,
-  title: `${what} is refused with ${status === CtapStatus.CTAP2_ERR_MISSING_PARAMETER ? 'CTAP2_ERR_MISSING_PARAMETER' : 'CTAP2_ERR_CBOR_UNEXPECTED_TYPE'}`,
-  specRef: 'CTAP 2.1 §6.2 (parameters), §8.2',
-  async run(ctx, signal) {
-    expectStatus(await ctx.call(GA, mutatedRequest(ctx, id, key, value), signal), status, what);
-  },
-}));
+const gaParameterChecks = parameterChecks(suite, GA, 'CTAP 2.1 §6.2 (parameters), §8.2', (ctx, id) =>
+  encodeGetAssertionRequest(gaRequest(ctx.rpIdFor(id), { allowList: allowListOf(new Uint8Array(32)) })),
+  paramCases,
+);
 
 export const getAssertionChecks: SuiteCheck[] = [
   {
@@ -267,6 +254,6 @@ export const getAssertionChecks: SuiteCheck[] = [
       expectStatus(await ctx.call(CtapCommand.authenticatorSelection, undefined, signal), CtapStatus.CTAP2_OK, 'authenticatorSelection');
     },
   },
-  ...parameterChecks,
+  ...gaParameterChecks,
 ];
 

@@ -6,26 +6,17 @@ import {
   CtapStatus,
   encodeCanonicalCbor,
   encodeMakeCredentialRequest,
-  type CborMap,
-  type CborValue,
 } from '../../protocol/index.ts';
 import { CheckFailed } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, makeCredential, mcRequest, sha256 } from '../ops.ts';
-import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import type { SuiteCheck } from '../SuiteContext.ts';
+import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
 
 const suite = 'make-credential';
 const MC = CtapCommand.authenticatorMakeCredential;
 
-/** A makeCredential request map with one member replaced (undefined deletes it). */
-function mutatedRequest(ctx: SuiteContext, id: string, key: number, value: CborValue | undefined): CborMap {
-  const m = encodeMakeCredentialRequest(mcRequest(ctx.rpIdFor(id)));
-  if (value === undefined) m.delete(key);
-  else m.set(key, value);
-  return m;
-}
-
-const paramCases: Array<[string, string, number, CborValue | undefined, number]> = [
+const paramCases: ParameterCase[] = [
   ['MC-PARAM-001', 'clientDataHash missing', 0x01, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
   ['MC-PARAM-002', 'rp missing', 0x02, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
   ['MC-PARAM-003', 'user missing', 0x03, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
@@ -45,15 +36,10 @@ const paramCases: Array<[string, string, number, CborValue | undefined, number]>
   ['MC-PARAM-017', 'pinUvAuthProtocol is text', 0x09, 'two', CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
 ];
 
-const parameterChecks: SuiteCheck[] = paramCases.map(([id, what, key, value, status]) => ({
-  id,
-  suite,
-  title: `${what} is refused with ${status === CtapStatus.CTAP2_ERR_MISSING_PARAMETER ? 'CTAP2_ERR_MISSING_PARAMETER' : 'CTAP2_ERR_CBOR_UNEXPECTED_TYPE'}`,
-  specRef: 'CTAP 2.1 §6.1 (parameters), §8.2 (status codes)',
-  async run(ctx, signal) {
-    expectStatus(await ctx.call(MC, mutatedRequest(ctx, id, key, value), signal), status, what);
-  },
-}));
+const mcParameterChecks = parameterChecks(suite, MC, 'CTAP 2.1 §6.1 (parameters), §8.2 (status codes)', (ctx, id) =>
+  encodeMakeCredentialRequest(mcRequest(ctx.rpIdFor(id))),
+  paramCases,
+);
 
 export const makeCredentialChecks: SuiteCheck[] = [
   {
@@ -365,5 +351,5 @@ export const makeCredentialChecks: SuiteCheck[] = [
       ensure(b.authData.signCount > a.authData.signCount, `signCount went from ${a.authData.signCount} to ${b.authData.signCount}`);
     },
   },
-  ...parameterChecks,
+  ...mcParameterChecks,
 ];
