@@ -36,6 +36,10 @@ export interface Behaviour {
   residentKeys: boolean;
   /** whether hmac-secret is offered */
   hmacSecret: boolean;
+  /** whether hmac-secret uses CredRandomWithUV after UV and CredRandomWithoutUV otherwise (CTAP 2.1 §12.5: it must) */
+  hmacSecretUvSplit: boolean;
+  /** the credProtect level kept (and reported) for a requested level 1-3 (CTAP 2.1 §12.1: the one requested) */
+  credProtectLevel(requested: number): number;
   /** whether CTAPHID continuation packets must arrive in sequence (CTAP 2.1 §11.2.4: they must) */
   enforceContinuationSequence: boolean;
   /** whether the UV flag may be set without any verification (it must not) */
@@ -64,6 +68,8 @@ export const defaultBehaviour: Behaviour = {
   honourExcludeList: true,
   residentKeys: true,
   hmacSecret: true,
+  hmacSecretUvSplit: true,
+  credProtectLevel: (requested) => requested,
   enforceContinuationSequence: true,
   claimUvWithoutVerification: false,
   decorateUserText: (text) => text,

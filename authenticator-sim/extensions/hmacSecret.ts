@@ -76,7 +76,7 @@ export function hmacSecretOutput(
   credentialId: Uint8Array,
   userVerified: boolean,
 ): Uint8Array {
-  const key = credRandom(a.state.masterKey, credentialId, userVerified);
+  const key = credRandom(a.state.masterKey, credentialId, userVerified && a.behaviour.hmacSecretUvSplit);
   const parts = [createHmac('sha256', key).update(request.salt1).digest()];
   if (request.salt2) parts.push(createHmac('sha256', key).update(request.salt2).digest());
   return request.protocol.encrypt(request.shared, new Uint8Array(Buffer.concat(parts)));

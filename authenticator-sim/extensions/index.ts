@@ -40,7 +40,9 @@ export function processMakeCredentialExtensions(
   const inputs = req.extensions;
   const outputs: CborMap = new Map();
   const stored: Partial<StoredCredential> = {};
-  const protect = credProtectAtRegistration(inputs);
+  const requested = credProtectAtRegistration(inputs);
+  // The level kept is the one reported (a quirk may change both, never one without the other).
+  const protect = requested.output === undefined ? requested : { level: a.behaviour.credProtectLevel(requested.level), output: a.behaviour.credProtectLevel(requested.output) };
   if (protect.output !== undefined) outputs.set(CtapExtension.credProtect, protect.output);
   if (hmacSecretAtRegistration(a, inputs)) {
     stored.hmacSecret = true;

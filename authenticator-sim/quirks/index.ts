@@ -3,9 +3,11 @@ import type { Behaviour } from '../behaviour.ts';
 import { badAssertionSignature } from './badAssertionSignature.ts';
 import { badAttestationSignature } from './badAttestationSignature.ts';
 import { counterStuck } from './counterStuck.ts';
+import { credProtectIgnored } from './credProtectIgnored.ts';
 import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
 import { evilStrings } from './evilStrings.ts';
 import { excludeListIgnored } from './excludeListIgnored.ts';
+import { hmacSecretNoUvSplit } from './hmacSecretNoUvSplit.ts';
 import { mdsRevoked } from './mdsRevoked.ts';
 import { noHmacSecret } from './noHmacSecret.ts';
 import { noncanonicalCbor } from './noncanonicalCbor.ts';
@@ -38,6 +40,9 @@ export const QUIRKS: readonly Quirk[] = [
   excludeListIgnored,
   evilStrings,
   mdsRevoked,
+  // beyond DESIGN.md's minimum set
+  hmacSecretNoUvSplit,
+  credProtectIgnored,
 ];
 
 export class QuirkError extends Error {

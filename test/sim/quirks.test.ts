@@ -45,7 +45,7 @@ async function register(d: PinDriver, o: { rk?: boolean; extensions?: Map<string
 }
 
 describe('the quirk set', () => {
-  it("names exactly DESIGN.md's fifteen quirks", () => {
+  it("names DESIGN.md's fifteen quirks in order, then the suites' additions", () => {
     expect(listQuirks().map((q) => q.name)).toEqual([
       'counter-stuck',
       'bad-assertion-signature',
@@ -62,10 +62,12 @@ describe('the quirk set', () => {
       'exclude-list-ignored',
       'evil-strings',
       'mds-revoked',
+      'hmac-secret-no-uv-split',
+      'cred-protect-ignored',
     ]);
   });
 
-  it('refuses an unknown quirk with SIM_UNKNOWN_QUIRK, and all fifteen combine', () => {
+  it('refuses an unknown quirk with SIM_UNKNOWN_QUIRK, and all of them combine', () => {
     expect(() => behaviourForQuirks(['counter-stuck', 'no-such-quirk'])).toThrow(QuirkError);
     try {
       behaviourForQuirks(['nope']);
