@@ -11,6 +11,7 @@ import { credBlobChecks } from './cred-blob/credBlobChecks.ts';
 import { largeBlobChecks } from './large-blob/largeBlobChecks.ts';
 import { credMgmtChecks } from './cred-mgmt/credMgmtChecks.ts';
 import { ctaphidChecks } from './ctaphid/ctaphidChecks.ts';
+import { u2fChecks } from './u2f/u2fChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import { clientPinChecks } from './client-pin/clientPinChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
@@ -29,6 +30,7 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...residentKeyChecks,
   ...attestationChecks,
   ...ctaphidChecks,
+  ...u2fChecks,
   ...webauthnChecks,
   ...clientPinChecks,
   ...hmacSecretChecks,
