@@ -1,3 +1,4 @@
+import { sharedAttestationMaterial } from './sim.ts';
 /**
  * Drives the simulator's PIN/UV features from the platform side for the tests in test/sim/pin*.test.ts:
  * one in-process Authenticator with a manual clock, scripted touches and memory storage, plus the
@@ -5,11 +6,8 @@
  */
 import {
   Authenticator,
-  generateAttestationMaterial,
   ManualClock,
   MemoryStorage,
-  SIMULATOR_AAGUID,
-  type AttestationMaterial,
   type AuthenticatorOptions,
   type UserPresence,
   type UserPresenceOutcome,
@@ -28,11 +26,6 @@ import {
 } from '../../harness/protocol/index.ts';
 import { padPin, pinHashLeft16, PinClientSession, sha256Bytes, tokenAuthenticate, type PinProtocolVersion } from './pinClient.ts';
 
-let material: Promise<AttestationMaterial> | undefined;
-function sharedMaterial(): Promise<AttestationMaterial> {
-  material ??= generateAttestationMaterial(SIMULATOR_AAGUID);
-  return material;
-}
 
 export class Touches implements UserPresence {
   readonly requests: UserPresenceRequest[] = [];
@@ -72,7 +65,7 @@ export class PinDriver {
       userPresence: touches,
       storage,
       allowResetAnytime: true,
-      attestationMaterial: await sharedMaterial(),
+      attestationMaterial: await sharedAttestationMaterial(),
       ...options,
     });
     return new PinDriver(a, clock, touches, storage);

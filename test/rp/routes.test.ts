@@ -11,14 +11,15 @@ import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors } from '../
 import { SIMULATOR_AAGUID } from '../../authenticator-sim/index.ts';
 import { createRpApp } from '../../harness/rp/index.ts';
 import { rpFixture, ORIGIN } from './rpFixture.ts';
-import { sharedMaterial, TestSession } from './simCeremony.ts';
+import { TestSession } from './simCeremony.ts';
+import { sharedAttestationMaterial } from '../helpers/sim.ts';
 
 const SIM_AAGUID = 'be7c888f-f407-45b9-bab1-f1e15cedc047';
 const AT = new Date('2026-06-01T12:00:00Z');
 
 async function testMds(statusReports?: { status: string; effectiveDate: string }[], aaguid = SIM_AAGUID, roots?: X509Certificate[]): Promise<MdsStore> {
   const signer = await createTestMdsSigner();
-  const material = await sharedMaterial();
+  const material = await sharedAttestationMaterial();
   const jws = await createTestMdsBlob(signer, {
     entries: [
       {

@@ -1,3 +1,4 @@
+import { sharedAttestationMaterial } from '../helpers/sim.ts';
 // Test helper: the platform (client) role done by hand until harness/client lands. It turns the RP's
 // options JSON into CTAP requests for the in-process simulator and wraps the answers as the JSON a browser
 // would send (WebAuthn L3 §5.1.3 / §5.1.4 reduced to what the tests need; no PIN/UV token).
@@ -14,20 +15,14 @@ import {
   formatCtapStatus,
   parseAuthenticatorData,
 } from '../../harness/protocol/index.ts';
-import { Authenticator, SIMULATOR_AAGUID, generateAttestationMaterial, type AttestationMaterial } from '../../authenticator-sim/index.ts';
+import { Authenticator } from '../../authenticator-sim/index.ts';
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const fromB64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 
-let material: Promise<AttestationMaterial> | undefined;
-/** one attestation PKI for all simulators of a test file (generation costs a few ms each) */
-export function sharedMaterial(): Promise<AttestationMaterial> {
-  material ??= generateAttestationMaterial(SIMULATOR_AAGUID);
-  return material;
-}
 
 export async function newSimulator(options: Parameters<typeof Authenticator.create>[0] = {}): Promise<Authenticator> {
-  return Authenticator.create({ attestationMaterial: await sharedMaterial(), allowResetAnytime: true, ...options });
+  return Authenticator.create({ attestationMaterial: await sharedAttestationMaterial(), allowResetAnytime: true, ...options });
 }
 
 export interface ClientDataOverrides {

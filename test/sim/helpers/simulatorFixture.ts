@@ -1,9 +1,7 @@
+import { sharedAttestationMaterial } from '../../helpers/sim.ts';
 import type { RemoteInfo } from 'node:dgram';
 import {
-  generateAttestationMaterial,
-  SIMULATOR_AAGUID,
   UserPresenceCancelled,
-  type AttestationMaterial,
   type AuthenticatorOptions,
   type UserPresence,
   type UserPresenceOutcome,
@@ -39,12 +37,7 @@ export class ScriptedPresence implements UserPresence {
   }
 }
 
-let material: Promise<AttestationMaterial> | undefined;
-/** One attestation PKI per test file (generating it costs tens of milliseconds). */
-export function sharedAttestationMaterial(): Promise<AttestationMaterial> {
-  material ??= generateAttestationMaterial(SIMULATOR_AAGUID);
-  return material;
-}
+export { sharedAttestationMaterial } from '../../helpers/sim.ts';
 
 export interface UdpFixture {
   sim: UdpSimulator;
