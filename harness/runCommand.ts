@@ -54,6 +54,7 @@ export async function runRunCommand(args: string[], io: RunCommandIo): Promise<n
         pin: opts.pin,
         ...(mds ? { mds: { store: mds.store, at } } : {}),
         ...(opened.kind === 'hid' ? { requestReplug: () => waitForReplug(io) } : {}),
+        ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
       },
       suites: opts.suites,
       checks: opts.checks,
@@ -171,7 +172,7 @@ export function parseRunArgs(args: string[]): RunArgs {
   };
 }
 
-async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device: OpenedDevice; kind: string }> {
+async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device: OpenedDevice; kind: string; powerCycle?: () => Promise<void> }> {
   await resolveRerun(opts);
   const onKeepalive = (() => {
     let shown = 0;
@@ -184,9 +185,10 @@ async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device:
   })();
   if (opts.device === 'sim') {
     // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
-    const { device: sim } = await createSimulatorDevice({ allowResetAnytime: true, presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
+    const { device: sim, authenticator } = await createSimulatorDevice({ allowResetAnytime: true, presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
     const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: { onKeepalive } });
-    return { device, kind: 'sim' };
+    // In-process power cycle: persistent state kept, tokens and the wrong-PIN streak cleared (DESIGN.md).
+    return { device, kind: 'sim', powerCycle: async () => authenticator.powerCycle() };
   }
   if (opts.quirks.length && !opts.device.startsWith('udp:')) throw new UsageError('--sim-quirk applies to the simulator only');
   const spec = parseDeviceSpec(opts.device);

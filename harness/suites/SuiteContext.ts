@@ -141,6 +141,11 @@ export class SuiteContext {
     await this.refreshInfo();
   }
 
+  /** A check set the PIN to `ctx.pin` itself (setPIN checks): the runner need not set it again. */
+  markPinSet(): void {
+    this.pinState = 'set';
+  }
+
   /** The PIN state as this context last set it ('unknown' for a key that came with a PIN). */
   get knownPinState(): 'set' | 'unset' | 'unknown' {
     return this.pinState;

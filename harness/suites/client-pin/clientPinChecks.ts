@@ -1,0 +1,21 @@
+import type { SuiteCheck } from '../SuiteContext.ts';
+import { pinEntryChecksFor, pinGeneralChecks } from './pinEntryChecks.ts';
+import { pinTokenChecks } from './pinTokenChecks.ts';
+import { setPinChecksFor } from './setPinChecks.ts';
+import { pinRequirementChecks, tokenChecksFor } from './tokenChecks.ts';
+
+/**
+ * The client-pin suite (CTAP 2.1 §6.5): protocol-independent checks, then each group for PIN/UV auth
+ * protocol two and one (ids CLIENTPIN-V2-… / CLIENTPIN-V1-…), then PIN-TOKEN-001/002. Checks that leave no
+ * PIN run first so the device is reset as rarely as possible.
+ */
+export const clientPinChecks: SuiteCheck[] = [
+  ...pinGeneralChecks.filter((c) => c.needs?.pin !== 'set'),
+  ...([2, 1] as const).flatMap((v) => pinEntryChecksFor(v).filter((c) => c.needs === undefined)),
+  ...([2, 1] as const).flatMap((v) => setPinChecksFor(v)),
+  ...pinGeneralChecks.filter((c) => c.needs?.pin === 'set'),
+  ...([2, 1] as const).flatMap((v) => pinEntryChecksFor(v).filter((c) => c.needs !== undefined)),
+  ...([2, 1] as const).flatMap((v) => tokenChecksFor(v)),
+  ...pinRequirementChecks,
+  ...pinTokenChecks,
+];

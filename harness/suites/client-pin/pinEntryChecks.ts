@@ -1,0 +1,262 @@
+import { createECDH } from 'node:crypto';
+import { ClientPinSubCommand, CoseAlgorithm, CtapStatus, decodeClientPinResponse } from '../../protocol/index.ts';
+import { CheckSkipped } from '../../runner/Check.ts';
+import { ensure, expectStatus, hex } from '../expect.ts';
+import { decodeOrFail } from '../ops.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import {
+  needsClientPin,
+  openSession,
+  pinCall,
+  pinHashOf,
+  pinRetries,
+  pinToken,
+  requestPinToken,
+  otherPin,
+  type PinProtocolVersion,
+} from './pinSession.ts';
+
+const suite = 'client-pin';
+
+/** A token request that must work, to bring pinRetries back to the maximum after wrong PINs on purpose. */
+async function recover(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal): Promise<void> {
+  await pinToken(ctx, v, { legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId }, signal);
+}
+
+/**
+ * Best effort after wrong PINs on purpose, for a finally block (never throws): a right PIN ends the streak of
+ * wrong ones and restores pinRetries; if entry is blocked, power-cycle first; failing that, reset the device
+ * (the runner sets the PIN again), so one failing check does not block the next ones.
+ */
+async function cleanUpPinEntry(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal): Promise<void> {
+  try {
+    let r = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
+    if (r.result.status === CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED && ctx.options.powerCycle) {
+      await ctx.options.powerCycle();
+      r = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
+    }
+    if (r.result.status !== CtapStatus.CTAP2_OK) await ctx.reset();
+  } catch {
+    await ctx.reset().catch(() => undefined);
+  }
+}
+
+const statusOnly = (status: number) => ({ status, value: undefined, raw: Uint8Array.of(status), findings: [] });
+
+const tokenOpts = (ctx: SuiteContext, rpId: string) => ({ legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId });
+
+/** Key agreement, PIN entry, retries and blocking (CTAP 2.1 §6.5.5.2, §6.5.5.4, §6.5.5.7) for one protocol. */
+export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
+  const id = (rest: string) => `CLIENTPIN-V${v}-${rest}`;
+  const set = { suite, destructive: true, needs: { pin: 'set' as const }, requires: needsClientPin(v) };
+  return [
+    {
+      suite,
+      id: id('KA-001'),
+      title: `getKeyAgreement (protocol ${v}) answers a COSE EC2 P-256 key with alg -25 that is on the curve`,
+      specRef: 'CTAP 2.1 §6.5.5.4, §6.5.6 getPublicKey (COSE_Key kty 2, alg -25, crv 1)',
+      requires: needsClientPin(v),
+      async run(ctx, signal) {
+        const r = await pinCall(ctx, { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getKeyAgreement }, signal);
+        expectStatus(r, CtapStatus.CTAP2_OK, 'getKeyAgreement');
+        const key = decodeOrFail(() => decodeClientPinResponse(r.value), 'getKeyAgreement response').keyAgreement;
+        ensure(key, 'no keyAgreement (0x01) in the answer');
+        ensure(key.get(1) === 2, `kty is ${String(key.get(1))}, expected 2 (EC2)`);
+        ensure(key.get(3) === CoseAlgorithm.ECDH_ES_HKDF_256, `alg is ${String(key.get(3))}, expected -25 (ECDH-ES + HKDF-256)`);
+        ensure(key.get(-1) === 1, `crv is ${String(key.get(-1))}, expected 1 (P-256)`);
+        const x = key.get(-2);
+        const y = key.get(-3);
+        ensure(x instanceof Uint8Array && x.length === 32, 'x is not 32 bytes');
+        ensure(y instanceof Uint8Array && y.length === 32, 'y is not 32 bytes');
+        const me = createECDH('prime256v1');
+        me.generateKeys();
+        let onCurve = true;
+        try {
+          me.computeSecret(Buffer.concat([Buffer.of(4), x, y]));
+        } catch {
+          onCurve = false;
+        }
+        ensure(onCurve, `(x, y) = (${hex(x)}, ${hex(y)}) is not a point on P-256`);
+      },
+    },
+    {
+      ...set,
+      id: id('WRONG-001'),
+      title: `a wrong PIN (protocol ${v}) answers CTAP2_ERR_PIN_INVALID and lowers pinRetries by one; the right PIN restores it`,
+      specRef: 'CTAP 2.1 §6.5.5.7.2 steps 8-10 (decrement before the check, persist, restore on success)',
+      async run(ctx, signal) {
+        const rpId = ctx.rpIdFor(id('WRONG-001'));
+        const before = (await pinRetries(ctx, signal)).pinRetries;
+        try {
+          const wrong = await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(ctx, rpId), signal);
+          expectStatus(wrong.result, CtapStatus.CTAP2_ERR_PIN_INVALID, 'token request with a wrong PIN');
+          const after = (await pinRetries(ctx, signal)).pinRetries;
+          ensure(after === before - 1, `pinRetries went from ${before} to ${after} after a wrong PIN, expected ${before - 1}`, {
+            expected: String(before - 1),
+            actual: String(after),
+          });
+          await recover(ctx, v, rpId, signal);
+        } catch (err) {
+          await cleanUpPinEntry(ctx, v, rpId, signal);
+          throw err;
+        }
+        const restored = (await pinRetries(ctx, signal)).pinRetries;
+        ensure(restored === before, `pinRetries is ${restored} after the right PIN, expected ${before}`);
+      },
+    },
+    {
+      ...set,
+      id: id('WRONG-002'),
+      title: `after a wrong PIN (protocol ${v}) the key-agreement key is regenerated: the old shared secret no longer works`,
+      specRef: 'CTAP 2.1 §6.5.5.7.2 step 9.1.1 (regenerate)',
+      async run(ctx, signal) {
+        const rpId = ctx.rpIdFor(id('WRONG-002'));
+        const s = await openSession(ctx, v, signal);
+        const ask = (pin: string) =>
+          pinCall(
+            ctx,
+            ctx.info.options?.pinUvAuthToken === true
+              ? {
+                  pinUvAuthProtocol: v,
+                  subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions,
+                  keyAgreement: s.keyAgreement,
+                  pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(pin)),
+                  permissions: 0x01,
+                  rpId,
+                }
+              : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, keyAgreement: s.keyAgreement, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(pin)) },
+            signal,
+          );
+        try {
+          expectStatus(await ask(otherPin(ctx)), CtapStatus.CTAP2_ERR_PIN_INVALID, 'wrong PIN');
+          const stale = await ask(ctx.pin);
+          ensure(stale.status !== CtapStatus.CTAP2_OK, 'the right PIN under the pre-mismatch shared secret was accepted: the key-agreement key was not regenerated');
+        } finally {
+          await cleanUpPinEntry(ctx, v, rpId, signal);
+        }
+      },
+    },
+    {
+      ...set,
+      id: id('BLOCK-001'),
+      title: `three wrong PINs in a row (protocol ${v}) answer CTAP2_ERR_PIN_AUTH_BLOCKED until a power cycle`,
+      specRef: 'CTAP 2.1 §6.5.5.7.2 step 9.1.2, §6.5.5.2 powerCycleState',
+      timeoutMs: 20_000,
+      async run(ctx, signal) {
+        const powerCycle = ctx.options.powerCycle;
+        if (!powerCycle) throw new CheckSkipped('the device cannot be power-cycled from here (the simulator can); the check would leave PIN entry blocked');
+        const rpId = ctx.rpIdFor(id('BLOCK-001'));
+        const answers: number[] = [];
+        for (let i = 0; i < 3; i++) answers.push((await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(ctx, rpId), signal)).result.status);
+        try {
+          const expected = [CtapStatus.CTAP2_ERR_PIN_INVALID, CtapStatus.CTAP2_ERR_PIN_INVALID, CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED];
+          expected.forEach((want, i) => expectStatus(statusOnly(answers[i]!), want, `wrong PIN number ${i + 1} in a row`));
+          const right = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
+          expectStatus(right.result, CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED, 'the right PIN before a power cycle');
+          const state = await pinRetries(ctx, signal);
+          ensure(state.powerCycleState !== false, 'getPINRetries powerCycleState is false while PIN entry is blocked');
+        } catch (err) {
+          await powerCycle();
+          await cleanUpPinEntry(ctx, v, rpId, signal);
+          throw err;
+        }
+        await powerCycle();
+        await recover(ctx, v, rpId, signal);
+        const state = await pinRetries(ctx, signal);
+        ensure(state.powerCycleState !== true, 'powerCycleState still true after a power cycle and a right PIN');
+      },
+    },
+    {
+      ...set,
+      id: id('MISSING-001'),
+      title: `a token request without keyAgreement (protocol ${v}) answers CTAP2_ERR_MISSING_PARAMETER and costs no retry`,
+      specRef: 'CTAP 2.1 §6.5.5.7.2 step 1',
+      async run(ctx, signal) {
+        const before = (await pinRetries(ctx, signal)).pinRetries;
+        const s = await openSession(ctx, v, signal);
+        const r = await pinCall(
+          ctx,
+          ctx.info.options?.pinUvAuthToken === true
+            ? { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin)), permissions: 0x01, rpId: ctx.rpIdFor(id('MISSING-001')) }
+            : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin)) },
+          signal,
+        );
+        expectStatus(r, CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'token request without keyAgreement');
+        const after = (await pinRetries(ctx, signal)).pinRetries;
+        ensure(after === before, `pinRetries went from ${before} to ${after} on a malformed request`);
+      },
+    },
+    {
+      ...set,
+      id: id('MISSING-002'),
+      title: `a token request without pinHashEnc (protocol ${v}) answers CTAP2_ERR_MISSING_PARAMETER and costs no retry`,
+      specRef: 'CTAP 2.1 §6.5.5.7.2 step 1',
+      async run(ctx, signal) {
+        const before = (await pinRetries(ctx, signal)).pinRetries;
+        const s = await openSession(ctx, v, signal);
+        const r = await pinCall(
+          ctx,
+          ctx.info.options?.pinUvAuthToken === true
+            ? { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions, keyAgreement: s.keyAgreement, permissions: 0x01, rpId: ctx.rpIdFor(id('MISSING-002')) }
+            : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, keyAgreement: s.keyAgreement },
+          signal,
+        );
+        expectStatus(r, CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'token request without pinHashEnc');
+        const after = (await pinRetries(ctx, signal)).pinRetries;
+        ensure(after === before, `pinRetries went from ${before} to ${after} on a malformed request`);
+      },
+    },
+  ];
+}
+
+/** Protocol-independent clientPIN checks. */
+export const pinGeneralChecks: SuiteCheck[] = [
+  {
+    suite,
+    id: 'CLIENTPIN-RETRIES-001',
+    title: 'getPINRetries without pinUvAuthProtocol answers pinRetries between 1 and 8',
+    specRef: 'CTAP 2.1 §6.5.5.2, §6.5.2 (at most 8 retries)',
+    destructive: true,
+    needs: { pin: 'set' },
+    requires: needsClientPin(),
+    async run(ctx, signal) {
+      const { pinRetries: n } = await pinRetries(ctx, signal);
+      ensure(Number.isInteger(n) && n >= 1 && n <= 8, `pinRetries is ${n}`);
+    },
+  },
+  {
+    suite,
+    id: 'CLIENTPIN-SUBCMD-001',
+    title: 'an unknown clientPIN subCommand answers CTAP2_ERR_INVALID_SUBCOMMAND',
+    specRef: 'CTAP 2.1 §6.5.5 (subCommand), §8.2 status codes',
+    requires: needsClientPin(),
+    async run(ctx, signal) {
+      const v = (ctx.info.pinUvAuthProtocols ?? [1])[0]!;
+      // 0x08 was a preview subcommand; 0x1f is defined by no CTAP version.
+      const r = await pinCall(ctx, { pinUvAuthProtocol: v, subCommand: 0x1f }, signal);
+      expectStatus(r, CtapStatus.CTAP2_ERR_INVALID_SUBCOMMAND, 'clientPIN subCommand 0x1f');
+    },
+  },
+  {
+    suite,
+    id: 'CLIENTPIN-PROTO-001',
+    title: 'getKeyAgreement with an unsupported pinUvAuthProtocol answers CTAP1_ERR_INVALID_PARAMETER',
+    specRef: 'CTAP 2.1 §6.5.5.4 step 4',
+    requires: needsClientPin(),
+    async run(ctx, signal) {
+      const r = await pinCall(ctx, { pinUvAuthProtocol: 0x63, subCommand: ClientPinSubCommand.getKeyAgreement }, signal);
+      expectStatus(r, CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'getKeyAgreement with pinUvAuthProtocol 99');
+    },
+  },
+  {
+    suite,
+    id: 'CLIENTPIN-PROTO-002',
+    title: 'getKeyAgreement without pinUvAuthProtocol answers CTAP2_ERR_MISSING_PARAMETER',
+    specRef: 'CTAP 2.1 §6.5.5.4 step 3',
+    requires: needsClientPin(),
+    async run(ctx, signal) {
+      const r = await pinCall(ctx, { subCommand: ClientPinSubCommand.getKeyAgreement }, signal);
+      expectStatus(r, CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'getKeyAgreement without pinUvAuthProtocol');
+    },
+  },
+];

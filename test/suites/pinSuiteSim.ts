@@ -1,0 +1,102 @@
+import { createSimulatorDevice } from '../../authenticator-sim/ctaphid/createSimulatorDevice.ts';
+import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import type { Authenticator, CborResponse } from '../../authenticator-sim/Authenticator.ts';
+import type { BuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
+import { openDevice, type OpenedDevice } from '../../harness/ctap/index.ts';
+import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { runSuites } from '../../harness/runner/runSuites.ts';
+import { connectReportDevice } from '../../harness/transport/index.ts';
+import type { CheckResult } from '../../reports/model.ts';
+
+/**
+ * A fault injected by a test between the host and the simulator's CTAP2 core: it sees the command, the
+ * decoded request and the simulator's answer, and returns the answer the host gets. It stands for a device
+ * that answers differently from the spec, for checks no simulator quirk can make fail.
+ */
+export type Tamper = (command: number, request: CborMap | undefined, response: CborResponse) => CborResponse;
+
+export interface PinSuiteSim {
+  authenticator: Authenticator;
+  device: OpenedDevice;
+  /** runs the named checks (or suites) on a freshly reset simulator with `tamper` in place */
+  run(select: { checks?: string[]; suites?: string[] }, tamper?: Tamper): Promise<CheckResult[]>;
+  close(): Promise<void>;
+}
+
+export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: BuiltInUv } = {}): Promise<PinSuiteSim> {
+  const { authenticator, device: sim } = await createSimulatorDevice({
+    allowResetAnytime: true,
+    ...authenticatorOptionsForQuirks(options.quirks ?? []),
+    ...(options.builtInUv ? { builtInUv: options.builtInUv } : {}),
+  });
+  let tamper: Tamper | undefined;
+  const handle = authenticator.handleCbor.bind(authenticator);
+  authenticator.handleCbor = async (command, payload, opts) => {
+    const response = await handle(command, payload, opts);
+    if (!tamper) return response;
+    let request: CborMap | undefined;
+    try {
+      const v = payload.length ? decodeCbor(payload).value : undefined;
+      if (v instanceof Map) request = v as CborMap;
+    } catch {
+      request = undefined;
+    }
+    return tamper(command, request, response);
+  };
+  const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim) }, { ctaphid: { timeoutMs: 10_000 } });
+  return {
+    authenticator,
+    device,
+    async run(select, t) {
+      tamper = undefined;
+      await handle(0x07, new Uint8Array(0));
+      authenticator.powerCycle();
+      await device.ctap2.getInfo();
+      tamper = t;
+      try {
+        const { results } = await runSuites({
+          device: { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: 'sim' },
+          context: { allowDestructive: true, pin: '1234', powerCycle: async () => authenticator.powerCycle() },
+          ...select,
+        });
+        return results;
+      } finally {
+        tamper = undefined;
+      }
+    },
+    async close() {
+      await device.close();
+      sim.close();
+    },
+  };
+}
+
+export const failed = (results: CheckResult[]) => results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id);
+
+/** The response map, changed by `edit` (for tampers that alter members of a successful answer). */
+export function editResponse(response: CborResponse, edit: (map: CborMap) => void): CborResponse {
+  if (response.status !== 0 || response.payload.length === 0) return response;
+  const map = decodeCbor(response.payload).value as CborMap;
+  edit(map);
+  return { status: 0, payload: encodeCanonicalCbor(map as CborValue) };
+}
+
+/** Answers `to` (no payload) wherever the simulator answered `from` to `command` (and `when` holds). */
+export function swapStatus(command: number, from: number, to: number, when: (request: CborMap | undefined) => boolean = () => true): Tamper {
+  return (c, req, res) => (c === command && res.status === from && when(req) ? { status: to, payload: new Uint8Array(0) } : res);
+}
+
+/** Clears bits of the authenticatorData flags byte in makeCredential (0x01) and getAssertion (0x02) answers. */
+export function clearAuthDataFlags(mask: number, commands: number[] = [0x01, 0x02]): Tamper {
+  return (c, _req, res) => {
+    if (!commands.includes(c)) return res;
+    return editResponse(res, (map) => {
+      // authData is member 0x02 of both answers (CTAP 2.1 §6.1, §6.2)
+      const authData = new Uint8Array(map.get(2) as Uint8Array);
+      authData[32] = authData[32]! & ~mask;
+      map.set(2, authData);
+    });
+  };
+}
+
+export const subCommandIs = (sub: number) => (req: CborMap | undefined) => req?.get(2) === sub;
