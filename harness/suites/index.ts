@@ -14,7 +14,6 @@ import { ctaphidChecks } from './ctaphid/ctaphidChecks.ts';
 import { u2fChecks } from './u2f/u2fChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import { clientPinChecks } from './client-pin/clientPinChecks.ts';
-import { clientPinChecks } from './client-pin/clientPinChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -33,7 +32,6 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...ctaphidChecks,
   ...u2fChecks,
   ...webauthnChecks,
-  ...clientPinChecks,
   ...clientPinChecks,
   ...hmacSecretChecks,
   ...credProtectChecks,
