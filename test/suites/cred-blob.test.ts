@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { credBlobChecks } from '../../harness/suites/cred-blob/credBlobChecks.ts';
+import { cleanProblems, failed, rewriteResponse, runAgainst, stripExtensions } from './faultyDevice.ts';
+
+describe('cred-blob suite (CTAP 2.1 §12.2)', () => {
+  it('should pass every check on the clean simulator', async () => {
+    const results = await runAgainst({ suites: ['cred-blob'] });
+    expect(cleanProblems(results)).toEqual([]);
+    expect([...results.keys()].sort()).toEqual(credBlobChecks.map((c) => c.id).sort());
+    expect([...results.values()].every((r) => r.status === 'pass')).toBe(true);
+  });
+
+  it('should fail STORE (limit below 32) and OVERSIZE (a longer blob stored) when maxCredBlobLength is understated', async () => {
+    // getInfo 0x0F maxCredBlobLength: 16, while the simulator stores up to 32.
+    const results = await runAgainst({ suites: ['cred-blob'], fault: rewriteResponse(0x04, (info) => info.set(0x0f, 16)) });
+    expect(failed(results).sort()).toEqual(['CREDBLOB-OVERSIZE-001', 'CREDBLOB-STORE-001']);
+  });
+
+  it('should fail every check when getAssertion ignores credBlob: true', async () => {
+    const results = await runAgainst({ suites: ['cred-blob'], fault: stripExtensions(0x02, 0x04, 'credBlob') });
+    expect(failed(results).sort()).toEqual(['CREDBLOB-NONE-001', 'CREDBLOB-OVERSIZE-001', 'CREDBLOB-STORE-001']);
+  });
+});

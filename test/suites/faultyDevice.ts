@@ -1,0 +1,110 @@
+import { Authenticator } from '../../authenticator-sim/index.ts';
+import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
+import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { runSuites } from '../../harness/runner/runSuites.ts';
+import { sharedAttestationMaterial } from '../helpers/sim.ts';
+
+/** One CTAP2 exchange as the fault middleware sees it: the status and the decoded response map. */
+export interface Answer {
+  status: number;
+  body?: CborMap;
+}
+
+/**
+ * A fault between the harness and the simulator: it sees each command with its decoded parameters and may
+ * change them, skip the simulator, or change the answer. Faults the simulator's quirks do not cover are
+ * made here, so every check of these suites is shown to fail on a device that gets its rule wrong.
+ */
+export type Fault = (command: number, params: CborMap | undefined, next: (params: CborMap | undefined) => Promise<Answer>) => Promise<Answer>;
+
+export interface CheckOutcome {
+  status: string;
+  message: string;
+}
+
+/** Runs the named suites (or checks) against a fresh simulator, with quirks and/or a fault in between. */
+export async function runAgainst(options: { suites?: string[]; checks?: string[]; quirks?: string[]; fault?: Fault }): Promise<Map<string, CheckOutcome>> {
+  const sim = await Authenticator.create({
+    allowResetAnytime: true,
+    attestationMaterial: await sharedAttestationMaterial(),
+    ...authenticatorOptionsForQuirks(options.quirks ?? []),
+  });
+  const fault = options.fault;
+  const handler = fault
+    ? {
+        async handleCbor(command: number, payload: Uint8Array) {
+          const params = payload.length ? (decodeCbor(payload).value as CborMap) : undefined;
+          const answer = await fault(command, params, async (p) => {
+            const r = await sim.handleCbor(command, p === undefined ? new Uint8Array(0) : encodeCanonicalCbor(p));
+            return r.payload.length ? { status: r.status, body: decodeCbor(r.payload).value as CborMap } : { status: r.status };
+          });
+          return { status: answer.status, payload: answer.body ? encodeCanonicalCbor(answer.body) : new Uint8Array(0) };
+        },
+      }
+    : sim;
+  const ctap2 = await Ctap2.open(new DirectAuthenticatorChannel(handler));
+  const run = await runSuites({
+    device: { ctap2, kind: 'sim' },
+    context: { allowDestructive: true, pin: '1234' },
+    ...(options.suites ? { suites: options.suites } : {}),
+    ...(options.checks ? { checks: options.checks } : {}),
+    timeoutMs: 20_000,
+  });
+  return new Map(run.results.map((r) => [r.id, { status: r.status, message: r.message }]));
+}
+
+/** The ids whose outcome is fail or error. */
+export const failed = (results: Map<string, CheckOutcome>) => [...results].filter(([, r]) => r.status === 'fail' || r.status === 'error').map(([id]) => id);
+
+/** Every check passed or was skipped with a reason. */
+export function cleanProblems(results: Map<string, CheckOutcome>): string[] {
+  return [...results].filter(([, r]) => r.status !== 'pass' && !(r.status === 'skip' && r.message)).map(([id, r]) => `${id} ${r.status}: ${r.message}`);
+}
+
+// ---- fault builders ----
+
+/** Answers `to` wherever `command` answered `from`. */
+export const rewriteStatus =
+  (command: number, from: number, to: number): Fault =>
+  async (cmd, params, next) => {
+    const a = await next(params);
+    return cmd === command && a.status === from ? { status: to } : a;
+  };
+
+/** Changes the response map of `command` (getInfo: 0x04). */
+export const rewriteResponse =
+  (command: number, change: (body: CborMap, params: CborMap | undefined) => void): Fault =>
+  async (cmd, params, next) => {
+    const a = await next(params);
+    if (cmd === command && a.body) change(a.body, params);
+    return a;
+  };
+
+/** Changes the request parameters of `command` before the simulator sees them. */
+export const rewriteRequest =
+  (command: number, change: (params: CborMap) => void): Fault =>
+  async (cmd, params, next) => {
+    if (cmd === command && params) {
+      const copy = new Map<CborValue, CborValue>(params);
+      change(copy);
+      return next(copy);
+    }
+    return next(params);
+  };
+
+/** Answers CTAP2_OK without doing anything when `match` says so. */
+export const swallow =
+  (command: number, match: (params: CborMap | undefined) => boolean): Fault =>
+  async (cmd, params, next) =>
+    cmd === command && match(params) ? { status: 0 } : next(params);
+
+/** Drops the named members from the extensions map (key `extensionsKey`) of `command`'s request. */
+export const stripExtensions = (command: number, extensionsKey: number, ...names: string[]): Fault =>
+  rewriteRequest(command, (p) => {
+    const ext = p.get(extensionsKey);
+    if (!(ext instanceof Map)) return;
+    const copy = new Map(ext);
+    for (const n of names) copy.delete(n);
+    p.set(extensionsKey, copy);
+  });
