@@ -73,6 +73,13 @@ export async function startPresenceWait(ctx: SuiteContext, s: RawSession, cid: n
       if (m.payload[0] === KeepaliveStatus.UPNEEDED) return { sentAt, keepalives, what };
       continue;
     }
+    if (keepalives.length >= 3) {
+      // It kept the host waiting (several keepalives, none UPNEEDED) for a command that needs only a touch.
+      throw new CheckFailed(
+        `${what} kept the host waiting ${Math.round(m.at - sentAt)} ms with ${keepalives.length} KEEPALIVE PROCESSING and no UPNEEDED, then answered ${describe(m)}; §11.2.9.2.1 has UPNEEDED while the user is awaited`,
+        { expected: 'KEEPALIVE status 2 (UPNEEDED)', actual: keepalives.map((k) => k.payload[0]).join(',') },
+      );
+    }
     throw new CheckSkipped(`${what} was answered (${describe(m)}) without waiting for a touch, so no user-presence wait could be observed`);
   }
 }

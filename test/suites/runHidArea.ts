@@ -1,0 +1,53 @@
+import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, type SimulatorDeviceOptions } from '../../authenticator-sim/index.ts';
+import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { openDevice } from '../../harness/ctap/index.ts';
+import { runSuites } from '../../harness/runner/runSuites.ts';
+import { connectReportDevice } from '../../harness/transport/index.ts';
+import { sharedAttestationMaterial } from '../helpers/sim.ts';
+import { faultyDevice, type PacketFaults } from './hidFaults.ts';
+
+export interface AreaRun {
+  status: Map<string, string>;
+  messages: Map<string, string>;
+  /** ids whose status is not pass */
+  notPassing: string[];
+}
+
+/**
+ * Runs one area (optionally only some checks) against a fresh in-process simulator as `fido-harness run`
+ * builds it (authenticatorSelection held 1.5 s), with quirks, device options and test-only faults.
+ */
+export async function runHidArea(
+  suite: string,
+  options: { checks?: string[]; quirks?: string[]; sim?: SimulatorDeviceOptions; faults?: PacketFaults; withoutHid?: boolean } = {},
+): Promise<AreaRun> {
+  const { device: sim } = await createSimulatorDevice({
+    allowResetAnytime: true,
+    presenceHold: DEFAULT_SELECTION_HOLD,
+    attestationMaterial: await sharedAttestationMaterial(),
+    ...authenticatorOptionsForQuirks(options.quirks ?? []),
+    ...options.sim,
+  });
+  const faulty = faultyDevice(sim, options.faults ?? {});
+  const opened = await openDevice({ kind: 'memory', connect: connectReportDevice(faulty) }, { ctaphid: { timeoutMs: 10_000 } });
+  faulty.enabled = true;
+  try {
+    const run = await runSuites({
+      device: options.withoutHid
+        ? { ctap2: opened.ctap2, kind: 'sim' }
+        : { ctap2: opened.ctap2, ctap1: opened.ctap1, hid: opened.hid, kind: 'sim' },
+      context: { allowDestructive: true, pin: '1234' },
+      suites: [suite],
+      ...(options.checks ? { checks: options.checks } : {}),
+      timeoutMs: 20_000,
+    });
+    return {
+      status: new Map(run.results.map((r) => [r.id, r.status])),
+      messages: new Map(run.results.map((r) => [r.id, r.message])),
+      notPassing: run.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}:${r.status}`),
+    };
+  } finally {
+    await opened.close();
+    sim.close();
+  }
+}
