@@ -194,8 +194,14 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
   pinEntryAllowed(a);
   const shared = protocol.decapsulate(keyAgreement);
   checkPinHash(a, protocol, shared, pinHashEnc);
-  // §6.5.5.7.1 step 9 / §6.5.5.7.2: a PIN that must change gives no token.
-  if (a.state.forcePinChange) throw new CtapStatusError(CtapStatus.CTAP2_ERR_PIN_INVALID, 'forcePINChange is set');
+  // A PIN that must change gives no token: getPINToken answers CTAP2_ERR_PIN_INVALID (§6.5.5.7.1 step 11),
+  // getPinUvAuthTokenUsingPinWithPermissions CTAP2_ERR_PIN_POLICY_VIOLATION (§6.5.5.7.2 step 11).
+  if (a.state.forcePinChange) {
+    throw new CtapStatusError(
+      withPermissions ? CtapStatus.CTAP2_ERR_PIN_POLICY_VIOLATION : CtapStatus.CTAP2_ERR_PIN_INVALID,
+      'forcePINChange is set',
+    );
+  }
   return issueToken(a, protocol, shared, permissions, withPermissions ? req.rpId : undefined, false, !withPermissions);
 }
 

@@ -265,7 +265,9 @@ describe.each(PROTOCOLS)('authenticatorClientPIN, PIN/UV auth protocol %i', (v) 
     await d.setPin(v, PIN);
     d.a.state.forcePinChange = true;
     expect((await d.info()).get(0x0c)).toBe(true);
-    expect((await d.token(v, PIN, MC_GA, 'example.com')).status).toBe(S.CTAP2_ERR_PIN_INVALID);
+    // §6.5.5.7.2 step 11: PIN_POLICY_VIOLATION with permissions; §6.5.5.7.1 step 11: PIN_INVALID for getPINToken
+    expect((await d.token(v, PIN, MC_GA, 'example.com')).status).toBe(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
+    expect((await d.token(v, PIN)).status).toBe(S.CTAP2_ERR_PIN_INVALID);
     expect(await d.changePin(v, PIN, PIN)).toBe(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
     expect(await d.changePin(v, PIN, '24680')).toBe(S.CTAP2_OK);
     expect((await d.info()).get(0x0c)).toBeUndefined();

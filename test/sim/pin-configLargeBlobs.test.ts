@@ -83,7 +83,7 @@ describe.each(PROTOCOLS)('authenticatorConfig (CTAP 2.1 §6.11), protocol %i', (
     // The current 4-digit PIN is now too short: forcePINChange.
     expect(info.get(0x0c)).toBe(true);
     expect(d.a.state.minPinLengthRpIds).toEqual(['trusted.example']);
-    expect((await d.token(v, PIN, P.mc, 'example.com')).status).toBe(S.CTAP2_ERR_PIN_INVALID);
+    expect((await d.token(v, PIN, P.mc, 'example.com')).status).toBe(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
     expect(await d.changePin(v, PIN, '12345')).toBe(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
     expect(await d.changePin(v, PIN, '123456')).toBe(S.CTAP2_OK);
     expect((await d.info()).get(0x0c)).toBeUndefined();
