@@ -14,6 +14,9 @@ import { ctaphidChecks } from './ctaphid/ctaphidChecks.ts';
 import { u2fChecks } from './u2f/u2fChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import { clientPinChecks } from './client-pin/clientPinChecks.ts';
+import { uvChecks } from './uv/uvChecks.ts';
+import { configChecks } from './config/configChecks.ts';
+import { minPinLengthChecks } from './min-pin-length/minPinLengthChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -33,6 +36,9 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...u2fChecks,
   ...webauthnChecks,
   ...clientPinChecks,
+  ...uvChecks,
+  ...configChecks,
+  ...minPinLengthChecks,
   ...hmacSecretChecks,
   ...credProtectChecks,
   ...credBlobChecks,

@@ -15,11 +15,14 @@ import type { CheckResult } from '../../reports/model.ts';
  */
 export type Tamper = (command: number, request: CborMap | undefined, response: CborResponse) => CborResponse;
 
+/** Rewrites a request map before the simulator sees it (returns it changed in place). */
+export type RequestTamper = (command: number, request: CborMap) => void;
+
 export interface PinSuiteSim {
   authenticator: Authenticator;
   device: OpenedDevice;
   /** runs the named checks (or suites) on a freshly reset simulator with `tamper` in place */
-  run(select: { checks?: string[]; suites?: string[] }, tamper?: Tamper): Promise<CheckResult[]>;
+  run(select: { checks?: string[]; suites?: string[] }, tamper?: Tamper, requestTamper?: RequestTamper): Promise<CheckResult[]>;
   close(): Promise<void>;
 }
 
@@ -30,8 +33,16 @@ export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: 
     ...(options.builtInUv ? { builtInUv: options.builtInUv } : {}),
   });
   let tamper: Tamper | undefined;
+  let requestTamper: RequestTamper | undefined;
   const handle = authenticator.handleCbor.bind(authenticator);
   authenticator.handleCbor = async (command, payload, opts) => {
+    if (requestTamper && payload.length) {
+      const req = decodeCbor(payload).value;
+      if (req instanceof Map) {
+        requestTamper(command, req as CborMap);
+        payload = encodeCanonicalCbor(req as CborValue);
+      }
+    }
     const response = await handle(command, payload, opts);
     if (!tamper) return response;
     let request: CborMap | undefined;
@@ -47,13 +58,16 @@ export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: 
   return {
     authenticator,
     device,
-    async run(select, t) {
+    async run(select, t, rt) {
       tamper = undefined;
+      requestTamper = undefined;
       await handle(0x07, new Uint8Array(0));
       authenticator.powerCycle();
-      await device.ctap2.getInfo();
       tamper = t;
+      requestTamper = rt;
       try {
+        // getInfo as the (tampered) device answers it is what the context starts from
+        await device.ctap2.getInfo();
         const { results } = await runSuites({
           device: { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: 'sim' },
           context: { allowDestructive: true, pin: '1234', powerCycle: async () => authenticator.powerCycle() },
@@ -62,6 +76,7 @@ export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: 
         return results;
       } finally {
         tamper = undefined;
+        requestTamper = undefined;
       }
     },
     async close() {
@@ -100,3 +115,17 @@ export function clearAuthDataFlags(mask: number, commands: number[] = [0x01, 0x0
 }
 
 export const subCommandIs = (sub: number) => (req: CborMap | undefined) => req?.get(2) === sub;
+
+/** Edits the getInfo answer (authenticatorGetInfo 0x04). */
+export function editInfo(edit: (info: CborMap) => void): Tamper {
+  return (c, _req, res) => (c === 0x04 ? editResponse(res, edit) : res);
+}
+
+/** Sets one getInfo option (member 0x04) to `value` (undefined removes it). */
+export function infoOption(name: string, value: boolean | undefined): Tamper {
+  return editInfo((info) => {
+    const options = info.get(4) as Map<string, boolean>;
+    if (value === undefined) options.delete(name);
+    else options.set(name, value);
+  });
+}

@@ -1,0 +1,63 @@
+import { pinUvAuthProtocol } from '../../client/index.ts';
+import {
+  ConfigSubCommand,
+  CtapCommand,
+  encodeCanonicalCbor,
+  encodeConfigRequest,
+  encodeParams,
+  PinUvAuthPermission,
+  setMinPinLengthParamKeys,
+  type CborMap,
+  type ConfigRequest,
+} from '../../protocol/index.ts';
+import { pinToken, type PinProtocolVersion } from '../client-pin/pinSession.ts';
+import type { CallResult, SuiteContext } from '../SuiteContext.ts';
+
+export { ConfigSubCommand };
+
+/** The PIN/UV auth protocol config checks use: the device's first preference. */
+export const configProtocol = (ctx: SuiteContext): PinProtocolVersion =>
+  ((ctx.info.pinUvAuthProtocols ?? [1]).find((p) => p === 1 || p === 2) ?? 1) as PinProtocolVersion;
+
+/** A token with the acfg permission (no RP ID: acfg ignores it, CTAP 2.1 §6.5.5.7 permissions table). */
+export async function acfgToken(ctx: SuiteContext, signal: AbortSignal, pin?: string): Promise<Uint8Array> {
+  const { token } = await pinToken(ctx, configProtocol(ctx), { permissions: PinUvAuthPermission.acfg, ...(pin ? { pin } : {}) }, signal);
+  return token;
+}
+
+export function setMinPinLengthParams(p: { newMinPINLength?: number; minPinLengthRPIDs?: string[]; forceChangePin?: boolean }): CborMap {
+  return encodeParams(setMinPinLengthParamKeys, p);
+}
+
+/**
+ * authenticatorConfig (CTAP 2.1 §6.11) with pinUvAuthParam = authenticate(token, 32×0xff || 0x0d ||
+ * uint8(subCommand) || subCommandParams) when a token is given; `param` rewrites it (bad-MAC checks).
+ */
+export function configCall(
+  ctx: SuiteContext,
+  token: Uint8Array | undefined,
+  subCommand: number,
+  subCommandParams?: CborMap,
+  signal?: AbortSignal,
+  param?: (good: Uint8Array) => Uint8Array,
+): Promise<CallResult> {
+  let auth: { pinUvAuthProtocol?: number; pinUvAuthParam?: Uint8Array } = {};
+  if (token) {
+    const v = configProtocol(ctx);
+    const message = Buffer.concat([
+      Buffer.alloc(32, 0xff),
+      Uint8Array.of(CtapCommand.authenticatorConfig, subCommand),
+      subCommandParams ? encodeCanonicalCbor(subCommandParams) : new Uint8Array(0),
+    ]);
+    const good = pinUvAuthProtocol(v).authenticate(token, new Uint8Array(message));
+    auth = { pinUvAuthProtocol: v, pinUvAuthParam: param ? param(good) : good };
+  }
+  const req: ConfigRequest = { subCommand, ...(subCommandParams ? { subCommandParams } : {}), ...auth };
+  return ctx.call(CtapCommand.authenticatorConfig, encodeConfigRequest(req), signal);
+}
+
+export const needsAuthnrCfg = (ctx: SuiteContext): string | undefined =>
+  ctx.info.options?.authnrCfg === true ? undefined : 'authenticatorConfig not offered (getInfo authnrCfg not true)';
+
+export const needsSetMinPinLength = (ctx: SuiteContext): string | undefined =>
+  needsAuthnrCfg(ctx) ?? (ctx.info.options?.setMinPINLength === true ? undefined : 'setMinPINLength option not true');

@@ -1,0 +1,106 @@
+import { CtapExtension, CtapStatus, PinUvAuthPermission, type CborMap } from '../../protocol/index.ts';
+import { changePinRaw, mcWithToken, paddedPin, pinToken, thenReset } from '../client-pin/pinSession.ts';
+import { authDataOf } from '../client-pin/tokenChecks.ts';
+import { acfgToken, configCall, configProtocol, ConfigSubCommand, needsSetMinPinLength, setMinPinLengthParams } from '../config/configOps.ts';
+import { ensure, expectStatus } from '../expect.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+
+const suite = 'min-pin-length';
+const ext = () => new Map<string, boolean>([[CtapExtension.minPinLength, true]]) as unknown as CborMap;
+
+const requires = (ctx: SuiteContext) =>
+  (ctx.info.extensions?.includes(CtapExtension.minPinLength) ? undefined : 'the minPinLength extension is not offered in getInfo') ?? needsSetMinPinLength(ctx);
+
+/** Lists `rpIds` for minPinLength with setMinPINLength (CTAP 2.1 §6.11.4), optionally raising the minimum. */
+async function authorize(ctx: SuiteContext, rpIds: string[], signal: AbortSignal, newMinPINLength?: number, pin?: string): Promise<void> {
+  const params = setMinPinLengthParams({ minPinLengthRPIDs: rpIds, ...(newMinPINLength ? { newMinPINLength } : {}) });
+  const r = await configCall(ctx, await acfgToken(ctx, signal, pin), ConfigSubCommand.setMinPINLength, params, signal);
+  expectStatus(r, CtapStatus.CTAP2_OK, `setMinPINLength minPinLengthRPIDs [${rpIds.join(', ')}]`);
+}
+
+/** makeCredential with a fresh mc token; returns the minPinLength extension output (undefined when absent). */
+async function registerWith(ctx: SuiteContext, rpId: string, signal: AbortSignal, withInput: boolean, pin?: string): Promise<unknown> {
+  const v = configProtocol(ctx);
+  const { token } = await pinToken(ctx, v, { permissions: PinUvAuthPermission.mc, rpId, ...(pin ? { pin } : {}) }, signal);
+  const authData = authDataOf(await mcWithToken(ctx, v, token, rpId, withInput ? { extensions: ext() } : {}, signal), 'makeCredential');
+  const value = authData.extensions?.get(CtapExtension.minPinLength);
+  if (value !== undefined) ensure(authData.ed, 'minPinLength output present but the ED flag is clear');
+  return value;
+}
+
+/** The minPinLength extension (CTAP 2.1 §12.4) with the RP ID list set by authenticatorConfig (§6.11.4). */
+export const minPinLengthChecks: SuiteCheck[] = [
+  {
+    suite,
+    id: 'MINPIN-EXT-001',
+    title: 'for an RP ID listed by setMinPINLength, makeCredential returns minPinLength equal to getInfo minPINLength',
+    specRef: 'CTAP 2.1 §12.4 (authenticator extension output), §6.11.4 minPinLengthRPIDs',
+    destructive: true,
+    needs: { pin: 'set' },
+    requires,
+    async run(ctx, signal) {
+      await thenReset(ctx, async () => {
+        const rpId = ctx.rpIdFor('MINPIN-EXT-001');
+        await authorize(ctx, [rpId], signal);
+        const expected = (await ctx.refreshInfo()).minPINLength ?? 4;
+        const got = await registerWith(ctx, rpId, signal, true);
+        ensure(got === expected, `minPinLength output is ${String(got)}, expected ${expected}`, { expected: String(expected), actual: String(got) });
+      });
+    },
+  },
+  {
+    suite,
+    id: 'MINPIN-EXT-002',
+    title: 'for an RP ID not listed, makeCredential returns no minPinLength output',
+    specRef: 'CTAP 2.1 §12.4 (only RP IDs authorized by the pre-configured list or setMinPINLength receive it)',
+    destructive: true,
+    needs: { pin: 'set' },
+    requires,
+    async run(ctx, signal) {
+      await thenReset(ctx, async () => {
+        const listed = ctx.rpIdFor('MINPIN-EXT-002');
+        await authorize(ctx, [listed], signal);
+        const got = await registerWith(ctx, `unlisted.${listed}`, signal, true);
+        ensure(got === undefined, `an unlisted RP received minPinLength ${String(got)}`);
+      });
+    },
+  },
+  {
+    suite,
+    id: 'MINPIN-EXT-003',
+    title: 'after the minimum is raised, a listed RP receives the new minPinLength',
+    specRef: 'CTAP 2.1 §12.4, §6.11.4 newMinPINLength',
+    destructive: true,
+    needs: { pin: 'set' },
+    requires,
+    async run(ctx, signal) {
+      await thenReset(ctx, async () => {
+        const rpId = ctx.rpIdFor('MINPIN-EXT-003');
+        const target = (ctx.info.minPINLength ?? 4) + 2;
+        // a PIN long enough for the new minimum first, so no PIN change is forced
+        const pin = '1357924680'.slice(0, Math.max(target, 8));
+        expectStatus(await changePinRaw(ctx, configProtocol(ctx), ctx.pin, paddedPin(pin), signal), CtapStatus.CTAP2_OK, 'changePIN to a longer PIN');
+        await authorize(ctx, [rpId], signal, target, pin);
+        const got = await registerWith(ctx, rpId, signal, true, pin);
+        ensure(got === target, `minPinLength output is ${String(got)}, expected ${target}`, { expected: String(target), actual: String(got) });
+      });
+    },
+  },
+  {
+    suite,
+    id: 'MINPIN-EXT-004',
+    title: 'for a listed RP ID, makeCredential without the extension input returns no minPinLength output',
+    specRef: 'CTAP 2.1 §12.4 (output only when the RP asked with minPinLength: true)',
+    destructive: true,
+    needs: { pin: 'set' },
+    requires,
+    async run(ctx, signal) {
+      await thenReset(ctx, async () => {
+        const rpId = ctx.rpIdFor('MINPIN-EXT-004');
+        await authorize(ctx, [rpId], signal);
+        const got = await registerWith(ctx, rpId, signal, false);
+        ensure(got === undefined, `minPinLength ${String(got)} returned without the extension input`);
+      });
+    },
+  },
+];

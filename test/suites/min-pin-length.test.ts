@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCanonicalCbor } from '../../harness/protocol/index.ts';
+import { editInfo, editResponse, failed, openPinSuiteSim, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
+
+const MC = 0x01;
+const CFG = 0x0d;
+
+const ED = 0x80;
+const MIN_PIN_LENGTH_KEY = Buffer.from([0x6c, ...Buffer.from('minPinLength')]);
+
+/** Rewrites authenticatorData in makeCredential answers (member 0x02). */
+function editMcAuthData(edit: (authData: Uint8Array) => Uint8Array): Tamper {
+  return (c, _req, res) => (c === MC ? editResponse(res, (m) => m.set(2, edit(m.get(2) as Uint8Array))) : res);
+}
+
+/** A device that returns a minPinLength one above its minimum. */
+const bumpOutput = editMcAuthData((authData) => {
+  const at = Buffer.from(authData).indexOf(MIN_PIN_LENGTH_KEY);
+  if (at < 0) return authData;
+  const out = new Uint8Array(authData);
+  out[at + MIN_PIN_LENGTH_KEY.length] = out[at + MIN_PIN_LENGTH_KEY.length]! + 1; // small uint: one byte
+  return out;
+});
+
+/** A device that returns minPinLength to any RP, asked or not. */
+const alwaysOutput = editMcAuthData((authData) => {
+  if ((authData[32]! & ED) !== 0) return authData;
+  const ext = encodeCanonicalCbor(new Map([['minPinLength', 4]]));
+  const out = new Uint8Array(authData.length + ext.length);
+  out.set(authData);
+  out.set(ext, authData.length);
+  out[32] = out[32]! | ED;
+  return out;
+});
+
+describe('min-pin-length suite', () => {
+  let sim: PinSuiteSim;
+  beforeAll(async () => {
+    sim = await openPinSuiteSim();
+  });
+  afterAll(async () => sim.close());
+
+  it('should pass every check on the clean simulator', async () => {
+    const results = await sim.run({ suites: ['min-pin-length'] });
+    expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.message}`)).toEqual([]);
+    expect(results.map((r) => r.id)).toEqual(['MINPIN-EXT-001', 'MINPIN-EXT-002', 'MINPIN-EXT-003', 'MINPIN-EXT-004']);
+  });
+
+  const cases: Array<[string, Tamper]> = [
+    ['MINPIN-EXT-001', bumpOutput],
+    ['MINPIN-EXT-002', alwaysOutput],
+    ['MINPIN-EXT-003', bumpOutput],
+    ['MINPIN-EXT-004', alwaysOutput],
+  ];
+  for (const [id, tamper] of cases) {
+    it(`should fail ${id} when the device breaks its rule`, async () => {
+      const [r] = await sim.run({ checks: [id] }, tamper);
+      expect(r!.message).toMatch(/minPinLength/);
+      expect(r!.status).toBe('fail');
+    });
+  }
+
+  it('should skip with a reason when the extension is not advertised', async () => {
+    const results = await sim.run({ suites: ['min-pin-length'] }, editInfo((info) => info.set(2, (info.get(2) as string[]).filter((e) => e !== 'minPinLength'))));
+    expect(failed(results)).toEqual([]);
+    for (const r of results) expect(r.message).toMatch(/minPinLength extension is not offered/);
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScriptedBuiltInUv } from '../../authenticator-sim/index.ts';
+import { CtapStatus as S } from '../../harness/protocol/index.ts';
+import { clearAuthDataFlags, editResponse, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
+
+const MC = 0x01;
+const PIN = 0x06;
+const UV = 0x04;
+
+describe('uv suite on the PIN-only simulator', () => {
+  let sim: PinSuiteSim;
+  beforeAll(async () => {
+    sim = await openPinSuiteSim();
+  });
+  afterAll(async () => sim.close());
+
+  it('should pass the UV-flag checks and skip the built-in UV checks with a reason', async () => {
+    const results = await sim.run({ suites: ['uv'] });
+    expect(failed(results)).toEqual([]);
+    const skipped = results.filter((r) => r.status === 'skip');
+    expect(skipped.map((r) => r.id).sort()).toEqual(['UV-BUILTIN-001', 'UV-RETRIES-001', 'UV-TOKEN-001', 'UV-TOKEN-002']);
+    for (const r of skipped) expect(r.message).toMatch(/built-in user verification/);
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.id).sort()).toEqual(['UV-FLAG-001', 'UV-FLAG-002', 'UV-FLAG-003', 'UV-OPT-001']);
+  });
+
+  const table: Record<string, Tamper> = {
+    'UV-OPT-001': swapStatus(MC, S.CTAP2_ERR_INVALID_OPTION, S.CTAP2_ERR_UNSUPPORTED_OPTION),
+    'UV-FLAG-003': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
+  };
+  for (const [id, tamper] of Object.entries(table)) {
+    it(`should fail ${id} when the device breaks its rule`, async () => {
+      const [r] = await sim.run({ checks: [id] }, tamper);
+      expect(r!.status).toBe('fail');
+    });
+  }
+});
+
+describe('uv suite on a simulator with built-in UV', () => {
+  let sim: PinSuiteSim;
+  beforeAll(async () => {
+    sim = await openPinSuiteSim({ builtInUv: new ScriptedBuiltInUv() });
+  });
+  afterAll(async () => sim.close());
+
+  it('should pass every applicable check (UV-OPT-001 does not apply)', async () => {
+    const results = await sim.run({ suites: ['uv'] });
+    expect(failed(results)).toEqual([]);
+    expect(results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['UV-OPT-001']);
+  });
+
+  const table: Record<string, Tamper> = {
+    'UV-BUILTIN-001': clearAuthDataFlags(UV),
+    'UV-TOKEN-001': clearAuthDataFlags(UV, [MC]),
+    'UV-TOKEN-002': swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_OK),
+    'UV-RETRIES-001': (c, req, res) => (c === PIN && subCommandIs(7)(req) ? editResponse(res, (m) => m.set(5, 0)) : res),
+  };
+  for (const [id, tamper] of Object.entries(table)) {
+    it(`should fail ${id} when the device breaks its rule`, async () => {
+      const [r] = await sim.run({ checks: [id] }, tamper);
+      expect(r!.status).toBe('fail');
+    });
+  }
+});
+
+describe('uv suite with the uv-without-pin quirk', () => {
+  it('should fail the checks that the UV flag comes only after verification', async () => {
+    const sim = await openPinSuiteSim({ quirks: ['uv-without-pin'] });
+    try {
+      expect(failed(await sim.run({ suites: ['uv'] })).sort()).toEqual(['UV-FLAG-001', 'UV-FLAG-002']);
+    } finally {
+      await sim.close();
+    }
+  });
+});
