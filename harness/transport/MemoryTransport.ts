@@ -52,6 +52,12 @@ export class MemoryTransport implements PacketTransport {
   ) {
     this.device = connect((report) => {
       if (this.isClosed) return;
+      if (report.length !== HID_REPORT_SIZE) {
+        // As the UDP and HID transports do: a report of another size is a failure for one read, and the
+        // transport stays usable (CTAP 2.1 §11.2.4: reports are 64 bytes).
+        this.queue.fail(new TransportError('TRANSPORT_REPORT_SIZE', `${this.path} sent a report of ${report.length} bytes; expected 64`), false);
+        return;
+      }
       this.queue.push(Uint8Array.from(report));
     });
   }
