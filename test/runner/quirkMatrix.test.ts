@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { listQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { failing, runHarness } from './runHarness.ts';
+
+/**
+ * The quirk matrix (DESIGN.md "Simulator quirks", issue 6): each quirk makes the simulator misbehave on
+ * purpose, and the checks named for it must fail, the run must exit 1, and the Microsoft/Entra verdicts
+ * must turn where MICROSOFT-ENTRA.md says so. The clean simulator passes every applicable check.
+ */
+const MATRIX: Record<string, { checks: string[]; microsoft?: string; entra?: string }> = {
+  'counter-stuck': { checks: ['MC-COUNTER-001', 'GA-COUNTER-001', 'WEBAUTHN-COUNTER-001', 'U2F-AUTH-004'] },
+  'bad-assertion-signature': { checks: ['GA-SIGNATURE-001', 'RK-MULTI-003', 'U2F-AUTH-003', 'U2F-AUTH-005', 'U2F-INTEROP-001'] },
+  'bad-attestation-signature': { checks: ['ATT-PACKED-001', 'U2F-REG-002'] },
+  'wrong-rpid-hash': { checks: ['MC-RPID-001', 'GA-RPID-001', 'U2F-INTEROP-001'] },
+  'uv-without-pin': { checks: ['MC-FLAGS-002', 'GA-FLAGS-002', 'UV-FLAG-001', 'UV-FLAG-002'] },
+  'no-hmac-secret': { checks: ['HMAC-SUPPORT-001'], microsoft: 'not-compatible' },
+  'no-resident-keys': { checks: ['RK-SUPPORT-001'], microsoft: 'not-compatible', entra: 'blocked' },
+  'zero-aaguid': { checks: ['INFO-AAGUID-001', 'MDS-ENTRY-001'], microsoft: 'not-compatible' },
+  'self-attestation': { checks: ['ATT-PACKED-001', 'MDS-CHAIN-001'], microsoft: 'not-compatible' },
+  'noncanonical-cbor': { checks: ['INFO-ENCODING-001', 'MC-CBOR-001', 'GA-CBOR-001'] },
+  'pin-retries-not-decremented': { checks: ['CLIENTPIN-V1-WRONG-001', 'CLIENTPIN-V2-WRONG-001'] },
+  'ctaphid-ignore-seq': { checks: ['CTAPHID-ERR-003'] },
+  'exclude-list-ignored': { checks: ['MC-EXCLUDE-001'] },
+  'evil-strings': { checks: [] },
+  'mds-revoked': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
+  'hmac-secret-no-uv-split': { checks: ['HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
+  'cred-protect-ignored': {
+    checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'],
+  },
+};
+
+describe('the quirk matrix', () => {
+  it('should cover every quirk the simulator has', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(listQuirks().map((q) => q.name).sort());
+  });
+
+  it('should pass every applicable check on the clean simulator, exit 0 and judge it Microsoft-compatible', async () => {
+    const { code, report } = await runHarness([]);
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(0);
+    for (const c of report.checks.filter((c) => c.status === 'skip')) expect(c.message).not.toBe('');
+    expect(report.checks.length).toBeGreaterThanOrEqual(150);
+    expect(report.microsoft?.verdict).toBe('compatible');
+    expect(report.entra?.verdict).toBe('allowed');
+  }, 120_000);
+
+  for (const [quirk, expected] of Object.entries(MATRIX)) {
+    it(`should catch ${quirk}: ${expected.checks.join(', ') || 'nothing may fail'}`, async () => {
+      const { code, report } = await runHarness(['--sim-quirk', quirk]);
+      const failed = failing(report);
+      if (expected.checks.length === 0) {
+        expect(failed).toEqual([]);
+        expect(code).toBe(0);
+      } else {
+        expect(failed).toEqual(expect.arrayContaining(expected.checks));
+        expect(code).toBe(1);
+      }
+      if (expected.microsoft) expect(report.microsoft?.verdict).toBe(expected.microsoft);
+      if (expected.entra) expect(report.entra?.verdict).toBe(expected.entra);
+    }, 120_000);
+  }
+});

@@ -1,0 +1,29 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runRunCommand } from '../../harness/runCommand.ts';
+import type { Report } from '../../reports/index.ts';
+
+/** Runs `fido-harness run ARGS` in-process with captured output; returns the exit code and report.json. */
+export async function runHarness(args: string[]): Promise<{ code: number; report: Report; stdout: string; stderr: string }> {
+  const out = mkdtempSync(join(tmpdir(), 'fido-harness-run-'));
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await runRunCommand([...args, '--out', out, '--format', 'json'], {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    env: { NO_COLOR: '1' },
+  });
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+  return { code, report, stdout, stderr };
+}
+
+export const failing = (r: Report) => r.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
