@@ -14,8 +14,9 @@ import { ScriptedBuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.t
 import { CtapCommand, CtapStatus as S, encodeCanonicalCbor, isDefinedCtapStatus, PinUvAuthPermission as P } from '../../harness/protocol/index.ts';
 import { padPin, pinHashLeft16, tokenAuthenticate } from '../helpers/pinClient.ts';
 import { PinDriver, type Token } from '../helpers/pinDriver.ts';
+import { FUZZ_SEED, fuzzRuns, reportFuzzFigure } from '../fuzz/fuzzSize.ts';
 
-const RUNS = Number(process.env.FUZZ_PIN_RUNS ?? 1500);
+const RUNS = Number(process.env.FUZZ_PIN_RUNS ?? fuzzRuns(1500, 20_000));
 const PIN = '1234';
 
 type Field<T> = { kind: 'valid' } | { kind: 'absent' } | { kind: 'random'; v: T };
@@ -158,6 +159,7 @@ describe('fuzzing the PIN/UV commands with recipes of valid and random members',
       expect((await d.makeCredential({ rk: true, rpId, userId: Uint8Array.of(user), token: t })).status).toBe(S.CTAP2_OK);
     }
     const statuses = new Map<number, number>();
+    const t0 = performance.now();
     await fc.assert(
       fc.asyncProperty(recipe, fc.constantFrom<'match' | 'nomatch' | 'timeout'>('match', 'nomatch', 'timeout'), async (r, uvOutcome) => {
         // Keep the PIN usable so that deep paths stay reachable.
@@ -189,12 +191,13 @@ describe('fuzzing the PIN/UV commands with recipes of valid and random members',
           expect(d.a.state.pinRetries).toBeLessThanOrEqual(pinBefore);
         }
       }),
-      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261127) },
+      { numRuns: RUNS, seed: FUZZ_SEED },
     );
+    reportFuzzFigure('PIN/UV recipes into clientPIN, credMgmt, config, largeBlobs', RUNS, 'commands', performance.now() - t0);
     if (process.env.FUZZ_VERBOSE) console.log(JSON.stringify([...statuses.entries()].sort((a, b) => b[1] - a[1])));
     // The recipes reach the subcommand logic: successes and the deep statuses occur.
     for (const s of [S.CTAP2_OK, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_ERR_INVALID_SUBCOMMAND]) {
       expect(statuses.get(s) ?? 0).toBeGreaterThan(0);
     }
-  }, 120_000);
+  }, 600_000);
 });
