@@ -67,4 +67,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into `head` and closed early is not an error of ours: stop quietly (EPIPE).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2));
