@@ -18,6 +18,11 @@ export interface RunChecksOptions<Ctx> {
   collectEvidence?: (ctx: Ctx) => CheckEvidence | undefined;
   /** called before each check so it starts from a known state (e.g. clears the trace mark) */
   beforeEach?: (ctx: Ctx, check: Check<Ctx>) => Promise<void> | void;
+  /**
+   * Asked after a check ended in `error` (with what it threw): a reason to stop the run (the device is
+   * gone, stalled or answers garbage), or undefined to go on. The run then ends with that incompleteReason.
+   */
+  stopAfterError?: (ctx: Ctx, error: unknown, check: Check<Ctx>) => Promise<string | undefined>;
   /** a command line that re-runs one check, added to failing checks' evidence */
   rerunCommand?: (check: Check<Ctx>) => string;
   now?: () => number;
@@ -31,7 +36,8 @@ export interface RunChecksResult {
 
 /**
  * Runs checks in order. A check that throws is `error`, a check past its limit is `error` with the limit,
- * and neither ends the run; an aborted run stops after the current check and says so.
+ * and neither ends the run unless `stopAfterError` says the device is gone; an aborted run stops after the
+ * current check and says so.
  */
 export async function runChecks<Ctx>(
   checks: readonly Check<Ctx>[],
@@ -85,8 +91,11 @@ export async function runChecks<Ctx>(
       if (err instanceof CheckFailed) finish('fail', err.message, err.evidence);
       else if (err instanceof CheckWarning) finish('warn', err.message, err.evidence);
       else if (err instanceof CheckSkipped) finish('skip', err.message, err.evidence);
-      else if (err instanceof CheckTimeout) finish('error', err.message);
-      else finish('error', `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`);
+      else {
+        finish('error', err instanceof CheckTimeout ? err.message : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`);
+        const stop = await options.stopAfterError?.(ctx, err, check);
+        if (stop) return { results, incompleteReason: stop };
+      }
     }
   }
   return { results };

@@ -1,6 +1,7 @@
 import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, type SuiteDevice } from '../suites/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { runChecks } from './runChecks.ts';
+import { deviceLostReason } from './deviceLostReason.ts';
 
 export interface RunSuitesOptions {
   device: SuiteDevice;
@@ -13,6 +14,8 @@ export interface RunSuitesOptions {
   onStart?: (check: SuiteCheck, index: number, total: number) => void;
   onResult?: (result: CheckResult, index: number, total: number) => void;
   rerunCommand?: (check: SuiteCheck) => string;
+  /** how long the device has to echo a PING after a check ended in a channel error (default 5 s) */
+  probeMs?: number;
 }
 
 export interface RunSuitesResult {
@@ -41,6 +44,9 @@ export async function runSuites(options: RunSuitesOptions): Promise<RunSuitesRes
     onResult: options.onResult,
     rerunCommand: options.rerunCommand,
     collectEvidence: (c) => c.evidence(),
+    // a device that is gone, stalled or answers garbage ends the run (marked incomplete), instead of
+    // every remaining check erroring one time limit after the other
+    stopAfterError: (c, err, check) => deviceLostReason(c.device, err, check.id, options.probeMs),
     async beforeEach(c, check) {
       const wanted = (check as SuiteCheck).needs?.pin;
       const remaining = c.info.remainingDiscoverableCredentials;
