@@ -6,9 +6,9 @@ import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../mds/index.t
 import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../reports/index.ts';
 import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput } from './compat/index.ts';
 import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice } from './ctap/index.ts';
-import { connectReportDevice } from './transport/index.ts';
+import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from './transport/index.ts';
 import { KeepaliveStatus } from './protocol/index.ts';
-import { runSuites } from './runner/runSuites.ts';
+import { runSuites, type RunSuitesResult } from './runner/runSuites.ts';
 import { createProgress } from './runner/progress.ts';
 import { simulatorTestMds } from './simulatorTestMds.ts';
 import { CheckSelectionError } from './suites/index.ts';
@@ -23,95 +23,164 @@ export interface RunCommandIo {
   interrupt?: AbortSignal;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
+
+/** Test and embedding seams of `fido-harness run`; the CLI passes none. */
+export interface RunCommandDeps {
+  /** opens the device named by one `--device` entry (default: the simulator, hid, hid:PATH, udp:HOST:PORT) */
+  openDevice?: (device: string, opts: RunArgs, io: RunCommandIo) => Promise<OpenedRunDevice>;
+  /** the FIDO HID device paths `--device all` stands for (default: node-hid, usage page 0xF1D0) */
+  listHidPaths?: () => Promise<string[]>;
+  /** how long a device has to echo a PING after a check ended in a channel error (default 5 s) */
+  probeMs?: number;
+}
+
+export interface OpenedRunDevice {
+  device: OpenedDevice;
+  /** "sim" | "hid" | "udp" | … as the report's device.transport */
+  kind: string;
+  powerCycle?: () => Promise<void>;
+}
+
+/** One device's run: its exit code, and its report when one was written. */
+export interface DeviceRunOutcome {
+  device: string;
+  code: number;
+  report?: Report;
+  written?: Partial<Record<ReportFormat, string>>;
+  /** why the device could not be used (no report then) */
+  error?: string;
+}
 
 /**
  * `fido-harness run` (DESIGN.md): every suite (or the selected ones) against one device, then the
  * Microsoft and Entra evaluations and the reports. Exit 0: every check passed, warned or was skipped with a
- * reason; 1: a check failed or errored; 2: usage error, or the device could not be used (one line says why).
+ * reason; 1: a check failed or errored; 2: usage error, or the device could not be used (one line says why),
+ * or the run was cut short (Ctrl-C, device lost: the report is written, marked incomplete).
+ * `--device a,b,…` or `--device all` runs on each device in parallel (runSeveralDevices.ts).
  */
-export async function runRunCommand(args: string[], io: RunCommandIo): Promise<number> {
+export async function runRunCommand(args: string[], io: RunCommandIo, deps: RunCommandDeps = {}): Promise<number> {
   let opts;
+  let devices: string[];
   try {
     opts = parseRunArgs(args);
+    await resolveRerun(opts);
+    devices = await expandDevices(opts.device, deps);
   } catch (err) {
     io.stderr.write(`fido-harness run: ${(err as Error).message}\n`);
     return 2;
   }
+  if (devices.length === 1) return (await runOnDevice({ ...opts, device: devices[0]! }, io, deps)).code;
+  const { runSeveralDevices } = await import('./runSeveralDevices.ts');
+  return runSeveralDevices(opts, devices, io, (o, deviceIo) => runOnDevice(o, deviceIo, deps));
+}
+
+/** The run on one device, as `fido-harness run --device D` does it. */
+export async function runOnDevice(opts: RunArgs, io: RunCommandIo, deps: RunCommandDeps = {}): Promise<DeviceRunOutcome> {
   const startedAt = new Date();
   let device: OpenedDevice | undefined;
   try {
-    const opened = await openRunDevice(opts, io);
+    const opened = await (deps.openDevice ?? openRunDevice)(opts.device, opts, io);
     device = opened.device;
     const at = new Date();
     const mds = await loadMds(opts, at);
-    const progress = createProgress(io);
-    const rerun = (id: string) => `fido-harness run --device ${opts.device} --check ${id}${opts.quirks.map((q) => ` --sim-quirk ${q}`).join('')}`;
-    const run = await runSuites({
-      device: { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: opened.kind, path: device.transport.path },
-      context: {
-        allowDestructive: opened.kind !== 'hid' || opts.allowReset,
-        pin: opts.pin,
-        ...(mds ? { mds: { store: mds.store, at } } : {}),
-        ...(opened.kind === 'hid' ? { requestReplug: () => waitForReplug(io) } : {}),
-        ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
-      },
-      suites: opts.suites,
-      checks: opts.checks,
-      timeoutMs: opts.timeoutMs,
-      signal: io.interrupt,
-      onPlan: (checks) => progress.plan(checks),
-      onStart: (c, i, n) => progress.start(c, i, n),
-      onResult: (r, i, n) => progress.result(r, i, n),
-      rerunCommand: (c) => rerun(c.id),
-    });
-    progress.done();
-    const compat: CompatInput = {
-      info: run.ctx.info,
-      checks: run.results,
-      ...(run.ctx.artifacts.attestationObject ? { attestation: run.ctx.artifacts.attestationObject } : {}),
-      ...(mds ? { mds: mds.store } : {}),
-      at,
-    };
-    const microsoft = evaluateMicrosoft(compat);
-    const policy = opts.entraPolicy ? parseEntraPolicy(JSON.parse(await readFile(opts.entraPolicy, 'utf8'))) : undefined;
-    const entra = evaluateEntra({ ...compat, microsoft, ...(policy ? { policy } : {}) });
-    const mdsSummary = summarizeMds(compat);
-    const report = createReport({
-      tool: { name: 'fido-harness', version: VERSION },
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      ...(run.incompleteReason ? { incomplete: true, incompleteReason: run.incompleteReason } : {}),
-      device: {
-        transport: opened.kind,
-        path: device.transport.path,
-        aaguid: formatAaguid(run.ctx.info.aaguid),
-        getInfo: namedInfo(run.ctx.info),
-        ...(mdsSummary ? { mds: mdsSummary } : {}),
-        ...(opts.quirks.length ? { simulatorQuirks: opts.quirks } : {}),
-      },
-      checks: run.results,
-      microsoft,
-      entra,
-    });
+    const run = await runOnOpenedDevice(opts, opened, mds, at, io, deps);
+    const report = await buildReport(opts, opened, run, mds, at, startedAt);
     const written = await writeReports(report, opts.out, opts.formats);
     printSummary(report, written, io);
-    if (run.incompleteReason) return 2;
-    return report.summary.failed + report.summary.errored > 0 ? 1 : 0;
+    const code = run.incompleteReason ? 2 : report.summary.failed + report.summary.errored > 0 ? 1 : 0;
+    return { device: opts.device, code, report, written };
   } catch (err) {
     if (err instanceof UsageError || err instanceof CheckSelectionError) {
       io.stderr.write(`fido-harness run: ${err.message}\n`);
-      return 2;
+      return { device: opts.device, code: 2, error: err.message };
     }
     const e = err as Error & { code?: string };
-    io.stderr.write(`fido-harness run: the device could not be used: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
-    return 2;
+    const why = `the device could not be used: ${e.code ? `${e.code}: ` : ''}${e.message}`;
+    io.stderr.write(`fido-harness run: ${why}\n`);
+    return { device: opts.device, code: 2, error: why };
   } finally {
     await device?.close().catch(() => undefined);
   }
 }
 
-interface RunArgs {
+type MdsForRun = { store: MdsStore } | undefined;
+
+async function runOnOpenedDevice(opts: RunArgs, opened: OpenedRunDevice, mds: MdsForRun, at: Date, io: RunCommandIo, deps: RunCommandDeps): Promise<RunSuitesResult> {
+  const { device } = opened;
+  const progress = createProgress(io);
+  const rerun = (id: string) => `fido-harness run --device ${opts.device} --check ${id}${opts.quirks.map((q) => ` --sim-quirk ${q}`).join('')}`;
+  const run = await runSuites({
+    device: { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: opened.kind, path: device.transport.path },
+    context: {
+      allowDestructive: opened.kind !== 'hid' || opts.allowReset,
+      pin: opts.pin,
+      ...(mds ? { mds: { store: mds.store, at } } : {}),
+      ...(opened.kind === 'hid' ? { requestReplug: () => waitForReplug(io) } : {}),
+      ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
+    },
+    suites: opts.suites,
+    checks: opts.checks,
+    timeoutMs: opts.timeoutMs,
+    signal: io.interrupt,
+    ...(deps.probeMs ? { probeMs: deps.probeMs } : {}),
+    onPlan: (checks) => progress.plan(checks),
+    onStart: (c, i, n) => progress.start(c, i, n),
+    onResult: (r, i, n) => progress.result(r, i, n),
+    rerunCommand: (c) => rerun(c.id),
+  });
+  progress.done();
+  return run;
+}
+
+async function buildReport(opts: RunArgs, opened: OpenedRunDevice, run: RunSuitesResult, mds: MdsForRun, at: Date, startedAt: Date): Promise<Report> {
+  const compat: CompatInput = {
+    info: run.ctx.info,
+    checks: run.results,
+    ...(run.ctx.artifacts.attestationObject ? { attestation: run.ctx.artifacts.attestationObject } : {}),
+    ...(mds ? { mds: mds.store } : {}),
+    at,
+  };
+  const microsoft = evaluateMicrosoft(compat);
+  const policy = opts.entraPolicy ? parseEntraPolicy(JSON.parse(await readFile(opts.entraPolicy, 'utf8'))) : undefined;
+  const entra = evaluateEntra({ ...compat, microsoft, ...(policy ? { policy } : {}) });
+  const mdsSummary = summarizeMds(compat);
+  return createReport({
+    tool: { name: 'fido-harness', version: VERSION },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    ...(run.incompleteReason ? { incomplete: true, incompleteReason: run.incompleteReason } : {}),
+    device: {
+      transport: opened.kind,
+      path: opened.device.transport.path,
+      aaguid: formatAaguid(run.ctx.info.aaguid),
+      getInfo: namedInfo(run.ctx.info),
+      ...(mdsSummary ? { mds: mdsSummary } : {}),
+      ...(opts.quirks.length ? { simulatorQuirks: opts.quirks } : {}),
+    },
+    checks: run.results,
+    microsoft,
+    entra,
+  });
+}
+
+/** `--device a,b,…` → each; `all` → every attached FIDO HID key (hid:PATH); one device → itself. */
+async function expandDevices(text: string, deps: RunCommandDeps): Promise<string[]> {
+  const list = text.split(',').map((d) => d.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--device is empty');
+  if (!list.includes('all')) return list;
+  if (list.length > 1) throw new UsageError('--device all stands for every attached key: give it alone');
+  const paths = await (deps.listHidPaths ?? listHidPaths)();
+  if (paths.length === 0) throw new UsageError('--device all: no FIDO HID device is attached (fido-harness devices lists them)');
+  return paths.map((p) => `hid:${p}`);
+}
+
+async function listHidPaths(): Promise<string[]> {
+  const found = await listFidoHidDevices(await loadNodeHidBackend());
+  return found.map((d) => d.path);
+}
+
+export interface RunArgs {
   device: string;
   suites?: string[];
   checks?: string[];
@@ -172,8 +241,7 @@ export function parseRunArgs(args: string[]): RunArgs {
   };
 }
 
-async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device: OpenedDevice; kind: string; powerCycle?: () => Promise<void> }> {
-  await resolveRerun(opts);
+async function openRunDevice(deviceText: string, opts: RunArgs, io: RunCommandIo): Promise<OpenedRunDevice> {
   const onKeepalive = (() => {
     let shown = 0;
     return (status: number) => {
@@ -183,15 +251,15 @@ async function openRunDevice(opts: RunArgs, io: RunCommandIo): Promise<{ device:
       }
     };
   })();
-  if (opts.device === 'sim') {
+  if (deviceText === 'sim') {
     // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
     const { device: sim, authenticator } = await createSimulatorDevice({ allowResetAnytime: true, presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
     const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: { onKeepalive } });
     // In-process power cycle: persistent state kept, tokens and the wrong-PIN streak cleared (DESIGN.md).
     return { device, kind: 'sim', powerCycle: async () => authenticator.powerCycle() };
   }
-  if (opts.quirks.length && !opts.device.startsWith('udp:')) throw new UsageError('--sim-quirk applies to the simulator only');
-  const spec = parseDeviceSpec(opts.device);
+  if (opts.quirks.length && !deviceText.startsWith('udp:')) throw new UsageError('--sim-quirk applies to the simulator only');
+  const spec = parseDeviceSpec(deviceText);
   const device = await openDevice(spec, { ctaphid: { onKeepalive } });
   return { device, kind: spec.kind };
 }
