@@ -19,7 +19,7 @@ import {
 } from '../../harness/protocol/index.ts';
 import { fuzzBudgetMs, fuzzRuns, FUZZ_SEED, reportFuzzFigure } from './fuzzSize.ts';
 
-const RUNS = fuzzRuns(1_500, 40_000);
+const RUNS = fuzzRuns(1_500, 50_000);
 
 /** A channel as the generator sees it: resolved against the channels allocated so far when the run executes. */
 type CidRef = { kind: 'broadcast' } | { kind: 'zero' } | { kind: 'recent'; i: number } | { kind: 'small'; v: number } | { kind: 'random'; v: number };
