@@ -52,7 +52,8 @@ export function applyJsonEdit(body: unknown, e: JsonEdit, encoding: 'base64url' 
   } else if (e.op === 'append' && typeof old === 'string') {
     parent[key] = old + (JSON.stringify(e.value) ?? '');
   } else if (e.op === 'huge') {
-    parent[key] = typeof old === 'string' ? old.repeat(200).slice(0, 60_000) : Array.from({ length: 2000 }, () => old);
+    // a long string, or 2000 copies of a scalar (objects become null, so that edits cannot compound into gigabytes)
+    parent[key] = typeof old === 'string' ? old.repeat(200).slice(0, 60_000) : Array.from({ length: 2000 }, () => (old !== null && typeof old === 'object' ? null : old));
   } else {
     parent[key] = e.value;
   }
