@@ -1,6 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSimulatorDevice, DEFAULT_SELECTION_HOLD } from '../authenticator-sim/index.ts';
+import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM } from '../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../authenticator-sim/quirks/index.ts';
 import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../mds/index.ts';
 import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../reports/index.ts';
@@ -242,26 +243,47 @@ export function parseRunArgs(args: string[]): RunArgs {
 }
 
 async function openRunDevice(deviceText: string, opts: RunArgs, io: RunCommandIo): Promise<OpenedRunDevice> {
-  const onKeepalive = (() => {
-    let shown = 0;
-    return (status: number) => {
-      if (status === KeepaliveStatus.UPNEEDED && Date.now() - shown > 5_000) {
-        shown = Date.now();
-        io.stderr.write('Touch your security key\n');
-      }
-    };
-  })();
   if (deviceText === 'sim') {
     // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
     const { device: sim, authenticator } = await createSimulatorDevice({ allowResetAnytime: true, presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
-    const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: { onKeepalive } });
+    const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' });
     // In-process power cycle: persistent state kept, tokens and the wrong-PIN streak cleared (DESIGN.md).
     return { device, kind: 'sim', powerCycle: async () => authenticator.powerCycle() };
   }
   if (opts.quirks.length && !deviceText.startsWith('udp:')) throw new UsageError('--sim-quirk applies to the simulator only');
   const spec = parseDeviceSpec(deviceText);
+  if (spec.kind === 'udp') {
+    // A UDP device is a simulator by convention: it approves presence itself, and DESIGN.md's power-cycle
+    // datagram power-cycles it in place (its channels are gone afterwards, so the host INITs anew).
+    const device = await openDevice(spec);
+    const powerCycle = async () => {
+      await sendDatagram(spec.host, spec.port, POWER_CYCLE_DATAGRAM);
+      await new Promise((r) => setTimeout(r, 50));
+      await device.hid.reopen();
+    };
+    return { device, kind: spec.kind, powerCycle };
+  }
+  // A real key: say so when it waits for a touch (CTAPHID KEEPALIVE UPNEEDED), at most every 5 s.
+  let shown = 0;
+  const onKeepalive = (status: number) => {
+    if (status === KeepaliveStatus.UPNEEDED && Date.now() - shown > 5_000) {
+      shown = Date.now();
+      io.stderr.write('Touch your security key\n');
+    }
+  };
   const device = await openDevice(spec, { ctaphid: { onKeepalive } });
   return { device, kind: spec.kind };
+}
+
+function sendDatagram(host: string, port: number, datagram: Uint8Array): Promise<void> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  return new Promise((resolve, reject) =>
+    socket.send(datagram, port, host, (err) => {
+      socket.close();
+      if (err) reject(err);
+      else resolve();
+    }),
+  );
 }
 
 /** `--rerun-failed RUN.json`: the failed and errored checks of an earlier run. */

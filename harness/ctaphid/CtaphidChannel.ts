@@ -70,7 +70,8 @@ export class CtaphidChannel {
 
   private constructor(
     readonly transport: PacketTransport,
-    readonly info: CtaphidDeviceInfo,
+    /** what the last INIT said; replaced by `reopen` */
+    public info: CtaphidDeviceInfo,
     private readonly options: CtaphidChannelOptions,
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -138,6 +139,17 @@ export class CtaphidChannel {
   async resync(): Promise<CtaphidDeviceInfo> {
     this.transport.discardPending();
     return initChannel(this.transport, this.cid, this.options);
+  }
+
+  /**
+   * Allocates a new channel with INIT on the broadcast CID (§11.2.9.1.3), for a device that has forgotten
+   * its channels (a power cycle); later transactions use the new CID.
+   */
+  async reopen(): Promise<CtaphidDeviceInfo> {
+    this.transport.discardPending();
+    this.info = await initChannel(this.transport, BROADCAST_CID, this.options);
+    this.needsResync = false;
+    return this.info;
   }
 
   /**
