@@ -125,6 +125,7 @@ export class Authenticator {
     this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
     this.builtInUv = options.builtInUv;
     this.state = state;
+    this.lastSaved = serializeState(state);
     this.pinUvAuthToken = new PinUvAuthToken(this.rng, this.clock);
     this.protocols = new Map<number, PinUvAuthProtocol>([
       [1, pinUvAuthProtocolOne(this.rng)],
@@ -163,7 +164,6 @@ export class Authenticator {
     this.pinUvAuthToken.observeTimers();
     const handler = handlers.get(command);
     if (!handler) return { status: CtapStatus.CTAP1_ERR_INVALID_COMMAND, payload: new Uint8Array(0) };
-    const snapshot = serializeState(this.state);
     try {
       let params: unknown = undefined;
       if (handler.takesParameters) {
@@ -186,16 +186,21 @@ export class Authenticator {
     } catch (err) {
       if (err instanceof CtapStatusError) return { status: err.code, payload: new Uint8Array(0) };
       if (err instanceof CborError) return { status: CtapStatus.CTAP2_ERR_INVALID_CBOR, payload: new Uint8Array(0) };
-      // An internal failure must not leave half-applied state behind.
-      this.state = deserializeState(snapshot);
+      // An internal failure must not leave half-applied state behind: back to what was last stored.
+      this.state = deserializeState(this.lastSaved);
       return { status: CtapStatus.CTAP1_ERR_OTHER, payload: new Uint8Array(0) };
     }
   }
 
   /** Writes persistent state through the storage; called before a command that changed it answers. */
   persist(): void {
-    this.storage.save(serializeState(this.state));
+    const serialized = serializeState(this.state);
+    this.storage.save(serialized);
+    this.lastSaved = serialized;
   }
+
+  /** the state as last written to storage: what an internal failure rolls back to */
+  private lastSaved: string;
 
   /**
    * A power cycle (unplug and replug): persistent state stays; the pinUvAuthToken, the key-agreement

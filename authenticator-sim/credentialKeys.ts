@@ -27,39 +27,37 @@ export function generatePrivateKey(alg: number, rng: Rng): Uint8Array {
 }
 
 export function privateKeyObject(alg: number, raw: Uint8Array): KeyObject {
-  return credentialKey(alg, raw).keyObject;
+  return credentialKey(alg, raw).keyObject();
 }
 
 /**
- * The signing key and COSE public key of a credential from its compact private key, computing the P-256
- * public point once (the simulator's hot path: makeCredential needs both).
+ * The COSE public key of a credential from its compact private key (the P-256 point computed once), and
+ * its signing key made on first use: makeCredential needs only the public key unless it self-attests.
  */
-export function credentialKey(alg: number, raw: Uint8Array): { keyObject: KeyObject; cose: CborMap } {
+export function credentialKey(alg: number, raw: Uint8Array): { keyObject: () => KeyObject; cose: CborMap } {
   if (alg === CoseAlgorithm.ES256) {
     const ecdh = createECDH('prime256v1');
     ecdh.setPrivateKey(raw);
     const pub = ecdh.getPublicKey();
+    const x = pub.subarray(1, 33);
+    const y = pub.subarray(33, 65);
     const cose: CborMap = new Map<number, number | Uint8Array>([
       [1, 2], // kty EC2
       [3, alg],
       [-1, 1], // crv P-256
-      [-2, new Uint8Array(pub.subarray(1, 33))],
-      [-3, new Uint8Array(pub.subarray(33, 65))],
+      [-2, new Uint8Array(x)],
+      [-3, new Uint8Array(y)],
     ]);
-    const keyObject = createPrivateKey({
-      key: {
-        kty: 'EC',
-        crv: 'P-256',
-        d: Buffer.from(raw).toString('base64url'),
-        x: pub.subarray(1, 33).toString('base64url'),
-        y: pub.subarray(33, 65).toString('base64url'),
-      },
-      format: 'jwk',
-    });
+    let made: KeyObject | undefined;
+    const keyObject = () =>
+      (made ??= createPrivateKey({
+        key: { kty: 'EC', crv: 'P-256', d: Buffer.from(raw).toString('base64url'), x: x.toString('base64url'), y: y.toString('base64url') },
+        format: 'jwk',
+      }));
     return { keyObject, cose };
   }
-  const keyObject = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
-  return { keyObject, cose: publicCoseKey(alg, keyObject) };
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  return { keyObject: () => key, cose: publicCoseKey(alg, key) };
 }
 
 export function publicCoseKey(alg: number, privateKey: KeyObject): CborMap {

@@ -201,7 +201,7 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     extensions: ext.outputs,
   });
   const attestation = createAttestationStatement(a, authData, req.clientDataHash, (data) =>
-    signWith(chosen.alg, keyObject, data),
+    signWith(chosen.alg, keyObject(), data),
     chosen.alg,
   );
   a.persist();
