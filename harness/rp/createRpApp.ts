@@ -4,6 +4,7 @@ import { RpError } from './RpError.ts';
 import type { RpEnv, RpState } from './RpState.ts';
 import { CeremonyStore } from './stores/CeremonyStore.ts';
 import { CredentialStore } from './stores/CredentialStore.ts';
+import { CertificateSummaryCache } from './stores/CertificateSummaryCache.ts';
 import { failureResponse } from './middleware/failureResponse.ts';
 import { limitBody } from './middleware/limitBody.ts';
 import { securityHeaders } from './middleware/securityHeaders.ts';
@@ -39,6 +40,7 @@ export function createRpApp(input: RpConfigInput | RpConfig = {}): RpApp {
     config,
     ceremonies: new CeremonyStore(config.clock, config.challengeTtlMs, config.maxCeremonies),
     credentials: new CredentialStore(config.maxUsers, config.maxCredentialsPerUser),
+    certificates: new CertificateSummaryCache(),
   };
   const app = new Hono<RpEnv>();
   app.onError(failureResponse());

@@ -71,7 +71,7 @@ export interface RawExtension {
  * AuthorityKeyIdentifier in a captured TPM AIK certificate), which would hide the others; this reader
  * decodes none of them.
  */
-export function rawExtensions(cert: X509Certificate): RawExtension[] {
+export function rawExtensions(cert: { rawData: ArrayBuffer | Uint8Array }): RawExtension[] {
   const tbs = derChildren(readDerExact(new Uint8Array(cert.rawData)))[0]!;
   const wrapper = derChildren(tbs).find((n) => n.tagClass === DerClass.CONTEXT && n.tagNumber === 3);
   if (!wrapper) return [];
@@ -84,7 +84,7 @@ export function rawExtensions(cert: X509Certificate): RawExtension[] {
   });
 }
 
-export function rawExtension(cert: X509Certificate, oid: string): RawExtension | undefined {
+export function rawExtension(cert: { rawData: ArrayBuffer | Uint8Array }, oid: string): RawExtension | undefined {
   return rawExtensions(cert).find((e) => e.oid === oid);
 }
 

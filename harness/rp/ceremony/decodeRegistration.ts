@@ -77,6 +77,8 @@ export interface DecodeRegistrationInput {
   mds: MdsStore | undefined;
   mdsProblem: string | undefined;
   at: Date;
+  /** describes one certificate (the RP's cache); default: describe it afresh */
+  describe?: (der: Uint8Array) => CertificateSummary;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
         break;
       }
       try {
-        chain.push(describeCertificate(der).summary);
+        chain.push(input.describe ? input.describe(der) : describeCertificate(der).summary);
       } catch (e) {
         chainProblem = `x5c[${i}] is not a readable X.509 certificate: ${(e as Error).message}`;
         break;

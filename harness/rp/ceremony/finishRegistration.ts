@@ -30,6 +30,7 @@ export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: 
     mds: config.mds,
     mdsProblem: config.mdsProblem,
     at: now,
+    describe: (der) => rp.certificates.describe(der),
   });
   const username = ceremony.username!;
   const user = rp.credentials.userOrNew(username, ceremony.displayName ?? username, () => ceremony.userId!);
