@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { CtapProtocolError } from '../ctap/index.ts';
 import { CtaphidError } from '../ctaphid/index.ts';
 import { TransportError } from '../transport/index.ts';
-import type { SuiteDevice } from '../suites/index.ts';
-import { CheckTimeout } from './withTimeout.ts';
+import type { SuiteDevice } from './SuiteContext.ts';
+import { CheckTimeout } from '../runner/withTimeout.ts';
 
 /** Transport failures after which the device is gone for this run (harness/transport TransportErrorCode). */
 const GONE = new Set(['TRANSPORT_CLOSED', 'TRANSPORT_DISCONNECTED']);
