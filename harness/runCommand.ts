@@ -116,6 +116,7 @@ async function runOnOpenedDevice(opts: RunArgs, opened: OpenedRunDevice, mds: Md
     context: {
       allowDestructive: opened.kind !== 'hid' || opts.allowReset,
       pin: opts.pin,
+      pinGiven: opts.pinGiven,
       ...(mds ? { mds: { store: mds.store, at } } : {}),
       ...(opened.kind === 'hid' ? { requestReplug: () => waitForReplug(io) } : {}),
       ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
@@ -186,6 +187,8 @@ export interface RunArgs {
   suites?: string[];
   checks?: string[];
   pin: string;
+  /** whether --pin was given (else the default PIN is only ever set, never guessed) */
+  pinGiven: boolean;
   mds?: string;
   entraPolicy?: string;
   out: string;
@@ -232,6 +235,7 @@ export function parseRunArgs(args: string[]): RunArgs {
     ...(list(values.suite) ? { suites: list(values.suite) } : {}),
     ...(checks ? { checks } : {}),
     pin: values.pin ?? '1234',
+    pinGiven: values.pin !== undefined,
     ...(values.mds ? { mds: values.mds } : {}),
     ...(values['entra-policy'] ? { entraPolicy: values['entra-policy'] } : {}),
     out: values.out!,

@@ -9,7 +9,7 @@ import {
 import type { Ctap1, Ctap2, CtapTraceEntry } from '../ctap/index.ts';
 import type { CtaphidChannel } from '../ctaphid/index.ts';
 import type { CheckEvidence, EvidenceExchange } from '../../reports/model.ts';
-import type { Check } from '../runner/Check.ts';
+import { CheckSkipped, type Check } from '../runner/Check.ts';
 import { ClientPin } from '../client/index.ts';
 import type { AttestationObject } from '../protocol/index.ts';
 import type { AttestationResult, MdsStore } from '../../mds/index.ts';
@@ -44,6 +44,11 @@ export interface SuiteContextOptions {
   allowDestructive: boolean;
   /** the PIN checks set and use (never logged) */
   pin: string;
+  /**
+   * false when `pin` is only the default: a key that already has a PIN is then never sent it (a wrong
+   * guess costs retries); its PIN checks are skipped, or it is reset first when resets are allowed
+   */
+  pinGiven?: boolean;
   /** asks the person at the key to replug it (real keys refuse reset 10 s after power-up, CTAP 2.1 §6.6) */
   requestReplug?: () => Promise<void>;
   /** power-cycles the device where the transport can (the simulator over UDP or in-process) */
@@ -132,9 +137,16 @@ export class SuiteContext {
     }
     if (this.pinState === 'set' && this.info.options?.clientPin === true) return;
     if (this.info.options?.clientPin === true && this.pinState === 'unknown') {
-      // A PIN we did not set: assume it is the one given (--pin); checks will say if it is not.
-      this.pinState = 'set';
-      return;
+      if (this.options.pinGiven !== false) {
+        // A PIN we did not set: assume it is the one given (--pin); checks will say if it is not.
+        this.pinState = 'set';
+        return;
+      }
+      // Guessing would spend the key's PIN retries (8, then it is blocked): never guess.
+      if (!this.options.allowDestructive) {
+        throw new CheckSkipped('the key already has a PIN: give it with --pin (or allow a reset with --allow-reset)');
+      }
+      await this.reset();
     }
     await new ClientPin(this.ctap2).setPin(this.pin);
     this.pinState = 'set';
