@@ -18,7 +18,7 @@ import {
 } from '../../harness/protocol/index.ts';
 import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 import { unwrapCredentialId } from '../credentialId.ts';
-import { privateKeyObject, publicCoseKey } from '../credentialKeys.ts';
+import { credentialKey } from '../credentialKeys.ts';
 import type { StoredCredential } from '../state.ts';
 import { LEGACY_TOKEN_KEY } from './clientPin.ts';
 import { selectProtocol } from './pinUvAuthChecks.ts';
@@ -203,7 +203,7 @@ function credentialResponse(a: Authenticator, c: StoredCredential, total: number
   return encodeCredentialManagementResponse({
     user: encodeEntity({ id: c.userId, name: c.userName, displayName: c.userDisplayName }),
     credentialID: encodeEntity({ id: c.id, type: PUBLIC_KEY }),
-    publicKey: publicCoseKey(c.alg, privateKeyObject(c.alg, key.privateKey)),
+    publicKey: credentialKey(c.alg, key.privateKey).cose,
     ...(total !== undefined ? { totalCredentials: total } : {}),
     credProtect: c.credProtect,
     ...(c.largeBlobKey ? { largeBlobKey: c.largeBlobKey } : {}),
