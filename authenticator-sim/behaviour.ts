@@ -45,9 +45,10 @@ export interface Behaviour {
   /** whether the UV flag may be set without any verification (it must not) */
   claimUvWithoutVerification: boolean;
   /**
-   * user.name / user.displayName as the simulator returns them (the evil-strings quirk appends HTML and
-   * control characters). Applied wherever a stored name goes out: getAssertion (§6.2.2 step 12) and
-   * credential management's enumerateCredentials (§6.8.3) should both call it.
+   * user.name / user.displayName as getAssertion returns them (§6.2.2 step 12; the evil-strings quirk
+   * appends HTML and control characters, for the reports' escaping). Credential management lists names as
+   * stored: decorating them there would be a device that renames users, which the cred-mgmt checks rightly
+   * fail, and evil-strings must make nothing fail (DESIGN.md).
    */
   decorateUserText(text: string): string;
 }
