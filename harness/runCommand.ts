@@ -297,7 +297,7 @@ async function resolveRerun(opts: RunArgs): Promise<void> {
   const file = marker.slice('@rerun:'.length);
   let report: Report;
   try {
-    report = parseReport(JSON.parse(await readFile(file, 'utf8')));
+    report = parseReport(await readFile(file, 'utf8'));
   } catch (err) {
     throw new UsageError(`--rerun-failed ${file}: ${(err as Error).message}`);
   }

@@ -1,0 +1,35 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { failing, runHarness } from './runHarness.ts';
+
+/** Issue 6: vendors iterate one failure at a time with --check and --rerun-failed. */
+describe('re-running single checks', () => {
+  it('should run only the named checks, each with the set-up it needs, and put the re-run command in failing evidence', async () => {
+    const { code, report } = await runHarness(['--check', 'GA-COUNTER-001,CLIENTPIN-V2-WRONG-001', '--sim-quirk', 'counter-stuck']);
+    expect(report.checks.map((c) => c.id)).toEqual(['GA-COUNTER-001', 'CLIENTPIN-V2-WRONG-001']);
+    expect(report.checks.map((c) => c.status)).toEqual(['fail', 'pass']); // the PIN check set its PIN up itself
+    expect(code).toBe(1);
+    expect(report.checks[0]!.evidence?.rerun).toBe('fido-harness run --device sim --check GA-COUNTER-001 --sim-quirk counter-stuck');
+    expect(report.checks[1]!.evidence?.rerun).toBeUndefined();
+  }, 60_000);
+
+  it('should re-run exactly the failed and errored checks of an earlier report', async () => {
+    const first = await runHarness(['--suite', 'make-credential,get-assertion', '--sim-quirk', 'wrong-rpid-hash']);
+    expect(failing(first.report)).toEqual(['MC-RPID-001', 'GA-RPID-001']);
+    const dir = mkdtempSync(join(tmpdir(), 'fido-harness-rerun-'));
+    const file = join(dir, 'report.json');
+    writeFileSync(file, JSON.stringify(first.report));
+    const again = await runHarness(['--rerun-failed', file]);
+    expect(again.report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['MC-RPID-001', 'pass'],
+      ['GA-RPID-001', 'pass'],
+    ]);
+    expect(again.code).toBe(0);
+  }, 60_000);
+
+  it('should refuse an unknown check id with exit 2', async () => {
+    await expect(runHarness(['--check', 'NO-SUCH-001'])).rejects.toThrow(); // no report is written
+  });
+});
