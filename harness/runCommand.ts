@@ -5,7 +5,7 @@ import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM } f
 import { authenticatorOptionsForQuirks } from '../authenticator-sim/quirks/index.ts';
 import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../mds/index.ts';
 import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../reports/index.ts';
-import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput } from './compat/index.ts';
+import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput, type EntraPolicy } from './compat/index.ts';
 import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice } from './ctap/index.ts';
 import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from './transport/index.ts';
 import { KeepaliveStatus } from './protocol/index.ts';
@@ -66,6 +66,7 @@ export async function runRunCommand(args: string[], io: RunCommandIo, deps: RunC
   try {
     opts = parseRunArgs(args);
     await resolveRerun(opts);
+    await resolveEntraPolicy(opts);
     devices = await expandDevices(opts.device, deps);
   } catch (err) {
     io.stderr.write(`fido-harness run: ${(err as Error).message}\n`);
@@ -144,8 +145,7 @@ async function buildReport(opts: RunArgs, opened: OpenedRunDevice, run: RunSuite
     at,
   };
   const microsoft = evaluateMicrosoft(compat);
-  const policy = opts.entraPolicy ? parseEntraPolicy(JSON.parse(await readFile(opts.entraPolicy, 'utf8'))) : undefined;
-  const entra = evaluateEntra({ ...compat, microsoft, ...(policy ? { policy } : {}) });
+  const entra = evaluateEntra({ ...compat, microsoft, ...(opts.policy ? { policy: opts.policy } : {}) });
   const mdsSummary = summarizeMds(compat);
   return createReport({
     tool: { name: 'fido-harness', version: VERSION },
@@ -191,6 +191,8 @@ export interface RunArgs {
   pinGiven: boolean;
   mds?: string;
   entraPolicy?: string;
+  /** the parsed --entra-policy, read before any device is opened */
+  policy?: EntraPolicy;
   out: string;
   formats: ReportFormat[];
   quirks: string[];
@@ -288,6 +290,16 @@ function sendDatagram(host: string, port: number, datagram: Uint8Array): Promise
       else resolve();
     }),
   );
+}
+
+/** `--entra-policy FILE`: read and checked up front, so a bad policy costs no run (exit 2, one line). */
+async function resolveEntraPolicy(opts: RunArgs): Promise<void> {
+  if (!opts.entraPolicy) return;
+  try {
+    opts.policy = parseEntraPolicy(JSON.parse(await readFile(opts.entraPolicy, 'utf8')));
+  } catch (err) {
+    throw new UsageError(`--entra-policy ${opts.entraPolicy}: ${(err as Error).message}`);
+  }
 }
 
 /** `--rerun-failed RUN.json`: the failed and errored checks of an earlier run. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failing, runHarness } from './runHarness.ts';
+import { failing, runHarness, runHarnessRaw } from './runHarness.ts';
 
 /** Issue 6: vendors iterate one failure at a time with --check and --rerun-failed. */
 describe('re-running single checks', () => {
@@ -30,6 +30,8 @@ describe('re-running single checks', () => {
   }, 60_000);
 
   it('should refuse an unknown check id with exit 2', async () => {
-    await expect(runHarness(['--check', 'NO-SUCH-001'])).rejects.toThrow(); // no report is written
+    const { code, stderr } = await runHarnessRaw(['--check', 'NO-SUCH-001']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('fido-harness run: unknown check id "NO-SUCH-001"\n');
   });
 });

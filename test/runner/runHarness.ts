@@ -7,6 +7,13 @@ import type { Report } from '../../reports/index.ts';
 
 /** Runs `fido-harness run ARGS` in-process with captured output; returns the exit code and report.json. */
 export async function runHarness(args: string[]): Promise<{ code: number; report: Report; stdout: string; stderr: string }> {
+  const run = await runHarnessRaw(args);
+  const report = JSON.parse(readFileSync(join(run.out, 'report.json'), 'utf8')) as Report;
+  return { ...run, report };
+}
+
+/** The same, for runs that write no report (usage errors): the exit code and the output. */
+export async function runHarnessRaw(args: string[]): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   const out = mkdtempSync(join(tmpdir(), 'fido-harness-run-'));
   let stdout = '';
   let stderr = '';
@@ -22,8 +29,7 @@ export async function runHarness(args: string[]): Promise<{ code: number; report
     stderr: sink((s) => (stderr += s)),
     env: { NO_COLOR: '1' },
   });
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
-  return { code, report, stdout, stderr };
+  return { code, out, stdout, stderr };
 }
 
 export const failing = (r: Report) => r.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
