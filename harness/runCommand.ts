@@ -10,7 +10,7 @@ import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice
 import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from './transport/index.ts';
 import { KeepaliveStatus } from './protocol/index.ts';
 import { runSuites, type RunSuitesResult } from './runner/runSuites.ts';
-import { createProgress } from './runner/progress.ts';
+import { createProgress, terminalSafe } from './runner/progress.ts';
 import { simulatorTestMds } from './simulatorTestMds.ts';
 import { CheckSelectionError } from './suites/index.ts';
 
@@ -335,13 +335,26 @@ async function waitForReplug(io: RunCommandIo): Promise<void> {
   await new Promise((r) => setTimeout(r, 5_000));
 }
 
+/** Why Entra blocks the key, and the policy fragment an admin would PATCH to allow it (issue 9). */
+function entraAdvice(report: Report): string[] {
+  const entra = report.entra;
+  if (entra?.verdict !== 'blocked') return [];
+  const failing = entra.reasons.filter((r) => r.status === 'fail').map((r) => `  ${r.id}: ${terminalSafe(r.message)}`);
+  return [
+    ...failing,
+    'To allow it, PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2 with:',
+    JSON.stringify(entra.suggestedPolicy, null, 2),
+  ];
+}
+
 function printSummary(report: Report, written: Partial<Record<ReportFormat, string>>, io: RunCommandIo): void {
   const s = report.summary;
   const lines = [
     '',
     `${s.passed} passed, ${s.failed} failed, ${s.warned} warned, ${s.skipped} skipped, ${s.errored} errored`,
     `Microsoft-compatible: ${report.microsoft?.verdict ?? 'not evaluated'}; Entra: ${report.entra?.verdict ?? 'not evaluated'}`,
-    ...(report.incomplete ? [`INCOMPLETE: ${report.incompleteReason}`] : []),
+    ...entraAdvice(report),
+    ...(report.incomplete ? [`INCOMPLETE: ${terminalSafe(report.incompleteReason ?? '')}`] : []),
     ...Object.values(written).map((f) => `wrote ${f}`),
   ];
   io.stdout.write(`${lines.join('\n')}\n`);

@@ -1,5 +1,13 @@
 import type { CheckResult } from '../../reports/model.ts';
 
+/**
+ * Text for a terminal: control characters, and the bidirectional overrides that can disguise text, are
+ * shown as \\uXXXX (check messages can carry device-supplied strings).
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export interface ProgressIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -58,10 +66,10 @@ export function createProgress(io: ProgressIo): Progress {
       inArea++;
       if (r.status === 'fail' || r.status === 'error') {
         clear();
-        write(`${red(r.status.toUpperCase())} ${r.id} ${r.title}: ${r.message}\n`);
+        write(`${red(r.status.toUpperCase())} ${r.id} ${r.title}: ${terminalSafe(r.message)}\n`);
       } else if (r.status === 'warn' && live) {
         clear();
-        write(`${yellow('WARN')} ${r.id}: ${r.message}\n`);
+        write(`${yellow('WARN')} ${r.id}: ${terminalSafe(r.message)}\n`);
       }
     },
     done() {

@@ -23,8 +23,10 @@ describe('run --entra-policy', () => {
       keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [SIM_AAGUID] },
       someFutureMember: { kept: true },
     });
-    const { report, code } = await runHarness(['--entra-policy', file]);
+    const { report, code, stdout } = await runHarness(['--entra-policy', file]);
     expect(code).toBe(0); // the checks all pass; the policy verdict is information for the admin
+    expect(stdout).toContain('EN-KEY-RESTRICTIONS');
+    expect(stdout).toContain('To allow it, PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2 with:');
     expect(report.entra?.verdict).toBe('blocked');
     expect(report.entra?.policySource).toBe('file');
     expect(report.entra?.reasons.find((r) => r.id === 'EN-KEY-RESTRICTIONS')?.status).toBe('fail');
