@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { X509Crl, type X509Certificate } from '@peculiar/x509';
+import { terminalSafe } from '../harness/protocol/terminalSafe.ts';
 import { MdsError } from './MdsError.ts';
 import { MdsCache, defaultMdsCacheDir } from './MdsCache.ts';
 import { MdsStore } from './MdsStore.ts';
@@ -24,8 +25,9 @@ export interface MdsCliIo {
 }
 
 const defaultIo = (): MdsCliIo => ({
-  stdout: (l) => process.stdout.write(l + '\n'),
-  stderr: (l) => process.stderr.write(l + '\n'),
+  // lines carry MDS- and device-supplied text (descriptions, certificate names): escaped for the terminal
+  stdout: (l) => process.stdout.write(terminalSafe(l) + '\n'),
+  stderr: (l) => process.stderr.write(terminalSafe(l) + '\n'),
   env: process.env,
   now: () => new Date(),
 });

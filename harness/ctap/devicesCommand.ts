@@ -1,4 +1,4 @@
-import { cborDiagnostic, CtaphidCapability, type AuthenticatorInfo } from '../protocol/index.ts';
+import { cborDiagnostic, CtaphidCapability, terminalSafe, type AuthenticatorInfo } from '../protocol/index.ts';
 import { CtaphidChannel } from '../ctaphid/index.ts';
 import {
   HidTransport,
@@ -23,8 +23,9 @@ const USAGE = 'usage: fido-harness devices [--info] [--json]';
  * Exit 0 when the listing worked (also when it is empty), 2 on a usage error or when HID cannot be used.
  */
 export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps = {}): Promise<number> {
-  const out = deps.out ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const err = deps.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  // product strings and getInfo come from the device: escaped for the terminal
+  const out = deps.out ?? ((l: string) => process.stdout.write(`${terminalSafe(l)}\n`));
+  const err = deps.err ?? ((l: string) => process.stderr.write(`${terminalSafe(l)}\n`));
   const info = args.includes('--info');
   const json = args.includes('--json');
   const unknown = args.filter((a) => a !== '--info' && a !== '--json');

@@ -21,3 +21,4 @@ export * from './ctap1/constants.ts';
 export * from './ctap1/apdu.ts';
 export * from './webauthn/authenticatorData.ts';
 export * from './webauthn/attestationObject.ts';
+export * from './terminalSafe.ts';

@@ -1,12 +1,7 @@
+import { terminalSafe } from '../protocol/terminalSafe.ts';
 import type { CheckResult } from '../../reports/model.ts';
 
-/**
- * Text for a terminal: control characters, and the bidirectional overrides that can disguise text, are
- * shown as \\uXXXX (check messages can carry device-supplied strings).
- */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { terminalSafe };
 
 export interface ProgressIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
