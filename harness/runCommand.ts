@@ -8,9 +8,9 @@ import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, t
 import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput, type EntraPolicy } from './compat/index.ts';
 import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice } from './ctap/index.ts';
 import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from './transport/index.ts';
-import { KeepaliveStatus } from './protocol/index.ts';
+import { KeepaliveStatus, terminalSafe } from './protocol/index.ts';
 import { runSuites, type RunSuitesResult } from './runner/runSuites.ts';
-import { createProgress, terminalSafe } from './runner/progress.ts';
+import { createProgress } from './runner/progress.ts';
 import { simulatorTestMds } from './simulatorTestMds.ts';
 import { CheckSelectionError } from './suites/index.ts';
 

@@ -1,8 +1,6 @@
 import { terminalSafe } from '../protocol/terminalSafe.ts';
 import type { CheckResult } from '../../reports/model.ts';
 
-export { terminalSafe };
-
 export interface ProgressIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
