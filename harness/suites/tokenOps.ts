@@ -72,6 +72,11 @@ export function needsRk(ctx: SuiteContext): string | undefined {
   return ctx.info.options?.rk === true ? undefined : 'discoverable credentials not offered (rk)';
 }
 
+/** A skip reason when the device has a built-in user verification method (getInfo option uv present). */
+export function needsNoBuiltInUv(ctx: SuiteContext): string | undefined {
+  return 'uv' in (ctx.info.options ?? {}) ? 'device has a built-in user verification method' : undefined;
+}
+
 /** A skip reason unless the device has clientPin (these checks verify the user with a PIN). */
 export function needsClientPin(ctx: SuiteContext): string | undefined {
   return ctx.info.options?.clientPin === undefined ? 'no clientPin: these checks verify the user with a PIN' : undefined;

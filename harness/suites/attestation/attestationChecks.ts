@@ -26,6 +26,8 @@ async function attested(ctx: SuiteContext, signal: AbortSignal): Promise<{ made:
   return ctx.artifacts.attestation;
 }
 
+const needsMds = (ctx: SuiteContext) => (ctx.options.mds ? undefined : 'no MDS given (--mds)');
+
 const problemsOf = (r: AttestationResult, codes: string[]) => r.problems.filter((p) => codes.includes(p.code));
 
 export const attestationChecks: SuiteCheck[] = [
@@ -108,7 +110,7 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: 'the AAGUID has an entry in the FIDO Metadata Service',
     specRef: 'FIDO MDS3 §3.1.1; Microsoft S1 (MS-MDS-LISTED)',
-    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    requires: needsMds,
     async run(ctx, signal) {
       const { result } = await attested(ctx, signal);
       ensure(result.mdsEntry, `no MDS entry for AAGUID ${result.aaguid}`);
@@ -119,7 +121,7 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: "the attestation chain ends in the MDS entry's attestationRootCertificates",
     specRef: 'WebAuthn L3 §7.1 step 23-24; FIDO MDS3 metadataStatement.attestationRootCertificates; Microsoft S1',
-    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    requires: needsMds,
     async run(ctx, signal) {
       const { result } = await attested(ctx, signal);
       const why = result.problems.filter((p) => p.severity === 'fail' || p.code.startsWith('MDS_') || p.code === 'ATT_SELF_ATTESTATION' || p.code === 'ATT_NO_TRUST_ANCHOR');
@@ -134,7 +136,7 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: 'the MDS entry has no undesired status (REVOKED, compromise, UV bypass)',
     specRef: 'FIDO MDS3 §3.1.4 AuthenticatorStatus; MICROSOFT-ENTRA.md undesired statuses',
-    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    requires: needsMds,
     async run(ctx, signal) {
       const { result } = await attested(ctx, signal);
       if (!result.mdsEntry) throw new CheckSkipped('no MDS entry for this AAGUID');
@@ -150,7 +152,7 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: "the live getInfo agrees with the statement's authenticatorGetInfo",
     specRef: 'FIDO Metadata Statement v3 authenticatorGetInfo; MICROSOFT-ENTRA.md MDS-GETINFO',
-    requires: (ctx) => (ctx.options.mds ? undefined : 'no MDS given (--mds)'),
+    requires: needsMds,
     async run(ctx) {
       const entry = ctx.options.mds!.store.byAaguid(ctx.info.aaguid);
       if (!entry) throw new CheckSkipped('no MDS entry for this AAGUID');

@@ -9,6 +9,7 @@ import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
+import { needsNoBuiltInUv } from '../tokenOps.ts';
 
 const suite = 'get-assertion';
 const GA = CtapCommand.authenticatorGetAssertion;
@@ -202,7 +203,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'option uv=true without a built-in verification method is refused',
     specRef: 'CTAP 2.1 §6.2.2 step 4',
-    requires: (ctx) => ('uv' in (ctx.info.options ?? {}) ? 'device has a built-in user verification method' : undefined),
+    requires: needsNoBuiltInUv,
     async run(ctx, signal) {
       const made = await makeCredential(ctx, ctx.rpIdFor('GA-OPTION-002'), {}, signal);
       const req = gaRequest(ctx.rpIdFor('GA-OPTION-002'), { allowList: allowListOf(made.credentialId), options: new Map([['uv', true]]) });

@@ -12,6 +12,7 @@ import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, makeCredential, mcRequest, sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
+import { needsNoBuiltInUv } from '../tokenOps.ts';
 
 const suite = 'make-credential';
 const MC = CtapCommand.authenticatorMakeCredential;
@@ -172,7 +173,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     suite,
     title: 'option uv=true without a built-in verification method is refused',
     specRef: 'CTAP 2.1 §6.1.2 step 5',
-    requires: (ctx) => ('uv' in (ctx.info.options ?? {}) ? 'device has a built-in user verification method' : undefined),
+    requires: needsNoBuiltInUv,
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-OPTION-002'), { options: new Map([['uv', true]]) });
       expectStatusIn(

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { CtapCommand, CtapStatus, encodeGetAssertionRequest, verifyCoseSignature, type CborMap } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { decodeAssertion, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
-import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import type { SuiteCheck } from '../SuiteContext.ts';
+import { needsRk, rkOption } from '../tokenOps.ts';
 
 const suite = 'resident-key';
-const rk = () => new Map([['rk', true]]);
-const needsRk = (ctx: SuiteContext) => (ctx.info.options?.rk === true ? undefined : 'discoverable credentials not offered (rk)');
 
 /**
  * Discoverable-credential checks run with no PIN set, so that makeCredential with rk=true needs no token
@@ -23,7 +22,7 @@ export const residentKeyChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-DISCOVER-001');
       const userId = new Uint8Array(randomBytes(16));
-      const made = await makeCredential(ctx, rpId, { options: rk(), user: { id: userId, name: 'rk user' } }, signal);
+      const made = await makeCredential(ctx, rpId, { options: rkOption(), user: { id: userId, name: 'rk user' } }, signal);
       const got = await getAssertion(ctx, gaRequest(rpId), signal);
       ensure(hex(got.response.credential.id) === hex(made.credentialId), 'a different credential was found');
       ensure(got.response.user && hex(got.response.user.id) === hex(userId), 'user.id missing or different', {
@@ -40,7 +39,7 @@ export const residentKeyChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-MULTI-001');
       const users = [new Uint8Array(randomBytes(16)), new Uint8Array(randomBytes(16))];
-      for (const id of users) await makeCredential(ctx, rpId, { options: rk(), user: { id, name: 'account' } }, signal);
+      for (const id of users) await makeCredential(ctx, rpId, { options: rkOption(), user: { id, name: 'account' } }, signal);
       const first = await getAssertion(ctx, gaRequest(rpId), signal);
       ensure(first.response.numberOfCredentials === 2, `numberOfCredentials is ${first.response.numberOfCredentials}, expected 2`);
       const next = await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal);
@@ -59,7 +58,7 @@ export const residentKeyChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.3 step 2',
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-MULTI-002');
-      for (let i = 0; i < 2; i++) await makeCredential(ctx, rpId, { options: rk() }, signal);
+      for (let i = 0; i < 2; i++) await makeCredential(ctx, rpId, { options: rkOption() }, signal);
       await getAssertion(ctx, gaRequest(rpId), signal);
       expectStatus(await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal), CtapStatus.CTAP2_OK, 'second');
       expectStatus(await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'third of two');
@@ -74,7 +73,7 @@ export const residentKeyChecks: SuiteCheck[] = [
       const rpId = ctx.rpIdFor('RK-MULTI-003');
       const keys = new Map<string, CborMap>();
       for (let i = 0; i < 2; i++) {
-        const m = await makeCredential(ctx, rpId, { options: rk() }, signal);
+        const m = await makeCredential(ctx, rpId, { options: rkOption() }, signal);
         keys.set(hex(m.credentialId), m.publicKey);
       }
       const req = gaRequest(rpId);
@@ -96,8 +95,8 @@ export const residentKeyChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-OVERWRITE-001');
       const user = { id: new Uint8Array(randomBytes(16)), name: 'same user' };
-      await makeCredential(ctx, rpId, { options: rk(), user }, signal);
-      const second = await makeCredential(ctx, rpId, { options: rk(), user }, signal);
+      await makeCredential(ctx, rpId, { options: rkOption(), user }, signal);
+      const second = await makeCredential(ctx, rpId, { options: rkOption(), user }, signal);
       const got = await getAssertion(ctx, gaRequest(rpId), signal);
       ensure(got.response.numberOfCredentials === undefined || got.response.numberOfCredentials === 1, `numberOfCredentials ${got.response.numberOfCredentials}: the old credential was kept`);
       ensure(hex(got.response.credential.id) === hex(second.credentialId), 'the newer credential was not the one found');
@@ -110,8 +109,8 @@ export const residentKeyChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.2.2 step 11 (user: identifiable information only after UV)',
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-USER-001');
-      await makeCredential(ctx, rpId, { options: rk(), user: { id: sha256('u1'), name: 'private@example.com', displayName: 'Private' } }, signal);
-      await makeCredential(ctx, rpId, { options: rk(), user: { id: sha256('u2'), name: 'private2@example.com', displayName: 'Private 2' } }, signal);
+      await makeCredential(ctx, rpId, { options: rkOption(), user: { id: sha256('u1'), name: 'private@example.com', displayName: 'Private' } }, signal);
+      await makeCredential(ctx, rpId, { options: rkOption(), user: { id: sha256('u2'), name: 'private2@example.com', displayName: 'Private 2' } }, signal);
       const got = await getAssertion(ctx, gaRequest(rpId), signal);
       const u = got.response.user;
       ensure(u !== undefined, 'no user returned for a discoverable credential');
@@ -126,7 +125,7 @@ export const residentKeyChecks: SuiteCheck[] = [
     requires: (ctx) => needsRk(ctx) ?? (ctx.info.remainingDiscoverableCredentials === undefined ? 'remainingDiscoverableCredentials not reported' : undefined),
     async run(ctx, signal) {
       const before = (await ctx.refreshInfo()).remainingDiscoverableCredentials!;
-      await makeCredential(ctx, ctx.rpIdFor('RK-REMAINING-001'), { options: rk() }, signal);
+      await makeCredential(ctx, ctx.rpIdFor('RK-REMAINING-001'), { options: rkOption() }, signal);
       const after = (await ctx.refreshInfo()).remainingDiscoverableCredentials!;
       ensure(after === before - 1, `remainingDiscoverableCredentials went from ${before} to ${after}`);
     },

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { needsRk } from '../tokenOps.ts';
 import { authenticate, ceremonies, discoverableSignIn, ENTRA_SELECTION, register } from './ceremonies.ts';
 
 const suite = 'webauthn';
 const user = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@fido-harness.test`;
-const needsRk = (ctx: SuiteContext) => (ctx.info.options?.rk === true ? undefined : 'discoverable credentials not offered (rk)');
 const needsPin = (ctx: SuiteContext) => ('clientPin' in (ctx.info.options ?? {}) || 'uv' in (ctx.info.options ?? {}) ? undefined : 'no user verification method (clientPin/uv)');
 
 export const webauthnChecks: SuiteCheck[] = [
