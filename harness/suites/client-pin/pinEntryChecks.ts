@@ -166,46 +166,34 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         ensure(state.powerCycleState !== true, 'powerCycleState still true after a power cycle and a right PIN');
       },
     },
-    {
-      ...set,
-      id: id('MISSING-001'),
-      title: `a token request without keyAgreement (protocol ${v}) answers CTAP2_ERR_MISSING_PARAMETER and costs no retry`,
-      specRef: 'CTAP 2.1 §6.5.5.7.2 step 1',
-      async run(ctx, signal) {
-        const before = (await pinRetries(ctx, signal)).pinRetries;
-        const s = await openSession(ctx, v, signal);
-        const r = await pinCall(
-          ctx,
-          ctx.info.options?.pinUvAuthToken === true
-            ? { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin)), permissions: 0x01, rpId: ctx.rpIdFor(id('MISSING-001')) }
-            : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin)) },
-          signal,
-        );
-        expectStatus(r, CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'token request without keyAgreement');
-        const after = (await pinRetries(ctx, signal)).pinRetries;
-        ensure(after === before, `pinRetries went from ${before} to ${after} on a malformed request`);
-      },
-    },
-    {
-      ...set,
-      id: id('MISSING-002'),
-      title: `a token request without pinHashEnc (protocol ${v}) answers CTAP2_ERR_MISSING_PARAMETER and costs no retry`,
-      specRef: 'CTAP 2.1 §6.5.5.7.2 step 1',
-      async run(ctx, signal) {
-        const before = (await pinRetries(ctx, signal)).pinRetries;
-        const s = await openSession(ctx, v, signal);
-        const r = await pinCall(
-          ctx,
-          ctx.info.options?.pinUvAuthToken === true
-            ? { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions, keyAgreement: s.keyAgreement, permissions: 0x01, rpId: ctx.rpIdFor(id('MISSING-002')) }
-            : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, keyAgreement: s.keyAgreement },
-          signal,
-        );
-        expectStatus(r, CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'token request without pinHashEnc');
-        const after = (await pinRetries(ctx, signal)).pinRetries;
-        ensure(after === before, `pinRetries went from ${before} to ${after} on a malformed request`);
-      },
-    },
+    ...(
+      [
+        ['MISSING-001', 'keyAgreement'],
+        ['MISSING-002', 'pinHashEnc'],
+      ] as const
+    ).map(
+      ([check, member]): SuiteCheck => ({
+        ...set,
+        id: id(check),
+        title: `a token request without ${member} (protocol ${v}) answers CTAP2_ERR_MISSING_PARAMETER and costs no retry`,
+        specRef: 'CTAP 2.1 §6.5.5.7.2 step 1',
+        async run(ctx, signal) {
+          const before = (await pinRetries(ctx, signal)).pinRetries;
+          const s = await openSession(ctx, v, signal);
+          const pinHashEnc = s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin));
+          // the complete request (permissions form, or getPINToken on a CTAP 2.0 device) less one member
+          const request =
+            ctx.info.options?.pinUvAuthToken === true
+              ? { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions, keyAgreement: s.keyAgreement, pinHashEnc, permissions: 0x01, rpId: ctx.rpIdFor(id(check)) }
+              : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, keyAgreement: s.keyAgreement, pinHashEnc };
+          delete request[member];
+          const r = await pinCall(ctx, request, signal);
+          expectStatus(r, CtapStatus.CTAP2_ERR_MISSING_PARAMETER, `token request without ${member}`);
+          const after = (await pinRetries(ctx, signal)).pinRetries;
+          ensure(after === before, `pinRetries went from ${before} to ${after} on a malformed request`);
+        },
+      }),
+    ),
   ];
 }
 
