@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 
 const mode = process.argv[2];
 const quiet = new Writable({ write: (_c, _e, done) => done() });
-const { runRunCommand } = await import('../harness/runCommand.ts');
+const { runRunCommand } = await import('../harness/commands/run.ts');
 const { ALL_CHECKS } = await import('../harness/suites/index.ts');
 let code = 0;
 let checks = 0;

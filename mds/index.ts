@@ -20,4 +20,3 @@ export * from './attestation/attestationResultToJson.ts';
 export * from './attestation/judgeMicrosoftFromAttestation.ts';
 export { certificateAaguid, certificateKeyIdentifier, OID_FIDO_AAGUID } from './attestation/certificateFields.ts';
 export type { AttestationType } from './attestation/formats/FormatContext.ts';
-export { runMdsCommand, runAttestationCommand, type MdsCliIo } from './cli.ts';

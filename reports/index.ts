@@ -11,4 +11,4 @@ export { renderReport, writeReports } from './writeReports.ts';
 export { diffReports, formatReportDiff, type ReportDiff, type CheckChange, type VerdictChange, type ChangeDirection } from './diffReports.ts';
 export { groupByArea, type Area } from './areas.ts';
 export { cleanText, escapeHtml, escapeXml, escapeMarkdown } from './escapeText.ts';
-export { runReportCommand } from './cli.ts';
+export { terminalSafe } from './terminalSafe.ts';

@@ -6,4 +6,4 @@ export { DirectAuthenticatorChannel, type CborHandler } from './DirectAuthentica
 export { CtapProtocolError, U2fStatusError, type CtapProtocolErrorCode } from './CtapProtocolError.ts';
 export { CtapTrace, type CtapTraceEntry } from './CtapTrace.ts';
 export { openDevice, parseDeviceSpec, type DeviceSpec, type OpenedDevice } from './openDevice.ts';
-export { runDevicesCommand, namedInfo, formatAaguid, type DevicesCommandDeps } from './devicesCommand.ts';
+export { namedInfo, formatAaguid } from './namedInfo.ts';

@@ -21,4 +21,3 @@ export * from './ctap1/constants.ts';
 export * from './ctap1/apdu.ts';
 export * from './webauthn/authenticatorData.ts';
 export * from './webauthn/attestationObject.ts';
-export * from './terminalSafe.ts';

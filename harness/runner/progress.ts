@@ -1,4 +1,4 @@
-import { terminalSafe } from '../protocol/terminalSafe.ts';
+import { terminalSafe } from '../../reports/terminalSafe.ts';
 import type { CheckResult } from '../../reports/model.ts';
 
 export interface ProgressIo {

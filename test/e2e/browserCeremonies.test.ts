@@ -26,7 +26,7 @@ if (REQUIRED) {
 
 /** starts the serve command as a child process and waits for its "open URL" line */
 async function startServe(runsDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'harness/rp/serveMain.ts'), '--port', '0', '--runs', runsDir], {
+  const child = spawn(process.execPath, [join(REPO, 'bin/fido-harness.mjs'), 'serve', '--port', '0', '--runs', runsDir], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimulatorDevice } from '../../authenticator-sim/index.ts';
 import { openDevice } from '../../harness/ctap/index.ts';
-import { runRunCommand, type OpenedRunDevice, type RunCommandDeps } from '../../harness/runCommand.ts';
+import { runRunCommand, type OpenedRunDevice, type RunCommandDeps } from '../../harness/commands/run.ts';
 import type { InProcessDeviceFactory } from '../../harness/transport/index.ts';
 import type { Report } from '../../reports/index.ts';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulatorTestMds } from '../../harness/simulatorTestMds.ts';
+import { simulatorTestMds } from '../../harness/run/simulatorTestMds.ts';
 import { rpFixture, ORIGIN } from '../rp/rpFixture.ts';
 import { applyJsonEdit, jsonEdit, type JsonEdit } from './jsonEdit.ts';
 import { fuzzBudgetMs, fuzzRuns, FUZZ_SEED, reportFuzzFigure } from './fuzzSize.ts';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CtaphidChannel, CtaphidError } from '../../harness/ctaphid/index.ts';
-import { runDevicesCommand } from '../../harness/ctap/index.ts';
+import { runDevicesCommand } from '../../harness/commands/devices.ts';
 import { CtaphidCommand, encodeFrames, parsePacket } from '../../harness/protocol/index.ts';
 import {
   FIDO_UDEV_RULE,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAttestationCommand, runMdsCommand, type MdsCliIo } from '../../mds/cli.ts';
+import { runAttestationCommand, runMdsCommand, type MdsCliIo } from '../../harness/commands/mds.ts';
 import { createTestMdsBlob, createTestMdsSigner } from '../../mds/testBlob.ts';
 import { FIXTURES } from './helpers.ts';
 

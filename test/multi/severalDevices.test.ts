@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, UdpSimulator } from '../../authenticator-sim/index.ts';
-import { runRunCommand } from '../../harness/runCommand.ts';
-import { deviceFolders } from '../../harness/runSeveralDevices.ts';
-import { renderRunIndexHtml } from '../../harness/runIndex.ts';
+import { runRunCommand } from '../../harness/commands/run.ts';
+import { deviceFolders } from '../../harness/run/runSeveralDevices.ts';
+import { renderRunIndexHtml } from '../../harness/run/runIndex.ts';
 import type { Report } from '../../reports/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fido-multi-'));

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createReport, diffReports, runReportCommand, type Report } from '../../reports/index.ts';
+import { createReport, diffReports, type Report } from '../../reports/index.ts';
+import { runReportCommand } from '../../harness/commands/report.ts';
 import { check, sampleReport } from './sampleReport.ts';
 
 function capture() {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestMdsBlob, createTestMdsSigner } from '../../mds/testBlob.ts';
-import { runServeCommand } from '../../harness/rp/cli.ts';
+import { runServeCommand } from '../../harness/commands/serve.ts';
 
 function captureIo() {
   const out: string[] = [];

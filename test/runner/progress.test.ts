@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../harness/runner/progress.ts';
-import { terminalSafe } from '../../harness/protocol/index.ts';
+import { terminalSafe } from '../../reports/terminalSafe.ts';
 import type { CheckResult } from '../../reports/model.ts';
 
 function sink() {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { runRunCommand } from '../../harness/runCommand.ts';
+import { runRunCommand } from '../../harness/commands/run.ts';
 import type { Report } from '../../reports/index.ts';
 
 /** Runs `fido-harness run ARGS` in-process with captured output; returns the exit code and report.json. */

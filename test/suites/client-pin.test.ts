@@ -98,7 +98,7 @@ describe('client-pin suite', () => {
   }, 60_000);
 
   it('should skip the three-wrong-PINs check with a reason when the device cannot be power-cycled', async () => {
-    const { runSuites } = await import('../../harness/runner/runSuites.ts');
+    const { runSuites } = await import('../../harness/suites/runSuites.ts');
     const { results } = await runSuites({
       device: { ctap2: sim.device.ctap2, kind: 'sim' },
       context: { allowDestructive: true, pin: '1234' },

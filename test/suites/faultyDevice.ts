@@ -2,7 +2,7 @@ import { Authenticator } from '../../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
-import { runSuites } from '../../harness/runner/runSuites.ts';
+import { runSuites } from '../../harness/suites/runSuites.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
 
 /** One CTAP2 exchange as the fault middleware sees it: the status and the decoded response map. */

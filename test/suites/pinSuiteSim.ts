@@ -4,7 +4,7 @@ import type { Authenticator, CborResponse } from '../../authenticator-sim/Authen
 import type { BuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
 import { openDevice, type OpenedDevice } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
-import { runSuites } from '../../harness/runner/runSuites.ts';
+import { runSuites } from '../../harness/suites/runSuites.ts';
 import { connectReportDevice } from '../../harness/transport/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 

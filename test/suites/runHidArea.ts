@@ -1,7 +1,7 @@
 import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, type SimulatorDeviceOptions } from '../../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { openDevice } from '../../harness/ctap/index.ts';
-import { runSuites } from '../../harness/runner/runSuites.ts';
+import { runSuites } from '../../harness/suites/runSuites.ts';
 import { connectReportDevice } from '../../harness/transport/index.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
 import { faultyDevice, type PacketFaults } from './hidFaults.ts';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cleanText, escapeHtml } from '../reports/index.ts';
-import type { Report, ReportFormat, Summary } from '../reports/index.ts';
+import { cleanText, escapeHtml } from '../../reports/index.ts';
+import type { Report, ReportFormat, Summary } from '../../reports/index.ts';
 
 /** One device's line in the index of a several-device run. */
 export interface RunIndexEntry {

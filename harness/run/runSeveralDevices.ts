@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { DeviceRunOutcome, RunArgs, RunCommandIo } from './runCommand.ts';
+import type { DeviceRunOutcome, RunArgs, RunCommandIo } from '../commands/run.ts';
 import { runIndexEntry, writeRunIndex, type RunIndex } from './runIndex.ts';
 
 /**

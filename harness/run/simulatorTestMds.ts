@@ -5,9 +5,9 @@ import {
   MemoryStorage,
   SIMULATOR_AAGUID,
   SIMULATOR_ATTESTATION_SEED,
-} from '../authenticator-sim/index.ts';
-import { testMdsStatusForQuirks } from '../authenticator-sim/quirks/index.ts';
-import { createTestMds, loadMdsStore, type MdsStore } from '../mds/index.ts';
+} from '../../authenticator-sim/index.ts';
+import { testMdsStatusForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { createTestMds, loadMdsStore, type MdsStore } from '../../mds/index.ts';
 
 /**
  * The test MDS `npm start` judges the simulator against (DESIGN.md): one entry for the simulator's AAGUID

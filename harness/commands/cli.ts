@@ -1,6 +1,6 @@
 // The `fido-harness` command (DESIGN.md "Commands").
 import process from 'node:process';
-import { runRunCommand } from './runCommand.ts';
+import { runRunCommand } from './run.ts';
 
 const USAGE = `usage: fido-harness <command> [options]
 
@@ -32,27 +32,27 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'devices': {
-      const { runDevicesCommand } = await import('./ctap/index.ts');
+      const { runDevicesCommand } = await import('./devices.ts');
       return runDevicesCommand(rest);
     }
     case 'sim': {
-      const { runSimCommand } = await import('../authenticator-sim/cli.ts');
+      const { runSimCommand } = await import('./sim.ts');
       return runSimCommand(rest);
     }
     case 'serve': {
-      const { runServeCommand } = await import('./rp/cli.ts');
+      const { runServeCommand } = await import('./serve.ts');
       return runServeCommand(rest);
     }
     case 'mds': {
-      const { runMdsCommand } = await import('../mds/cli.ts');
+      const { runMdsCommand } = await import('./mds.ts');
       return runMdsCommand(rest);
     }
     case 'attestation': {
-      const { runAttestationCommand } = await import('../mds/cli.ts');
+      const { runAttestationCommand } = await import('./mds.ts');
       return runAttestationCommand(rest);
     }
     case 'report': {
-      const { runReportCommand } = await import('../reports/cli.ts');
+      const { runReportCommand } = await import('./report.ts');
       return runReportCommand(rest);
     }
     case undefined:

@@ -1,4 +1,5 @@
-import { cborDiagnostic, CtaphidCapability, terminalSafe, type AuthenticatorInfo } from '../protocol/index.ts';
+import { CtaphidCapability } from '../protocol/index.ts';
+import { terminalSafe } from '../../reports/terminalSafe.ts';
 import { CtaphidChannel } from '../ctaphid/index.ts';
 import {
   HidTransport,
@@ -7,7 +8,8 @@ import {
   type FidoHidDevice,
   type HidBackend,
 } from '../transport/index.ts';
-import { Ctap2 } from './Ctap2.ts';
+import { Ctap2 } from '../ctap/Ctap2.ts';
+import { formatAaguid, namedInfo } from '../ctap/namedInfo.ts';
 
 export interface DevicesCommandDeps {
   backend?: HidBackend;
@@ -93,23 +95,6 @@ async function readInfo(backend: HidBackend, path: string) {
   } finally {
     await transport.close();
   }
-}
-
-/** getInfo with names, not numbers, and bytes as hex (report model, DESIGN.md). */
-export function namedInfo(info: AuthenticatorInfo): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(info)) {
-    if (v instanceof Uint8Array) o[k] = k === 'aaguid' ? formatAaguid(v) : Buffer.from(v).toString('hex');
-    else if (v instanceof Map) o[k] = cborDiagnostic(v);
-    else o[k] = v;
-  }
-  return o;
-}
-
-export function formatAaguid(b: Uint8Array): string {
-  const h = Buffer.from(b).toString('hex');
-  if (h.length !== 32) return h;
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 function hex4(n: number): string {

@@ -1,18 +1,19 @@
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM } from '../authenticator-sim/index.ts';
-import { authenticatorOptionsForQuirks } from '../authenticator-sim/quirks/index.ts';
-import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../mds/index.ts';
-import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../reports/index.ts';
-import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput, type EntraPolicy } from './compat/index.ts';
-import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice } from './ctap/index.ts';
-import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from './transport/index.ts';
-import { KeepaliveStatus, terminalSafe } from './protocol/index.ts';
-import { runSuites, type RunSuitesResult } from './runner/runSuites.ts';
-import { createProgress } from './runner/progress.ts';
-import { simulatorTestMds } from './simulatorTestMds.ts';
-import { CheckSelectionError } from './suites/index.ts';
+import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM } from '../../authenticator-sim/index.ts';
+import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { loadBundledMdsRoots, loadMdsStore, type MdsStore } from '../../mds/index.ts';
+import { createReport, parseReport, REPORT_FORMATS, writeReports, type Report, type ReportFormat } from '../../reports/index.ts';
+import { evaluateEntra, evaluateMicrosoft, parseEntraPolicy, summarizeMds, type CompatInput, type EntraPolicy } from '../compat/index.ts';
+import { formatAaguid, namedInfo, openDevice, parseDeviceSpec, type OpenedDevice } from '../ctap/index.ts';
+import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
+import { KeepaliveStatus } from '../protocol/index.ts';
+import { terminalSafe } from '../../reports/terminalSafe.ts';
+import { runSuites, type RunSuitesResult } from '../suites/runSuites.ts';
+import { createProgress } from '../runner/progress.ts';
+import { simulatorTestMds } from '../run/simulatorTestMds.ts';
+import { CheckSelectionError } from '../suites/index.ts';
 
 const VERSION = '0.1.0';
 
@@ -73,7 +74,7 @@ export async function runRunCommand(args: string[], io: RunCommandIo, deps: RunC
     return 2;
   }
   if (devices.length === 1) return (await runOnDevice({ ...opts, device: devices[0]! }, io, deps)).code;
-  const { runSeveralDevices } = await import('./runSeveralDevices.ts');
+  const { runSeveralDevices } = await import('../run/runSeveralDevices.ts');
   return runSeveralDevices(opts, devices, io, (o, deviceIo) => runOnDevice(o, deviceIo, deps));
 }
 

@@ -2,18 +2,18 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { X509Crl, type X509Certificate } from '@peculiar/x509';
-import { terminalSafe } from '../harness/protocol/terminalSafe.ts';
-import { MdsError } from './MdsError.ts';
-import { MdsCache, defaultMdsCacheDir } from './MdsCache.ts';
-import { MdsStore } from './MdsStore.ts';
-import { loadBundledMdsRoots } from './bundledRoots.ts';
-import { certificatesFromPem, toCertificate } from './certificates.ts';
-import { evaluateStatus } from './evaluateStatus.ts';
-import { fetchMdsBlob, MDS3_URL } from './fetchMdsBlob.ts';
-import { verifyMdsBlob, type VerifiedMdsBlob } from './verifyMdsBlob.ts';
-import { verifyAttestation, type RegistrationResponseJSON } from './attestation/verifyAttestation.ts';
-import { attestationResultToJson } from './attestation/attestationResultToJson.ts';
-import { judgeMicrosoftFromAttestation } from './attestation/judgeMicrosoftFromAttestation.ts';
+import { terminalSafe } from '../../reports/terminalSafe.ts';
+import { MdsError } from '../../mds/MdsError.ts';
+import { MdsCache, defaultMdsCacheDir } from '../../mds/MdsCache.ts';
+import { MdsStore } from '../../mds/MdsStore.ts';
+import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
+import { certificatesFromPem, toCertificate } from '../../mds/certificates.ts';
+import { evaluateStatus } from '../../mds/evaluateStatus.ts';
+import { fetchMdsBlob, MDS3_URL } from '../../mds/fetchMdsBlob.ts';
+import { verifyMdsBlob, type VerifiedMdsBlob } from '../../mds/verifyMdsBlob.ts';
+import { verifyAttestation, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
+import { attestationResultToJson } from '../../mds/attestation/attestationResultToJson.ts';
+import { judgeMicrosoftFromAttestation } from '../../mds/attestation/judgeMicrosoftFromAttestation.ts';
 
 /** Where the commands write and what they may reach; tests pass their own. */
 export interface MdsCliIo {

@@ -1,7 +1,7 @@
-import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, type SuiteDevice } from '../suites/index.ts';
+import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, type SuiteDevice } from './index.ts';
 import type { CheckResult } from '../../reports/model.ts';
-import { runChecks } from './runChecks.ts';
-import { deviceLostReason } from '../suites/deviceLostReason.ts';
+import { runChecks } from '../runner/runChecks.ts';
+import { deviceLostReason } from './deviceLostReason.ts';
 
 export interface RunSuitesOptions {
   device: SuiteDevice;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { REPORT_FORMATS, type Report, type ReportFormat } from './model.ts';
-import { diffReports, formatReportDiff } from './diffReports.ts';
-import { parseReport } from './validateReport.ts';
-import { ReportValidationError } from './ReportValidationError.ts';
-import { writeReports } from './writeReports.ts';
+import { REPORT_FORMATS, type Report, type ReportFormat } from '../../reports/model.ts';
+import { diffReports, formatReportDiff } from '../../reports/diffReports.ts';
+import { parseReport } from '../../reports/validateReport.ts';
+import { ReportValidationError } from '../../reports/ReportValidationError.ts';
+import { writeReports } from '../../reports/writeReports.ts';
 
 export interface CommandIo {
   stdout: { write(text: string): unknown };

@@ -6,8 +6,8 @@ import { loadMdsStore } from '../../mds/MdsStore.ts';
 import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
 import { certificatesFromPem } from '../../mds/certificates.ts';
 import type { MdsStore } from '../../mds/MdsStore.ts';
-import { ensurePageBuilt } from './buildPage.ts';
-import { startRpServer } from './startRpServer.ts';
+import { ensurePageBuilt } from '../rp/buildPage.ts';
+import { startRpServer } from '../rp/startRpServer.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
