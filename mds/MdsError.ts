@@ -26,7 +26,7 @@ export type MdsWarningCode =
   | 'MDS_NEXT_UPDATE_PASSED' // payload nextUpdate is before the verification time
   | 'MDS_CRL_UNAVAILABLE' // no CRL supplied for an issuer on the path: revocation not checked
   | 'MDS_ENTRY_REJECTED' // one entry of a verified BLOB lacks required members and is left out
-  | 'MDS_DUPLICATE_ENTRY'; // two entries for the same AAGUID / key identifier: the first is kept
+  | 'MDS_DUPLICATE_ENTRY'; // two entries for the same AAGUID / key identifier: judged together, worst status wins
 
 export interface MdsFinding {
   code: MdsErrorCode | MdsWarningCode;

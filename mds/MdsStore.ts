@@ -1,3 +1,4 @@
+import type { X509Certificate } from '@peculiar/x509';
 import type { MdsFinding } from './MdsError.ts';
 import type { MetadataBlobPayloadEntry } from './MdsTypes.ts';
 import { aaguidToString } from './aaguid.ts';
@@ -14,8 +15,16 @@ export class MdsStore {
   readonly verifiedAt: Date;
   readonly rootSubject: string;
   readonly legalHeader: string | undefined;
+  /** the JWS alg the BLOB was signed with */
+  readonly alg: string;
+  /** the BLOB signer's validated path, signer first, trust anchor last */
+  readonly path: readonly X509Certificate[];
   readonly entries: readonly MetadataBlobPayloadEntry[];
-  /** the BLOB's warnings plus duplicate-identifier findings from indexing */
+  readonly rejectedEntries: readonly { index: number; reason: string }[];
+  /**
+   * Everything a reader of this BLOB must be told: its verification warnings (MDS_NEXT_UPDATE_PASSED,
+   * MDS_CRL_UNAVAILABLE, MDS_ENTRY_REJECTED) and MDS_DUPLICATE_ENTRY from indexing.
+   */
   readonly warnings: MdsFinding[];
   private readonly aaguidIndex = new Map<string, MetadataBlobPayloadEntry>();
   private readonly keyIdIndex = new Map<string, MetadataBlobPayloadEntry>();
@@ -26,7 +35,10 @@ export class MdsStore {
     this.verifiedAt = blob.verifiedAt;
     this.rootSubject = blob.rootSubject;
     this.legalHeader = blob.legalHeader;
+    this.alg = blob.alg;
+    this.path = blob.path;
     this.entries = blob.entries;
+    this.rejectedEntries = blob.rejectedEntries;
     this.warnings = [...blob.warnings];
     for (const entry of blob.entries) {
       if (entry.aaguid) this.add(this.aaguidIndex, aaguidToString(entry.aaguid), entry, 'AAGUID');
@@ -36,13 +48,23 @@ export class MdsStore {
     }
   }
 
+  /**
+   * MDS3 §3.1 expects one entry per authenticator model and says nothing of duplicates. Two entries for one
+   * identifier are reported, and the lookup answers with the first entry's statement carrying the
+   * statusReports of all of them, so the worst status of any wins (a later, clean duplicate can never hide
+   * a REVOKED or a compromise in an earlier one).
+   */
   private add(index: Map<string, MetadataBlobPayloadEntry>, key: string, entry: MetadataBlobPayloadEntry, what: string): void {
-    if (index.has(key)) {
-      // the spec is silent on duplicates; the first entry is kept and the duplicate reported
-      this.warnings.push({ code: 'MDS_DUPLICATE_ENTRY', message: `${what} ${key} appears in more than one entry; the first is used` });
+    const first = index.get(key);
+    if (!first) {
+      index.set(key, entry);
       return;
     }
-    index.set(key, entry);
+    this.warnings.push({
+      code: 'MDS_DUPLICATE_ENTRY',
+      message: `${what} ${key} appears in more than one entry: the first entry's statement is used and the status reports of all are judged together (the worst status wins)`,
+    });
+    index.set(key, { ...first, statusReports: [...first.statusReports, ...entry.statusReports] });
   }
 
   /** The entry for an AAGUID (bytes or any-case UUID text), or undefined. Malformed input gives undefined. */

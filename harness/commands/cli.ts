@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       return runMdsCommand(rest);
     }
     case 'attestation': {
-      const { runAttestationCommand } = await import('./mds.ts');
+      const { runAttestationCommand } = await import('./attestation.ts');
       return runAttestationCommand(rest);
     }
     case 'report': {

@@ -1,5 +1,5 @@
 import { CtaphidCapability } from '../protocol/index.ts';
-import { terminalSafe } from '../../reports/terminalSafe.ts';
+import { terminalSafe, terminalSafeJson } from '../../reports/terminalSafe.ts';
 import { CtaphidChannel } from '../ctaphid/index.ts';
 import {
   HidTransport,
@@ -15,6 +15,8 @@ export interface DevicesCommandDeps {
   backend?: HidBackend;
   out?: (line: string) => void;
   err?: (line: string) => void;
+  /** prints the --json document (default: stdout, parseable, terminal-safe inside strings) */
+  json?: (value: unknown) => void;
 }
 
 const USAGE = 'usage: fido-harness devices [--info] [--json]';
@@ -28,11 +30,13 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
   // product strings and getInfo come from the device: escaped for the terminal
   const out = deps.out ?? ((l: string) => process.stdout.write(`${terminalSafe(l)}\n`));
   const err = deps.err ?? ((l: string) => process.stderr.write(`${terminalSafe(l)}\n`));
+  const printJson = deps.json ?? ((v: unknown) => process.stdout.write(`${terminalSafeJson(v)}\n`));
   const info = args.includes('--info');
   const json = args.includes('--json');
   const unknown = args.filter((a) => a !== '--info' && a !== '--json');
   if (unknown.length > 0) {
-    err(`fido-harness devices: unknown argument ${unknown[0]}\n${USAGE}`);
+    err(`fido-harness devices: unknown argument ${unknown[0]}`);
+    err(USAGE);
     return 2;
   }
   let backend: HidBackend;
@@ -45,7 +49,7 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     return 2;
   }
   if (devices.length === 0) {
-    if (json) out('[]');
+    if (json) printJson([]);
     else out('no FIDO devices found (HID usage page 0xF1D0); is the key plugged in, and does your user have access? (see README: udev rule)');
     return 0;
   }
@@ -73,7 +77,7 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     }
     rows.push(row);
   }
-  if (json) out(JSON.stringify(rows, null, 2));
+  if (json) printJson(rows);
   // A device that cannot be read with --info is "the device could not be used" (DESIGN.md exit 2).
   return failed ? 2 : 0;
 }
