@@ -2,6 +2,7 @@ import { SIMULATOR_AAGUID } from './Authenticator.ts';
 import { buildInfo } from './commands/getInfo.ts';
 import { createSimulatorDevice } from './ctaphid/createSimulatorDevice.ts';
 import { DEFAULT_SELECTION_HOLD } from './ctaphid/holdPresence.ts';
+import { LATENCY_PROFILES, type LatencyProfile } from './ctaphid/latency.ts';
 import { autoApprove } from './env.ts';
 import { FileStorage, StateStorageError } from './FileStorage.ts';
 import { behaviourForQuirks, listQuirks, QuirkError } from './quirks/index.ts';
@@ -9,10 +10,11 @@ import { StateFileError } from './state.ts';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, UdpSimulator, UdpSimulatorError } from './udp/UdpSimulator.ts';
 import type { RemoteInfo } from 'node:dgram';
 
-export const SIM_USAGE = `usage: fido-harness sim [--udp HOST:PORT] [--state FILE] [--quirk NAME ...] [--list-quirks]
+export const SIM_USAGE = `usage: fido-harness sim [--udp HOST:PORT] [--state FILE] [--quirk NAME ...] [--latency realistic] [--list-quirks]
   --udp HOST:PORT   where to listen (default ${DEFAULT_UDP_HOST}:${DEFAULT_UDP_PORT}; port 0 picks a free one)
   --state FILE      keep credentials, PIN, counters and attestation keys in FILE (written atomically)
   --quirk NAME      misbehave on purpose (repeatable); see --list-quirks
+  --latency realistic  answer as slowly as a real key (tens of ms per signature, a second per touch)
   --list-quirks     print the quirks and exit`;
 
 export interface SimCommandIo {
@@ -27,6 +29,7 @@ interface SimArgs {
   port: number;
   state?: string;
   quirks: string[];
+  latency?: LatencyProfile;
   listQuirks: boolean;
   help: boolean;
 }
@@ -59,6 +62,14 @@ function parseArgs(args: readonly string[]): SimArgs {
       case '--quirk':
         parsed.quirks.push(...value().split(',').filter(Boolean));
         break;
+      case '--latency': {
+        const v = value();
+        if (!Object.hasOwn(LATENCY_PROFILES, v)) throw new UsageError(`--latency wants ${Object.keys(LATENCY_PROFILES).join(' or ')}, got "${v}"`);
+        const profile = LATENCY_PROFILES[v];
+        if (profile) parsed.latency = profile;
+        else delete parsed.latency;
+        break;
+      }
       case '--list-quirks':
         parsed.listQuirks = true;
         break;
@@ -134,6 +145,7 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
       userPresence: autoApprove,
       // authenticatorSelection waits 1.5 s (cancellable), so CTAPHID checks can observe a touch wait.
       presenceHold: DEFAULT_SELECTION_HOLD,
+      ...(parsed.latency ? { latency: parsed.latency } : {}),
       allowResetAnytime: true,
       behaviour: behaviourForQuirks(parsed.quirks),
       ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
@@ -149,6 +161,7 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
     out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
     out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically (authenticatorSelection after ${DEFAULT_SELECTION_HOLD.ms} ms)`);
     out(`state ${parsed.state ?? '(memory only; lost on exit)'}`);
+    if (parsed.latency) out(`latency ${parsed.latency.name}: a touch takes ${parsed.latency.touchMs} ms, commands tens of ms`);
     if (parsed.quirks.length > 0) out(`quirks ${[...new Set(parsed.quirks)].join(', ')}`);
   } catch (e) {
     removeHandlers();

@@ -19,6 +19,7 @@ export { CtaphidDevice, type CtaphidDeviceOptions, type ReportListener } from '.
 export { createSimulatorDevice, type SimulatorDeviceOptions } from './ctaphid/createSimulatorDevice.ts';
 export { TrackedUserPresence } from './ctaphid/TrackedUserPresence.ts';
 export { DEFAULT_SELECTION_HOLD, holdPresence, type PresenceHold } from './ctaphid/holdPresence.ts';
+export { LATENCY_PROFILES, REALISTIC_LATENCY, type LatencyProfile } from './ctaphid/latency.ts';
 export { handleU2fMessage } from './ctap1/handleU2fMessage.ts';
 export {
   UdpSimulator,

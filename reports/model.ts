@@ -53,6 +53,25 @@ export interface CheckResult {
   message: string;
   evidence?: CheckEvidence;
   durationMs: number;
+  /** touches the device got while this check (and the set-up it needed) ran; absent when none */
+  touches?: number;
+}
+
+/** What the run cost the person at the key: touches and replugs, as counted and as planned. */
+export interface RunCost {
+  /**
+   * touches counted by the host: waits announced with KEEPALIVE UPNEEDED (CTAP 2.1 §11.2.9.2.1) that ended
+   * with the device's answer, and U2F requests that needed polling
+   */
+  touches: number;
+  /** times the person was asked to unplug and replug the key (reset refused after power-up, CTAP 2.1 §6.6) */
+  replugs: number;
+  /** the simulator's own count of the presence requests it approved (in-process simulator only) */
+  simulatorTouches?: number;
+  /** the plan printed before the run */
+  planned?: { touches: number; replugs: number; seconds: number };
+  /** how many checks ran (not skipped) beside those touches */
+  checksRun: number;
 }
 
 export interface Summary {
@@ -182,6 +201,8 @@ export interface Report {
   device: DeviceInfo;
   summary: Summary;
   checks: CheckResult[];
+  /** touches and replugs the run cost (absent in reports of older versions) */
+  run?: RunCost;
   microsoft?: MicrosoftEvaluation;
   entra?: EntraEvaluation;
 }

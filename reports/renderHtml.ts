@@ -1,4 +1,4 @@
-import type { CheckEvidence, CheckResult, CheckStatus, EntraEvaluation, EvidenceExchange, MicrosoftEvaluation, Report } from './model.ts';
+import type { CheckEvidence, CheckResult, CheckStatus, EntraEvaluation, EvidenceExchange, MicrosoftEvaluation, Report, RunCost } from './model.ts';
 import { CHECK_STATUSES } from './model.ts';
 import { groupByArea } from './areas.ts';
 import { cleanValue, html } from './escapeText.ts';
@@ -115,11 +115,21 @@ function renderScorecard(report: Report): string {
   <div class="card" id="card-entra"><h3>Entra ID passkeys</h3><div class="verdict ${verdictClass(en)}" data-verdict="entra">${html(en ?? 'not evaluated', 40)}</div>
     ${report.entra ? `<div class="muted">policy: ${report.entra.policySource === 'file' ? 'from file' : "Entra's defaults"}</div>` : ''}</div>
   <div class="card" id="card-checks"><h3>Checks</h3><div class="verdict">${total}</div><div class="muted"><span id="visible-count">${total}</span> shown</div></div>
+${report.run ? renderRunCost(report.run) : ''}
 </div>
 <div class="counts filters" role="group" aria-label="Filter checks by status">${counts}</div>
 <p class="filters-note muted">Untick a status to hide its checks.</p>
 <div class="bars" id="area-bars">${bars}</div>
 </section>`;
+}
+
+/** The touches and replugs the run cost (and what the plan said), for whoever sat at the key. */
+function renderRunCost(run: RunCost): string {
+  const planned = run.planned ? `planned ${run.planned.touches} touches, ${run.planned.replugs} replugs` : '';
+  const sim = run.simulatorTouches !== undefined ? `simulator approved ${run.simulatorTouches}` : '';
+  return `  <div class="card" id="card-touches"><h3>Touches</h3><div class="verdict" data-touches="${run.touches}">${run.touches}</div><div class="muted">${run.replugs} replugs · ${run.checksRun} checks run${
+    planned ? ` · ${planned}` : ''
+  }${sim ? ` · ${sim}` : ''}</div></div>`;
 }
 
 function renderMicrosoft(ms: MicrosoftEvaluation): string {
@@ -199,7 +209,7 @@ function renderCheck(c: CheckResult): string {
   return `<details class="check" id="${anchor(c.id)}" data-status="${html(c.status, 16)}" data-check-id="${html(c.id, 64)}"><summary>${badge(c.status)}<span class="mono">${html(
     c.id,
     64,
-  )}</span><span class="title">${html(c.title, MAX_TITLE)}</span><span class="muted">${c.durationMs.toFixed(1)} ms</span></summary>
+  )}</span><span class="title">${html(c.title, MAX_TITLE)}</span><span class="muted">${c.touches ? `${c.touches} touch${c.touches > 1 ? 'es' : ''} · ` : ''}${c.durationMs.toFixed(1)} ms</span></summary>
 <div class="check-body"><p>${html(c.message, MAX_TEXT)}</p><p class="muted">${html(c.specRef, MAX_TITLE)}</p>${c.evidence ? renderEvidence(c.evidence) : ''}</div></details>`;
 }
 

@@ -17,6 +17,10 @@ export function renderMarkdown(report: Report): string {
   if (report.incomplete) lines.push(`> **Incomplete run:** ${md(report.incompleteReason ?? 'the run was cut short', 500)}`, '');
   lines.push('| Microsoft-compatible | Entra ID passkeys | passed | failed | warned | skipped | errored |', '|---|---|---|---|---|---|---|');
   lines.push(`| ${md(report.microsoft?.verdict ?? 'not evaluated')} | ${md(report.entra?.verdict ?? 'not evaluated')} | ${s.passed} | ${s.failed} | ${s.warned} | ${s.skipped} | ${s.errored} |`, '');
+  if (report.run) {
+    const r = report.run;
+    lines.push(`Touches: ${r.touches}, replugs: ${r.replugs}, checks run: ${r.checksRun}${r.planned ? ` (planned: ${r.planned.touches} touches, ${r.planned.replugs} replugs)` : ''}.`, '');
+  }
   lines.push('## Areas', '', '| area | ' + CHECK_STATUSES.join(' | ') + ' |', '|---|' + CHECK_STATUSES.map(() => '---|').join(''));
   for (const a of groupByArea(report.checks)) lines.push(`| ${md(a.name)} | ${CHECK_STATUSES.map((st) => a.summary[SUMMARY_KEY[st]]).join(' | ')} |`);
   lines.push('');

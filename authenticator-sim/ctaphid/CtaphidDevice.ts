@@ -4,6 +4,7 @@ import {
   CtaphidCapability,
   CtaphidCommand,
   CtaphidErrorCode,
+  CtapStatus,
   encodeFrames,
   HID_REPORT_SIZE,
   KeepaliveStatus,
@@ -20,8 +21,16 @@ export type ReportListener<Origin> = (report: Uint8Array, origin: Origin | undef
 
 export interface CtaphidDeviceOptions {
   authenticator: Authenticator;
-  /** whether a user-presence request is pending (KEEPALIVE UPNEEDED instead of PROCESSING) */
-  presence?: { readonly waiting: boolean };
+  /**
+   * whether a user-presence request is pending (KEEPALIVE UPNEEDED instead of PROCESSING); `onWait`, when
+   * given, is called as a wait starts so the host hears UPNEEDED at once, not one keepalive period later
+   */
+  presence?: { readonly waiting: boolean; onWait?(listener: () => void): () => void };
+  /**
+   * How long each CBOR or MSG command takes before it is processed, ms (a real key's signing and storage
+   * time; `sim --latency realistic`). Default: none.
+   */
+  processingDelayMs?: (cmd: number, payload: Uint8Array) => number;
   /**
    * How long an incomplete message may wait for its next packet before ERR_MSG_TIMEOUT. CTAP 2.1
    * §11.2.4 names the error but not the time; 500 ms (issue 4) is measured from the last packet received.
@@ -66,6 +75,8 @@ export class CtaphidDevice<Origin = unknown> {
   /** how many WINK commands were honoured (the simulator has no LED to blink) */
   winks = 0;
   private readonly presence: { readonly waiting: boolean } | undefined;
+  private readonly processingDelayMs: ((cmd: number, payload: Uint8Array) => number) | undefined;
+  private readonly stopWaitListener: (() => void) | undefined;
   private readonly messageTimeoutMs: number;
   private readonly keepaliveIntervalMs: number;
   private readonly deviceVersion: readonly [number, number, number];
@@ -81,6 +92,13 @@ export class CtaphidDevice<Origin = unknown> {
   constructor(options: CtaphidDeviceOptions) {
     this.authenticator = options.authenticator;
     this.presence = options.presence;
+    this.processingDelayMs = options.processingDelayMs;
+    // §11.2.9.2.1: KEEPALIVE carries UPNEEDED while the device waits for the user. Sent as the wait starts,
+    // so even a wait approved at once (the simulator's automatic presence) is seen by the host, which counts
+    // touches from these episodes on real keys too.
+    this.stopWaitListener = options.presence?.onWait?.(() => {
+      if (this.transaction) this.sendKeepalive(this.transaction);
+    });
     this.messageTimeoutMs = options.messageTimeoutMs ?? 500;
     this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 75;
     const fw = this.authenticator.firmwareVersion;
@@ -140,6 +158,7 @@ export class CtaphidDevice<Origin = unknown> {
     this.releaseLock();
     this.closed = true;
     this.listeners.clear();
+    this.stopWaitListener?.();
   }
 
   private onInitPacket(p: Extract<CtaphidPacket, { kind: 'init' }>, origin: Origin | undefined): void {
@@ -282,14 +301,14 @@ export class CtaphidDevice<Origin = unknown> {
           this.sendError(cid, CtaphidErrorCode.ERR_INVALID_LEN, origin);
           return;
         }
-        void this.run(cid, cmd, origin, (signal) => handleU2fMessage(this.authenticator, payload, { signal }));
+        void this.run(cid, cmd, payload, origin, (signal) => handleU2fMessage(this.authenticator, payload, { signal }));
         return;
       case CtaphidCommand.CBOR: // §11.2.9.1.2: command byte then CBOR parameters
         if (payload.length === 0) {
           this.sendError(cid, CtaphidErrorCode.ERR_INVALID_LEN, origin);
           return;
         }
-        void this.run(cid, cmd, origin, async (signal) => {
+        void this.run(cid, cmd, payload, origin, async (signal) => {
           const r = await this.authenticator.handleCbor(payload[0]!, payload.subarray(1), { signal });
           const out = new Uint8Array(1 + r.payload.length);
           out[0] = r.status;
@@ -327,6 +346,7 @@ export class CtaphidDevice<Origin = unknown> {
   private async run(
     cid: number,
     cmd: number,
+    payload: Uint8Array,
     origin: Origin | undefined,
     work: (signal: AbortSignal) => Promise<Uint8Array>,
   ): Promise<void> {
@@ -341,9 +361,13 @@ export class CtaphidDevice<Origin = unknown> {
     this.transaction = tx;
     let response: Uint8Array | undefined;
     try {
+      const delay = this.processingDelayMs?.(cmd, payload) ?? 0;
+      if (delay > 0) await abortableDelay(delay, tx.abort.signal);
       response = await work(tx.abort.signal);
     } catch {
-      response = undefined;
+      // Only the processing delay throws (handleCbor and the U2F handler never do): a CANCEL during it
+      // ends a CBOR command with CTAP2_ERR_KEEPALIVE_CANCEL (§11.2.9.1.5), as a touch wait would.
+      response = tx.abort.signal.aborted && cmd === CtaphidCommand.CBOR ? Uint8Array.of(CtapStatus.CTAP2_ERR_KEEPALIVE_CANCEL) : undefined;
     } finally {
       clearInterval(tx.keepalive);
     }
@@ -426,4 +450,23 @@ export class CtaphidDevice<Origin = unknown> {
       }
     }
   }
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts (a CANCEL or INIT during the wait). */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new Error('aborted'));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

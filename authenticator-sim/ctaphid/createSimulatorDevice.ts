@@ -2,6 +2,7 @@ import { Authenticator, type AuthenticatorOptions } from '../Authenticator.ts';
 import { autoApprove } from '../env.ts';
 import { CtaphidDevice, type CtaphidDeviceOptions } from './CtaphidDevice.ts';
 import { holdPresence, type PresenceHold } from './holdPresence.ts';
+import type { LatencyProfile } from './latency.ts';
 import { TrackedUserPresence } from './TrackedUserPresence.ts';
 
 export interface SimulatorDeviceOptions extends AuthenticatorOptions {
@@ -12,6 +13,8 @@ export interface SimulatorDeviceOptions extends AuthenticatorOptions {
    * KEEPALIVE says UPNEEDED meanwhile); see holdPresence.ts, DEFAULT_SELECTION_HOLD. Default: none.
    */
   presenceHold?: PresenceHold;
+  /** a real key's slowness: every touch and every command takes this long (latency.ts). Default: none. */
+  latency?: LatencyProfile;
 }
 
 /**
@@ -21,13 +24,23 @@ export interface SimulatorDeviceOptions extends AuthenticatorOptions {
  *   const { device } = await createSimulatorDevice({ allowResetAnytime: true });
  *   device.onReport((report) => host.deliver(report));   // 64-byte reports out
  *   device.receive(report);                                // 64-byte reports in
+ *
+ * `presence.approved` counts the touches approved (what the same requests cost on a real key).
  */
 export async function createSimulatorDevice<Origin = unknown>(
   options: SimulatorDeviceOptions = {},
-): Promise<{ authenticator: Authenticator; device: CtaphidDevice<Origin> }> {
-  const inner = options.userPresence ?? autoApprove;
-  const presence = new TrackedUserPresence(options.presenceHold ? holdPresence(inner, options.presenceHold) : inner);
+): Promise<{ authenticator: Authenticator; device: CtaphidDevice<Origin>; presence: TrackedUserPresence }> {
+  let inner = options.userPresence ?? autoApprove;
+  if (options.latency) inner = holdPresence(inner, { reasons: 'all', ms: options.latency.touchMs });
+  if (options.presenceHold) inner = holdPresence(inner, options.presenceHold);
+  const presence = new TrackedUserPresence(inner);
   const authenticator = await Authenticator.create({ ...options, userPresence: presence });
-  const device = new CtaphidDevice<Origin>({ ...options.ctaphid, authenticator, presence });
-  return { authenticator, device };
+  const latency = options.latency;
+  const device = new CtaphidDevice<Origin>({
+    ...(latency ? { processingDelayMs: (cmd: number, payload: Uint8Array) => latency.commandMs(cmd, payload) } : {}),
+    ...options.ctaphid,
+    authenticator,
+    presence,
+  });
+  return { authenticator, device, presence };
 }

@@ -2,8 +2,8 @@ import { UserPresenceCancelled, type UserPresence, type UserPresenceRequest } fr
 
 /** Which presence requests are held, and for how long, before the inner presence answers. */
 export interface PresenceHold {
-  /** the request reasons to hold (e.g. ['selection']) */
-  reasons: readonly UserPresenceRequest['reason'][];
+  /** the request reasons to hold (e.g. ['selection']), or every request */
+  reasons: readonly UserPresenceRequest['reason'][] | 'all';
   /** how long each such request waits, ms, before the inner presence is asked */
   ms: number;
 }
@@ -27,7 +27,7 @@ export const DEFAULT_SELECTION_HOLD: PresenceHold = { reasons: ['selection'], ms
 export function holdPresence(inner: UserPresence, hold: PresenceHold): UserPresence {
   return {
     async request(req) {
-      if (hold.ms > 0 && hold.reasons.includes(req.reason)) {
+      if (hold.ms > 0 && (hold.reasons === 'all' || hold.reasons.includes(req.reason))) {
         await new Promise<void>((resolve, reject) => {
           if (req.signal?.aborted) {
             reject(new UserPresenceCancelled());

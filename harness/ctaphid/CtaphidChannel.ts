@@ -4,12 +4,14 @@ import {
   CtaphidCommand,
   ctaphidCommandName,
   encodeFrames,
+  KeepaliveStatus,
   MAX_MESSAGE_SIZE,
   MessageAssembler,
   parsePacket,
 } from '../protocol/index.ts';
 import { TransportError, type PacketTransport } from '../transport/index.ts';
 import { CtaphidError } from './CtaphidError.ts';
+import { PresenceWaits } from './PresenceWaits.ts';
 
 /** Per-call options of a CTAPHID transaction. */
 export interface CtaphidCallOptions {
@@ -33,6 +35,11 @@ export interface CtaphidChannelOptions {
   /** nonce source for INIT (default node:crypto) */
   randomBytes?: (n: number) => Uint8Array;
   onKeepalive?: (status: number) => void;
+  /**
+   * how long the device may wait for a touch (KEEPALIVE UPNEEDED) before the host gives up and sends
+   * CTAPHID_CANCEL (§11.2.9.1.5); default: the transaction's own timeout
+   */
+  touchTimeoutMs?: number;
 }
 
 /** What INIT told us (CTAP 2.1 §11.2.9.1.3). */
@@ -61,6 +68,8 @@ export class CtaphidChannel {
   private readonly timeoutMs: number;
   private readonly cancelGraceMs: number;
   maxResponseSize: number;
+  /** the device's waits for a touch (KEEPALIVE UPNEEDED), counted across this channel's transactions */
+  readonly presence = new PresenceWaits();
   /**
    * Set when a transaction ended without its answer (timeout, truncation, cancel not answered): the device
    * may still answer it later, and that answer would pass for the next one's. The next transaction first
@@ -172,13 +181,37 @@ export class CtaphidChannel {
       await initChannel(this.transport, this.cid, this.options);
       this.needsResync = false;
     }
+    let waited = false;
+    let answer: Uint8Array | undefined;
+    const touchTimeout = new AbortController();
+    let touchTimer: ReturnType<typeof setTimeout> | undefined;
+    const onKeepalive = (status: number) => {
+      // The first UPNEEDED of a transaction starts one wait for the user (§11.2.9.2.1).
+      if (status === KeepaliveStatus.UPNEEDED && !waited) {
+        waited = true;
+        this.presence.started({ cmd, ...(cmd === CtaphidCommand.CBOR ? { ctapCommand: payload[0]! } : {}) });
+        if (this.options.touchTimeoutMs) touchTimer = setTimeout(() => touchTimeout.abort(), this.options.touchTimeoutMs);
+      }
+      (options.onKeepalive ?? this.options.onKeepalive)?.(status);
+    };
+    const signals = [options.signal, this.options.touchTimeoutMs ? touchTimeout.signal : undefined].filter((s) => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    try {
+      answer = await this.exchange(cmd, payload, { ...options, onKeepalive, ...(signal ? { signal } : {}) });
+      return answer;
+    } finally {
+      clearTimeout(touchTimer);
+      if (waited) this.presence.ended(cmd, answer);
+    }
+  }
+
+  private async exchange(cmd: number, payload: Uint8Array, options: CtaphidCallOptions): Promise<Uint8Array> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const deadline = Date.now() + timeoutMs;
     // Answers of an abandoned earlier transaction must not be taken for this one's.
     this.transport.discardPending();
     for (const frame of encodeFrames(this.cid, cmd, payload)) await this.transport.write(frame);
-    const onKeepalive = options.onKeepalive ?? this.options.onKeepalive;
-    const signal = options.signal;
+    const { onKeepalive, signal } = options;
     try {
       return await readAnswer(this.transport, this.cid, cmd, deadline, this.maxResponseSize, { signal, onKeepalive });
     } catch (err) {

@@ -15,6 +15,15 @@ export interface Check<Ctx> {
   requires?: (ctx: Ctx) => string | undefined;
   /** resets the device or sets a PIN: needs --allow-reset on a real key */
   destructive?: boolean;
+  /**
+   * The touches the check itself asks for when it runs on a device that behaves as specified (set-up the
+   * runner does for it is counted by the planner): each user-presence wait, authenticatorReset's included
+   * (CTAP 2.1 §6.1.2 step 14, §6.2.2 step 9, §6.6). A function when it depends on the device. The run
+   * plan is the sum over the selected checks, and a test holds it equal to the count on the simulator.
+   */
+  touches?: number | ((ctx: Ctx) => number);
+  /** authenticatorReset calls the check makes itself (a replug each on a real key, CTAP 2.1 §6.6) */
+  resets?: number;
   /** per-check time limit (default: the runner's) */
   timeoutMs?: number;
   run(ctx: Ctx, signal: AbortSignal): Promise<void | CheckPassDetail>;

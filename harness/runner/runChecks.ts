@@ -23,6 +23,13 @@ export interface RunChecksOptions<Ctx> {
    * gone, stalled or answers garbage), or undefined to go on. The run then ends with that incompleteReason.
    */
   stopAfterError?: (ctx: Ctx, error: unknown, check: Check<Ctx>) => Promise<string | undefined>;
+  /** the device's touches so far (the host's count): each result gets the touches its check cost */
+  touchCount?: () => number;
+  /**
+   * how long a person has for each touch (--touch-timeout): a check's time limit grows by this much for
+   * every touch it declares, so a slow finger is not a check error
+   */
+  touchTimeoutMs?: number;
   /** a command line that re-runs one check, added to failing checks' evidence */
   rerunCommand?: (check: Check<Ctx>) => string;
   now?: () => number;
@@ -52,6 +59,7 @@ export async function runChecks<Ctx>(
     }
     options.onStart?.(check, index, checks.length);
     const started = now();
+    const touchesBefore = options.touchCount?.() ?? 0;
     const finish = (status: CheckStatus, message: string, evidence?: CheckEvidence) => {
       const result: CheckResult = {
         id: check.id,
@@ -62,6 +70,8 @@ export async function runChecks<Ctx>(
         message,
         durationMs: Math.round((now() - started) * 100) / 100,
       };
+      const touches = (options.touchCount?.() ?? 0) - touchesBefore;
+      if (touches > 0) result.touches = touches;
       const collected = status === 'skip' ? undefined : options.collectEvidence?.(ctx);
       const merged = collected || evidence ? { ...collected, ...evidence } : undefined;
       if ((status === 'fail' || status === 'error') && options.rerunCommand) {
@@ -83,7 +93,8 @@ export async function runChecks<Ctx>(
     }
     try {
       await options.beforeEach?.(ctx, check);
-      const detail = await withTimeout(check.timeoutMs ?? options.timeoutMs ?? 15_000, options.signal, (signal) =>
+      const limit = (check.timeoutMs ?? options.timeoutMs ?? 15_000) + declaredTouches(check, ctx) * (options.touchTimeoutMs ?? 0);
+      const detail = await withTimeout(limit, options.signal, (signal) =>
         check.run(ctx, signal),
       );
       finish('pass', detail?.message ?? 'as specified', detail?.evidence);
@@ -99,4 +110,10 @@ export async function runChecks<Ctx>(
     }
   }
   return { results };
+}
+
+/** The touches a check declares for this device (0 when it declares none). */
+export function declaredTouches<Ctx>(check: Check<Ctx>, ctx: Ctx): number {
+  const t = check.touches;
+  return typeof t === 'function' ? t(ctx) : (t ?? 0);
 }

@@ -19,6 +19,12 @@ import type { MadeCredential } from './ops.ts';
 export interface SuiteCheck extends Check<SuiteContext> {
   /** 'set': a PIN (ctx.pin) is set; 'unset': no PIN (needs a reset when one is set) */
   needs?: { pin?: 'set' | 'unset' };
+  /**
+   * the PIN state the check leaves behind on a device that behaves as specified, when it changes it
+   * (sets a PIN itself, or resets): the run plan follows it to know which checks need a reset first.
+   * Default: 'unset' when the check declares `resets`, else the state it needed.
+   */
+  leaves?: { pin: 'set' | 'unset' };
 }
 
 /** One command's outcome as checks see it: the status byte, never an exception for a CTAP status. */
@@ -71,6 +77,8 @@ export interface SuiteArtifacts {
 export class SuiteContext {
   info: AuthenticatorInfo;
   readonly artifacts: SuiteArtifacts = {};
+  /** times the person was asked to replug the key (reset refused after power-up, CTAP 2.1 §6.6) */
+  replugs = 0;
   private traceMark = 0;
   private pinState: 'set' | 'unset' | 'unknown';
 
@@ -121,6 +129,7 @@ export class SuiteContext {
     if (!this.options.allowDestructive) throw new Error('reset is not allowed on this device (use --allow-reset)');
     let r = await this.call(0x07);
     if (r.status === CtapStatus.CTAP2_ERR_NOT_ALLOWED && this.options.requestReplug) {
+      this.replugs++;
       await this.options.requestReplug();
       r = await this.call(0x07);
     }

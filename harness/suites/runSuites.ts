@@ -2,6 +2,7 @@ import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, 
 import type { CheckResult } from '../../reports/model.ts';
 import { runChecks } from '../runner/runChecks.ts';
 import { deviceLostReason } from './deviceLostReason.ts';
+import { planRun, type PlanOptions, type RunPlan } from './planRun.ts';
 
 export interface RunSuitesOptions {
   device: SuiteDevice;
@@ -9,6 +10,8 @@ export interface RunSuitesOptions {
   suites?: string[];
   checks?: string[];
   timeoutMs?: number;
+  /** how long a person has per touch: checks that declare touches get that much longer */
+  touchTimeoutMs?: number;
   signal?: AbortSignal;
   onPlan?: (checks: readonly SuiteCheck[]) => void;
   onStart?: (check: SuiteCheck, index: number, total: number) => void;
@@ -24,21 +27,39 @@ export interface RunSuitesResult {
   incompleteReason?: string;
 }
 
+/** The selected checks, the context they will run in, and what they will cost (nothing sent yet). */
+export interface PreparedRun {
+  ctx: SuiteContext;
+  checks: SuiteCheck[];
+  plan: RunPlan;
+}
+
 /** Below this many free discoverable slots the device is reset before a check that makes more. */
 const LOW_SLOTS = 8;
 
+/** Selects the checks and plans their touches and replugs on this device (getInfo already read). */
+export function prepareRun(options: Pick<RunSuitesOptions, 'device' | 'context' | 'suites' | 'checks'>, plan: PlanOptions): PreparedRun {
+  const checks = selectChecks({ suites: options.suites, checks: options.checks });
+  const ctx = new SuiteContext(options.device, options.context);
+  return { ctx, checks, plan: planRun(checks, ctx, plan) };
+}
+
 /**
  * Runs the selected checks against one device, each after the state it needs is set up (issue 6: one
- * failure must not cascade). The PIN is set with PIN/UV auth protocol the device prefers.
+ * failure must not cascade). The PIN is set with PIN/UV auth protocol the device prefers. Each result
+ * carries the touches its check cost, counted by the host (KEEPALIVE UPNEEDED waits, CTAP 2.1 §11.2.9.2.1).
  */
-export async function runSuites(options: RunSuitesOptions): Promise<RunSuitesResult> {
-  const checks = selectChecks({ suites: options.suites, checks: options.checks });
+export async function runSuites(options: RunSuitesOptions, prepared?: PreparedRun): Promise<RunSuitesResult> {
+  const checks = prepared?.checks ?? selectChecks({ suites: options.suites, checks: options.checks });
   options.onPlan?.(checks);
-  const ctx = new SuiteContext(options.device, options.context);
+  const ctx = prepared?.ctx ?? new SuiteContext(options.device, options.context);
+  const presence = options.device.hid?.presence;
   const { results, incompleteReason } = await runChecks(checks, ctx, {
     allowDestructive: options.context.allowDestructive,
     destructiveSkipReason: 'resets the key or sets its PIN: run with --allow-reset to allow (the key will be wiped)',
     timeoutMs: options.timeoutMs,
+    ...(options.touchTimeoutMs ? { touchTimeoutMs: options.touchTimeoutMs } : {}),
+    ...(presence ? { touchCount: () => presence.touches } : {}),
     signal: options.signal,
     onStart: options.onStart,
     onResult: options.onResult,
