@@ -52,6 +52,8 @@ export interface AuthenticatorOptions {
    * allows it at any time (DESIGN.md).
    */
   allowResetAnytime?: boolean;
+  /** how long authenticatorReset waits for the touch (CTAP 2.1 §6.6: 30 s); tests shorten it */
+  resetPresenceTimeoutMs?: number;
   firmwareVersion?: number;
   /**
    * A simulated built-in user verification method (fingerprint, on-device passcode…), default none:
@@ -98,6 +100,7 @@ export class Authenticator {
   readonly attestationMode: AttestationMode;
   readonly maxDiscoverableCredentials: number;
   readonly allowResetAnytime: boolean;
+  readonly resetPresenceTimeoutMs: number;
   readonly firmwareVersion: number;
   readonly builtInUv: BuiltInUv | undefined;
   state: PersistentState;
@@ -122,6 +125,7 @@ export class Authenticator {
     this.attestationMode = options.attestation ?? 'packed';
     this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? 50;
     this.allowResetAnytime = options.allowResetAnytime ?? false;
+    this.resetPresenceTimeoutMs = options.resetPresenceTimeoutMs ?? 30_000;
     this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
     this.builtInUv = options.builtInUv;
     this.state = state;
@@ -204,15 +208,20 @@ export class Authenticator {
 
   /**
    * A power cycle (unplug and replug): persistent state stays; the pinUvAuthToken, the key-agreement
-   * keys, the consecutive wrong-PIN count and any pending getNextAssertion are gone (CTAP 2.1 §6.5.2).
+   * keys, the consecutive wrong-PIN count and any pending getNextAssertion are gone (CTAP 2.1 §6.5.2), and
+   * the 10 s reset window opens again (§6.6).
    */
   powerCycle(): void {
+    this.clearVolatile();
+    this.poweredOnAt = this.clock.now();
+  }
+
+  private clearVolatile(): void {
     this.pinUvAuthToken.reset();
     for (const p of this.protocols.values()) p.regenerate();
     this.consecutivePinFailures = 0;
     this.pendingAssertion = undefined;
     this.volatile.clear();
-    this.poweredOnAt = this.clock.now();
   }
 
   /** Asks the user for a touch; a cancelled wait is CTAP2_ERR_KEEPALIVE_CANCEL (CTAP 2.1 §11.2.9.1.5). */
@@ -267,7 +276,8 @@ export class Authenticator {
     // The signature counter never goes backwards, even across reset (WebAuthn L3 §6.1.1 clone detection).
     fresh.signCount = this.state.signCount;
     this.state = fresh;
-    this.powerCycle();
+    // Volatile state goes with the PIN; the reset window still counts from power-up (§6.6), not from reset.
+    this.clearVolatile();
   }
 }
 

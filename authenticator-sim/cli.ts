@@ -11,11 +11,14 @@ import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, UdpSimulator, UdpSimulatorError } f
 import type { RemoteInfo } from 'node:dgram';
 
 export const SIM_USAGE = `usage: fido-harness sim [--udp HOST:PORT] [--state FILE] [--quirk NAME ...] [--latency realistic] [--list-quirks]
-  --udp HOST:PORT   where to listen (default ${DEFAULT_UDP_HOST}:${DEFAULT_UDP_PORT}; port 0 picks a free one)
-  --state FILE      keep credentials, PIN, counters and attestation keys in FILE (written atomically)
-  --quirk NAME      misbehave on purpose (repeatable); see --list-quirks
-  --latency realistic  answer as slowly as a real key (tens of ms per signature, a second per touch)
-  --list-quirks     print the quirks and exit`;
+                        [--allow-reset-anytime]
+  --udp HOST:PORT          where to listen (default ${DEFAULT_UDP_HOST}:${DEFAULT_UDP_PORT}; port 0 picks a free one)
+  --state FILE             keep credentials, PIN, counters and attestation keys in FILE (written atomically)
+  --quirk NAME             misbehave on purpose (repeatable); see --list-quirks
+  --latency realistic      answer as slowly as a real key (tens of ms per signature, a second per touch)
+  --list-quirks            print the quirks and exit
+  --allow-reset-anytime    accept authenticatorReset at any time (default: only within 10 s of power-up or
+                           of the power-cycle datagram, else CTAP2_ERR_NOT_ALLOWED, CTAP 2.1 §6.6)`;
 
 export interface SimCommandIo {
   out?: (line: string) => void;
@@ -31,13 +34,14 @@ interface SimArgs {
   quirks: string[];
   latency?: LatencyProfile;
   listQuirks: boolean;
+  allowResetAnytime: boolean;
   help: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(args: readonly string[]): SimArgs {
-  const parsed: SimArgs = { host: DEFAULT_UDP_HOST, port: DEFAULT_UDP_PORT, quirks: [], listQuirks: false, help: false };
+  const parsed: SimArgs = { host: DEFAULT_UDP_HOST, port: DEFAULT_UDP_PORT, quirks: [], listQuirks: false, allowResetAnytime: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -73,6 +77,9 @@ function parseArgs(args: readonly string[]): SimArgs {
       case '--list-quirks':
         parsed.listQuirks = true;
         break;
+      case '--allow-reset-anytime':
+        parsed.allowResetAnytime = true;
+        break;
       case '--help':
       case '-h':
         parsed.help = true;
@@ -90,8 +97,9 @@ function formatAaguid(aaguid: Uint8Array): string {
 }
 
 /**
- * `fido-harness sim`: the software authenticator as a CTAPHID device on UDP (DESIGN.md). User presence
- * is approved automatically and authenticatorReset is allowed at any time. Runs until SIGINT/SIGTERM (or
+ * `fido-harness sim`: the software authenticator as a CTAPHID device on UDP (docs/simulator.md). User
+ * presence is approved automatically; authenticatorReset follows CTAP 2.1 §6.6 (within 10 s of power-up)
+ * unless --allow-reset-anytime. Runs until SIGINT/SIGTERM (or
  * `io.signal`), then closes the socket and answers 0. Usage errors, an unusable state file or a port that
  * cannot be bound answer 2 with one line saying why.
  */
@@ -146,7 +154,7 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
       // authenticatorSelection waits 1.5 s (cancellable), so CTAPHID checks can observe a touch wait.
       presenceHold: DEFAULT_SELECTION_HOLD,
       ...(parsed.latency ? { latency: parsed.latency } : {}),
-      allowResetAnytime: true,
+      allowResetAnytime: parsed.allowResetAnytime,
       behaviour: behaviourForQuirks(parsed.quirks),
       ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
     });
@@ -161,6 +169,7 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
     out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
     out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically (authenticatorSelection after ${DEFAULT_SELECTION_HOLD.ms} ms)`);
     out(`state ${parsed.state ?? '(memory only; lost on exit)'}`);
+    out(parsed.allowResetAnytime ? 'reset allowed at any time' : 'reset only within 10 s of power-up (send the power-cycle datagram first)');
     if (parsed.latency) out(`latency ${parsed.latency.name}: a touch takes ${parsed.latency.touchMs} ms, commands tens of ms`);
     if (parsed.quirks.length > 0) out(`quirks ${[...new Set(parsed.quirks)].join(', ')}`);
   } catch (e) {

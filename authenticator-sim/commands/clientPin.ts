@@ -190,7 +190,7 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
     throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'getPINToken takes no permissions or rpId');
   }
   const protocol = requireProtocol(a, req);
-  if (withPermissions) checkPermissions(permissions, req.rpId);
+  if (withPermissions) checkPermissions(permissions);
   pinEntryAllowed(a);
   const shared = protocol.decapsulate(keyAgreement);
   checkPinHash(a, protocol, shared, pinHashEnc);
@@ -207,16 +207,13 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
 
 /**
  * §6.5.5.7.2 steps 3-5: permissions must be non-zero (CTAP1_ERR_INVALID_PARAMETER) and supported
- * (CTAP2_ERR_UNAUTHORIZED_PERMISSION); mc and ga need an rpId (the note under the rpId parameter; as
- * OpenSK does, CTAP1_ERR_INVALID_PARAMETER).
+ * (CTAP2_ERR_UNAUTHORIZED_PERMISSION). The rpId is optional: a token with mc or ga and no rpId has no
+ * permissions RP ID until its first use binds one (§6.1.2 step 11.1.3, §6.2.2 step 6.1.3).
  */
-function checkPermissions(permissions: number, rpId: string | undefined): void {
+function checkPermissions(permissions: number): void {
   if (permissions === 0) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'permissions is 0');
   if ((permissions & ~SUPPORTED_PERMISSIONS) !== 0) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, `permissions 0x${permissions.toString(16)}`);
-  }
-  if ((permissions & (PinUvAuthPermission.mc | PinUvAuthPermission.ga)) !== 0 && rpId === undefined) {
-    throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'mc/ga permissions need an rpId');
   }
 }
 
@@ -252,7 +249,7 @@ async function getTokenUsingUv(
   const keyAgreement = required(req.keyAgreement, 'keyAgreement');
   const permissions = required(req.permissions, 'permissions');
   const protocol = requireProtocol(a, req);
-  checkPermissions(permissions, req.rpId);
+  checkPermissions(permissions);
   // Step: the method exists but is not enrolled (getInfo uv: false).
   if (!builtInUvReady(a)) throw new CtapStatusError(CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'built-in UV not configured');
   if (a.state.uvRetries === 0) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UV_BLOCKED);

@@ -46,13 +46,14 @@ export async function config(a: Authenticator, params: unknown, _options: Handle
 }
 
 /**
- * §6.11 steps 2-5: when the authenticator is protected by user verification, pinUvAuthParam is required
- * (CTAP2_ERR_PUAT_REQUIRED) and must be authenticate(token, 32×0xff || 0x0d || uint8(subCommand) ||
- * subCommandParams) with the acfg permission. An unprotected authenticator is configured without one
- * (when alwaysUv is on, toggleAlwaysUv still works: that is how it is turned off again).
+ * §6.11 steps 2-5: when the authenticator is protected by user verification, or the alwaysUv option is
+ * true, pinUvAuthParam is required (CTAP2_ERR_PUAT_REQUIRED) and must be authenticate(token, 32×0xff ||
+ * 0x0d || uint8(subCommand) || subCommandParams) with the acfg permission. Only an authenticator with
+ * neither is configured without one (alwaysUv switched on without a PIN is switched off again by setting a
+ * PIN and sending a token).
  */
 function authorize(a: Authenticator, req: ConfigRequest): void {
-  if (!isProtectedByUv(a) && req.pinUvAuthParam === undefined) return;
+  if (!isProtectedByUv(a) && !a.state.alwaysUv && req.pinUvAuthParam === undefined) return;
   if (req.pinUvAuthParam === undefined) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'pinUvAuthParam missing');
   }

@@ -143,8 +143,10 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
   let flags = up ? AuthDataFlag.UP : 0;
   if (userVerified || a.behaviour.claimUvWithoutVerification) flags |= AuthDataFlag.UV;
   const first = candidates[0]!;
-  const response = signAssertion(a, req.rpId, req.clientDataHash, first, flags, userVerified, extensions);
-  if (!first.fromAllowList && candidates.length > 1) {
+  // §6.2.2 step 12 (the `user` member): names only when the platform must choose among several accounts.
+  const severalAccounts = !first.fromAllowList && candidates.length > 1;
+  const response = signAssertion(a, req.rpId, req.clientDataHash, first, flags, userVerified, extensions, severalAccounts);
+  if (severalAccounts) {
     response.set(0x05, candidates.length); // numberOfCredentials
     const pending: PendingAssertion = {
       rpId: req.rpId,
@@ -171,6 +173,7 @@ export function signAssertion(
   flags: number,
   userVerified: boolean,
   extensions: PreparedAssertionExtensions | undefined,
+  severalAccounts: boolean,
 ): CborMap {
   const c = candidate.stored;
   const ext = processGetAssertionExtensions(a, c, extensions, userVerified);
@@ -185,10 +188,11 @@ export function signAssertion(
   const signature = signWith(c.alg, key, signed);
   let user: UserEntity | undefined;
   if (c.userId.length > 0) {
-    // §6.2.2: the user id is returned for discoverable credentials; names only after user verification
-    // and only when the platform must choose among several accounts.
+    // §6.2.2 step 12: the user id is returned for discoverable credentials; name and displayName only
+    // after user verification and only when the platform must choose among several accounts (one account:
+    // "id" alone; several: "id" and the other fields, for the platform's account chooser).
     user = { id: c.userId };
-    if (userVerified && !candidate.fromAllowList) {
+    if (userVerified && severalAccounts) {
       if (c.userName !== undefined) user.name = a.behaviour.decorateUserText(c.userName);
       if (c.userDisplayName !== undefined) user.displayName = a.behaviour.decorateUserText(c.userDisplayName);
     }
@@ -222,6 +226,7 @@ export async function getNextAssertion(a: Authenticator): Promise<CborMap> {
     p.userVerified,
     // The inputs were checked by getAssertion; preparing again gives the same shared secret.
     prepareGetAssertionExtensions(a, p.extensionInputs),
+    true,
   );
   p.lastAt = a.clock.now();
   a.persist();

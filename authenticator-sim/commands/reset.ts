@@ -3,13 +3,15 @@ import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 
 /** CTAP 2.1 §6.6: reset only within 10 s of power-up (unless the simulator allows it anytime). */
 export const RESET_WINDOW_MS = 10_000;
+/** CTAP 2.1 §6.6: the user has 30 s to confirm a reset, else CTAP2_ERR_USER_ACTION_TIMEOUT. */
+export const RESET_PRESENCE_TIMEOUT_MS = 30_000;
 
 /** authenticatorReset, CTAP 2.1 §6.6 */
 export async function reset(a: Authenticator, _params: unknown, { signal }: HandleOptions): Promise<null> {
   if (!a.allowResetAnytime && a.clock.now() - a.poweredOnAt > RESET_WINDOW_MS) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'reset is allowed only within 10 s of power-up');
   }
-  const outcome = await a.requestUserPresence({ reason: 'reset', signal });
+  const outcome = await presenceWithin(a, a.resetPresenceTimeoutMs, signal);
   if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
   if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
   a.factoryReset();
@@ -23,4 +25,27 @@ export async function selection(a: Authenticator, _params: unknown, { signal }: 
   if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
   if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
   return null;
+}
+
+/** The reset's touch, given up after `ms` (the wait itself is aborted, so no touch is left pending). */
+async function presenceWithin(a: Authenticator, ms: number, signal: AbortSignal | undefined): Promise<'approved' | 'denied' | 'timeout'> {
+  const expiry = new AbortController();
+  const onAbort = () => expiry.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    expiry.abort();
+  }, ms);
+  timer.unref?.();
+  try {
+    return await a.requestUserPresence({ reason: 'reset', signal: expiry.signal });
+  } catch (err) {
+    // The abort of our own timer is the user not answering; CTAPHID_CANCEL stays KEEPALIVE_CANCEL.
+    if (timedOut && !signal?.aborted) return 'timeout';
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

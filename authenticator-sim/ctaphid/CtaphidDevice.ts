@@ -140,14 +140,16 @@ export class CtaphidDevice<Origin = unknown> {
   }
 
   /**
-   * Unplug and replug: channels, the lock, a message being received and a command being processed are
-   * gone (its answer is never sent); the authenticator's volatile state is cleared (CTAP 2.1 §6.5.2).
+   * The power-cycle datagram: the lock, a message being received and a command being processed are gone
+   * (its answer is never sent), and the authenticator's volatile state is cleared (CTAP 2.1 §6.5.2: the
+   * pinUvAuthToken, the consecutive wrong-PIN count; §6.6: the reset window starts again). Channel
+   * allocations are kept: a UDP link has no re-enumeration, so hosts keep using their channel ID across it
+   * (docs/simulator.md "Power cycle").
    */
   powerCycle(): void {
     this.discardTransaction();
     this.dropAssembly();
     this.releaseLock();
-    this.channels.clear();
     this.authenticator.powerCycle();
   }
 

@@ -252,16 +252,19 @@ export function parseRunArgs(args: string[]): RunArgs {
 async function openRunDevice(deviceText: string, opts: RunArgs, io: RunCommandIo): Promise<OpenedRunDevice> {
   if (deviceText === 'sim') {
     // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
-    const { device: sim, authenticator } = await createSimulatorDevice({ allowResetAnytime: true, presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
+    // Reset follows CTAP 2.1 §6.6 (10 s window) as on a real key; the run power-cycles it when refused.
+    const { device: sim } = await createSimulatorDevice({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
     const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' });
-    // In-process power cycle: persistent state kept, tokens and the wrong-PIN streak cleared (DESIGN.md).
-    return { device, kind: 'sim', powerCycle: async () => authenticator.powerCycle() };
+    // In-process power cycle: persistent state and channels kept, tokens and the wrong-PIN streak cleared,
+    // the reset window open again (docs/simulator.md).
+    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle() };
   }
   if (opts.quirks.length && !deviceText.startsWith('udp:')) throw new UsageError('--sim-quirk applies to the simulator only');
   const spec = parseDeviceSpec(deviceText);
   if (spec.kind === 'udp') {
-    // A UDP device is a simulator by convention: it approves presence itself, and DESIGN.md's power-cycle
-    // datagram power-cycles it in place (its channels are gone afterwards, so the host INITs anew).
+    // A UDP device is a simulator by convention: it approves presence itself, and the power-cycle datagram
+    // (docs/simulator.md) power-cycles it in place; channels survive it, the host INITs anew all the same
+    // (a simulator of another make may clear them).
     const device = await openDevice(spec);
     const powerCycle = async () => {
       await sendDatagram(spec.host, spec.port, POWER_CYCLE_DATAGRAM);

@@ -124,11 +124,17 @@ export class SuiteContext {
     return this.info;
   }
 
-  /** authenticatorReset, replugging first where the device demands it (CTAP 2.1 §6.6). */
+  /**
+   * authenticatorReset; a device that refuses it 10 s after power-up (CTAP 2.1 §6.6, CTAP2_ERR_NOT_ALLOWED)
+   * is power-cycled where the transport can (the simulator), else the person at the key is asked to replug.
+   */
   async reset(): Promise<void> {
     if (!this.options.allowDestructive) throw new Error('reset is not allowed on this device (use --allow-reset)');
     let r = await this.call(0x07);
-    if (r.status === CtapStatus.CTAP2_ERR_NOT_ALLOWED && this.options.requestReplug) {
+    if (r.status === CtapStatus.CTAP2_ERR_NOT_ALLOWED && this.options.powerCycle) {
+      await this.options.powerCycle();
+      r = await this.call(0x07);
+    } else if (r.status === CtapStatus.CTAP2_ERR_NOT_ALLOWED && this.options.requestReplug) {
       this.replugs++;
       await this.options.requestReplug();
       r = await this.call(0x07);

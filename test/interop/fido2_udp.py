@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Drives a fido-harness simulator over UDP with Yubico's python-fido2 (Debian's python3-fido2).
 
-Each datagram is one raw 64-byte CTAPHID report (DESIGN.md, "UDP device protocol"); python-fido2's own
-CtapHidDevice does the framing through the CtapHidConnection below. Steps: getInfo, reset, set PIN,
+Each datagram is one raw 64-byte CTAPHID report (docs/simulator.md, "UDP device protocol"); python-fido2's
+own CtapHidDevice does the framing through the CtapHidConnection below. Steps: getInfo, reset, set PIN,
 makeCredential (rk, hmac-secret, PIN/UV auth protocol 2) with packed attestation verified, getAssertion with
 the signature verified, hmac-secret (stable per salt, different without UV), credential management
-(metadata, enumerate RPs and credentials, delete), CTAP1/U2F register/authenticate verified, reset.
+(metadata, enumerate RPs and credentials, delete), user fields with one and two accounts (CTAP 2.1 §6.2.2),
+the power-cycle datagram then the same channel, reset refused 10 s after power-up (CTAP 2.1 §6.6), CTAP1/U2F
+register/authenticate verified, reset after a power cycle.
 
 Usage: fido2_udp.py HOST:PORT        Prints one line per step; exit 0 when every step passed.
 """
@@ -13,6 +15,7 @@ import hashlib
 import os
 import socket
 import sys
+import time
 
 from fido2.attestation import Attestation
 from fido2.cose import CoseKey
@@ -27,6 +30,11 @@ PIN = "4321"
 RP = {"id": "example.com", "name": "Example"}
 USER = {"id": b"user-0001", "name": "alice", "displayName": "Alice"}
 ES256 = [{"type": "public-key", "alg": -7}]
+# The datagram that power-cycles the simulator in place (docs/simulator.md).
+POWER_CYCLE = bytes.fromhex(
+    "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
+    "394d8d04973c134005be1a0140bff6045bb26eb77a73eaa47813f6b49a7250dc"
+)
 
 
 class UdpCtapHidConnection(CtapHidConnection):
@@ -186,6 +194,72 @@ def main():
         check(e.code == CtapError.ERR.NO_CREDENTIALS, "NO_CREDENTIALS after delete, got %r" % e.code)
     step("getAssertion after delete -> CTAP2_ERR_NO_CREDENTIALS")
 
+    # user fields (CTAP 2.1 §6.2.2): one account -> id only; several -> id, name, displayName
+    rp2 = {"id": "accounts.example", "name": "Accounts"}
+    users = [
+        {"id": b"user-a", "name": "alice@accounts.example", "displayName": "Alice A"},
+        {"id": b"user-b", "name": "bob@accounts.example", "displayName": "Bob B"},
+    ]
+
+    def make_rk(user):
+        tok = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.MAKE_CREDENTIAL, rp2["id"])
+        cdh = sha256(os.urandom(16))
+        ctap.make_credential(cdh, rp2, user, ES256, options={"rk": True},
+                             pin_uv_param=protocol.authenticate(tok, cdh), pin_uv_protocol=protocol.VERSION)
+
+    def assert_uv():
+        tok = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.GET_ASSERTION, rp2["id"])
+        cdh = sha256(os.urandom(16))
+        return ctap.get_assertion(rp2["id"], cdh, pin_uv_param=protocol.authenticate(tok, cdh),
+                                  pin_uv_protocol=protocol.VERSION)
+
+    make_rk(users[0])
+    one = assert_uv()
+    check(one.number_of_credentials is None, "one account: no numberOfCredentials")
+    check(set(one.user.keys()) == {"id"}, "one account: user has id only, got %r" % sorted(one.user.keys()))
+    make_rk(users[1])
+    two = assert_uv()
+    check(two.number_of_credentials == 2, "two accounts: numberOfCredentials 2, got %r" % two.number_of_credentials)
+    nxt = ctap.get_next_assertion()
+    got = {two.user["id"]: two.user, nxt.user["id"]: nxt.user}
+    for u in users:
+        check(got[u["id"]].get("name") == u["name"] and got[u["id"]].get("displayName") == u["displayName"],
+              "two accounts: name and displayName of %r, got %r" % (u["id"], got[u["id"]]))
+    step("user fields: one account -> id only; two accounts -> id, name, displayName")
+
+    # power cycle, then the same channel: volatile state gone, channel and persistent state kept
+    cid = dev._channel_id
+    stale = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.GET_ASSERTION, rp2["id"])
+    conn = dev._connection
+    conn.sock.sendto(POWER_CYCLE, conn.addr)
+    powered_up = time.monotonic()
+    time.sleep(0.1)
+    check(dev.ping(b"after power cycle") == b"after power cycle", "PING on the old channel")
+    check(dev._channel_id == cid, "same channel id")
+    ctap = Ctap2(dev)
+    check(ctap.info.options.get("clientPin") is True, "PIN kept across the power cycle")
+    cdh = sha256(b"stale token")
+    try:
+        ctap.get_assertion(rp2["id"], cdh, pin_uv_param=protocol.authenticate(stale, cdh),
+                           pin_uv_protocol=protocol.VERSION)
+        raise AssertionError("a pinUvAuthToken survived the power cycle")
+    except CtapError as e:
+        check(e.code == CtapError.ERR.PIN_AUTH_INVALID, "stale token -> PIN_AUTH_INVALID, got %r" % e.code)
+    client_pin = ClientPin(ctap, protocol)
+    check(client_pin.get_pin_retries()[0] == 8, "PIN retries kept (8)")
+    check(len(assert_uv().signature) > 0, "a new token works")
+    step("power cycle, then the same channel 0x%08x: token gone, PIN and credentials kept" % cid)
+
+    # reset window (CTAP 2.1 §6.6): refused 10 s after power-up
+    time.sleep(max(0.0, 10.5 - (time.monotonic() - powered_up)))
+    try:
+        ctap.reset()
+        raise AssertionError("reset accepted 10 s after power-up")
+    except CtapError as e:
+        check(e.code == CtapError.ERR.NOT_ALLOWED, "late reset -> NOT_ALLOWED, got %r" % e.code)
+    check(Ctap2(dev).info.options.get("clientPin") is True, "nothing was reset")
+    step("reset 10 s after power-up -> CTAP2_ERR_NOT_ALLOWED")
+
     # CTAP1/U2F over CTAPHID_MSG
     ctap1 = Ctap1(dev)
     check(ctap1.get_version() == "U2F_V2", "U2F version")
@@ -196,6 +270,8 @@ def main():
     sig.verify(app, chal, reg.public_key)
     step("U2F register (attestation verified) and authenticate (signature verified, counter %d)" % sig.counter)
 
+    conn.sock.sendto(POWER_CYCLE, conn.addr)
+    time.sleep(0.1)
     ctap.reset()
     ctap = Ctap2(dev)
     check(ctap.info.options.get("clientPin") is False, "PIN gone after reset")
@@ -204,7 +280,7 @@ def main():
         raise AssertionError("U2F key handle survived reset")
     except Exception as e:  # ApduError(0x6A80)
         check(getattr(e, "code", None) == 0x6A80, "key handle refused after reset, got %r" % e)
-    step("reset: PIN and credentials gone")
+    step("reset after a power cycle: PIN and credentials gone")
     dev.close()
     print("PASS", flush=True)
 

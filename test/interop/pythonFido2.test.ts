@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runSimCommand } from '../../authenticator-sim/index.ts';
 
-// Interop (issue 4): Yubico's python-fido2 (Debian's python3-fido2) drives `fido-harness sim` over UDP
+// Interop: Yubico's python-fido2 (Debian's python3-fido2) drives `fido-harness sim` over UDP
 // through its own CtapHidDevice and a CtapHidConnection of ours (fido2_udp.py). Required under CI (the test
 // fails when python3-fido2 is missing there); elsewhere it is skipped with the reason in its title.
 
@@ -34,8 +34,11 @@ const STEPS = [
   'hmac-secret: stable per salt',
   'credential management: metadata, enumerate RPs and credentials, delete',
   'getAssertion after delete',
+  'user fields: one account -> id only; two accounts -> id, name, displayName',
+  'power cycle, then the same channel',
+  'reset 10 s after power-up -> CTAP2_ERR_NOT_ALLOWED',
   'U2F register (attestation verified) and authenticate',
-  'reset: PIN and credentials gone',
+  'reset after a power cycle: PIN and credentials gone',
 ];
 
 describe('python-fido2 over UDP', () => {
@@ -64,7 +67,7 @@ describe('python-fido2 over UDP', () => {
         child.stdout.on('data', (d) => (out += d));
         child.stderr.on('data', (d) => (out += d));
         const code = await new Promise<number | null>((resolve) => {
-          const t = setTimeout(() => child.kill('SIGKILL'), 50_000);
+          const t = setTimeout(() => child.kill('SIGKILL'), 80_000);
           child.on('exit', (c) => {
             clearTimeout(t);
             resolve(c);
@@ -79,6 +82,6 @@ describe('python-fido2 over UDP', () => {
         expect(await sim).toBe(0);
       }
     },
-    60_000,
+    90_000,
   );
 });

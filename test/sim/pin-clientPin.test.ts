@@ -186,16 +186,25 @@ describe.each(PROTOCOLS)('authenticatorClientPIN, PIN/UV auth protocol %i', (v) 
     expect(r.status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
   });
 
-  it(name('permissions: 0, unsupported (be), mc/ga without rpId'), async () => {
+  it(name('permissions: 0, unsupported (be or pcmr)'), async () => {
     const d = await PinDriver.create();
     await d.setPin(v, PIN);
     expect((await d.token(v, PIN, 0, 'example.com')).status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
     expect((await d.token(v, PIN, P.be, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
     expect((await d.token(v, PIN, P.pcmr)).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
-    expect((await d.token(v, PIN, P.mc)).status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
     // None of the refusals cost a retry.
     expect((await d.pinRetries()).retries).toBe(8);
     expect((await d.token(v, PIN, P.cm)).status).toBe(S.CTAP2_OK);
+  });
+
+  it(name('mc/ga without rpId: the token is issued unbound and bound to the RP of its first use (§6.1.2 step 11.1.3)'), async () => {
+    const d = await PinDriver.create();
+    await d.setPin(v, PIN);
+    const t = await d.token(v, PIN, P.mc | P.ga);
+    expect(t.status).toBe(S.CTAP2_OK);
+    expect(d.a.pinUvAuthToken.rpId).toBeUndefined();
+    expect((await d.makeCredential({ token: t.token!, rpId: 'first.example' })).status).toBe(S.CTAP2_OK);
+    expect(d.a.pinUvAuthToken.rpId).toBe('first.example');
   });
 
   it(name('a token is used only within its permission and RP ID'), async () => {

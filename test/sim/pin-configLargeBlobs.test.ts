@@ -69,6 +69,24 @@ describe.each(PROTOCOLS)('authenticatorConfig (CTAP 2.1 §6.11), protocol %i', (
     expect(d.storage.load()).toContain('"alwaysUv":false');
   });
 
+  it(name('alwaysUv on without a PIN: config without pinUvAuthParam is CTAP2_ERR_PUAT_REQUIRED (§6.11 step 2)'), async () => {
+    const d = await PinDriver.create();
+    // No PIN and alwaysUv off: an unprotected authenticator is configured without a token.
+    expect((await config(d, C.toggleAlwaysUv, undefined)).status).toBe(S.CTAP2_OK);
+    expect(d.a.state.alwaysUv).toBe(true);
+    for (const sub of [C.toggleAlwaysUv, C.enableEnterpriseAttestation]) {
+      expect((await config(d, sub, undefined)).status).toBe(S.CTAP2_ERR_PUAT_REQUIRED);
+    }
+    expect((await config(d, C.setMinPINLength, undefined, new Map([[1, 6]]))).status).toBe(S.CTAP2_ERR_PUAT_REQUIRED);
+    expect(d.a.state.alwaysUv).toBe(true);
+    expect(d.a.state.minPinLength).toBe(4);
+    // Setting a PIN and sending an acfg token switches it off again.
+    await d.setPin(v, PIN);
+    const t = (await d.token(v, PIN, P.acfg)).token!;
+    expect((await config(d, C.toggleAlwaysUv, t)).status).toBe(S.CTAP2_OK);
+    expect(d.a.state.alwaysUv).toBe(false);
+  });
+
   it(name('setMinPINLength: raises the minimum, never lowers it, sets forcePINChange, bounds the RP ID list'), async () => {
     const d = await PinDriver.create();
     await d.setPin(v, PIN);

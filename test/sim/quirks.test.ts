@@ -228,6 +228,9 @@ describe('quirks, each against the default simulator', () => {
       expect(await d.setPin(2, '1234')).toBe(CtapStatus.CTAP2_OK);
       const mcToken = (await d.token(2, '1234', PinUvAuthPermission.mc | PinUvAuthPermission.ga, 'example.com')).token!;
       expect((await d.makeCredential({ rk: true, token: mcToken, userName: 'alice' })).status).toBe(CtapStatus.CTAP2_OK);
+      // Two accounts: names are returned only when the platform must choose (CTAP 2.1 §6.2.2).
+      const mcToken2 = (await d.token(2, '1234', PinUvAuthPermission.mc, 'example.com')).token!;
+      expect((await d.makeCredential({ rk: true, token: mcToken2, userName: 'alice', userId: Uint8Array.of(9) })).status).toBe(CtapStatus.CTAP2_OK);
       const gaToken = (await d.token(2, '1234', PinUvAuthPermission.ga, 'example.com')).token!;
       const ga = await d.getAssertion({ token: gaToken });
       expect(ga.status).toBe(CtapStatus.CTAP2_OK);
