@@ -40,7 +40,7 @@ export interface CtaphidDeviceOptions {
   keepaliveIntervalMs?: number;
   /** major, minor, build reported by INIT; default from the authenticator's firmwareVersion */
   deviceVersion?: readonly [number, number, number];
-  /** allocated channels kept before the oldest is forgotten (bounded memory under INIT floods) */
+  /** allocated channels kept before the least recently used is forgotten (bounded memory under INIT floods) */
   maxChannels?: number;
 }
 
@@ -82,6 +82,7 @@ export class CtaphidDevice<Origin = unknown> {
   private readonly deviceVersion: readonly [number, number, number];
   private readonly maxChannels: number;
   private readonly listeners = new Set<ReportListener<Origin>>();
+  /** allocated channels, least recently used first (a use moves a channel to the end) */
   private readonly channels = new Set<number>();
   private nextCid = 1;
   private assembly: Assembly<Origin> | undefined;
@@ -135,6 +136,7 @@ export class CtaphidDevice<Origin = unknown> {
       this.sendError(0, CtaphidErrorCode.ERR_INVALID_CHANNEL, origin);
       return;
     }
+    this.touchChannel(packet.cid);
     if (packet.kind === 'init') this.onInitPacket(packet, origin);
     else this.onContinuationPacket(packet, origin);
   }
@@ -407,12 +409,23 @@ export class CtaphidDevice<Origin = unknown> {
     this.nextCid = (cid + 1) >>> 0;
     this.channels.add(cid);
     if (this.channels.size > this.maxChannels) {
-      const oldest = this.channels.values().next().value;
-      if (oldest !== undefined && oldest !== this.transaction?.cid && oldest !== this.assembly?.cid) {
-        this.channels.delete(oldest);
+      // The least recently used channel goes (§11.2.9.1.3 leaves eviction to the device), never the one
+      // whose message or command is in progress: a host that keeps polling keeps its channel under an
+      // INIT flood from another.
+      for (const candidate of this.channels) {
+        if (candidate !== cid && candidate !== this.transaction?.cid && candidate !== this.assembly?.cid) {
+          this.channels.delete(candidate);
+          break;
+        }
       }
     }
     return cid;
+  }
+
+  /** A packet on an allocated channel makes it the most recently used. */
+  private touchChannel(cid: number): void {
+    if (!this.channels.delete(cid)) return;
+    this.channels.add(cid);
   }
 
   private discardTransaction(): void {
