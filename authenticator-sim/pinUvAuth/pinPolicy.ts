@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { CtapStatus, CtapStatusError } from '../../harness/protocol/index.ts';
+import { CtapStatus, CtapStatusError, pinHash } from '../../harness/protocol/index.ts';
 
 /** CTAP 2.1 §6.5.1: a PIN is sent padded with 0x00 to 64 bytes; so it is at most 63 bytes of UTF-8. */
 export const PADDED_PIN_LENGTH = 64;
@@ -42,6 +41,3 @@ export function checkNewPin(padded: Uint8Array, minPinLength: number): CheckedPi
   return { hash: pinHash(pin), codePoints };
 }
 
-export function pinHash(pin: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(pin).digest().subarray(0, 16));
-}

@@ -1,6 +1,6 @@
 // The WebAuthn client (platform) role over the CTAP API (DESIGN.md harness/client).
 export { WebAuthnClient, type AuthenticationResult, type CreationOptionsJSON, type RegistrationResult, type RequestOptionsJSON, type WebAuthnClientOptions } from './WebAuthnClient.ts';
-export { ClientPin, pinHash, type PinTokenRequest, type PinUvAuthTokenHandle } from './ClientPin.ts';
+export { ClientPin, type PinSession, type PinTokenRequest, type PinUvAuthTokenHandle, type TokenAnswer, type TokenRequest } from './ClientPin.ts';
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './CredentialManagement.ts';
 export { LargeBlobs, encryptEntry, decryptEntry } from './LargeBlobs.ts';
 export {

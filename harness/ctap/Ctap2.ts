@@ -6,19 +6,7 @@ import {
   CtapOption,
   CtapStatusError,
   decodeCbor,
-  decodeClientPinResponse,
-  decodeCredentialManagementResponse,
-  decodeGetAssertionResponse,
-  decodeGetInfoResponse,
-  decodeLargeBlobsResponse,
-  decodeMakeCredentialResponse,
   encodeCanonicalCbor,
-  encodeClientPinRequest,
-  encodeConfigRequest,
-  encodeCredentialManagementRequest,
-  encodeGetAssertionRequest,
-  encodeLargeBlobsRequest,
-  encodeMakeCredentialRequest,
   formatCtapStatus,
   MAX_MESSAGE_SIZE,
   type AuthenticatorInfo,
@@ -39,6 +27,8 @@ import {
 import type { CtapCallOptions, CtapChannel } from './CtapChannel.ts';
 import { CtapProtocolError } from './CtapProtocolError.ts';
 import { CtapTrace, type CtapTraceEntry } from './CtapTrace.ts';
+import { unwrapCtap, type CtapResult } from './CtapResult.ts';
+import { credentialManagementRequest, CtapRequest, type CtapRequestKind } from './requests.ts';
 
 export interface Ctap2Options {
   /**
@@ -54,7 +44,7 @@ export interface Ctap2Options {
    * Whether a response longer than getInfo's maxMsgSize is refused (CTAP_RESPONSE_TOO_LARGE, or
    * CTAPHID_INVALID_LENGTH as soon as the first packet declares it). CTAP 2.1 §6.4 defines maxMsgSize as
    * the largest message the authenticator supports without saying which direction; the harness reads it
-   * as both (issue 5), and this is the switch for devices where that reading is too strict. Default true.
+   * as both, and this is the switch for devices where that reading is too strict. Default true.
    */
   limitResponsesToMaxMsgSize?: boolean;
 }
@@ -75,9 +65,10 @@ export interface CtapResponse {
 }
 
 /**
- * The typed CTAP2 device API (CTAP 2.1 §6), one method per command. Every command goes through `send`,
- * the one choke point that enforces maxMsgSize, maps status bytes to CtapStatusError, checks responses for
- * canonical CBOR and records the trace (STYLE.md §12, after python-fido2's `send_cbor`).
+ * The CTAP2 device API (CTAP 2.1 §6). Every command goes through `requestBytes`, the one choke point that
+ * enforces maxMsgSize, checks responses for canonical CBOR and records the trace (after python-fido2's
+ * `send_cbor`). `request(kind, params)` returns the status as a value (what checks use); the per-command
+ * methods (`makeCredential`, `clientPin`, …) unwrap it and throw CtapStatusError (what clients use).
  */
 export class Ctap2 {
   readonly trace: CtapTrace;
@@ -112,20 +103,27 @@ export class Ctap2 {
   }
 
   /**
-   * Sends one CTAP2 command with its parameters (a CBOR map, or nothing) and returns the decoded answer.
-   * Throws CtapStatusError for a status other than CTAP2_OK, CtapProtocolError for a response that cannot
-   * be used, and whatever the channel throws (CtaphidError, TransportError).
+   * The typed request API: sends one command (CTAP 2.1 §6) and returns its outcome with the status as a
+   * value, the answer decoded for that command when the status is CTAP2_OK. Throws CtapProtocolError for
+   * an answer that cannot be used (malformed, too large, not CBOR) and whatever the channel throws.
    */
-  async send(command: number, params?: CborValue, options: CtapCallOptions = {}): Promise<CtapResponse> {
+  async request<Req, Res>(kind: CtapRequestKind<Req, Res>, req: Req, options: CtapCallOptions = {}): Promise<CtapResult<Res>> {
+    const result = await this.requestRaw(kind.command, kind.encode(req), options);
+    if (!result.ok) return result;
+    return { ...result, response: decodeResponse(kind.name, () => kind.decode(result.value)) };
+  }
+
+  /** One command with its parameters (a CBOR map, or nothing) canonically encoded; the status as a value. */
+  async requestRaw(command: number, params?: CborValue, options: CtapCallOptions = {}): Promise<CtapResult> {
     const data = params === undefined ? new Uint8Array(0) : encodeCanonicalCbor(params);
-    return this.sendBytes(command, data, options, params);
+    return this.requestBytes(command, data, options, params);
   }
 
   /**
-   * Like `send`, with the CBOR given as bytes exactly as they go out: for suites that send malformed or
-   * non-canonical requests on purpose. The answer is checked and traced the same way.
+   * One command with the CBOR given as bytes exactly as they go out (malformed or non-canonical requests
+   * on purpose); the answer is checked and traced the same way. The one choke point of this class.
    */
-  async sendBytes(command: number, data: Uint8Array, options: CtapCallOptions = {}, params?: CborValue): Promise<CtapResponse> {
+  async requestBytes(command: number, data: Uint8Array, options: CtapCallOptions = {}, params?: CborValue): Promise<CtapResult> {
     const name = ctapCommandName(command);
     const startedAt = new Date();
     const t0 = performance.now();
@@ -161,7 +159,10 @@ export class Ctap2 {
       }
       const status = raw[0]!;
       entry.status = formatCtapStatus(status);
-      if (status !== 0) throw new CtapStatusError(status, name);
+      if (status !== 0) {
+        entry.error = new CtapStatusError(status, name).message;
+        return { ok: false, status, raw, findings: [] };
+      }
       const payload = raw.subarray(1);
       let value: CborValue | undefined;
       let findings: CborFinding[] = [];
@@ -181,7 +182,7 @@ export class Ctap2 {
       if (findings.length > 0 && this.cborMode === 'strict') {
         throw new CtapProtocolError('CTAP_NONCANONICAL_CBOR', `${name} response: ${findings.map((f) => f.code).join(', ')}`);
       }
-      return { status, value, raw, findings };
+      return { ok: true, status: 0, response: value, value, raw, findings };
     } catch (err) {
       entry.error = err instanceof Error ? err.message : String(err);
       throw err;
@@ -191,51 +192,58 @@ export class Ctap2 {
     }
   }
 
+  /**
+   * Sends one command and returns the decoded answer, throwing CtapStatusError for a status other than
+   * CTAP2_OK (clients, not checks: checks judge statuses through `request`).
+   */
+  async send(command: number, params?: CborValue, options: CtapCallOptions = {}): Promise<CtapResponse> {
+    return okResponse(await this.requestRaw(command, params, options), command);
+  }
+
+  /** Like `send`, with the CBOR given as bytes exactly as they go out. */
+  async sendBytes(command: number, data: Uint8Array, options: CtapCallOptions = {}, params?: CborValue): Promise<CtapResponse> {
+    return okResponse(await this.requestBytes(command, data, options, params), command);
+  }
+
   /** authenticatorGetInfo (CTAP 2.1 §6.4); also remembered in `info`. */
   async getInfo(options?: CtapCallOptions): Promise<AuthenticatorInfo> {
-    const res = await this.send(CtapCommand.authenticatorGetInfo, undefined, options);
-    this.info = decodeResponse('authenticatorGetInfo', () => decodeGetInfoResponse(res.value));
+    this.info = unwrapCtap(await this.request(CtapRequest.getInfo, undefined, options), 'authenticatorGetInfo');
     return this.info;
   }
 
   /** authenticatorMakeCredential (CTAP 2.1 §6.1). */
   async makeCredential(req: MakeCredentialRequest, options?: CtapCallOptions): Promise<MakeCredentialResponse> {
-    const res = await this.send(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(req), options);
-    return decodeResponse('authenticatorMakeCredential', () => decodeMakeCredentialResponse(res.value));
+    return unwrapCtap(await this.request(CtapRequest.makeCredential, req, options), 'authenticatorMakeCredential');
   }
 
   /** authenticatorGetAssertion (CTAP 2.1 §6.2). */
   async getAssertion(req: GetAssertionRequest, options?: CtapCallOptions): Promise<GetAssertionResponse> {
-    const res = await this.send(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(req), options);
-    return decodeResponse('authenticatorGetAssertion', () => decodeGetAssertionResponse(res.value));
+    return unwrapCtap(await this.request(CtapRequest.getAssertion, req, options), 'authenticatorGetAssertion');
   }
 
   /** authenticatorGetNextAssertion (CTAP 2.1 §6.3). */
   async getNextAssertion(options?: CtapCallOptions): Promise<GetAssertionResponse> {
-    const res = await this.send(CtapCommand.authenticatorGetNextAssertion, undefined, options);
-    return decodeResponse('authenticatorGetNextAssertion', () => decodeGetAssertionResponse(res.value));
+    return unwrapCtap(await this.request(CtapRequest.getNextAssertion, undefined, options), 'authenticatorGetNextAssertion');
   }
 
   /** authenticatorClientPIN (CTAP 2.1 §6.5.5): one subcommand, parameters as given (crypto is the client's). */
   async clientPin(req: ClientPinRequest, options?: CtapCallOptions): Promise<ClientPinResponse> {
-    const res = await this.send(CtapCommand.authenticatorClientPIN, encodeClientPinRequest(req), options);
-    if (res.value === undefined) return {};
-    return decodeResponse('authenticatorClientPIN', () => decodeClientPinResponse(res.value));
+    return unwrapCtap(await this.request(CtapRequest.clientPin, req, options), 'authenticatorClientPIN');
   }
 
   /** authenticatorReset (CTAP 2.1 §6.6). */
   async reset(options?: CtapCallOptions): Promise<void> {
-    await this.send(CtapCommand.authenticatorReset, undefined, options);
+    unwrapCtap(await this.request(CtapRequest.reset, undefined, options), 'authenticatorReset');
   }
 
   /** authenticatorSelection (CTAP 2.1 §6.9). */
   async selection(options?: CtapCallOptions): Promise<void> {
-    await this.send(CtapCommand.authenticatorSelection, undefined, options);
+    unwrapCtap(await this.request(CtapRequest.selection, undefined, options), 'authenticatorSelection');
   }
 
   /**
    * The credential-management command byte for this device: 0x0A when getInfo has `credMgmt`, the
-   * FIDO_2_1_PRE prototype 0x41 when it has only `credentialMgmtPreview` (CTAP 2.1 §6.8, DESIGN.md).
+   * FIDO_2_1_PRE prototype 0x41 when it has only `credentialMgmtPreview` (CTAP 2.1 §6.8).
    */
   credentialManagementCommand(): number {
     const opts = this.info?.options ?? {};
@@ -249,23 +257,24 @@ export class Ctap2 {
     req: CredentialManagementRequest,
     options: CtapCallOptions & { command?: number } = {},
   ): Promise<CredentialManagementResponse> {
-    const cmd = options.command ?? this.credentialManagementCommand();
-    const res = await this.send(cmd, encodeCredentialManagementRequest(req), options);
-    if (res.value === undefined) return {};
-    return decodeResponse('authenticatorCredentialManagement', () => decodeCredentialManagementResponse(res.value));
+    const kind = credentialManagementRequest(options.command ?? this.credentialManagementCommand());
+    return unwrapCtap(await this.request(kind, req, options), 'authenticatorCredentialManagement');
   }
 
   /** authenticatorLargeBlobs (CTAP 2.1 §6.10). */
   async largeBlobs(req: LargeBlobsRequest, options?: CtapCallOptions): Promise<LargeBlobsResponse> {
-    const res = await this.send(CtapCommand.authenticatorLargeBlobs, encodeLargeBlobsRequest(req), options);
-    if (res.value === undefined) return {};
-    return decodeResponse('authenticatorLargeBlobs', () => decodeLargeBlobsResponse(res.value));
+    return unwrapCtap(await this.request(CtapRequest.largeBlobs, req, options), 'authenticatorLargeBlobs');
   }
 
   /** authenticatorConfig (CTAP 2.1 §6.11). */
   async config(req: ConfigRequest, options?: CtapCallOptions): Promise<void> {
-    await this.send(CtapCommand.authenticatorConfig, encodeConfigRequest(req), options);
+    unwrapCtap(await this.request(CtapRequest.config, req, options), 'authenticatorConfig');
   }
+}
+
+function okResponse(result: CtapResult, command: number): CtapResponse {
+  if (!result.ok) throw new CtapStatusError(result.status, ctapCommandName(command));
+  return { status: result.status, value: result.value, raw: result.raw, findings: result.findings };
 }
 
 /** Runs a response decoder; its complaints (missing members, wrong types) are the device's fault. */

@@ -1,19 +1,12 @@
-import {
-  CtapStatus,
-  CtapStatusError,
-  formatCtapStatus,
-  type AuthenticatorInfo,
-  type CborFinding,
-  type CborValue,
-} from '../protocol/index.ts';
-import type { Ctap1, Ctap2, CtapTraceEntry } from '../ctap/index.ts';
+import { CtapStatus, formatCtapStatus, type AuthenticatorInfo, type CborValue } from '../protocol/index.ts';
+import { CtapProtocolError, type Ctap1, type Ctap2, type CtapRequestKind, type CtapResult, type CtapTraceEntry } from '../ctap/index.ts';
 import type { CtaphidChannel } from '../ctaphid/index.ts';
 import type { CheckEvidence, EvidenceExchange } from '../../reports/model.ts';
-import { CheckSkipped, type Check } from '../runner/Check.ts';
+import { CheckFailed, CheckSkipped, type Check } from '../runner/Check.ts';
 import { ClientPin } from '../client/index.ts';
 import type { AttestationObject } from '../protocol/index.ts';
 import type { AttestationResult, MdsStore } from '../../mds/index.ts';
-import type { MadeCredential } from './ops.ts';
+import { type MadeCredential } from './ops.ts';
 
 /** A check of the suites, with the device state it needs set up before it runs. */
 export interface SuiteCheck extends Check<SuiteContext> {
@@ -27,13 +20,8 @@ export interface SuiteCheck extends Check<SuiteContext> {
   leaves?: { pin: 'set' | 'unset' };
 }
 
-/** One command's outcome as checks see it: the status byte, never an exception for a CTAP status. */
-export interface CallResult {
-  status: number;
-  value: CborValue | undefined;
-  raw: Uint8Array;
-  findings: CborFinding[];
-}
+/** One command's outcome as checks see it: the status as a value, never an exception for a CTAP status. */
+export type CallResult<T = CborValue | undefined> = CtapResult<T>;
 
 export interface SuiteDevice {
   ctap2: Ctap2;
@@ -98,25 +86,27 @@ export class SuiteContext {
     return this.options.pin;
   }
 
+  /**
+   * Sends one typed command (`CtapRequest.makeCredential`, …): the status as a value, a CTAP2_OK answer
+   * decoded. An answer that does not decode fails the check (the device broke CTAP 2.1 §6's response format).
+   */
+  async request<Req, Res>(kind: CtapRequestKind<Req, Res>, req: Req, signal?: AbortSignal): Promise<CallResult<Res>> {
+    try {
+      return await this.ctap2.request(kind, req, signal ? { signal } : {});
+    } catch (err) {
+      if (err instanceof CtapProtocolError && err.code === 'CTAP_MALFORMED_RESPONSE') throw new CheckFailed(err.message);
+      throw err;
+    }
+  }
+
   /** Sends a command with its parameters canonically encoded; CTAP statuses come back as values. */
   async call(command: number, params?: CborValue, signal?: AbortSignal): Promise<CallResult> {
-    return this.settle(this.ctap2.send(command, params, signal ? { signal } : {}));
+    return this.ctap2.requestRaw(command, params, signal ? { signal } : {});
   }
 
   /** Sends exact bytes (malformed or non-canonical requests on purpose). */
   async callBytes(command: number, data: Uint8Array, signal?: AbortSignal): Promise<CallResult> {
-    return this.settle(this.ctap2.sendBytes(command, data, signal ? { signal } : {}));
-  }
-
-  private async settle(p: Promise<{ status: number; value: CborValue | undefined; raw: Uint8Array; findings: CborFinding[] }>): Promise<CallResult> {
-    try {
-      return await p;
-    } catch (err) {
-      if (err instanceof CtapStatusError) {
-        return { status: err.code, value: undefined, raw: Uint8Array.of(err.code), findings: [] };
-      }
-      throw err;
-    }
+    return this.ctap2.requestBytes(command, data, signal ? { signal } : {});
   }
 
   async refreshInfo(): Promise<AuthenticatorInfo> {

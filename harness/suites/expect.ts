@@ -1,9 +1,8 @@
 import { formatCtapStatus } from '../protocol/index.ts';
 import { CheckFailed } from '../runner/Check.ts';
-import type { CallResult } from './SuiteContext.ts';
 
 /** Fails the check unless the device answered `expected` (CTAP status byte). */
-export function expectStatus(result: CallResult, expected: number, what: string): void {
+export function expectStatus(result: { status: number }, expected: number, what: string): void {
   if (result.status !== expected) {
     throw new CheckFailed(`${what}: expected ${formatCtapStatus(expected)}, got ${formatCtapStatus(result.status)}`, {
       expected: formatCtapStatus(expected),
@@ -13,7 +12,7 @@ export function expectStatus(result: CallResult, expected: number, what: string)
 }
 
 /** Fails unless the status is one of `allowed` (where the spec lets the authenticator choose). */
-export function expectStatusIn(result: CallResult, allowed: number[], what: string): void {
+export function expectStatusIn(result: { status: number }, allowed: number[], what: string): void {
   if (!allowed.includes(result.status)) {
     const list = allowed.map(formatCtapStatus).join(' or ');
     throw new CheckFailed(`${what}: expected ${list}, got ${formatCtapStatus(result.status)}`, {

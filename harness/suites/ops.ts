@@ -1,12 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CtapRequest } from '../ctap/index.ts';
 import {
-  CtapCommand,
-  CtapStatus,
   decodeGetAssertionResponse,
-  decodeMakeCredentialResponse,
-  encodeGetAssertionRequest,
-  encodeMakeCredentialRequest,
   formatCtapStatus,
+  PinUvAuthPermission,
   parseAuthenticatorData,
   type AuthenticatorData,
   type CborMap,
@@ -16,6 +13,7 @@ import {
   type MakeCredentialResponse,
 } from '../protocol/index.ts';
 import { CheckFailed } from '../runner/Check.ts';
+import { pinToken } from './pinOps.ts';
 import type { CallResult, SuiteContext } from './SuiteContext.ts';
 
 export const sha256 = (data: string | Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
@@ -34,7 +32,7 @@ export function mcRequest(rpId: string, overrides: Partial<MakeCredentialRequest
 }
 
 export interface MadeCredential {
-  result: CallResult;
+  result: CallResult<MakeCredentialResponse>;
   request: MakeCredentialRequest;
   response: MakeCredentialResponse;
   authData: AuthenticatorData;
@@ -50,11 +48,11 @@ export async function makeCredential(
   signal?: AbortSignal,
 ): Promise<MadeCredential> {
   const request = mcRequest(rpId, overrides);
-  const result = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(request), signal);
-  if (result.status !== CtapStatus.CTAP2_OK) {
+  const result = await ctx.request(CtapRequest.makeCredential, request, signal);
+  if (!result.ok) {
     throw new CheckFailed(`makeCredential answered ${formatCtapStatus(result.status)}`, { actual: formatCtapStatus(result.status) });
   }
-  const response = decodeOrFail(() => decodeMakeCredentialResponse(result.value), 'makeCredential response');
+  const response = result.response;
   const authData = decodeOrFail(() => parseAuthenticatorData(response.authData, { canonical: 'report' }), 'authenticatorData');
   const acd = authData.attestedCredentialData;
   if (!acd) throw new CheckFailed('makeCredential authenticatorData has no attested credential data (AT flag clear)');
@@ -71,22 +69,19 @@ export function gaRequest(rpId: string, overrides: Partial<GetAssertionRequest> 
   return { rpId, clientDataHash: newClientDataHash(), ...overrides };
 }
 
-export async function getAssertion(
-  ctx: SuiteContext,
-  request: GetAssertionRequest,
-  signal?: AbortSignal,
-): Promise<GotAssertion> {
-  const result = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(request), signal);
-  if (result.status !== CtapStatus.CTAP2_OK) {
-    throw new CheckFailed(`getAssertion answered ${formatCtapStatus(result.status)}`, { actual: formatCtapStatus(result.status) });
-  }
-  return decodeAssertion(result);
+/** getAssertion that must succeed. */
+export async function getAssertion(ctx: SuiteContext, request: GetAssertionRequest, signal?: AbortSignal): Promise<GotAssertion> {
+  return decodeAssertion(await ctx.request(CtapRequest.getAssertion, request, signal));
 }
 
-export function decodeAssertion(result: CallResult): GotAssertion {
+/** The assertion of a getAssertion / getNextAssertion answer that must be CTAP2_OK. */
+export function decodeAssertion(result: CallResult<unknown>): GotAssertion {
+  if (!result.ok) {
+    throw new CheckFailed(`getAssertion answered ${formatCtapStatus(result.status)}`, { actual: formatCtapStatus(result.status) });
+  }
   const response = decodeOrFail(() => decodeGetAssertionResponse(result.value), 'getAssertion response');
   const authData = decodeOrFail(() => parseAuthenticatorData(response.authData, { canonical: 'report' }), 'authenticatorData');
-  return { result, response, authData };
+  return { result: { ...result, response: result.value }, response, authData };
 }
 
 export function decodeOrFail<T>(fn: () => T, what: string): T {
@@ -98,3 +93,47 @@ export function decodeOrFail<T>(fn: () => T, what: string): T {
 }
 
 export const allowListOf = (...ids: Uint8Array[]) => ids.map((id) => ({ type: 'public-key', id }));
+
+/** `rk: true` in a makeCredential options map. */
+export const rkOption = () => new Map([['rk', true]]);
+
+/** A pinUvAuthToken as checks hold it: the token and the protocol it was made for. */
+export interface TokenLike {
+  token: Uint8Array;
+  protocol: { version: 1 | 2; authenticate(key: Uint8Array, message: Uint8Array): Uint8Array };
+}
+
+/** pinUvAuthParam = authenticate(token, clientDataHash) (CTAP 2.1 §6.1.2 step 11.1.1, §6.2.2 step 6.1.1), unless the request has one. */
+function withToken<R extends { clientDataHash: Uint8Array; pinUvAuthParam?: Uint8Array; pinUvAuthProtocol?: number }>(req: R, t: TokenLike): R {
+  return { ...req, pinUvAuthProtocol: t.protocol.version, pinUvAuthParam: req.pinUvAuthParam ?? t.protocol.authenticate(t.token, req.clientDataHash) };
+}
+
+/** makeCredential with pinUvAuthParam made with `token`; the status is the check's to judge. */
+export function mcWithToken(ctx: SuiteContext, token: TokenLike, rpId: string, overrides: Partial<MakeCredentialRequest> = {}, signal?: AbortSignal): Promise<CallResult<MakeCredentialResponse>> {
+  return ctx.request(CtapRequest.makeCredential, withToken(mcRequest(rpId, overrides), token), signal);
+}
+
+/** getAssertion with pinUvAuthParam made with `token`; the status is the check's to judge. */
+export function gaWithToken(ctx: SuiteContext, token: TokenLike, rpId: string, overrides: Partial<GetAssertionRequest> = {}, signal?: AbortSignal): Promise<CallResult<GetAssertionResponse>> {
+  return ctx.request(CtapRequest.getAssertion, withToken(gaRequest(rpId, overrides), token), signal);
+}
+
+/** A makeCredential request with user verification by a fresh mc token bound to the RP ID. */
+export async function mcUvRequest(ctx: SuiteContext, rpId: string, overrides: Partial<MakeCredentialRequest> = {}, signal?: AbortSignal): Promise<MakeCredentialRequest> {
+  return withToken(mcRequest(rpId, overrides), await pinToken(ctx, { permissions: PinUvAuthPermission.mc, rpId }, signal));
+}
+
+/** makeCredential that must succeed, with user verification by a fresh mc token. */
+export async function makeCredentialUv(ctx: SuiteContext, rpId: string, overrides: Partial<MakeCredentialRequest> = {}, signal?: AbortSignal): Promise<MadeCredential> {
+  return makeCredential(ctx, rpId, await mcUvRequest(ctx, rpId, overrides, signal), signal);
+}
+
+/** The request with user verification by a fresh ga token (protocol `v`, default the device's preference). */
+export async function uvParams(ctx: SuiteContext, req: GetAssertionRequest, v?: 1 | 2, signal?: AbortSignal): Promise<GetAssertionRequest> {
+  return withToken(req, await pinToken(ctx, { permissions: PinUvAuthPermission.ga, rpId: req.rpId, ...(v === undefined ? {} : { v }) }, signal));
+}
+
+/** getAssertion that must succeed, with user verification. */
+export async function getAssertionUv(ctx: SuiteContext, rpId: string, overrides: Partial<GetAssertionRequest> = {}, signal?: AbortSignal): Promise<GotAssertion> {
+  return getAssertion(ctx, await uvParams(ctx, gaRequest(rpId, overrides), undefined, signal), signal);
+}

@@ -1,6 +1,7 @@
 import { createECDH, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { choosePinUvAuthProtocol, ClientError, PinUvAuthProtocolOne, PinUvAuthProtocolTwo, pinHash } from '../../harness/client/index.ts';
+import { choosePinUvAuthProtocol, ClientError, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } from '../../harness/client/index.ts';
+import { pinHash } from '../../harness/protocol/index.ts';
 
 /** The authenticator's side of key agreement, written here from CTAP 2.1 §6.5.6/§6.5.7 for the test. */
 function authenticatorKey() {

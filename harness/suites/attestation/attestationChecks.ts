@@ -4,7 +4,7 @@ import { verifyAttestation, compareGetInfo, type AttestationResult } from '../..
 import { buildAttestationObject, parseAttestationObject } from '../../protocol/index.ts';
 import { CheckSkipped, CheckWarning } from '../../runner/Check.ts';
 import { ensure, hex } from '../expect.ts';
-import { makeCredential, type MadeCredential } from '../ops.ts';
+import { type MadeCredential, makeCredential } from '../ops.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'attestation';

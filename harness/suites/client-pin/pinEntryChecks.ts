@@ -1,26 +1,17 @@
 import { createECDH } from 'node:crypto';
-import { ClientPinSubCommand, CoseAlgorithm, CtapStatus, decodeClientPinResponse } from '../../protocol/index.ts';
+import { ClientPinSubCommand, CoseAlgorithm, CtapStatus, decodeClientPinResponse, pinHash } from '../../protocol/index.ts';
 import { CheckSkipped } from '../../runner/Check.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { decodeOrFail } from '../ops.ts';
+import { type PinProtocolVersion, openSession, otherPin, pinCall, pinRetries, pinToken, requestPinToken } from '../pinOps.ts';
+import { needsClientPin } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import {
-  needsClientPin,
-  openSession,
-  pinCall,
-  pinHashOf,
-  pinRetries,
-  pinToken,
-  requestPinToken,
-  otherPin,
-  type PinProtocolVersion,
-} from './pinSession.ts';
 
 const suite = 'client-pin';
 
 /** A token request that must work, to bring pinRetries back to the maximum after wrong PINs on purpose. */
 async function recover(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal): Promise<void> {
-  await pinToken(ctx, v, { legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId }, signal);
+  await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId }, signal);
 }
 
 /**
@@ -40,8 +31,6 @@ async function cleanUpPinEntry(ctx: SuiteContext, v: PinProtocolVersion, rpId: s
     await ctx.reset().catch(() => undefined);
   }
 }
-
-const statusOnly = (status: number) => ({ status, value: undefined, raw: Uint8Array.of(status), findings: [] });
 
 const tokenOpts = (ctx: SuiteContext, rpId: string) => ({ legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId });
 
@@ -120,11 +109,11 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
                   pinUvAuthProtocol: v,
                   subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions,
                   keyAgreement: s.keyAgreement,
-                  pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(pin)),
+                  pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHash(pin)),
                   permissions: 0x01,
                   rpId,
                 }
-              : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, keyAgreement: s.keyAgreement, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(pin)) },
+              : { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPINToken, keyAgreement: s.keyAgreement, pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHash(pin)) },
             signal,
           );
         try {
@@ -150,7 +139,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         for (let i = 0; i < 3; i++) answers.push((await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(ctx, rpId), signal)).result.status);
         try {
           const expected = [CtapStatus.CTAP2_ERR_PIN_INVALID, CtapStatus.CTAP2_ERR_PIN_INVALID, CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED];
-          expected.forEach((want, i) => expectStatus(statusOnly(answers[i]!), want, `wrong PIN number ${i + 1} in a row`));
+          expected.forEach((want, i) => expectStatus({ status: answers[i]! }, want, `wrong PIN number ${i + 1} in a row`));
           const right = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
           expectStatus(right.result, CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED, 'the right PIN before a power cycle');
           const state = await pinRetries(ctx, signal);
@@ -180,7 +169,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         async run(ctx, signal) {
           const before = (await pinRetries(ctx, signal)).pinRetries;
           const s = await openSession(ctx, v, signal);
-          const pinHashEnc = s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin));
+          const pinHashEnc = s.protocol.encrypt(s.sharedSecret, pinHash(ctx.pin));
           // the complete request (permissions form, or getPINToken on a CTAP 2.0 device) less one member
           const request =
             ctx.info.options?.pinUvAuthToken === true

@@ -1,7 +1,9 @@
 import { PinUvAuthPermission } from '../../protocol/index.ts';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
-import { all, mcWithToken, needsClientPin, needsPermissionsToken, pinToken, type PinProtocolVersion } from './pinSession.ts';
+import { mcWithToken } from '../ops.ts';
+import { type PinProtocolVersion, pinToken } from '../pinOps.ts';
+import { all, needsClientPin, needsPermissionsToken } from '../needs.ts';
 import { authDataOf } from './tokenChecks.ts';
 
 /**
@@ -20,8 +22,8 @@ function pinTokenCheck(id: string, v: PinProtocolVersion): SuiteCheck {
     requires: all(needsClientPin(v), needsPermissionsToken),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor(id);
-      const { token } = await pinToken(ctx, v, { permissions: PinUvAuthPermission.mc | PinUvAuthPermission.ga, rpId }, signal);
-      const authData = authDataOf(await mcWithToken(ctx, v, token, rpId, {}, signal), 'makeCredential');
+      const token = await pinToken(ctx, { v, permissions: PinUvAuthPermission.mc | PinUvAuthPermission.ga, rpId }, signal);
+      const authData = authDataOf(await mcWithToken(ctx, token, rpId, {}, signal), 'makeCredential');
       ensure(authData.uv, 'makeCredential with the token did not set the UV flag');
     },
   };

@@ -1,22 +1,9 @@
-import { CtapStatus } from '../../protocol/index.ts';
+import { CtapStatus, paddedPin } from '../../protocol/index.ts';
 import { ensure, expectStatus } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import {
-  adoptPin,
-  all,
-  changePinRaw,
-  flipFirstBit,
-  mcWithToken,
-  needsClientPin,
-  needsCtap21,
-  otherPin,
-  paddedPin,
-  pinRetries,
-  pinToken,
-  requestPinToken,
-  setPinRaw,
-  type PinProtocolVersion,
-} from './pinSession.ts';
+import { mcWithToken } from '../ops.ts';
+import { type PinProtocolVersion, adoptPin, changePinRaw, flipFirstBit, otherPin, pinRetries, pinToken, requestPinToken, setPinRaw } from '../pinOps.ts';
+import { all, needsClientPin, needsCtap21 } from '../needs.ts';
 
 const suite = 'client-pin';
 
@@ -56,7 +43,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
           const { pinRetries: n } = await pinRetries(ctx, signal);
           // §6.5.2: at most 8 retries.
           ensure(n > 0 && n <= 8, `pinRetries after setPIN is ${n}, expected the maximum (1..8)`);
-          await pinToken(ctx, v, { legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('SETPIN-001')) }, signal);
+          await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('SETPIN-001')) }, signal);
         });
       },
     },
@@ -73,7 +60,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         } finally {
           if (r.status === CtapStatus.CTAP2_OK) await ctx.reset();
         }
-        await pinToken(ctx, v, { legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('SETPIN-002')) }, signal);
+        await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('SETPIN-002')) }, signal);
       },
     },
     {
@@ -137,7 +124,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         try {
           expectStatus(await setPinRaw(ctx, v, paddedPin(pin), signal), CtapStatus.CTAP2_OK, 'setPIN with a 63-byte PIN');
           await ctx.refreshInfo();
-          await pinToken(ctx, v, { pin, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('POLICY-004')) }, signal);
+          await pinToken(ctx, { v, pin, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('POLICY-004')) }, signal);
         } finally {
           await settleUnset(ctx);
         }
@@ -169,7 +156,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         try {
           expectStatus(await changePinRaw(ctx, v, ctx.pin, paddedPin(next), signal), CtapStatus.CTAP2_OK, 'changePIN with the right current PIN');
           changed = true;
-          await pinToken(ctx, v, { pin: next, legacy, permissions: 0x01, rpId }, signal);
+          await pinToken(ctx, { v, pin: next, legacy, permissions: 0x01, rpId }, signal);
           const old = await requestPinToken(ctx, v, ctx.pin, { legacy, permissions: 0x01, rpId }, signal);
           expectStatus(old.result, CtapStatus.CTAP2_ERR_PIN_INVALID, 'token request with the old PIN');
           // a correct PIN restores the retries lowered by the old one (§6.5.5.7.2 step 10)
@@ -190,7 +177,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         if (r.status === CtapStatus.CTAP2_OK) await ctx.reset();
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_INVALID, 'changePIN with a wrong current PIN');
         // the right PIN still works (and brings pinRetries back to the maximum)
-        await pinToken(ctx, v, { legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('CHANGE-002')) }, signal);
+        await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('CHANGE-002')) }, signal);
       },
     },
     {
@@ -201,11 +188,11 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('CHANGE-003'));
         const legacy = ctx.info.options?.pinUvAuthToken !== true;
-        const { token } = await pinToken(ctx, v, { legacy, permissions: 0x01, rpId }, signal);
+        const token = await pinToken(ctx, { v, legacy, permissions: 0x01, rpId }, signal);
         const next = otherPin(ctx);
         expectStatus(await changePinRaw(ctx, v, ctx.pin, paddedPin(next), signal), CtapStatus.CTAP2_OK, 'changePIN');
         try {
-          const r = await mcWithToken(ctx, v, token, rpId, {}, signal);
+          const r = await mcWithToken(ctx, token, rpId, {}, signal);
           expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'makeCredential with a token issued before changePIN');
         } finally {
           const back = await changePinRaw(ctx, v, next, paddedPin(ctx.pin), signal);

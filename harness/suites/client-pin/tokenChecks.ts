@@ -1,38 +1,25 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import {
   ClientPinSubCommand,
-  CtapCommand,
   CtapStatus,
   decodeGetAssertionResponse,
   decodeMakeCredentialResponse,
-  encodeGetAssertionRequest,
-  encodeMakeCredentialRequest,
   parseAuthenticatorData,
   PinUvAuthPermission,
   type AuthenticatorData,
+  pinHash,
 } from '../../protocol/index.ts';
 import { ensure, expectStatus } from '../expect.ts';
-import { allowListOf, decodeOrFail, gaRequest, mcRequest } from '../ops.ts';
+import { allowListOf, decodeOrFail, gaRequest, gaWithToken, mcRequest, mcWithToken } from '../ops.ts';
+import { type PinProtocolVersion, openSession, pinCall, pinRetries, pinToken } from '../pinOps.ts';
+import { all, needsClientPin, needsCtap21, needsPermissionsToken } from '../needs.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import {
-  all,
-  gaWithToken,
-  mcWithToken,
-  needsClientPin,
-  needsCtap21,
-  needsPermissionsToken,
-  openSession,
-  pinCall,
-  pinHashOf,
-  pinRetries,
-  pinToken,
-  type PinProtocolVersion,
-} from './pinSession.ts';
 
 const suite = 'client-pin';
 const { mc, ga } = PinUvAuthPermission;
 
 /** authenticatorData of a makeCredential / getAssertion answer that must be CTAP2_OK. */
-export function authDataOf(result: CallResult, command: string): AuthenticatorData {
+export function authDataOf(result: CallResult<unknown>, command: string): AuthenticatorData {
   expectStatus(result, CtapStatus.CTAP2_OK, command);
   const raw =
     command.endsWith('makeCredential')
@@ -49,8 +36,8 @@ export function credentialIdOf(authData: AuthenticatorData): Uint8Array {
 /** A token for mc|ga on `rpId`: with permissions where the device has them, else getPINToken (CTAP 2.0). */
 export function mcGaToken(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal) {
   return ctx.info.options?.pinUvAuthToken === true
-    ? pinToken(ctx, v, { permissions: mc | ga, rpId }, signal)
-    : pinToken(ctx, v, { legacy: true }, signal);
+    ? pinToken(ctx, { v, permissions: mc | ga, rpId }, signal)
+    : pinToken(ctx, { v, legacy: true }, signal);
 }
 
 /** pinUvAuthTokens: permissions, RP ID binding, getPINToken, the UV flag (CTAP 2.1 §6.5.5.7, §6.1.2, §6.2.2). */
@@ -67,11 +54,11 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: withPerms,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('PERM-001'));
-        const first = await pinToken(ctx, v, { permissions: mc, rpId }, signal);
-        const made = authDataOf(await mcWithToken(ctx, v, first.token, rpId, {}, signal), 'makeCredential');
+        const first = await pinToken(ctx, { v, permissions: mc, rpId }, signal);
+        const made = authDataOf(await mcWithToken(ctx, first, rpId, {}, signal), 'makeCredential');
         // a fresh mc-only token (the first one lost its permissions when makeCredential used it, §6.1.2 step 14.4)
-        const { token } = await pinToken(ctx, v, { permissions: mc, rpId }, signal);
-        const r = await gaWithToken(ctx, v, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal);
+        const token = await pinToken(ctx, { v, permissions: mc, rpId }, signal);
+        const r = await gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'getAssertion with an mc-only token');
       },
     },
@@ -83,8 +70,8 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: withPerms,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('PERM-002'));
-        const { token } = await pinToken(ctx, v, { permissions: ga, rpId }, signal);
-        expectStatus(await mcWithToken(ctx, v, token, rpId, {}, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'makeCredential with a ga-only token');
+        const token = await pinToken(ctx, { v, permissions: ga, rpId }, signal);
+        expectStatus(await mcWithToken(ctx, token, rpId, {}, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'makeCredential with a ga-only token');
       },
     },
     {
@@ -95,9 +82,9 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: withPerms,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('PERM-003'));
-        const { token } = await pinToken(ctx, v, { permissions: mc | ga, rpId }, signal);
+        const token = await pinToken(ctx, { v, permissions: mc | ga, rpId }, signal);
         const other = `other.${rpId}`;
-        expectStatus(await mcWithToken(ctx, v, token, other, {}, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, `makeCredential on ${other} with a token for ${rpId}`);
+        expectStatus(await mcWithToken(ctx, token, other, {}, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, `makeCredential on ${other} with a token for ${rpId}`);
       },
     },
     {
@@ -115,7 +102,7 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
             pinUvAuthProtocol: v,
             subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions,
             keyAgreement: s.keyAgreement,
-            pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin)),
+            pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHash(ctx.pin)),
             permissions: 0,
             rpId: ctx.rpIdFor(id('PERM-004')),
           },
@@ -134,10 +121,10 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: withPerms,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('PERM-005'));
-        const first = await pinToken(ctx, v, { permissions: mc | ga, rpId }, signal);
-        const made = authDataOf(await mcWithToken(ctx, v, first.token, rpId, {}, signal), 'makeCredential');
-        const { token } = await pinToken(ctx, v, { permissions: mc | ga, rpId }, signal);
-        authDataOf(await gaWithToken(ctx, v, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal), 'getAssertion');
+        const first = await pinToken(ctx, { v, permissions: mc | ga, rpId }, signal);
+        const made = authDataOf(await mcWithToken(ctx, first, rpId, {}, signal), 'makeCredential');
+        const token = await pinToken(ctx, { v, permissions: mc | ga, rpId }, signal);
+        authDataOf(await gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal), 'getAssertion');
       },
     },
     {
@@ -148,9 +135,9 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: all(needsClientPin(v), needsPermissionsToken, needsCtap21),
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('ONCE-001'));
-        const { token } = await pinToken(ctx, v, { permissions: mc | ga, rpId }, signal);
-        authDataOf(await mcWithToken(ctx, v, token, rpId, {}, signal), 'first makeCredential');
-        expectStatus(await mcWithToken(ctx, v, token, rpId, {}, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'second makeCredential with the same token');
+        const token = await pinToken(ctx, { v, permissions: mc | ga, rpId }, signal);
+        authDataOf(await mcWithToken(ctx, token, rpId, {}, signal), 'first makeCredential');
+        expectStatus(await mcWithToken(ctx, token, rpId, {}, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'second makeCredential with the same token');
       },
     },
     {
@@ -161,8 +148,8 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: needsClientPin(v),
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('LEGACY-001'));
-        const { token } = await pinToken(ctx, v, { legacy: true }, signal);
-        const authData = authDataOf(await mcWithToken(ctx, v, token, rpId, {}, signal), 'makeCredential');
+        const token = await pinToken(ctx, { v, legacy: true }, signal);
+        const authData = authDataOf(await mcWithToken(ctx, token, rpId, {}, signal), 'makeCredential');
         ensure(authData.uv, 'UV flag clear on makeCredential with a getPINToken token');
       },
     },
@@ -180,7 +167,7 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
             pinUvAuthProtocol: v,
             subCommand: ClientPinSubCommand.getPINToken,
             keyAgreement: s.keyAgreement,
-            pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHashOf(ctx.pin)),
+            pinHashEnc: s.protocol.encrypt(s.sharedSecret, pinHash(ctx.pin)),
             permissions: mc | ga,
           },
           signal,
@@ -196,9 +183,9 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: all(needsClientPin(v), needsCtap21),
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('LEGACY-003'));
-        const { token } = await pinToken(ctx, v, { legacy: true }, signal);
-        authDataOf(await mcWithToken(ctx, v, token, rpId, {}, signal), 'makeCredential');
-        const r = await mcWithToken(ctx, v, token, `second.${rpId}`, {}, signal);
+        const token = await pinToken(ctx, { v, legacy: true }, signal);
+        authDataOf(await mcWithToken(ctx, token, rpId, {}, signal), 'makeCredential');
+        const r = await mcWithToken(ctx, token, `second.${rpId}`, {}, signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'makeCredential on a second RP with the same getPINToken token');
       },
     },
@@ -210,8 +197,8 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: needsClientPin(v),
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('UVFLAG-001'));
-        const { token } = await mcGaToken(ctx, v, rpId, signal);
-        const authData = authDataOf(await mcWithToken(ctx, v, token, rpId, {}, signal), 'makeCredential');
+        const token = await mcGaToken(ctx, v, rpId, signal);
+        const authData = authDataOf(await mcWithToken(ctx, token, rpId, {}, signal), 'makeCredential');
         ensure(authData.uv, 'UV flag clear on makeCredential with a token');
         ensure(authData.up, 'UP flag clear on makeCredential');
       },
@@ -225,9 +212,9 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('UVFLAG-002'));
         const first = await mcGaToken(ctx, v, rpId, signal);
-        const made = authDataOf(await mcWithToken(ctx, v, first.token, rpId, {}, signal), 'makeCredential');
-        const { token } = await mcGaToken(ctx, v, rpId, signal);
-        const authData = authDataOf(await gaWithToken(ctx, v, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal), 'getAssertion');
+        const made = authDataOf(await mcWithToken(ctx, first, rpId, {}, signal), 'makeCredential');
+        const token = await mcGaToken(ctx, v, rpId, signal);
+        const authData = authDataOf(await gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal), 'getAssertion');
         ensure(authData.uv, 'UV flag clear on getAssertion with a token');
       },
     },
@@ -239,16 +226,16 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: needsClientPin(v),
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('PARAM-001'));
-        const { token, protocol } = await mcGaToken(ctx, v, rpId, signal);
+        const token = await mcGaToken(ctx, v, rpId, signal);
         const req = mcRequest(rpId);
-        const full = protocol.authenticate(token, req.clientDataHash);
+        const full = token.protocol.authenticate(token.token, req.clientDataHash);
         // A device that compares only as many bytes as were sent accepts a prefix.
         const short = full.subarray(0, full.length / 2);
-        const r = await mcWithToken(ctx, v, token, rpId, { clientDataHash: req.clientDataHash, pinUvAuthParam: short }, signal);
+        const r = await mcWithToken(ctx, token, rpId, { clientDataHash: req.clientDataHash, pinUvAuthParam: short }, signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, `makeCredential with a ${short.length}-byte pinUvAuthParam`);
         const long = new Uint8Array(full.length + 16);
         long.set(full);
-        const r2 = await mcWithToken(ctx, v, token, rpId, { clientDataHash: req.clientDataHash, pinUvAuthParam: long }, signal);
+        const r2 = await mcWithToken(ctx, token, rpId, { clientDataHash: req.clientDataHash, pinUvAuthParam: long }, signal);
         expectStatus(r2, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, `makeCredential with a ${long.length}-byte pinUvAuthParam`);
       },
     },
@@ -260,7 +247,7 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: all(needsClientPin(v), needsCtap21),
       async run(ctx, signal) {
         const req = mcRequest(ctx.rpIdFor(id('PROBE-001')), { pinUvAuthParam: new Uint8Array(0), pinUvAuthProtocol: v });
-        const r = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(req), signal);
+        const r = await ctx.request(CtapRequest.makeCredential, req, signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_INVALID, 'makeCredential with an empty pinUvAuthParam');
       },
     },
@@ -272,7 +259,7 @@ export function tokenChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       requires: all(needsClientPin(v), needsCtap21),
       async run(ctx, signal) {
         const req = gaRequest(ctx.rpIdFor(id('PROBE-002')), { pinUvAuthParam: new Uint8Array(0), pinUvAuthProtocol: v });
-        const r = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(req), signal);
+        const r = await ctx.request(CtapRequest.getAssertion, req, signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_INVALID, 'getAssertion with an empty pinUvAuthParam');
       },
     },
@@ -291,7 +278,7 @@ export const pinRequirementChecks: SuiteCheck[] = [
     requires: (ctx) => needsClientPin()(ctx) ?? needsCtap21(ctx) ?? (ctx.info.options?.rk === true ? undefined : 'rk option not true'),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('CLIENTPIN-PUAT-001'), { options: new Map([['rk', true]]) });
-      const r = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(req), signal);
+      const r = await ctx.request(CtapRequest.makeCredential, req, signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'rk makeCredential without a token while a PIN is set');
     },
   },

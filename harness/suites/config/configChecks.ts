@@ -1,7 +1,8 @@
-import { CtapCommand, CtapStatus, encodeMakeCredentialRequest, PinUvAuthPermission } from '../../protocol/index.ts';
-import { changePinRaw, flipFirstBit, otherPin, paddedPin, pinToken, requestPinToken, setPinRaw, thenReset } from '../client-pin/pinSession.ts';
-import { ensure, expectStatus } from '../expect.ts';
+import { CtapRequest } from '../../ctap/index.ts';
+import { CtapStatus, PinUvAuthPermission, paddedPin } from '../../protocol/index.ts';
 import { mcRequest } from '../ops.ts';
+import { changePinRaw, flipFirstBit, otherPin, pinToken, requestPinToken, setPinRaw, thenReset } from '../pinOps.ts';
+import { ensure, expectStatus } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { acfgToken, configCall, configProtocol, ConfigSubCommand, needsAuthnrCfg, needsSetMinPinLength, setMinPinLengthParams } from './configOps.ts';
 
@@ -37,7 +38,7 @@ export const configChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.11 (the pinUvAuthToken must have the acfg permission)',
     requires: needsAuthnrCfg,
     async run(ctx, signal) {
-      const { token } = await pinToken(ctx, configProtocol(ctx), { permissions: PinUvAuthPermission.mc, rpId: ctx.rpIdFor('CONFIG-AUTH-002') }, signal);
+      const token = await pinToken(ctx, { v: configProtocol(ctx), permissions: PinUvAuthPermission.mc, rpId: ctx.rpIdFor('CONFIG-AUTH-002') }, signal);
       const p = probe(ctx);
       const r = await thenResetIfOk(ctx, () => configCall(ctx, token, p.sub, p.params, signal));
       expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'authenticatorConfig with an mc-only token');
@@ -99,7 +100,7 @@ export const configChecks: SuiteCheck[] = [
         const info = await ctx.refreshInfo();
         ensure(info.options?.alwaysUv === true, 'alwaysUv not true after toggleAlwaysUv');
         ensure(info.options?.makeCredUvNotRqd !== true, 'makeCredUvNotRqd still true while alwaysUv is on');
-        const r = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(mcRequest(ctx.rpIdFor('CONFIG-ALWAYSUV-002'))), signal);
+        const r = await ctx.request(CtapRequest.makeCredential, mcRequest(ctx.rpIdFor('CONFIG-ALWAYSUV-002')), signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'non-discoverable makeCredential without a token under alwaysUv');
       });
     },

@@ -1,16 +1,16 @@
-import { pinUvAuthProtocol } from '../../client/index.ts';
+import type { PinUvAuthTokenHandle } from '../../client/index.ts';
+import { CtapRequest } from '../../ctap/index.ts';
 import {
   ConfigSubCommand,
   CtapCommand,
   encodeCanonicalCbor,
-  encodeConfigRequest,
   encodeParams,
   PinUvAuthPermission,
   setMinPinLengthParamKeys,
   type CborMap,
   type ConfigRequest,
 } from '../../protocol/index.ts';
-import { pinToken, type PinProtocolVersion } from '../client-pin/pinSession.ts';
+import { type PinProtocolVersion, pinToken } from '../pinOps.ts';
 import type { CallResult, SuiteContext } from '../SuiteContext.ts';
 
 export { ConfigSubCommand };
@@ -20,9 +20,8 @@ export const configProtocol = (ctx: SuiteContext): PinProtocolVersion =>
   ((ctx.info.pinUvAuthProtocols ?? [1]).find((p) => p === 1 || p === 2) ?? 1) as PinProtocolVersion;
 
 /** A token with the acfg permission (no RP ID: acfg ignores it, CTAP 2.1 §6.5.5.7 permissions table). */
-export async function acfgToken(ctx: SuiteContext, signal: AbortSignal, pin?: string): Promise<Uint8Array> {
-  const { token } = await pinToken(ctx, configProtocol(ctx), { permissions: PinUvAuthPermission.acfg, ...(pin ? { pin } : {}) }, signal);
-  return token;
+export async function acfgToken(ctx: SuiteContext, signal: AbortSignal, pin?: string): Promise<PinUvAuthTokenHandle> {
+  return pinToken(ctx, { v: configProtocol(ctx), permissions: PinUvAuthPermission.acfg, ...(pin ? { pin } : {}) }, signal);
 }
 
 export function setMinPinLengthParams(p: { newMinPINLength?: number; minPinLengthRPIDs?: string[]; forceChangePin?: boolean }): CborMap {
@@ -35,25 +34,24 @@ export function setMinPinLengthParams(p: { newMinPINLength?: number; minPinLengt
  */
 export function configCall(
   ctx: SuiteContext,
-  token: Uint8Array | undefined,
+  token: PinUvAuthTokenHandle | undefined,
   subCommand: number,
   subCommandParams?: CborMap,
   signal?: AbortSignal,
   param?: (good: Uint8Array) => Uint8Array,
-): Promise<CallResult> {
+): Promise<CallResult<void>> {
   let auth: { pinUvAuthProtocol?: number; pinUvAuthParam?: Uint8Array } = {};
   if (token) {
-    const v = configProtocol(ctx);
     const message = Buffer.concat([
       Buffer.alloc(32, 0xff),
       Uint8Array.of(CtapCommand.authenticatorConfig, subCommand),
       subCommandParams ? encodeCanonicalCbor(subCommandParams) : new Uint8Array(0),
     ]);
-    const good = pinUvAuthProtocol(v).authenticate(token, new Uint8Array(message));
-    auth = { pinUvAuthProtocol: v, pinUvAuthParam: param ? param(good) : good };
+    const good = token.protocol.authenticate(token.token, new Uint8Array(message));
+    auth = { pinUvAuthProtocol: token.protocol.version, pinUvAuthParam: param ? param(good) : good };
   }
   const req: ConfigRequest = { subCommand, ...(subCommandParams ? { subCommandParams } : {}), ...auth };
-  return ctx.call(CtapCommand.authenticatorConfig, encodeConfigRequest(req), signal);
+  return ctx.request(CtapRequest.config, req, signal);
 }
 
 export const needsAuthnrCfg = (ctx: SuiteContext): string | undefined =>

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { CtapExtension, type CborValue } from '../../protocol/index.ts';
 import { ensure, hex } from '../expect.ts';
-import { gaRequest, getAssertion } from '../ops.ts';
+import { gaRequest, getAssertion, makeCredentialUv, rkOption } from '../ops.ts';
+import { needsClientPin, needsExtension, needsRk } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { makeCredentialUv, needsClientPin, needsExtension, needsRk, rkOption } from '../tokenOps.ts';
 
 const suite = 'cred-blob';
 const EXT = CtapExtension.credBlob;
@@ -19,7 +19,7 @@ const base = {
   suite,
   needs: { pin: 'set' as const },
   destructive: true,
-  requires: (ctx: SuiteContext) => needsExtension(ctx, EXT) ?? needsRk(ctx) ?? needsClientPin(ctx),
+  requires: (ctx: SuiteContext) => needsExtension(EXT)(ctx) ?? needsRk(ctx) ?? needsClientPin()(ctx),
 };
 
 const ext = (value: CborValue) => new Map<CborValue, CborValue>([[EXT, value]]);

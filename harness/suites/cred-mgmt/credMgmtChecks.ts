@@ -1,3 +1,4 @@
+import { CtapRequest, credentialManagementRequest } from '../../ctap/index.ts';
 import { randomBytes } from 'node:crypto';
 import type { PinUvAuthTokenHandle } from '../../client/index.ts';
 import {
@@ -6,13 +7,10 @@ import {
   CtapStatus,
   CtapVersion,
   credentialManagementSubParamKeys,
-  decodeCredentialManagementResponse,
   decodeRpEntity,
   decodeUserEntity,
   encodeCanonicalCbor,
-  encodeCredentialManagementRequest,
   encodeEntity,
-  encodeGetAssertionRequest,
   encodeParams,
   PinUvAuthPermission,
   type CborMap,
@@ -20,15 +18,16 @@ import {
   type UserEntity,
 } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
-import { allowListOf, decodeOrFail, gaRequest, getAssertion, sha256, type MadeCredential } from '../ops.ts';
+import { type MadeCredential, allowListOf, decodeOrFail, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
+import { pinToken } from '../pinOps.ts';
+import { needsClientPin, needsRk } from '../needs.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { makeCredentialUv, needsClientPin, needsRk, pinToken, rkOption } from '../tokenOps.ts';
 
 const suite = 'cred-mgmt';
 
 const offered = (ctx: SuiteContext) => ctx.info.options?.credMgmt === true || ctx.info.options?.credentialMgmtPreview === true;
 const needsCredMgmt = (ctx: SuiteContext) =>
-  (offered(ctx) ? undefined : 'credential management not offered (credMgmt / credentialMgmtPreview)') ?? needsRk(ctx) ?? needsClientPin(ctx);
+  (offered(ctx) ? undefined : 'credential management not offered (credMgmt / credentialMgmtPreview)') ?? needsRk(ctx) ?? needsClientPin()(ctx);
 
 /**
  * authenticatorCredentialManagement (CTAP 2.1 §6.8) on 0x0A, or 0x41 when getInfo offers only the
@@ -46,7 +45,7 @@ interface CmOptions {
 }
 
 /** One credentialManagement subcommand; pinUvAuthParam = authenticate(token, subCommand || subCommandParams) (§6.8). */
-async function cm(ctx: SuiteContext, subCommand: number, opts: CmOptions, signal: AbortSignal): Promise<CallResult> {
+async function cm(ctx: SuiteContext, subCommand: number, opts: CmOptions, signal: AbortSignal): Promise<CallResult<CredentialManagementResponse>> {
   const command = opts.command ?? ctx.ctap2.credentialManagementCommand();
   let auth: { pinUvAuthProtocol?: number; pinUvAuthParam?: Uint8Array } = {};
   if (opts.token) {
@@ -54,15 +53,15 @@ async function cm(ctx: SuiteContext, subCommand: number, opts: CmOptions, signal
     const param = opts.token.protocol.authenticate(opts.token.token, message);
     auth = { pinUvAuthProtocol: opts.token.protocol.version, pinUvAuthParam: opts.tamperAuth ? opts.tamperAuth(param) : param };
   }
-  return ctx.call(command, encodeCredentialManagementRequest({ subCommand, subCommandParams: opts.params, ...auth }), signal);
+  return ctx.request(credentialManagementRequest(command), { subCommand, subCommandParams: opts.params, ...auth }, signal);
 }
 
-function decoded(r: CallResult, what: string): CredentialManagementResponse {
+function decoded(r: CallResult<CredentialManagementResponse>, what: string): CredentialManagementResponse {
   expectStatus(r, CtapStatus.CTAP2_OK, what);
-  return decodeOrFail(() => decodeCredentialManagementResponse(r.value), `${what} response`);
+  return r.response!;
 }
 
-const cmToken = (ctx: SuiteContext) => pinToken(ctx, PinUvAuthPermission.cm);
+const cmToken = (ctx: SuiteContext) => pinToken(ctx, { permissions: PinUvAuthPermission.cm });
 const rpParams = (rpId: string) => encodeParams(credentialManagementSubParamKeys, { rpIDHash: sha256(rpId) });
 const credParams = (id: Uint8Array, user?: UserEntity) =>
   encodeParams(credentialManagementSubParamKeys, {
@@ -168,7 +167,7 @@ export const credMgmtChecks: SuiteCheck[] = [
       expectStatus(await cm(ctx, Sub.deleteCredential, { params: credParams(gone!.credentialId), token: await cmToken(ctx) }, signal), CtapStatus.CTAP2_OK, 'deleteCredential');
       const listed = await listCredentials(ctx, rpId, await cmToken(ctx), signal);
       ensure(listed.length === 1 && idOf(listed[0]!) === hex(kept!.credentialId), `after deleting one of two, ${listed.length} listed`);
-      const r = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId, { allowList: allowListOf(gone!.credentialId) })), signal);
+      const r = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(gone!.credentialId) }), signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'getAssertion with the deleted credential');
       const found = await getAssertion(ctx, gaRequest(rpId), signal);
       ensure(hex(found.response.credential.id) === hex(kept!.credentialId), 'the remaining credential is not the one found');
@@ -211,7 +210,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     title: 'a token without the cm permission is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.8.2 (cm permission)',
     async run(ctx, signal) {
-      const token = await pinToken(ctx, PinUvAuthPermission.lbw);
+      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.lbw });
       expectStatus(await cm(ctx, Sub.getCredsMetadata, { token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'getCredsMetadata with an lbw-only token');
     },
   },
@@ -246,9 +245,9 @@ export const credMgmtChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CM-RPID-001');
       await makeAccounts(ctx, rpId, 1, signal);
-      const token = await pinToken(ctx, PinUvAuthPermission.cm, `other.${rpId}`);
+      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm, rpId: `other.${rpId}` });
       expectStatus(await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'enumerateCredentialsBegin with a token for another RP');
-      const own = await pinToken(ctx, PinUvAuthPermission.cm, rpId);
+      const own = await pinToken(ctx, { permissions: PinUvAuthPermission.cm, rpId: rpId });
       expectStatus(await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token: own }, signal), CtapStatus.CTAP2_OK, 'enumerateCredentialsBegin with a token for this RP');
     },
   },

@@ -1,22 +1,22 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import { CredentialManagement } from '../../client/index.ts';
 import {
   CredProtect,
-  CtapCommand,
   CtapExtension,
   CtapStatus,
-  encodeGetAssertionRequest,
   PinUvAuthPermission,
   type CborValue,
 } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
-import { allowListOf, gaRequest, sha256, type MadeCredential } from '../ops.ts';
+import { type MadeCredential, allowListOf, gaRequest, getAssertionUv, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
+import { pinToken } from '../pinOps.ts';
+import { needsClientPin, needsExtension, needsRk } from '../needs.ts';
+import { failOnStatus } from '../failOnStatus.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { getAssertionUv, makeCredentialUv, needsClientPin, needsExtension, needsRk, pinToken, rkOption, failOnStatus } from '../tokenOps.ts';
 
 const suite = 'cred-protect';
 const EXT = CtapExtension.credProtect;
-const GA = CtapCommand.authenticatorGetAssertion;
-const needsCredProtect = (ctx: SuiteContext) => needsExtension(ctx, EXT) ?? needsClientPin(ctx);
+const needsCredProtect = (ctx: SuiteContext) => needsExtension(EXT)(ctx) ?? needsClientPin()(ctx);
 const needsCredProtectRk = (ctx: SuiteContext) => needsCredProtect(ctx) ?? needsRk(ctx);
 
 /**
@@ -38,7 +38,7 @@ async function protectedCredential(ctx: SuiteContext, rpId: string, level: numbe
 
 async function plainAssertion(ctx: SuiteContext, rpId: string, allowList: Uint8Array | undefined, signal: AbortSignal) {
   const req = gaRequest(rpId, allowList ? { allowList: allowListOf(allowList) } : {});
-  return ctx.call(GA, encodeGetAssertionRequest(req), signal);
+  return ctx.request(CtapRequest.getAssertion, req, signal);
 }
 
 export const credProtectChecks: SuiteCheck[] = [
@@ -149,7 +149,7 @@ export const credProtectChecks: SuiteCheck[] = [
         const made = await protectedCredential(ctx, rpId, level, signal);
         levels.set(hex(made.credentialId), level);
       }
-      const token = await pinToken(ctx, PinUvAuthPermission.cm);
+      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm });
       const listed = await failOnStatus('enumerateCredentials', () => new CredentialManagement(ctx.ctap2, token, { signal }).enumerateCredentials(sha256(rpId)));
       ensure(listed.length === 2, `enumerateCredentials listed ${listed.length} credentials, expected 2`);
       for (const c of listed) {

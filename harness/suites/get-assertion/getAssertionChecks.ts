@@ -1,3 +1,4 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import {
   CtapCommand,
   CtapStatus,
@@ -7,13 +8,12 @@ import {
 import { CheckWarning } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
+import { needsNoBuiltInUv } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
-import { needsNoBuiltInUv } from '../tokenOps.ts';
 
 const suite = 'get-assertion';
 const GA = CtapCommand.authenticatorGetAssertion;
-const GNA = CtapCommand.authenticatorGetNextAssertion;
 
 /** A credential of the check's own RP, then an assertion with it in the allowList. */
 async function registerAndAssert(ctx: SuiteContext, id: string, signal: AbortSignal, options?: Map<string, boolean>) {
@@ -133,7 +133,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.2.2 step 7',
     async run(ctx, signal) {
       const req = gaRequest(ctx.rpIdFor('GA-NOCRED-001'), { allowList: allowListOf(new Uint8Array(48).fill(3)) });
-      expectStatus(await ctx.call(GA, encodeGetAssertionRequest(req), signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'unknown credential');
+      expectStatus(await ctx.request(CtapRequest.getAssertion, req, signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'unknown credential');
     },
   },
   {
@@ -144,7 +144,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const made = await makeCredential(ctx, ctx.rpIdFor('GA-NOCRED-002'), {}, signal);
       const req = gaRequest(ctx.rpIdFor('GA-NOCRED-002-OTHER'), { allowList: allowListOf(made.credentialId) });
-      expectStatus(await ctx.call(GA, encodeGetAssertionRequest(req), signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, "another RP's credential");
+      expectStatus(await ctx.request(CtapRequest.getAssertion, req, signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, "another RP's credential");
     },
   },
   {
@@ -154,7 +154,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.2.2 step 7',
     async run(ctx, signal) {
       const req = gaRequest(ctx.rpIdFor('GA-NOCRED-003'));
-      expectStatus(await ctx.call(GA, encodeGetAssertionRequest(req), signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'empty RP');
+      expectStatus(await ctx.request(CtapRequest.getAssertion, req, signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'empty RP');
     },
   },
   {
@@ -192,7 +192,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const req = gaRequest(ctx.rpIdFor('GA-OPTION-001'), { options: new Map([['rk', true]]) });
       expectStatusIn(
-        await ctx.call(GA, encodeGetAssertionRequest(req), signal),
+        await ctx.request(CtapRequest.getAssertion, req, signal),
         [CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, CtapStatus.CTAP2_ERR_INVALID_OPTION],
         'rk in getAssertion',
       );
@@ -208,7 +208,7 @@ export const getAssertionChecks: SuiteCheck[] = [
       const made = await makeCredential(ctx, ctx.rpIdFor('GA-OPTION-002'), {}, signal);
       const req = gaRequest(ctx.rpIdFor('GA-OPTION-002'), { allowList: allowListOf(made.credentialId), options: new Map([['uv', true]]) });
       expectStatusIn(
-        await ctx.call(GA, encodeGetAssertionRequest(req), signal),
+        await ctx.request(CtapRequest.getAssertion, req, signal),
         [CtapStatus.CTAP2_ERR_INVALID_OPTION, CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION],
         'uv=true',
       );
@@ -232,7 +232,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.3 step 1',
     async run(ctx, signal) {
       await ctx.call(CtapCommand.authenticatorGetInfo, undefined, signal);
-      expectStatus(await ctx.call(GNA, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after getInfo');
+      expectStatus(await ctx.request(CtapRequest.getNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after getInfo');
     },
   },
   {
@@ -242,7 +242,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.2.2 (numberOfCredentials only without allowList), §6.3',
     async run(ctx, signal) {
       await registerAndAssert(ctx, 'GA-NEXT-002', signal);
-      expectStatus(await ctx.call(GNA, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after an allowList assertion');
+      expectStatus(await ctx.request(CtapRequest.getNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after an allowList assertion');
     },
   },
   {

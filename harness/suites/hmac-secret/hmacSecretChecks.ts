@@ -1,15 +1,18 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import { randomBytes } from 'node:crypto';
 import { hmacSecretInput, type ClientPinUvAuthProtocol } from '../../client/index.ts';
-import { CtapCommand, CtapExtension, CtapStatus, encodeGetAssertionRequest, type CborMap, type CborValue } from '../../protocol/index.ts';
+import { CtapExtension, CtapStatus, type CborMap, type CborValue } from '../../protocol/index.ts';
 import { CheckFailed } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
-import { allowListOf, decodeAssertion, gaRequest, type GotAssertion } from '../ops.ts';
+import { type GotAssertion, allowListOf, decodeAssertion, gaRequest, makeCredentialUv, uvParams } from '../ops.ts';
+import { clientPin } from '../pinOps.ts';
+import { needsClientPin, needsExtension } from '../needs.ts';
+import { failOnStatus } from '../failOnStatus.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { clientPin, failOnStatus, makeCredentialUv, needsClientPin, needsExtension, uvParams } from '../tokenOps.ts';
 
 const suite = 'hmac-secret';
 const EXT = CtapExtension.hmacSecret;
-const needsHmac = (ctx: SuiteContext) => needsExtension(ctx, EXT) ?? needsClientPin(ctx);
+const needsHmac = (ctx: SuiteContext) => needsExtension(EXT)(ctx) ?? needsClientPin()(ctx);
 
 /**
  * hmac-secret (CTAP 2.1 §12.5). The checks run with a PIN set: user verification is by a PIN token, so
@@ -25,7 +28,7 @@ interface Salts {
 }
 
 interface HmacAssertion {
-  result: CallResult;
+  result: CallResult<unknown>;
   protocol: ClientPinUvAuthProtocol;
   sharedSecret: Uint8Array;
   got?: GotAssertion;
@@ -58,7 +61,7 @@ async function hmacAssertion(
   // where §12.5 lets it default to 1.
   opts.tamper?.(input);
   req = { ...req, extensions: new Map<CborValue, CborValue>([[EXT, input]]) };
-  const result = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(req), signal);
+  const result = await ctx.request(CtapRequest.getAssertion, req, signal);
   const out: HmacAssertion = { result, protocol: pin.protocol, sharedSecret };
   if (result.status === CtapStatus.CTAP2_OK) out.got = decodeAssertion(result);
   return out;

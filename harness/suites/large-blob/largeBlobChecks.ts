@@ -1,24 +1,23 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { LargeBlobs, type PinUvAuthTokenHandle } from '../../client/index.ts';
 import {
-  CtapCommand,
   CtapExtension,
   CtapStatus,
   decodeLargeBlobsResponse,
   encodeCanonicalCbor,
-  encodeLargeBlobsRequest,
-  encodeMakeCredentialRequest,
   PinUvAuthPermission,
   type CborValue,
   type LargeBlobsRequest,
 } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
-import { decodeOrFail, gaRequest, getAssertion } from '../ops.ts';
+import { decodeOrFail, gaRequest, getAssertion, makeCredentialUv, mcUvRequest, rkOption } from '../ops.ts';
+import { pinToken } from '../pinOps.ts';
+import { needsClientPin, needsRk } from '../needs.ts';
+import { failOnStatus } from '../failOnStatus.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { failOnStatus, makeCredentialUv, mcUvRequest, needsClientPin, needsRk, pinToken, rkOption } from '../tokenOps.ts';
 
 const suite = 'large-blob';
-const LB = CtapCommand.authenticatorLargeBlobs;
 /** CTAP 2.1 §6.4: maxSerializedLargeBlobArray, when largeBlobs is offered, is at least 1024. */
 const MIN_SERIALIZED_ARRAY = 1024;
 /** §6.10.2: the initial serialized large-blob array, an empty CBOR array and LEFT(SHA-256(h'80'), 16). */
@@ -35,7 +34,7 @@ const base = {
   suite,
   needs: { pin: 'set' as const },
   destructive: true,
-  requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsClientPin(ctx),
+  requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsClientPin()(ctx),
 };
 
 /** maxFragmentLength = maxMsgSize - 64 (§6.10.1). */
@@ -65,7 +64,7 @@ function setRequest(token: PinUvAuthTokenHandle | undefined, set: Uint8Array, of
   };
 }
 
-const call = (ctx: SuiteContext, req: LargeBlobsRequest, signal: AbortSignal) => ctx.call(LB, encodeLargeBlobsRequest(req), signal);
+const call = (ctx: SuiteContext, req: LargeBlobsRequest, signal: AbortSignal) => ctx.request(CtapRequest.largeBlobs, req, signal);
 
 /** Writes `whole` in fragments of `size` bytes; every fragment must answer CTAP2_OK. */
 async function writeFragments(ctx: SuiteContext, whole: Uint8Array, size: number, token: PinUvAuthTokenHandle, signal: AbortSignal): Promise<void> {
@@ -100,7 +99,7 @@ function ensureHash(whole: Uint8Array, what: string): void {
   ensure(hex(sha(body).subarray(0, 16)) === hex(whole.subarray(whole.length - 16)), `${what}: the trailing hash is not LEFT(SHA-256(array), 16)`);
 }
 
-const lbwToken = (ctx: SuiteContext) => pinToken(ctx, PinUvAuthPermission.lbw);
+const lbwToken = (ctx: SuiteContext) => pinToken(ctx, { permissions: PinUvAuthPermission.lbw });
 
 /** A small valid array of `n` opaque entries (the authenticator does not look inside, §6.10.3). */
 const entries = (n: number, size: number): CborValue[] =>
@@ -156,7 +155,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-KEY-001',
     title: 'largeBlobKey: a 32-byte key in makeCredential (0x05), the same in getAssertion (0x07); a blob under it round-trips',
     specRef: 'CTAP 2.1 §12.3, §6.10.3',
-    requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsRk(ctx) ?? needsClientPin(ctx),
+    requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsRk(ctx) ?? needsClientPin()(ctx),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('LB-KEY-001');
       const ext = new Map<CborValue, CborValue>([[CtapExtension.largeBlobKey, true]]);
@@ -181,11 +180,11 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-KEY-002',
     title: 'largeBlobKey: false is refused with CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §12.3 (the input value must be true)',
-    requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsRk(ctx) ?? needsClientPin(ctx),
+    requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsRk(ctx) ?? needsClientPin()(ctx),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('LB-KEY-002');
       const req = await mcUvRequest(ctx, rpId, { options: rkOption(), extensions: new Map<CborValue, CborValue>([[CtapExtension.largeBlobKey, false]]) });
-      const r = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(req), signal);
+      const r = await ctx.request(CtapRequest.makeCredential, req, signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_INVALID_OPTION, 'makeCredential with largeBlobKey: false');
     },
   },
@@ -305,7 +304,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     title: 'a token without the lbw permission is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.10.2 (lbw permission required)',
     async run(ctx, signal) {
-      const token = await pinToken(ctx, PinUvAuthPermission.cm);
+      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm });
       const whole = serialize([]);
       expectStatus(await call(ctx, setRequest(token, whole, 0, whole.length), signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'set with a cm-only token');
     },

@@ -1,3 +1,4 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import {
   AuthDataFlag,
   CoseKeyError,
@@ -12,7 +13,7 @@ import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, makeCredential, mcRequest, sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
-import { needsNoBuiltInUv } from '../tokenOps.ts';
+import { needsNoBuiltInUv } from '../needs.ts';
 
 const suite = 'make-credential';
 const MC = CtapCommand.authenticatorMakeCredential;
@@ -133,7 +134,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 3',
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-ALG-002'), { pubKeyCredParams: [{ type: 'public-key', alg: -65000 }] });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'alg -65000 only');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'alg -65000 only');
     },
   },
   {
@@ -143,7 +144,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 3',
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-ALG-003'), { pubKeyCredParams: [{ type: 'other-type', alg: -7 }] });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'ES256 with type "other-type"');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'ES256 with type "other-type"');
     },
   },
   {
@@ -165,7 +166,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 5',
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-OPTION-001'), { options: new Map([['up', false]]) });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_INVALID_OPTION, 'up=false');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_INVALID_OPTION, 'up=false');
     },
   },
   {
@@ -177,7 +178,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-OPTION-002'), { options: new Map([['uv', true]]) });
       expectStatusIn(
-        await ctx.call(MC, encodeMakeCredentialRequest(req), signal),
+        await ctx.request(CtapRequest.makeCredential, req, signal),
         [CtapStatus.CTAP2_ERR_INVALID_OPTION, CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION],
         'uv=true',
       );
@@ -200,7 +201,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     requires: (ctx) => (ctx.info.options?.rk === true ? 'device offers discoverable credentials' : undefined),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-OPTION-004'), { options: new Map([['rk', true]]) });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk=true');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk=true');
     },
   },
   {
@@ -212,7 +213,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
       const rpId = ctx.rpIdFor('MC-EXCLUDE-001');
       const first = await makeCredential(ctx, rpId, {}, signal);
       const req = mcRequest(rpId, { excludeList: allowListOf(first.credentialId) });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_CREDENTIAL_EXCLUDED, 'excludeList with an existing credential');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_CREDENTIAL_EXCLUDED, 'excludeList with an existing credential');
     },
   },
   {
@@ -275,7 +276,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 2',
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-PINAUTH-001'), { pinUvAuthParam: new Uint8Array(32) });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'no pinUvAuthProtocol');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'no pinUvAuthProtocol');
     },
   },
   {
@@ -285,7 +286,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 2',
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-PINAUTH-002'), { pinUvAuthParam: new Uint8Array(32), pinUvAuthProtocol: 0xfe });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'pinUvAuthProtocol 254');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'pinUvAuthProtocol 254');
     },
   },
   {
@@ -298,7 +299,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     requires: (ctx) => ('clientPin' in (ctx.info.options ?? {}) ? undefined : 'clientPin not offered'),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-PINAUTH-003'), { pinUvAuthParam: new Uint8Array(0), pinUvAuthProtocol: ctx.info.pinUvAuthProtocols?.[0] ?? 1 });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP2_ERR_PIN_NOT_SET, 'zero-length pinUvAuthParam');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP2_ERR_PIN_NOT_SET, 'zero-length pinUvAuthParam');
     },
   },
   {
@@ -314,7 +315,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
         pinUvAuthProtocol: protocol,
       });
       expectStatusIn(
-        await ctx.call(MC, encodeMakeCredentialRequest(req), signal),
+        await ctx.request(CtapRequest.makeCredential, req, signal),
         [CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, CtapStatus.CTAP2_ERR_PIN_NOT_SET],
         'forged pinUvAuthParam',
       );
@@ -337,7 +338,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     requires: (ctx) => (ctx.info.options?.ep === true ? 'enterprise attestation is enabled' : undefined),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-EP-001'), { enterpriseAttestation: 1 });
-      expectStatus(await ctx.call(MC, encodeMakeCredentialRequest(req), signal), CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'enterpriseAttestation 1');
+      expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'enterpriseAttestation 1');
     },
   },
   {

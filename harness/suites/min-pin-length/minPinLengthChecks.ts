@@ -1,5 +1,6 @@
-import { CtapExtension, CtapStatus, PinUvAuthPermission, type CborMap } from '../../protocol/index.ts';
-import { changePinRaw, mcWithToken, paddedPin, pinToken, thenReset } from '../client-pin/pinSession.ts';
+import { CtapExtension, CtapStatus, PinUvAuthPermission, type CborMap, paddedPin } from '../../protocol/index.ts';
+import { mcWithToken } from '../ops.ts';
+import { changePinRaw, pinToken, thenReset } from '../pinOps.ts';
 import { authDataOf } from '../client-pin/tokenChecks.ts';
 import { acfgToken, configCall, configProtocol, ConfigSubCommand, needsSetMinPinLength, setMinPinLengthParams } from '../config/configOps.ts';
 import { ensure, expectStatus } from '../expect.ts';
@@ -21,8 +22,8 @@ async function authorize(ctx: SuiteContext, rpIds: string[], signal: AbortSignal
 /** makeCredential with a fresh mc token; returns the minPinLength extension output (undefined when absent). */
 async function registerWith(ctx: SuiteContext, rpId: string, signal: AbortSignal, withInput: boolean, pin?: string): Promise<unknown> {
   const v = configProtocol(ctx);
-  const { token } = await pinToken(ctx, v, { permissions: PinUvAuthPermission.mc, rpId, ...(pin ? { pin } : {}) }, signal);
-  const authData = authDataOf(await mcWithToken(ctx, v, token, rpId, withInput ? { extensions: ext() } : {}, signal), 'makeCredential');
+  const token = await pinToken(ctx, { v, permissions: PinUvAuthPermission.mc, rpId, ...(pin ? { pin } : {}) }, signal);
+  const authData = authDataOf(await mcWithToken(ctx, token, rpId, withInput ? { extensions: ext() } : {}, signal), 'makeCredential');
   const value = authData.extensions?.get(CtapExtension.minPinLength);
   if (value !== undefined) ensure(authData.ed, 'minPinLength output present but the ED flag is clear');
   return value;

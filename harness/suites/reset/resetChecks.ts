@@ -1,4 +1,5 @@
-import { CtapCommand, CtapStatus, encodeGetAssertionRequest } from '../../protocol/index.ts';
+import { CtapRequest } from '../../ctap/index.ts';
+import { CtapStatus } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { allowListOf, gaRequest, makeCredential } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
@@ -16,7 +17,7 @@ export const resetChecks: SuiteCheck[] = [
       const rpId = ctx.rpIdFor('RESET-001');
       const made = await makeCredential(ctx, rpId, {}, signal);
       await ctx.reset();
-      const r = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId, { allowList: allowListOf(made.credentialId) })), signal);
+      const r = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(made.credentialId) }), signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'getAssertion with a credential made before reset');
     },
   },

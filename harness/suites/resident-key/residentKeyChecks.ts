@@ -1,9 +1,11 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import { randomBytes } from 'node:crypto';
-import { CtapCommand, CtapStatus, encodeGetAssertionRequest, verifyCoseSignature, type CborMap } from '../../protocol/index.ts';
+import { CtapStatus, verifyCoseSignature, type CborMap } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { decodeAssertion, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
-import { needsRk, rkOption } from '../tokenOps.ts';
+import { rkOption } from '../ops.ts';
+import { needsRk } from '../needs.ts';
 
 const suite = 'resident-key';
 
@@ -42,7 +44,7 @@ export const residentKeyChecks: SuiteCheck[] = [
       for (const id of users) await makeCredential(ctx, rpId, { options: rkOption(), user: { id, name: 'account' } }, signal);
       const first = await getAssertion(ctx, gaRequest(rpId), signal);
       ensure(first.response.numberOfCredentials === 2, `numberOfCredentials is ${first.response.numberOfCredentials}, expected 2`);
-      const next = await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal);
+      const next = await ctx.request(CtapRequest.getNextAssertion, undefined, signal);
       expectStatus(next, CtapStatus.CTAP2_OK, 'getNextAssertion');
       const second = decodeAssertion(next);
       const seen = [hex(first.response.user?.id), hex(second.response.user?.id)].sort();
@@ -60,8 +62,8 @@ export const residentKeyChecks: SuiteCheck[] = [
       const rpId = ctx.rpIdFor('RK-MULTI-002');
       for (let i = 0; i < 2; i++) await makeCredential(ctx, rpId, { options: rkOption() }, signal);
       await getAssertion(ctx, gaRequest(rpId), signal);
-      expectStatus(await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal), CtapStatus.CTAP2_OK, 'second');
-      expectStatus(await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'third of two');
+      expectStatus(await ctx.request(CtapRequest.getNextAssertion, undefined, signal), CtapStatus.CTAP2_OK, 'second');
+      expectStatus(await ctx.request(CtapRequest.getNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'third of two');
     },
   },
   {
@@ -78,7 +80,7 @@ export const residentKeyChecks: SuiteCheck[] = [
       }
       const req = gaRequest(rpId);
       const first = await getAssertion(ctx, req, signal);
-      const second = decodeAssertion(await ctx.call(CtapCommand.authenticatorGetNextAssertion, undefined, signal));
+      const second = decodeAssertion(await ctx.request(CtapRequest.getNextAssertion, undefined, signal));
       for (const a of [first, second]) {
         const key = keys.get(hex(a.response.credential.id));
         ensure(key, 'assertion for an unknown credential');
@@ -138,7 +140,7 @@ export const residentKeyChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-NONRK-001');
       await makeCredential(ctx, rpId, {}, signal);
-      const r = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId)), signal);
+      const r = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId), signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'getAssertion without allowList for a non-discoverable credential');
     },
   },

@@ -1,4 +1,5 @@
-import { AuthDataFlag, CtapCommand, CtapStatus, encodeGetAssertionRequest, formatCtapStatus } from '../../protocol/index.ts';
+import { CtapRequest } from '../../ctap/index.ts';
+import { AuthDataFlag, CtapStatus, formatCtapStatus } from '../../protocol/index.ts';
 import { CheckFailed } from '../../runner/Check.ts';
 import { ensure, hex } from '../expect.ts';
 import { allowListOf, decodeAssertion, gaRequest, sha256 } from '../ops.ts';
@@ -17,7 +18,7 @@ export const interopChecks: SuiteCheck[] = [
       const application = sha256(rpId);
       const { reg } = await u2fRegister(ctx, application);
       const request = gaRequest(rpId, { allowList: allowListOf(reg.keyHandle) });
-      const result = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(request), signal);
+      const result = await ctx.request(CtapRequest.getAssertion, request, signal);
       if (result.status !== CtapStatus.CTAP2_OK) {
         throw new CheckFailed(`getAssertion with the U2F key handle answered ${formatCtapStatus(result.status)}`, { expected: formatCtapStatus(CtapStatus.CTAP2_OK), actual: formatCtapStatus(result.status) });
       }

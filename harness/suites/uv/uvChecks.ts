@@ -1,18 +1,15 @@
+import { CtapRequest } from '../../ctap/index.ts';
 import { randomBytes } from 'node:crypto';
 import { pinUvAuthProtocol } from '../../client/index.ts';
 import {
-  ClientPinSubCommand,
-  CtapCommand,
   CtapStatus,
-  decodeClientPinResponse,
-  encodeGetAssertionRequest,
-  encodeMakeCredentialRequest,
   PinUvAuthPermission,
 } from '../../protocol/index.ts';
 import { authDataOf, credentialIdOf } from '../client-pin/tokenChecks.ts';
-import { all, decryptToken, mcWithToken, needsCtap21, openSession, pinCall } from '../client-pin/pinSession.ts';
 import { ensure, expectStatus } from '../expect.ts';
-import { allowListOf, decodeOrFail, gaRequest, mcRequest } from '../ops.ts';
+import { allowListOf, gaRequest, mcRequest, mcWithToken } from '../ops.ts';
+import { all, needsCtap21 } from '../needs.ts';
+import { clientPin, requestUvToken } from '../pinOps.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'uv';
@@ -37,10 +34,10 @@ export const uvChecks: SuiteCheck[] = [
     needs: { pin: 'unset' },
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('UV-FLAG-001');
-      const mc = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(mcRequest(rpId)), signal);
+      const mc = await ctx.request(CtapRequest.makeCredential, mcRequest(rpId), signal);
       const made = authDataOf(mc, 'makeCredential');
       ensure(!made.uv, 'makeCredential set the UV flag although the user was never verified');
-      const ga = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)) })), signal);
+      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)) }), signal);
       ensure(!authDataOf(ga, 'getAssertion').uv, 'getAssertion set the UV flag although the user was never verified');
     },
   },
@@ -55,9 +52,9 @@ export const uvChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('UV-FLAG-002');
       // §6.1.2 step 6: makeCredUvNotRqd lets a non-discoverable credential be made without UV.
-      const made = authDataOf(await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(mcRequest(rpId)), signal), 'makeCredential');
+      const made = authDataOf(await ctx.request(CtapRequest.makeCredential, mcRequest(rpId), signal), 'makeCredential');
       ensure(!made.uv, 'makeCredential without a token set the UV flag');
-      const ga = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)) })), signal);
+      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)) }), signal);
       ensure(!authDataOf(ga, 'getAssertion').uv, 'getAssertion without a token set the UV flag');
     },
   },
@@ -70,7 +67,7 @@ export const uvChecks: SuiteCheck[] = [
     needs: { pin: 'unset' },
     requires: (ctx) => needsCtap21(ctx) ?? (ctx.info.options?.uv === undefined ? undefined : 'the device has a built-in UV method (uv option present)'),
     async run(ctx, signal) {
-      const r = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(mcRequest(ctx.rpIdFor('UV-OPT-001'), { options: uvOption() })), signal);
+      const r = await ctx.request(CtapRequest.makeCredential, mcRequest(ctx.rpIdFor('UV-OPT-001'), { options: uvOption() }), signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_INVALID_OPTION, 'makeCredential with uv=true on a device without built-in UV');
     },
   },
@@ -84,9 +81,9 @@ export const uvChecks: SuiteCheck[] = [
     requires: needsBuiltInUv,
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('UV-BUILTIN-001');
-      const made = authDataOf(await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(mcRequest(rpId, { options: uvOption() })), signal), 'makeCredential');
+      const made = authDataOf(await ctx.request(CtapRequest.makeCredential, mcRequest(rpId, { options: uvOption() }), signal), 'makeCredential');
       ensure(made.uv, 'UV flag clear after makeCredential with uv=true');
-      const ga = await ctx.call(CtapCommand.authenticatorGetAssertion, encodeGetAssertionRequest(gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)), options: uvOption() })), signal);
+      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)), options: uvOption() }), signal);
       ensure(authDataOf(ga, 'getAssertion').uv, 'UV flag clear after getAssertion with uv=true');
     },
   },
@@ -101,15 +98,9 @@ export const uvChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const v = protocolOf(ctx);
       const rpId = ctx.rpIdFor('UV-TOKEN-001');
-      const s = await openSession(ctx, v, signal);
-      const r = await pinCall(
-        ctx,
-        { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingUvWithPermissions, keyAgreement: s.keyAgreement, permissions: PinUvAuthPermission.mc, rpId },
-        signal,
-      );
-      expectStatus(r, CtapStatus.CTAP2_OK, 'getPinUvAuthTokenUsingUvWithPermissions');
-      const token = decryptToken(s, r);
-      const made = authDataOf(await mcWithToken(ctx, v, token, rpId, {}, signal), 'makeCredential');
+      const a = await requestUvToken(ctx, v, PinUvAuthPermission.mc, rpId, signal);
+      expectStatus(a.result, CtapStatus.CTAP2_OK, 'getPinUvAuthTokenUsingUvWithPermissions');
+      const made = authDataOf(await mcWithToken(ctx, a.token!, rpId, {}, signal), 'makeCredential');
       ensure(made.uv, 'UV flag clear after makeCredential with a UV token');
     },
   },
@@ -123,12 +114,7 @@ export const uvChecks: SuiteCheck[] = [
     requires: all(needsBuiltInUv, needsUvToken),
     async run(ctx, signal) {
       const v = protocolOf(ctx);
-      const s = await openSession(ctx, v, signal);
-      const r = await pinCall(
-        ctx,
-        { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getPinUvAuthTokenUsingUvWithPermissions, keyAgreement: s.keyAgreement, permissions: 0, rpId: ctx.rpIdFor('UV-TOKEN-002') },
-        signal,
-      );
+      const { result: r } = await requestUvToken(ctx, v, 0, ctx.rpIdFor('UV-TOKEN-002'), signal);
       expectStatus(r, CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'UV token request with permissions 0');
     },
   },
@@ -139,9 +125,9 @@ export const uvChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.5.5.3',
     requires: needsBuiltInUv,
     async run(ctx, signal) {
-      const r = await pinCall(ctx, { pinUvAuthProtocol: protocolOf(ctx), subCommand: ClientPinSubCommand.getUVRetries }, signal);
+      const r = await clientPin(ctx, protocolOf(ctx), signal).requestUvRetries();
       expectStatus(r, CtapStatus.CTAP2_OK, 'getUVRetries');
-      const n = decodeOrFail(() => decodeClientPinResponse(r.value), 'getUVRetries response').uvRetries;
+      const n = r.response?.uvRetries;
       ensure(typeof n === 'number' && n > 0, `uvRetries is ${String(n)}`);
     },
   },
@@ -159,7 +145,7 @@ export const uvChecks: SuiteCheck[] = [
       const req = mcRequest(ctx.rpIdFor('UV-FLAG-003'));
       req.pinUvAuthProtocol = v;
       req.pinUvAuthParam = pinUvAuthProtocol(v).authenticate(forged, req.clientDataHash);
-      const r = await ctx.call(CtapCommand.authenticatorMakeCredential, encodeMakeCredentialRequest(req), signal);
+      const r = await ctx.request(CtapRequest.makeCredential, req, signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'makeCredential with a pinUvAuthParam under a random key');
     },
   },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { needsRk } from '../tokenOps.ts';
+import { needsRk } from '../needs.ts';
 import { authenticate, ceremonies, discoverableSignIn, ENTRA_SELECTION, register } from './ceremonies.ts';
 
 const suite = 'webauthn';
