@@ -27,7 +27,8 @@ export interface SimCommandIo {
   signal?: AbortSignal;
 }
 
-interface SimArgs {
+/** What the simulator is started with (`fido-harness sim` parses its flags into this). */
+export interface SimOptions {
   host: string;
   port: number;
   state?: string;
@@ -35,7 +36,18 @@ interface SimArgs {
   latency?: LatencyProfile;
   listQuirks: boolean;
   allowResetAnytime: boolean;
+}
+
+interface SimArgs extends SimOptions {
   help: boolean;
+}
+
+/** `--udp HOST:PORT` (an IPv6 host in brackets); throws on anything else. */
+export function parseUdpEndpoint(v: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--udp wants HOST:PORT, got "${v}"`);
+  return { host: (m[1] ?? m[2])!, port };
 }
 
 class UsageError extends Error {}
@@ -52,12 +64,7 @@ function parseArgs(args: readonly string[]): SimArgs {
     };
     switch (flag) {
       case '--udp': {
-        const v = value();
-        const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
-        const port = m ? Number(m[3]) : NaN;
-        if (!m || port > 65535) throw new UsageError(`--udp wants HOST:PORT, got "${v}"`);
-        parsed.host = (m[1] ?? m[2])!;
-        parsed.port = port;
+        Object.assign(parsed, parseUdpEndpoint(value()));
         break;
       }
       case '--state':
@@ -109,9 +116,8 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
   let parsed: SimArgs;
   try {
     parsed = parseArgs(args);
-    behaviourForQuirks(parsed.quirks);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof QuirkError) {
+    if (e instanceof UsageError) {
       err(`fido-harness sim: ${e.message}`);
       err(SIM_USAGE);
       return 2;
@@ -121,6 +127,26 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
   if (parsed.help) {
     out(SIM_USAGE);
     return 0;
+  }
+  return runSimulator(parsed, io);
+}
+
+/**
+ * The simulator on UDP with options already parsed: lists the quirks and returns with --list-quirks,
+ * otherwise serves until stopped. 0 when stopped, 2 with one line when a quirk, the state file or the
+ * port cannot be used.
+ */
+export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): Promise<number> {
+  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = io.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  try {
+    behaviourForQuirks(parsed.quirks);
+  } catch (e) {
+    if (e instanceof QuirkError) {
+      err(`fido-harness sim: ${e.message} (fido-harness sim --list-quirks)`);
+      return 2;
+    }
+    throw e;
   }
   if (parsed.listQuirks) {
     const width = Math.max(...listQuirks().map((q) => q.name.length));

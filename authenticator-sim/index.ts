@@ -42,4 +42,4 @@ export {
   WRONG_RP_ID,
   type Quirk,
 } from './quirks/index.ts';
-export { runSimCommand, SIM_USAGE } from './cli.ts';
+export { runSimCommand, runSimulator, parseUdpEndpoint, SIM_USAGE, type SimOptions } from './cli.ts';

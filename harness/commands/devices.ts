@@ -10,6 +10,7 @@ import {
 } from '../transport/index.ts';
 import { Ctap2 } from '../ctap/Ctap2.ts';
 import { formatAaguid, namedInfo } from '../ctap/namedInfo.ts';
+import { HelpRequest, parseCommandArgs, UsageError, usageError, type CommandSpec } from './args.ts';
 
 export interface DevicesCommandDeps {
   backend?: HidBackend;
@@ -19,7 +20,15 @@ export interface DevicesCommandDeps {
   json?: (value: unknown) => void;
 }
 
-const USAGE = 'usage: fido-harness devices [--info] [--json]';
+export const DEVICES_SPEC = {
+  name: 'devices',
+  summary: 'List FIDO HID devices (usage page 0xF1D0) like fido2-token -L; with --info each one\'s CTAPHID capabilities, AAGUID and getInfo.',
+  options: {
+    info: { type: 'boolean', help: 'open each device and read its getInfo' },
+    json: { type: 'boolean', help: 'one JSON document instead of lines' },
+  },
+  notes: ['Exit 0 when the listing worked (also when it is empty), 2 on a usage error or when HID cannot be used.'],
+} as const satisfies CommandSpec;
 
 /**
  * `fido-harness devices [--info] [--json]`: lists FIDO HID devices (usage page 0xF1D0) like
@@ -27,18 +36,28 @@ const USAGE = 'usage: fido-harness devices [--info] [--json]';
  * Exit 0 when the listing worked (also when it is empty), 2 on a usage error or when HID cannot be used.
  */
 export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps = {}): Promise<number> {
-  // product strings and getInfo come from the device: escaped for the terminal
-  const out = deps.out ?? ((l: string) => process.stdout.write(`${terminalSafe(l)}\n`));
-  const err = deps.err ?? ((l: string) => process.stderr.write(`${terminalSafe(l)}\n`));
+  const write = (stream: NodeJS.WriteStream) => (l: string) => stream.write(`${l}\n`);
+  const rawOut = deps.out ?? write(process.stdout);
+  const rawErr = deps.err ?? write(process.stderr);
+  // product strings and getInfo come from the device: each line escaped for the terminal (a JSON document is not)
+  const out = (l: string) => rawOut(terminalSafe(l));
+  const err = (l: string) => rawErr(terminalSafe(l));
   const printJson = deps.json ?? ((v: unknown) => process.stdout.write(`${terminalSafeJson(v)}\n`));
-  const info = args.includes('--info');
-  const json = args.includes('--json');
-  const unknown = args.filter((a) => a !== '--info' && a !== '--json');
-  if (unknown.length > 0) {
-    err(`fido-harness devices: unknown argument ${unknown[0]}`);
-    err(USAGE);
-    return 2;
+  let values;
+  try {
+    ({ values } = parseCommandArgs(DEVICES_SPEC, args));
+  } catch (e) {
+    if (e instanceof HelpRequest) {
+      rawOut(e.text.trimEnd());
+      return 0;
+    }
+    if (e instanceof UsageError) {
+      rawErr(usageError(DEVICES_SPEC, e.message));
+      return 2;
+    }
+    throw e;
   }
+  const { info, json } = values;
   let backend: HidBackend;
   let devices: FidoHidDevice[];
   try {
@@ -78,7 +97,7 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     rows.push(row);
   }
   if (json) printJson(rows);
-  // A device that cannot be read with --info is "the device could not be used" (DESIGN.md exit 2).
+  // A device that cannot be read with --info is "the device could not be used" (exit 2, docs/architecture.md "Exit codes").
   return failed ? 2 : 0;
 }
 

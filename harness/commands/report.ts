@@ -5,15 +5,37 @@ import { diffReports, formatReportDiff } from '../../reports/diffReports.ts';
 import { parseReport } from '../../reports/validateReport.ts';
 import { ReportValidationError } from '../../reports/ReportValidationError.ts';
 import { writeReports } from '../../reports/writeReports.ts';
+import { terminalSafe } from '../../reports/terminalSafe.ts';
+import { parseCommandArgs, subcommand, UsageError, withUsage, type CommandSpec } from './args.ts';
 
 export interface CommandIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
 }
 
-const USAGE = 'usage: fido-harness report RUN.json [--format html,junit,md] [--out DIR] | fido-harness report diff A.json B.json';
+const formatOption = { type: 'string', value: 'LIST', multiple: true, help: `formats to write: ${REPORT_FORMATS.filter((f) => f !== 'json').join(', ')} (default all three)` } as const;
 
-class UsageError extends Error {}
+export const REPORT_SPEC = {
+  name: 'report',
+  summary: 'Turn a run\'s report.json into other formats again, or compare two runs.',
+  options: {},
+  subcommands: {
+    render: {
+      name: 'report render',
+      summary: 'write RUN.json as html, junit and md (also: fido-harness report RUN.json)',
+      args: 'RUN.json',
+      positionals: { min: 1, max: 1 },
+      options: { format: formatOption, out: { type: 'string', value: 'DIR', help: 'where to write (default: beside RUN.json)' } },
+    },
+    diff: {
+      name: 'report diff',
+      summary: 'what changed from run A to run B; exit 1 when something got worse',
+      args: 'A.json B.json',
+      positionals: { min: 2, max: 2 },
+      options: { json: { type: 'boolean', help: 'the difference as JSON' } },
+    },
+  },
+} as const satisfies CommandSpec;
 
 async function loadReport(path: string): Promise<Report> {
   let text: string;
@@ -30,54 +52,40 @@ async function loadReport(path: string): Promise<Report> {
   }
 }
 
-function parseFormats(value: string): ReportFormat[] {
-  const formats = value.split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of formats) {
-    if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format '${f}' (known: ${REPORT_FORMATS.join(', ')})`);
-  }
-  if (!formats.length) throw new UsageError('--format needs at least one format');
-  return formats as ReportFormat[];
-}
-
 /**
- * `fido-harness report …`: `args` are the words after "report". Exit codes (DESIGN.md): 0 done (diff:
- * nothing got worse), 1 diff found something worse, 2 usage error or an unreadable/invalid report.json.
+ * `fido-harness report RUN.json | render RUN.json | diff A.json B.json`. Exit codes: 0 done (diff: nothing
+ * got worse), 1 diff found something worse, 2 usage error or an unreadable/invalid report.json. Text from
+ * the reports is escaped for the terminal; `--json` output is a JSON document (escaped by JSON itself).
  */
 export async function runReportCommand(args: string[], io: CommandIo = process): Promise<number> {
-  try {
-    if (args[0] === 'diff') {
-      if (args.length !== 3) throw new UsageError(USAGE);
-      const [a, b] = await Promise.all([loadReport(args[1]!), loadReport(args[2]!)]);
-      const diff = diffReports(a, b);
-      io.stdout.write(`${formatReportDiff(diff)}\n`);
-      return diff.worse ? 1 : 0;
-    }
-    let input: string | undefined;
-    let formats: ReportFormat[] = ['html', 'junit', 'md'];
-    let out: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i]!;
-      if (arg === '--format' || arg === '--out') {
-        const value = args[++i];
-        if (value === undefined) throw new UsageError(`${arg} needs a value`);
-        if (arg === '--format') formats = parseFormats(value);
-        else out = value;
-      } else if (arg.startsWith('--format=')) formats = parseFormats(arg.slice(9));
-      else if (arg.startsWith('--out=')) out = arg.slice(6);
-      else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}\n${USAGE}`);
-      else if (input === undefined) input = arg;
-      else throw new UsageError(`unexpected argument ${arg}\n${USAGE}`);
-    }
-    if (input === undefined) throw new UsageError(USAGE);
-    const report = await loadReport(input);
-    const written = await writeReports(report, out ?? dirname(input), formats);
-    for (const path of Object.values(written)) io.stdout.write(`wrote ${path}\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`fido-harness report: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  // `report RUN.json` is `report render RUN.json`
+  const first = args[0];
+  const words = first === undefined || first === '--help' || first === '-h' || Object.hasOwn(REPORT_SPEC.subcommands, first) ? args : ['render', ...args];
+  return withUsage(REPORT_SPEC, io, async () => {
+    const { sub, rest } = subcommand(REPORT_SPEC, words);
+    return withUsage(sub, io, async () => {
+      if (sub === REPORT_SPEC.subcommands.diff) {
+        const { values, positionals } = parseCommandArgs(REPORT_SPEC.subcommands.diff, rest);
+        const [a, b] = await Promise.all([loadReport(positionals[0]!), loadReport(positionals[1]!)]);
+        const diff = diffReports(a, b);
+        io.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : `${linesSafe(formatReportDiff(diff))}\n`);
+        return diff.worse ? 1 : 0;
+      }
+      const { values, positionals } = parseCommandArgs(REPORT_SPEC.subcommands.render, rest);
+      const input = positionals[0]!;
+      const formats = (values.format.length ? values.format : ['html', 'junit', 'md']) as ReportFormat[];
+      for (const f of formats) {
+        if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format '${f}' (known: ${REPORT_FORMATS.join(', ')})`);
+      }
+      const report = await loadReport(input);
+      const written = await writeReports(report, values.out ?? dirname(input), formats);
+      for (const path of Object.values(written)) io.stdout.write(`wrote ${terminalSafe(path)}\n`);
+      return 0;
+    });
+  });
+}
+
+/** Text from reports for the terminal: each line escaped, our own line breaks kept. */
+function linesSafe(text: string): string {
+  return text.split('\n').map(terminalSafe).join('\n');
 }

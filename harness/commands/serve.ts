@@ -1,84 +1,72 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { loadMdsStore } from '../../mds/MdsStore.ts';
-import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
-import { certificatesFromPem } from '../../mds/certificates.ts';
 import type { MdsStore } from '../../mds/MdsStore.ts';
-import { ensurePageBuilt } from '../rp/buildPage.ts';
-import { startRpServer } from '../rp/startRpServer.ts';
+import { parseCommandArgs, parseTime, UsageError, withUsage, type CommandSpec, type ParsedValues } from './args.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const SERVE_USAGE = `usage: fido-harness serve [--host 127.0.0.1] [--port 8080] [--origin URL] [--rp-id ID]
-                          [--conformance] [--mds FILE [--mds-root PEM]] [--runs DIR] [--no-page]
-  --origin       the origin clientDataJSON must carry (default http://localhost:PORT)
-  --rp-id        the RP ID (default localhost; an IP address is not a valid RP ID)
-  --conformance  also serve the FIDO conformance API at / (it is always under /conformance)
-  --mds FILE     a verified MDS3 BLOB gives attestation trust verdicts (--mds-root: its root, default the
-                 bundled GlobalSign roots)
-  --runs DIR     where the report viewer finds <run>/report.json (default runs)`;
+export const SERVE_SPEC = {
+  name: 'serve',
+  summary: 'The relying party: the WebAuthn API, the FIDO conformance API and the page, until Ctrl-C.',
+  options: {
+    host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'the address to listen on' },
+    port: { type: 'string', value: 'PORT', default: '8080', help: 'the port (0 picks a free one)' },
+    origin: { type: 'string', value: 'URL', help: 'the origin clientDataJSON must carry (default http://localhost:PORT)' },
+    'rp-id': { type: 'string', value: 'ID', help: 'the RP ID (default localhost; an IP address is not a valid RP ID)' },
+    conformance: { type: 'boolean', help: 'also serve the FIDO conformance API at / (it is always under /conformance)' },
+    mds: { type: 'string', value: 'FILE', help: 'a verified MDS3 BLOB gives attestation trust verdicts' },
+    'mds-root': { type: 'string', value: 'PEM', help: 'the BLOB\'s root (default the bundled FIDO roots)' },
+    at: { type: 'string', value: 'DATE', help: 'verify the MDS BLOB as of this date (an old BLOB)' },
+    runs: { type: 'string', value: 'DIR', default: 'runs', help: 'where the report viewer finds <run>/report.json' },
+    'no-page': { type: 'boolean', help: 'serve the API only' },
+  },
+} as const satisfies CommandSpec;
 
 /**
  * `fido-harness serve`: the RP API, the FIDO conformance API and the built page. Resolves with the exit
  * code: 2 for usage errors or an MDS file that does not verify; 0 after SIGINT/SIGTERM closed the server.
  */
 export async function runServeCommand(args: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
-        origin: { type: 'string' },
-        'rp-id': { type: 'string' },
-        conformance: { type: 'boolean', default: false },
-        mds: { type: 'string' },
-        'mds-root': { type: 'string' },
-        runs: { type: 'string', default: 'runs' },
-        'no-page': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    io.err(`fido-harness serve: ${(e as Error).message}\n${SERVE_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(SERVE_USAGE);
-    return 0;
-  }
+  const streams = { stdout: { write: (t: string) => io.out(t.trimEnd()) }, stderr: { write: (t: string) => io.err(t.trimEnd()) } };
+  return withUsage(SERVE_SPEC, streams, () => serve(parseCommandArgs(SERVE_SPEC, args).values, io));
+}
+
+async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  const [{ loadMdsStore }, { loadBundledMdsRoots }, { certificatesFromPem }, { ensurePageBuilt }, { startRpServer }] = await Promise.all([
+    import('../../mds/MdsStore.ts'),
+    import('../../mds/bundledRoots.ts'),
+    import('../../mds/certificates.ts'),
+    import('../rp/buildPage.ts'),
+    import('../rp/startRpServer.ts'),
+  ]);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.err(`fido-harness serve: --port must be 0..65535 (got ${values.port})`);
-    return 2;
+    throw new UsageError(`--port must be 0..65535 (got ${values.port})`);
   }
   if (values.origin !== undefined) {
     try {
       const u = new URL(values.origin);
       if (u.origin !== values.origin) throw new Error(`write it as ${u.origin}`);
     } catch (e) {
-      io.err(`fido-harness serve: --origin is not an origin (scheme://host[:port]): ${(e as Error).message}`);
-      return 2;
+      throw new UsageError(`--origin is not an origin (scheme://host[:port]): ${(e as Error).message}`);
     }
   }
   const rpId = values['rp-id'];
   if (rpId !== undefined && (!/^[a-z0-9.-]+$/i.test(rpId) || /^[0-9.]+$/.test(rpId))) {
-    io.err('fido-harness serve: --rp-id must be a domain name (an IP address is not a valid RP ID)');
-    return 2;
+    throw new UsageError('--rp-id must be a domain name (an IP address is not a valid RP ID)');
   }
 
+  if (values.at !== undefined && values.mds === undefined) throw new UsageError('--at dates an MDS BLOB: give it with --mds FILE');
+  const at = values.at !== undefined ? parseTime(values.at) : new Date();
   let mds: MdsStore | undefined;
   if (values.mds) {
     try {
       const roots = values['mds-root'] ? certificatesFromPem(await readFile(values['mds-root'], 'utf8')) : loadBundledMdsRoots();
-      mds = await loadMdsStore(await readFile(values.mds, 'utf8'), { roots, at: new Date() });
+      mds = await loadMdsStore(await readFile(values.mds, 'utf8'), { roots, at });
     } catch (e) {
-      io.err(`fido-harness serve: the MDS BLOB ${values.mds} could not be used: ${(e as Error).message}`);
+      const old = /MDS_CERT_EXPIRED|MDS_CERT_NOT_YET_VALID/.test((e as Error).message) && values.at === undefined;
+      io.err(`fido-harness serve: the MDS BLOB ${values.mds} could not be used: ${(e as Error).message}${old ? '; an old BLOB? verify it as of its date with --at DATE' : ''}`);
       return 2;
     }
   }

@@ -1,3 +1,34 @@
-// `fido-harness sim`: the simulator's own command line (it lives with the simulator so the simulator
-// can be shipped and started alone); this file is its place among the harness's commands.
-export { runSimCommand, SIM_USAGE } from '../../authenticator-sim/cli.ts';
+// `fido-harness sim`: the software authenticator as a CTAPHID device over UDP (docs/simulator.md).
+// The simulator itself lives in authenticator-sim/ (it ships and starts alone); this file parses the flags.
+import { parseCommandArgs, UsageError, withUsage, type CommandSpec } from './args.ts';
+
+export const SIM_SPEC = {
+  name: 'sim',
+  summary: 'The software authenticator as a CTAPHID device over UDP (one 64-byte report per datagram), until Ctrl-C.',
+  options: {
+    udp: { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:8111', help: 'where to listen (port 0 picks a free one)' },
+    state: { type: 'string', value: 'FILE', help: 'keep credentials, PIN, counters and attestation keys in FILE (written atomically)' },
+    quirk: { type: 'string', value: 'NAME', multiple: true, help: 'misbehave on purpose; see --list-quirks' },
+    'list-quirks': { type: 'boolean', help: 'print the quirks and exit' },
+    'allow-reset-anytime': { type: 'boolean', help: 'accept authenticatorReset at any time (default: within 10 s of power-up or the power-cycle datagram, CTAP 2.1 §6.6)' },
+  },
+  notes: ['Run against it with: fido-harness run --device udp:HOST:PORT'],
+} as const satisfies CommandSpec;
+
+export async function runSimCommand(args: string[], io: { out?: (line: string) => void; err?: (line: string) => void; signal?: AbortSignal } = {}): Promise<number> {
+  const streams = {
+    stdout: { write: (t: string) => (io.out ? io.out(t.trimEnd()) : process.stdout.write(t)) },
+    stderr: { write: (t: string) => (io.err ? io.err(t.trimEnd()) : process.stderr.write(t)) },
+  };
+  return withUsage(SIM_SPEC, streams, async () => {
+    const { values } = parseCommandArgs(SIM_SPEC, args);
+    const { runSimulator, parseUdpEndpoint } = await import('../../authenticator-sim/cli.ts');
+    let endpoint;
+    try {
+      endpoint = parseUdpEndpoint(values.udp);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    return runSimulator({ ...endpoint, quirks: values.quirk, listQuirks: values['list-quirks'], allowResetAnytime: values['allow-reset-anytime'], ...(values.state ? { state: values.state } : {}) }, io);
+  });
+}

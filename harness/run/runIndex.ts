@@ -22,7 +22,7 @@ export interface RunIndexEntry {
   files: string[];
 }
 
-/** index.json of a several-device run (issue 10). */
+/** index.json of a several-device run (docs/report-model.md). */
 export interface RunIndex {
   schemaVersion: 1;
   tool: { name: string; version: string };

@@ -1,20 +1,20 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { DeviceRunOutcome, RunArgs, RunCommandIo } from '../commands/run.ts';
+import { TOOL, type DeviceRunOutcome, type RunOptions, type RunIo } from './RunOptions.ts';
 import { runIndexEntry, writeRunIndex, type RunIndex } from './runIndex.ts';
 
 /**
- * `fido-harness run --device a,b,…` (or `--device all`, issue 10): the suites run on every device in
+ * `fido-harness run --device a,b,…` (or `--device all`): the suites run on every device in
  * parallel, each device's reports in a subfolder of --out named after it, then index.json and index.html
  * in --out list each device's verdicts and counts. The exit code is the worst of the runs (2 > 1 > 0).
  * Output lines carry the device's name, and progress is plain lines (parallel runs cannot share one
  * updating line).
  */
 export async function runSeveralDevices(
-  opts: RunArgs,
+  opts: RunOptions,
   devices: string[],
-  io: RunCommandIo,
-  runOne: (opts: RunArgs, io: RunCommandIo) => Promise<DeviceRunOutcome>,
+  io: RunIo,
+  runOne: (opts: RunOptions, io: RunIo) => Promise<DeviceRunOutcome>,
 ): Promise<number> {
   const startedAt = new Date().toISOString();
   const folders = deviceFolders(devices);
@@ -25,7 +25,7 @@ export async function runSeveralDevices(
   const exitCode = Math.max(...outcomes.map((o) => o.code));
   const index: RunIndex = {
     schemaVersion: 1,
-    tool: { name: 'fido-harness', version: outcomes.find((o) => o.report)?.report?.tool.version ?? '0.1.0' },
+    tool: { name: 'fido-harness', version: outcomes.find((o) => o.report)?.report?.tool.version ?? TOOL.version },
     startedAt,
     finishedAt: new Date().toISOString(),
     exitCode,
@@ -60,7 +60,7 @@ export function deviceFolders(devices: string[]): string[] {
 }
 
 /** The device's own io: every line prefixed with "[device] ", never a live progress line. */
-function deviceIo(io: RunCommandIo, device: string): RunCommandIo {
+function deviceIo(io: RunIo, device: string): RunIo {
   return {
     stdout: prefixLines(io.stdout, device),
     stderr: prefixLines(io.stderr, device),

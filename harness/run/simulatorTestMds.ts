@@ -10,7 +10,7 @@ import { testMdsStatusForQuirks } from '../../authenticator-sim/quirks/index.ts'
 import { createTestMds, loadMdsStore, type MdsStore } from '../../mds/index.ts';
 
 /**
- * The test MDS `npm start` judges the simulator against (DESIGN.md): one entry for the simulator's AAGUID
+ * The test MDS `npm start` judges the simulator against (docs/report-model.md "MDS"): one entry for the simulator's AAGUID
  * with its attestation root (the seeded default PKI), the getInfo of a well-behaved simulator (what a vendor
  * would declare), certified L1 — or REVOKED when the `mds-revoked` quirk is on. Signed by a fresh test root,
  * which is the only trust anchor it is verified against.

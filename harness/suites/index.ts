@@ -51,19 +51,29 @@ export class CheckSelectionError extends Error {
   override readonly name = 'CheckSelectionError';
 }
 
-/** The checks named by `--suite` and `--check` (both optional; unknown names are an error). */
+/**
+ * The checks named by `--suite` and `--check` (both optional, both case-insensitive; unknown names are an
+ * error, and so are a suite and a check that have no check in common: that run would run nothing).
+ */
 export function selectChecks(select: { suites?: string[]; checks?: string[] } = {}): SuiteCheck[] {
-  const suites = new Set(ALL_CHECKS.map((c) => c.suite));
-  for (const s of select.suites ?? []) {
-    if (!suites.has(s)) throw new CheckSelectionError(`unknown suite "${s}"; suites: ${[...suites].join(', ')}`);
-  }
-  const ids = new Set(ALL_CHECKS.map((c) => c.id));
-  for (const id of select.checks ?? []) {
-    if (!ids.has(id)) throw new CheckSelectionError(`unknown check id "${id}"`);
-  }
-  return ALL_CHECKS.filter(
-    (c) =>
-      (!select.suites?.length || select.suites.includes(c.suite)) &&
-      (!select.checks?.length || select.checks.includes(c.id)),
+  const suites = new Map(ALL_CHECKS.map((c) => [c.suite.toLowerCase(), c.suite]));
+  const wantSuites = (select.suites ?? []).map((s) => {
+    const suite = suites.get(s.toLowerCase());
+    if (!suite) throw new CheckSelectionError(`unknown suite "${s}"; suites: ${[...suites.values()].join(', ')}`);
+    return suite;
+  });
+  const ids = new Map(ALL_CHECKS.map((c) => [c.id.toUpperCase(), c]));
+  const wantChecks = (select.checks ?? []).map((id) => {
+    const check = ids.get(id.toUpperCase());
+    if (!check) throw new CheckSelectionError(`unknown check id "${id}" (fido-harness run --list shows them)`);
+    return check;
+  });
+  const chosen = ALL_CHECKS.filter(
+    (c) => (!wantSuites.length || wantSuites.includes(c.suite)) && (!wantChecks.length || wantChecks.includes(c)),
   );
+  if (chosen.length === 0 && wantSuites.length && wantChecks.length) {
+    const where = wantChecks.map((c) => `${c.id} is in suite ${c.suite}`).join(', ');
+    throw new CheckSelectionError(`--suite ${wantSuites.join(',')} and --check select no check in common (${where}): give one of them`);
+  }
+  return chosen;
 }

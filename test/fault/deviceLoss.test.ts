@@ -1,4 +1,4 @@
-// Issue 10 fault tests: a device that disappears mid-run (its transport disconnects or is closed, it stalls,
+// Fault tests (docs/architecture.md "A device that goes away"): a device that disappears mid-run (its transport disconnects or is closed, it stalls,
 // or it starts answering garbage), and Ctrl-C during a run. Each time the run ends early — not one time
 // limit per remaining check — with its report written and marked incomplete, and exit code 2.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimulatorDevice } from '../../authenticator-sim/index.ts';
 import { openDevice } from '../../harness/ctap/index.ts';
-import { runRunCommand, type OpenedRunDevice, type RunCommandDeps } from '../../harness/commands/run.ts';
+import { runRunCommand } from '../../harness/commands/run.ts';
+import type { OpenedRunDevice, RunDeps as RunCommandDeps } from '../../harness/run/RunOptions.ts';
 import type { InProcessDeviceFactory } from '../../harness/transport/index.ts';
 import type { Report } from '../../reports/index.ts';
 

@@ -32,6 +32,6 @@ describe('re-running single checks', () => {
   it('should refuse an unknown check id with exit 2', async () => {
     const { code, stderr } = await runHarnessRaw(['--check', 'NO-SUCH-001']);
     expect(code).toBe(2);
-    expect(stderr).toBe('fido-harness run: unknown check id "NO-SUCH-001"\n');
+    expect(stderr).toBe('fido-harness run: unknown check id "NO-SUCH-001" (fido-harness run --list shows them)\n');
   });
 });

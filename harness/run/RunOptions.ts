@@ -1,0 +1,81 @@
+import type { MdsStore } from '../../mds/index.ts';
+import type { EntraPolicy } from '../compat/index.ts';
+import type { OpenedDevice } from '../ctap/index.ts';
+import type { Report, ReportFormat } from '../../reports/index.ts';
+
+/** What one `fido-harness run` was asked to do (the command parses the flags into this). */
+export interface RunOptions {
+  /** one `--device` entry, or the whole list before it is expanded */
+  device: string;
+  suites?: string[];
+  checks?: string[];
+  /** --rerun-failed RUN.json: its failed and errored checks join `checks` */
+  rerunFailed?: string;
+  pin: string;
+  /** whether --pin was given (else the default PIN is only ever set, never guessed) */
+  pinGiven: boolean;
+  mds?: string;
+  /** --at: the time the MDS BLOB is verified and judged at (default: now) */
+  at?: Date;
+  entraPolicy?: string;
+  /** the parsed --entra-policy, read before any device is opened */
+  policy?: EntraPolicy;
+  out: string;
+  formats: ReportFormat[];
+  quirks: string[];
+  allowReset: boolean;
+  timeoutMs?: number;
+  /** the --mds BLOB, verified before any device is opened */
+  mdsStore?: LoadedMds;
+}
+
+/** An MDS the run judges against, and what the report says about it. */
+export interface LoadedMds {
+  store: MdsStore;
+  /** "file" = a BLOB given with --mds; "test" = the built-in test MDS that lists the simulator */
+  source: 'file' | 'test';
+  file?: string;
+}
+
+export interface RunIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** fires on Ctrl-C: the run ends after the current check with its report marked incomplete */
+  interrupt?: AbortSignal;
+}
+
+/** Test and embedding seams of a run; the CLI passes none. */
+export interface RunDeps {
+  /** opens the device named by one `--device` entry (default: the simulator, hid, hid:PATH, udp:HOST:PORT) */
+  openDevice?: (device: string, opts: RunOptions, io: RunIo) => Promise<OpenedRunDevice>;
+  /** the FIDO HID device paths `--device all` stands for (default: node-hid, usage page 0xF1D0) */
+  listHidPaths?: () => Promise<string[]>;
+  /** how long a device has to echo a PING after a check ended in a channel error (default 5 s) */
+  probeMs?: number;
+}
+
+export interface OpenedRunDevice {
+  device: OpenedDevice;
+  /** "sim" | "hid" | "udp" | … as the report's device.transport */
+  kind: string;
+  powerCycle?: () => Promise<void>;
+}
+
+/** One device's run: its exit code, and its report when one was written. */
+export interface DeviceRunOutcome {
+  device: string;
+  code: number;
+  report?: Report;
+  written?: Partial<Record<ReportFormat, string>>;
+  /** why the device could not be used (no report then) */
+  error?: string;
+}
+
+/** Something the user gave cannot be used (exit 2, one line, before any device is opened). */
+export class RunInputError extends Error {
+  override readonly name = 'RunInputError';
+}
+
+/** The tool's name and version in reports and indexes. */
+export const TOOL = { name: 'fido-harness', version: '0.1.0' } as const;

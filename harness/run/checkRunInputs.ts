@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseReport, type Report } from '../../reports/index.ts';
+import { parseEntraPolicy } from '../compat/index.ts';
+import { CheckSelectionError, selectChecks } from '../suites/index.ts';
+import { listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
+import { loadMdsFile } from './loadRunMds.ts';
+import { checkQuirksApply } from './openRunDevice.ts';
+import { RunInputError, type RunDeps, type RunOptions } from './RunOptions.ts';
+
+/**
+ * Everything a run needs from the user, checked before any device is touched: --rerun-failed and
+ * --entra-policy read, the check selection resolved (it must select something), the --mds BLOB verified,
+ * --out writable, --device expanded. Returns the options completed and the devices; throws RunInputError.
+ */
+export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{ opts: RunOptions; devices: string[] }> {
+  const ready: RunOptions = { ...opts };
+  if (opts.rerunFailed) ready.checks = [...(opts.checks ?? []), ...(await failedChecks(opts.rerunFailed))];
+  try {
+    selectChecks({ suites: ready.suites, checks: ready.checks });
+  } catch (err) {
+    if (err instanceof CheckSelectionError) throw new RunInputError(err.message);
+    throw err;
+  }
+  if (opts.entraPolicy) ready.policy = await readEntraPolicy(opts.entraPolicy);
+  if (opts.mds) ready.mdsStore = await loadMdsFile(opts.mds, opts.at);
+  await checkWritable(opts.out);
+  const devices = await expandDevices(opts.device, deps);
+  checkQuirksApply(devices, opts.quirks);
+  return { opts: ready, devices };
+}
+
+/** `--out DIR`: created and written to once (a probe file, removed), so a bad path costs no run. */
+async function checkWritable(out: string): Promise<void> {
+  const probe = join(out, `.fido-harness-probe-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new RunInputError(`--out ${out} cannot hold the reports (${e.code ?? e.message}): give a directory you can write, e.g. --out runs/latest`);
+  }
+}
+
+/** `--entra-policy FILE`: read and checked up front, so a bad policy costs no run. */
+async function readEntraPolicy(file: string) {
+  try {
+    return parseEntraPolicy(JSON.parse(await readFile(file, 'utf8')));
+  } catch (err) {
+    throw new RunInputError(`--entra-policy ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** `--rerun-failed RUN.json`: the failed and errored checks of an earlier run. */
+async function failedChecks(file: string): Promise<string[]> {
+  let report: Report;
+  try {
+    report = parseReport(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new RunInputError(`--rerun-failed ${file}: ${(err as Error).message}`);
+  }
+  const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
+  if (failed.length === 0) throw new RunInputError(`--rerun-failed ${file}: that run has no failed checks`);
+  return failed;
+}
+
+/** `--device a,b,…` → each; `all` → every attached FIDO HID key (hid:PATH); one device → itself. */
+async function expandDevices(text: string, deps: RunDeps): Promise<string[]> {
+  const list = text.split(',').map((d) => d.trim()).filter(Boolean);
+  if (list.length === 0) throw new RunInputError('--device is empty (sim, hid, hid:PATH, udp:HOST:PORT, a list, or all)');
+  if (!list.includes('all')) return list;
+  if (list.length > 1) throw new RunInputError('--device all stands for every attached key: give it alone');
+  const paths = await (deps.listHidPaths ?? listHidPaths)();
+  if (paths.length === 0) throw new RunInputError('--device all: no FIDO HID device is attached (fido-harness devices lists them)');
+  return paths.map((p) => `hid:${p}`);
+}
+
+async function listHidPaths(): Promise<string[]> {
+  const found = await listFidoHidDevices(await loadNodeHidBackend());
+  return found.map((d) => d.path);
+}

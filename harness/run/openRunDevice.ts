@@ -1,0 +1,77 @@
+import { createSocket } from 'node:dgram';
+import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM } from '../../authenticator-sim/index.ts';
+import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { openDevice, parseDeviceSpec } from '../ctap/index.ts';
+import { connectReportDevice } from '../transport/index.ts';
+import { KeepaliveStatus } from '../protocol/index.ts';
+import { RunInputError, type OpenedRunDevice, type RunIo, type RunOptions } from './RunOptions.ts';
+
+/**
+ * Opens one `--device` entry: `sim` (the simulator in-process), `udp:HOST:PORT` (a simulator started with
+ * `fido-harness sim`), `hid` or `hid:PATH` (a real key). A device that cannot be opened throws with one
+ * line saying why and what to try next.
+ */
+export async function openRunDevice(deviceText: string, opts: RunOptions, io: RunIo): Promise<OpenedRunDevice> {
+  if (deviceText === 'sim') {
+    // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
+    // Reset follows CTAP 2.1 §6.6 (10 s window) as on a real key; the run power-cycles it when refused.
+    const { device: sim } = await createSimulatorDevice({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
+    const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' });
+    // In-process power cycle: persistent state and channels kept, tokens and the wrong-PIN streak cleared,
+    // the reset window open again (docs/simulator.md).
+    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle() };
+  }
+  const spec = parseDeviceSpec(deviceText);
+  if (spec.kind === 'udp') {
+    // A UDP device is a simulator by convention: it approves presence itself, and the power-cycle datagram
+    // (docs/simulator.md) power-cycles it in place; channels survive it, the host INITs anew all the same
+    // (a simulator of another make may clear them).
+    const device = await openDevice(spec).catch((err: Error) => {
+      throw new Error(`nothing answers CTAPHID_INIT at ${deviceText} (${message(err)}); start one with: fido-harness sim --udp ${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`);
+    });
+    const powerCycle = async () => {
+      await sendDatagram(spec.host, spec.port, POWER_CYCLE_DATAGRAM);
+      await new Promise((r) => setTimeout(r, 50));
+      await device.hid.reopen();
+    };
+    return { device, kind: spec.kind, powerCycle };
+  }
+  // A real key: say so when it waits for a touch (CTAPHID KEEPALIVE UPNEEDED), at most every 5 s.
+  let shown = 0;
+  const onKeepalive = (status: number) => {
+    if (status === KeepaliveStatus.UPNEEDED && Date.now() - shown > 5_000) {
+      shown = Date.now();
+      io.stderr.write('Touch your security key\n');
+    }
+  };
+  const device = await openDevice(spec, { ctaphid: { onKeepalive } }).catch((err: Error) => {
+    throw new Error(`${message(err)} (fido-harness devices lists the keys this user can open)`);
+  });
+  return { device, kind: spec.kind };
+}
+
+/**
+ * `--sim-quirk` is for simulators: `sim` runs with them; for `udp:` it says which quirks the simulator there
+ * was started with (its test MDS and rerun commands follow them). Refused for real keys before anything opens.
+ */
+export function checkQuirksApply(devices: readonly string[], quirks: readonly string[]): void {
+  const real = devices.find((d) => d !== 'sim' && !d.startsWith('udp:'));
+  if (quirks.length && real) throw new RunInputError(`--sim-quirk applies to the simulator only (sim or udp:), not ${real}`);
+}
+
+/** An error's message once: "CODE: text" when the message does not already start with its code. */
+export function message(err: Error & { code?: unknown }): string {
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  return code && !err.message.startsWith(code) ? `${code}: ${err.message}` : err.message;
+}
+
+function sendDatagram(host: string, port: number, datagram: Uint8Array): Promise<void> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  return new Promise((resolve, reject) =>
+    socket.send(datagram, port, host, (err) => {
+      socket.close();
+      if (err) reject(err);
+      else resolve();
+    }),
+  );
+}
