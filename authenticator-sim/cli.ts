@@ -42,6 +42,12 @@ interface SimArgs extends SimOptions {
   help: boolean;
 }
 
+/** `--latency NAME`: the profile (undefined for "none"); throws on an unknown name. */
+export function parseLatency(v: string): LatencyProfile | undefined {
+  if (!Object.hasOwn(LATENCY_PROFILES, v)) throw new UsageError(`--latency wants ${Object.keys(LATENCY_PROFILES).join(' or ')}, got "${v}"`);
+  return LATENCY_PROFILES[v];
+}
+
 /** `--udp HOST:PORT` (an IPv6 host in brackets); throws on anything else. */
 export function parseUdpEndpoint(v: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
@@ -74,9 +80,7 @@ function parseArgs(args: readonly string[]): SimArgs {
         parsed.quirks.push(...value().split(',').filter(Boolean));
         break;
       case '--latency': {
-        const v = value();
-        if (!Object.hasOwn(LATENCY_PROFILES, v)) throw new UsageError(`--latency wants ${Object.keys(LATENCY_PROFILES).join(' or ')}, got "${v}"`);
-        const profile = LATENCY_PROFILES[v];
+        const profile = parseLatency(value());
         if (profile) parsed.latency = profile;
         else delete parsed.latency;
         break;

@@ -8,6 +8,7 @@ export const SIM_SPEC = {
   options: {
     udp: { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:8111', help: 'where to listen (port 0 picks a free one)' },
     state: { type: 'string', value: 'FILE', help: 'keep credentials, PIN, counters and attestation keys in FILE (written atomically)' },
+    latency: { type: 'string', value: 'NAME', help: 'realistic: answer as slowly as a real key (tens of ms per signature, a second per touch); none' },
     quirk: { type: 'string', value: 'NAME', multiple: true, help: 'misbehave on purpose; see --list-quirks' },
     'list-quirks': { type: 'boolean', help: 'print the quirks and exit' },
     'allow-reset-anytime': { type: 'boolean', help: 'accept authenticatorReset at any time (default: within 10 s of power-up or the power-cycle datagram, CTAP 2.1 §6.6)' },
@@ -22,13 +23,15 @@ export async function runSimCommand(args: string[], io: { out?: (line: string) =
   };
   return withUsage(SIM_SPEC, streams, async () => {
     const { values } = parseCommandArgs(SIM_SPEC, args);
-    const { runSimulator, parseUdpEndpoint } = await import('../../authenticator-sim/cli.ts');
+    const { runSimulator, parseUdpEndpoint, parseLatency } = await import('../../authenticator-sim/cli.ts');
     let endpoint;
+    let latency;
     try {
       endpoint = parseUdpEndpoint(values.udp);
+      latency = values.latency === undefined ? undefined : parseLatency(values.latency);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    return runSimulator({ ...endpoint, quirks: values.quirk, listQuirks: values['list-quirks'], allowResetAnytime: values['allow-reset-anytime'], ...(values.state ? { state: values.state } : {}) }, io);
+    return runSimulator({ ...endpoint, quirks: values.quirk, listQuirks: values['list-quirks'], allowResetAnytime: values['allow-reset-anytime'], ...(values.state ? { state: values.state } : {}), ...(latency ? { latency } : {}) }, io);
   });
 }
