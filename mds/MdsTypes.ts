@@ -7,8 +7,10 @@ export interface StatusReport {
   status: string;
   effectiveDate?: string;
   authenticatorVersion?: number;
-  /** base64 DER of the certificate the report concerns (ATTESTATION_KEY_COMPROMISE) */
+  /** base64 DER of a certificate the report concerns, e.g. the attestation root of a compromised set (MDS3 §3.1.3) */
   certificate?: string;
+  /** base64 DER of the batch certificate the report concerns (MDS 3.1 StatusReport) */
+  batchCertificate?: string;
   url?: string;
   certificationDescriptor?: string;
   certificateNumber?: string;

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { MetadataBlobPayloadEntry, StatusReport } from './MdsTypes.ts';
-import { toCertificate, sameCertificate, type CertificateInput } from './certificates.ts';
+import { toCertificate, sameCertificate, type CertificateInput, type X509Certificate } from './certificates.ts';
 
-/** AuthenticatorStatus values that make an authenticator untrustworthy (MICROSOFT-ENTRA.md; MDS3 §3.1.4). */
+/** AuthenticatorStatus values that make an authenticator untrustworthy (MDS3 §3.1.4). */
 export const UNDESIRED_STATUSES = [
   'REVOKED',
   'USER_VERIFICATION_BYPASS',
@@ -46,89 +46,132 @@ export interface StatusEvaluation {
 }
 
 export interface EvaluateStatusOptions {
-  /** the attestation certificate (leaf) of the registration being judged, for ATTESTATION_KEY_COMPROMISE */
+  /**
+   * The certificates of the attestation being judged: its x5c and the validated path to the trust anchor
+   * (leaf, intermediates, batch certificate, root). An ATTESTATION_KEY_COMPROMISE report naming any of
+   * them concerns this authenticator.
+   */
+  attestationCertificates?: CertificateInput[];
+  /** one more certificate of the attestation (its leaf), for callers that only have that */
   attestationCertificate?: CertificateInput;
   /** reports with an effectiveDate after this are not yet in effect and are ignored (default: none ignored) */
   at?: Date;
   /**
-   * the authenticator's firmware version (getInfo firmwareVersion / authenticatorVersion); a report that
-   * names an authenticatorVersion lower than this concerns older firmware only
+   * The authenticator's firmware version as the device itself reports it (getInfo firmwareVersion). It is
+   * unauthenticated: it only decides whether an UPDATE_AVAILABLE is already applied and whether a
+   * certification reported from a higher authenticatorVersion covers this firmware. It never clears an
+   * undesired status.
    */
   authenticatorVersion?: number;
 }
 
+/** The certificates a statusReport names (MDS3 §3.1.3 `certificate`; MDS 3.1 `batchCertificate`). */
+function namedCertificates(report: StatusReport): unknown[] {
+  return [report.certificate, report.batchCertificate].filter((c) => c !== undefined);
+}
+
+/** Same certificate, or another certificate for the same key: a compromised key is compromised in both. */
+function sameCertOrKey(a: X509Certificate, b: X509Certificate): boolean {
+  return sameCertificate(a, b) || Buffer.from(a.publicKey.rawData).equals(Buffer.from(b.publicKey.rawData));
+}
+
 /**
- * Judges an MDS entry's statusReports (MDS3 §3.1.3–3.1.4) as MICROSOFT-ENTRA.md asks: the undesired
- * statuses fail; ATTESTATION_KEY_COMPROMISE fails when its `certificate` matches the attestation
- * certificate or when it names none, and warns when it names one but no attestation certificate was given;
- * UPDATE_AVAILABLE warns. The spec is silent on superseded reports: an undesired report anywhere in the
- * history counts (a later FIDO_CERTIFIED does not clear a REVOKED), except that a report naming an
- * authenticatorVersion below the caller's `authenticatorVersion` is only informational.
+ * Judges an MDS entry's statusReports (FIDO MDS3 §3.1.3 StatusReport, §3.1.4 AuthenticatorStatus):
+ * - an undesired status (REVOKED, USER_VERIFICATION_BYPASS, ATTESTATION_KEY_COMPROMISE,
+ *   USER_KEY_REMOTE_COMPROMISE, USER_KEY_PHYSICAL_COMPROMISE) in effect at `at` fails, wherever it stands in
+ *   the history: the spec lists reports without saying that a later FIDO_CERTIFIED supersedes one, so it
+ *   does not clear it;
+ * - ATTESTATION_KEY_COMPROMISE with `certificate` or `batchCertificate` (MDS3 §3.1.3: "this could be an
+ *   Attestation Root Certificate related to a set of compromised authenticators") fails when that
+ *   certificate, or its key, is anywhere among `attestationCertificates` (leaf, intermediate, batch, root);
+ *   without a certificate it concerns the whole model and fails; a certificate that cannot be read is
+ *   treated as the whole model; with no attestation to compare it warns;
+ * - `authenticatorVersion` of a report (MDS3 §3.1.3: "the authenticatorVersion that this status report
+ *   relates to. In the case of FIDO_CERTIFIED* status values, the status applies to higher
+ *   authenticatorVersions until there is a new statusReport"): a certification reported from a version
+ *   above the device's firmwareVersion does not cover it; an UPDATE_AVAILABLE to a version the device
+ *   already reports is information only. A device's self-reported version never clears an undesired status.
  */
 export function evaluateStatus(entry: MetadataBlobPayloadEntry, options: EvaluateStatusOptions = {}): StatusEvaluation {
   const inEffect = entry.statusReports
     .map((report, index) => ({ report, index, t: report.effectiveDate ? Date.parse(report.effectiveDate) : NaN }))
+    // MDS3 §3.1.3 effectiveDate: a report without one is in effect while present
     .filter((r) => !options.at || Number.isNaN(r.t) || r.t <= options.at.getTime())
     // oldest first; reports without a date keep their BLOB position (the service lists them in order)
     .sort((a, b) => (Number.isNaN(a.t) || Number.isNaN(b.t) ? a.index - b.index : a.t - b.t || a.index - b.index))
     .map((r) => r.report);
 
-  let attCert;
-  try {
-    attCert = options.attestationCertificate ? toCertificate(options.attestationCertificate) : undefined;
-  } catch {
-    attCert = undefined;
+  const ours: X509Certificate[] = [];
+  for (const c of [...(options.attestationCertificates ?? []), ...(options.attestationCertificate ? [options.attestationCertificate] : [])]) {
+    try {
+      ours.push(toCertificate(c));
+    } catch {
+      // an unreadable certificate of the attestation cannot match; the chain check refuses it
+    }
   }
+  const firmware = options.authenticatorVersion;
   const findings: StatusFinding[] = [];
   for (const report of inEffect) {
     const versionNote = report.authenticatorVersion !== undefined ? ` (authenticatorVersion ${report.authenticatorVersion})` : '';
     const date = report.effectiveDate ? ` since ${report.effectiveDate}` : '';
-    const olderFirmware =
-      options.authenticatorVersion !== undefined &&
-      typeof report.authenticatorVersion === 'number' &&
-      report.authenticatorVersion < options.authenticatorVersion;
     if ((UNDESIRED_STATUSES as readonly string[]).includes(report.status)) {
-      if (olderFirmware) {
-        findings.push({ status: report.status, severity: 'info', message: `${report.status}${date} concerns older firmware${versionNote}`, report });
-        continue;
-      }
-      if (report.status === 'ATTESTATION_KEY_COMPROMISE' && report.certificate) {
-        let reported;
-        try {
-          reported = toCertificate(report.certificate, 'statusReport.certificate');
-        } catch {
-          reported = undefined;
+      const firmwareNote =
+        firmware !== undefined && typeof report.authenticatorVersion === 'number' && report.authenticatorVersion < firmware
+          ? `; the device reports firmwareVersion ${firmware}, which is self-reported and does not clear it`
+          : '';
+      const named = namedCertificates(report);
+      if (report.status === 'ATTESTATION_KEY_COMPROMISE' && named.length > 0) {
+        const parsed: X509Certificate[] = [];
+        let unreadable = false;
+        for (const c of named) {
+          try {
+            parsed.push(toCertificate(c as CertificateInput, 'statusReport certificate'));
+          } catch {
+            unreadable = true;
+          }
         }
-        if (!attCert) {
+        const hit = parsed.find((p) => ours.some((o) => sameCertOrKey(p, o)));
+        if (unreadable && !hit) {
+          findings.push({ status: report.status, severity: 'fail', message: `ATTESTATION_KEY_COMPROMISE${date} names a certificate that cannot be read: taken as the whole model${firmwareNote}`, report });
+        } else if (hit) {
+          findings.push({ status: report.status, severity: 'fail', message: `ATTESTATION_KEY_COMPROMISE${date}: "${hit.subject}" on this attestation's certificate path is compromised${firmwareNote}`, report });
+        } else if (ours.length === 0) {
           findings.push({
             status: report.status,
             severity: 'warn',
-            message: `ATTESTATION_KEY_COMPROMISE${date} for a specific attestation certificate; none given to compare`,
+            message: `ATTESTATION_KEY_COMPROMISE${date} for the certificate "${parsed.map((p) => p.subject).join('", "')}"; no attestation certificate given to compare`,
             report,
           });
-        } else if (reported && sameCertificate(reported, attCert)) {
-          findings.push({ status: report.status, severity: 'fail', message: `ATTESTATION_KEY_COMPROMISE${date}: this attestation certificate is compromised`, report });
         } else {
-          findings.push({ status: report.status, severity: 'info', message: `ATTESTATION_KEY_COMPROMISE${date} concerns another attestation certificate`, report });
+          findings.push({ status: report.status, severity: 'info', message: `ATTESTATION_KEY_COMPROMISE${date} concerns another certificate ("${parsed.map((p) => p.subject).join('", "')}")`, report });
         }
         continue;
       }
-      findings.push({ status: report.status, severity: 'fail', message: `${report.status}${date}${versionNote}`, report });
+      findings.push({ status: report.status, severity: 'fail', message: `${report.status}${date}${versionNote}${firmwareNote}`, report });
     } else if (report.status === 'UPDATE_AVAILABLE') {
+      const applied = firmware !== undefined && typeof report.authenticatorVersion === 'number' && report.authenticatorVersion <= firmware;
       findings.push({
         status: report.status,
-        severity: olderFirmware ? 'info' : 'warn',
-        message: `UPDATE_AVAILABLE${date}${versionNote}${report.url ? `: ${report.url}` : ''}`,
+        severity: applied ? 'info' : 'warn',
+        message: `UPDATE_AVAILABLE${date}${versionNote}${applied ? ` (the device reports firmwareVersion ${firmware})` : ''}${report.url ? `: ${report.url}` : ''}`,
         report,
       });
     }
   }
-  // the latest certification report; reports of the same date (FIDO_CERTIFIED_L1 next to the legacy
-  // FIDO_CERTIFIED is common) are one event, and its highest level is taken
-  const lastCert = [...inEffect].reverse().find((r) => CERTIFICATION_STATUSES.has(r.status));
+  // the latest certification report that covers this firmware; reports of the same date (FIDO_CERTIFIED_L1
+  // next to the legacy FIDO_CERTIFIED is common) are one event, and its highest level is taken
+  const covers = (r: StatusReport) => firmware === undefined || typeof r.authenticatorVersion !== 'number' || r.authenticatorVersion <= firmware;
+  const certReports = inEffect.filter((r) => CERTIFICATION_STATUSES.has(r.status));
+  for (const r of certReports) {
+    if (!covers(r)) {
+      findings.push({ status: r.status, severity: 'info', message: `${r.status} applies from authenticatorVersion ${r.authenticatorVersion}; the device reports firmwareVersion ${firmware}`, report: r });
+    }
+  }
+  const applicable = certReports.filter(covers);
+  const lastCert = applicable[applicable.length - 1];
   const certification = lastCert
-    ? inEffect
-        .filter((r) => CERTIFICATION_STATUSES.has(r.status) && r.effectiveDate === lastCert.effectiveDate)
+    ? applicable
+        .filter((r) => r.effectiveDate === lastCert.effectiveDate)
         .reduce((best, r) => (certificationRank(r.status) > certificationRank(best.status) ? r : best), lastCert)
     : undefined;
   const latest = inEffect[inEffect.length - 1];

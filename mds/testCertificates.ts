@@ -37,6 +37,8 @@ export interface TestCertificateOptions {
   notBefore: Date;
   notAfter: Date;
   ca: boolean;
+  /** leave basicConstraints out (to build certificates that break RFC 5280 §4.2.1.9 / WebAuthn L3 §8.2.1) */
+  omitBasicConstraints?: boolean;
   extensions?: Extension[];
 }
 
@@ -48,7 +50,7 @@ export interface TestCertificateOptions {
 export async function createTestCertificate(options: TestCertificateOptions): Promise<TestCertifiedKey> {
   const keys = options.keys ?? (await generateTestKeyPair());
   const extensions: Extension[] = [
-    new BasicConstraintsExtension(options.ca, undefined, true),
+    ...(options.omitBasicConstraints ? [] : [new BasicConstraintsExtension(options.ca, undefined, true)]),
     new KeyUsagesExtension(options.ca ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : KeyUsageFlags.digitalSignature, true),
     await SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto as unknown as Crypto),
     ...(options.extensions ?? []),

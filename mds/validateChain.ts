@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CRLDistributionPointsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
-import { basicConstraintsCa } from './attestation/certificateFields.ts';
+import { basicConstraints, keyUsageKeyCertSign } from './attestation/certificateFields.ts';
 import type { MdsErrorCode, MdsFinding } from './MdsError.ts';
 import { describeCert, sameCertificate } from './certificates.ts';
 
@@ -36,18 +36,58 @@ async function signedBy(child: X509Certificate, parent: X509Certificate): Promis
   }
 }
 
-function isCa(cert: X509Certificate): boolean | undefined {
-  try {
-    return basicConstraintsCa(cert);
-  } catch {
-    return undefined;
+/** RFC 5280 §6.1.3 (a)(2): the certificate is valid at the verification time. */
+export function validityProblem(cert: X509Certificate, at: Date): MdsFinding | undefined {
+  const atIso = at.toISOString();
+  if (cert.notAfter.getTime() < at.getTime()) {
+    return { code: 'MDS_CERT_EXPIRED', message: `"${describeCert(cert)}" expired ${cert.notAfter.toISOString()} (verification time ${atIso})` };
   }
+  if (cert.notBefore.getTime() > at.getTime()) {
+    return { code: 'MDS_CERT_NOT_YET_VALID', message: `"${describeCert(cert)}" is not valid before ${cert.notBefore.toISOString()} (verification time ${atIso})` };
+  }
+  return undefined;
+}
+
+/**
+ * RFC 5280 §6.1.4 for a certificate that issues the next one down the path: (k) it must say it is a CA
+ * (basicConstraints present, cA TRUE); (l)/(m) its pathLenConstraint bounds the intermediates below it
+ * (`below`: how many non-self-issued intermediates sit between it and the leaf); (n) a keyUsage extension,
+ * when present, must assert keyCertSign. A trust anchor is input to path validation (§6.1.1 (d)) and is
+ * only refused when it says outright that it is not a CA.
+ */
+export function issuerProblems(cert: X509Certificate, below: number, anchor: boolean): MdsFinding[] {
+  const problems: MdsFinding[] = [];
+  const name = describeCert(cert);
+  let bc: ReturnType<typeof basicConstraints>;
+  try {
+    bc = basicConstraints(cert);
+  } catch {
+    problems.push({ code: 'MDS_CHAIN_INVALID', message: `"${name}" has a malformed basicConstraints extension` });
+    return problems;
+  }
+  if (bc?.ca === false || (!anchor && !bc)) {
+    problems.push({ code: 'MDS_CHAIN_INVALID', message: `"${name}" issues a certificate but is not a CA (basicConstraints ${bc ? 'cA FALSE' : 'absent'}; RFC 5280 §6.1.4 (k))` });
+  }
+  if (bc?.pathLen !== undefined && below > bc.pathLen) {
+    problems.push({ code: 'MDS_CHAIN_INVALID', message: `"${name}" allows ${bc.pathLen} intermediate(s) below it, the path has ${below} (RFC 5280 §6.1.4 (l))` });
+  }
+  let kcs: boolean | undefined;
+  try {
+    kcs = keyUsageKeyCertSign(cert);
+  } catch {
+    kcs = false;
+  }
+  if (kcs === false && !anchor) {
+    problems.push({ code: 'MDS_CHAIN_INVALID', message: `"${name}" issues a certificate but its keyUsage lacks keyCertSign (RFC 5280 §6.1.4 (n))` });
+  }
+  return problems;
 }
 
 /**
  * Builds and validates the certification path leaf → intermediates (from `chain`, any order after the
- * leaf) → one of `roots` (RFC 5280 §6.1, reduced to what MDS3 §3.2 and WebAuthn §7.1 step 23 need: name
- * chaining, signatures, validity at `at`, CA flag on issuers, revocation against supplied CRLs).
+ * leaf) → one of `roots` (RFC 5280 §6.1, reduced to what MDS3 §3.2 and WebAuthn L3 §7.1 step 23 need: name
+ * chaining, signatures, validity at `at`, issuers that are CAs (issuerProblems), revocation against
+ * supplied CRLs).
  *
  * Path search tries the trust anchors first at each step, so with roots {R46, R3} a chain carrying
  * "R46 cross-signed by R3" ends at R46; with R3 alone it continues through the cross certificate to R3.
@@ -99,23 +139,10 @@ export async function validateCertificateChain(chain: X509Certificate[], options
   }
 
   const { path, root } = found;
-  const atIso = options.at.toISOString();
   for (const [i, cert] of path.entries()) {
-    if (cert.notAfter.getTime() < options.at.getTime()) {
-      problems.push({
-        code: 'MDS_CERT_EXPIRED',
-        message: `"${describeCert(cert)}" expired ${cert.notAfter.toISOString()} (verification time ${atIso})`,
-      });
-    } else if (cert.notBefore.getTime() > options.at.getTime()) {
-      problems.push({
-        code: 'MDS_CERT_NOT_YET_VALID',
-        message: `"${describeCert(cert)}" is not valid before ${cert.notBefore.toISOString()} (verification time ${atIso})`,
-      });
-    }
-    // issuers must be CAs (RFC 5280 §6.1.4 (k)); a v1 root without extensions is accepted as an anchor
-    if (i > 0 && isCa(cert) === false) {
-      problems.push({ code: 'MDS_CHAIN_INVALID', message: `"${describeCert(cert)}" issues a certificate but is not a CA` });
-    }
+    const validity = validityProblem(cert, options.at);
+    if (validity) problems.push(validity);
+    if (i > 0) problems.push(...issuerProblems(cert, i - 1, i === path.length - 1));
   }
 
   // revocation: every non-anchor certificate against a CRL of its issuer (MDS3 §3.2 step 4)
@@ -170,4 +197,23 @@ export async function validateCertificateChain(chain: X509Certificate[], options
 export function primaryProblem(result: ChainResult): { code: MdsErrorCode; message: string } | undefined {
   const p = result.problems[0];
   return p ? { code: p.code as MdsErrorCode, message: result.problems.map((x) => x.message).join('; ') } : undefined;
+}
+
+/**
+ * The statement's own certificate list without a trust anchor (WebAuthn L3 §8.2: x5c is the attestation
+ * certificate "followed by its certificate chain"): each one issued by the next, each valid at `at`, each
+ * issuer a CA. What can be said of x5c when no root is known.
+ */
+export async function x5cSequenceProblems(x5c: X509Certificate[], at: Date): Promise<MdsFinding[]> {
+  const problems: MdsFinding[] = [];
+  for (const [i, cert] of x5c.entries()) {
+    const validity = validityProblem(cert, at);
+    if (validity) problems.push({ ...validity, message: `x5c[${i}] ${validity.message}` });
+    const issuer = x5c[i + 1];
+    if (issuer && !(await signedBy(cert, issuer))) {
+      problems.push({ code: 'MDS_CHAIN_INVALID', message: `x5c[${i}] "${describeCert(cert)}" is not issued by x5c[${i + 1}] "${describeCert(issuer)}"` });
+    }
+    if (i > 0) problems.push(...issuerProblems(cert, i - 1, i === x5c.length - 1 && cert.subject === cert.issuer).map((p) => ({ ...p, message: `x5c[${i}] ${p.message}` })));
+  }
+  return problems;
 }

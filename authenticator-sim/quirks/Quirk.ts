@@ -10,6 +10,9 @@ export interface Quirk {
   readonly caughtBy: string;
   /** the members of the Behaviour it overrides (empty when the simulator itself behaves) */
   readonly behaviour: Partial<Behaviour>;
-  /** for quirks the test MDS reads: the status report it lists for the simulator's AAGUID */
-  readonly testMdsStatus?: 'REVOKED';
+  /**
+   * for quirks the test MDS reads: the status report it lists for the simulator's AAGUID
+   * (ATTESTATION_KEY_COMPROMISE names the simulator's attestation root in its `certificate`)
+   */
+  readonly testMdsStatus?: 'REVOKED' | 'ATTESTATION_KEY_COMPROMISE';
 }

@@ -9,6 +9,7 @@ import { evilStrings } from './evilStrings.ts';
 import { excludeListIgnored } from './excludeListIgnored.ts';
 import { hmacSecretNoUvSplit } from './hmacSecretNoUvSplit.ts';
 import { mdsRevoked } from './mdsRevoked.ts';
+import { mdsRootCompromised } from './mdsRootCompromised.ts';
 import { noHmacSecret } from './noHmacSecret.ts';
 import { noncanonicalCbor } from './noncanonicalCbor.ts';
 import { noResidentKeys } from './noResidentKeys.ts';
@@ -43,6 +44,7 @@ export const QUIRKS: readonly Quirk[] = [
   // beyond DESIGN.md's minimum set
   hmacSecretNoUvSplit,
   credProtectIgnored,
+  mdsRootCompromised,
 ];
 
 export class QuirkError extends Error {
@@ -96,7 +98,7 @@ export function authenticatorOptionsForQuirks(names: readonly string[]): Pick<Au
   return { behaviour: behaviourForQuirks(names) };
 }
 
-/** The test-MDS status the named quirks ask for (only `mds-revoked` has one). */
-export function testMdsStatusForQuirks(names: readonly string[]): 'REVOKED' | undefined {
+/** The test-MDS status the named quirks ask for (`mds-revoked`, `mds-root-compromised`). */
+export function testMdsStatusForQuirks(names: readonly string[]): Quirk['testMdsStatus'] {
   return names.map(findQuirk).find((q) => q?.testMdsStatus)?.testMdsStatus;
 }

@@ -12,23 +12,27 @@ import { createTestMds, loadMdsStore, type MdsStore } from '../../mds/index.ts';
 /**
  * The test MDS `npm start` judges the simulator against (docs/report-model.md "MDS"): one entry for the simulator's AAGUID
  * with its attestation root (the seeded default PKI), the getInfo of a well-behaved simulator (what a vendor
- * would declare), certified L1 — or REVOKED when the `mds-revoked` quirk is on. Signed by a fresh test root,
+ * would declare), certified L1 — REVOKED with the `mds-revoked` quirk, its root reported compromised with
+ * `mds-root-compromised`. Signed by a fresh test root,
  * which is the only trust anchor it is verified against.
  */
 export async function simulatorTestMds(quirks: readonly string[], at: Date): Promise<{ store: MdsStore; description: string }> {
   const material = await generateAttestationMaterial(SIMULATOR_AAGUID, { keySeed: SIMULATOR_ATTESTATION_SEED });
   const declared = await Authenticator.create({ storage: new MemoryStorage(), attestationMaterial: material });
-  const revoked = testMdsStatusForQuirks(quirks) === 'REVOKED';
+  const status = testMdsStatusForQuirks(quirks);
+  const rootB64 = Buffer.from(material.rootCertificate).toString('base64');
   const description = 'fido-harness software authenticator (simulator)';
   const { jws, roots } = await createTestMds([
     {
       aaguid: Buffer.from(SIMULATOR_AAGUID).toString('hex'),
       description,
-      attestationRootCertificates: [Buffer.from(material.rootCertificate).toString('base64')],
+      attestationRootCertificates: [rootB64],
       authenticatorGetInfo: buildInfo(declared),
       statusReports: [
         { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' },
-        ...(revoked ? [{ status: 'REVOKED' as const, effectiveDate: '2025-06-01' }] : []),
+        ...(status === 'REVOKED' ? [{ status: 'REVOKED', effectiveDate: '2025-06-01' }] : []),
+        // MDS3 §3.1.3: the compromise names the attestation root, not the leaf
+        ...(status === 'ATTESTATION_KEY_COMPROMISE' ? [{ status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2025-06-01', certificate: rootB64 }] : []),
       ],
     },
   ]);

@@ -6,7 +6,11 @@
 export type AttestationProblemCode =
   | 'ATT_MALFORMED' // attestation object / statement / response does not parse or lacks members
   | 'ATT_FORMAT_UNSUPPORTED' // fmt not one of the WebAuthn L3 §8 formats handled here
-  | 'ATT_ALG_UNSUPPORTED' // COSE alg not supported / mismatched
+  | 'ATT_ALG_UNSUPPORTED' // COSE alg not supported, or self attestation alg differs from the credential key's
+  | 'ATT_ALG_MISMATCH' // attStmt alg does not fit the key type / curve that signed (WebAuthn L3 §8.2 step 2)
+  | 'ATT_USER_PRESENCE' // authData UP flag clear (WebAuthn L3 §7.1 step 14)
+  | 'ATT_X5C_CHAIN' // x5c is not the leaf followed by its chain (order, issuers that are not CAs), or, with no anchor to validate against, out of validity (WebAuthn L3 §8.2)
+  | 'ATT_METADATA_NOT_BACKING' // chain valid only to an operator root: the metadata entry's roots do not back the model claim
   | 'ATT_SIGNATURE_INVALID' // attestation signature does not verify
   | 'ATT_NO_CLIENT_DATA' // no clientDataJSON / clientDataHash: signature could not be checked
   | 'ATT_PUBKEY_MISMATCH' // certificate key differs from the credential public key (apple, android-key, tpm)

@@ -88,12 +88,34 @@ export function rawExtension(cert: { rawData: ArrayBuffer | Uint8Array }, oid: s
   return rawExtensions(cert).find((e) => e.oid === oid);
 }
 
-/** basicConstraints cA (RFC 5280 §4.2.1.9): undefined when the extension is absent. */
-export function basicConstraintsCa(cert: X509Certificate): boolean | undefined {
+/**
+ * basicConstraints (RFC 5280 §4.2.1.9): `SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+ * OPTIONAL }`; undefined when the extension is absent. Throws on a malformed value.
+ */
+export function basicConstraints(cert: X509Certificate): { ca: boolean; pathLen?: number } | undefined {
   const ext = rawExtension(cert, '2.5.29.19');
   if (!ext) return undefined;
-  const first = derChildren(readDerExact(ext.value))[0];
-  return !!first && first.tagNumber === 1 && first.value[0] !== 0;
+  const parts = derChildren(readDerExact(ext.value));
+  const first = parts[0];
+  const ca = !!first && first.tagNumber === 1 && first.value[0] !== 0;
+  const len = parts.find((p) => p.tagNumber === DerTag.INTEGER);
+  return { ca, ...(len ? { pathLen: derInteger(len) } : {}) };
+}
+
+/** basicConstraints cA (RFC 5280 §4.2.1.9): undefined when the extension is absent. */
+export function basicConstraintsCa(cert: X509Certificate): boolean | undefined {
+  return basicConstraints(cert)?.ca;
+}
+
+/**
+ * keyUsage keyCertSign (RFC 5280 §4.2.1.3, bit 5): undefined when the extension is absent. The value is
+ * a BIT STRING whose first content octet counts the unused bits.
+ */
+export function keyUsageKeyCertSign(cert: X509Certificate): boolean | undefined {
+  const ext = rawExtension(cert, '2.5.29.15');
+  if (!ext) return undefined;
+  const bits = readDerExact(ext.value).value;
+  return bits.length > 1 && (bits[1]! & 0x04) !== 0;
 }
 
 /** extKeyUsage purposes (RFC 5280 §4.2.1.12) as dotted OIDs. */

@@ -5,10 +5,10 @@ import type { X509Certificate } from '@peculiar/x509';
  * COSE algorithm → node:crypto verify parameters (RFC 9053 §2.1, RFC 8812 §2 and §5, WebAuthn L3 §5.8.5).
  * ECDSA signatures in WebAuthn are ASN.1 DER (WebAuthn L3 §6.5.6).
  */
-const ALGS: Record<number, { name: string; hash: string | null; pss?: boolean; ec?: boolean }> = {
-  [-7]: { name: 'ES256', hash: 'sha256', ec: true },
-  [-35]: { name: 'ES384', hash: 'sha384', ec: true },
-  [-36]: { name: 'ES512', hash: 'sha512', ec: true },
+const ALGS: Record<number, { name: string; hash: string | null; pss?: boolean; ec?: string }> = {
+  [-7]: { name: 'ES256', hash: 'sha256', ec: 'prime256v1' },
+  [-35]: { name: 'ES384', hash: 'sha384', ec: 'secp384r1' },
+  [-36]: { name: 'ES512', hash: 'sha512', ec: 'secp521r1' },
   [-8]: { name: 'EdDSA', hash: null },
   [-257]: { name: 'RS256', hash: 'sha256' },
   [-258]: { name: 'RS384', hash: 'sha384' },
@@ -27,14 +27,37 @@ export function coseAlgHash(alg: number): string | null | undefined {
   return ALGS[alg]?.hash;
 }
 
-/** Verifies `sig` over `data` with COSE `alg`; false for a wrong signature, throws for an unknown alg. */
+/**
+ * Why `key` cannot be used with COSE `alg`, or undefined when it can: the declared algorithm must fit the
+ * key (WebAuthn L3 §8.2 step 2 "using the attestation public key in attestnCert with the algorithm
+ * specified in alg"; RFC 9053 §2.1: ES256/ES384/ES512 with P-256/P-384/P-521 as WebAuthn L3 §5.8.5 lists
+ * them; RFC 8812 §2: RS* and PS* with RSA keys; RFC 9053 §2.2: EdDSA with an OKP key). Without this an
+ * ECDSA signature passes as "RS256" (node:crypto picks the scheme from the key, not from the name).
+ */
+export function algKeyProblem(alg: number, key: KeyObject): string | undefined {
+  const p = ALGS[alg];
+  if (!p) return `COSE alg ${alg} is not supported`;
+  const type = key.asymmetricKeyType;
+  if (p.ec) {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return type === 'ec' && curve === p.ec ? undefined : `alg ${alg} (${p.name}) needs an EC ${p.ec} key, the key is ${type}${curve ? ` ${curve}` : ''}`;
+  }
+  if (p.hash === null) return type === 'ed25519' || type === 'ed448' ? undefined : `alg ${alg} (${p.name}) needs an Ed25519/Ed448 key, the key is ${type}`;
+  return type === 'rsa' || (p.pss && type === 'rsa-pss') ? undefined : `alg ${alg} (${p.name}) needs an RSA key, the key is ${type}`;
+}
+
+/**
+ * Verifies `sig` over `data` with COSE `alg`; false for a wrong signature and for a key that does not fit
+ * `alg` (algKeyProblem), throws for an unknown alg.
+ */
 export function verifyWithAlg(alg: number, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
   const p = ALGS[alg];
   if (!p) throw new Error(`COSE alg ${alg} is not supported`);
+  if (algKeyProblem(alg, key)) return false;
   try {
     if (p.ec) return verify(p.hash, data, { key, dsaEncoding: 'der' }, sig);
     if (p.pss) return verify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig);
-    return verify(p.hash, data, key, sig);
+    return verify(p.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
   } catch {
     return false;
   }

@@ -8,7 +8,7 @@ import type { MdsFinding } from '../MdsError.ts';
 import { aaguidToString, ZERO_AAGUID } from '../aaguid.ts';
 import { toCertificate, type CertificateInput } from '../certificates.ts';
 import { evaluateStatus, type StatusEvaluation } from '../evaluateStatus.ts';
-import { validateCertificateChain } from '../validateChain.ts';
+import { validateCertificateChain, x5cSequenceProblems, type ChainResult } from '../validateChain.ts';
 import type { AttestationProblem } from './AttestationProblem.ts';
 import { certificateKeyIdentifier } from './certificateFields.ts';
 import type { AttestationType, FormatContext, FormatOutcome } from './formats/FormatContext.ts';
@@ -32,7 +32,11 @@ export interface RegistrationResponseJSON {
 export interface VerifyAttestationOptions {
   /** the verified MDS; undefined → no metadata (trust only through `roots`) */
   store?: MdsStore;
-  /** extra trust anchors (a vendor root, Apple's WebAuthn root…), used besides the metadata's roots */
+  /**
+   * Operator trust anchors (`--attestation-root`: a vendor root, Apple's WebAuthn root…). A chain to one of
+   * them is valid, but it never backs a metadata entry: the model, status and certification come only
+   * from an entry whose own attestationRootCertificates validate the chain.
+   */
   roots?: CertificateInput[];
   /** verification time for certificate validity and status reports */
   at: Date;
@@ -42,6 +46,8 @@ export interface VerifyAttestationOptions {
   rpId?: string;
   /** for a bare attestation object (CTAP level): SHA-256 of the clientData the platform sent */
   clientDataHash?: Uint8Array;
+  /** the device's self-reported getInfo firmwareVersion, for status reports (see evaluateStatus) */
+  firmwareVersion?: number;
 }
 
 export interface AttestationResult {
@@ -54,19 +60,25 @@ export interface AttestationResult {
   signatureValid: boolean;
   chainValid: boolean;
   rootSubject?: string;
-  /** where the trust anchor came from */
+  /** where the trust anchor came from: the MDS entry's attestationRootCertificates, or an operator root */
   rootSource?: 'metadata' | 'given';
+  /** the chain is valid to the metadata entry's own roots: only then are model and status facts about this device */
+  metadataBacked: boolean;
   aaguid: string;
   /** fido-u2f: the attestation certificate key identifier used for lookup */
   keyIdentifier?: string;
   mdsEntry?: MetadataBlobPayloadEntry;
-  /** the metadata statement's description */
+  /** the metadata statement's description, when the entry's roots validate the chain (metadataBacked) */
   model?: string;
+  /** the description of the entry the AAGUID points at when its roots do not validate the chain */
+  claimedModel?: string;
   status?: StatusEvaluation;
   /** everything that failed or stopped trust, each with a stable code */
   problems: AttestationProblem[];
   /** revocation not checked etc. */
   chainWarnings: MdsFinding[];
+  /** what this verification did not check for want of input: "rpIdHash" (no rpId), "origin" (no expectedOrigin) */
+  notChecked: string[];
   /** signature valid, chain valid, no `fail` problem */
   trusted: boolean;
   authData: AuthenticatorData;
@@ -138,6 +150,8 @@ export async function verifyAttestation(
     aaguid: ZERO_AAGUID,
     problems: [...problems, { code: 'ATT_MALFORMED', severity: 'fail', message }],
     chainWarnings: [],
+    notChecked: [],
+    metadataBacked: false,
     trusted: false,
     authData: emptyAuthData,
   });
@@ -178,6 +192,11 @@ export async function verifyAttestation(
   const acd = authData.attestedCredentialData;
   const aaguid = acd ? aaguidToString(acd.aaguid) : ZERO_AAGUID;
   if (!acd) problems.push({ code: 'ATT_MALFORMED', severity: 'fail', message: 'authData has no attested credential data (AT flag clear)' });
+  // WebAuthn L3 §7.1 step 14: the UP flag must be set
+  if (!authData.up) problems.push({ code: 'ATT_USER_PRESENCE', severity: 'fail', message: 'authData UP flag is clear: no user presence (WebAuthn L3 §7.1 step 14; only a conditional create may leave it clear)' });
+  const notChecked: string[] = [];
+  if (options.rpId === undefined) notChecked.push('rpIdHash');
+  if (options.expectedOrigin === undefined) notChecked.push('origin');
   if (options.rpId !== undefined) {
     const expected = createHash('sha256').update(options.rpId).digest();
     if (!expected.equals(Buffer.from(authData.rpIdHash))) {
@@ -217,7 +236,8 @@ export async function verifyAttestation(
     });
   }
 
-  // trust path (§7.1 step 23): the statement's chain to the metadata's roots, or to given roots
+  // trust path (WebAuthn L3 §7.1 steps 22-23): the statement's chain to the entry's attestationRootCertificates,
+  // or to an operator root
   const metadataRoots: X509Certificate[] = [];
   for (const [i, r] of (mdsEntry?.metadataStatement?.attestationRootCertificates ?? []).entries()) {
     try {
@@ -240,29 +260,61 @@ export async function verifyAttestation(
   let rootSource: AttestationResult['rootSource'];
   const chainWarnings: MdsFinding[] = [];
   if (outcome.trustPath.length > 0) {
-    if (metadataRoots.length + givenRoots.length === 0) {
+    // x5c itself (WebAuthn L3 §8.2: the leaf "followed by its certificate chain"); validity is left to the
+    // path validation below when there is an anchor to validate against
+    const anchored = metadataRoots.length + givenRoots.length > 0;
+    for (const p of await x5cSequenceProblems(outcome.trustPath, options.at)) {
+      if (anchored && (p.code === 'MDS_CERT_EXPIRED' || p.code === 'MDS_CERT_NOT_YET_VALID')) continue;
+      problems.push({ code: 'ATT_X5C_CHAIN', severity: 'warn', message: `attestation x5c: ${p.message}` });
+    }
+    if (!anchored) {
       const issuer = outcome.trustPath[outcome.trustPath.length - 1]!.issuer;
       problems.push({
         code: 'ATT_NO_TRUST_ANCHOR',
         severity: 'warn',
         message:
-          `no trust anchor for "${issuer}": no metadata roots for this authenticator and no --root given` +
+          `no trust anchor for "${issuer}": no metadata roots for this authenticator and no --attestation-root given` +
           (/FAKE|TEST/i.test(issuer) ? ' (the issuer is a test root, e.g. of the FIDO conformance tools; never trusted in production)' : ''),
       });
     } else {
-      const chain = await validateCertificateChain(outcome.trustPath, { roots: [...metadataRoots, ...givenRoots], at: options.at });
-      chainValid = chain.valid;
-      chainPath = chain.root ? chain.path : [];
-      rootSubject = chain.root?.subject;
-      if (chain.root) rootSource = metadataRoots.includes(chain.root) ? 'metadata' : 'given';
-      chainWarnings.push(...chain.warnings);
-      for (const p of chain.problems) problems.push({ code: p.code, severity: 'fail', message: `attestation chain: ${p.message}` });
+      // the metadata's own roots first; an operator root only when they do not validate the chain
+      let chain: ChainResult | undefined;
+      if (metadataRoots.length > 0) {
+        chain = await validateCertificateChain(outcome.trustPath, { roots: metadataRoots, at: options.at });
+        if (chain.valid) rootSource = 'metadata';
+      }
+      if (!rootSource && givenRoots.length > 0) {
+        const given = await validateCertificateChain(outcome.trustPath, { roots: givenRoots, at: options.at });
+        if (given.root || !chain?.root) {
+          chain = given;
+          if (given.root) rootSource = 'given';
+        }
+      } else if (!rootSource && chain?.root) rootSource = 'metadata';
+      chainValid = chain!.valid;
+      chainPath = chain!.root ? chain!.path : [];
+      rootSubject = chain!.root?.subject;
+      chainWarnings.push(...chain!.warnings);
+      for (const p of chain!.problems) problems.push({ code: p.code, severity: 'fail', message: `attestation chain: ${p.message}` });
     }
+  }
+  const metadataBacked = !!mdsEntry && chainValid && rootSource === 'metadata';
+  const description = mdsEntry?.metadataStatement?.description;
+  if (mdsEntry && chainValid && rootSource === 'given') {
+    // an operator root made the chain valid; the entry the AAGUID points at does not describe this chain
+    problems.push({
+      code: 'ATT_METADATA_NOT_BACKING',
+      severity: 'warn',
+      message: `chain valid to the operator root "${rootSubject}", which is not among the attestationRootCertificates of the MDS entry for ${aaguid}${description ? ` ("${description}")` : ''}: that entry's model, status and certification are not claimed for this authenticator`,
+    });
+    mdsEntry = undefined;
   }
 
   let status: StatusEvaluation | undefined;
   if (mdsEntry) {
-    status = evaluateStatus(mdsEntry, { at: options.at, ...(leaf ? { attestationCertificate: leaf } : {}) });
+    // a compromise report naming any certificate of this attestation's path (MDS3 §3.1.3); before a chain
+    // is validated, every root of the entry might be the one this attestation chains to
+    const pathCerts = [...outcome.trustPath, ...(chainPath.length > 0 ? chainPath : metadataRoots)];
+    status = evaluateStatus(mdsEntry, { at: options.at, attestationCertificates: pathCerts, ...(options.firmwareVersion !== undefined ? { authenticatorVersion: options.firmwareVersion } : {}) });
     for (const f of status.findings) {
       if (f.severity !== 'info') problems.push({ code: 'ATT_STATUS', severity: f.severity, message: `MDS status ${f.message}` });
     }
@@ -287,13 +339,16 @@ export async function verifyAttestation(
     chainValid,
     ...(rootSubject !== undefined ? { rootSubject } : {}),
     ...(rootSource ? { rootSource } : {}),
+    metadataBacked,
     aaguid,
     ...(keyIdentifier ? { keyIdentifier } : {}),
     ...(mdsEntry ? { mdsEntry } : {}),
-    ...(mdsEntry?.metadataStatement?.description ? { model: mdsEntry.metadataStatement.description } : {}),
+    ...(metadataBacked && description ? { model: description } : {}),
+    ...(!metadataBacked && description ? { claimedModel: description } : {}),
     ...(status ? { status } : {}),
     problems,
     chainWarnings,
+    notChecked,
     trusted,
     authData,
     ...(clientData ? { clientData } : {}),

@@ -11,6 +11,7 @@ export interface PackedRegistration {
   json: { id: string; rawId: string; type: 'public-key'; response: { clientDataJSON: string; attestationObject: string } };
   attestationRoot: TestCertifiedKey;
   attestationCert: TestCertifiedKey;
+  intermediate?: TestCertifiedKey;
   attestationObject: Uint8Array;
   clientDataHash: Uint8Array;
 }
@@ -25,13 +26,33 @@ export async function makePackedRegistration(options: {
   rpId?: string;
   origin?: string;
   root?: TestCertifiedKey;
+  /** authData flags (default UP | UV | AT) */
+  flags?: number;
+  /** the attStmt alg declared (default -7); the signature is ES256 by the P-256 leaf key whatever it says */
+  alg?: number;
+  /** leave basicConstraints out of the leaf */
+  leafWithoutBasicConstraints?: boolean;
+  /** issue the leaf from an intermediate CA (x5c = [leaf, intermediate]) */
+  intermediate?: { withoutBasicConstraints?: boolean };
 }): Promise<PackedRegistration> {
   const root = options.root ?? (await createTestCertificate({ subject: 'CN=Test Attestation Root, O=fido-harness TEST, C=US', serialNumber: '31', notBefore: from, notAfter: to, ca: true }));
   const certAaguid = options.certAaguid === undefined ? options.aaguid : options.certAaguid;
   const extensions = certAaguid === null ? [] : [new Extension(OID_FIDO_AAGUID, false, Buffer.concat([Buffer.from([0x04, 0x10]), aaguidToBytes(certAaguid)]))];
+  const intermediate = options.intermediate
+    ? await createTestCertificate({
+        subject: 'CN=Test Attestation Batch CA, O=fido-harness TEST, C=US',
+        issuer: root,
+        serialNumber: '33',
+        notBefore: from,
+        notAfter: to,
+        ca: true,
+        omitBasicConstraints: !!options.intermediate.withoutBasicConstraints,
+      })
+    : undefined;
   const leaf = await createTestCertificate({
     subject: `C=US, O=fido-harness TEST, OU=${options.ou ?? 'Authenticator Attestation'}, CN=Test Authenticator Attestation`,
-    issuer: root,
+    issuer: intermediate ?? root,
+    omitBasicConstraints: !!options.leafWithoutBasicConstraints,
     serialNumber: '32',
     notBefore: from,
     notAfter: to,
@@ -42,7 +63,7 @@ export async function makePackedRegistration(options: {
   const rpId = options.rpId ?? 'example.test';
   const authData = buildAuthenticatorData({
     rpIdHash: createHash('sha256').update(rpId).digest(),
-    flags: 0x45, // UP | UV | AT
+    flags: options.flags ?? 0x45, // UP | UV | AT
     signCount: 0,
     attestedCredentialData: { aaguid: aaguidToBytes(options.aaguid), credentialId: new Uint8Array(32).fill(7), credentialPublicKey: publicKeyToCose(credential.publicKey, -7) },
   });
@@ -51,9 +72,9 @@ export async function makePackedRegistration(options: {
   const attKey = KeyObject.from(leaf.keys.privateKey);
   const sig = sign('sha256', Buffer.concat([authData, clientDataHash]), { key: attKey, dsaEncoding: 'der' });
   const attestationObject = buildAttestationObject('packed', authData, new Map<string, unknown>([
-    ['alg', -7],
+    ['alg', options.alg ?? -7],
     ['sig', new Uint8Array(sig)],
-    ['x5c', [new Uint8Array(leaf.cert.rawData)]],
+    ['x5c', [leaf.cert, ...(intermediate ? [intermediate.cert] : [])].map((c) => new Uint8Array(c.rawData))],
   ]) as never);
   return {
     json: {
@@ -64,6 +85,7 @@ export async function makePackedRegistration(options: {
     },
     attestationRoot: root,
     attestationCert: leaf,
+    ...(intermediate ? { intermediate } : {}),
     attestationObject,
     clientDataHash: new Uint8Array(clientDataHash),
   };

@@ -23,6 +23,7 @@ const MATRIX: Record<string, { checks: string[]; microsoft?: string; entra?: str
   'exclude-list-ignored': { checks: ['MC-EXCLUDE-001'] },
   'evil-strings': { checks: [] },
   'mds-revoked': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
+  'mds-root-compromised': { checks: ['MDS-STATUS-001'] },
   'hmac-secret-no-uv-split': { checks: ['HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
   'cred-protect-ignored': {
     checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'],

@@ -64,6 +64,7 @@ describe('the quirk set', () => {
       'mds-revoked',
       'hmac-secret-no-uv-split',
       'cred-protect-ignored',
+      'mds-root-compromised',
     ]);
   });
 
@@ -242,6 +243,7 @@ describe('quirks, each against the default simulator', () => {
   it('mds-revoked: the simulator behaves exactly as without it; the test MDS is told REVOKED', async () => {
     expect(behaviourForQuirks(['mds-revoked'])).toEqual({});
     expect(testMdsStatusForQuirks(['mds-revoked'])).toBe('REVOKED');
+    expect(testMdsStatusForQuirks(['mds-root-compromised'])).toBe('ATTESTATION_KEY_COMPROMISE');
     expect(testMdsStatusForQuirks(['counter-stuck'])).toBeUndefined();
     const { good, bad } = await pair('mds-revoked');
     const g = await good.a.handleCbor(CtapCommand.authenticatorGetInfo, new Uint8Array(0));

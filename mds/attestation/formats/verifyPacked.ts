@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { X509Certificate } from '@peculiar/x509';
 import type { AttestationProblem } from '../AttestationProblem.ts';
 import { basicConstraintsCa, certificateAaguid, certificateVersion, subjectField } from '../certificateFields.ts';
-import { certKey, coseAlgName, coseKeyToKeyObject, verifyWithAlg } from '../signatures.ts';
+import { algKeyProblem, certKey, coseAlgName, coseKeyToKeyObject, verifyWithAlg } from '../signatures.ts';
 import { readX5c } from '../x5c.ts';
 import { attToBeSigned, bytesMember, noClientData, type FormatContext, type FormatOutcome } from './FormatContext.ts';
 
@@ -25,7 +25,13 @@ export function packedCertificateProblems(cert: X509Certificate, authDataAaguid:
   const ou = subjectField(cert, 'OU');
   if (ou !== 'Authenticator Attestation') fail(`subject OU is ${JSON.stringify(ou)}, "Authenticator Attestation" required (§8.2.1)`);
   if (!subjectField(cert, 'CN')) fail('subject CN missing (§8.2.1)');
-  if (basicConstraintsCa(cert) === true) fail('Basic Constraints CA is true; it must be false (§8.2.1)');
+  let ca: boolean | undefined;
+  try {
+    ca = basicConstraintsCa(cert);
+  } catch {
+    ca = true; // unreadable: cannot show CA false
+  }
+  if (ca !== false) fail(`Basic Constraints ${ca === undefined ? 'extension is absent' : 'cA is not false'}; it must be present with CA false (§8.2.1)`);
   try {
     const ext = certificateAaguid(cert);
     if (ext) {
@@ -64,6 +70,8 @@ export function verifyPacked(ctx: FormatContext): FormatOutcome {
     const leaf = x5c[0];
     let signatureValid = false;
     if (leaf) {
+      const mismatch = algKeyProblem(alg, certKey(leaf));
+      if (mismatch) problems.push({ code: 'ATT_ALG_MISMATCH', severity: 'fail', message: `${mismatch}: alg does not fit the attestation certificate's key (§8.2 step 2)` });
       if (!data) problems.push(noClientData());
       else {
         signatureValid = verifyWithAlg(alg, certKey(leaf), data, sig);
@@ -83,7 +91,10 @@ export function verifyPacked(ctx: FormatContext): FormatOutcome {
     if (!data) problems.push(noClientData());
     else {
       try {
-        signatureValid = verifyWithAlg(alg, coseKeyToKeyObject(credKey), data, sig);
+        const key = coseKeyToKeyObject(credKey);
+        const mismatch = algKeyProblem(alg, key);
+        if (mismatch) problems.push({ code: 'ATT_ALG_MISMATCH', severity: 'fail', message: `${mismatch}: alg does not fit the credential key (§8.2 step 3)` });
+        signatureValid = verifyWithAlg(alg, key, data, sig);
       } catch (err) {
         problems.push({ code: 'ATT_MALFORMED', severity: 'fail', message: `credential public key unusable: ${(err as Error).message}` });
       }
