@@ -3,6 +3,7 @@ import {
   BROADCAST_CID,
   CtaphidCommand,
   ctaphidCommandName,
+  CtaphidErrorCode,
   encodeFrames,
   KeepaliveStatus,
   MAX_MESSAGE_SIZE,
@@ -76,6 +77,8 @@ export class CtaphidChannel {
    * sends INIT on this channel, which aborts whatever the device is doing there (§11.2.9.1.3).
    */
   private needsResync = false;
+  /** how often this channel met a busy bus: ERR_CHANNEL_BUSY retried, new channel after ERR_INVALID_CHANNEL */
+  readonly busyRetries = { busy: 0, reopened: 0 };
 
   private constructor(
     readonly transport: PacketTransport,
@@ -197,11 +200,47 @@ export class CtaphidChannel {
     const signals = [options.signal, this.options.touchTimeoutMs ? touchTimeout.signal : undefined].filter((s) => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
-      answer = await this.exchange(cmd, payload, { ...options, onKeepalive, ...(signal ? { signal } : {}) });
+      answer = await this.exchangeOnBusyBus(cmd, payload, { ...options, onKeepalive, ...(signal ? { signal } : {}) });
       return answer;
     } finally {
       clearTimeout(touchTimer);
       if (waited) this.presence.ended(cmd, answer);
+    }
+  }
+
+  /**
+   * One exchange, as a host shares the device with others (browsers and password managers poll keys):
+   * ERR_CHANNEL_BUSY (CTAP 2.1 §11.2.9.1.6, another channel's message or command in progress, §11.2.5) is
+   * retried with growing back-off until the transaction's own time limit; ERR_INVALID_CHANNEL (the device
+   * forgot this channel: evicted by another host's INITs, or power-cycled) leads to one new channel with
+   * INIT on the broadcast CID (§11.2.9.1.3) and one retry there. INIT itself is never retried this way.
+   */
+  private async exchangeOnBusyBus(cmd: number, payload: Uint8Array, options: CtaphidCallOptions): Promise<Uint8Array> {
+    if (cmd === CtaphidCommand.INIT) return this.exchange(cmd, payload, options);
+    const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
+    let reopened = false;
+    let backoffMs = BUSY_BACKOFF_FIRST_MS;
+    for (;;) {
+      const left = deadline - Date.now();
+      try {
+        return await this.exchange(cmd, payload, { ...options, timeoutMs: Math.max(1, left) });
+      } catch (err) {
+        if (!(err instanceof CtaphidError) || err.code !== 'CTAPHID_DEVICE_ERROR' || options.signal?.aborted) throw err;
+        if (err.hidError === CtaphidErrorCode.ERR_INVALID_CHANNEL && !reopened) {
+          reopened = true;
+          this.busyRetries.reopened++;
+          await this.reopen();
+          continue;
+        }
+        if (err.hidError !== CtaphidErrorCode.ERR_CHANNEL_BUSY) throw err;
+        // Jittered, so two hosts backing off from each other do not collide again in step.
+        const wait = Math.min(backoffMs * (0.5 + Math.random()), deadline - Date.now() - 1);
+        if (wait <= 0) throw err;
+        this.busyRetries.busy++;
+        await abortableSleep(wait, options.signal);
+        if (options.signal?.aborted) throw err;
+        backoffMs = Math.min(backoffMs * 2, BUSY_BACKOFF_MAX_MS);
+      }
     }
   }
 
@@ -234,6 +273,27 @@ export class CtaphidChannel {
       throw err;
     }
   }
+}
+
+/**
+ * Back-off after ERR_CHANNEL_BUSY: 5 ms, doubling to 40 ms. Another host's message keeps the device busy for
+ * up to its message timeout (500 ms on the simulator); a short cap takes the device as soon as it is free,
+ * and a retry costs the device one packet.
+ */
+const BUSY_BACKOFF_FIRST_MS = 5;
+const BUSY_BACKOFF_MAX_MS = 40;
+
+/** Waits `ms`, ending early (without error: the exchange that follows sees the abort) when `signal` fires. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Transaction endings after which the device may still be working on (or answering) the command. */

@@ -3,6 +3,7 @@ import {
   BROADCAST_CID,
   CtaphidCommand,
   ctaphidCommandName,
+  CtaphidErrorCode,
   ctaphidErrorName,
   encodeFrames,
   MAX_MESSAGE_SIZE,
@@ -44,6 +45,8 @@ export class RawSession {
   private readonly allocated: number[] = [];
   private readonly assemblers = new Map<number, MessageAssembler>();
   private readonly queued: ReceivedMessage[] = [];
+  /** ERR_CHANNEL_BUSY answers read on this session's channels (another host's message or command, §11.2.5) */
+  busyAnswers = 0;
 
   constructor(
     readonly raw: RawCtaphid,
@@ -176,7 +179,7 @@ export class RawSession {
       const asm = new MessageAssembler();
       this.assemblers.set(p.cid, asm);
       const r = asm.start(p);
-      if (r.state === 'done') this.queued.push({ cid: p.cid, cmd: r.cmd, payload: r.payload, at });
+      if (r.state === 'done') this.keep({ cid: p.cid, cmd: r.cmd, payload: r.payload, at });
       return;
     }
     const asm = this.assemblers.get(p.cid);
@@ -185,7 +188,12 @@ export class RawSession {
     }
     const r = asm.add(p);
     if (r.state === 'error') throw new CheckFailed(`device's continuation packets on ${hex32(p.cid)} are out of sequence (§11.2.4)`);
-    if (r.state === 'done') this.queued.push({ cid: p.cid, cmd: r.cmd, payload: r.payload, at });
+    if (r.state === 'done') this.keep({ cid: p.cid, cmd: r.cmd, payload: r.payload, at });
+  }
+
+  private keep(m: ReceivedMessage): void {
+    if (m.cmd === CtaphidCommand.ERROR && m.payload[0] === CtaphidErrorCode.ERR_CHANNEL_BUSY) this.busyAnswers++;
+    this.queued.push(m);
   }
 }
 

@@ -17,15 +17,29 @@ export const suite = 'ctaphid';
 export const needsHid = (ctx: SuiteContext): string | undefined =>
   ctx.device.hid ? undefined : 'the device is not reached over CTAPHID';
 
-/** Runs `fn` with a RawSession on the device's transport, always resynchronising its channels after. */
+/**
+ * Runs `fn` with a RawSession on the device's transport, always resynchronising its channels after. A
+ * device shared with another host (a browser polling it) answers ERR_CHANNEL_BUSY while that host's message
+ * or command is in progress (CTAP 2.1 §11.2.5): a check that failed after such an answer is run again, a
+ * few times with back-off, so what it judges is the device and not the other host. A device that keeps
+ * answering wrongly fails on every attempt, and the last attempt's failure stands.
+ */
 export async function withRaw<T>(ctx: SuiteContext, signal: AbortSignal, fn: (s: RawSession) => Promise<T>): Promise<T> {
-  const s = new RawSession(ctx.device.hid!.raw, signal);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
+  for (let attempt = 1; ; attempt++) {
+    const s = new RawSession(ctx.device.hid!.raw, signal);
+    try {
+      return await fn(s);
+    } catch (err) {
+      if (!(err instanceof CheckFailed) || s.busyAnswers === 0 || attempt >= BUSY_ATTEMPTS || signal.aborted) throw err;
+    } finally {
+      await s.close();
+    }
+    await sleep(100 * attempt * (0.5 + Math.random()));
   }
 }
+
+/** how often a raw check that met ERR_CHANNEL_BUSY is tried in all */
+const BUSY_ATTEMPTS = 6;
 
 export const randomPayload = (n: number) => new Uint8Array(randomBytes(n));
 
