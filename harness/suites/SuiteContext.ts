@@ -6,7 +6,8 @@ import { CheckFailed, CheckSkipped, type Check } from '../runner/Check.ts';
 import { ClientPin } from '../client/index.ts';
 import type { AttestationObject } from '../protocol/index.ts';
 import type { AttestationResult, MdsStore } from '../../mds/index.ts';
-import { type MadeCredential } from './ops.ts';
+import type { MadeCredential } from './ops.ts';
+import type { PoolName } from './credentialPool.ts';
 
 /** A check of the suites, with the device state it needs set up before it runs. */
 export interface SuiteCheck extends Check<SuiteContext> {
@@ -18,6 +19,8 @@ export interface SuiteCheck extends Check<SuiteContext> {
    * Default: 'unset' when the check declares `resets`, else the state it needed.
    */
   leaves?: { pin: 'set' | 'unset' };
+  /** the pool credentials the check reads (credentialPool.ts): the first check to need one pays its touch */
+  uses?: readonly PoolName[];
 }
 
 /** One command's outcome as checks see it: the status as a value, never an exception for a CTAP status. */
@@ -67,6 +70,8 @@ export class SuiteContext {
   readonly artifacts: SuiteArtifacts = {};
   /** times the person was asked to replug the key (reset refused after power-up, CTAP 2.1 §6.6) */
   replugs = 0;
+  /** what checks share for the run (credentialPool.ts): gone with every reset, whose new master key kills credentials */
+  readonly shared = new Map<string, Promise<unknown>>();
   private traceMark = 0;
   private pinState: 'set' | 'unset' | 'unknown';
 
@@ -129,6 +134,7 @@ export class SuiteContext {
       await this.options.requestReplug();
       r = await this.call(0x07);
     }
+    this.shared.clear();
     if (r.status !== CtapStatus.CTAP2_OK) throw new Error(`authenticatorReset answered ${formatCtapStatus(r.status)}`);
     this.pinState = 'unset';
     await this.refreshInfo();

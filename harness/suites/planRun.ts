@@ -1,4 +1,5 @@
 import { declaredTouches } from '../runner/runChecks.ts';
+import { POOL_TOUCHES, type PoolName } from './credentialPool.ts';
 import type { SuiteCheck, SuiteContext } from './SuiteContext.ts';
 
 /** What a run will cost the person at the key, before anything is sent to it. */
@@ -39,19 +40,27 @@ export function planRun(checks: readonly SuiteCheck[], ctx: SuiteContext, option
   let resets = 0;
   let checksRun = 0;
   const perCheck = new Map<string, number>();
+  const pool = new Set<PoolName>();
   for (const check of checks) {
     if (check.requires?.(ctx) || (check.destructive && !allow)) continue;
     checksRun++;
-    let setup = 0;
     const wanted = check.needs?.pin;
-    if (wanted === 'unset' && pin !== 'unset') setup++;
-    if (wanted === 'set' && pin === 'unknown' && ctx.options.pinGiven === false && allow) setup++;
+    let setupResets = 0;
+    if (wanted === 'unset' && pin !== 'unset') setupResets++;
+    if (wanted === 'set' && pin === 'unknown' && ctx.options.pinGiven === false && allow) setupResets++;
+    let setup = setupResets; // each reset is a touch (CTAP 2.1 §6.6)
     if (wanted) pin = wanted;
+    if (setupResets > 0) pool.clear();
+    for (const name of check.uses ?? []) {
+      if (!pool.has(name)) setup += POOL_TOUCHES[name];
+      pool.add(name);
+    }
     const own = check.resets ?? 0;
+    if (own > 0) pool.clear();
     if (check.leaves) pin = check.leaves.pin;
     else if (own > 0) pin = 'unset';
     const cost = setup + declaredTouches(check, ctx);
-    resets += setup + own;
+    resets += setupResets + own;
     touches += cost;
     if (cost > 0) perCheck.set(check.id, cost);
   }

@@ -9,8 +9,8 @@ import {
   parseAuthentication,
   random32,
   suite,
+  pooledU2f,
   u2fAuthenticate,
-  u2fRegister,
   userPublicKey,
   verifiesEs256,
 } from './u2fOps.ts';
@@ -27,9 +27,10 @@ export const authenticateChecks: SuiteCheck[] = [
     title: 'check-only (0x07) with a key handle of this token answers SW_CONDITIONS_NOT_SATISFIED (0x6985)',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.1 (check-only)',
     requires: needsU2f,
+    touches: 0,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-AUTH-001'));
-      const { reg } = await u2fRegister(ctx, application);
+      const { reg, application } = await pooledU2f(ctx);
       const res = await u2fAuthenticate(ctx, CHECK_ONLY, random32(), application, reg.keyHandle);
       expectSw(res, U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, 'check-only with a valid key handle');
       ensure(res.data.length === 0, `check-only answered ${res.data.length} data bytes; it signs nothing`);
@@ -41,6 +42,7 @@ export const authenticateChecks: SuiteCheck[] = [
     title: 'check-only (0x07) with a key handle not of this token answers SW_WRONG_DATA (0x6A80)',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.1 (check-only), §3.3',
     requires: needsU2f,
+    touches: 0,
     async run(ctx) {
       const application = sha256(ctx.rpIdFor('U2F-AUTH-002'));
       const res = await u2fAuthenticate(ctx, CHECK_ONLY, random32(), application, foreignKeyHandle());
@@ -53,9 +55,11 @@ export const authenticateChecks: SuiteCheck[] = [
     title: 'enforce-user-presence-and-sign (0x03): user presence bit set, signature verifies over application || flags || counter || challenge',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.1, §5.4',
     requires: needsU2f,
+    // the one U2F check about presence: enforce-user-presence-and-sign waits for a touch (§5.1)
+    touches: 1,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-AUTH-003'));
-      const { reg } = await u2fRegister(ctx, application);
+      const { reg, application } = await pooledU2f(ctx);
       const challenge = random32();
       const res = await u2fAuthenticate(ctx, ENFORCE, challenge, application, reg.keyHandle, true);
       expectSw(res, U2fStatusWord.SW_NO_ERROR, 'enforce-user-presence-and-sign');
@@ -72,12 +76,14 @@ export const authenticateChecks: SuiteCheck[] = [
     title: 'the U2F counter increases from one authentication to the next',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.4 (counter); CTAP 2.1 §6.1.2 step 17 (signature counter)',
     requires: needsU2f,
+    // dont-enforce (0x08) signs and counts like enforce (§5.1, §5.4) without asking for a touch
+    touches: 0,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-AUTH-004'));
-      const { reg } = await u2fRegister(ctx, application);
+      const { reg, application } = await pooledU2f(ctx);
       const counters: number[] = [];
       for (let i = 0; i < 2; i++) {
-        const res = await u2fAuthenticate(ctx, ENFORCE, random32(), application, reg.keyHandle, true);
+        const res = await u2fAuthenticate(ctx, DONT_ENFORCE, random32(), application, reg.keyHandle);
         expectSw(res, U2fStatusWord.SW_NO_ERROR, `authentication ${i + 1}`);
         counters.push(parseAuthentication(res.data).counter);
       }
@@ -91,9 +97,10 @@ export const authenticateChecks: SuiteCheck[] = [
     title: "dont-enforce-user-presence-and-sign (0x08) signs without a touch and the signature verifies",
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.1 (0x08), §5.4; CTAP 2.1 §11.2.9.1.1',
     requires: needsU2f,
+    touches: 0,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-AUTH-005'));
-      const { reg } = await u2fRegister(ctx, application);
+      const { reg, application } = await pooledU2f(ctx);
       const challenge = random32();
       const res = await u2fAuthenticate(ctx, DONT_ENFORCE, challenge, application, reg.keyHandle);
       expectSw(res, U2fStatusWord.SW_NO_ERROR, 'dont-enforce-user-presence-and-sign');
@@ -109,6 +116,7 @@ export const authenticateChecks: SuiteCheck[] = [
     title: 'enforce-user-presence-and-sign with a key handle not of this token answers SW_WRONG_DATA (0x6A80) and signs nothing',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.1, §3.3',
     requires: needsU2f,
+    touches: 0,
     async run(ctx) {
       const application = sha256(ctx.rpIdFor('U2F-AUTH-006'));
       const res = await u2fAuthenticate(ctx, ENFORCE, random32(), application, foreignKeyHandle());
@@ -122,10 +130,11 @@ export const authenticateChecks: SuiteCheck[] = [
     title: "a valid key handle presented with another application parameter answers SW_WRONG_DATA (0x6A80), check-only and enforce",
     specRef: 'FIDO U2F Raw Message Formats v1.2 §5.1 (the key handle is bound to the application parameter)',
     requires: needsU2f,
+    touches: 0,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-AUTH-007'));
       const other = sha256(`other.${ctx.rpIdFor('U2F-AUTH-007')}`);
-      const { reg } = await u2fRegister(ctx, application);
+      const { reg } = await pooledU2f(ctx);
       expectSw(await u2fAuthenticate(ctx, CHECK_ONLY, random32(), other, reg.keyHandle), U2fStatusWord.SW_WRONG_DATA, 'check-only with another application parameter');
       const res = await u2fAuthenticate(ctx, ENFORCE, random32(), other, reg.keyHandle);
       expectSw(res, U2fStatusWord.SW_WRONG_DATA, 'enforce with another application parameter');

@@ -1,8 +1,7 @@
 import { U2F_REGISTER_RESERVED, U2fInstruction, U2fStatusWord } from '../../protocol/index.ts';
 import { ensure, hex } from '../expect.ts';
-import { sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
-import { apdu, attestationCertificate, expectSw, needsU2f, suite, u2fRegister, userPublicKey, verifiesEs256 } from './u2fOps.ts';
+import { apdu, attestationCertificate, expectSw, needsU2f, pooledU2f, suite, userPublicKey, verifiesEs256 } from './u2fOps.ts';
 
 export const registerChecks: SuiteCheck[] = [
   {
@@ -11,6 +10,7 @@ export const registerChecks: SuiteCheck[] = [
     title: 'U2F_VERSION answers "U2F_V2" with SW_NO_ERROR',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §6.1; CTAP 2.1 §11.2.9.1.1',
     requires: needsU2f,
+    touches: 0,
     async run(ctx) {
       const res = await ctx.device.ctap1!.sendApdu(apdu(U2fInstruction.U2F_VERSION, 0, new Uint8Array(0)));
       expectSw(res, U2fStatusWord.SW_NO_ERROR, 'U2F_VERSION');
@@ -24,9 +24,10 @@ export const registerChecks: SuiteCheck[] = [
     title: 'U2F_REGISTER response layout: 0x05, 65-byte uncompressed P-256 point, key handle length and key handle, X.509 attestation certificate, signature',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §4.3',
     requires: needsU2f,
+    touches: 0,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-REG-001'));
-      const { reg } = await u2fRegister(ctx, application);
+      const { reg } = await pooledU2f(ctx);
       ensure(reg.raw[0] === U2F_REGISTER_RESERVED, `reserved byte is 0x${reg.raw[0]!.toString(16)}`, { expected: '0x05', actual: `0x${reg.raw[0]!.toString(16)}` });
       userPublicKey(reg.publicKey);
       ensure(reg.raw[66] === reg.keyHandle.length && reg.keyHandle.length > 0, `key handle length byte ${reg.raw[66]} vs key handle of ${reg.keyHandle.length} bytes`);
@@ -42,9 +43,10 @@ export const registerChecks: SuiteCheck[] = [
     title: 'the U2F_REGISTER signature verifies with the attestation certificate over 0x00 || application || challenge || key handle || public key',
     specRef: 'FIDO U2F Raw Message Formats v1.2 §4.3',
     requires: needsU2f,
+    touches: 0,
+    uses: ['u2f'],
     async run(ctx) {
-      const application = sha256(ctx.rpIdFor('U2F-REG-002'));
-      const { reg, challenge } = await u2fRegister(ctx, application);
+      const { reg, challenge, application } = await pooledU2f(ctx);
       const cert = attestationCertificate(reg.certificate);
       const signed = new Uint8Array(Buffer.concat([Uint8Array.of(0x00), application, challenge, reg.keyHandle, reg.publicKey]));
       ensure(verifiesEs256(cert.publicKey, signed, reg.signature), 'the registration signature does not verify with the attestation certificate', { actual: hex(reg.signature) });

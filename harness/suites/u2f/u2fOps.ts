@@ -2,6 +2,8 @@ import { createPublicKey, randomBytes, verify, X509Certificate, type KeyObject }
 import { parseU2fRegistration, type U2fRegistration, type U2fResponse } from '../../ctap/index.ts';
 import { U2F_CLA, U2fInstruction, U2fStatusWord } from '../../protocol/index.ts';
 import { CheckFailed } from '../../runner/Check.ts';
+import { poolMember } from '../credentialPool.ts';
+import { sha256 } from '../ops.ts';
 import type { SuiteContext } from '../SuiteContext.ts';
 
 export const suite = 'u2f';
@@ -51,31 +53,47 @@ export async function u2fRegister(ctx: SuiteContext, application: Uint8Array, ch
   const data = new Uint8Array(64);
   data.set(challenge, 0);
   data.set(application, 32);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await ctap1.sendApdu(apdu(U2fInstruction.U2F_REGISTER, 0, data));
-    if (res.sw === U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      continue;
-    }
-    expectSw(res, U2fStatusWord.SW_NO_ERROR, 'U2F_REGISTER');
-    try {
-      return { reg: parseU2fRegistration(res.data), challenge, application };
-    } catch (err) {
-      throw new CheckFailed(`U2F_REGISTER response does not have the §4.3 layout: ${(err as Error).message}`, { actual: Buffer.from(res.data.subarray(0, 80)).toString('hex') });
-    }
+  const res = await untilTouched(ctx, () => ctap1.sendApdu(apdu(U2fInstruction.U2F_REGISTER, 0, data)));
+  expectSw(res, U2fStatusWord.SW_NO_ERROR, 'U2F_REGISTER');
+  try {
+    return { reg: parseU2fRegistration(res.data), challenge, application };
+  } catch (err) {
+    throw new CheckFailed(`U2F_REGISTER response does not have the §4.3 layout: ${(err as Error).message}`, { actual: Buffer.from(res.data.subarray(0, 80)).toString('hex') });
   }
+}
+
+/**
+ * The run's shared U2F registration (credentialPool.ts): one U2F_REGISTER, one touch, for every U2F check
+ * that only needs "a key handle of this token". Checks that read it declare `uses: ['u2f']`.
+ */
+export function pooledU2f(ctx: SuiteContext): Promise<{ reg: U2fRegistration; challenge: Uint8Array; application: Uint8Array }> {
+  return poolMember(ctx, 'u2f', () => u2fRegister(ctx, sha256('pool-u2f.fido-harness.test')));
 }
 
 /** U2F_AUTHENTICATE with a control byte; retries a touch the same way for "enforce". */
 export async function u2fAuthenticate(ctx: SuiteContext, control: number, challenge: Uint8Array, application: Uint8Array, keyHandle: Uint8Array, retryTouch = false): Promise<U2fResponse> {
+  const send = () => ctx.device.ctap1!.sendApdu(apdu(U2fInstruction.U2F_AUTHENTICATE, control, authenticateData(challenge, application, keyHandle)));
+  return retryTouch ? untilTouched(ctx, send) : send();
+}
+
+/**
+ * Sends a U2F request until the user touches: a token answers SW_CONDITIONS_NOT_SATISFIED until it is
+ * touched, and the host retries (U2F Raw Message Formats §4.1, §5.1), here every 200 ms for up to 30 s.
+ * Such a wait is reported to the channel's presence count (a touch when it ends in success), so touches
+ * are counted on keys that poll as on keys that send KEEPALIVE UPNEEDED.
+ */
+async function untilTouched(ctx: SuiteContext, send: () => Promise<U2fResponse>): Promise<U2fResponse> {
   const deadline = Date.now() + 30_000;
+  let polling = false;
   for (;;) {
-    const res = await ctx.device.ctap1!.sendApdu(apdu(U2fInstruction.U2F_AUTHENTICATE, control, authenticateData(challenge, application, keyHandle)));
-    if (retryTouch && res.sw === U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED && Date.now() < deadline) {
+    const res = await send();
+    if (res.sw === U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED && Date.now() < deadline) {
+      if (!polling) ctx.device.hid?.presence.polling();
+      polling = true;
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
+    if (polling && res.sw === U2fStatusWord.SW_NO_ERROR) ctx.device.hid?.presence.polledTouch();
     return res;
   }
 }
