@@ -68,7 +68,7 @@ export interface SuiteArtifacts {
 export class SuiteContext {
   info: AuthenticatorInfo;
   readonly artifacts: SuiteArtifacts = {};
-  /** times the person was asked to replug the key (reset refused after power-up, CTAP 2.1 §6.6) */
+  /** times the person was asked to replug the key (reset refused after power-up, CTAP 2.1 §6.6; a simulator is power-cycled instead) */
   replugs = 0;
   /** what checks share for the run (credentialPool.ts): gone with every reset, whose new master key kills credentials */
   readonly shared = new Map<string, Promise<unknown>>();

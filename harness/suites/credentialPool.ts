@@ -17,11 +17,21 @@ export const CREDENTIAL_POOL = {
   hmacSecret: { rpId: 'pool-hmac.fido-harness.test', request: { extensions: new Map([['hmac-secret', true]]) } },
 } satisfies Record<string, { rpId: string; request: Partial<MakeCredentialRequest> }>;
 
-/** The pool's members: the CTAP2 credentials above, and a U2F registration (u2f/u2fOps.ts, `pooledU2f`). */
-export type PoolName = keyof typeof CREDENTIAL_POOL | 'u2f';
+/**
+ * The pool's members: the CTAP2 credentials above, a U2F registration (u2f/u2fOps.ts), and the webauthn
+ * suite's accounts at its relying party (webauthn/ceremonies.ts).
+ */
+export type PoolName = keyof typeof CREDENTIAL_POOL | 'u2f' | 'webauthnAccount' | 'entraAccount';
 
-/** The touches making each pool member costs (one makeCredential or U2F_REGISTER each). */
-export const POOL_TOUCHES: Record<PoolName, number> = { plain: 1, hmacSecret: 1, u2f: 1 };
+/** The touches making each pool member costs (a makeCredential, U2F_REGISTER or ceremony each). */
+export const POOL_TOUCHES: Record<PoolName, number> = {
+  plain: 1,
+  hmacSecret: 1,
+  u2f: 1,
+  /** registered and signed in once */
+  webauthnAccount: 2,
+  entraAccount: 1,
+};
 
 /** The pool credential `name`, made on first use (that use costs its touch); the same object afterwards. */
 export function pooled(ctx: SuiteContext, name: keyof typeof CREDENTIAL_POOL, signal?: AbortSignal): Promise<MadeCredential> {

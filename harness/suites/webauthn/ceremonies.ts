@@ -1,11 +1,16 @@
 import { createRpApp, type RpApp } from '../../rp/index.ts';
 import { WebAuthnClient, type CreationOptionsJSON, type RequestOptionsJSON } from '../../client/index.ts';
+import { randomBytes } from 'node:crypto';
 import { CheckFailed } from '../../runner/Check.ts';
+import { poolMember } from '../credentialPool.ts';
 import type { SuiteContext } from '../SuiteContext.ts';
 
-/** The RP the webauthn suite runs ceremonies against: in-process, through the FIDO conformance API. */
-export const WEBAUTHN_ORIGIN = 'https://webauthn.fido-harness.test';
-export const WEBAUTHN_RP_ID = 'webauthn.fido-harness.test';
+/**
+ * The RP the webauthn suite runs ceremonies against: in-process, through the FIDO conformance API. Each
+ * relying party made gets an RP ID of its own (`<label>.webauthn.fido-harness.test`), so the discoverable
+ * credentials it finds are the ones made for it, without resetting the key.
+ */
+export const WEBAUTHN_RP_SUFFIX = 'webauthn.fido-harness.test';
 
 export interface Ceremonies {
   rp: RpApp;
@@ -15,13 +20,15 @@ export interface Ceremonies {
 }
 
 export function ceremonies(ctx: SuiteContext): Ceremonies {
+  const rpId = `${randomBytes(6).toString('hex')}.${WEBAUTHN_RP_SUFFIX}`;
+  const origin = `https://${rpId}`;
   const rp = createRpApp({
-    origin: WEBAUTHN_ORIGIN,
-    rpId: WEBAUTHN_RP_ID,
+    origin,
+    rpId,
     rpName: 'fido-harness webauthn suite',
     ...(ctx.options.mds ? { mds: ctx.options.mds.store } : {}),
   });
-  const client = new WebAuthnClient({ ctap: ctx.ctap2, origin: WEBAUTHN_ORIGIN, pin: ctx.pin });
+  const client = new WebAuthnClient({ ctap: ctx.ctap2, origin, pin: ctx.pin });
   return {
     rp,
     client,
@@ -40,6 +47,32 @@ export function ceremonies(ctx: SuiteContext): Ceremonies {
       return json;
     },
   };
+}
+
+/** A registered account at a relying party of its own: the ceremonies, the user name, the registration. */
+export type Account = { c: Ceremonies; name: string; registration: Awaited<ReturnType<typeof register>> };
+
+/**
+ * The run's shared plain account (credentialPool.ts, 2 touches): registered with default options and
+ * signed in once; the sign-in's result is kept for checks that compare later ones with it.
+ */
+export function webauthnAccount(ctx: SuiteContext) {
+  return poolMember(ctx, 'webauthnAccount', async () => {
+    const c = ceremonies(ctx);
+    const name = `basic-${randomBytes(4).toString('hex')}@fido-harness.test`;
+    const registration = await register(c, name, { userVerification: 'discouraged', residentKey: 'discouraged' }, 'none');
+    const signIn = await authenticate(c, name, 'discouraged');
+    return { c, name, registration, signIn };
+  });
+}
+
+/** The run's shared account made with Entra ID's registration profile (credentialPool.ts, 1 touch). */
+export function entraAccount(ctx: SuiteContext): Promise<Account> {
+  return poolMember(ctx, 'entraAccount', async () => {
+    const c = ceremonies(ctx);
+    const name = `entra-${randomBytes(4).toString('hex')}@fido-harness.test`;
+    return { c, name, registration: await register(c, name, ENTRA_SELECTION, 'direct', true) };
+  });
 }
 
 /** Entra ID's registration profile (MICROSOFT-ENTRA.md; Graph creationOptions): rk, UV required, direct, ES256. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { needsRk } from '../needs.ts';
-import { authenticate, ceremonies, discoverableSignIn, ENTRA_SELECTION, register } from './ceremonies.ts';
+import { authenticate, discoverableSignIn, ENTRA_SELECTION, entraAccount, register, webauthnAccount } from './ceremonies.ts';
 
 const suite = 'webauthn';
 const user = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@fido-harness.test`;
@@ -14,11 +14,11 @@ export const webauthnChecks: SuiteCheck[] = [
     suite,
     title: 'a registration with default options verifies at the relying party (@simplewebauthn/server)',
     specRef: 'WebAuthn L3 §7.1 (registering a new credential)',
+    touches: 0,
+    uses: ['webauthnAccount'],
     async run(ctx) {
-      const c = ceremonies(ctx);
-      const name = user('basic');
-      await register(c, name, { userVerification: 'discouraged', residentKey: 'discouraged' }, 'none');
-      await authenticate(c, name, 'discouraged');
+      // the shared account is registered and signed in once, both verified by the relying party
+      await webauthnAccount(ctx);
     },
   },
   {
@@ -29,9 +29,10 @@ export const webauthnChecks: SuiteCheck[] = [
     needs: { pin: 'set' },
     destructive: true,
     requires: (ctx) => needsRk(ctx) ?? needsPin(ctx),
+    touches: 0,
+    uses: ['entraAccount'],
     async run(ctx) {
-      const c = ceremonies(ctx);
-      const result = await register(c, user('entra'), ENTRA_SELECTION, 'direct', true);
+      const result = (await entraAccount(ctx)).registration;
       ensure(result.authenticatorData.uv, 'UV flag clear in a registration that required user verification');
       ensure(result.request.options?.get('rk') === true, 'the credential was not made discoverable');
       ensure(result.authenticatorData.attestedCredentialData?.credentialPublicKey.get(3) === -7, 'the credential is not ES256');
@@ -46,10 +47,10 @@ export const webauthnChecks: SuiteCheck[] = [
     needs: { pin: 'set' },
     destructive: true,
     requires: (ctx) => needsRk(ctx) ?? needsPin(ctx),
+    touches: 1,
+    uses: ['entraAccount'],
     async run(ctx) {
-      const c = ceremonies(ctx);
-      const name = user('entra-signin');
-      await register(c, name, ENTRA_SELECTION, 'direct', true);
+      const { c } = await entraAccount(ctx);
       const result = await discoverableSignIn(c, 'required');
       ensure(result.authenticatorData.uv, 'UV flag clear in a sign-in that required user verification');
     },
@@ -62,14 +63,13 @@ export const webauthnChecks: SuiteCheck[] = [
     needs: { pin: 'set' },
     destructive: true,
     requires: (ctx) => needsRk(ctx) ?? needsPin(ctx),
+    // the second registration, a sign-in for each account, and the discoverable sign-in
+    touches: 4,
+    uses: ['entraAccount'],
     async run(ctx) {
-      // A fresh device, so the RP ID holds exactly the two accounts made here.
-      await ctx.reset();
-      await ctx.ensurePin('set');
-      const c = ceremonies(ctx);
-      const first = user('first');
+      // The shared account's relying party has an RP ID of its own: it holds exactly these two accounts.
+      const { c, name: first, registration: a } = await entraAccount(ctx);
       const second = user('second');
-      const a = await register(c, first, ENTRA_SELECTION, 'direct', true);
       const b = await register(c, second, ENTRA_SELECTION, 'direct', true);
       ensure(a.credential.id !== b.credential.id, 'both accounts got the same credential');
       await authenticate(c, first, 'required');
@@ -83,11 +83,11 @@ export const webauthnChecks: SuiteCheck[] = [
     suite,
     title: 'the relying party sees the signature counter rise between sign-ins (no clone warning)',
     specRef: 'WebAuthn L3 §7.2 step 22 (signature counter)',
+    // one sign-in after the shared account's first
+    touches: 1,
+    uses: ['webauthnAccount'],
     async run(ctx) {
-      const c = ceremonies(ctx);
-      const name = user('counter');
-      await register(c, name, { userVerification: 'discouraged', residentKey: 'discouraged' }, 'none');
-      const one = await authenticate(c, name, 'discouraged');
+      const { c, name, signIn: one } = await webauthnAccount(ctx);
       const two = await authenticate(c, name, 'discouraged');
       const [x, y] = [one.authenticatorData.signCount, two.authenticatorData.signCount];
       ensure((x === 0 && y === 0) || y > x, `signature counter went from ${x} to ${y}: a relying party flags a possible clone`);
