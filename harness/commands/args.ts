@@ -118,7 +118,10 @@ export function helpText(spec: CommandSpec): string {
     lines.push(`usage: fido-harness ${spec.name} <${Object.keys(spec.subcommands).join('|')}> [options]`, '', spec.summary, '');
     const width = Math.max(...Object.keys(spec.subcommands).map((s) => s.length));
     for (const [name, sub] of Object.entries(spec.subcommands)) lines.push(`  ${name.padEnd(width)}  ${sub.args ? `${sub.args}: ` : ''}${sub.summary}`);
-    lines.push('', `fido-harness ${spec.name} <subcommand> --help shows its options.`);
+    const subs = Object.values(spec.subcommands);
+    // one subcommand: its options here too
+    if (subs.length === 1) lines.push('', helpText(subs[0]!).trimEnd());
+    else lines.push('', `fido-harness ${spec.name} <subcommand> --help shows its options.`);
   } else {
     lines.push(`usage: fido-harness ${spec.name}${Object.keys(spec.options).length ? ' [options]' : ''}${spec.args ? ` ${spec.args}` : ''}`, '', spec.summary);
     const rows = Object.entries(spec.options).map(([name, o]) => {

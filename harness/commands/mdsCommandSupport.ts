@@ -7,6 +7,7 @@ import { MdsCache, defaultMdsCacheDir } from '../../mds/MdsCache.ts';
 import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
 import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
 import { certificatesFromPem } from '../../mds/certificates.ts';
+import { UsageError, type CommandStreams } from './args.ts';
 
 /**
  * Where the `mds` and `attestation` commands write and what they may reach; tests pass their own.
@@ -31,7 +32,15 @@ export const defaultMdsCliIo = (): MdsCliIo => ({
   now: () => new Date(),
 });
 
-export class UsageError extends Error {}
+export { UsageError };
+
+/** The command's streams for the shared parser: help and usage lines through io.out / io.err, line by line. */
+export function lineStreams(io: MdsCliIo): CommandStreams {
+  return {
+    stdout: { write: (text: string) => printLines(io.out, text.replace(/\n$/, '')) },
+    stderr: { write: (text: string) => printLines(io.err, text.replace(/\n$/, '')) },
+  };
+}
 
 /** `--at`: a bare date is midnight UTC; anything Date.parse takes otherwise (ISO 8601); default now. */
 export function parseTime(v: string | undefined, io: MdsCliIo): Date {
@@ -91,15 +100,11 @@ export function printLines(print: (line: string) => void, text: string): void {
 }
 
 /**
- * One line saying why, and the exit code: 2 for usage errors and an unusable network or cache, 1 when
- * the input was read and refused.
+ * One line saying why, and the exit code: 2 for an unusable network or cache, 1 when the input was read
+ * and refused. Usage errors are the shared parser's (withUsage): passed on.
  */
-export function reportError(err: unknown, io: MdsCliIo, usage: string): number {
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    io.err((err as Error).message);
-    printLines(io.err, usage);
-    return 2;
-  }
+export function reportError(err: unknown, io: MdsCliIo): number {
+  if (err instanceof UsageError) throw err;
   if (err instanceof MdsError) {
     const environmental = ['MDS_NETWORK_UNAVAILABLE', 'MDS_FETCH_FAILED', 'MDS_CACHE_EMPTY'].includes(err.code);
     io.err(`${err.code}: ${err.message}`);
