@@ -51,6 +51,22 @@ export interface Behaviour {
    * fail, and evil-strings must make nothing fail (DESIGN.md).
    */
   decorateUserText(text: string): string;
+  /** NFC (CTAP 2.1 §11.3.3): whether SELECT of another AID is refused with 6A82 (ISO 7816-4 §5.1.3: it must) */
+  nfcRejectOtherAids: boolean;
+  /** NFC: whether commands before the FIDO applet is selected are refused (CTAP 2.1 §11.3.3: SELECT comes first) */
+  nfcRequireSelect: boolean;
+  /** NFC: the version string answered to SELECT (CTAP 2.1 §11.3.3: "U2F_V2" with CTAP1, else "FIDO_2_0") */
+  nfcSelectVersion(correct: string): string;
+  /** NFC: whether chained commands (CLA bit 0x10) are joined before they run (CTAP 2.1 §11.3.4.3, ISO 7816-4 §5.3.3) */
+  nfcCommandChaining: boolean;
+  /** NFC: whether a short-encoded command's answer is cut at Ne with 61XX / GET RESPONSE (CTAP 2.1 §11.3.4.3) */
+  nfcResponseChaining: boolean;
+  /** NFC: whether an extended-encoded command is answered whole in one extended response (CTAP 2.1 §11.3.4.3) */
+  nfcExtendedResponses: boolean;
+  /** NFC: whether status updates (9100) go only to clients that asked with P1 0x80, carrying 1 or 2 (CTAP 2.1 §11.3.5) */
+  nfcStatusUpdatesAsSpecified: boolean;
+  /** NFC: whether a wrong CLA, INS, P1-P2 or Lc gets its ISO 7816-4 §5.1.3 status word (6E00, 6D00, 6A86, 6700) */
+  nfcStrictApdus: boolean;
 }
 
 export type AttestationMode = 'packed' | 'self' | 'none';
@@ -74,4 +90,12 @@ export const defaultBehaviour: Behaviour = {
   enforceContinuationSequence: true,
   claimUvWithoutVerification: false,
   decorateUserText: (text) => text,
+  nfcRejectOtherAids: true,
+  nfcRequireSelect: true,
+  nfcSelectVersion: (correct) => correct,
+  nfcCommandChaining: true,
+  nfcResponseChaining: true,
+  nfcExtendedResponses: true,
+  nfcStatusUpdatesAsSpecified: true,
+  nfcStrictApdus: true,
 };

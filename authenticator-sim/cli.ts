@@ -1,4 +1,4 @@
-import { SIMULATOR_AAGUID } from './Authenticator.ts';
+import { SIMULATOR_AAGUID, type Authenticator } from './Authenticator.ts';
 import { buildInfo } from './commands/getInfo.ts';
 import { createSimulatorDevice } from './ctaphid/createSimulatorDevice.ts';
 import { DEFAULT_SELECTION_HOLD } from './ctaphid/holdPresence.ts';
@@ -9,10 +9,14 @@ import { behaviourForQuirks, listQuirks, QuirkError } from './quirks/index.ts';
 import { StateFileError } from './state.ts';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, UdpSimulator, UdpSimulatorError } from './udp/UdpSimulator.ts';
 import type { RemoteInfo } from 'node:dgram';
+import { createSimulatorCard } from './nfc/createSimulatorCard.ts';
+import { DEFAULT_VPCD_HOST, DEFAULT_VPCD_PORT, VpcdCard, VpcdCardError } from './nfc/VpcdCard.ts';
 
-export const SIM_USAGE = `usage: fido-harness sim [--udp HOST:PORT] [--state FILE] [--quirk NAME ...] [--latency realistic] [--list-quirks]
-                        [--allow-reset-anytime]
+export const SIM_USAGE = `usage: fido-harness sim [--udp HOST:PORT | --pcsc [HOST:PORT]] [--state FILE] [--quirk NAME ...] [--latency realistic]
+                        [--list-quirks] [--allow-reset-anytime]
   --udp HOST:PORT          where to listen (default ${DEFAULT_UDP_HOST}:${DEFAULT_UDP_PORT}; port 0 picks a free one)
+  --pcsc [HOST:PORT]       be a contactless card in vsmartcard's virtual reader instead (pcscd with vpcd; default
+                           ${DEFAULT_VPCD_HOST}:${DEFAULT_VPCD_PORT}, the reader "Virtual PCD 00 00"; :35964 is "… 00 01")
   --state FILE             keep credentials, PIN, counters and attestation keys in FILE (written atomically)
   --quirk NAME             misbehave on purpose (repeatable); see --list-quirks
   --latency realistic      answer as slowly as a real key (tens of ms per signature, a second per touch)
@@ -31,6 +35,8 @@ export interface SimCommandIo {
 export interface SimOptions {
   host: string;
   port: number;
+  /** vpcd's address when the simulator is a card in vsmartcard's virtual reader (`--pcsc`) */
+  pcsc?: { host: string; port: number };
   state?: string;
   quirks: string[];
   latency?: LatencyProfile;
@@ -49,10 +55,10 @@ export function parseLatency(v: string): LatencyProfile | undefined {
 }
 
 /** `--udp HOST:PORT` (an IPv6 host in brackets); throws on anything else. */
-export function parseUdpEndpoint(v: string): { host: string; port: number } {
+export function parseUdpEndpoint(v: string, flag = '--udp'): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`--udp wants HOST:PORT, got "${v}"`);
+  if (!m || port > 65535) throw new UsageError(`${flag} wants HOST:PORT, got "${v}"`);
   return { host: (m[1] ?? m[2])!, port };
 }
 
@@ -60,6 +66,7 @@ class UsageError extends Error {}
 
 function parseArgs(args: readonly string[]): SimArgs {
   const parsed: SimArgs = { host: DEFAULT_UDP_HOST, port: DEFAULT_UDP_PORT, quirks: [], listQuirks: false, allowResetAnytime: false, help: false };
+  let udpGiven = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -71,6 +78,13 @@ function parseArgs(args: readonly string[]): SimArgs {
     switch (flag) {
       case '--udp': {
         Object.assign(parsed, parseUdpEndpoint(value()));
+        udpGiven = true;
+        break;
+      }
+      case '--pcsc': {
+        // the address is optional: the next argument is it unless it is another flag
+        const next = inline ?? (args[i + 1] !== undefined && !args[i + 1]!.startsWith('-') ? args[++i] : undefined);
+        parsed.pcsc = next ? parseUdpEndpoint(next, '--pcsc') : { host: DEFAULT_VPCD_HOST, port: DEFAULT_VPCD_PORT };
         break;
       }
       case '--state':
@@ -99,6 +113,7 @@ function parseArgs(args: readonly string[]): SimArgs {
         throw new UsageError(`unknown argument "${arg}"`);
     }
   }
+  if (udpGiven && parsed.pcsc) throw new UsageError('--udp and --pcsc exclude each other: the simulator is either a UDP device or a card');
   return parsed;
 }
 
@@ -136,7 +151,7 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
 }
 
 /**
- * The simulator on UDP with options already parsed: lists the quirks and returns with --list-quirks,
+ * The simulator on UDP (or as a card in vpcd, `pcsc`) with options already parsed: lists the quirks and returns with --list-quirks,
  * otherwise serves until stopped. 0 when stopped, 2 with one line when a quirk, the state file or the
  * port cannot be used.
  */
@@ -177,38 +192,39 @@ export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): P
     else io.signal?.addEventListener('abort', stop);
   });
 
-  let sim: UdpSimulator;
+  let close: () => Promise<void>;
   try {
-    const { device, authenticator } = await createSimulatorDevice<RemoteInfo>({
-      userPresence: autoApprove,
-      // authenticatorSelection waits 1.5 s (cancellable), so CTAPHID checks can observe a touch wait.
-      presenceHold: DEFAULT_SELECTION_HOLD,
-      ...(parsed.latency ? { latency: parsed.latency } : {}),
-      allowResetAnytime: parsed.allowResetAnytime,
-      behaviour: behaviourForQuirks(parsed.quirks),
-      ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
-    });
-    try {
-      sim = await UdpSimulator.start(device, parsed.host, parsed.port);
-    } catch (e) {
-      device.close();
-      throw e;
+    if (parsed.pcsc) {
+      close = await startCard(parsed, parsed.pcsc, out, err);
+    } else {
+      let sim: UdpSimulator;
+      const { device, authenticator } = await createSimulatorDevice<RemoteInfo>({
+        userPresence: autoApprove,
+        // authenticatorSelection waits 1.5 s (cancellable), so CTAPHID checks can observe a touch wait.
+        presenceHold: DEFAULT_SELECTION_HOLD,
+        ...(parsed.latency ? { latency: parsed.latency } : {}),
+        allowResetAnytime: parsed.allowResetAnytime,
+        behaviour: behaviourForQuirks(parsed.quirks),
+        ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
+      });
+      try {
+        sim = await UdpSimulator.start(device, parsed.host, parsed.port);
+      } catch (e) {
+        device.close();
+        throw e;
+      }
+      const host = sim.endpoint.address.includes(':') ? `[${sim.endpoint.address}]` : sim.endpoint.address;
+      out(`fido-harness sim: listening on udp ${host}:${sim.endpoint.port} (CTAPHID, one 64-byte report per datagram)`);
+      describeSimulator(authenticator, parsed, out, 'send the power-cycle datagram first');
+      close = () => sim.close();
     }
-    const host = sim.endpoint.address.includes(':') ? `[${sim.endpoint.address}]` : sim.endpoint.address;
-    out(`fido-harness sim: listening on udp ${host}:${sim.endpoint.port} (CTAPHID, one 64-byte report per datagram)`);
-    out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
-    out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically (authenticatorSelection after ${DEFAULT_SELECTION_HOLD.ms} ms)`);
-    out(`state ${parsed.state ?? '(memory only; lost on exit)'}`);
-    out(parsed.allowResetAnytime ? 'reset allowed at any time' : 'reset only within 10 s of power-up (send the power-cycle datagram first)');
-    if (parsed.latency) out(`latency ${parsed.latency.name}: a touch takes ${parsed.latency.touchMs} ms, commands tens of ms`);
-    if (parsed.quirks.length > 0) out(`quirks ${[...new Set(parsed.quirks)].join(', ')}`);
   } catch (e) {
     removeHandlers();
     if (e instanceof StateFileError) {
       err(`fido-harness sim: state file ${parsed.state} is not usable (${e.message}); it was left untouched. Move it away to start fresh.`);
       return 2;
     }
-    if (e instanceof StateStorageError || e instanceof UdpSimulatorError) {
+    if (e instanceof StateStorageError || e instanceof UdpSimulatorError || e instanceof VpcdCardError) {
       err(`fido-harness sim: ${e.message}`);
       return 2;
     }
@@ -216,7 +232,63 @@ export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): P
   }
 
   await stopped;
-  await sim.close();
+  await close();
   out('fido-harness sim: stopped');
   return 0;
+}
+
+/** What the simulator is, after the line that says where it listens. */
+function describeSimulator(authenticator: Authenticator, parsed: SimOptions, out: (l: string) => void, powerCycleHint: string): void {
+  out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
+  out(`versions ${buildInfo(authenticator).versions.join(', ')}; user presence approved automatically (authenticatorSelection after ${DEFAULT_SELECTION_HOLD.ms} ms)`);
+  out(`state ${parsed.state ?? '(memory only; lost on exit)'}`);
+  out(parsed.allowResetAnytime ? 'reset allowed at any time' : `reset only within 10 s of power-up (${powerCycleHint})`);
+  if (parsed.latency) out(`latency ${parsed.latency.name}: a touch takes ${parsed.latency.touchMs} ms, commands tens of ms`);
+  if (parsed.quirks.length > 0) out(`quirks ${[...new Set(parsed.quirks)].join(', ')}`);
+}
+
+/**
+ * `sim --pcsc`: the same authenticator as a contactless card in vpcd (CTAP 2.1 §11.3). When pcscd goes
+ * away the card waits for it and connects again (every second); the state stays.
+ */
+async function startCard(parsed: SimOptions, at: { host: string; port: number }, out: (l: string) => void, err: (l: string) => void): Promise<() => Promise<void>> {
+  const { authenticator, applet } = await createSimulatorCard({
+    userPresence: autoApprove,
+    presenceHold: DEFAULT_SELECTION_HOLD,
+    ...(parsed.latency ? { latency: parsed.latency } : {}),
+    allowResetAnytime: parsed.allowResetAnytime,
+    behaviour: behaviourForQuirks(parsed.quirks),
+    ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
+  });
+  let card = await VpcdCard.connect(applet, at.host, at.port);
+  let stopped = false;
+  const slot = at.port - DEFAULT_VPCD_PORT;
+  const reader = slot >= 0 && slot < 100 ? ` (reader "Virtual PCD 00 ${String(slot).padStart(2, '0')}")` : '';
+  out(`fido-harness sim: card in vpcd ${at.host}:${at.port}${reader} (ISO 7816-4 APDUs, CTAP 2.1 §11.3)`);
+  describeSimulator(authenticator, parsed, out, 'a reader power cycle: SCardReconnect with SCARD_UNPOWER_CARD');
+  const watch = async () => {
+    while (!stopped) {
+      await card.ended;
+      if (stopped) return;
+      err('fido-harness sim: vpcd closed the connection (pcscd stopped?); connecting again every second');
+      applet.powerOff();
+      while (!stopped) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        if (stopped) return;
+        try {
+          card = await VpcdCard.connect(applet, at.host, at.port);
+          out(`fido-harness sim: card back in vpcd ${at.host}:${at.port}`);
+          break;
+        } catch {
+          // pcscd not back yet
+        }
+      }
+    }
+  };
+  const watching = watch();
+  return async () => {
+    stopped = true;
+    card.close();
+    await watching;
+  };
 }

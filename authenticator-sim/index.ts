@@ -43,3 +43,15 @@ export {
   type Quirk,
 } from './quirks/index.ts';
 export { runSimCommand, runSimulator, parseUdpEndpoint, SIM_USAGE, type SimOptions } from './cli.ts';
+// The simulator as a contactless card (CTAP 2.1 §11.3): the APDU handler and vsmartcard's virtual reader.
+export { NfcApplet, type NfcAppletOptions } from './nfc/NfcApplet.ts';
+export { createSimulatorCard } from './nfc/createSimulatorCard.ts';
+export {
+  VpcdCard,
+  VpcdCardError,
+  VpcdControl,
+  DEFAULT_VPCD_HOST,
+  DEFAULT_VPCD_PORT,
+  SIMULATOR_CARD_ATR,
+  SIMULATOR_CARD_HISTORICAL,
+} from './nfc/VpcdCard.ts';

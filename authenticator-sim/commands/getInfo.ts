@@ -57,7 +57,8 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
     pinUvAuthProtocols: [2, 1],
     maxCredentialCountInList: MAX_CREDENTIAL_COUNT_IN_LIST,
     maxCredentialIdLength: CREDENTIAL_ID_LENGTH,
-    transports: ['usb'],
+    // CTAP 2.1 §6.4: the transports it supports; the simulator is a CTAPHID device and a card (sim --pcsc)
+    transports: ['nfc', 'usb'],
     algorithms: SUPPORTED_ALGORITHMS.map((alg) => ({ type: PUBLIC_KEY, alg })),
     maxSerializedLargeBlobArray: MAX_SERIALIZED_LARGE_BLOB_ARRAY,
     minPINLength: a.state.minPinLength,

@@ -17,6 +17,14 @@ export interface SimulatorDeviceOptions extends AuthenticatorOptions {
   latency?: LatencyProfile;
 }
 
+/** The injected presence with the latency's touch time and the hold applied, tracked (UPNEEDED while it waits). */
+export function simulatorPresence(options: Pick<SimulatorDeviceOptions, 'userPresence' | 'latency' | 'presenceHold'>): TrackedUserPresence {
+  let inner = options.userPresence ?? autoApprove;
+  if (options.latency) inner = holdPresence(inner, { reasons: 'all', ms: options.latency.touchMs });
+  if (options.presenceHold) inner = holdPresence(inner, options.presenceHold);
+  return new TrackedUserPresence(inner);
+}
+
 /**
  * An authenticator behind a CTAPHID device, wired so KEEPALIVE reports UPNEEDED while the injected user
  * presence is pending. This is what the UDP listener and an in-process `memory` transport drive:
@@ -30,10 +38,7 @@ export interface SimulatorDeviceOptions extends AuthenticatorOptions {
 export async function createSimulatorDevice<Origin = unknown>(
   options: SimulatorDeviceOptions = {},
 ): Promise<{ authenticator: Authenticator; device: CtaphidDevice<Origin>; presence: TrackedUserPresence }> {
-  let inner = options.userPresence ?? autoApprove;
-  if (options.latency) inner = holdPresence(inner, { reasons: 'all', ms: options.latency.touchMs });
-  if (options.presenceHold) inner = holdPresence(inner, options.presenceHold);
-  const presence = new TrackedUserPresence(inner);
+  const presence = simulatorPresence(options);
   const authenticator = await Authenticator.create({ ...options, userPresence: presence });
   const latency = options.latency;
   const device = new CtaphidDevice<Origin>({

@@ -10,6 +10,14 @@ import { excludeListIgnored } from './excludeListIgnored.ts';
 import { hmacSecretNoUvSplit } from './hmacSecretNoUvSplit.ts';
 import { mdsRevoked } from './mdsRevoked.ts';
 import { mdsRootCompromised } from './mdsRootCompromised.ts';
+import { nfcSelectAnyAid } from './nfcSelectAnyAid.ts';
+import { nfcNoSelectNeeded } from './nfcNoSelectNeeded.ts';
+import { nfcWrongVersion } from './nfcWrongVersion.ts';
+import { nfcNoCommandChaining } from './nfcNoCommandChaining.ts';
+import { nfcNoResponseChaining } from './nfcNoResponseChaining.ts';
+import { nfcExtendedAsShort } from './nfcExtendedAsShort.ts';
+import { nfcStatusUpdatesUnasked } from './nfcStatusUpdatesUnasked.ts';
+import { nfcLaxApdus } from './nfcLaxApdus.ts';
 import { noHmacSecret } from './noHmacSecret.ts';
 import { noncanonicalCbor } from './noncanonicalCbor.ts';
 import { noResidentKeys } from './noResidentKeys.ts';
@@ -45,6 +53,15 @@ export const QUIRKS: readonly Quirk[] = [
   hmacSecretNoUvSplit,
   credProtectIgnored,
   mdsRootCompromised,
+  // the simulator as a card (CTAP 2.1 §11.3; seen with `run --device sim:nfc` or `sim --pcsc`)
+  nfcSelectAnyAid,
+  nfcNoSelectNeeded,
+  nfcWrongVersion,
+  nfcNoCommandChaining,
+  nfcNoResponseChaining,
+  nfcExtendedAsShort,
+  nfcStatusUpdatesUnasked,
+  nfcLaxApdus,
 ];
 
 export class QuirkError extends Error {

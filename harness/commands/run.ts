@@ -8,7 +8,7 @@ export const RUN_SPEC = {
   name: 'run',
   summary: 'The conformance run: every suite (or the selected ones) against one device or several, then the Microsoft and Entra evaluations and the reports.',
   options: {
-    device: { type: 'string', value: 'DEV', default: 'sim', help: 'sim, hid, hid:PATH, udp:HOST:PORT, a comma list, or all (every attached key)' },
+    device: { type: 'string', value: 'DEV', default: 'sim', help: 'sim, sim:nfc, hid, hid:PATH, udp:HOST:PORT, pcsc, pcsc:READER, a comma list, or all (every attached key)' },
     suite: { type: 'string', value: 'NAME', multiple: true, help: 'run only these suites (case-insensitive)' },
     check: { type: 'string', value: 'ID', multiple: true, help: 'run only these checks (case-insensitive ids)' },
     'rerun-failed': { type: 'string', value: 'RUN.json', help: 'run the failed and errored checks of an earlier run again' },

@@ -28,12 +28,14 @@ export interface OpenedDevice {
   close(): Promise<void>;
 }
 
-/** Parses the CLI's `--device hid | hid:PATH | udp:HOST:PORT` (DESIGN.md); `sim` is the caller's. */
-export function parseDeviceSpec(text: string): Exclude<DeviceSpec, { kind: 'memory' }> {
+/** Parses the CLI's `--device hid | hid:PATH | udp:HOST:PORT | pcsc | pcsc:READER` (docs); `sim` is the caller's. */
+export function parseDeviceSpec(text: string): Exclude<DeviceSpec, { kind: 'memory' }> | { kind: 'pcsc'; reader?: string } {
   if (text === 'hid') return { kind: 'hid' };
+  if (text === 'pcsc') return { kind: 'pcsc' };
+  if (text.startsWith('pcsc:') && text.length > 5) return { kind: 'pcsc', reader: text.slice(5) };
   if (text.startsWith('hid:')) return { kind: 'hid', path: text.slice(4) };
   if (text.startsWith('udp:')) return { kind: 'udp', ...parseUdpAddress(text) };
-  throw new TransportError('TRANSPORT_OPEN_FAILED', `unknown device "${text}": use sim, hid, hid:PATH or udp:HOST:PORT`);
+  throw new TransportError('TRANSPORT_OPEN_FAILED', `unknown device "${text}": use sim, hid, hid:PATH, udp:HOST:PORT, pcsc or pcsc:READER`);
 }
 
 /**

@@ -22,3 +22,5 @@ export * from './ctap1/constants.ts';
 export * from './ctap1/apdu.ts';
 export * from './webauthn/authenticatorData.ts';
 export * from './webauthn/attestationObject.ts';
+export * from './iso7816/constants.ts';
+export * from './iso7816/apdu.ts';

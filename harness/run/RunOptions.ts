@@ -1,6 +1,6 @@
 import type { MdsStore } from '../../mds/index.ts';
 import type { EntraPolicy } from '../compat/index.ts';
-import type { OpenedDevice } from '../ctap/index.ts';
+import type { OpenedDevice, OpenedNfcDevice } from '../ctap/index.ts';
 import type { Report, ReportFormat } from '../../reports/index.ts';
 
 /** What one `fido-harness run` was asked to do (the command parses the flags into this). */
@@ -47,7 +47,7 @@ export interface RunIo {
 
 /** Test and embedding seams of a run; the CLI passes none. */
 export interface RunDeps {
-  /** opens the device named by one `--device` entry (default: the simulator, hid, hid:PATH, udp:HOST:PORT) */
+  /** opens the device named by one `--device` entry (default: the simulator, hid, hid:PATH, udp:HOST:PORT, pcsc, pcsc:READER) */
   openDevice?: (device: string, opts: RunOptions, io: RunIo) => Promise<OpenedRunDevice>;
   /** the FIDO HID device paths `--device all` stands for (default: node-hid, usage page 0xF1D0) */
   listHidPaths?: () => Promise<string[]>;
@@ -56,9 +56,11 @@ export interface RunDeps {
 }
 
 export interface OpenedRunDevice {
-  device: OpenedDevice;
-  /** "sim" | "hid" | "udp" | … as the report's device.transport */
+  device: OpenedDevice | OpenedNfcDevice;
+  /** "sim" | "hid" | "udp" | "nfc" as the report's device.transport */
   kind: string;
+  /** a card that is the simulator (`sim:nfc`, or `sim --pcsc` told by its ATR): resets need no --allow-reset, the test MDS lists it */
+  isSimulator?: boolean;
   powerCycle?: () => Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadBundledMdsRoots, loadMdsStore, MdsError } from '../../mds/index.ts';
 import { simulatorTestMds } from './simulatorTestMds.ts';
-import { RunInputError, type LoadedMds, type RunOptions } from './RunOptions.ts';
+import { RunInputError, type LoadedMds, type OpenedRunDevice, type RunOptions } from './RunOptions.ts';
 
 /** BLOB verification failures that mean "this BLOB is from the past", which `--at` answers. */
 const OUT_OF_DATE = new Set(['MDS_CERT_EXPIRED', 'MDS_CERT_NOT_YET_VALID']);
@@ -25,8 +25,8 @@ export async function loadMdsFile(file: string, at: Date | undefined): Promise<L
 }
 
 /** The MDS one device's run is judged against: the --mds BLOB, or the test MDS that lists the simulator. */
-export async function mdsForDevice(opts: RunOptions, at: Date): Promise<LoadedMds | undefined> {
+export async function mdsForDevice(opts: RunOptions, at: Date, opened: OpenedRunDevice): Promise<LoadedMds | undefined> {
   if (opts.mdsStore) return opts.mdsStore;
-  if (opts.device === 'sim' || opts.device.startsWith('udp:')) return { store: (await simulatorTestMds(opts.quirks, at)).store, source: 'test' };
+  if (opts.device === 'sim' || opts.device.startsWith('udp:') || opened.isSimulator) return { store: (await simulatorTestMds(opts.quirks, at)).store, source: 'test' };
   return undefined;
 }

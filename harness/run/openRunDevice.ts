@@ -1,15 +1,16 @@
 import { createSocket } from 'node:dgram';
-import { createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM } from '../../authenticator-sim/index.ts';
+import { createSimulatorCard, createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM, SIMULATOR_CARD_ATR } from '../../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
-import { openDevice, parseDeviceSpec } from '../ctap/index.ts';
+import { openDevice, openNfcDevice, parseDeviceSpec } from '../ctap/index.ts';
 import { connectReportDevice } from '../transport/index.ts';
 import { KeepaliveStatus } from '../protocol/index.ts';
 import { RunInputError, type OpenedRunDevice, type RunIo, type RunOptions } from './RunOptions.ts';
 
 /**
  * Opens one `--device` entry: `sim` (the simulator in-process), `udp:HOST:PORT` (a simulator started with
- * `fido-harness sim`), `hid` or `hid:PATH` (a real key). A device that cannot be opened throws with one
- * line saying why and what to try next.
+ * `fido-harness sim`), `hid` or `hid:PATH` (a real key), `pcsc` or `pcsc:READER` (a card on a PC/SC reader:
+ * NFC, CTAP 2.1 §11.3; `fido-harness sim --pcsc` is one), `sim:nfc` (the simulator in-process as a card).
+ * A device that cannot be opened throws with one line saying why and what to try next.
  */
 export async function openRunDevice(deviceText: string, opts: RunOptions, io: RunIo): Promise<OpenedRunDevice> {
   if (deviceText === 'sim') {
@@ -20,6 +21,12 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     // In-process power cycle: persistent state and channels kept, tokens and the wrong-PIN streak cleared,
     // the reset window open again (docs/simulator.md).
     return { device, kind: 'sim', powerCycle: async () => sim.powerCycle() };
+  }
+  if (deviceText === 'sim:nfc') {
+    // The in-process simulator as a card: every APDU through the NFC layer and the simulator's applet.
+    const { applet } = await createSimulatorCard({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
+    const device = await openNfcDevice({ kind: 'memory-card', card: applet, name: 'memory:simulator-card', atr: SIMULATOR_CARD_ATR });
+    return { device, kind: 'nfc', isSimulator: true, powerCycle: () => device.nfc.powerCycle() };
   }
   const spec = parseDeviceSpec(deviceText);
   if (spec.kind === 'udp') {
@@ -44,6 +51,15 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
       io.stderr.write('Touch your security key\n');
     }
   };
+  if (spec.kind === 'pcsc') {
+    // A card on a PC/SC reader (NFC); status update 2 (UPNEEDED) asks for a touch the same way.
+    const device = await openNfcDevice(spec, { nfc: { onKeepalive } }).catch((err: Error) => {
+      throw new Error(`${message(err)} (is pcscd running and the key on the reader? pcsc_scan shows both; fido-harness devices lists FIDO cards)`);
+    });
+    const atr = device.transport.atr;
+    const isSimulator = atr !== undefined && Buffer.from(atr).equals(Buffer.from(SIMULATOR_CARD_ATR));
+    return { device, kind: 'nfc', isSimulator, powerCycle: () => device.nfc.powerCycle() };
+  }
   const device = await openDevice(spec, { ctaphid: { onKeepalive } }).catch((err: Error) => {
     throw new Error(`${message(err)} (fido-harness devices lists the keys this user can open)`);
   });
@@ -55,8 +71,8 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
  * was started with (its test MDS and rerun commands follow them). Refused for real keys before anything opens.
  */
 export function checkQuirksApply(devices: readonly string[], quirks: readonly string[]): void {
-  const real = devices.find((d) => d !== 'sim' && !d.startsWith('udp:'));
-  if (quirks.length && real) throw new RunInputError(`--sim-quirk applies to the simulator only (sim or udp:), not ${real}`);
+  const real = devices.find((d) => d !== 'sim' && d !== 'sim:nfc' && !d.startsWith('udp:') && !d.startsWith('pcsc'));
+  if (quirks.length && real) throw new RunInputError(`--sim-quirk applies to the simulator only (sim, sim:nfc, udp: or pcsc), not ${real}`);
 }
 
 /** An error's message once: "CODE: text" when the message does not already start with its code. */

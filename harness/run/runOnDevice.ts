@@ -19,7 +19,7 @@ export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {
   try {
     opened = await (deps.openDevice ?? openRunDevice)(opts.device, opts, io);
     const at = opts.at ?? new Date();
-    const mds = await mdsForDevice(opts, at);
+    const mds = await mdsForDevice(opts, at, opened);
     const run = await runOnOpenedDevice(opts, opened, mds, at, io, deps);
     const report = buildRunReport(opts, opened, run, mds, at, startedAt);
     const written = await writeReports(report, opts.out, opts.formats);
@@ -44,13 +44,16 @@ async function runOnOpenedDevice(opts: RunOptions, opened: OpenedRunDevice, mds:
   const { device } = opened;
   const progress = createProgress(io);
   const run = await runSuites({
-    device: { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: opened.kind, path: device.transport.path },
+    device: { ctap2: device.ctap2, ctap1: device.ctap1, ...('hid' in device ? { hid: device.hid } : { nfc: device.nfc }), kind: opened.kind, path: device.transport.path },
     context: {
-      allowDestructive: opened.kind !== 'hid' || opts.allowReset,
+      // a real key (USB or NFC) is reset only when allowed; simulators always
+      allowDestructive: opts.allowReset || !(opened.kind === 'hid' || (opened.kind === 'nfc' && !opened.isSimulator)),
       pin: opts.pin,
       pinGiven: opts.pinGiven,
       ...(mds ? { mds: { store: mds.store, at } } : {}),
       ...(opened.kind === 'hid' ? { requestReplug: () => waitForReplug(io) } : {}),
+      // over NFC the reader takes the field away and gives it back: the key is freshly powered (CTAP 2.1 §6.6)
+      ...(opened.kind === 'nfc' && opened.powerCycle ? { requestReplug: opened.powerCycle } : {}),
       ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
     },
     suites: opts.suites,

@@ -1,6 +1,7 @@
 import { CtapStatus, formatCtapStatus, type AuthenticatorInfo, type CborValue } from '../protocol/index.ts';
 import { CtapProtocolError, type Ctap1, type Ctap2, type CtapRequestKind, type CtapResult, type CtapTraceEntry } from '../ctap/index.ts';
 import type { CtaphidChannel } from '../ctaphid/index.ts';
+import type { NfcChannel } from '../nfc/index.ts';
 import type { CheckEvidence, EvidenceExchange } from '../../reports/model.ts';
 import { CheckFailed, CheckSkipped, type Check } from '../runner/Check.ts';
 import { ClientPin } from '../client/index.ts';
@@ -31,7 +32,9 @@ export interface SuiteDevice {
   ctap1?: Ctap1;
   /** present when the device is reached over CTAPHID (hid, udp, memory) */
   hid?: CtaphidChannel;
-  /** "sim" | "hid" | "udp" */
+  /** present when the device is a card reached over ISO 7816-4 (PC/SC, NFC: CTAP 2.1 §11.3) */
+  nfc?: NfcChannel;
+  /** "sim" | "hid" | "udp" | "nfc" */
   kind: string;
   path?: string;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CtapProtocolError } from '../ctap/index.ts';
 import { CtaphidError } from '../ctaphid/index.ts';
+import { NfcError } from '../nfc/index.ts';
 import { TransportError } from '../transport/index.ts';
 import type { SuiteDevice } from './SuiteContext.ts';
 import { CheckTimeout } from '../runner/withTimeout.ts';
@@ -24,7 +25,7 @@ export const DEFAULT_PROBE_MS = 5_000;
  * Returns the reason for the report's `incompleteReason`, or undefined to continue.
  */
 export async function deviceLostReason(device: SuiteDevice, err: unknown, checkId: string, probeMs = DEFAULT_PROBE_MS): Promise<string | undefined> {
-  const transport = device.hid?.transport;
+  const transport = device.hid?.transport ?? device.nfc?.transport;
   const gone = goneError(err);
   if (gone) return `the device was lost during ${checkId} (${gone.code}): ${gone.message}`;
   if (transport?.closed) return `the device was lost during ${checkId}: its transport is closed`;
@@ -42,7 +43,7 @@ function goneError(err: unknown): TransportError | undefined {
 }
 
 function isChannelFault(err: unknown): boolean {
-  return err instanceof CheckTimeout || err instanceof CtaphidError || err instanceof TransportError || err instanceof CtapProtocolError;
+  return err instanceof CheckTimeout || err instanceof CtaphidError || err instanceof NfcError || err instanceof TransportError || err instanceof CtapProtocolError;
 }
 
 function describe(err: unknown): string {

@@ -11,6 +11,7 @@ import { credBlobChecks } from './cred-blob/credBlobChecks.ts';
 import { largeBlobChecks } from './large-blob/largeBlobChecks.ts';
 import { credMgmtChecks } from './cred-mgmt/credMgmtChecks.ts';
 import { ctaphidChecks } from './ctaphid/ctaphidChecks.ts';
+import { nfcChecks } from './nfc/nfcChecks.ts';
 import { u2fChecks } from './u2f/u2fChecks.ts';
 import { webauthnChecks } from './webauthn/webauthnChecks.ts';
 import { clientPinChecks } from './client-pin/clientPinChecks.ts';
@@ -33,6 +34,7 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...residentKeyChecks,
   ...attestationChecks,
   ...ctaphidChecks,
+  ...nfcChecks,
   ...u2fChecks,
   ...webauthnChecks,
   ...clientPinChecks,

@@ -9,7 +9,8 @@ export type TransportErrorCode =
   | 'TRANSPORT_OPEN_FAILED' // the device or socket could not be opened
   | 'TRANSPORT_PERMISSION' // the OS refused access to the device (hidraw permissions)
   | 'TRANSPORT_ABORTED' // the caller's AbortSignal fired while waiting
-  | 'TRANSPORT_NO_DEVICE'; // no device matched the selection
+  | 'TRANSPORT_NO_DEVICE' // no device matched the selection
+  | 'TRANSPORT_APDU_REFUSED'; // the PC/SC reader would not pass the APDU on (too long for it, e.g. extended length)
 
 export class TransportError extends Error {
   override readonly name = 'TransportError';

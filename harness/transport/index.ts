@@ -7,3 +7,6 @@ export { UdpTransport, parseUdpAddress, DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, type
 export { HidTransport, listFidoHidDevices, type FidoHidDevice, type HidTransportOptions } from './HidTransport.ts';
 export { loadNodeHidBackend, type HidBackend, type HidDeviceInfo, type HidHandle } from './hidBackend.ts';
 export { FIDO_UDEV_RULE, FIDO_UDEV_RULE_PATH, hidPermissionHelp } from './udevRule.ts';
+export type { ApduTransport, InProcessCard } from './ApduTransport.ts';
+export { MemoryCardTransport } from './MemoryCardTransport.ts';
+export { PcscTransport, listPcscReaders, type PcscReader } from './PcscTransport.ts';

@@ -7,7 +7,9 @@ import { failing, runHarness } from './runHarness.ts';
  * purpose, and the checks named for it must fail, the run must exit 1, and the Microsoft/Entra verdicts
  * must turn where MICROSOFT-ENTRA.md says so. The clean simulator passes every applicable check.
  */
-const MATRIX: Record<string, { checks: string[]; microsoft?: string; entra?: string }> = {
+const NFC = ['--device', 'sim:nfc', '--suite', 'nfc'];
+
+const MATRIX: Record<string, { checks: string[]; microsoft?: string; entra?: string; args?: string[] }> = {
   'counter-stuck': { checks: ['MC-COUNTER-001', 'GA-COUNTER-001', 'WEBAUTHN-COUNTER-001', 'U2F-AUTH-004'] },
   'bad-assertion-signature': { checks: ['GA-SIGNATURE-001', 'RK-MULTI-003', 'U2F-AUTH-003', 'U2F-AUTH-005', 'U2F-INTEROP-001'] },
   'bad-attestation-signature': { checks: ['ATT-PACKED-001', 'U2F-REG-002'] },
@@ -28,6 +30,15 @@ const MATRIX: Record<string, { checks: string[]; microsoft?: string; entra?: str
   'cred-protect-ignored': {
     checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'],
   },
+  // The simulator as a card (CTAP 2.1 §11.3): the in-process applet behind the NFC layer, nfc area only.
+  'nfc-select-any-aid': { checks: ['NFC-SELECT-003'], args: NFC },
+  'nfc-no-select-needed': { checks: ['NFC-SELECT-004'], args: NFC },
+  'nfc-wrong-version': { checks: ['NFC-SELECT-002'], args: NFC },
+  'nfc-no-command-chaining': { checks: ['NFC-CHAIN-001'], args: NFC },
+  'nfc-no-response-chaining': { checks: ['NFC-RESP-001', 'NFC-RESP-002'], args: NFC },
+  'nfc-extended-as-short': { checks: ['NFC-EXT-001'], args: NFC },
+  'nfc-status-updates-unasked': { checks: ['NFC-STATUS-001', 'NFC-STATUS-002'], args: NFC },
+  'nfc-lax-apdus': { checks: ['NFC-APDU-001', 'NFC-APDU-002', 'NFC-APDU-003', 'NFC-APDU-004'], args: NFC },
 };
 
 describe('the quirk matrix', () => {
@@ -45,9 +56,17 @@ describe('the quirk matrix', () => {
     expect(report.entra?.verdict).toBe('allowed');
   }, 120_000);
 
+  it('should pass every nfc check on the clean simulator as a card', async () => {
+    const { code, report } = await runHarness(NFC);
+    expect(failing(report)).toEqual([]);
+    expect(report.checks.filter((c) => c.status === 'pass').map((c) => c.id)).toHaveLength(report.checks.length);
+    expect(report.device.transport).toBe('nfc');
+    expect(code).toBe(0);
+  }, 120_000);
+
   for (const [quirk, expected] of Object.entries(MATRIX)) {
     it(`should catch ${quirk}: ${expected.checks.join(', ') || 'nothing may fail'}`, async () => {
-      const { code, report } = await runHarness(['--sim-quirk', quirk]);
+      const { code, report } = await runHarness([...(expected.args ?? []), '--sim-quirk', quirk]);
       const failed = failing(report);
       if (expected.checks.length === 0) {
         expect(failed).toEqual([]);

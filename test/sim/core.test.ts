@@ -46,7 +46,7 @@ describe('authenticatorGetInfo (CTAP 2.1 §6.4)', () => {
     expect(info.pinUvAuthProtocols).toEqual(expect.arrayContaining([1, 2]));
     expect(info.maxCredentialCountInList).toBe(8);
     expect(info.maxCredentialIdLength).toBe(64);
-    expect(info.transports).toEqual(['usb']);
+    expect(info.transports).toEqual(['nfc', 'usb']);
     expect(info.algorithms).toEqual([
       { type: 'public-key', alg: -7 },
       { type: 'public-key', alg: -8 },

@@ -177,13 +177,14 @@ export const getInfoChecks: SuiteCheck[] = [
   {
     id: 'INFO-TRANSPORTS-001',
     suite,
-    title: 'transports includes usb for a device reached over USB HID',
+    title: 'transports includes the transport the device is reached over: usb over USB HID, nfc over NFC',
     specRef: 'CTAP 2.1 §6.4 transports',
-    requires: (ctx) => (ctx.device.kind === 'hid' ? undefined : `device reached over ${ctx.device.kind}, not USB`),
+    requires: (ctx) => (ctx.device.kind === 'hid' || ctx.device.kind === 'nfc' ? undefined : `device reached over ${ctx.device.kind}, neither USB nor NFC`),
     async run(ctx) {
       const t = ctx.info.transports;
       if (!t) throw new CheckWarning('transports absent');
-      ensure(t.includes('usb'), `transports ${JSON.stringify(t)} lacks usb`);
+      const over = ctx.device.kind === 'nfc' ? 'nfc' : 'usb';
+      ensure(t.includes(over), `transports ${JSON.stringify(t)} lacks ${over}, the transport it was reached over`);
     },
   },
   {

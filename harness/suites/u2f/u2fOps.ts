@@ -8,9 +8,12 @@ import type { SuiteContext } from '../SuiteContext.ts';
 
 export const suite = 'u2f';
 
-/** The area runs on a device reached over CTAPHID whose getInfo lists U2F_V2 (CTAP 2.1 §6.4, §11.2.9.1.1). */
+/**
+ * The area runs on a device whose getInfo lists U2F_V2 (CTAP 2.1 §6.4), reached over CTAPHID (U2F in
+ * CTAPHID_MSG, §11.2.9.1.1) or NFC (U2F APDUs after SELECT, §11.3).
+ */
 export function needsU2f(ctx: SuiteContext): string | undefined {
-  if (!ctx.device.hid || !ctx.device.ctap1) return 'the device is not reached over CTAPHID (U2F messages travel in CTAPHID_MSG)';
+  if (!(ctx.device.hid || ctx.device.nfc) || !ctx.device.ctap1) return 'the device is reached neither over CTAPHID nor NFC (U2F messages travel in CTAPHID_MSG or as APDUs)';
   if (!ctx.info.versions.includes('U2F_V2')) return 'getInfo versions do not include U2F_V2';
   return undefined;
 }
