@@ -151,8 +151,8 @@ export async function runSimCommand(args: string[], io: SimCommandIo = {}): Prom
 }
 
 /**
- * The simulator on UDP (or as a card in vpcd, `pcsc`) with options already parsed: lists the quirks and returns with --list-quirks,
- * otherwise serves until stopped. 0 when stopped, 2 with one line when a quirk, the state file or the
+ * The simulator on UDP (or as a card in vpcd, `pcsc`) with options already parsed: lists the quirks and
+ * returns with --list-quirks, otherwise serves until stopped. 0 when stopped, 2 with one line when a quirk, the state file or the
  * port cannot be used.
  */
 export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): Promise<number> {
