@@ -86,6 +86,10 @@ export interface Summary {
 export interface MdsSummary {
   /** whether an entry for the AAGUID was found */
   found: boolean;
+  /** the BLOB is test material (the simulator's test MDS, a test root), not the FIDO Alliance's */
+  testMaterial?: boolean;
+  /** where the BLOB came from */
+  source?: string;
   description?: string;
   /** BLOB serial number (`no`) and nextUpdate of the BLOB consulted */
   blobNo?: number;
@@ -141,9 +145,34 @@ export interface MicrosoftEvaluation {
   verdict: MicrosoftVerdict;
   requirements: MicrosoftRequirement[];
   information?: InformationItem[];
+  /** set when the MDS consulted is test material (the simulator's test MDS, a BLOB under a test root) */
+  mdsNote?: string;
 }
 
-export type EntraVerdict = 'allowed' | 'blocked' | 'incomplete';
+/** `depends-on-group`: the answer turns on groups the user may be in (give them with --entra-user-groups) */
+export type EntraVerdict = 'allowed' | 'blocked' | 'incomplete' | 'depends-on-group';
+
+/**
+ * What to do about a verdict that is not "allowed": a Graph request an admin can send (the smallest
+ * change that allows the key), the key's own failing checks (no policy change helps), or nothing.
+ */
+export type EntraFix =
+  | { kind: 'none'; text: string }
+  | { kind: 'policy'; text: string; method: 'PATCH' | 'POST'; path: string; body: Record<string, unknown> }
+  | { kind: 'device'; text: string; checks: string[] };
+
+/** One Conditional Access authentication strength judged for this key (EN-AUTH-STRENGTH). */
+export interface AuthStrengthResult {
+  /** the authenticationStrengthPolicy id */
+  id: string;
+  displayName: string;
+  policyType: 'builtIn' | 'custom' | string;
+  status: RequirementStatus;
+  message: string;
+  /** where the strength came from: built in, or a file */
+  from: string;
+  fix: EntraFix;
+}
 
 /** One EN-* (or WIN-*) finding; `entra.reasons` uses the ids verbatim. */
 export interface EntraReason {
@@ -177,8 +206,14 @@ export interface EntraEvaluation {
   /** the policy as evaluated (normalised; legacy and passkeyProfiles members as given) */
   policy: Record<string, unknown>;
   reasons: EntraReason[];
-  /** a fido2AuthenticationMethodConfiguration fragment an admin would PATCH to allow this AAGUID */
+  /** a fido2AuthenticationMethodConfiguration fragment an admin would PATCH to allow this AAGUID ({} when no policy change helps) */
   suggestedPolicy: Record<string, unknown>;
+  /** what would allow the key: the PATCH, or the failing checks of a device defect */
+  fix?: EntraFix;
+  /** the groups the user was evaluated as a member of (undefined: unknown) */
+  userGroups?: string[];
+  /** Conditional Access authentication strengths (built-in ones and --entra-auth-strength files) */
+  authStrengths?: AuthStrengthResult[];
   authenticationMethod?: Fido2AuthenticationMethodView;
   /** with no policy: the default policy and "attestation enforced"; with a policy: that policy alone */
   scenarios?: EntraScenario[];

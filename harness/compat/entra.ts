@@ -1,55 +1,52 @@
-import type {
-  EntraEvaluation,
-  EntraReason,
-  EntraScenario,
-  EntraVerdict,
-  Fido2AuthenticationMethodView,
-  MicrosoftEvaluation,
-} from '../../reports/model.ts';
+import type { EntraEvaluation, EntraReason, EntraScenario, EntraVerdict, Fido2AuthenticationMethodView, MicrosoftEvaluation } from '../../reports/model.ts';
 import { CoseAlgorithm, CtapExtension } from '../protocol/index.ts';
 import { aaguidToString } from '../../mds/aaguid.ts';
-import { checkFacts, combineFacts, gatherFacts, type CompatInput, type DeviceFacts, type Fact } from './compatInput.ts';
+import { checkFacts, combineFacts, gatherFacts, type CheckReliance, type CompatInput, type Fact, type Facts } from './evidence.ts';
 import { evaluateMicrosoft } from './microsoft.ts';
-import { defaultEntraPolicy, type EntraKeyRestrictions, type EntraPasskeyProfile, type EntraPolicy } from './entraPolicy.ts';
+import { defaultEntraPolicy, type EntraPolicy } from './entraPolicy.ts';
+import { scopeOf, type EffectiveProfile } from './entraScope.ts';
+import { entraFix } from './entraFix.ts';
+import { evaluateAuthStrengths, type AuthStrengthInput } from './authStrength.ts';
 
 /**
- * The Entra ID passkey (FIDO2) evaluation (MICROSOFT-ENTRA.md, table "Entra ID passkey (FIDO2) policy";
- * S1, S3, S6). Device reasons (EN-UV, EN-RK, EN-ES256) hold under every policy; policy reasons
- * (EN-KEY-RESTRICTIONS, EN-ATTESTATION, EN-PASSKEY-TYPE, EN-ATTESTATION-FORMAT) are judged per passkey
- * profile scoped to the user, and the key is allowed when at least one scoped profile allows it (S3).
- * WIN-CREDPROTECT is a warning that never decides the verdict.
+ * The Entra ID passkey (FIDO2) evaluation (docs/microsoft-entra.md; S1, S3, S6). Device reasons (EN-UV,
+ * EN-RK, EN-ES256) hold under every policy; the method's state and targets decide whether a policy applies
+ * to the user at all; the profile reasons (EN-KEY-RESTRICTIONS, EN-ATTESTATION, EN-PASSKEY-TYPE,
+ * EN-ATTESTATION-FORMAT) are judged per passkey profile that applies, and the key is allowed when at least
+ * one of them allows it (S3). WIN-CREDPROTECT is a warning that never decides the verdict.
  */
 export interface EntraInput extends CompatInput {
-  /** the parsed policy (parseEntraPolicy); undefined → Entra's defaults and "attestation enforced" */
+  /** the parsed policy; undefined → Entra's defaults (and a second scenario with attestation enforced) */
   policy?: EntraPolicy;
   /** the Microsoft evaluation of the same input (computed when not given) */
   microsoft?: MicrosoftEvaluation;
-  /** ids of the groups the user is in; default: the user is in every include target */
+  /** ids of the groups (or the user object id) the user is a member of; undefined: unknown */
   userGroups?: string[];
+  /** Conditional Access authentication strengths to judge besides the built-in ones */
+  authStrengths?: AuthStrengthInput[];
 }
 
-const GRAPH_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
+/** the reasons that belong to the key itself: no policy change can fix them */
+export const DEVICE_REASONS = new Set(['EN-UV', 'EN-RK', 'EN-ES256', 'EN-ATTESTATION-FORMAT']);
+
 /** attestation statement formats of the WebAuthn registry (WebAuthn L3 §8; IANA "WebAuthn Attestation Statement Format Identifiers") */
 const REGISTERED_FORMATS = new Set(['packed', 'tpm', 'android-key', 'android-safetynet', 'fido-u2f', 'apple', 'none', 'compound']);
 
-/** A policy reduced to what one evaluation needs: one passkey profile, or the legacy members. */
-interface EffectiveProfile {
-  /** "legacy" for the legacy members; the profile's name or id otherwise */
-  label: string;
-  profileId?: string;
-  attestationEnforced: boolean;
-  keyRestrictions?: EntraKeyRestrictions;
-  /** undefined in the legacy shape (no passkey type restriction) */
-  passkeyTypes?: string[];
-}
+/** The checks each device reason relies on, named once. */
+export const ENTRA_DEVICE_CHECKS = {
+  'EN-UV': { needs: ['WEBAUTHN-ENTRA-001', 'WEBAUTHN-ENTRA-002'], failsOn: ['UV-FLAG-001', 'UV-FLAG-002', 'UV-FLAG-003', 'MC-FLAGS-002', 'GA-FLAGS-002'] },
+  'EN-RK': { needs: ['RK-DISCOVER-001'], failsOn: ['RK-SUPPORT-001'] },
+  'EN-ES256': { needs: ['INFO-ALGORITHMS-001'] },
+} as const satisfies Record<string, CheckReliance>;
 
 function reason(id: string, source: string, facts: Fact[], prefix = ''): EntraReason {
   const status = combineFacts(facts);
-  const message = facts.map((f) => (f.status === 'info' || f.status === status ? f.text : `${f.status}: ${f.text}`)).join('; ');
+  const shown = facts.length ? facts : [{ status: 'skip' as const, text: 'nothing could be measured' }];
+  const message = shown.map((f) => (f.status === 'info' || f.status === status ? f.text : `${f.status}: ${f.text}`)).join('; ');
   return { id, status, message: prefix + message, source };
 }
 
-function normaliseAaguid(text: string): string | undefined {
+export function normaliseAaguid(text: string): string | undefined {
   try {
     return aaguidToString(text.trim());
   } catch {
@@ -57,100 +54,90 @@ function normaliseAaguid(text: string): string | undefined {
   }
 }
 
-/** The profiles that apply to the user (S3: includeTargets[].allowedPasskeyProfiles), or the legacy members. */
-export function scopedProfiles(policy: EntraPolicy, userGroups?: string[]): EffectiveProfile[] {
-  const profiles = policy.passkeyProfiles ?? [];
-  if (!profiles.length) {
-    return [{ label: 'legacy policy', attestationEnforced: policy.isAttestationEnforced === true, ...(policy.keyRestrictions ? { keyRestrictions: policy.keyRestrictions } : {}) }];
-  }
-  const targets = (policy.includeTargets ?? []).filter((t) => !userGroups || t.id === 'all_users' || userGroups.includes(t.id));
-  const named = new Set(targets.flatMap((t) => t.allowedPasskeyProfiles ?? []));
-  // the spec is silent on targets that name no profile: then every profile is taken to apply
-  const chosen = named.size ? profiles.filter((p) => named.has(p.id)) : profiles;
-  return chosen.map((p: EntraPasskeyProfile) => ({
-    label: `profile "${p.name ?? p.id}"`,
-    profileId: p.id,
-    attestationEnforced: p.attestationEnforcement === 'registrationOnly',
-    ...(p.keyRestrictions ? { keyRestrictions: p.keyRestrictions } : {}),
-    passkeyTypes: (p.passkeyTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-  }));
-}
-
-function deviceReasons(f: DeviceFacts, input: EntraInput): EntraReason[] {
-  const info = input.info;
-  const noInfo: Fact = { status: 'skip', text: 'getInfo not available' };
+export function deviceReasons(f: Facts): EntraReason[] {
+  const { info, ceremony } = f.input;
   const o = info?.options ?? {};
-  const uv: Fact = !info ? noInfo : 'clientPin' in o || 'uv' in o ? { status: 'pass', text: 'getInfo offers clientPin/uv' } : { status: 'fail', text: 'getInfo has neither clientPin nor uv: Entra requires userVerification "required"' };
-  const rk: Fact = !info ? noInfo : o.rk === true ? { status: 'pass', text: 'getInfo options.rk true' } : { status: 'fail', text: `getInfo options.rk ${o.rk ?? 'absent'}: Entra requires a discoverable credential` };
-  const es256: Fact = !info
-    ? noInfo
-    : !info.algorithms
-      ? { status: 'pass', text: 'getInfo lists no algorithms; ES256 is assumed (mandatory since CTAP 2.0)' }
-      : info.algorithms.some((a) => a.alg === CoseAlgorithm.ES256)
-        ? { status: 'pass', text: 'getInfo algorithms include ES256 (-7)' }
-        : { status: 'fail', text: `getInfo algorithms ${info.algorithms.map((a) => a.alg).join(', ')} lack ES256 (-7)` };
+  const uv: Fact[] = [];
+  if (info) uv.push('clientPin' in o || 'uv' in o ? { status: 'pass', text: 'getInfo offers clientPin/uv' } : { status: 'fail', text: 'getInfo has neither clientPin nor uv: Entra requires userVerification "required"' });
+  if (ceremony) uv.push(ceremony.uv ? { status: 'pass', text: 'the registration has the UV flag set' } : { status: 'fail', text: 'the registration has the UV flag clear: Entra requires user verification' });
+  const rk: Fact[] = [];
+  if (info) rk.push(o.rk === true ? { status: 'pass', text: 'getInfo options.rk true' } : { status: 'fail', text: `getInfo options.rk ${o.rk ?? 'absent'}: Entra requires a discoverable credential` });
+  if (ceremony?.residentKey !== undefined) rk.push(ceremony.residentKey ? { status: 'pass', text: 'the registration created a discoverable credential' } : { status: 'fail', text: 'the registration did not create a discoverable credential (credProps.rk false)' });
+  const es256: Fact[] = [];
+  if (info) {
+    es256.push(
+      !info.algorithms
+        ? { status: 'pass', text: 'getInfo lists no algorithms; ES256 is assumed (mandatory since CTAP 2.0)' }
+        : info.algorithms.some((a) => a.alg === CoseAlgorithm.ES256)
+          ? { status: 'pass', text: 'getInfo algorithms include ES256 (-7)' }
+          : { status: 'fail', text: `getInfo algorithms ${info.algorithms.map((a) => a.alg).join(', ')} lack ES256 (-7)` },
+    );
+  }
+  if (ceremony?.credentialAlg !== undefined) {
+    es256.push(ceremony.credentialAlg === CoseAlgorithm.ES256 ? { status: 'pass', text: 'the credential is ES256 (-7)' } : { status: 'warn', text: `the credential algorithm is ${ceremony.credentialAlg}; Entra asks for ES256 (-7)` });
+  }
   const credProtect = info?.extensions?.includes(CtapExtension.credProtect);
   return [
-    reason('EN-UV', 'S1, S6', [uv, ...checkFacts(f, ['WEBAUTHN-ENTRA-001', 'WEBAUTHN-ENTRA-002'])]),
-    reason('EN-RK', 'S6', [rk, ...checkFacts(f, ['RK-DISCOVER-001'])]),
-    reason('EN-ES256', 'S6', [es256]),
-    {
-      id: 'WIN-CREDPROTECT',
-      status: credProtect ? 'warn' : 'pass',
-      message: credProtect
-        ? 'credProtect is supported: a credential created at credProtect > 1 is reported to break Windows 10 sign-in (vendor guidance); keep the default at 1'
-        : 'credProtect not offered',
-      source: 'vendor guidance',
-    },
+    reason('EN-UV', 'S1, S6', [...uv, ...checkFacts(f, ENTRA_DEVICE_CHECKS['EN-UV'])]),
+    reason('EN-RK', 'S6', [...rk, ...checkFacts(f, ENTRA_DEVICE_CHECKS['EN-RK'])]),
+    reason('EN-ES256', 'S6', [...es256, ...checkFacts(f, ENTRA_DEVICE_CHECKS['EN-ES256'])]),
+    ...(info
+      ? [
+          {
+            id: 'WIN-CREDPROTECT',
+            status: credProtect ? ('warn' as const) : ('pass' as const),
+            message: credProtect
+              ? 'credProtect is supported: a credential created at credProtect > 1 is reported to break Windows 10 sign-in (vendor guidance); keep the default at 1'
+              : 'credProtect not offered',
+            source: 'vendor guidance',
+          },
+        ]
+      : []),
   ];
 }
 
-function profileReasons(p: EffectiveProfile, f: DeviceFacts, input: EntraInput, ms: MicrosoftEvaluation): EntraReason[] {
-  const prefix = `${p.label}: `;
-  const out: EntraReason[] = [];
-  // EN-KEY-RESTRICTIONS (S3, S6 fido2KeyRestrictions)
+function keyRestrictionFact(p: EffectiveProfile, aaguid: string | undefined): Fact {
   const kr = p.keyRestrictions;
-  const aaguid = f.aaguid ?? f.attestedAaguid;
-  let krFact: Fact;
-  if (!kr?.isEnforced) krFact = { status: 'pass', text: 'key restrictions not enforced' };
-  else if (!aaguid) krFact = { status: 'skip', text: 'AAGUID unknown (no getInfo or attestation)' };
-  else {
-    const listed = (kr.aaGuids ?? []).map(normaliseAaguid).includes(aaguid);
-    if (kr.enforcementType === 'allow') krFact = listed ? { status: 'pass', text: `AAGUID ${aaguid} is in the allow list` } : { status: 'fail', text: `AAGUID ${aaguid} is not in the allow list (${kr.aaGuids?.length ?? 0} entries)` };
-    else if (kr.enforcementType === 'block') krFact = listed ? { status: 'fail', text: `AAGUID ${aaguid} is in the block list` } : { status: 'pass', text: `AAGUID ${aaguid} is not in the block list` };
-    else krFact = { status: 'skip', text: `enforcementType "${kr.enforcementType ?? '(absent)'}" is not allow or block` };
-  }
-  out.push(reason('EN-KEY-RESTRICTIONS', 'S3, S6', [krFact], prefix));
-  // EN-ATTESTATION (S3): attestation enforced → MS-ATTESTATION must hold at registration, and the MDS must
-  // list the AAGUID without an undesired status
+  if (!kr?.isEnforced) return { status: 'pass', text: 'key restrictions not enforced' };
+  if (!aaguid) return { status: 'skip', text: 'AAGUID unknown (no getInfo, no registration)' };
+  const listed = (kr.aaGuids ?? []).map(normaliseAaguid).includes(aaguid);
+  if (kr.enforcementType === 'allow') return listed ? { status: 'pass', text: `AAGUID ${aaguid} is in the allow list` } : { status: 'fail', text: `AAGUID ${aaguid} is not in the allow list (${kr.aaGuids?.length ?? 0} entries)` };
+  if (kr.enforcementType === 'block') return listed ? { status: 'fail', text: `AAGUID ${aaguid} is in the block list` } : { status: 'pass', text: `AAGUID ${aaguid} is not in the block list` };
+  return { status: 'skip', text: `enforcementType ${JSON.stringify(kr.enforcementType ?? null)} is neither allow nor block` };
+}
+
+function profileReasons(p: EffectiveProfile, f: Facts, ms: MicrosoftEvaluation): EntraReason[] {
+  const prefix = `${p.label}: `;
+  const out: EntraReason[] = [reason('EN-KEY-RESTRICTIONS', 'S3, S6', [keyRestrictionFact(p, f.aaguid)], prefix)];
   if (p.attestationEnforced) {
-    const req = (id: string) => ms.requirements.find((r) => r.id === id);
-    const facts: Fact[] = [];
-    for (const id of ['MS-ATTESTATION', 'MS-MDS-LISTED']) {
-      const r = req(id);
-      facts.push(r ? { status: r.status, text: `attestation enforced; ${id} ${r.status}${r.status !== 'pass' ? ` (${r.evidence.filter((e) => !e.startsWith('pass')).join('; ')})` : ''}` } : { status: 'skip', text: `${id} not evaluated` });
-    }
-    if (f.mdsStatus?.verdict === 'fail') {
-      facts.push({ status: 'fail', text: `MDS status: ${f.mdsStatus.findings.filter((x) => x.severity === 'fail').map((x) => x.message).join('; ')}` });
-    }
+    // S3: with attestation enforced Entra verifies the attestation against the MDS: MS-ATTESTATION and
+    // MS-MDS-LISTED must hold, and the MDS entry must carry no undesired status
+    const facts: Fact[] = ['MS-ATTESTATION', 'MS-MDS-LISTED', 'MS-CERTIFIED'].map((id) => {
+      const r = ms.requirements.find((x) => x.id === id);
+      if (!r) return { status: 'skip', text: `${id} not evaluated` };
+      const why = r.status === 'pass' ? '' : ` (${r.evidence.filter((e) => !e.startsWith('pass')).join('; ')})`;
+      // certification is not Entra's condition, an undesired status is
+      if (id === 'MS-CERTIFIED') return f.status?.verdict === 'fail' ? { status: 'fail', text: `MDS status: ${f.status.findings.filter((x) => x.severity === 'fail').map((x) => x.message).join('; ')}` } : { status: 'info', text: 'no undesired MDS status' };
+      return { status: r.status, text: `attestation enforced; ${id} ${r.status}${why}` };
+    });
     out.push(reason('EN-ATTESTATION', 'S3, S6', facts, prefix));
   } else {
     out.push(reason('EN-ATTESTATION', 'S3, S6', [{ status: 'pass', text: 'attestation not enforced' }], prefix));
-    // EN-ATTESTATION-FORMAT (S1): without enforcement Entra accepts none, tpm, packed (AttCA, i.e. with x5c)
-    // or a custom format of at most 32 characters; the other registered formats and packed self are refused
-    const a = input.attestation;
+    // S1: without enforcement Entra accepts none, tpm, packed (AttCA, i.e. with x5c) or a custom format of
+    // at most 32 characters; the other registered formats and packed self are refused
+    const a = f.input.attestation;
     let fmt: Fact;
     if (!a) {
-      const c = f.checkStatus('WEBAUTHN-ENTRA-001');
-      fmt = c?.status === 'pass' ? { status: 'pass', text: 'Entra-profile registration with direct attestation verified (WEBAUTHN-ENTRA-001)' } : { status: 'skip', text: 'no attestation object given and WEBAUTHN-ENTRA-001 did not pass' };
-    } else if (a.fmt === 'none' || a.fmt === 'tpm') fmt = { status: 'pass', text: `format "${a.fmt}" accepted` };
-    else if (a.fmt === 'packed') fmt = f.attestationCertificate ? { status: 'pass', text: 'packed with x5c (AttCA) accepted' } : { status: 'fail', text: 'packed self attestation is not accepted (only AttCA)' };
-    else if (REGISTERED_FORMATS.has(a.fmt)) fmt = { status: 'fail', text: `format "${a.fmt}" is not among none, tpm, packed (AttCA)` };
-    else fmt = a.fmt.length <= 32 ? { status: 'pass', text: `custom format "${a.fmt}" (<= 32 characters) accepted` } : { status: 'fail', text: 'custom format longer than 32 characters' };
+      const c = f.check('WEBAUTHN-ENTRA-001');
+      fmt = c?.status === 'pass' ? { status: 'pass', text: 'the Entra-profile registration with direct attestation verified (WEBAUTHN-ENTRA-001)' } : { status: 'skip', text: 'no registration was verified and WEBAUTHN-ENTRA-001 did not pass' };
+    } else if (a.format === 'none' || a.format === 'tpm') fmt = { status: 'pass', text: `format "${a.format}" accepted` };
+    else if (a.format === 'packed') fmt = a.attestationType !== 'self' ? { status: 'pass', text: 'packed with x5c (AttCA) accepted' } : { status: 'fail', text: 'packed self attestation is not accepted (only AttCA)' };
+    else if (REGISTERED_FORMATS.has(a.format)) fmt = { status: 'fail', text: `format "${a.format}" is not among none, tpm, packed (AttCA)` };
+    else fmt = a.format.length <= 32 ? { status: 'pass', text: `custom format "${a.format}" (<= 32 characters) accepted` } : { status: 'fail', text: 'custom format longer than 32 characters' };
     out.push(reason('EN-ATTESTATION-FORMAT', 'S1', [fmt], prefix));
   }
-  // EN-PASSKEY-TYPE (S3, S6 passkeyTypes): a security key's passkey is device-bound (BE flag clear)
-  const type = input.attestation?.authData.be ? 'synced' : 'deviceBound';
+  // S3, S6 passkeyTypes: a security key's passkey is device-bound (BE flag clear)
+  const type = f.input.attestation?.authData.be ? 'synced' : 'deviceBound';
   const typeFact: Fact = !p.passkeyTypes
     ? { status: 'pass', text: 'legacy policy: no passkey type restriction' }
     : p.passkeyTypes.includes(type)
@@ -167,98 +154,93 @@ function verdictOf(reasons: readonly EntraReason[]): EntraVerdict {
   return 'allowed';
 }
 
-function evaluatePolicy(name: string, policy: EntraPolicy, f: DeviceFacts, input: EntraInput, ms: MicrosoftEvaluation): EntraScenario {
-  const device = deviceReasons(f, input);
-  if (policy.state === 'disabled') {
-    return { name, verdict: 'blocked', reasons: [{ id: 'EN-METHOD-STATE', status: 'fail', message: 'the passkey (FIDO2) method is disabled in this policy', source: 'S6' }, ...device] };
-  }
-  const profiles = scopedProfiles(policy, input.userGroups);
-  if (!profiles.length) {
-    return { name, verdict: 'blocked', reasons: [{ id: 'EN-KEY-RESTRICTIONS', status: 'fail', message: 'no passkey profile is scoped to the user', source: 'S3, S6' }, ...device] };
-  }
-  const perProfile = profiles.map((p) => profileReasons(p, f, input, ms));
-  const verdicts = perProfile.map((r) => verdictOf([...device, ...r]));
-  // S3: the key is allowed when at least one profile scoped to the user allows it
-  const verdict: EntraVerdict = verdicts.includes('allowed') ? 'allowed' : verdicts.includes('incomplete') ? 'incomplete' : 'blocked';
-  return { name, verdict, reasons: [...device, ...perProfile.flat()] };
+/** The best of several profiles' verdicts (S3: one profile that allows is enough). */
+function best(verdicts: EntraVerdict[]): EntraVerdict | undefined {
+  for (const v of ['allowed', 'depends-on-group', 'incomplete', 'blocked'] as const) if (verdicts.includes(v)) return v;
+  return undefined;
 }
 
-function fixedKeyRestrictions(kr: EntraKeyRestrictions | undefined, aaguid: string): EntraKeyRestrictions {
-  if (!kr?.isEnforced) return { isEnforced: false, enforcementType: kr?.enforcementType ?? 'block', aaGuids: kr?.aaGuids ?? [] };
-  const list = kr.aaGuids ?? [];
-  if (kr.enforcementType === 'allow') return { ...kr, aaGuids: list.some((x) => normaliseAaguid(x) === aaguid) ? list : [...list, aaguid] };
-  if (kr.enforcementType === 'block') return { ...kr, aaGuids: list.filter((x) => normaliseAaguid(x) !== aaguid) };
-  return kr;
+export interface PolicyJudgement extends EntraScenario {
+  /** per profile that applies (for certain, then possibly): its label, verdict and reasons */
+  profiles: { profile: EffectiveProfile; certain: boolean; verdict: EntraVerdict; reasons: EntraReason[] }[];
 }
 
-/**
- * The fido2AuthenticationMethodConfiguration fragment an admin would PATCH so this AAGUID is allowed: the
- * AAGUID added to an enforced allow list or removed from an enforced block list; attestation enforcement
- * turned off only when it is what blocks the key; deviceBound added when the passkey type blocks it. In the
- * passkeyProfiles shape the whole collection is sent (Graph replaces collections on PATCH) with the first
- * scoped profile changed. An unenforced restriction is left as it is (an allow list of one would block every
- * other key).
- */
-export function suggestPolicy(policy: EntraPolicy, scenario: EntraScenario, aaguid: string | undefined, userGroups?: string[]): Record<string, unknown> {
-  if (!aaguid) return {};
-  const blockedBy = (id: string) => scenario.reasons.some((r) => r.id === id && r.status === 'fail');
-  const profiles = policy.passkeyProfiles ?? [];
-  if (!profiles.length) {
-    return {
-      '@odata.type': GRAPH_TYPE,
-      keyRestrictions: fixedKeyRestrictions(policy.keyRestrictions, aaguid),
-      ...(policy.isAttestationEnforced && blockedBy('EN-ATTESTATION') ? { isAttestationEnforced: false } : {}),
-    };
+export function judgePolicy(name: string, policy: EntraPolicy, f: Facts, ms: MicrosoftEvaluation, groups: readonly string[] | undefined): PolicyJudgement {
+  const device = deviceReasons(f);
+  const deviceVerdict = verdictOf(device);
+  if (policy.state !== 'enabled') {
+    const reasons = [{ id: 'EN-METHOD-STATE', status: 'fail' as const, message: 'the passkey (FIDO2) method is disabled (state "disabled")', source: 'S6' }, ...device];
+    return { name, verdict: 'blocked', reasons, profiles: [] };
   }
-  const target = scopedProfiles(policy, userGroups)[0]?.profileId;
-  return {
-    '@odata.type': GRAPH_TYPE,
-    passkeyProfiles: profiles.map((p) => {
-      if (p.id !== target) return p;
-      const types = (p.passkeyTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      return {
-        ...p,
-        keyRestrictions: fixedKeyRestrictions(p.keyRestrictions, aaguid),
-        ...(p.attestationEnforcement === 'registrationOnly' && blockedBy('EN-ATTESTATION') ? { attestationEnforcement: 'disabled' } : {}),
-        ...(blockedBy('EN-PASSKEY-TYPE') && !types.includes('deviceBound') ? { passkeyTypes: [...types, 'deviceBound'].join(',') } : {}),
-      };
-    }),
+  const state: EntraReason = { id: 'EN-METHOD-STATE', status: 'pass', message: 'the passkey (FIDO2) method is enabled', source: 'S6' };
+  const scope = scopeOf(policy, groups);
+  const targets: EntraReason = {
+    id: 'EN-TARGETS',
+    status: scope.status === 'in' ? 'pass' : scope.status === 'out' ? 'fail' : 'skip',
+    message: scope.status === 'depends' ? `depends on group membership: ${scope.text} (give the user's groups with --entra-user-groups)` : scope.text,
+    source: 'S6',
   };
+  if (scope.status === 'out') return { name, verdict: 'blocked', reasons: [state, targets, ...device], profiles: [] };
+  const profiles = [
+    ...scope.profiles.map((p) => ({ p, certain: true })),
+    ...scope.possibleProfiles.map((p) => ({ p, certain: false })),
+  ].map(({ p, certain }) => {
+    const reasons = profileReasons(p, f, ms);
+    return { profile: p, certain, reasons, verdict: verdictOf([...device, ...reasons]) };
+  });
+  const noProfile: EntraReason[] = profiles.length
+    ? []
+    : [{ id: 'EN-KEY-RESTRICTIONS', status: 'fail', message: 'no passkey profile applies: the include targets name none of the policy\'s passkeyProfiles', source: 'S3, S6' }];
+  let verdict: EntraVerdict;
+  if (deviceVerdict === 'blocked' || noProfile.length) verdict = 'blocked';
+  else {
+    const certain = best(profiles.filter((x) => x.certain).map((x) => x.verdict));
+    const possible = best(profiles.filter((x) => !x.certain).map((x) => x.verdict));
+    if (certain === 'allowed') verdict = scope.unknownExclusions.length ? 'depends-on-group' : 'allowed';
+    else if (possible === 'allowed') verdict = 'depends-on-group';
+    else verdict = best([certain, possible].flatMap((v) => (v ? [v] : []))) ?? 'blocked';
+    if (verdict === 'allowed' && scope.status === 'depends') verdict = 'depends-on-group';
+  }
+  return { name, verdict, reasons: [state, targets, ...device, ...noProfile, ...profiles.flatMap((x) => x.reasons)], profiles };
 }
 
-export function authenticationMethodView(f: DeviceFacts, input: CompatInput, ms: MicrosoftEvaluation): Fido2AuthenticationMethodView | undefined {
-  const aaGuid = f.aaguid ?? f.attestedAaguid;
-  if (!aaGuid) return undefined;
-  const attested = ms.requirements.find((r) => r.id === 'MS-ATTESTATION')?.status === 'pass' && !!f.mdsEntry;
+export function authenticationMethodView(f: Facts, ms: MicrosoftEvaluation): Fido2AuthenticationMethodView | undefined {
+  if (!f.aaguid) return undefined;
+  const attested = ms.requirements.find((r) => r.id === 'MS-ATTESTATION')?.status === 'pass' && f.aaguidVerified;
   return {
-    aaGuid,
-    model: f.mdsEntry?.metadataStatement?.description ?? 'unknown (not in MDS)',
+    aaGuid: f.aaguid,
+    model: (f.aaguidVerified ? f.entry?.metadataStatement?.description : undefined) ?? (f.entry ? 'unverified (AAGUID not attested)' : 'unknown (not in MDS)'),
     attestationLevel: attested ? 'attested' : 'notAttested',
-    passkeyType: input.attestation?.authData.be ? 'synced' : 'deviceBound',
+    passkeyType: f.input.attestation?.authData.be ? 'synced' : 'deviceBound',
   };
 }
 
-export function evaluateEntra(input: EntraInput): EntraEvaluation {
-  const facts = gatherFacts(input);
-  const ms = input.microsoft ?? evaluateMicrosoft(input);
+export function evaluateEntra(input: EntraInput, facts: Facts = gatherFacts(input)): EntraEvaluation {
+  const ms = input.microsoft ?? evaluateMicrosoft(input, facts);
   const given = input.policy;
-  const scenarios = given
-    ? [evaluatePolicy('policy as given', given, facts, input, ms)]
-    : [
-        evaluatePolicy("Entra's defaults", defaultEntraPolicy(false), facts, input, ms),
-        evaluatePolicy('attestation enforced', defaultEntraPolicy(true), facts, input, ms),
-      ];
-  const main = scenarios[0]!;
+  const groups = input.userGroups;
+  const judged = given
+    ? [judgePolicy('policy as given', given, facts, ms, groups)]
+    : [judgePolicy("Entra's defaults", defaultEntraPolicy(false), facts, ms, groups), judgePolicy('attestation enforced', defaultEntraPolicy(true), facts, ms, groups)];
+  const main = judged[0]!;
   const policy = given ?? defaultEntraPolicy(false);
-  const view = authenticationMethodView(facts, input, ms);
+  const strengths = evaluateAuthStrengths(input.authStrengths ?? [], facts, main.reasons);
+  const strengthReasons: EntraReason[] = strengths.map((s) => ({ id: 'EN-AUTH-STRENGTH', status: s.status, message: `"${s.displayName}" (${s.from}): ${s.message}`, source: 'S6' }));
+  // a strength that refuses the key blocks sign-in where Conditional Access requires it
+  const verdict: EntraVerdict = main.verdict === 'allowed' && strengths.some((s) => s.status === 'fail') ? 'blocked' : main.verdict === 'allowed' && strengths.some((s) => s.status === 'skip') ? 'incomplete' : main.verdict;
+  const fix = entraFix(policy, main, facts, ms, groups);
+  const view = authenticationMethodView(facts, ms);
   return {
-    verdict: main.verdict,
+    verdict,
     policySource: given ? 'file' : 'default',
     policy: policy as Record<string, unknown>,
-    reasons: main.reasons,
-    suggestedPolicy: suggestPolicy(policy, main, facts.aaguid ?? facts.attestedAaguid, input.userGroups),
+    reasons: [...main.reasons, ...strengthReasons],
+    suggestedPolicy: fix.kind === 'policy' ? fix.body : {},
+    fix,
+    ...(groups ? { userGroups: groups } : {}),
+    authStrengths: strengths,
     ...(view ? { authenticationMethod: view } : {}),
-    scenarios,
+    scenarios: judged.map(({ name, verdict: v, reasons }) => ({ name, verdict: v, reasons })),
   };
 }
 

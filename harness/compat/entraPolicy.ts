@@ -1,45 +1,55 @@
 import { z } from 'zod';
 
 /**
- * The Entra FIDO2 policy as Microsoft Graph returns it (S6: GET
- * /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2 →
- * fido2AuthenticationMethodConfiguration). Both shapes: the legacy `isAttestationEnforced` /
- * `keyRestrictions` members and the newer `passkeyProfiles[]` with `includeTargets[].allowedPasskeyProfiles`.
- * Unknown members are accepted and kept (forward compatible: Graph adds members); known members of the wrong
- * type are refused with the first violation's path.
+ * The passkey (FIDO2) method policy as Microsoft Graph returns it: `fido2AuthenticationMethodConfiguration`
+ * (GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2), in its legacy shape
+ * (`isAttestationEnforced`, `keyRestrictions`) and with `passkeyProfiles[]` and
+ * `includeTargets[].allowedPasskeyProfiles`. The whole `authenticationMethodsPolicy` response is accepted too:
+ * its fido2 configuration is picked. Graph's enumerations are checked (with their `unknownFutureValue`);
+ * members Graph may add later are kept.
  */
+const graphEnum = <T extends string>(values: readonly T[]) => z.enum([...values, 'unknownFutureValue'] as unknown as [T | 'unknownFutureValue', ...(T | 'unknownFutureValue')[]]);
+
+/** fido2KeyRestrictions */
 const keyRestrictions = z.looseObject({
   isEnforced: z.boolean().optional(),
-  /** allow | block | unknownFutureValue (any other text is kept and treated as not understood) */
-  enforcementType: z.string().optional(),
-  aaGuids: z.array(z.string()).optional(),
+  enforcementType: graphEnum(['allow', 'block']).optional(),
+  aaGuids: z.array(z.string()).nullable().optional(),
 });
 
+/** authenticationMethodTarget (includeTargets) / excludeTarget */
 const target = z.looseObject({
-  id: z.string(),
-  targetType: z.string().optional(),
+  id: z.string().min(1),
+  targetType: graphEnum(['user', 'group']).optional(),
   isRegistrationRequired: z.boolean().optional(),
-  allowedPasskeyProfiles: z.array(z.string()).optional(),
+  allowedPasskeyProfiles: z.array(z.string()).nullable().optional(),
 });
 
+/** passkeyTypes is a flags enumeration: a comma-separated list of deviceBound, synced */
+const passkeyTypes = z.string().refine((s) => s.split(',').every((t) => ['deviceBound', 'synced', 'unknownFutureValue'].includes(t.trim())), {
+  message: 'passkeyTypes is a comma-separated list of deviceBound, synced',
+});
+
+/** passkeyProfile */
 const passkeyProfile = z.looseObject({
-  id: z.string(),
+  id: z.string().min(1),
   name: z.string().optional(),
-  /** comma-separated flags: "deviceBound,synced" */
-  passkeyTypes: z.string().optional(),
-  /** disabled | registrationOnly | unknownFutureValue */
-  attestationEnforcement: z.string().optional(),
+  passkeyTypes: passkeyTypes.optional(),
+  attestationEnforcement: graphEnum(['disabled', 'registrationOnly']).optional(),
   keyRestrictions: keyRestrictions.optional(),
 });
 
+export const FIDO2_CONFIGURATION_TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
+
 export const entraPolicySchema = z.looseObject({
+  '@odata.type': z.literal(FIDO2_CONFIGURATION_TYPE).optional(),
   id: z.string().optional(),
-  /** enabled | disabled */
-  state: z.string().optional(),
+  /** authenticationMethodState */
+  state: z.enum(['enabled', 'disabled']),
   isSelfServiceRegistrationAllowed: z.boolean().optional(),
   isAttestationEnforced: z.boolean().optional(),
   keyRestrictions: keyRestrictions.optional(),
-  includeTargets: z.array(target).optional(),
+  includeTargets: z.array(target),
   excludeTargets: z.array(target).optional(),
   passkeyProfiles: z.array(passkeyProfile).optional(),
 });
@@ -47,6 +57,7 @@ export const entraPolicySchema = z.looseObject({
 export type EntraPolicy = z.infer<typeof entraPolicySchema>;
 export type EntraKeyRestrictions = z.infer<typeof keyRestrictions>;
 export type EntraPasskeyProfile = z.infer<typeof passkeyProfile>;
+export type EntraTarget = z.infer<typeof target>;
 
 export class EntraPolicyError extends Error {
   override readonly name = 'EntraPolicyError';
@@ -56,11 +67,25 @@ export class EntraPolicyError extends Error {
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`Entra policy ${path || '/'}: ${reason}`);
+    super(`${path ? `${path}: ` : ''}${reason}`);
   }
 }
 
-/** A parsed Graph response (object) or its JSON text → EntraPolicy, or EntraPolicyError. */
+/** The first violation of a zod parse as "JSON-pointer: message". */
+export function firstIssue(error: z.ZodError): { path: string; message: string } {
+  const issue = error.issues[0]!;
+  return { path: issue.path.map((p) => `/${String(p)}`).join(''), message: issue.message };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * JSON text or a parsed value → the fido2 configuration, or EntraPolicyError with one line. An
+ * `authenticationMethodsPolicy` (its `authenticationMethodConfigurations[]`) gives its fido2 member; any other
+ * document is refused.
+ */
 export function parseEntraPolicy(input: unknown): EntraPolicy {
   let value = input;
   if (typeof input === 'string') {
@@ -70,24 +95,33 @@ export function parseEntraPolicy(input: unknown): EntraPolicy {
       throw new EntraPolicyError('ENTRA_POLICY_NOT_JSON', '', `not JSON: ${(e as Error).message}`);
     }
   }
+  let prefix = '';
+  if (isObject(value) && Array.isArray(value['authenticationMethodConfigurations'])) {
+    const list = value['authenticationMethodConfigurations'] as unknown[];
+    const index = list.findIndex((c) => isObject(c) && (c['@odata.type'] === FIDO2_CONFIGURATION_TYPE || String(c['id']).toLowerCase() === 'fido2'));
+    if (index < 0) throw new EntraPolicyError('ENTRA_POLICY_INVALID', '/authenticationMethodConfigurations', 'an authenticationMethodsPolicy without a fido2 configuration');
+    value = list[index];
+    prefix = `/authenticationMethodConfigurations/${index}`;
+  }
+  if (!isObject(value)) throw new EntraPolicyError('ENTRA_POLICY_INVALID', '', 'not a fido2AuthenticationMethodConfiguration (a JSON object)');
   const result = entraPolicySchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new EntraPolicyError('ENTRA_POLICY_INVALID', issue.path.map((p) => `/${String(p)}`).join(''), issue.message);
+    const { path, message } = firstIssue(result.error);
+    throw new EntraPolicyError('ENTRA_POLICY_INVALID', prefix + path, `not a fido2AuthenticationMethodConfiguration: ${message}`);
   }
   return result.data;
 }
 
-/** The default passkey profile Graph shows in a tenant that has not changed it (S6 update example). */
+/** The default passkey profile's id in a tenant (Graph's fido2AuthenticationMethodConfiguration update example). */
 export const DEFAULT_PASSKEY_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
 
 /**
- * Entra's defaults, used when no policy is given. The choice (S6's example of the default profile):
- * passkeys enabled for all users with the default profile, both passkey types, attestation not enforced,
- * no key restrictions.
+ * Entra's defaults, used when no policy is given: passkeys enabled for all users with the default profile,
+ * both passkey types, attestation not enforced (or enforced, for the second scenario), no key restrictions.
  */
 export function defaultEntraPolicy(attestationEnforced = false): EntraPolicy {
   return {
+    '@odata.type': FIDO2_CONFIGURATION_TYPE,
     id: 'Fido2',
     state: 'enabled',
     isSelfServiceRegistrationAllowed: true,

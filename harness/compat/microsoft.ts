@@ -1,90 +1,107 @@
 import type { InformationItem, MicrosoftEvaluation, MicrosoftRequirement } from '../../reports/model.ts';
 import { CtapExtension, CtapVersion } from '../protocol/index.ts';
 import { ZERO_AAGUID } from '../../mds/aaguid.ts';
-import { checkFacts, combineFacts, gatherFacts, type CompatInput, type DeviceFacts, type Fact } from './compatInput.ts';
+import { checkFacts, combineFacts, evidenceLines, gatherFacts, mdsFact, noInfo, reliedOn, type CheckReliance, type CompatInput, type Fact, type Facts } from './evidence.ts';
 
 /**
- * The "Microsoft-compatible FIDO2 security key" evaluation (MICROSOFT-ENTRA.md, table "Microsoft-compatible
- * (vendor program)"; sources S1 Entra attestation for passkey vendors, S2 Windows "Microsoft-compatible
- * security key", S3, S7 MDS3). Ids are verbatim. Each requirement combines getInfo (G), attestation (A),
- * MDS (M) and functional-check facts; what could not be judged is `skip` with the reason. Verdict:
- * any fail → not-compatible; else any skip → incomplete; else compatible (warnings allowed).
+ * The "Microsoft-compatible security key" requirements (docs/microsoft-entra.md; sources S1 Entra
+ * attestation for passkey vendors, S2 Windows "Microsoft-compatible security key", S3, S7 MDS3). Each
+ * requirement names the checks it relies on once (`needs`, `failsOn`); the evaluator adds their results to
+ * the requirement's own getInfo (G), attestation (A) and MDS (M) facts. Verdict: any fail → not-compatible;
+ * else any skip → incomplete; else compatible (warnings allowed).
  */
+export interface RequirementDefinition<Id extends string = string> extends CheckReliance {
+  id: Id;
+  title: string;
+  source: string;
+  facts(f: Facts): Fact[];
+}
 
 const FIDO2_VERSIONS = new Set<string>([CtapVersion.FIDO_2_0, CtapVersion.FIDO_2_1_PRE, CtapVersion.FIDO_2_1, CtapVersion.FIDO_2_2]);
 /** MDS userVerificationMethod values that are a passcode or a biometric (FIDO Registry of Predefined Values §3.1) */
 const UV_METHODS = /^(passcode|fingerprint|voiceprint|faceprint|eyeprint|handprint|palmprint|pattern)_/;
 
-type Requirement = Omit<MicrosoftRequirement, 'status' | 'evidence'> & { facts: (f: DeviceFacts, input: CompatInput) => Fact[] };
+/** attestation problems that belong to MS-CERTIFIED (MDS status), not to the attestation itself */
+const STATUS_CODES = new Set(['ATT_STATUS']);
 
-function noInfo(): Fact {
-  return { status: 'skip', text: 'getInfo not available' };
+function attestationFacts(f: Facts): Fact[] {
+  const a = f.input.attestation;
+  if (!a) return [{ status: 'skip', text: 'no registration was verified' }];
+  const out: Fact[] = [];
+  if (a.format !== 'packed') out.push({ status: 'fail', text: `attestation format "${a.format}", packed with x5c required` });
+  else if (a.attestationType === 'self') out.push({ status: 'fail', text: 'packed self attestation (no x5c): no chain to an MDS root' });
+  if (!a.authData.up) out.push({ status: 'fail', text: 'authData UP flag clear (WebAuthn L3 §7.1 step 14)' });
+  for (const p of a.problems) {
+    if (p.severity === 'fail' && !STATUS_CODES.has(p.code)) out.push({ status: 'fail', text: `${p.code}: ${p.message}` });
+  }
+  if (a.format === 'packed' && a.attestationType !== 'self') {
+    if (a.chainValid && a.rootSource === 'metadata') out.push({ status: 'pass', text: `chain ends in the MDS root "${a.rootSubject ?? ''}"` });
+    else if (!f.input.mds) out.push({ status: 'skip', text: 'no MDS BLOB was consulted: the chain to the MDS roots cannot be judged' });
+    else if (!f.entry) out.push({ status: 'fail', text: `AAGUID ${a.aaguid} has no MDS entry, so no MDS root to chain to` });
+    else out.push({ status: 'fail', text: `the chain does not end in the MDS entry's attestationRootCertificates${a.rootSubject ? ` (it ends in "${a.rootSubject}", ${a.rootSource})` : ''}` });
+  }
+  const types = f.entry?.metadataStatement?.attestationTypes;
+  if (types) out.push({ status: 'info', text: `MDS attestationTypes: ${types.join(', ')}` });
+  return out;
 }
 
-function mdsNotFound(f: DeviceFacts): Fact {
-  return f.mdsConsulted
-    ? { status: 'skip', text: `AAGUID ${f.aaguid ?? f.attestedAaguid ?? '(unknown)'} is not in the MDS BLOB consulted (Microsoft ingests MDS monthly: a new listing can take up to 4 weeks to reach it)` }
-    : { status: 'skip', text: 'no MDS BLOB was consulted' };
-}
-
-const REQUIREMENTS: Requirement[] = [
+export const MICROSOFT_REQUIREMENTS = [
   {
     id: 'MS-FIDO2',
     title: 'FIDO2, not U2F-only',
     source: 'S1',
-    checkIds: ['INFO-VERSIONS-001'],
-    facts: (f, { info }) => {
-      const out: Fact[] = [];
-      if (!info) out.push(noInfo());
-      else {
-        const v = info.versions.filter((x) => FIDO2_VERSIONS.has(x));
-        out.push(v.length ? { status: 'pass', text: `getInfo versions include ${v.join(', ')}` } : { status: 'fail', text: `getInfo versions ${JSON.stringify(info.versions)} have no FIDO_2_x` });
-      }
-      const c = f.checkStatus('INFO-VERSIONS-001');
-      if (c) out.push(...checkFacts(f, ['INFO-VERSIONS-001']));
-      const family = f.mdsEntry?.metadataStatement?.protocolFamily;
-      if (family !== undefined) out.push(family === 'fido2' ? { status: 'pass', text: 'MDS protocolFamily "fido2"' } : { status: 'fail', text: `MDS protocolFamily "${family}", not "fido2"` });
-      else out.push({ status: 'info', text: f.mdsEntry ? 'MDS statement has no protocolFamily' : 'MDS protocolFamily not known (no entry)' });
-      return out;
+    needs: ['INFO-VERSIONS-001'],
+    facts: (f) => {
+      const info = f.input.info;
+      const g: Fact[] = !info
+        ? []
+        : info.versions.some((x) => FIDO2_VERSIONS.has(x))
+          ? [{ status: 'pass', text: `getInfo versions include ${info.versions.filter((x) => FIDO2_VERSIONS.has(x)).join(', ')}` }]
+          : [{ status: 'fail', text: `getInfo versions ${JSON.stringify(info.versions)} have no FIDO_2_x` }];
+      const m = mdsFact(f, (e) => {
+        const family = e.metadataStatement?.protocolFamily;
+        return family === 'fido2' ? { status: 'pass', text: 'MDS protocolFamily "fido2"' } : { status: 'fail', text: `MDS protocolFamily ${JSON.stringify(family)}, not "fido2"` };
+      });
+      return [...g, ...m];
     },
   },
   {
     id: 'MS-CERTIFIED',
     title: 'FIDO2 certified at any level, no undesired MDS status',
     source: 'S1, S7',
-    checkIds: ['MDS-STATUS-001'],
-    facts: (f) => {
-      if (!f.mdsEntry || !f.mdsStatus) return [mdsNotFound(f), ...(f.checkStatus('MDS-STATUS-001') ? checkFacts(f, ['MDS-STATUS-001']) : [])];
-      const s = f.mdsStatus;
-      const out: Fact[] = [
-        s.certified
-          ? { status: 'pass', text: `certification status ${s.certificationLevel}` }
-          : { status: 'fail', text: `not FIDO certified (latest certification status: ${s.certificationLevel ?? 'none'})` },
-      ];
-      for (const finding of s.findings) out.push({ status: finding.severity, text: `MDS ${finding.message}` });
-      if (f.checkStatus('MDS-STATUS-001')) out.push(...checkFacts(f, ['MDS-STATUS-001']));
-      return out;
-    },
+    needs: ['MDS-STATUS-001'],
+    facts: (f) =>
+      mdsFact(f, () => {
+        const s = f.status!;
+        return [
+          s.certified
+            ? { status: 'pass', text: `certification status ${s.certificationLevel}` }
+            : { status: 'fail', text: `not FIDO certified (latest certification status: ${s.certificationLevel ?? 'none'})` },
+          ...s.findings.map((x): Fact => ({ status: x.severity === 'info' ? 'info' : x.severity, text: `MDS ${x.message}` })),
+        ];
+      }),
   },
   {
     id: 'MS-MDS-LISTED',
     title: 'Metadata in MDS, AAGUID matching',
     source: 'S1',
-    checkIds: ['ATT-AAGUID-001'],
+    needs: ['ATT-AAGUID-001', 'MDS-ENTRY-001'],
     facts: (f) => {
       const out: Fact[] = [];
-      if (f.aaguid && f.attestedAaguid) {
+      if (f.infoAaguid && f.attestedAaguid) {
         out.push(
-          f.aaguid === f.attestedAaguid
-            ? { status: 'pass', text: `getInfo AAGUID equals the attested AAGUID ${f.aaguid}` }
-            : { status: 'fail', text: `getInfo AAGUID ${f.aaguid} differs from the attested AAGUID ${f.attestedAaguid}` },
+          f.infoAaguid === f.attestedAaguid
+            ? { status: 'pass', text: `getInfo AAGUID equals the attested AAGUID ${f.infoAaguid}` }
+            : { status: 'fail', text: `getInfo AAGUID ${f.infoAaguid} differs from the attested AAGUID ${f.attestedAaguid}` },
         );
       }
-      if (f.checkStatus('ATT-AAGUID-001')) out.push(...checkFacts(f, ['ATT-AAGUID-001']));
-      else if (!f.attestedAaguid) out.push({ status: 'skip', text: 'ATT-AAGUID-001 was not run and no attestation was given' });
-      if (f.mdsEntry) out.push({ status: 'pass', text: `listed in MDS as "${f.mdsEntry.metadataStatement?.description ?? '(no description)'}"` });
-      else if ((f.aaguid ?? f.attestedAaguid) === ZERO_AAGUID) out.push({ status: 'fail', text: 'the all-zero AAGUID names no model and cannot be listed in MDS' });
-      else out.push(mdsNotFound(f));
+      if (!f.input.mds) out.push({ status: 'skip', text: 'no MDS BLOB was consulted' });
+      else if (!f.aaguid) out.push({ status: 'skip', text: 'AAGUID unknown (no getInfo, no registration)' });
+      else if (f.aaguid === ZERO_AAGUID) out.push({ status: 'fail', text: 'the all-zero AAGUID names no model and cannot be listed in MDS' });
+      else if (!f.entry) {
+        out.push({ status: 'fail', text: `AAGUID ${f.aaguid} is not in the MDS BLOB consulted${f.input.mds.store.no !== undefined ? ` (serial ${f.input.mds.store.no})` : ''}; Microsoft ingests MDS monthly, so a new listing can take up to 4 weeks to reach it` });
+      } else if (!f.aaguidVerified) out.push({ status: 'skip', text: `AAGUID not verified (${f.notVerified}): its MDS entry may belong to another model` });
+      else out.push({ status: 'pass', text: `listed in MDS as "${f.entry.metadataStatement?.description ?? '(no description)'}"` });
       return out;
     },
   },
@@ -92,22 +109,25 @@ const REQUIREMENTS: Requirement[] = [
     id: 'MS-UV',
     title: 'User verification by PIN or biometrics',
     source: 'S1',
-    checkIds: ['PIN-TOKEN-001', 'PIN-TOKEN-002'],
-    facts: (f, { info }) => {
+    needs: [['PIN-TOKEN-001', 'PIN-TOKEN-002', 'UV-BUILTIN-001']],
+    failsOn: ['UV-FLAG-001', 'UV-FLAG-002', 'UV-FLAG-003', 'MC-FLAGS-002', 'GA-FLAGS-002', 'UV-TOKEN-001', 'UV-OPT-001'],
+    facts: (f) => {
+      const info = f.input.info;
       const out: Fact[] = [];
-      if (!info) out.push(noInfo());
-      else {
+      if (info) {
         const o = info.options ?? {};
         const has = ['clientPin', 'uv'].filter((k) => k in o);
         out.push(has.length ? { status: 'pass', text: `getInfo options: ${has.map((k) => `${k}=${o[k]}`).join(', ')}` } : { status: 'fail', text: 'getInfo options have neither clientPin nor uv' });
       }
-      out.push(...checkFacts(f, ['PIN-TOKEN-001', 'PIN-TOKEN-002'], 'any'));
-      const uvd = f.mdsEntry?.metadataStatement?.userVerificationDetails;
-      if (uvd) {
-        const methods = uvd.flat().map((m) => m.userVerificationMethod);
-        const good = methods.filter((m) => UV_METHODS.test(m));
-        out.push(good.length ? { status: 'pass', text: `MDS userVerificationDetails: ${good.join(', ')}` } : { status: 'fail', text: `MDS userVerificationDetails have no passcode or biometric method (${methods.join(', ')})` });
-      } else out.push({ status: 'info', text: 'MDS userVerificationDetails not known' });
+      out.push(
+        ...mdsFact(f, (e) => {
+          const methods = (e.metadataStatement?.userVerificationDetails ?? []).flat().map((m) => m.userVerificationMethod);
+          const good = methods.filter((m) => UV_METHODS.test(m));
+          return good.length
+            ? { status: 'pass', text: `MDS userVerificationDetails: ${[...new Set(good)].join(', ')}` }
+            : { status: 'fail', text: `MDS userVerificationDetails have no passcode or biometric method (${methods.join(', ') || 'none'})` };
+        }),
+      );
       return out;
     },
   },
@@ -115,70 +135,82 @@ const REQUIREMENTS: Requirement[] = [
     id: 'MS-RK',
     title: 'Discoverable credentials',
     source: 'S1, S2',
-    checkIds: ['RK-DISCOVER-001'],
-    facts: (f, { info }) => [
-      !info ? noInfo() : info.options?.rk === true ? { status: 'pass', text: 'getInfo options.rk true' } : { status: 'fail', text: `getInfo options.rk ${info.options?.rk ?? 'absent'} (must be true)` },
-      ...checkFacts(f, ['RK-DISCOVER-001']),
-    ],
+    needs: ['RK-DISCOVER-001'],
+    failsOn: ['RK-SUPPORT-001', 'RK-OVERWRITE-001', 'RK-NONRK-001'],
+    facts: (f) => {
+      const info = f.input.info;
+      const rk = f.input.ceremony?.residentKey;
+      return [
+        ...(info ? [info.options?.rk === true ? { status: 'pass' as const, text: 'getInfo options.rk true' } : { status: 'fail' as const, text: `getInfo options.rk ${info.options?.rk ?? 'absent'} (must be true)` }] : []),
+        ...(rk === undefined ? [] : [rk ? { status: 'pass' as const, text: 'the registration created a discoverable credential' } : { status: 'fail' as const, text: 'the registration did not create a discoverable credential (credProps.rk false)' }]),
+      ];
+    },
   },
   {
     id: 'MS-HMAC',
     title: 'hmac-secret for offline Windows unlock',
     source: 'S1, S2',
-    checkIds: ['HMAC-STABLE-001', 'HMAC-UVSPLIT-001'],
-    facts: (f, { info }) => [
-      !info
-        ? noInfo()
-        : info.extensions?.includes(CtapExtension.hmacSecret)
+    needs: ['HMAC-SUPPORT-001', 'HMAC-STABLE-001', 'HMAC-UVSPLIT-001'],
+    failsOn: ['HMAC-MC-001', 'HMAC-GA-001', 'HMAC-GA-002', 'HMAC-GA-003', 'HMAC-GA-004', 'HMAC-STABLE-002'],
+    facts: (f) => {
+      const info = f.input.info;
+      if (!info) return [];
+      return [
+        info.extensions?.includes(CtapExtension.hmacSecret)
           ? { status: 'pass', text: 'getInfo extensions include hmac-secret' }
           : { status: 'fail', text: `getInfo extensions ${JSON.stringify(info.extensions ?? [])} lack hmac-secret` },
-      ...checkFacts(f, ['HMAC-STABLE-001', 'HMAC-UVSPLIT-001']),
-    ],
+      ];
+    },
   },
   {
     id: 'MS-MULTI-ACCOUNT',
     title: 'Several accounts per relying party',
     source: 'S2',
-    checkIds: ['RK-MULTI-001'],
-    facts: (f) => checkFacts(f, ['RK-MULTI-001']),
+    needs: ['RK-MULTI-001'],
+    failsOn: ['RK-MULTI-002', 'RK-MULTI-003', 'WEBAUTHN-ENTRA-003'],
+    facts: () => [],
   },
   {
     id: 'MS-ATTESTATION',
     title: 'Packed attestation with a full chain to the MDS roots',
     source: 'S1',
-    checkIds: ['ATT-PACKED-001', 'MDS-CHAIN-001', 'ATT-CERT-001'],
-    facts: (f, { attestation }) => {
-      const out: Fact[] = [];
-      if (attestation) {
-        if (attestation.fmt !== 'packed') out.push({ status: 'fail', text: `attestation format "${attestation.fmt}", not packed` });
-        else if (!f.attestationCertificate) out.push({ status: 'fail', text: 'packed self attestation (no x5c): no chain to an MDS root' });
-        else out.push({ status: 'pass', text: `packed attestation with x5c (${(attestation.attStmt.get('x5c') as unknown[]).length} certificate(s))` });
-      }
-      const types = f.mdsEntry?.metadataStatement?.attestationTypes;
-      if (types) out.push({ status: 'info', text: `MDS attestationTypes: ${types.join(', ')}` });
-      out.push(...checkFacts(f, ['ATT-PACKED-001', 'MDS-CHAIN-001', 'ATT-CERT-001']));
-      return out;
-    },
+    needs: ['ATT-PACKED-001', 'ATT-CERT-001', 'MDS-CHAIN-001'],
+    failsOn: ['ATT-CHAIN-001', 'MC-RPID-001', 'MC-FLAGS-001', 'WEBAUTHN-REG-001', 'WEBAUTHN-ENTRA-001'],
+    facts: attestationFacts,
   },
   {
     id: 'MS-AAGUID',
     title: 'AAGUID is a real identifier',
     source: 'S3',
-    checkIds: ['INFO-AAGUID-001'],
-    facts: (f, { info }) => {
+    needs: ['INFO-AAGUID-001'],
+    failsOn: ['INFO-AAGUID-002'],
+    facts: (f) => {
       const out: Fact[] = [];
-      if (!info) out.push(noInfo());
-      else if (!f.aaguid) out.push({ status: 'fail', text: 'getInfo aaguid is not 16 bytes' });
-      else out.push(f.aaguid === ZERO_AAGUID ? { status: 'fail', text: 'getInfo AAGUID is all zeros' } : { status: 'pass', text: `getInfo AAGUID ${f.aaguid} is non-zero` });
-      if (f.attestedAaguid === ZERO_AAGUID) out.push({ status: 'fail', text: 'attested AAGUID is all zeros' });
-      if (f.checkStatus('INFO-AAGUID-001')) out.push(...checkFacts(f, ['INFO-AAGUID-001']));
+      if (f.input.info) {
+        if (!f.infoAaguid) out.push({ status: 'fail', text: 'getInfo aaguid is not 16 bytes' });
+        else out.push(f.infoAaguid === ZERO_AAGUID ? { status: 'fail', text: 'getInfo AAGUID is all zeros' } : { status: 'pass', text: `getInfo AAGUID ${f.infoAaguid} is non-zero` });
+      }
+      if (f.attestedAaguid) out.push(f.attestedAaguid === ZERO_AAGUID ? { status: 'fail', text: 'attested AAGUID is all zeros' } : { status: 'pass', text: `attested AAGUID ${f.attestedAaguid} is non-zero` });
       out.push({ status: 'info', text: 'the same AAGUID on every unit of a model cannot be judged from one unit' });
       return out;
     },
   },
-];
+] as const satisfies readonly RequirementDefinition[];
 
-/** What Microsoft does not require, shown as information (MICROSOFT-ENTRA.md: never a requirement). */
+export type MicrosoftRequirementId = (typeof MICROSOFT_REQUIREMENTS)[number]['id'];
+
+/** the MS-* ids, in report order */
+export const MICROSOFT_REQUIREMENT_IDS: readonly MicrosoftRequirementId[] = MICROSOFT_REQUIREMENTS.map((r) => r.id);
+
+/** One requirement judged: its own facts, then the facts of the checks it relies on. */
+export function judgeRequirement(def: RequirementDefinition, f: Facts): { status: MicrosoftRequirement['status']; facts: Fact[] } {
+  const facts = [...def.facts(f), ...checkFacts(f, def)];
+  const status = combineFacts(facts);
+  if (!facts.some((x) => x.status !== 'info')) facts.push({ status: 'skip', text: 'nothing could be measured at this entry point' });
+  return { status, facts };
+}
+
+/** What Microsoft does not require, shown as information (never a requirement). */
 export function microsoftInformation(input: CompatInput): InformationItem[] {
   const info = input.info;
   if (!info) return [];
@@ -195,19 +227,19 @@ export function microsoftInformation(input: CompatInput): InformationItem[] {
   ];
 }
 
-export function evaluateMicrosoft(input: CompatInput): MicrosoftEvaluation {
-  const facts = gatherFacts(input);
-  const requirements: MicrosoftRequirement[] = REQUIREMENTS.map(({ facts: judge, ...r }) => {
-    const list = judge(facts, input);
-    return { ...r, status: combineFacts(list), evidence: list.map((x) => (x.status === 'info' ? x.text : `${x.status}: ${x.text}`)) };
-  });
-  const verdict = requirements.some((r) => r.status === 'fail')
-    ? 'not-compatible'
-    : requirements.some((r) => r.status === 'skip')
-      ? 'incomplete'
-      : 'compatible';
-  return { verdict, requirements, information: microsoftInformation(input) };
-}
+/** the sentence reports carry when the MDS consulted is not the FIDO Alliance's */
+export const TEST_MDS_NOTE = "test material, not Microsoft's view: the MDS consulted is not the FIDO Alliance's BLOB";
 
-/** the MS-* ids, in report order */
-export const MICROSOFT_REQUIREMENT_IDS = REQUIREMENTS.map((r) => r.id);
+export function evaluateMicrosoft(input: CompatInput, facts: Facts = gatherFacts(input)): MicrosoftEvaluation {
+  const requirements: MicrosoftRequirement[] = MICROSOFT_REQUIREMENTS.map((def) => {
+    const { status, facts: list } = judgeRequirement(def, facts);
+    return { id: def.id, title: def.title, source: def.source, checkIds: reliedOn(def), status, evidence: evidenceLines(list) };
+  });
+  const verdict = requirements.some((r) => r.status === 'fail') ? 'not-compatible' : requirements.some((r) => r.status === 'skip') ? 'incomplete' : 'compatible';
+  return {
+    verdict,
+    requirements,
+    information: microsoftInformation(input),
+    ...(input.mds?.testMaterial ? { mdsNote: TEST_MDS_NOTE } : {}),
+  };
+}

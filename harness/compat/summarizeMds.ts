@@ -1,15 +1,18 @@
 import type { MdsSummary } from '../../reports/model.ts';
-import { gatherFacts, type CompatInput } from './compatInput.ts';
+import type { Facts } from './evidence.ts';
 
-/** device.mds for report.json: what the MDS says about the device (an entry found or not, status, level). */
-export function summarizeMds(input: CompatInput): MdsSummary | undefined {
-  if (!input.mds) return undefined;
-  const f = gatherFacts(input);
-  const s = f.mdsStatus;
-  const st = f.mdsEntry?.metadataStatement;
+/** device.mds for report.json: the MDS entry for the device (found or not, status, level) and which BLOB. */
+export function summarizeMds(f: Facts): MdsSummary | undefined {
+  const mds = f.input.mds;
+  if (!mds) return undefined;
+  const s = f.status;
+  const st = f.entry?.metadataStatement;
   return {
-    found: !!f.mdsEntry,
-    ...(input.mds.no !== undefined ? { blobNo: input.mds.no } : {}),
+    found: !!f.entry,
+    testMaterial: mds.testMaterial,
+    ...(mds.source ? { source: mds.source } : {}),
+    ...(mds.store.no !== undefined ? { blobNo: mds.store.no } : {}),
+    ...(mds.store.nextUpdate !== undefined ? { nextUpdate: mds.store.nextUpdate } : {}),
     ...(st?.description !== undefined ? { description: st.description } : {}),
     ...(s?.latestStatus ? { latestStatus: s.latestStatus } : {}),
     ...(s?.certificationLevel ? { certificationLevel: s.certificationLevel } : {}),
