@@ -17,6 +17,5 @@ export * from './testBlob.ts';
 export * from './attestation/AttestationProblem.ts';
 export * from './attestation/verifyAttestation.ts';
 export * from './attestation/attestationResultToJson.ts';
-export * from './attestation/judgeMicrosoftFromAttestation.ts';
 export { certificateAaguid, certificateKeyIdentifier, OID_FIDO_AAGUID } from './attestation/certificateFields.ts';
 export type { AttestationType } from './attestation/formats/FormatContext.ts';

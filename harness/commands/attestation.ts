@@ -4,7 +4,7 @@ import type { MdsStore } from '../../mds/MdsStore.ts';
 import { certificatesFromPem } from '../../mds/certificates.ts';
 import { verifyAttestation, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
 import { attestationResultToJson, describeAnchor, notCheckedNote } from '../../mds/attestation/attestationResultToJson.ts';
-import { judgeMicrosoftFromAttestation } from '../../mds/attestation/judgeMicrosoftFromAttestation.ts';
+import { evaluateCompat, mdsUsed, registrationInput } from '../compat/index.ts';
 import { mdsBlobJson, printMdsWarnings } from './mds.ts';
 import { parseCommandArgs, subcommand, withUsage, type CommandSpec, type ParsedValues } from './args.ts';
 import { defaultMdsCliIo, lineStreams, loadStoreFor, parseTime, readText, reportError, UsageError, type MdsCliIo } from './mdsCommandSupport.ts';
@@ -79,9 +79,10 @@ async function verifyCommand(values: ParsedValues<typeof ATTESTATION_SPEC.subcom
     ...(values.origin ? { expectedOrigin: values.origin } : {}),
     ...(values['rp-id'] ? { rpId: values['rp-id'] } : {}),
   });
-  const microsoft = judgeMicrosoftFromAttestation(result);
+  // the one Microsoft/Entra evaluator (harness/compat), over this registration alone
+  const { microsoft, entra } = evaluateCompat(registrationInput(result, store ? mdsUsed(store, source) : undefined, at));
   if (values.json) {
-    io.json({ file, mds: store && source ? mdsBlobJson(store, source) : null, ...attestationResultToJson(result), microsoft });
+    io.json({ file, mds: store && source ? mdsBlobJson(store, source) : null, ...attestationResultToJson(result), microsoft, entra });
     return result.trusted ? 0 : 1;
   }
   io.out(`${file}: ${result.trusted ? 'TRUSTED' : 'NOT TRUSTED'}`);
@@ -97,7 +98,10 @@ async function verifyCommand(values: ParsedValues<typeof ATTESTATION_SPEC.subcom
   for (const p of result.problems) io.out(`  ${p.severity} ${p.code}: ${p.message}`);
   for (const w of result.chainWarnings) io.out(`  note ${w.code}: ${w.message}`);
   if (result.notChecked.length) io.out(`  note: ${notCheckedNote(result)} (give --rp-id and --origin)`);
-  io.out('  Microsoft (from attestation + metadata only):');
-  for (const m of microsoft) io.out(`    ${m.status.padEnd(4)} ${m.id}: ${m.message}`);
+  io.out(`  Microsoft-compatible: ${microsoft.verdict} (from this registration and the MDS only; getInfo and the run's checks are not here)`);
+  if (microsoft.mdsNote) io.out(`    ${microsoft.mdsNote}`);
+  for (const m of microsoft.requirements) io.out(`    ${m.status.padEnd(4)} ${m.id}: ${m.evidence.join('; ')}`);
+  io.out(`  Entra ID (${entra.policySource === 'file' ? 'policy as given' : "Entra's defaults"}): ${entra.verdict}`);
+  for (const r of entra.reasons.filter((x) => x.id === 'EN-UV' || x.id === 'EN-RK' || x.id === 'EN-ES256')) io.out(`    ${r.status.padEnd(4)} ${r.id}: ${r.message}`);
   return result.trusted ? 0 : 1;
 }

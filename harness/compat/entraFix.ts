@@ -112,7 +112,12 @@ export function entraFix(policy: EntraPolicy, j: PolicyJudgement, f: Facts, ms: 
     current = { ...current, ...change };
     judgement = judgePolicy(judgement.name, current, f, ms, groups);
   }
-  if (judgement.verdict !== 'allowed') return { kind: 'none', text: `no policy change found that allows this key (${judgement.verdict})` };
+  if (judgement.verdict !== 'allowed') {
+    // what still blocks the key once the policy is out of the way is the key's own doing
+    const left = deviceChecks(f, judgement);
+    if (left.length) return { kind: 'device', text: `fix the key: ${left.join(', ')}`, checks: left };
+    return { kind: 'none', text: `no policy change found that allows this key (${judgement.verdict})` };
+  }
   const what = Object.keys(body).join(', ');
   return { kind: 'policy', text: `PATCH ${FIDO2_CONFIGURATION_PATH} (${what})`, method: 'PATCH', path: FIDO2_CONFIGURATION_PATH, body: { '@odata.type': FIDO2_CONFIGURATION_TYPE, ...body } };
 }

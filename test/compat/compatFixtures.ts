@@ -1,51 +1,38 @@
 /**
- * Compat inputs built from the real simulator (authenticator-sim, with its quirk modules) and a test MDS
- * BLOB signed by the mds test-BLOB generator: getInfo from `buildInfo`, an attestation object from a real
- * makeCredential, and an MDS store that lists the simulator's AAGUID with the simulator's attestation root.
- * Functional check results are synthetic (the suites that produce them run elsewhere): every check id the
- * compat layer reads is given as `pass`, so a failing requirement can only come from the device's own
- * getInfo, attestation or MDS entry.
+ * Compat inputs from the real simulator (authenticator-sim, with its quirk modules) and a test MDS BLOB that
+ * lists its AAGUID and attestation root: getInfo from `buildInfo`, a registration from a real makeCredential
+ * verified by mds/verifyAttestation (the same core every entry point uses), and the suites' results as
+ * given (every check `pass` unless overridden), so a failing requirement comes from the override, the
+ * device's own getInfo, its attestation or its MDS entry.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildInfo } from '../../authenticator-sim/index.ts';
-import { authenticatorOptionsForQuirks, testMdsStatusForQuirks } from '../../authenticator-sim/quirks/index.ts';
-import {
-  decodeMakeCredentialResponse,
-  parseAuthenticatorData,
-  type AuthenticatorInfo,
-  type CborMap,
-} from '../../harness/protocol/index.ts';
-import type { CompatInput } from '../../harness/compat/index.ts';
+import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { buildAttestationObject, decodeMakeCredentialResponse, type AuthenticatorInfo, type MakeCredentialRequest } from '../../harness/protocol/index.ts';
+import { mdsUsed, type CompatInput, type MdsUsed } from '../../harness/compat/index.ts';
+import { CHECK_IDS } from '../../harness/suites/checkIds.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { aaguidToString } from '../../mds/aaguid.ts';
-import { loadMdsStore } from '../../mds/MdsStore.ts';
+import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
 import type { StatusReport } from '../../mds/MdsTypes.ts';
-import { createTestSim, encodeMakeCredentialRequest, MC, mcRequest, sharedAttestationMaterial } from '../helpers/sim.ts';
+import { verifyAttestation, type AttestationResult, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
+import { createTestSim, encodeMakeCredentialRequest, MC, mcRequest, sha256, sharedAttestationMaterial } from '../helpers/sim.ts';
 
-/** every check id harness/compat reads (the brief's list) */
-export const COMPAT_CHECK_IDS = [
-  'INFO-VERSIONS-001',
-  'INFO-AAGUID-001',
-  'ATT-AAGUID-001',
-  'ATT-PACKED-001',
-  'ATT-CERT-001',
-  'MDS-CHAIN-001',
-  'MDS-STATUS-001',
-  'PIN-TOKEN-001',
-  'PIN-TOKEN-002',
-  'RK-DISCOVER-001',
-  'RK-MULTI-001',
-  'HMAC-STABLE-001',
-  'HMAC-UVSPLIT-001',
-  'WEBAUTHN-ENTRA-001',
-  'WEBAUTHN-ENTRA-002',
-  'WEBAUTHN-ENTRA-003',
-] as const;
+export const SIM_AAGUID = 'be7c888f-f407-45b9-bab1-f1e15cedc047';
+export const OTHER_AAGUID = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
+/** now: the simulator's attestation certificates are made when the test starts */
+export const TEST_TIME = new Date();
+export const ORIGIN = 'https://example.com';
+export const RP_ID = 'example.com';
 
+/** every check of the suites as `pass`, with some overridden */
 export function passingChecks(overrides: Record<string, CheckResult['status']> = {}): CheckResult[] {
-  return COMPAT_CHECK_IDS.map((id) => ({
+  return CHECK_IDS.map((id) => ({
     id,
-    suite: id.split('-')[0]!.toLowerCase(),
+    suite: 'synthetic',
     title: id,
     specRef: 'synthetic',
     status: overrides[id] ?? 'pass',
@@ -55,39 +42,83 @@ export function passingChecks(overrides: Record<string, CheckResult['status']> =
 }
 
 let signer: Promise<TestMdsSigner> | undefined;
-const TEST_TIME = new Date('2026-06-01T00:00:00Z');
 
-export interface SimCompat {
-  input: CompatInput;
-  info: AuthenticatorInfo;
-  aaguid: string;
+export interface TestMds {
+  blob: string;
+  store: MdsStore;
+  used: MdsUsed;
+  /** the PEM file of the BLOB's test root, for `--root` */
+  rootFile: string;
+  blobFile: string;
 }
 
-/** Inputs for the simulator with the given quirks (the mds-revoked quirk makes the test MDS list REVOKED). */
-export async function simCompatInput(quirks: string[] = [], checkOverrides: Record<string, CheckResult['status']> = {}): Promise<SimCompat> {
-  const t = await createTestSim(authenticatorOptionsForQuirks(quirks));
-  const info = buildInfo(t.sim);
-  const r = await t.call(MC, encodeMakeCredentialRequest(mcRequest()));
-  if (r.status !== 0 || !r.body) throw new Error(`makeCredential failed: 0x${r.status.toString(16)}`);
-  const mc = decodeMakeCredentialResponse(r.body);
-  const attestation = { fmt: mc.fmt, attStmt: mc.attStmt as CborMap, authData: parseAuthenticatorData(mc.authData) };
+/** A test MDS listing `aaguid` (default: the simulator's) with the simulator's attestation root. */
+export async function testMds(opts: { aaguid?: string; statusReports?: StatusReport[]; info?: AuthenticatorInfo } = {}): Promise<TestMds> {
   const material = await sharedAttestationMaterial();
   signer ??= createTestMdsSigner();
   const s = await signer;
-  const statusReports: StatusReport[] = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }];
-  if (testMdsStatusForQuirks(quirks) === 'REVOKED') statusReports.push({ status: 'REVOKED', effectiveDate: '2025-01-01' });
-  // the test MDS lists the simulator's real AAGUID (a zero-aaguid device is then simply not found)
   const blob = await createTestMdsBlob(s, {
     entries: [
       {
-        aaguid: 'be7c888f-f407-45b9-bab1-f1e15cedc047',
+        aaguid: opts.aaguid ?? SIM_AAGUID,
         description: 'fido-harness simulator',
         attestationRootCertificates: [Buffer.from(material.rootCertificate).toString('base64')],
-        authenticatorGetInfo: info,
-        statusReports,
+        ...(opts.info ? { authenticatorGetInfo: opts.info } : {}),
+        statusReports: opts.statusReports ?? [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }],
       },
     ],
   });
-  const mds = await loadMdsStore(blob, { roots: testMdsTrustAnchors(s), at: TEST_TIME });
-  return { input: { info, checks: passingChecks(checkOverrides), attestation, mds, at: TEST_TIME }, info, aaguid: aaguidToString(info.aaguid) };
+  const anchors = testMdsTrustAnchors(s);
+  const store = await loadMdsStore(blob, { roots: anchors, at: TEST_TIME });
+  const dir = mkdtempSync(join(tmpdir(), 'fido-harness-compat-'));
+  const rootFile = join(dir, 'root.pem');
+  writeFileSync(rootFile, anchors.map((c) => c.toString('pem')).join('\n'));
+  const blobFile = join(dir, 'blob.jwt');
+  writeFileSync(blobFile, blob);
+  return { blob, store, used: mdsUsed(store, 'test'), rootFile, blobFile };
+}
+
+export interface SimRegistration {
+  info: AuthenticatorInfo;
+  aaguid: string;
+  response: RegistrationResponseJSON;
+  /** the response file (for `attestation verify`) */
+  responseFile: string;
+  attestation: AttestationResult;
+  mds: TestMds;
+  /** the input `run` would give: getInfo, every check passing (or as overridden), this attestation, the MDS */
+  input: CompatInput;
+}
+
+/** A registration by the simulator (with quirks) as a browser would send it, verified against a test MDS. */
+export async function simRegistration(
+  quirks: string[] = [],
+  opts: { checks?: Record<string, CheckResult['status']>; mds?: TestMds | null; request?: Partial<MakeCredentialRequest> } = {},
+): Promise<SimRegistration> {
+  const t = await createTestSim(authenticatorOptionsForQuirks(quirks));
+  const info = buildInfo(t.sim);
+  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: 'Y2hhbGxlbmdl', origin: ORIGIN, crossOrigin: false }));
+  const r = await t.call(MC, encodeMakeCredentialRequest(mcRequest({ clientDataHash: sha256(clientDataJSON), ...opts.request })));
+  if (r.status !== 0 || !r.body) throw new Error(`makeCredential failed: 0x${r.status.toString(16)}`);
+  const mc = decodeMakeCredentialResponse(r.body);
+  const object = buildAttestationObject(mc.fmt, mc.authData, mc.attStmt);
+  const response: RegistrationResponseJSON = {
+    id: 'x',
+    rawId: 'x',
+    type: 'public-key',
+    response: { clientDataJSON: clientDataJSON.toString('base64url'), attestationObject: Buffer.from(object).toString('base64url') },
+  };
+  const mds = opts.mds === null ? undefined : (opts.mds ?? (await testMds({ info })));
+  const attestation = await verifyAttestation(response, { at: TEST_TIME, expectedOrigin: ORIGIN, rpId: RP_ID, ...(mds ? { store: mds.store } : {}) });
+  const responseFile = join(mkdtempSync(join(tmpdir(), 'fido-harness-reg-')), 'response.json');
+  writeFileSync(responseFile, JSON.stringify(response));
+  return {
+    info,
+    aaguid: aaguidToString(info.aaguid),
+    response,
+    responseFile,
+    attestation,
+    mds: mds!,
+    input: { info, checks: passingChecks(opts.checks), attestation, ...(mds ? { mds: mds.used } : {}), at: TEST_TIME },
+  };
 }

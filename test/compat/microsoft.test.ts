@@ -1,93 +1,123 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateMicrosoft, MICROSOFT_REQUIREMENT_IDS } from '../../harness/compat/index.ts';
-import { passingChecks, simCompatInput } from './compatFixtures.ts';
+import { evaluateMicrosoft, MICROSOFT_REQUIREMENTS, MICROSOFT_REQUIREMENT_IDS, mdsUsed, reliedOn, TEST_MDS_NOTE, type CompatInput } from '../../harness/compat/index.ts';
+import { ALL_CHECKS } from '../../harness/suites/index.ts';
+import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
+import { loadMdsStore } from '../../mds/MdsStore.ts';
+import { verifyAttestation } from '../../mds/attestation/verifyAttestation.ts';
+import { passingChecks, simRegistration, testMds } from './compatFixtures.ts';
 
-/**
- * authenticator-sim's buildInfo (commit ecbcf3b) imports supportedExtensions but never puts `extensions` in
- * getInfo, so the simulator does not advertise hmac-secret and fails MS-HMAC. The tests that need a
- * compatible simulator run as soon as getInfo lists its extensions.
- */
-const SIM_LISTS_EXTENSIONS = (await simCompatInput()).info.extensions !== undefined;
-const NEEDS_EXTENSIONS = 'skipped: authenticator-sim getInfo has no extensions member yet (buildInfo does not use supportedExtensions)';
-
-const statusOf = (ev: ReturnType<typeof evaluateMicrosoft>, id: string) => ev.requirements.find((r) => r.id === id)?.status;
+const statusOf = (ev: ReturnType<typeof evaluateMicrosoft>, id: string) => ev.requirements.find((r) => r.id === id)!;
+const REAL_AT = new Date('2023-01-15T00:00:00Z');
+const realBlob = () => loadMdsStore(readFileSync(new URL('../fixtures/mds/blob-2023-no23.jwt', import.meta.url), 'utf8').trim(), { roots: loadBundledMdsRoots(), at: REAL_AT });
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/mds/attestation/${name}`, import.meta.url), 'utf8'));
 
 describe('Microsoft-compatible evaluation', () => {
-  it('should list every MS-* requirement of MICROSOFT-ENTRA.md verbatim, with sources and check ids', async () => {
+  it('should list every MS-* requirement verbatim, with sources, and name only checks the suites define', () => {
     expect(MICROSOFT_REQUIREMENT_IDS).toEqual(['MS-FIDO2', 'MS-CERTIFIED', 'MS-MDS-LISTED', 'MS-UV', 'MS-RK', 'MS-HMAC', 'MS-MULTI-ACCOUNT', 'MS-ATTESTATION', 'MS-AAGUID']);
-    const { input } = await simCompatInput();
-    const ev = evaluateMicrosoft(input);
-    expect(ev.requirements.map((r) => r.id)).toEqual(MICROSOFT_REQUIREMENT_IDS);
-    expect(ev.requirements.find((r) => r.id === 'MS-HMAC')!.checkIds).toEqual(['HMAC-STABLE-001', 'HMAC-UVSPLIT-001']);
-    for (const r of ev.requirements) expect(r.source).toMatch(/^S\d/);
+    const defined = new Set(ALL_CHECKS.map((c) => c.id));
+    for (const r of MICROSOFT_REQUIREMENTS) {
+      const ids = reliedOn(r);
+      expect(ids.filter((id) => !defined.has(id)), r.id).toEqual([]);
+      expect(new Set(ids).size, `${r.id} names a check twice`).toBe(ids.length);
+      expect(r.source).toMatch(/^S\d/);
+    }
   });
 
-  it.skipIf(!SIM_LISTS_EXTENSIONS)(`should judge the simulator compatible${SIM_LISTS_EXTENSIONS ? '' : ` (${NEEDS_EXTENSIONS})`}`, async () => {
-    const { input } = await simCompatInput();
+  it('should judge the clean simulator compatible against its test MDS, and say the MDS is test material', async () => {
+    const { input } = await simRegistration();
     const ev = evaluateMicrosoft(input);
     expect(ev.requirements.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.evidence.join('; ')}`)).toEqual([]);
     expect(ev.verdict).toBe('compatible');
-    // what Microsoft does not require is information, not a requirement
+    expect(ev.mdsNote).toBe(TEST_MDS_NOTE);
     expect(ev.information?.map((i) => i.id)).toContain('INFO-CREDPROTECT');
-    expect(ev.requirements.some((r) => /credProtect|credMgmt/i.test(r.title))).toBe(false);
   });
 
-  it.each([
-    ['no-hmac-secret', 'MS-HMAC', /lack hmac-secret/],
-    ['no-resident-keys', 'MS-RK', /options\.rk false/],
-    ['zero-aaguid', 'MS-AAGUID', /all zeros/],
-    ['self-attestation', 'MS-ATTESTATION', /self attestation/],
-    ['mds-revoked', 'MS-CERTIFIED', /REVOKED/],
-  ])('should judge the %s quirk not-compatible with %s failing', async (quirk, requirement, evidence) => {
-    const { input } = await simCompatInput([quirk]);
-    const ev = evaluateMicrosoft(input);
-    expect(ev.verdict).toBe('not-compatible');
-    const r = ev.requirements.find((x) => x.id === requirement)!;
-    expect(r.status).toBe('fail');
-    expect(r.evidence.join('\n')).toMatch(evidence);
-  });
-
-  it('should fail a requirement whose functional check failed, even when getInfo looks right', async () => {
-    const { input } = await simCompatInput([], { 'RK-MULTI-001': 'fail', 'HMAC-UVSPLIT-001': 'error' });
-    const ev = evaluateMicrosoft(input);
-    expect(statusOf(ev, 'MS-MULTI-ACCOUNT')).toBe('fail');
-    expect(statusOf(ev, 'MS-HMAC')).toBe('fail');
-    expect(statusOf(ev, 'MS-RK')).toBe('pass');
+  // every check a requirement relies on can fail it: a renamed or ignored check would leave it passing
+  const cases = MICROSOFT_REQUIREMENTS.flatMap((r) => reliedOn(r).map((id) => [r.id, id] as const));
+  it.each(cases)('should fail %s when %s fails', async (req, check) => {
+    const { input } = await simRegistration();
+    const ev = evaluateMicrosoft({ ...input, checks: passingChecks({ [check]: 'fail' }) });
+    expect(statusOf(ev, req).status).toBe('fail');
+    expect(statusOf(ev, req).evidence.join('\n')).toContain(check);
     expect(ev.verdict).toBe('not-compatible');
   });
 
-  it('should accept either PIN protocol for MS-UV and warn when the other fails', async () => {
-    const { input } = await simCompatInput([], { 'PIN-TOKEN-002': 'fail' });
-    expect(statusOf(evaluateMicrosoft(input), 'MS-UV')).toBe('warn');
-    const both = await simCompatInput([], { 'PIN-TOKEN-001': 'fail', 'PIN-TOKEN-002': 'fail' });
-    expect(statusOf(evaluateMicrosoft(both.input), 'MS-UV')).toBe('fail');
-  });
-
-  it.skipIf(!SIM_LISTS_EXTENSIONS)('should say incomplete, and why, when checks were not run or no MDS was consulted', async () => {
-    const { input } = await simCompatInput();
-    const noChecks = evaluateMicrosoft({ ...input, checks: passingChecks().filter((c) => c.id !== 'RK-MULTI-001') });
-    expect(noChecks.verdict).toBe('incomplete');
-    expect(noChecks.requirements.find((r) => r.id === 'MS-MULTI-ACCOUNT')).toMatchObject({ status: 'skip', evidence: ['skip: RK-MULTI-001 was not run'] });
-    const { mds: _mds, ...noMds } = input;
-    const ev = evaluateMicrosoft(noMds);
+  it('should not pass a requirement whose needed check was not run', async () => {
+    const { input } = await simRegistration();
+    const ev = evaluateMicrosoft({ ...input, checks: passingChecks().filter((c) => c.id !== 'RK-MULTI-001') });
+    expect(statusOf(ev, 'MS-MULTI-ACCOUNT').status).toBe('skip');
+    expect(statusOf(ev, 'MS-MULTI-ACCOUNT').evidence.join()).toContain('RK-MULTI-001 was not run');
     expect(ev.verdict).toBe('incomplete');
-    expect(statusOf(ev, 'MS-CERTIFIED')).toBe('skip');
-    expect(ev.requirements.find((r) => r.id === 'MS-MDS-LISTED')!.evidence.join()).toMatch(/no MDS BLOB was consulted/);
   });
 
-  it('should not find a device whose AAGUID the MDS does not list, and say Microsoft ingests monthly', async () => {
-    const { input, info } = await simCompatInput();
-    const other = { ...info, aaguid: new Uint8Array(16).fill(0x11) };
-    const ev = evaluateMicrosoft({ ...input, info: other });
-    const listed = ev.requirements.find((r) => r.id === 'MS-MDS-LISTED')!;
-    // getInfo and attestation now disagree, which fails outright
-    expect(listed.status).toBe('fail');
-    expect(listed.evidence.join()).toMatch(/up to 4 weeks/);
+  it('should fail MS-ATTESTATION on a wrong rpIdHash even when every check passed (wrong-rpid-hash)', async () => {
+    const { input } = await simRegistration(['wrong-rpid-hash']);
+    const ev = evaluateMicrosoft(input);
+    expect(statusOf(ev, 'MS-ATTESTATION').status).toBe('fail');
+    expect(statusOf(ev, 'MS-ATTESTATION').evidence.join()).toContain('ATT_RP_ID_MISMATCH');
   });
 
-  it('should fail MS-FIDO2 for a U2F-only getInfo', async () => {
-    const { input, info } = await simCompatInput();
-    const ev = evaluateMicrosoft({ ...input, info: { ...info, versions: ['U2F_V2'] } });
-    expect(statusOf(ev, 'MS-FIDO2')).toBe('fail');
+  it('should fail MS-ATTESTATION on a bad attestation signature', async () => {
+    const { input } = await simRegistration(['bad-attestation-signature']);
+    expect(statusOf(evaluateMicrosoft(input), 'MS-ATTESTATION').status).toBe('fail');
+  });
+
+  it('should skip MS-MDS-LISTED, MS-CERTIFIED and MS-UV with "AAGUID not verified" on self attestation', async () => {
+    const { input } = await simRegistration(['self-attestation']);
+    const ev = evaluateMicrosoft(input);
+    for (const id of ['MS-MDS-LISTED', 'MS-CERTIFIED', 'MS-UV']) {
+      expect(statusOf(ev, id).status, id).toBe('skip');
+      expect(statusOf(ev, id).evidence.join(), id).toContain('AAGUID not verified');
+    }
+    expect(statusOf(ev, 'MS-ATTESTATION').status).toBe('fail');
+    expect(ev.verdict).toBe('not-compatible');
+  });
+
+  it('should skip the MDS-learned points for a "none" attestation (nothing vouches for the AAGUID)', async () => {
+    const { attestation, mds } = await simRegistration();
+    const none = { ...attestation, format: 'none', attestationType: 'none' as const, signatureValid: true, chainValid: false, trustPath: [], chainPath: [] };
+    const { rootSource: _r, ...noneResult } = none;
+    const ev = evaluateMicrosoft({ attestation: noneResult, mds: mds.used, at: new Date() });
+    for (const id of ['MS-MDS-LISTED', 'MS-CERTIFIED', 'MS-UV']) expect(statusOf(ev, id).evidence.join(), id).toContain('AAGUID not verified');
+  });
+
+  it('should fail MS-CERTIFIED on a REVOKED MDS status (mds-revoked)', async () => {
+    const mds = await testMds({ statusReports: [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'REVOKED', effectiveDate: '2025-01-01' }] });
+    const { input } = await simRegistration([], { mds });
+    const ev = evaluateMicrosoft(input);
+    expect(statusOf(ev, 'MS-CERTIFIED').status).toBe('fail');
+    expect(statusOf(ev, 'MS-CERTIFIED').evidence.join()).toMatch(/REVOKED/);
+  });
+
+  it('should fail MS-MDS-LISTED when a real BLOB is consulted and the AAGUID is absent from it', async () => {
+    const store = await realBlob();
+    const used = mdsUsed(store, 'blob-2023-no23.jwt');
+    expect(used.testMaterial).toBe(false);
+    const { input } = await simRegistration([], { mds: null });
+    const ev = evaluateMicrosoft({ ...input, mds: used, at: REAL_AT });
+    expect(statusOf(ev, 'MS-MDS-LISTED').status).toBe('fail');
+    expect(statusOf(ev, 'MS-MDS-LISTED').evidence.join()).toMatch(/not in the MDS BLOB consulted \(serial 23\)/);
+    expect(ev.mdsNote).toBeUndefined();
+  });
+
+  it('should pass the MDS-learned points for a real key attested to its MDS root (YubiKey, real BLOB)', async () => {
+    const store = await realBlob();
+    const attestation = await verifyAttestation(fixture('tweag/packed-02.json'), { store, at: REAL_AT });
+    const input: CompatInput = { attestation, mds: mdsUsed(store), at: REAL_AT };
+    const ev = evaluateMicrosoft(input);
+    expect(statusOf(ev, 'MS-ATTESTATION').status).toBe('pass');
+    expect(statusOf(ev, 'MS-MDS-LISTED').status).toBe('pass');
+    expect(statusOf(ev, 'MS-FIDO2').status).toBe('pass');
+    // what needs getInfo or the run's checks cannot be judged from a registration
+    expect(statusOf(ev, 'MS-HMAC').status).toBe('skip');
+    expect(statusOf(ev, 'MS-MULTI-ACCOUNT').evidence.join()).toContain('nothing could be measured');
+    expect(ev.verdict).not.toBe('compatible');
+  });
+
+  it('should fail MS-UV when UV behaviour fails (uv-without-pin: UV flags set without verification)', async () => {
+    const { input } = await simRegistration(['uv-without-pin'], { checks: { 'UV-FLAG-001': 'fail', 'MC-FLAGS-002': 'fail', 'GA-FLAGS-002': 'fail' } });
+    const ev = evaluateMicrosoft(input);
+    expect(statusOf(ev, 'MS-UV').status).toBe('fail');
   });
 });

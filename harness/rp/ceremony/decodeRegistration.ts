@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AttestationObject } from '../../protocol/index.ts';
-import { judgeMicrosoftFromAttestation, verifyAttestation, type AttestationResult, type MdsStore } from '../../../mds/index.ts';
+import { verifyAttestation, type AttestationResult, type MdsStore } from '../../../mds/index.ts';
+import { evaluateCompat, mdsUsed, registrationInput } from '../../compat/index.ts';
 import { describeCertificate, type CertificateSummary } from './describeCertificate.ts';
 import { describeCoseKey, type CoseKeySummary } from './describeCoseKey.ts';
 
@@ -111,9 +112,9 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
     }
   }
   const kind = att.fmt === 'none' ? 'none' : Array.isArray(x5c) ? 'x5c' : att.fmt === 'packed' ? 'self' : 'other';
-  const trust = input.mds
-    ? await verifyAttestation(input.response, { store: input.mds, at: input.at, expectedOrigin: input.origin, rpId: input.rpId })
-    : undefined;
+  // verified even without an MDS (signature, certificates, flags): the Microsoft/Entra points read it
+  const verified = await verifyAttestation(input.response, { ...(input.mds ? { store: input.mds } : {}), at: input.at, expectedOrigin: input.origin, rpId: input.rpId });
+  const trust = input.mds ? verified : undefined;
   const summary: RegistrationSummary = {
     fmt: att.fmt,
     aaguid,
@@ -131,7 +132,7 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
     summary.residentKey = (credProps as { rk: boolean }).rk;
   }
   if (summary.mds.state === 'listed') summary.model = summary.mds.description;
-  summary.checks = ceremonyChecks(summary, input.residentKeyRequested, trust);
+  summary.checks = ceremonyChecks(summary, input, verified);
   return summary;
 }
 
@@ -168,39 +169,22 @@ function judgeMds(input: DecodeRegistrationInput, aaguid: string, trust: Attesta
   };
 }
 
-/** MICROSOFT-ENTRA.md points that one registration can show; the rest need getInfo or several ceremonies. */
-function ceremonyChecks(s: RegistrationSummary, rkRequested: DecodeRegistrationInput['residentKeyRequested'], trust: AttestationResult | undefined): CeremonyCheck[] {
-  const checks: CeremonyCheck[] = [];
-  const add = (id: string, title: string, status: CeremonyCheck['status'], message: string) => checks.push({ id, title, status, message });
-  add('EN-UV', 'user verified at registration', s.flags.UV ? 'pass' : 'fail', s.flags.UV ? 'authData UV flag set' : 'authData UV flag not set');
-  if (s.residentKey !== undefined) {
-    add('EN-RK', 'discoverable credential created', s.residentKey ? 'pass' : 'fail', `credProps.rk is ${s.residentKey}`);
-  } else if (rkRequested === 'required') {
-    // WebAuthn L3 §5.1.3 step 20: the client fails the ceremony if it cannot create a discoverable credential
-    add('EN-RK', 'discoverable credential created', 'pass', 'residentKey "required" was asked and the client completed the ceremony');
-  } else {
-    add('EN-RK', 'discoverable credential created', 'skip', 'cannot be judged: residentKey was not required and the client returned no credProps');
-  }
-  add('EN-ES256', 'ES256 credential', s.publicKey.alg === -7 ? 'pass' : 'warn', `credential algorithm ${s.publicKey.algName}${s.publicKey.alg === -7 ? '' : '; Entra asks for ES256 (-7)'}`);
-  if (trust) {
-    // with metadata, mds/ judges the MS-* points (MICROSOFT-ENTRA.md ids verbatim)
-    checks.push(...judgeMicrosoftFromAttestation(trust));
-    return checks;
-  }
-  add('MS-AAGUID', 'AAGUID is a real identifier', s.aaguid === ZERO_AAGUID ? 'fail' : 'pass', s.aaguid === ZERO_AAGUID ? 'AAGUID is all zeros (attestation "none" makes browsers zero it)' : `AAGUID ${s.aaguid}`);
-  const leaf = s.attestation.chain[0];
-  const attProblems: string[] = [];
-  if (s.fmt !== 'packed') attProblems.push(`format is ${s.fmt}, not packed`);
-  else if (s.attestation.kind !== 'x5c') attProblems.push('packed self attestation (no x5c)');
-  if (s.attestation.chainProblem) attProblems.push(s.attestation.chainProblem);
-  if (leaf?.aaguidExtensionProblem) attProblems.push(leaf.aaguidExtensionProblem);
-  if (leaf?.aaguidExtension && leaf.aaguidExtension !== s.aaguid) {
-    attProblems.push(`certificate AAGUID extension ${leaf.aaguidExtension} differs from authData AAGUID ${s.aaguid}`);
-  }
-  const title = 'packed attestation with a full chain to MDS roots';
-  if (attProblems.length > 0) add('MS-ATTESTATION', title, 'fail', attProblems.join('; '));
-  else add('MS-ATTESTATION', title, 'skip', `packed with x5c; chain not judged: ${s.mds.message}`);
-  add('MS-MDS-LISTED', 'listed in MDS', 'skip', s.mds.message);
-  add('MS-CERTIFIED', 'FIDO certified, no undesired status', 'skip', s.mds.message);
-  return checks;
+const ENTRA_TITLES: Record<string, string> = {
+  'EN-UV': 'user verified at registration',
+  'EN-RK': 'discoverable credential created',
+  'EN-ES256': 'ES256 credential',
+};
+
+/**
+ * The Microsoft/Entra points one registration can show, from the one evaluator (harness/compat) that `run`
+ * and `attestation verify` use too; the rest need getInfo or the run's checks and are `skip` here.
+ */
+function ceremonyChecks(s: RegistrationSummary, input: DecodeRegistrationInput, verified: AttestationResult): CeremonyCheck[] {
+  // WebAuthn L3 §5.1.3 step 20: a client that cannot create a discoverable credential fails the ceremony when residentKey is "required"
+  const residentKey = s.residentKey ?? (input.residentKeyRequested === 'required' ? true : undefined);
+  const { microsoft, entra } = evaluateCompat(registrationInput(verified, input.mds ? mdsUsed(input.mds) : undefined, input.at, residentKey));
+  const device = entra.reasons
+    .filter((r) => r.id in ENTRA_TITLES)
+    .map((r) => ({ id: r.id, title: ENTRA_TITLES[r.id]!, status: r.status, message: r.message }));
+  return [...device, ...microsoft.requirements.map((r) => ({ id: r.id, title: r.title, status: r.status, message: r.evidence.join('; ') }))];
 }

@@ -1,0 +1,35 @@
+import type { EntraVerdict, MicrosoftVerdict } from '../../reports/model.ts';
+import type { CheckId } from './checkIds.ts';
+
+/** What a simulator quirk must turn: the checks that catch it, and the verdicts it must give. */
+export interface QuirkCatch {
+  /** checks that must fail on it (empty: nothing may fail) */
+  checks: readonly CheckId[];
+  microsoft?: MicrosoftVerdict;
+  entra?: EntraVerdict;
+}
+
+/**
+ * The quirk matrix's data (test/runner/quirkMatrix.test.ts runs every row): each simulator quirk
+ * (authenticator-sim/quirks/, which may not import the harness) with the checks that catch it. A new quirk
+ * or check is one line here; ids are typed, so a renamed check does not compile.
+ */
+export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
+  'counter-stuck': { checks: ['MC-COUNTER-001', 'GA-COUNTER-001', 'WEBAUTHN-COUNTER-001', 'U2F-AUTH-004'] },
+  'bad-assertion-signature': { checks: ['GA-SIGNATURE-001', 'RK-MULTI-003', 'U2F-AUTH-003', 'U2F-AUTH-005', 'U2F-INTEROP-001'] },
+  'bad-attestation-signature': { checks: ['ATT-PACKED-001', 'U2F-REG-002'], microsoft: 'not-compatible' },
+  'wrong-rpid-hash': { checks: ['MC-RPID-001', 'GA-RPID-001', 'U2F-INTEROP-001'], microsoft: 'not-compatible' },
+  'uv-without-pin': { checks: ['MC-FLAGS-002', 'GA-FLAGS-002', 'UV-FLAG-001', 'UV-FLAG-002'], microsoft: 'not-compatible', entra: 'blocked' },
+  'no-hmac-secret': { checks: ['HMAC-SUPPORT-001'], microsoft: 'not-compatible' },
+  'no-resident-keys': { checks: ['RK-SUPPORT-001'], microsoft: 'not-compatible', entra: 'blocked' },
+  'zero-aaguid': { checks: ['INFO-AAGUID-001', 'MDS-ENTRY-001'], microsoft: 'not-compatible' },
+  'self-attestation': { checks: ['ATT-PACKED-001', 'MDS-CHAIN-001'], microsoft: 'not-compatible' },
+  'noncanonical-cbor': { checks: ['INFO-ENCODING-001', 'MC-CBOR-001', 'GA-CBOR-001'] },
+  'pin-retries-not-decremented': { checks: ['CLIENTPIN-V1-WRONG-001', 'CLIENTPIN-V2-WRONG-001'] },
+  'ctaphid-ignore-seq': { checks: ['CTAPHID-ERR-003'] },
+  'exclude-list-ignored': { checks: ['MC-EXCLUDE-001'] },
+  'evil-strings': { checks: [] },
+  'mds-revoked': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
+  'hmac-secret-no-uv-split': { checks: ['HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
+  'cred-protect-ignored': { checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'] },
+};
