@@ -253,3 +253,10 @@ export const REPORT_FILE_NAMES: Record<ReportFormat, string> = {
   junit: 'junit.xml',
   md: 'summary.md',
 };
+
+/** What the Microsoft/Entra `source` ids stand for (docs/microsoft-entra.md). */
+export const SOURCES_LEGEND =
+  'Sources: S1 Microsoft Entra ID attestation for passkey (FIDO2) vendors; S2 What is a Microsoft-compatible security key? (Windows); ' +
+  'S3 How to enable passkeys (FIDO2) in Microsoft Entra ID; S4 Enable FIDO2 security key sign-in to Windows devices; ' +
+  'S6 Microsoft Graph (fido2AuthenticationMethodConfiguration, passkeyProfile, fido2KeyRestrictions, authenticationStrengthPolicy, fido2CombinationConfiguration); ' +
+  'S7 FIDO Metadata Service 3.';

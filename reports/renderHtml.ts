@@ -1,5 +1,5 @@
-import type { CheckEvidence, CheckResult, CheckStatus, EntraEvaluation, EvidenceExchange, MicrosoftEvaluation, Report, RunCost } from './model.ts';
-import { CHECK_STATUSES } from './model.ts';
+import type { CheckEvidence, CheckResult, CheckStatus, EntraEvaluation, EntraFix, EvidenceExchange, MicrosoftEvaluation, Report, RunCost } from './model.ts';
+import { CHECK_STATUSES, SOURCES_LEGEND } from './model.ts';
 import { groupByArea } from './areas.ts';
 import { cleanValue, html } from './escapeText.ts';
 import { SUMMARY_KEY } from './summarizeChecks.ts';
@@ -146,8 +146,17 @@ function renderMicrosoft(ms: MicrosoftEvaluation): string {
         .map((i) => `<tr><td>${html(i.title, MAX_TITLE)}</td><td>${html(i.value, 1000)}</td></tr>`)
         .join('')}</table>`
     : '';
-  return `<section id="microsoft"><h2>Microsoft-compatible security key: <span class="${verdictClass(ms.verdict)}">${html(ms.verdict, 40)}</span></h2>
+  const note = ms.mdsNote ? `<p class="muted" id="mds-note"><b>${html(ms.mdsNote, 300)}</b></p>` : '';
+  return `<section id="microsoft"><h2>Microsoft-compatible security key: <span class="${verdictClass(ms.verdict)}">${html(ms.verdict, 40)}</span></h2>${note}
+<p class="muted">${html(SOURCES_LEGEND, 2000)}</p>
 <table><tr><th>id</th><th>status</th><th>requirement</th><th>evidence</th><th>source</th><th>checks</th></tr>${rows}</table>${info}</section>`;
+}
+
+/** A fix: the Graph request to send, or the key's failing checks (no policy change helps). */
+function renderFix(fix: EntraFix | undefined): string {
+  if (!fix) return '<p class="muted">none</p>';
+  if (fix.kind === 'policy') return `<p><span class="mono">${html(fix.method, 8)} ${html(fix.path, 500)}</span></p>${jsonBlock(fix.body)}`;
+  return `<p${fix.kind === 'device' ? ' class="fail"' : ''}>${html(fix.text, 1000)}${fix.kind === 'device' ? ' (no policy change can help)' : ''}</p>`;
 }
 
 function renderEntra(en: EntraEvaluation): string {
@@ -155,16 +164,23 @@ function renderEntra(en: EntraEvaluation): string {
     `<table><tr><th>id</th><th>status</th><th>reason</th><th>source</th></tr>${list
       .map((r) => `<tr><td class="mono">${html(r.id, 64)}</td><td>${badge(r.status)}</td><td>${html(r.message, 1000)}</td><td>${html(r.source, 100)}</td></tr>`)
       .join('')}</table>`;
+  // the first scenario is the main table; the others list only what differs from it
   const scenarios = (en.scenarios ?? [])
-    .map((s) => `<h3>${html(s.name, 200)}: <span class="${verdictClass(s.verdict)}">${html(s.verdict, 40)}</span></h3>${reasons(s.reasons)}`)
+    .slice(1)
+    .map((s) => `<h3>Scenario ${html(s.name, 200)}: <span class="${verdictClass(s.verdict)}">${html(s.verdict, 40)}</span></h3>${reasons(s.reasons.filter((r) => !en.reasons.some((m) => m.id === r.id && m.status === r.status && m.message === r.message)))}`)
     .join('');
+  const strengths = en.authStrengths?.length
+    ? `<h3>Authentication strengths (EN-AUTH-STRENGTH)</h3><table><tr><th>strength</th><th>status</th><th>reason</th><th>from</th><th>fix</th></tr>${en.authStrengths
+        .map((st) => `<tr><td>${html(st.displayName, MAX_TITLE)}</td><td>${badge(st.status)}</td><td>${html(st.message, 1000)}</td><td>${html(st.from, 300)}</td><td>${renderFix(st.fix)}</td></tr>`)
+        .join('')}</table>`
+    : '';
   const view = en.authenticationMethod
     ? `<h3>fido2AuthenticationMethod as Entra would show it</h3>${jsonBlock(en.authenticationMethod)}`
     : '';
   return `<section id="entra"><h2>Entra ID passkey (FIDO2) policy: <span class="${verdictClass(en.verdict)}">${html(en.verdict, 40)}</span></h2>
 <p class="muted">Policy: ${en.policySource === 'file' ? 'as given' : "Entra's defaults (no policy given)"}</p>
-${reasons(en.reasons)}${scenarios}${view}
-<h3>Suggested PATCH fragment (fido2AuthenticationMethodConfiguration)</h3>${jsonBlock(en.suggestedPolicy)}
+${en.userGroups ? `<p class="muted">User's groups: ${html(en.userGroups.join(', '), 1000)}</p>` : ''}
+${reasons(en.reasons)}<h3>What would allow the key</h3>${renderFix(en.fix)}${strengths}${scenarios}${view}
 <details><summary>Policy evaluated</summary>${jsonBlock(en.policy)}</details></section>`;
 }
 

@@ -5,8 +5,11 @@ import { cleanText, escapeXml } from './escapeText.ts';
 /**
  * junit.xml in the shape CI dashboards read (the Ant/Jenkins JUnit XML convention, which has no formal
  * spec): one <testsuite> per area, one <testcase> per check; `fail` → <failure>, `error` → <error>,
- * `skip` → <skipped>, `warn` passes with the warning in <system-out>. The counts equal report.json's:
- * tests = all checks, failures = failed, errors = errored, skipped = skipped.
+ * `skip` → <skipped>, `warn` passes with the warning in <system-out>. The area suites' counts equal
+ * report.json's (tests = all checks, failures = failed, errors = errored, skipped = skipped); a last suite,
+ * "microsoft-entra", carries the verdicts, each MS-* requirement and each authentication strength as test
+ * cases (not-compatible / blocked → failure; incomplete / depends-on-group → skipped), and the root totals
+ * add them.
  */
 function x(text: unknown, max = 4096): string {
   return escapeXml(cleanText(String(text ?? ''), { max }));
@@ -33,9 +36,53 @@ function testcase(c: CheckResult, area: string): string {
   }
 }
 
+interface VerdictCase {
+  classname: string;
+  name: string;
+  outcome: 'pass' | 'fail' | 'skip' | 'warn';
+  message: string;
+}
+
+/** The Microsoft/Entra verdicts as test cases, so CI viewers show them next to the checks. */
+function verdictCases(report: Report): VerdictCase[] {
+  const out: VerdictCase[] = [];
+  const ms = report.microsoft;
+  if (ms) {
+    const note = ms.mdsNote ? ` (${ms.mdsNote})` : '';
+    out.push({ classname: 'fido-harness.microsoft', name: 'Microsoft-compatible verdict', outcome: ms.verdict === 'compatible' ? 'pass' : ms.verdict === 'not-compatible' ? 'fail' : 'skip', message: `${ms.verdict}${note}` });
+    for (const r of ms.requirements) out.push({ classname: 'fido-harness.microsoft', name: `${r.id} ${r.title}`, outcome: r.status, message: `${r.evidence.join('\n')}\n${r.source}` });
+  }
+  const en = report.entra;
+  if (en) {
+    const failing = en.reasons.filter((r) => r.status !== 'pass' && r.status !== 'warn').map((r) => `${r.id} ${r.status}: ${r.message}`);
+    const fix = en.fix ? `\n${en.fix.text}` : '';
+    out.push({ classname: 'fido-harness.entra', name: 'Entra ID passkey verdict', outcome: en.verdict === 'allowed' ? 'pass' : en.verdict === 'blocked' ? 'fail' : 'skip', message: `${en.verdict}${failing.length ? `\n${failing.join('\n')}` : ''}${fix}` });
+    for (const st of en.authStrengths ?? []) out.push({ classname: 'fido-harness.entra', name: `EN-AUTH-STRENGTH ${st.displayName}`, outcome: st.status, message: `${st.message}\n${st.fix.text}` });
+  }
+  return out;
+}
+
+function verdictTestcase(c: VerdictCase): string {
+  const attrs = `classname="${x(c.classname, 300)}" name="${x(c.name, 400)}" time="0.000"`;
+  const first = x(c.message.split('\n')[0], 1000);
+  switch (c.outcome) {
+    case 'fail':
+      return `    <testcase ${attrs}>\n      <failure message="${first}" type="fail">${x(c.message, 8192)}</failure>\n    </testcase>`;
+    case 'skip':
+      return `    <testcase ${attrs}>\n      <skipped message="${first}"/>\n    </testcase>`;
+    case 'warn':
+      return `    <testcase ${attrs}>\n      <system-out>WARN: ${x(c.message, 8192)}</system-out>\n    </testcase>`;
+    default:
+      return `    <testcase ${attrs}/>`;
+  }
+}
+
 export function renderJunit(report: Report): string {
   const areas = groupByArea(report.checks);
-  const total = report.checks.length;
+  const verdicts = verdictCases(report);
+  const vFailed = verdicts.filter((c) => c.outcome === 'fail').length;
+  const vSkipped = verdicts.filter((c) => c.outcome === 'skip').length;
+  const total = report.checks.length + verdicts.length;
   const s = report.summary;
   const time = report.checks.reduce((t, c) => t + c.durationMs, 0);
   const props = [
@@ -55,5 +102,8 @@ export function renderJunit(report: Report): string {
           .join('\n')}\n  </testsuite>`,
     )
     .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${x(`${report.tool.name} ${report.device.aaguid}`, 300)}" tests="${total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped}" time="${seconds(time)}">\n${suites}\n</testsuites>\n`;
+  const verdictSuite = verdicts.length
+    ? `\n  <testsuite name="microsoft-entra" tests="${verdicts.length}" failures="${vFailed}" errors="0" skipped="${vSkipped}" time="0.000" timestamp="${x(report.startedAt, 64)}">\n    <properties>\n${props}\n    </properties>\n${verdicts.map(verdictTestcase).join('\n')}\n  </testsuite>`
+    : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${x(`${report.tool.name} ${report.device.aaguid}`, 300)}" tests="${total}" failures="${s.failed + vFailed}" errors="${s.errored}" skipped="${s.skipped + vSkipped}" time="${seconds(time)}">\n${suites}${verdictSuite}\n</testsuites>\n`;
 }

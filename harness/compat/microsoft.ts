@@ -139,11 +139,8 @@ export const MICROSOFT_REQUIREMENTS = [
     failsOn: ['RK-SUPPORT-001', 'RK-OVERWRITE-001', 'RK-NONRK-001'],
     facts: (f) => {
       const info = f.input.info;
-      const rk = f.input.ceremony?.residentKey;
-      return [
-        ...(info ? [info.options?.rk === true ? { status: 'pass' as const, text: 'getInfo options.rk true' } : { status: 'fail' as const, text: `getInfo options.rk ${info.options?.rk ?? 'absent'} (must be true)` }] : []),
-        ...(rk === undefined ? [] : [rk ? { status: 'pass' as const, text: 'the registration created a discoverable credential' } : { status: 'fail' as const, text: 'the registration did not create a discoverable credential (credProps.rk false)' }]),
-      ];
+      if (!info) return [];
+      return [info.options?.rk === true ? { status: 'pass', text: 'getInfo options.rk true' } : { status: 'fail', text: `getInfo options.rk ${info.options?.rk ?? 'absent'} (must be true)` }];
     },
   },
   {

@@ -125,10 +125,10 @@ describe('runAttestationCommand', () => {
   it('self attestation: exit 1, explained, Microsoft attestation fails; --json for machines', async () => {
     const t = io();
     expect(await runAttestationCommand(['verify', `${A}tweag/regression-150.json`, '--mds', BLOB, '--at', '2023-01-15', '--json'], t)).toBe(1);
-    const j = JSON.parse(t.lines.join('\n')) as { format: string; attestationType: string; problems: { code: string }[]; microsoft: { id: string; status: string }[] };
+    const j = JSON.parse(t.lines.join('\n')) as { format: string; attestationType: string; problems: { code: string }[]; microsoft: { requirements: { id: string; status: string }[] } };
     expect(j).toMatchObject({ format: 'packed', attestationType: 'self', trusted: false });
     expect(j.problems.map((p) => p.code)).toEqual(['ATT_SELF_ATTESTATION']);
-    expect(j.microsoft.find((m) => m.id === 'MS-ATTESTATION')?.status).toBe('fail');
+    expect(j.microsoft.requirements.find((m) => m.id === 'MS-ATTESTATION')?.status).toBe('fail');
   });
 
   it('origin and rp id mismatches are reported', async () => {

@@ -72,16 +72,32 @@ describe('JUnit XML', () => {
     };
   };
 
-  it('should parse as XML with one testsuite per area and counts equal to report.json', () => {
+  it('should parse as XML with one testsuite per area and counts equal to report.json, then the verdicts', () => {
     const r = sampleReport();
     const c = counts(r);
-    expect(c.suites).toEqual(['getinfo', 'makecredential', 'getassertion']);
-    expect(c.tests).toBe(r.checks.length);
-    expect(c.failures).toBe(r.summary.failed);
+    expect(c.suites).toEqual(['getinfo', 'makecredential', 'getassertion', 'microsoft-entra']);
+    const verdicts = 1 + r.microsoft!.requirements.length + 1 + (r.entra!.authStrengths?.length ?? 0);
+    expect(c.tests).toBe(r.checks.length + verdicts);
+    const vFailed = (r.microsoft!.verdict === 'not-compatible' ? 1 : 0) + r.microsoft!.requirements.filter((x) => x.status === 'fail').length + (r.entra!.verdict === 'blocked' ? 1 : 0);
+    const vSkipped = (r.microsoft!.verdict === 'incomplete' ? 1 : 0) + r.microsoft!.requirements.filter((x) => x.status === 'skip').length + (['incomplete', 'depends-on-group'].includes(r.entra!.verdict) ? 1 : 0);
+    expect(c.failures).toBe(r.summary.failed + vFailed);
     expect(c.errors).toBe(r.summary.errored);
-    expect(c.skipped).toBe(r.summary.skipped);
-    expect(c.root).toMatchObject({ tests: '6', failures: '1', errors: '1', skipped: '1' });
+    expect(c.skipped).toBe(r.summary.skipped + vSkipped);
+    expect(c.root).toMatchObject({ tests: String(6 + verdicts), failures: String(1 + vFailed), errors: '1', skipped: String(1 + vSkipped) });
     for (const [declared, actual] of c.perSuite) expect(Number(declared)).toBe(actual);
+  });
+
+  it('should carry a blocked Entra verdict and a failing requirement as failures CI viewers show', () => {
+    const r = sampleReport();
+    r.entra!.verdict = 'blocked';
+    r.entra!.fix = { kind: 'device', text: 'fix the key: WEBAUTHN-ENTRA-002', checks: ['WEBAUTHN-ENTRA-002'] };
+    r.microsoft!.requirements[0]!.status = 'fail';
+    const suite = parseXml(renderJunit(r)).children.find((s) => s.attrs.name === 'microsoft-entra')!;
+    const entra = suite.children.find((t) => t.attrs.name === 'Entra ID passkey verdict')!;
+    expect(entra.children.find((x) => x.name === 'failure')!.attrs.message).toBe('blocked');
+    expect(renderJunit(r)).toContain('fix the key: WEBAUTHN-ENTRA-002');
+    const req = suite.children.find((t) => t.attrs.name?.startsWith(r.microsoft!.requirements[0]!.id))!;
+    expect(req.children.some((x) => x.name === 'failure')).toBe(true);
   });
 
   it('should stay well-formed with evil strings, keeping the text', async () => {

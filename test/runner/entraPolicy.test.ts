@@ -19,6 +19,7 @@ describe('run --entra-policy', () => {
       '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
       id: 'Fido2',
       state: 'enabled',
+      includeTargets: [{ id: 'all_users', targetType: 'group' }],
       isAttestationEnforced: false,
       keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [SIM_AAGUID] },
       someFutureMember: { kept: true },
@@ -35,6 +36,8 @@ describe('run --entra-policy', () => {
 
   it('should report allowed for an allow list naming the AAGUID with attestation enforced', async () => {
     const file = policyFile({
+      state: 'enabled',
+      includeTargets: [{ id: 'all_users', targetType: 'group' }],
       isAttestationEnforced: true,
       keyRestrictions: { isEnforced: true, enforcementType: 'allow', aaGuids: [SIM_AAGUID] },
     });
@@ -43,7 +46,7 @@ describe('run --entra-policy', () => {
   }, 60_000);
 
   it('should refuse a policy with wrong types (exit 2)', async () => {
-    const file = policyFile({ keyRestrictions: { isEnforced: 'yes' } });
+    const file = policyFile({ state: 'enabled', includeTargets: [], keyRestrictions: { isEnforced: 'yes' } });
     const { code, stdout, stderr } = await runHarnessRaw(['--entra-policy', file, '--suite', 'getinfo']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^fido-harness run: --entra-policy .*keyRestrictions/);
