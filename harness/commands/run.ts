@@ -1,7 +1,7 @@
 // `fido-harness run`: parses its flags and hands the run to harness/run (loaded only when it runs, so
 // `run --help` and usage errors answer at once).
 import { REPORT_FORMATS, type ReportFormat } from '../../reports/model.ts';
-import type { RunDeps, RunIo, RunOptions } from '../run/RunOptions.ts';
+import { REQUIRED_VERDICTS, type RequiredVerdict, type RunDeps, type RunIo, type RunOptions } from '../run/RunOptions.ts';
 import { parseCommandArgs, parseTime, UsageError, withUsage, type CommandSpec, type ParsedValues } from './args.ts';
 
 export const RUN_SPEC = {
@@ -17,14 +17,18 @@ export const RUN_SPEC = {
     'allow-reset': { type: 'boolean', help: 'a real key may be reset (wiped) for the checks that need it' },
     mds: { type: 'string', value: 'FILE', help: 'judge the key against this MDS3 BLOB (verified before the device is opened)' },
     at: { type: 'string', value: 'DATE', help: 'verify the MDS BLOB and judge statuses as of this date (an old BLOB)' },
-    'entra-policy': { type: 'string', value: 'FILE', help: 'a Graph fido2AuthenticationMethodConfiguration JSON the Entra verdict follows' },
+    'entra-policy': { type: 'string', value: 'FILE', help: 'a Graph fido2AuthenticationMethodConfiguration (or the whole authenticationMethodsPolicy) the Entra verdict follows' },
+    'entra-user-groups': { type: 'string', value: 'IDS', help: "the ids of the groups the user is in (comma list); without it a group-scoped policy \"depends on group\"" },
+    'entra-auth-strength': { type: 'string', value: 'FILE', multiple: true, help: 'a Graph authenticationStrengthPolicy (or the list of them) Conditional Access requires' },
+    require: { type: 'string', value: 'LIST', multiple: true, help: 'microsoft, entra: exit 1 unless Microsoft-compatible is "compatible" / Entra is "allowed"' },
     out: { type: 'string', value: 'DIR', default: 'runs/latest', help: 'where the reports go (checked before the run)' },
     format: { type: 'string', value: 'LIST', multiple: true, help: `report formats besides report.json: ${REPORT_FORMATS.filter((f) => f !== 'json').join(', ')} (default all)` },
     'sim-quirk': { type: 'string', value: 'NAME', multiple: true, help: 'the simulator misbehaves on purpose (fido-harness sim --list-quirks)' },
     timeout: { type: 'string', value: 'MS', help: 'time limit per check in milliseconds' },
   },
   notes: [
-    'Exit 0: every check passed, warned or was skipped with a reason; 1: a check failed or errored;',
+    'Exit 0: every check passed, warned or was skipped with a reason; 1: a check failed or errored, or a',
+    'verdict named by --require is not compatible / allowed;',
     '2: a usage error, an input that cannot be used, a device that cannot be used, or a run cut short.',
     'report.json is always written (report, report diff and --rerun-failed read it).',
   ],
@@ -57,6 +61,11 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
     timeoutMs = Number(values.timeout);
     if (!(timeoutMs > 0)) throw new UsageError(`--timeout takes milliseconds, not "${values.timeout}"`);
   }
+  const list = (v: readonly string[]) => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const require = list(values.require);
+  for (const r of require) {
+    if (!(REQUIRED_VERDICTS as readonly string[]).includes(r)) throw new UsageError(`unknown --require "${r}" (${REQUIRED_VERDICTS.join(', ')})`);
+  }
   if (values.at !== undefined && values.mds === undefined) throw new UsageError('--at dates an MDS BLOB: give it with --mds FILE');
   return {
     device: values.device,
@@ -68,6 +77,9 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
     ...(values.mds ? { mds: values.mds } : {}),
     ...(values.at !== undefined ? { at: parseTime(values.at) } : {}),
     ...(values['entra-policy'] ? { entraPolicy: values['entra-policy'] } : {}),
+    ...(values['entra-user-groups'] !== undefined ? { userGroups: list([values['entra-user-groups']]) } : {}),
+    ...(values['entra-auth-strength'].length ? { entraAuthStrengths: values['entra-auth-strength'] } : {}),
+    ...(require.length ? { require: require as RequiredVerdict[] } : {}),
     out: values.out,
     // report.json is always written: `report`, `report diff` and --rerun-failed read it
     formats: [...new Set<ReportFormat>(['json', ...(formats as ReportFormat[])])],

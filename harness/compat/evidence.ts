@@ -104,13 +104,13 @@ export function gatherFacts(input: CompatInput): Facts {
     !!a && !!attestedAaguid && a.signatureValid && a.chainValid && a.rootSource === 'metadata' && !a.problems.some((p) => p.code === 'ATT_AAGUID_MISMATCH' || p.code === 'ATT_MALFORMED');
   // the all-zero AAGUID names no model (WebAuthn L3 §6.5.1) and is never looked up
   const entry = input.mds && aaguid && aaguid !== ZERO_AAGUID ? input.mds.store.byAaguid(aaguid) : undefined;
-  const leaf = a?.trustPath[0];
   const status = entry
     ? a?.mdsEntry === entry && a.status
       ? a.status
       : evaluateStatus(entry, {
           ...(input.at ? { at: input.at } : {}),
-          ...(leaf ? { attestationCertificate: new Uint8Array(leaf.rawData) } : {}),
+          // every certificate of the attestation: a compromise report may name the leaf, an intermediate or the root (MDS3 §3.1.4)
+          ...(a ? { attestationCertificates: [...a.trustPath, ...a.chainPath].map((c) => new Uint8Array(c.rawData)) } : {}),
         })
     : undefined;
   const byId = new Map((input.checks ?? []).map((c) => [c.id, c]));

@@ -100,7 +100,17 @@ export const MICROSOFT_REQUIREMENTS = [
       else if (f.aaguid === ZERO_AAGUID) out.push({ status: 'fail', text: 'the all-zero AAGUID names no model and cannot be listed in MDS' });
       else if (!f.entry) {
         out.push({ status: 'fail', text: `AAGUID ${f.aaguid} is not in the MDS BLOB consulted${f.input.mds.store.no !== undefined ? ` (serial ${f.input.mds.store.no})` : ''}; Microsoft ingests MDS monthly, so a new listing can take up to 4 weeks to reach it` });
-      } else if (!f.aaguidVerified) out.push({ status: 'skip', text: `AAGUID not verified (${f.notVerified}): its MDS entry may belong to another model` });
+      } else if (!f.aaguidVerified) {
+        // a certificate chain that does not lead to the entry's roots contradicts the listing; self and
+        // "none" attestation simply cannot vouch for it
+        const a = f.input.attestation;
+        const contradicted = !!a && a.trustPath.length > 0 && !(a.chainValid && a.rootSource === 'metadata');
+        out.push(
+          contradicted
+            ? { status: 'fail', text: `the attestation chain does not lead to the attestationRootCertificates of the MDS entry for AAGUID ${f.aaguid}: the key is not the listed model` }
+            : { status: 'skip', text: `AAGUID not verified (${f.notVerified}): its MDS entry may belong to another model` },
+        );
+      }
       else out.push({ status: 'pass', text: `listed in MDS as "${f.entry.metadataStatement?.description ?? '(no description)'}"` });
       return out;
     },

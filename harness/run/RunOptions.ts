@@ -1,5 +1,5 @@
 import type { MdsStore } from '../../mds/index.ts';
-import type { EntraPolicy } from '../compat/index.ts';
+import type { AuthStrengthInput, EntraPolicy } from '../compat/index.ts';
 import type { OpenedDevice, OpenedNfcDevice } from '../ctap/index.ts';
 import type { Report, ReportFormat } from '../../reports/index.ts';
 
@@ -20,6 +20,13 @@ export interface RunOptions {
   entraPolicy?: string;
   /** the parsed --entra-policy, read before any device is opened */
   policy?: EntraPolicy;
+  /** --entra-user-groups: the ids of the groups the user is in; undefined: unknown ("depends on group") */
+  userGroups?: string[];
+  /** --entra-auth-strength FILE…, and the strengths read from them before any device is opened */
+  entraAuthStrengths?: string[];
+  authStrengths?: AuthStrengthInput[];
+  /** --require microsoft,entra: those verdicts must be compatible / allowed, else the exit code is 1 */
+  require?: RequiredVerdict[];
   out: string;
   formats: ReportFormat[];
   quirks: string[];
@@ -28,6 +35,9 @@ export interface RunOptions {
   /** the --mds BLOB, verified before any device is opened */
   mdsStore?: LoadedMds;
 }
+
+export const REQUIRED_VERDICTS = ['microsoft', 'entra'] as const;
+export type RequiredVerdict = (typeof REQUIRED_VERDICTS)[number];
 
 /** An MDS the run judges against, and what the report says about it. */
 export interface LoadedMds {

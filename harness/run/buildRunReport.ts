@@ -1,21 +1,32 @@
 import { createReport, type Report } from '../../reports/index.ts';
-import { evaluateEntra, evaluateMicrosoft, summarizeMds, type CompatInput } from '../compat/index.ts';
+import type { AuthenticatorInfo } from '../protocol/index.ts';
+import type { CheckResult } from '../../reports/model.ts';
+import type { AttestationResult } from '../../mds/attestation/verifyAttestation.ts';
+import { evaluateCompat, mdsUsed, type CompatInput } from '../compat/index.ts';
 import { formatAaguid, namedInfo } from '../ctap/index.ts';
 import type { RunSuitesResult } from '../suites/runSuites.ts';
 import { TOOL, type LoadedMds, type OpenedRunDevice, type RunOptions } from './RunOptions.ts';
 
-/** The report of one device's run: the checks, the Microsoft and Entra evaluations, what was run against what. */
-export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: RunSuitesResult, mds: LoadedMds | undefined, at: Date, startedAt: Date): Report {
-  const compat: CompatInput = {
-    info: run.ctx.info,
-    checks: run.results,
-    ...(run.ctx.artifacts.attestationObject ? { attestation: run.ctx.artifacts.attestationObject } : {}),
-    ...(mds ? { mds: mds.store } : {}),
+/** What a run gives the Microsoft/Entra evaluator: getInfo, every result, the attestation its suite verified. */
+export function compatInputForRun(run: { info?: AuthenticatorInfo; results?: CheckResult[]; attestation?: AttestationResult }, mds: LoadedMds | undefined, at: Date): CompatInput {
+  return {
+    ...(run.info ? { info: run.info } : {}),
+    ...(run.results ? { checks: run.results } : {}),
+    ...(run.attestation ? { attestation: run.attestation } : {}),
+    ...(mds ? { mds: mdsUsed(mds.store, mds.source === 'test' ? "the simulator's test MDS" : mds.file) } : {}),
     at,
   };
-  const microsoft = evaluateMicrosoft(compat);
-  const entra = evaluateEntra({ ...compat, microsoft, ...(opts.policy ? { policy: opts.policy } : {}) });
-  const mdsSummary = summarizeMds(compat);
+}
+
+/** The report of one device's run: the checks, the Microsoft and Entra evaluations, what was run against what. */
+export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: RunSuitesResult, mds: LoadedMds | undefined, at: Date, startedAt: Date): Report {
+  const attestation = run.ctx.artifacts.attestation?.result;
+  const { microsoft, entra, mds: mdsSummary } = evaluateCompat({
+    ...compatInputForRun({ info: run.ctx.info, results: run.results, ...(attestation ? { attestation } : {}) }, mds, at),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.userGroups ? { userGroups: opts.userGroups } : {}),
+    ...(opts.authStrengths ? { authStrengths: opts.authStrengths } : {}),
+  });
   return createReport({
     tool: { ...TOOL },
     startedAt: startedAt.toISOString(),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReport, type Report } from '../../reports/index.ts';
-import { parseEntraPolicy } from '../compat/index.ts';
+import { parseAuthStrengths, parseEntraPolicy } from '../compat/index.ts';
 import { CheckSelectionError, selectChecks } from '../suites/index.ts';
 import { listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
 import { loadMdsFile } from './loadRunMds.ts';
@@ -23,7 +23,10 @@ export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{
     if (err instanceof CheckSelectionError) throw new RunInputError(err.message);
     throw err;
   }
-  if (opts.entraPolicy) ready.policy = await readEntraPolicy(opts.entraPolicy);
+  if (opts.entraPolicy) ready.policy = await readEntraFile('--entra-policy', opts.entraPolicy, parseEntraPolicy);
+  for (const file of opts.entraAuthStrengths ?? []) {
+    ready.authStrengths = [...(ready.authStrengths ?? []), ...(await readEntraFile('--entra-auth-strength', file, (text) => parseAuthStrengths(text, file)))];
+  }
   if (opts.mds) ready.mdsStore = await loadMdsFile(opts.mds, opts.at);
   await checkWritable(opts.out);
   const devices = await expandDevices(opts.device, deps);
@@ -44,12 +47,18 @@ async function checkWritable(out: string): Promise<void> {
   }
 }
 
-/** `--entra-policy FILE`: read and checked up front, so a bad policy costs no run. */
-async function readEntraPolicy(file: string) {
+/** `--entra-policy FILE`, `--entra-auth-strength FILE`: read and checked against the Graph shape up front, so a wrong file costs no run. */
+async function readEntraFile<T>(flag: string, file: string, parse: (text: string) => T): Promise<T> {
+  let text: string;
   try {
-    return parseEntraPolicy(JSON.parse(await readFile(file, 'utf8')));
+    text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new RunInputError(`--entra-policy ${file}: ${(err as Error).message}`);
+    throw new RunInputError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new RunInputError(`${flag} ${file}: ${(err as Error).message}`);
   }
 }
 

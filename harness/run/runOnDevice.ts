@@ -4,13 +4,14 @@ import { createProgress } from '../runner/progress.ts';
 import { buildRunReport } from './buildRunReport.ts';
 import { mdsForDevice } from './loadRunMds.ts';
 import { message, openRunDevice } from './openRunDevice.ts';
-import { printRunSummary } from './printRunSummary.ts';
+import { printRunSummary, unmetRequirements } from './printRunSummary.ts';
 import { terminalSafe } from '../../reports/terminalSafe.ts';
 import type { DeviceRunOutcome, LoadedMds, OpenedRunDevice, RunDeps, RunIo, RunOptions } from './RunOptions.ts';
 
 /**
  * The run on one device: open it, run the selected suites, evaluate, write the reports, print the summary.
- * Exit code 0 all passed (or warned, or skipped with a reason), 1 a check failed or errored, 2 the device
+ * Exit code 0 all passed (or warned, or skipped with a reason), 1 a check failed or errored or a verdict
+ * named by --require is not compatible / allowed, 2 the device
  * could not be used or the run was cut short (report written, marked incomplete).
  */
 export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {}): Promise<DeviceRunOutcome> {
@@ -23,8 +24,9 @@ export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {
     const run = await runOnOpenedDevice(opts, opened, mds, at, io, deps);
     const report = buildRunReport(opts, opened, run, mds, at, startedAt);
     const written = await writeReports(report, opts.out, opts.formats);
-    printRunSummary(report, written, io);
-    const code = run.incompleteReason ? 2 : report.summary.failed + report.summary.errored > 0 ? 1 : 0;
+    printRunSummary(report, written, io, opts.require ?? []);
+    const failed = report.summary.failed + report.summary.errored > 0 || unmetRequirements(report, opts.require ?? []).length > 0;
+    const code = run.incompleteReason ? 2 : failed ? 1 : 0;
     return { device: opts.device, code, report, written };
   } catch (err) {
     const why = `the device could not be used: ${message(err as Error)}`;

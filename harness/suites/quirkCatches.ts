@@ -7,7 +7,12 @@ export interface QuirkCatch {
   checks: readonly CheckId[];
   microsoft?: MicrosoftVerdict;
   entra?: EntraVerdict;
+  /** run arguments the quirk needs (a transport, a suite) */
+  args?: readonly string[];
 }
+
+/** the simulator as a card (CTAP 2.1 §11.3): the in-process applet behind the NFC layer, nfc area only */
+export const NFC_ARGS = ['--device', 'sim:nfc', '--suite', 'nfc'] as const;
 
 /**
  * The quirk matrix's data (test/runner/quirkMatrix.test.ts runs every row): each simulator quirk
@@ -30,6 +35,15 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'exclude-list-ignored': { checks: ['MC-EXCLUDE-001'] },
   'evil-strings': { checks: [] },
   'mds-revoked': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
+  'mds-root-compromised': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
   'hmac-secret-no-uv-split': { checks: ['HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
   'cred-protect-ignored': { checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'] },
+  'nfc-select-any-aid': { checks: ['NFC-SELECT-003'], args: NFC_ARGS },
+  'nfc-no-select-needed': { checks: ['NFC-SELECT-004'], args: NFC_ARGS },
+  'nfc-wrong-version': { checks: ['NFC-SELECT-002'], args: NFC_ARGS },
+  'nfc-no-command-chaining': { checks: ['NFC-CHAIN-001'], args: NFC_ARGS },
+  'nfc-no-response-chaining': { checks: ['NFC-RESP-001', 'NFC-RESP-002'], args: NFC_ARGS },
+  'nfc-extended-as-short': { checks: ['NFC-EXT-001'], args: NFC_ARGS },
+  'nfc-status-updates-unasked': { checks: ['NFC-STATUS-001', 'NFC-STATUS-002'], args: NFC_ARGS },
+  'nfc-lax-apdus': { checks: ['NFC-APDU-001', 'NFC-APDU-002', 'NFC-APDU-003', 'NFC-APDU-004'], args: NFC_ARGS },
 };
