@@ -8,7 +8,7 @@ import { NFC_ARGS, QUIRK_CATCHES } from '../../harness/suites/quirkCatches.ts';
  * it in harness/suites/quirkCatches.ts must fail, the run must exit 1, and the Microsoft/Entra verdicts must
  * turn where docs/microsoft-entra.md says so. The clean simulator passes every applicable check.
  */
-const NFC = NFC_ARGS;
+const NFC = [...NFC_ARGS];
 
 const MATRIX = QUIRK_CATCHES;
 
