@@ -5,6 +5,7 @@ import { DEFAULT_SELECTION_HOLD } from './ctaphid/holdPresence.ts';
 import { LATENCY_PROFILES, type LatencyProfile } from './ctaphid/latency.ts';
 import { autoApprove } from './env.ts';
 import { FileStorage, StateStorageError } from './FileStorage.ts';
+import { isLoopbackAddress } from '../harness/protocol/index.ts';
 import { behaviourForQuirks, listQuirks, QuirkError } from './quirks/index.ts';
 import { StateFileError } from './state.ts';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, UdpSimulator, UdpSimulatorError } from './udp/UdpSimulator.ts';
@@ -215,6 +216,11 @@ export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): P
       }
       const host = sim.endpoint.address.includes(':') ? `[${sim.endpoint.address}]` : sim.endpoint.address;
       out(`fido-harness sim: listening on udp ${host}:${sim.endpoint.port} (CTAPHID, one 64-byte report per datagram)`);
+      if (!isLoopbackAddress(sim.endpoint.address)) {
+        err(
+          `fido-harness sim: warning: ${host} is not a loopback address: any host that reaches it can drive the simulator, and since one datagram is answered by several, a spoofed source makes it an amplifier. Use --udp 127.0.0.1:PORT unless you mean this.`,
+        );
+      }
       describeSimulator(authenticator, parsed, out, 'send the power-cycle datagram first');
       close = () => sim.close();
     }

@@ -13,7 +13,7 @@ import { figure, type BenchFigure } from './measure.ts';
  */
 export async function benchRp(count = Number(process.env.BENCH_RP_COUNT ?? 1200)): Promise<BenchFigure[]> {
   // room for every pending ceremony and user of the run (the RP bounds both against hostile load)
-  const server = await startRpServer({ host: '127.0.0.1', port: 0, config: { maxCeremonies: count + 100, maxUsers: count + 100 } });
+  const server = await startRpServer({ host: '127.0.0.1', port: 0, config: { maxCeremonies: count + 100, maxCeremoniesPerPeer: count + 100 } });
   try {
     const sim = await Authenticator.create({ storage: new MemoryStorage() });
     const ctap = await Ctap2.open(new DirectAuthenticatorChannel(sim));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MdsStore } from '../../mds/MdsStore.ts';
+import { isLoopbackAddress } from '../protocol/index.ts';
 import { parseCommandArgs, parseTime, UsageError, withUsage, type CommandSpec, type ParsedValues } from './args.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -13,7 +14,7 @@ export const SERVE_SPEC = {
     host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'the address to listen on' },
     port: { type: 'string', value: 'PORT', default: '8080', help: 'the port (0 picks a free one)' },
     origin: { type: 'string', value: 'URL', help: 'the origin clientDataJSON must carry (default http://localhost:PORT)' },
-    'rp-id': { type: 'string', value: 'ID', help: 'the RP ID (default localhost; an IP address is not a valid RP ID)' },
+    'rp-id': { type: 'string', value: 'ID', help: "the RP ID (default the origin's host; that host or a parent domain of it, not an IP address)" },
     conformance: { type: 'boolean', help: 'also serve the FIDO conformance API at / (it is always under /conformance)' },
     mds: { type: 'string', value: 'FILE', help: 'a verified MDS3 BLOB gives attestation trust verdicts' },
     'mds-root': { type: 'string', value: 'PEM', help: 'the BLOB\'s root (default the bundled FIDO roots)' },
@@ -33,13 +34,18 @@ export async function runServeCommand(args: string[], io: { out: (s: string) => 
 }
 
 async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const [{ loadMdsStore }, { loadBundledMdsRoots }, { certificatesFromPem }, { ensurePageBuilt }, { startRpServer }] = await Promise.all([
-    import('../../mds/MdsStore.ts'),
-    import('../../mds/bundledRoots.ts'),
-    import('../../mds/certificates.ts'),
-    import('../rp/buildPage.ts'),
-    import('../rp/startRpServer.ts'),
-  ]);
+  const [{ loadMdsStore }, { loadBundledMdsRoots }, { certificatesFromPem }, { ensurePageBuilt }, { startRpServer }, { rpIdProblem }, { simulatorTestMds }, { renderHtml }, { validateReport }] =
+    await Promise.all([
+      import('../../mds/MdsStore.ts'),
+      import('../../mds/bundledRoots.ts'),
+      import('../../mds/certificates.ts'),
+      import('../rp/buildPage.ts'),
+      import('../rp/startRpServer.ts'),
+      import('../rp/rpIdProblem.ts'),
+      import('../run/simulatorTestMds.ts'),
+      import('../../reports/renderHtml.ts'),
+      import('../../reports/validateReport.ts'),
+    ]);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be 0..65535 (got ${values.port})`);
@@ -53,8 +59,12 @@ async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: str
     }
   }
   const rpId = values['rp-id'];
-  if (rpId !== undefined && (!/^[a-z0-9.-]+$/i.test(rpId) || /^[0-9.]+$/.test(rpId))) {
-    throw new UsageError('--rp-id must be a domain name (an IP address is not a valid RP ID)');
+  // the RP ID must fit the origin the page is served on, or every browser ceremony would fail; the
+  // default origin's port is not known yet, but its host is localhost
+  const problem = rpIdProblem(values.origin ?? 'http://localhost', rpId ?? new URL(values.origin ?? 'http://localhost').hostname);
+  if (problem) {
+    io.err(`fido-harness serve: ${problem}`);
+    return 2;
   }
 
   if (values.at !== undefined && values.mds === undefined) throw new UsageError('--at dates an MDS BLOB: give it with --mds FILE');
@@ -92,6 +102,13 @@ async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: str
         ...(mds ? { mds } : {}),
         runsDir: resolve(values.runs),
         ...(webRoot ? { webRoot } : {}),
+        // the simulator mode judges its registrations against the simulator's own test MDS
+        simulatorMds: async () => (await simulatorTestMds([], new Date())).store,
+        renderReportHtml: (value) => {
+          const checked = validateReport(value);
+          if (!checked.valid) throw checked.error;
+          return renderHtml(checked.report);
+        },
       },
     });
   } catch (e) {
@@ -101,6 +118,11 @@ async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: str
   const cfg = server.rp.state.config;
   io.out(`fido-harness serve: listening on http://${values.host}:${server.port}; open ${cfg.origin} (RP ID ${cfg.rpId})`);
   io.out(`  conformance API: ${cfg.origin}/conformance${cfg.conformanceAtRoot ? ' and at /' : ''}; MDS: ${mds ? `BLOB no ${mds.no}, ${mds.size} entries` : 'not loaded'}`);
+  if (!isLoopbackAddress(values.host)) {
+    io.err(
+      `fido-harness serve: warning: ${values.host} is not a loopback address: other machines can reach the relying party, its simulator and the reports in ${values.runs} (requests must still name ${new URL(cfg.origin).hostname} or localhost as Host). Use --host 127.0.0.1 unless you mean this.`,
+    );
+  }
   return new Promise<number>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -24,3 +24,4 @@ export * from './webauthn/authenticatorData.ts';
 export * from './webauthn/attestationObject.ts';
 export * from './iso7816/constants.ts';
 export * from './iso7816/apdu.ts';
+export * from './net/isLoopbackAddress.ts';

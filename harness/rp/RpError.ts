@@ -31,14 +31,20 @@ export type RpErrorCode =
   | 'VERIFICATION_FAILED'
   | 'LIMIT_REACHED'
   | 'NOT_FOUND'
-  | 'SIMULATOR_REFUSED';
+  | 'SIMULATOR_REFUSED'
+  | 'HOST_NOT_ALLOWED'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'NOT_SIGNED_IN'
+  | 'PUBLIC_KEY_TOO_LARGE'
+  | 'STORAGE_FULL'
+  | 'REPORT_UNREADABLE';
 
 export class RpError extends Error {
   override readonly name = 'RpError';
   constructor(
     readonly code: RpErrorCode,
     message: string,
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 = 400,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 422 | 429 = 400,
   ) {
     super(message);
   }

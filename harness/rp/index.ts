@@ -1,4 +1,4 @@
-// The relying party (DESIGN.md harness/rp): Hono app factory, config, ceremonies, the serve command.
+// The relying party: Hono app factory, config, ceremonies, the serve command's server (docs: README "serve").
 export { createRpApp, type RpApp } from './createRpApp.ts';
 export { resolveRpConfig, systemRpClock, type RpConfig, type RpConfigInput, type RpClock } from './RpConfig.ts';
 export { RpError, type RpErrorCode } from './RpError.ts';
@@ -9,3 +9,4 @@ export { startRegistration } from './ceremony/startRegistration.ts';
 export { finishRegistration } from './ceremony/finishRegistration.ts';
 export { startAuthentication } from './ceremony/startAuthentication.ts';
 export { finishAuthentication } from './ceremony/finishAuthentication.ts';
+export { rpIdProblem, defaultRpId } from './rpIdProblem.ts';

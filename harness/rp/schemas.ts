@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { measureJson } from './middleware/measureJson.ts';
 
 /**
  * Request schemas (zod) for every JSON body the RP accepts. Binary fields are base64url without padding
@@ -28,7 +29,16 @@ const coseAlgorithm = z.number().int().min(-65536).max(65535);
 
 /** A credential id is at most 1023 bytes (WebAuthn L3 §5.8.3): 1364 base64url characters. */
 const credentialIdB64 = base64url(1364).min(1, 'empty');
-const clientExtensionResults = z.record(z.string(), z.unknown()).optional();
+/**
+ * Extension inputs and outputs are echoed in options or handed to the verifier: a record of small JSON
+ * values (no WebAuthn extension nests deeper than 4 or needs more than a few KiB).
+ */
+export const extensionsRecord = (maxBytes: number) =>
+  z
+    .record(z.string().max(64), z.unknown())
+    .refine((v) => measureJson(v, 6).depth <= 6, 'nested deeper than 6 levels')
+    .refine((v) => JSON.stringify(v).length <= maxBytes, `larger than ${maxBytes} bytes`);
+const clientExtensionResults = extensionsRecord(8192).optional();
 
 /** RegistrationResponseJSON (WebAuthn L3 §5.1 toJSON(); the conformance API's ServerPublicKeyCredential) */
 export const registrationResponse = z.object({
@@ -106,12 +116,12 @@ export const conformanceAttestationOptionsRequest = z.object({
     })
     .optional(),
   attestation: attestationConveyance.optional(),
-  extensions: z.record(z.string(), z.unknown()).optional(),
+  extensions: extensionsRecord(4096).optional(),
 });
 
 /** FIDO conformance API: ServerPublicKeyCredentialGetOptionsRequest */
 export const conformanceAssertionOptionsRequest = z.object({
   username,
   userVerification: userVerification.optional(),
-  extensions: z.record(z.string(), z.unknown()).optional(),
+  extensions: extensionsRecord(4096).optional(),
 });

@@ -18,10 +18,14 @@ export interface RunningRpServer {
 export async function startRpServer(options: { host: string; port: number; config: Omit<RpConfigInput, 'port'> }): Promise<RunningRpServer> {
   let rp: RpApp | undefined;
   const server = serve({
-    fetch: (req) => (rp ? rp.app.fetch(req) : new Response('starting', { status: 503 })),
+    // the node bindings (env) carry the socket, whose peer address the per-client budgets use
+    fetch: (req, env) => (rp ? rp.app.fetch(req, env) : new Response('starting', { status: 503 })),
     hostname: options.host,
     port: options.port,
   });
+  // a client reuses an idle keep-alive socket until the timeout the server announced; under load the
+  // event loop can stall past node's 5 s default and close sockets a client is just writing to (ECONNRESET)
+  (server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 60_000;
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.once('listening', () => resolve((server.address() as AddressInfo).port));

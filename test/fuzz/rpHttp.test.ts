@@ -104,7 +104,7 @@ describe('hostile HTTP requests into every RP route', () => {
     writeFileSync(join(dir, 'runs', 'broken', 'report.json'), '{"schemaVersion":');
     writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html><title>fuzz</title>');
     const { store } = await simulatorTestMds([], new Date());
-    const f = await rpFixture({ runsDir: join(dir, 'runs'), webRoot: join(dir, 'web'), mds: store, conformanceAtRoot: true, maxUsers: 100_000 });
+    const f = await rpFixture({ runsDir: join(dir, 'runs'), webRoot: join(dir, 'web'), mds: store, conformanceAtRoot: true });
     await f.register('alice', { residentKey: 'required' });
     const cookie = (await f.app.request('/api/config')).headers.get('set-cookie')?.split(';')[0] ?? '';
     expect(cookie).toMatch(/=/);

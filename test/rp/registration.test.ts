@@ -78,20 +78,44 @@ describe('registration routes', () => {
     expect(Buffer.from(stored.publicKey).equals(Buffer.from(att.authData.attestedCredentialData!.credentialPublicKeyBytes))).toBe(true);
   });
 
-  it('lists credentials per user and puts existing ones in excludeCredentials', async () => {
+  it("lists the signed-in user's credentials only, and puts existing ones in excludeCredentials", async () => {
     const f = await rpFixture();
     const first = await f.register('alice');
-    await f.register('carol');
-    const list = await f.session.get('/api/credentials?username=alice');
+    const list = await f.session.get('/api/credentials');
     expect(list.status).toBe(200);
+    expect(list.json.username).toBe('alice');
     expect(list.json.credentials.map((c: any) => c.id)).toEqual([first.response.id]);
     expect(list.json.credentials[0]).toMatchObject({ fmt: 'packed', algorithm: 'ES256', signIns: 0 });
+    const carol = await f.register('carol');
+    // the session now belongs to carol: alice's list is not readable from it, nor from a fresh session
+    const mine = await f.session.get('/api/credentials');
+    expect(mine.json.credentials.map((c: any) => c.id)).toEqual([carol.response.id]);
+    const other = await f.session.get('/api/credentials?username=alice');
+    expect(other.status).toBe(403);
+    expect(other.json).toMatchObject({ status: 'failed', code: 'NOT_SIGNED_IN' });
+    const stranger = await new TestSession(f.app).get('/api/credentials?username=alice');
+    expect(stranger.status).toBe(401);
+    expect(JSON.stringify(stranger.json)).not.toContain(first.response.id);
     const again = await f.session.post('/api/registration/options', { username: 'alice' });
     expect(again.json.options.excludeCredentials.map((c: any) => c.id)).toEqual([first.response.id]);
     expect(again.json.options.user.id).toBe(first.options.user.id);
-    const bad = await f.session.get('/api/credentials?username=');
-    expect(bad.status).toBe(400);
-    expect(bad.json.status).toBe('failed');
+  });
+
+  it('gives the session a new id at registration and at sign-in; the old id is not signed in', async () => {
+    const f = await rpFixture();
+    const start = await f.session.get('/api/config');
+    const before = start.headers.get('set-cookie')!.split(';')[0]!;
+    await f.register('alice');
+    const after = (await f.session.get('/api/credentials')).status;
+    expect(after).toBe(200);
+    const planted = await f.app.request('/api/credentials', { headers: { Cookie: before } });
+    expect(planted.status).toBe(401);
+    const a = await f.authenticationAttempt({ username: 'alice' });
+    const signIn = await f.session.post('/api/authentication/verify', { ceremonyId: a.ceremonyId, response: a.response });
+    expect(signIn.status).toBe(200);
+    const rotated = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect(rotated).not.toBe(before);
+    expect(rotated).toMatch(/^fh_session=/);
   });
 
   it('refuses a ceremony started by another session and keeps it for the rightful one', async () => {

@@ -153,7 +153,7 @@ describe('reports from runs/', () => {
     expect(one.json.report.microsoft.verdict).toBe('compatible');
     const broken = await s.get('/api/reports/broken');
     expect(broken.status).toBe(422);
-    expect(broken.json.errorMessage).toMatch(/runs\/broken\/report.json is not a report/);
+    expect(broken.json.errorMessage).toMatch(/runs\/broken\/report.json is not a JSON object of a report/);
     expect((await s.get('/api/reports/empty')).status).toBe(404);
     const dots = await s.get('/api/reports/..');
     expect(dots.status).toBeGreaterThanOrEqual(400);
@@ -255,14 +255,36 @@ describe('config, headers, page, unknown routes', () => {
     expect(forged.headers.get('set-cookie')).toMatch(/^fh_session=/);
   });
 
-  it('refuses new ceremonies when the ceremony store is full (429), and frees expired ones', async () => {
-    const f = await rpFixture({ maxCeremonies: 3 });
-    for (let i = 0; i < 3; i++) expect((await f.session.post('/api/registration/options', { username: `u${i}` })).status).toBe(200);
-    const full = await f.session.post('/api/registration/options', { username: 'u4' });
+  it("drops a session's oldest ceremony when it starts more than its budget; the newest still verify", async () => {
+    const f = await rpFixture({ maxCeremoniesPerSession: 3 });
+    const first = await f.registrationAttempt({ username: 'u0' });
+    for (let i = 1; i < 3; i++) await f.registrationAttempt({ username: `u${i}` });
+    const last = await f.registrationAttempt({ username: 'u3' });
+    const dropped = await f.session.post('/api/registration/verify', { ceremonyId: first.ceremonyId, response: first.response });
+    expect(dropped.json.code).toBe('CEREMONY_UNKNOWN');
+    const ok = await f.session.post('/api/registration/verify', { ceremonyId: last.ceremonyId, response: last.response });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses a peer over its ceremony budget (429) and frees expired ones; the page and the conformance API are counted apart', async () => {
+    const f = await rpFixture({ maxCeremoniesPerPeer: 3 });
+    const conf = (name: string) => f.app.request('/conformance/attestation/options', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: name, displayName: name }) });
+    for (let i = 0; i < 3; i++) expect((await conf(`c${i}`)).status).toBe(200);
+    const full = await conf('c3');
     expect(full.status).toBe(429);
-    expect(full.json.code).toBe('LIMIT_REACHED');
+    expect(full.headers.get('x-error-code')).toBe('LIMIT_REACHED');
+    // the page's ceremonies from the same address still start and finish
+    await f.register('alice');
     f.clock.advance(120_001);
-    expect((await f.session.post('/api/registration/options', { username: 'u4' })).status).toBe(200);
+    expect((await conf('c4')).status).toBe(200);
+  });
+
+  it('when the store is full in total, the peer holding the most loses its oldest, and others still start', async () => {
+    const f = await rpFixture({ maxCeremonies: 4 });
+    const conf = (name: string) => f.app.request('/conformance/attestation/options', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: name, displayName: name }) });
+    for (let i = 0; i < 4; i++) expect((await conf(`c${i}`)).status).toBe(200);
+    await f.register('alice');
+    expect(f.state.ceremonies.size).toBe(3);
   });
 });
 
@@ -291,7 +313,7 @@ describe('streamed bodies and duplicate credentials', () => {
     const f = await rpFixture();
     const a = await f.registrationAttempt();
     const ceremony = { id: a.ceremonyId, kind: 'registration' as const, sessionId: undefined, challenge: a.options.challenge, expiresAt: Infinity, username: 'dave', userVerification: 'preferred' as const, algorithms: [-7] };
-    const expected = { origin: ORIGIN, rpId: 'localhost' };
+    const expected = { origin: ORIGIN, rpId: 'localhost', maxPublicKeyBytes: 1024 };
     const seen: string[] = [];
     await expect(verifyRegistration(a.response, ceremony, { ...expected, isRegistered: (id) => (seen.push(id), true) })).rejects.toMatchObject({ code: 'CREDENTIAL_EXISTS', status: 409 });
     expect(seen).toEqual([a.response.id]);

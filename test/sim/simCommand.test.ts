@@ -1,5 +1,5 @@
 import { listQuirks } from '../../authenticator-sim/quirks/index.ts';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,36 @@ describe('FileStorage', () => {
     storage.save('{"a":2}');
     expect(storage.load()).toBe('{"a":2}');
     expect(readdirSync(sub)).toEqual(['state.json']);
+  });
+
+  it('does not follow a symlink planted at the temporary name: the save fails and the victim is untouched', () => {
+    const sub = mkdtempSync(join(dir, 'fs-'));
+    const victim = join(sub, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    // the name the attacker guessed (the old fixed name) and the exact name the next save will use
+    symlinkSync(victim, join(sub, '.state.json.tmp'));
+    symlinkSync(victim, join(sub, '.state.json.PLANTEDNAME1.tmp'));
+    const storage = new FileStorage(join(sub, 'state.json'), () => 'PLANTEDNAME1');
+    expect(() => storage.save('{"masterKey":"secret"}')).toThrow(StateStorageError);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(lstatSync(join(sub, '.state.json.PLANTEDNAME1.tmp')).isSymbolicLink()).toBe(true);
+    // with a fresh random name the save goes through, still without touching the victim
+    const random = new FileStorage(join(sub, 'state.json'));
+    random.save('{"masterKey":"secret"}');
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(readFileSync(join(sub, 'state.json'), 'utf8')).toBe('{"masterKey":"secret"}');
+    expect(statSync(join(sub, 'state.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('removes temporaries of a killed writer at load, and a planted symlink among them without touching its target', () => {
+    const sub = mkdtempSync(join(dir, 'fs-'));
+    const victim = join(sub, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    writeFileSync(join(sub, '.state.json.abcdefghijkl.tmp'), 'half');
+    symlinkSync(victim, join(sub, '.state.json.mnopqrstuvwx.tmp'));
+    expect(new FileStorage(join(sub, 'state.json')).load()).toBeUndefined();
+    expect(readdirSync(sub).sort()).toEqual(['victim.txt']);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
   });
 
   it('throws STATE_WRITE_FAILED when the directory does not exist', () => {

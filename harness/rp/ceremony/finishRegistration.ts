@@ -1,3 +1,4 @@
+import type { MdsStore } from '../../../mds/MdsStore.ts';
 import type { RpState } from '../RpState.ts';
 import type { Ceremony } from '../stores/CeremonyStore.ts';
 import type { StoredCredential } from '../stores/CredentialStore.ts';
@@ -11,15 +12,28 @@ export interface FinishedRegistration {
   summary: RegistrationSummary;
 }
 
-/** Verifies, decodes and only then stores the credential (a refused registration stores nothing). */
-export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: RegistrationResponseBody): Promise<FinishedRegistration> {
+export interface FinishRegistrationOptions {
+  /** the peer address the credential's bytes are charged to */
+  peer: string;
+  /** judge against this MDS instead of the configured one (the simulator mode's test MDS) */
+  mds?: { store: MdsStore } | { problem: string };
+}
+
+/**
+ * Verifies, decodes and only then stores the credential (a refused registration stores nothing). The
+ * decoded registration is answered, not kept: the store holds the key and what the credential list shows.
+ */
+export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: RegistrationResponseBody, options: FinishRegistrationOptions): Promise<FinishedRegistration> {
   const { config } = rp;
   const verified = await verifyRegistration(body, ceremony, {
     origin: config.origin,
     rpId: config.rpId,
+    maxPublicKeyBytes: config.maxPublicKeyBytes,
     isRegistered: (id) => rp.credentials.credential(id) !== undefined,
   });
   const now = new Date(config.clock.now());
+  const mds = options.mds ? ('store' in options.mds ? options.mds.store : undefined) : config.mds;
+  const mdsProblem = options.mds ? ('problem' in options.mds ? options.mds.problem : undefined) : config.mdsProblem;
   const summary = await decodeRegistration({
     attestation: verified.attestation,
     response: body,
@@ -27,8 +41,8 @@ export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: 
     rpId: config.rpId,
     clientExtensionResults: verified.clientExtensionResults,
     residentKeyRequested: ceremony.residentKey,
-    mds: config.mds,
-    mdsProblem: config.mdsProblem,
+    mds,
+    mdsProblem,
     at: now,
     describe: (der) => rp.certificates.describe(der),
   });
@@ -47,8 +61,8 @@ export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: 
     fmt: summary.fmt,
     createdAt: now.toISOString(),
     signIns: 0,
-    summary,
+    listing: { model: summary.model, userVerified: summary.flags.UV, residentKey: summary.residentKey, algorithm: summary.publicKey.algName },
   };
-  rp.credentials.addCredential(user, credential);
+  rp.credentials.addCredential(user, credential, options.peer);
   return { username, credential, summary };
 }

@@ -9,6 +9,8 @@ export interface StartAuthenticationInput {
   username: string | undefined;
   userVerification: 'required' | 'preferred' | 'discouraged';
   sessionId: string | undefined;
+  /** the peer address: budgets are kept per client */
+  peer: string;
   extensions?: Record<string, unknown>;
 }
 
@@ -37,6 +39,6 @@ export async function startAuthentication(rp: RpState, input: StartAuthenticatio
     username: input.username,
     userVerification: input.userVerification,
     allowCredentialIds: allow.map((a) => a.id),
-  });
+  }, { sessionId: input.sessionId, peer: input.peer });
   return { ceremony, options };
 }

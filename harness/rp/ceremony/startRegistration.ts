@@ -9,6 +9,8 @@ export interface StartRegistrationInput {
   choices: RegistrationChoices;
   /** page: the session; conformance API: undefined (the challenge itself identifies the ceremony) */
   sessionId: string | undefined;
+  /** the peer address: budgets are kept per client */
+  peer: string;
   extensions?: Record<string, unknown>;
 }
 
@@ -22,7 +24,7 @@ const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 export async function startRegistration(rp: RpState, input: StartRegistrationInput): Promise<{ ceremony: Ceremony; options: PublicKeyCredentialCreationOptionsJSON }> {
   const { config } = rp;
   const user = rp.credentials.userOrNew(input.username, input.displayName ?? input.username, () => b64u(config.rng(16)));
-  rp.credentials.checkRoom(user);
+  rp.credentials.checkRoom(user, input.peer);
   const challenge = config.rng(32);
   const choices = resolveRegistrationChoices(input.choices);
   const options = await buildRegistrationOptions({
@@ -51,6 +53,6 @@ export async function startRegistration(rp: RpState, input: StartRegistrationInp
     profile: choices.profile,
     displayName: input.displayName ?? user.displayName,
     userId: user.userId,
-  });
+  }, { sessionId: input.sessionId, peer: input.peer });
   return { ceremony, options };
 }

@@ -28,7 +28,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export async function verifyRegistration(
   body: RegistrationResponseBody,
   ceremony: Ceremony,
-  expected: { origin: string; rpId: string; isRegistered: (credentialId: string) => boolean },
+  expected: { origin: string; rpId: string; maxPublicKeyBytes: number; isRegistered: (credentialId: string) => boolean },
 ): Promise<VerifiedRegistration> {
   // §5.1: id is the base64url encoding of rawId
   if (body.id !== body.rawId) throw new RpError('CREDENTIAL_ID_MISMATCH', 'id and rawId differ');
@@ -59,6 +59,10 @@ export async function verifyRegistration(
   if (!acd) throw new RpError('ATTESTATION_OBJECT_MALFORMED', 'authData has no attested credential data (AT flag clear)');
   if (!sameBytes(acd.credentialId, Buffer.from(body.rawId, 'base64url'))) {
     throw new RpError('CREDENTIAL_ID_MISMATCH', 'the credential id in authData differs from rawId');
+  }
+  // the RP stores the key: one padded far beyond any real algorithm's size is refused (RSA-4096: 540 bytes)
+  if (acd.credentialPublicKeyBytes.length > expected.maxPublicKeyBytes) {
+    throw new RpError('PUBLIC_KEY_TOO_LARGE', `credentialPublicKey is ${acd.credentialPublicKeyBytes.length} bytes; this RP stores keys of at most ${expected.maxPublicKeyBytes}`);
   }
   // step 17: the key's algorithm must be one that was offered
   const alg = acd.credentialPublicKey.get(CoseKeyLabel.alg);

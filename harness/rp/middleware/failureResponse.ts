@@ -10,6 +10,9 @@ import type { RpEnv } from '../RpState.ts';
  */
 export function failureResponse(): ErrorHandler<RpEnv> {
   return function onRpError(err, c) {
+    // a body refused unread: the connection is closed after the answer (RFC 9110 §15.5.14) instead of
+    // being dropped under a keep-alive client, which then retries its next request on a fresh one
+    if ((err instanceof RpError || err instanceof HTTPException) && err.status === 413) c.header('Connection', 'close');
     if (err instanceof RpError) {
       // the conformance API's failure shape is exactly {status, errorMessage} (DESIGN.md); the stable code
       // goes in a header there, and in the body elsewhere

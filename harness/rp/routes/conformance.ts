@@ -13,6 +13,7 @@ import { startRegistration } from '../ceremony/startRegistration.ts';
 import { finishRegistration } from '../ceremony/finishRegistration.ts';
 import { startAuthentication } from '../ceremony/startAuthentication.ts';
 import { finishAuthentication } from '../ceremony/finishAuthentication.ts';
+import { peerAddress } from '../middleware/peerAddress.ts';
 
 const OK = { status: 'ok', errorMessage: '' } as const;
 
@@ -45,6 +46,7 @@ export function conformanceRoutes(rp: RpState): Hono<RpEnv> {
         ...(sel.authenticatorAttachment ? { authenticatorAttachment: sel.authenticatorAttachment } : {}),
       },
       sessionId: undefined,
+      peer: peerAddress(c),
       ...(req.extensions ? { extensions: req.extensions } : {}),
     });
     const { hints: _hints, ...rest } = options as typeof options & { hints?: unknown };
@@ -56,7 +58,7 @@ export function conformanceRoutes(rp: RpState): Hono<RpEnv> {
     const body = await readJsonBody(c, registrationResponse);
     const challenge = parseClientData(body.response.clientDataJSON).challenge;
     const ceremony = rp.ceremonies.take(challengeKey(challenge), 'registration', undefined);
-    await finishRegistration(rp, ceremony, body);
+    await finishRegistration(rp, ceremony, body, { peer: peerAddress(c) });
     return c.json(OK);
   });
 
@@ -67,6 +69,7 @@ export function conformanceRoutes(rp: RpState): Hono<RpEnv> {
       username: req.username,
       userVerification: req.userVerification ?? 'preferred',
       sessionId: undefined,
+      peer: peerAddress(c),
       ...(req.extensions ? { extensions: req.extensions } : {}),
     });
     return c.json({ ...OK, ...options });

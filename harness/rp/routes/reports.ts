@@ -1,17 +1,25 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { RpError } from '../RpError.ts';
 import type { RpEnv, RpState } from '../RpState.ts';
+import { readRunFile, RUN_NAME } from '../runs/readRunFile.ts';
+import { measureJson } from '../middleware/measureJson.ts';
 
-/** a run folder name: no path separators, no dot-only names */
-const RUN_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/;
-/** report.json files larger than this are not served (a run with thousands of checks is a few MB) */
-const MAX_REPORT_BYTES = 20 * 1024 * 1024;
+/** one report.json served or rendered: a run with thousands of checks and their evidence is a few MB */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+/** the listing reads each run's summary from reports up to this size, and this much in all */
+const MAX_LISTED_REPORT_BYTES = 4 * 1024 * 1024;
+const MAX_LISTING_BYTES = 64 * 1024 * 1024;
+const MAX_LISTED_RUNS = 500;
+/** report.html's own policy (as its meta tag), sandboxed: an opaque origin without cookies or API access */
+const REPORT_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox allow-scripts allow-popups";
 
 /**
- *   GET /api/reports → runs/<name>/report.json that exist: name, times, summary, verdicts
- *   GET /api/reports/:run → that report.json (the report model of DESIGN.md), for the page's viewer
+ *   GET /api/reports → the runs/<name>/report.json files: name, times, summary, verdicts
+ *   GET /api/reports/:run → that report.json (the report model), parsed
+ *   GET /api/reports/:run/report.html → the report rendered as the run command's report.html (the same
+ *     renderer), for the page's viewer
+ * Only regular files inside runs/ are read (readRunFile).
  */
 export function reportRoutes(rp: RpState): Hono<RpEnv> {
   const app = new Hono<RpEnv>();
@@ -23,45 +31,62 @@ export function reportRoutes(rp: RpState): Hono<RpEnv> {
       names = [];
     }
     const runs = [];
-    for (const name of names.sort().slice(0, 500)) {
-      const report = await readReport(rp.config.runsDir, name).catch(() => undefined);
-      if (!report) continue;
-      const r = report as Record<string, any>;
+    let budget = MAX_LISTING_BYTES;
+    for (const name of names.sort().slice(0, MAX_LISTED_RUNS)) {
+      if (budget <= 0) break;
+      const bytes = await readRunFile(rp.config.runsDir, name, 'report.json', Math.min(MAX_LISTED_REPORT_BYTES, budget)).catch(() => undefined);
+      if (!bytes) continue;
+      budget -= bytes.length;
+      const r = parseObject(bytes) as Record<string, any> | undefined;
+      if (!r) continue;
       runs.push({
         run: name,
         startedAt: typeof r.startedAt === 'string' ? r.startedAt : undefined,
         finishedAt: typeof r.finishedAt === 'string' ? r.finishedAt : undefined,
-        summary: r.summary && typeof r.summary === 'object' ? r.summary : undefined,
+        summary: r.summary && typeof r.summary === 'object' && measureJson(r.summary, 3).depth <= 2 ? r.summary : undefined,
         transport: typeof r.device?.transport === 'string' ? r.device.transport : undefined,
         microsoft: typeof r.microsoft?.verdict === 'string' ? r.microsoft.verdict : undefined,
         entra: typeof r.entra?.verdict === 'string' ? r.entra.verdict : undefined,
       });
     }
-    return c.json({ status: 'ok', errorMessage: '', runs });
+    return c.json({ status: 'ok', errorMessage: '', runs, html: !!rp.config.renderReportHtml });
   });
   app.get('/:run', async (c) => {
-    const name = c.req.param('run');
-    if (!RUN_NAME.test(name)) throw new RpError('BODY_INVALID', 'run: not a run folder name');
-    const report = await readReport(rp.config.runsDir, name);
-    return c.json({ status: 'ok', errorMessage: '', run: name, report });
+    const run = c.req.param('run');
+    const report = await readReport(rp, run);
+    return c.json({ status: 'ok', errorMessage: '', run, report });
+  });
+  app.get('/:run/report.html', async (c) => {
+    const render = rp.config.renderReportHtml;
+    if (!render) throw new RpError('NOT_FOUND', 'this server renders no report.html (open report.json instead)', 404);
+    const run = c.req.param('run');
+    const report = await readReport(rp, run);
+    let page: string;
+    try {
+      page = render(report);
+    } catch (e) {
+      throw new RpError('REPORT_UNREADABLE', `runs/${run}/report.json is not a report: ${(e as Error).message.slice(0, 500)}`, 422);
+    }
+    c.set('documentPolicy', REPORT_PAGE_POLICY);
+    return c.html(page);
   });
   return app;
 }
 
-async function readReport(runsDir: string, name: string): Promise<unknown> {
-  const file = join(runsDir, name, 'report.json');
-  let size: number;
+function parseObject(bytes: Buffer): object | undefined {
   try {
-    size = (await stat(file)).size;
-  } catch {
-    throw new RpError('NOT_FOUND', `no report.json in runs/${name}`, 404);
-  }
-  if (size > MAX_REPORT_BYTES) throw new RpError('LIMIT_REACHED', `runs/${name}/report.json is larger than ${MAX_REPORT_BYTES} bytes`, 422);
-  try {
-    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    // the model nests about 8 deep; anything far deeper is not a report and must not reach a recursive walker
+    if (!value || typeof value !== 'object' || Array.isArray(value) || measureJson(value, 64).depth > 64) return undefined;
     return value;
-  } catch (e) {
-    throw new RpError('BODY_INVALID', `runs/${name}/report.json is not a report: ${(e as Error).message}`, 422);
+  } catch {
+    return undefined;
   }
+}
+
+async function readReport(rp: RpState, run: string): Promise<object> {
+  const bytes = await readRunFile(rp.config.runsDir, run, 'report.json', MAX_REPORT_BYTES);
+  const value = parseObject(bytes);
+  if (!value) throw new RpError('REPORT_UNREADABLE', `runs/${run}/report.json is not a JSON object of a report`, 422);
+  return value;
 }

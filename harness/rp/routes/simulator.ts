@@ -11,6 +11,7 @@ import { startAuthentication } from '../ceremony/startAuthentication.ts';
 import { finishAuthentication } from '../ceremony/finishAuthentication.ts';
 import { SIMULATOR_PIN, type SimulatorPool } from '../simulator/SimulatorPool.ts';
 import type { RegistrationResponseBody, AuthenticationResponseBody } from '../schemas.ts';
+import { peerAddress } from '../middleware/peerAddress.ts';
 
 /**
  * The page's "built-in simulator" mode (mounted at /api/sim): the server plays the browser's part with
@@ -22,14 +23,17 @@ import type { RegistrationResponseBody, AuthenticationResponseBody } from '../sc
  */
 export function simulatorRoutes(rp: RpState, pool: SimulatorPool): Hono<RpEnv> {
   const app = new Hono<RpEnv>();
-  app.get('/', (c) =>
-    c.json({
+  app.get('/', async (c) => {
+    const mds = await rp.simulatorMds();
+    const trust = !mds ? 'judged against the server\'s MDS' : 'store' in mds ? `judged against the simulator's test MDS (BLOB no ${mds.store.no})` : `no trust verdict: ${mds.problem}`;
+    return c.json({
       status: 'ok',
       errorMessage: '',
       available: true,
-      reason: `the server runs the harness client against a simulator for this session (PIN ${SIMULATOR_PIN} set by the client)`,
-    }),
-  );
+      reason: `the server runs the harness client against a simulator for this session (PIN ${SIMULATOR_PIN} set by the client); registrations are ${trust}`,
+      testMds: !!mds && 'store' in mds,
+    });
+  });
   app.post('/register', async (c) => {
     const req = await readJsonBody(c, registrationOptionsRequest);
     const sessionId = c.get('sessionId');
@@ -38,19 +42,23 @@ export function simulatorRoutes(rp: RpState, pool: SimulatorPool): Hono<RpEnv> {
       ...(req.displayName ? { displayName: req.displayName } : {}),
       choices: req,
       sessionId,
+      peer: peerAddress(c),
     });
     const taken = rp.ceremonies.take(ceremony.id, 'registration', sessionId);
     const result = await pool.use(sessionId, (sim) => deviceStep(() => sim.client.create(options as never)));
-    const done = await finishRegistration(rp, taken, result.credential as unknown as RegistrationResponseBody);
+    const mds = await rp.simulatorMds();
+    const done = await finishRegistration(rp, taken, result.credential as unknown as RegistrationResponseBody, { peer: peerAddress(c), ...(mds ? { mds } : {}) });
+    await rp.sessions.signIn(c, done.username);
     return c.json({ status: 'ok', errorMessage: '', verified: true, username: done.username, registration: done.summary, simulator: { userVerification: result.userVerification } });
   });
   app.post('/authenticate', async (c) => {
     const req = await readJsonBody(c, authenticationOptionsRequest);
     const sessionId = c.get('sessionId');
-    const { ceremony, options } = await startAuthentication(rp, { username: req.username, userVerification: req.userVerification ?? 'preferred', sessionId });
+    const { ceremony, options } = await startAuthentication(rp, { username: req.username, userVerification: req.userVerification ?? 'preferred', sessionId, peer: peerAddress(c) });
     const taken = rp.ceremonies.take(ceremony.id, 'authentication', sessionId);
     const result = await pool.use(sessionId, (sim) => deviceStep(() => sim.client.get(options as never)));
     const done = await finishAuthentication(rp, taken, result.credential as unknown as AuthenticationResponseBody);
+    await rp.sessions.signIn(c, done.username);
     return c.json({ status: 'ok', errorMessage: '', verified: true, ...done, simulator: { userVerification: result.userVerification } });
   });
   return app;

@@ -51,6 +51,15 @@ export class SimulatorPool {
     return run;
   }
 
+  /** the session was renewed (signed in): its simulator, and the credentials on it, go with it */
+  rekey(from: string, to: string): void {
+    const sim = this.sims.get(from);
+    if (!sim || from === to) return;
+    this.sims.delete(from);
+    this.sims.set(to, sim);
+    sim.catch(() => this.sims.get(to) === sim && this.sims.delete(to));
+  }
+
   get size(): number {
     return this.sims.size;
   }
