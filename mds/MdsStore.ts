@@ -1,4 +1,4 @@
-import type { X509Certificate } from '@peculiar/x509';
+import type { ChainCertificate } from './ChainCertificate.ts';
 import type { MdsFinding } from './MdsError.ts';
 import type { MetadataBlobPayloadEntry } from './MdsTypes.ts';
 import { aaguidToString } from './aaguid.ts';
@@ -18,7 +18,7 @@ export class MdsStore {
   /** the JWS alg the BLOB was signed with */
   readonly alg: string;
   /** the BLOB signer's validated path, signer first, trust anchor last */
-  readonly path: readonly X509Certificate[];
+  readonly path: readonly ChainCertificate[];
   readonly entries: readonly MetadataBlobPayloadEntry[];
   readonly rejectedEntries: readonly { index: number; reason: string }[];
   /**

@@ -5,6 +5,7 @@ export * from './MdsTypes.ts';
 export * from './aaguid.ts';
 export * from './certificates.ts';
 export * from './bundledRoots.ts';
+export * from './ChainCertificate.ts';
 export * from './validateChain.ts';
 export * from './verifyMdsBlob.ts';
 export * from './MdsStore.ts';

@@ -1,12 +1,24 @@
 import 'reflect-metadata';
-import { CRLDistributionPointsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
-import { basicConstraints, keyUsageKeyCertSign } from './attestation/certificateFields.ts';
+import type { X509Certificate, X509Crl } from '@peculiar/x509';
+import { basicConstraints, keyUsageKeyCertSign, rawExtension } from './attestation/certificateFields.ts';
+import { ChainCertificate, chainCertificate } from './ChainCertificate.ts';
+import { DerClass, derChildren, readDerExact, type DerNode } from './der.ts';
 import type { MdsErrorCode, MdsFinding } from './MdsError.ts';
-import { describeCert, sameCertificate } from './certificates.ts';
+
+/** A certificate path validation accepts: a @peculiar/x509 certificate or one already parsed natively. */
+export type PathCertificate = X509Certificate | ChainCertificate;
+
+function same(a: ChainCertificate, b: ChainCertificate): boolean {
+  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+}
+
+function describe(cert: ChainCertificate): string {
+  return cert.subject || '(empty subject)';
+}
 
 export interface ChainOptions {
   /** trust anchors; a path must end in one of them (matched by name and signature, or byte-equal) */
-  roots: X509Certificate[];
+  roots: PathCertificate[];
   /** the verification time: validity of every certificate on the path is checked at this instant */
   at: Date;
   /** CRLs available locally (RFC 5280 §6.3); issuers without one are reported as MDS_CRL_UNAVAILABLE */
@@ -19,31 +31,53 @@ export interface ChainResult {
   /** true when a path to a root was found and nothing on it is expired, revoked or badly signed */
   valid: boolean;
   /** leaf first, trust anchor last (when one was reached) */
-  path: X509Certificate[];
-  root?: X509Certificate;
+  path: ChainCertificate[];
+  root?: ChainCertificate;
   /** reasons the chain is not valid */
   problems: MdsFinding[];
   /** things a reader must know that do not invalidate the chain (CRL absence) */
   warnings: MdsFinding[];
 }
 
-async function signedBy(child: X509Certificate, parent: X509Certificate): Promise<boolean> {
+/**
+ * RFC 5280 §6.1.3 (a)(1) and (a)(4): `child` names `parent` as its issuer and carries its signature
+ * (verified natively by node:crypto).
+ */
+function signedBy(child: ChainCertificate, parent: ChainCertificate): boolean {
   if (child.issuer !== parent.subject) return false;
   try {
-    return await child.verify({ publicKey: parent.publicKey, signatureOnly: true });
+    return child.native.verify(parent.native.publicKey);
   } catch {
     return false;
   }
 }
 
+/** The URIs of a cRLDistributionPoints extension (RFC 5280 §4.2.1.13: GeneralName [6] IA5String), for messages. */
+function crlDistributionUrls(cert: ChainCertificate): string[] {
+  const urls: string[] = [];
+  try {
+    const ext = rawExtension(cert, '2.5.29.31');
+    if (!ext) return urls;
+    const walk = (node: DerNode, depth: number): void => {
+      if (depth > 8) return;
+      if (node.tagClass === DerClass.CONTEXT && node.tagNumber === 6 && !node.constructed) urls.push(Buffer.from(node.value).toString('latin1'));
+      else if (node.constructed) for (const c of derChildren(node)) walk(c, depth + 1);
+    };
+    walk(readDerExact(ext.value), 0);
+  } catch {
+    // the URL is only informative
+  }
+  return urls;
+}
+
 /** RFC 5280 §6.1.3 (a)(2): the certificate is valid at the verification time. */
-export function validityProblem(cert: X509Certificate, at: Date): MdsFinding | undefined {
+export function validityProblem(cert: ChainCertificate, at: Date): MdsFinding | undefined {
   const atIso = at.toISOString();
   if (cert.notAfter.getTime() < at.getTime()) {
-    return { code: 'MDS_CERT_EXPIRED', message: `"${describeCert(cert)}" expired ${cert.notAfter.toISOString()} (verification time ${atIso})` };
+    return { code: 'MDS_CERT_EXPIRED', message: `"${describe(cert)}" expired ${cert.notAfter.toISOString()} (verification time ${atIso})` };
   }
   if (cert.notBefore.getTime() > at.getTime()) {
-    return { code: 'MDS_CERT_NOT_YET_VALID', message: `"${describeCert(cert)}" is not valid before ${cert.notBefore.toISOString()} (verification time ${atIso})` };
+    return { code: 'MDS_CERT_NOT_YET_VALID', message: `"${describe(cert)}" is not valid before ${cert.notBefore.toISOString()} (verification time ${atIso})` };
   }
   return undefined;
 }
@@ -55,9 +89,9 @@ export function validityProblem(cert: X509Certificate, at: Date): MdsFinding | u
  * when present, must assert keyCertSign. A trust anchor is input to path validation (§6.1.1 (d)) and is
  * only refused when it says outright that it is not a CA.
  */
-export function issuerProblems(cert: X509Certificate, below: number, anchor: boolean): MdsFinding[] {
+export function issuerProblems(cert: ChainCertificate, below: number, anchor: boolean): MdsFinding[] {
   const problems: MdsFinding[] = [];
-  const name = describeCert(cert);
+  const name = describe(cert);
   let bc: ReturnType<typeof basicConstraints>;
   try {
     bc = basicConstraints(cert);
@@ -94,15 +128,29 @@ export function issuerProblems(cert: X509Certificate, below: number, anchor: boo
  * A certificate that is itself a trust anchor (byte-equal) ends the path.
  * Never throws for bad input: problems come back as findings.
  */
-export async function validateCertificateChain(chain: X509Certificate[], options: ChainOptions): Promise<ChainResult> {
+export async function validateCertificateChain(given: PathCertificate[], options: ChainOptions): Promise<ChainResult> {
   const problems: MdsFinding[] = [];
   const warnings: MdsFinding[] = [];
+  let chain: ChainCertificate[];
+  try {
+    chain = given.map(chainCertificate);
+  } catch (err) {
+    return { valid: false, path: [], problems: [{ code: 'MDS_CERT_MALFORMED', message: `a certificate does not parse: ${(err as Error).message}` }], warnings };
+  }
+  const roots: ChainCertificate[] = [];
+  for (const r of options.roots) {
+    try {
+      roots.push(chainCertificate(r));
+    } catch {
+      // a root that does not parse anchors nothing
+    }
+  }
   const leaf = chain[0];
   if (!leaf) return { valid: false, path: [], problems: [{ code: 'MDS_MALFORMED', message: 'empty certificate chain' }], warnings };
   for (let i = 0; i < chain.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (sameCertificate(chain[i]!, chain[j]!)) {
-        problems.push({ code: 'MDS_DUPLICATE_CERT', message: `certificate #${i} repeats #${j} (${describeCert(chain[i]!)})` });
+      if (same(chain[i]!, chain[j]!)) {
+        problems.push({ code: 'MDS_DUPLICATE_CERT', message: `certificate #${i} repeats #${j} (${describe(chain[i]!)})` });
       }
     }
   }
@@ -110,30 +158,30 @@ export async function validateCertificateChain(chain: X509Certificate[], options
   const intermediates = chain.slice(1);
 
   // depth-first search, anchors first; bounded by maxLength and by never reusing a certificate
-  const search = async (path: X509Certificate[]): Promise<{ path: X509Certificate[]; root: X509Certificate } | undefined> => {
+  const search = (path: ChainCertificate[]): { path: ChainCertificate[]; root: ChainCertificate } | undefined => {
     const current = path[path.length - 1]!;
-    const anchorItself = options.roots.find((r) => sameCertificate(r, current));
+    const anchorItself = roots.find((r) => same(r, current));
     if (anchorItself) return { path, root: anchorItself };
     if (path.length >= maxLength) return undefined;
-    for (const root of options.roots) {
-      if (await signedBy(current, root)) return { path: [...path, root], root };
+    for (const root of roots) {
+      if (signedBy(current, root)) return { path: [...path, root], root };
     }
     for (const next of intermediates) {
-      if (path.some((p) => sameCertificate(p, next))) continue;
-      if (await signedBy(current, next)) {
-        const found = await search([...path, next]);
+      if (path.some((p) => same(p, next))) continue;
+      if (signedBy(current, next)) {
+        const found = search([...path, next]);
         if (found) return found;
       }
     }
     return undefined;
   };
-  const found = await search([leaf]);
+  const found = search([leaf]);
   if (!found) {
     problems.push({
       code: 'MDS_CHAIN_UNTRUSTED',
       message:
-        `no path from "${describeCert(leaf)}" to a trusted root` +
-        ` (issuer "${chain[chain.length - 1]!.issuer}"; trusted: ${options.roots.map((r) => `"${r.subject}"`).join(', ') || 'none'})`,
+        `no path from "${describe(leaf)}" to a trusted root` +
+        ` (issuer "${chain[chain.length - 1]!.issuer}"; trusted: ${roots.map((r) => `"${r.subject}"`).join(', ') || 'none'})`,
     });
     return { valid: false, path: [leaf], problems, warnings };
   }
@@ -149,12 +197,13 @@ export async function validateCertificateChain(chain: X509Certificate[], options
   for (let i = 0; i < path.length - 1; i++) {
     const cert = path[i]!;
     const issuer = path[i + 1]!;
-    const crls = (options.crls ?? []).filter((c) => c.issuer === issuer.subject);
+    // CRLs are rare: matched and checked with @peculiar/x509's views of the certificates
+    const crls = (options.crls ?? []).filter((c) => c.issuer === issuer.x509.subject);
     let checked = false;
     for (const crl of crls) {
       let ok = false;
       try {
-        ok = await crl.verify({ publicKey: issuer.publicKey });
+        ok = await crl.verify({ publicKey: issuer.x509.publicKey });
       } catch {
         ok = false;
       }
@@ -163,29 +212,20 @@ export async function validateCertificateChain(chain: X509Certificate[], options
         continue;
       }
       checked = true;
-      const entry = crl.findRevoked(cert);
+      const entry = crl.findRevoked(cert.serialNumber);
       if (entry && entry.revocationDate.getTime() <= options.at.getTime()) {
         problems.push({
           code: 'MDS_CERT_REVOKED',
-          message: `"${describeCert(cert)}" (serial ${cert.serialNumber}) revoked ${entry.revocationDate.toISOString()}`,
+          message: `"${describe(cert)}" (serial ${cert.serialNumber}) revoked ${entry.revocationDate.toISOString()}`,
         });
       }
     }
     if (!checked) {
-      let dp: CRLDistributionPointsExtension | null = null;
-      try {
-        dp = cert.getExtension(CRLDistributionPointsExtension);
-      } catch {
-        dp = null; // another extension of this certificate does not decode; the URL is only informative
-      }
-      const urls = dp?.distributionPoints
-        .flatMap((p) => p.distributionPoint?.fullName ?? [])
-        .map((n) => n.uniformResourceIdentifier)
-        .filter((u): u is string => typeof u === 'string');
+      const urls = crlDistributionUrls(cert);
       warnings.push({
         code: 'MDS_CRL_UNAVAILABLE',
         message:
-          `revocation of "${describeCert(cert)}" not checked: no CRL of "${issuer.subject}" supplied` +
+          `revocation of "${describe(cert)}" not checked: no CRL of "${issuer.subject}" supplied` +
           (urls && urls.length ? ` (distribution point ${urls.join(', ')})` : ' (no distribution point)'),
       });
     }
@@ -204,14 +244,15 @@ export function primaryProblem(result: ChainResult): { code: MdsErrorCode; messa
  * certificate "followed by its certificate chain"): each one issued by the next, each valid at `at`, each
  * issuer a CA. What can be said of x5c when no root is known.
  */
-export async function x5cSequenceProblems(x5c: X509Certificate[], at: Date): Promise<MdsFinding[]> {
+export async function x5cSequenceProblems(given: PathCertificate[], at: Date): Promise<MdsFinding[]> {
   const problems: MdsFinding[] = [];
+  const x5c = given.map(chainCertificate);
   for (const [i, cert] of x5c.entries()) {
     const validity = validityProblem(cert, at);
     if (validity) problems.push({ ...validity, message: `x5c[${i}] ${validity.message}` });
     const issuer = x5c[i + 1];
-    if (issuer && !(await signedBy(cert, issuer))) {
-      problems.push({ code: 'MDS_CHAIN_INVALID', message: `x5c[${i}] "${describeCert(cert)}" is not issued by x5c[${i + 1}] "${describeCert(issuer)}"` });
+    if (issuer && !signedBy(cert, issuer)) {
+      problems.push({ code: 'MDS_CHAIN_INVALID', message: `x5c[${i}] "${describe(cert)}" is not issued by x5c[${i + 1}] "${describe(issuer)}"` });
     }
     if (i > 0) problems.push(...issuerProblems(cert, i - 1, i === x5c.length - 1 && cert.subject === cert.issuer).map((p) => ({ ...p, message: `x5c[${i}] ${p.message}` })));
   }

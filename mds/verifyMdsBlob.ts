@@ -1,13 +1,14 @@
 import 'reflect-metadata';
-import { X509Certificate as NodeX509 } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { compactVerify, errors as joseErrors } from 'jose';
 import type { X509Certificate, X509Crl } from '@peculiar/x509';
 import { MdsError, type MdsFinding } from './MdsError.ts';
 import type { MetadataBlobPayload, MetadataBlobPayloadEntry } from './MdsTypes.ts';
-import { toCertificate } from './certificates.ts';
-import { parseJsonLimited } from './jsonLimits.ts';
+import { jsonTextFromUtf8, parseJsonLimited } from './jsonLimits.ts';
+import { ChainCertificate } from './ChainCertificate.ts';
 import { validateCertificateChain, primaryProblem } from './validateChain.ts';
 import { entryProblem } from './validateEntry.ts';
+import { algKeyProblem, verifyWithAlg } from './attestation/signatures.ts';
 
 /**
  * JWS algorithms accepted for the BLOB. MDS3 §3.1.7 names RS256 and ES256 for the FIDO service and allows
@@ -37,7 +38,7 @@ export interface VerifiedMdsBlob {
   rejectedEntries: { index: number; reason: string }[];
   alg: string;
   /** the validated path, signer first, trust anchor last */
-  path: X509Certificate[];
+  path: ChainCertificate[];
   rootSubject: string;
   verifiedAt: Date;
   /** MDS_NEXT_UPDATE_PASSED, MDS_CRL_UNAVAILABLE, MDS_ENTRY_REJECTED */
@@ -47,6 +48,68 @@ export interface VerifiedMdsBlob {
 function b64uJson(part: string, what: string, maxDepth: number): unknown {
   if (!/^[A-Za-z0-9_-]*$/.test(part)) throw new MdsError('MDS_MALFORMED', `${what} is not base64url`);
   return parseJsonLimited(Buffer.from(part, 'base64url').toString('utf8'), maxDepth, what);
+}
+
+/** JWS alg (RFC 7518 §3.1) → COSE alg (RFC 9053, RFC 8812), so one rule (algKeyProblem) says which key fits. */
+const JWS_TO_COSE: Record<(typeof MDS_BLOB_ALGORITHMS)[number], number> = {
+  RS256: -257,
+  RS384: -258,
+  RS512: -259,
+  PS256: -37,
+  PS384: -38,
+  PS512: -39,
+  ES256: -7,
+  ES384: -35,
+  ES512: -36,
+  EdDSA: -8,
+};
+
+/** Thrown by the key resolver once jose has accepted the JWS structure and alg, to take over from there. */
+const STRUCTURE_ACCEPTED = Symbol('jose accepted the JWS structure and alg');
+
+/**
+ * jose judges the compact JWS (RFC 7515 §7.1: three parts, the protected header a JSON object, `crit`
+ * understood, §4.1.1 `alg` present) and applies the algorithm allow-list. It calls a key resolver only
+ * after all of that; the resolver stops it there, because the rest of jose's path (its own base64url
+ * decoding and ASCII check of the 2.9 MB payload, a copy into WebCrypto) costs more than the whole
+ * verification done natively below. Returns the protected header jose parsed.
+ */
+async function joseAcceptsStructure(text: string): Promise<Record<string, unknown>> {
+  let accepted: Record<string, unknown> | undefined;
+  try {
+    await compactVerify(
+      text,
+      (protectedHeader) => {
+        accepted = protectedHeader as Record<string, unknown>;
+        throw STRUCTURE_ACCEPTED;
+      },
+      { algorithms: [...MDS_BLOB_ALGORITHMS] },
+    );
+  } catch (err) {
+    if (err === STRUCTURE_ACCEPTED && accepted) return accepted;
+    if (err instanceof joseErrors.JOSEAlgNotAllowed) {
+      throw new MdsError('MDS_ALG_UNSUPPORTED', `JWS alg is not accepted (one of ${MDS_BLOB_ALGORITHMS.join(', ')}): ${(err as Error).message}`);
+    }
+    throw new MdsError('MDS_MALFORMED', `BLOB is not a valid compact JWS: ${(err as Error).message}`);
+  }
+  throw new MdsError('MDS_MALFORMED', 'BLOB is not a valid compact JWS');
+}
+
+/**
+ * RFC 7515 §5.2 steps 5-8 for the BLOB, natively: the JWS signature over ASCII(header '.' payload) with
+ * the x5c leaf's key. ECDSA signatures are R || S (RFC 7518 §3.4); RSA keys are at least 2048 bits
+ * (RFC 7518 §3.3, §3.5); the key must fit alg (algKeyProblem).
+ */
+function verifyJwsSignature(alg: (typeof MDS_BLOB_ALGORITHMS)[number], key: KeyObject, signingInput: Buffer, signature: Buffer): void {
+  const cose = JWS_TO_COSE[alg];
+  const mismatch = algKeyProblem(cose, key);
+  if (mismatch) throw new MdsError('MDS_SIGNATURE_INVALID', `JWS alg ${alg} does not fit the x5c leaf key: ${mismatch}`);
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw new MdsError('MDS_SIGNATURE_INVALID', `JWS ${alg} key is ${key.asymmetricKeyDetails?.modulusLength} bits, 2048 required (RFC 7518 §3.3)`);
+  }
+  if (!verifyWithAlg(cose, key, signingInput, signature, 'ieee-p1363')) {
+    throw new MdsError('MDS_SIGNATURE_INVALID', 'JWS signature does not verify with the x5c leaf certificate');
+  }
 }
 
 /**
@@ -66,37 +129,37 @@ export async function verifyMdsBlob(jws: string | Uint8Array, options: VerifyMds
   if (parts.length !== 3) throw new MdsError('MDS_MALFORMED', `BLOB is not a compact JWS (${parts.length} part(s), 3 expected)`);
   const [h, p, s] = parts as [string, string, string];
   if (!/^[A-Za-z0-9_-]+$/.test(s)) throw new MdsError('MDS_MALFORMED', 'JWS signature is empty or not base64url');
-
-  // header: alg and x5c (RFC 7515 §4.1.1, §4.1.6)
-  const header = b64uJson(h, 'JWS header', 4);
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new MdsError('MDS_MALFORMED', 'JWS header is not an object');
-  const { alg, x5c } = header as { alg?: unknown; x5c?: unknown };
-  if (typeof alg !== 'string' || !(MDS_BLOB_ALGORITHMS as readonly string[]).includes(alg)) {
-    throw new MdsError('MDS_ALG_UNSUPPORTED', `JWS alg ${JSON.stringify(alg)} is not accepted (one of ${MDS_BLOB_ALGORITHMS.join(', ')})`);
-  }
+  // the header is small: its nesting is bounded before any parser sees it
+  b64uJson(h, 'JWS header', 4);
+  const header = await joseAcceptsStructure(text);
+  const alg = header.alg as (typeof MDS_BLOB_ALGORITHMS)[number];
+  const { x5c } = header;
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 8 || !x5c.every((c) => typeof c === 'string')) {
     throw new MdsError('MDS_MALFORMED', 'JWS header x5c missing, empty, over 8 certificates, or not strings');
   }
-  const chain = (x5c as string[]).map((c, i) => toCertificate(c, `x5c[${i}]`));
+  // RFC 7515 §4.1.6: base64 (not base64url) DER; parsed natively (ChainCertificate), @peculiar/x509 only on demand
+  const chain = (x5c as string[]).map((c, i) => {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(c)) throw new MdsError('MDS_CERT_MALFORMED', `x5c[${i}] is not base64`);
+    try {
+      return new ChainCertificate(Buffer.from(c, 'base64'));
+    } catch (err) {
+      throw new MdsError('MDS_CERT_MALFORMED', `x5c[${i}] is not an X.509 certificate: ${(err as Error).message}`);
+    }
+  });
 
   // MDS3 §3.2 step 3: the chain, at the verification time
   const chainResult = await validateCertificateChain(chain, { roots: options.roots, at: options.at, crls: options.crls });
   const problem = primaryProblem(chainResult);
   if (problem) throw new MdsError(problem.code, `BLOB certificate chain refused: ${problem.message}`, chainResult.problems);
 
-  // MDS3 §3.2 step 4: the signature, with the leaf's key; alg pinned to the header's
-  const leafKey = new NodeX509(Buffer.from(chain[0]!.rawData)).publicKey;
-  let payloadBytes: Uint8Array;
-  try {
-    ({ payload: payloadBytes } = await compactVerify(text, leafKey, { algorithms: [alg] }));
-  } catch (err) {
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
-      throw new MdsError('MDS_SIGNATURE_INVALID', 'JWS signature does not verify with the x5c leaf certificate');
-    }
-    throw new MdsError('MDS_SIGNATURE_INVALID', `JWS could not be verified with the x5c leaf (${alg}): ${(err as Error).message}`);
-  }
+  // MDS3 §3.2 step 4: the signature, with the leaf's key. The payload must be canonical base64url: its
+  // bytes re-encode to exactly the text that was signed (Buffer's decoder would skip stray characters)
+  const payloadBytes = Buffer.from(p, 'base64url');
+  if (payloadBytes.toString('base64url') !== p) throw new MdsError('MDS_MALFORMED', 'JWS payload is not base64url');
+  const leafKey = chain[0]!.native.publicKey;
+  verifyJwsSignature(alg, leafKey, Buffer.from(text.slice(0, h.length + 1 + p.length), 'latin1'), Buffer.from(s, 'base64url'));
 
-  const payload = parseJsonLimited(Buffer.from(payloadBytes).toString('utf8'), maxDepth, 'BLOB payload');
+  const payload = parseJsonLimited(jsonTextFromUtf8(payloadBytes), maxDepth, 'BLOB payload');
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MdsError('MDS_MALFORMED', 'BLOB payload is not an object');
   const pl = payload as Partial<MetadataBlobPayload>;
   if (typeof pl.no !== 'number' || !Number.isSafeInteger(pl.no) || pl.no < 0) throw new MdsError('MDS_MALFORMED', 'payload `no` missing or not a non-negative integer');

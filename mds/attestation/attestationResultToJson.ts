@@ -1,7 +1,7 @@
 import type { X509Certificate } from '@peculiar/x509';
 import type { AttestationResult } from './verifyAttestation.ts';
 
-function cert(c: X509Certificate) {
+function cert(c: Pick<X509Certificate, 'subject' | 'issuer' | 'serialNumber' | 'notBefore' | 'notAfter'>) {
   return { subject: c.subject, issuer: c.issuer, serialNumber: c.serialNumber, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
 }
 

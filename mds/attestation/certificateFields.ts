@@ -92,7 +92,7 @@ export function rawExtension(cert: { rawData: ArrayBuffer | Uint8Array }, oid: s
  * basicConstraints (RFC 5280 §4.2.1.9): `SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
  * OPTIONAL }`; undefined when the extension is absent. Throws on a malformed value.
  */
-export function basicConstraints(cert: X509Certificate): { ca: boolean; pathLen?: number } | undefined {
+export function basicConstraints(cert: { rawData: ArrayBuffer | Uint8Array }): { ca: boolean; pathLen?: number } | undefined {
   const ext = rawExtension(cert, '2.5.29.19');
   if (!ext) return undefined;
   const parts = derChildren(readDerExact(ext.value));
@@ -103,7 +103,7 @@ export function basicConstraints(cert: X509Certificate): { ca: boolean; pathLen?
 }
 
 /** basicConstraints cA (RFC 5280 §4.2.1.9): undefined when the extension is absent. */
-export function basicConstraintsCa(cert: X509Certificate): boolean | undefined {
+export function basicConstraintsCa(cert: { rawData: ArrayBuffer | Uint8Array }): boolean | undefined {
   return basicConstraints(cert)?.ca;
 }
 
@@ -111,7 +111,7 @@ export function basicConstraintsCa(cert: X509Certificate): boolean | undefined {
  * keyUsage keyCertSign (RFC 5280 §4.2.1.3, bit 5): undefined when the extension is absent. The value is
  * a BIT STRING whose first content octet counts the unused bits.
  */
-export function keyUsageKeyCertSign(cert: X509Certificate): boolean | undefined {
+export function keyUsageKeyCertSign(cert: { rawData: ArrayBuffer | Uint8Array }): boolean | undefined {
   const ext = rawExtension(cert, '2.5.29.15');
   if (!ext) return undefined;
   const bits = readDerExact(ext.value).value;

@@ -48,14 +48,15 @@ export function algKeyProblem(alg: number, key: KeyObject): string | undefined {
 
 /**
  * Verifies `sig` over `data` with COSE `alg`; false for a wrong signature and for a key that does not fit
- * `alg` (algKeyProblem), throws for an unknown alg.
+ * `alg` (algKeyProblem), throws for an unknown alg. ECDSA signatures are ASN.1 DER in WebAuthn (L3 §6.5.6)
+ * and R || S in JWS (RFC 7518 §3.4).
  */
-export function verifyWithAlg(alg: number, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+export function verifyWithAlg(alg: number, key: KeyObject, data: Uint8Array, sig: Uint8Array, ecdsaEncoding: 'der' | 'ieee-p1363' = 'der'): boolean {
   const p = ALGS[alg];
   if (!p) throw new Error(`COSE alg ${alg} is not supported`);
   if (algKeyProblem(alg, key)) return false;
   try {
-    if (p.ec) return verify(p.hash, data, { key, dsaEncoding: 'der' }, sig);
+    if (p.ec) return verify(p.hash, data, { key, dsaEncoding: ecdsaEncoding }, sig);
     if (p.pss) return verify(p.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig);
     return verify(p.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
   } catch {

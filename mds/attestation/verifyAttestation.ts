@@ -8,6 +8,7 @@ import type { MdsFinding } from '../MdsError.ts';
 import { aaguidToString, ZERO_AAGUID } from '../aaguid.ts';
 import { toCertificate, type CertificateInput } from '../certificates.ts';
 import { evaluateStatus, type StatusEvaluation } from '../evaluateStatus.ts';
+import type { ChainCertificate } from '../ChainCertificate.ts';
 import { validateCertificateChain, x5cSequenceProblems, type ChainResult } from '../validateChain.ts';
 import type { AttestationProblem } from './AttestationProblem.ts';
 import { certificateKeyIdentifier } from './certificateFields.ts';
@@ -56,7 +57,7 @@ export interface AttestationResult {
   /** the statement's certificates (x5c or the SafetyNet response's), leaf first */
   trustPath: X509Certificate[];
   /** the validated path to the trust anchor, leaf first (empty when no path was found) */
-  chainPath: X509Certificate[];
+  chainPath: ChainCertificate[];
   signatureValid: boolean;
   chainValid: boolean;
   rootSubject?: string;
@@ -255,7 +256,7 @@ export async function verifyAttestation(
     }
   }
   let chainValid = false;
-  let chainPath: X509Certificate[] = [];
+  let chainPath: ChainCertificate[] = [];
   let rootSubject: string | undefined;
   let rootSource: AttestationResult['rootSource'];
   const chainWarnings: MdsFinding[] = [];
@@ -313,7 +314,7 @@ export async function verifyAttestation(
   if (mdsEntry) {
     // a compromise report naming any certificate of this attestation's path (MDS3 §3.1.3); before a chain
     // is validated, every root of the entry might be the one this attestation chains to
-    const pathCerts = [...outcome.trustPath, ...(chainPath.length > 0 ? chainPath : metadataRoots)];
+    const pathCerts = [...outcome.trustPath, ...(chainPath.length > 0 ? chainPath.map((c) => c.x509) : metadataRoots)];
     status = evaluateStatus(mdsEntry, { at: options.at, attestationCertificates: pathCerts, ...(options.firmwareVersion !== undefined ? { authenticatorVersion: options.firmwareVersion } : {}) });
     for (const f of status.findings) {
       if (f.severity !== 'info') problems.push({ code: 'ATT_STATUS', severity: f.severity, message: `MDS status ${f.message}` });
