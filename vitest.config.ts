@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests live in test/ and beside code as *.test.ts. The page's vite.config.ts is rooted at web/,
-// so vitest gets its own config rooted here (see ../shared/STACK-NOTES.md).
+// so vitest gets its own config rooted here (docs/architecture.md "Build and start-up").
 export default defineConfig({
   test: {
     root: '.',
@@ -10,6 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/setup/buildIfStale.ts'],
     reporters: ['default'],
   },
 });

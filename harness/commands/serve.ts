@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MdsStore } from '../../mds/MdsStore.ts';
 import { isLoopbackAddress } from '../protocol/index.ts';
 import { parseCommandArgs, parseTime, UsageError, withUsage, type CommandSpec, type ParsedValues } from './args.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout (or installed package): two folders up from here, three when running compiled from dist/. */
+const REPO_ROOT = ((here) => (existsSync(join(here, 'package.json')) ? here : resolve(here, '..')))(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'));
 
 export const SERVE_SPEC = {
   name: 'serve',
@@ -34,12 +36,11 @@ export async function runServeCommand(args: string[], io: { out: (s: string) => 
 }
 
 async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const [{ loadMdsStore }, { loadBundledMdsRoots }, { certificatesFromPem }, { ensurePageBuilt }, { startRpServer }, { rpIdProblem }, { simulatorTestMds }, { renderHtml }, { validateReport }] =
+  const [{ loadMdsStore }, { loadBundledMdsRoots }, { certificatesFromPem }, { startRpServer }, { rpIdProblem }, { simulatorTestMds }, { renderHtml }, { validateReport }] =
     await Promise.all([
       import('../../mds/MdsStore.ts'),
       import('../../mds/bundledRoots.ts'),
       import('../../mds/certificates.ts'),
-      import('../rp/buildPage.ts'),
       import('../rp/startRpServer.ts'),
       import('../rp/rpIdProblem.ts'),
       import('../run/simulatorTestMds.ts'),
@@ -83,11 +84,15 @@ async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: str
 
   let webRoot: string | undefined;
   if (!values['no-page']) {
-    try {
-      webRoot = await ensurePageBuilt(REPO_ROOT, io.out);
-    } catch (e) {
-      io.err(`fido-harness serve: building the page failed (${(e as Error).message}); serving the API only`);
-    }
+    // The page is built by `npm install` / `npm run build` (Vite is a build tool, never loaded here); a
+    // build older than web/ is not served.
+    const { isFresh, PAGE_SOURCES, PAGE_STAMP } = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'freshness.mjs')).href)) as {
+      isFresh: (root: string, stamp: string, sources: string[]) => boolean;
+      PAGE_SOURCES: string[];
+      PAGE_STAMP: string;
+    };
+    if (isFresh(REPO_ROOT, PAGE_STAMP, PAGE_SOURCES)) webRoot = join(REPO_ROOT, 'web', 'dist');
+    else io.err(`fido-harness serve: the page in web/dist is ${existsSync(join(REPO_ROOT, PAGE_STAMP)) ? 'older than web/' : 'not built'}: run npm run build (serving the API only)`);
   }
 
   let server;
