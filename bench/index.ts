@@ -1,8 +1,9 @@
-// `npm run bench` (issue 10): every figure next to a baseline measured in the same run, as a ratio, so
+// `npm run bench`: every figure next to a baseline measured in the same run, as a ratio, so
 // noise on a shared machine cancels. Writes runs/bench.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchCli } from './cli.ts';
 import { benchCtaphid } from './ctaphid.ts';
 import { benchMds } from './mds.ts';
 import { figure, type BenchFigure } from './measure.ts';
@@ -35,6 +36,7 @@ function benchRun(): BenchFigure[] {
 }
 
 const sections: Array<[string, () => Promise<BenchFigure[]> | BenchFigure[]]> = [
+  ['cli', () => benchCli()],
   ['run', benchRun],
   ['simulator', benchSimulator],
   ['rp', () => benchRp()],

@@ -36,10 +36,10 @@ export async function runServeCommand(args: string[], io: { out: (s: string) => 
 }
 
 async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const [{ loadMdsStore }, { loadBundledMdsRoots }, { certificatesFromPem }, { startRpServer }, { rpIdProblem }, { simulatorTestMds }, { renderHtml }, { validateReport }] =
+  const [{ loadMdsFile }, { RunInputError }, { certificatesFromPem }, { startRpServer }, { rpIdProblem }, { simulatorTestMds }, { renderHtml }, { validateReport }] =
     await Promise.all([
-      import('../../mds/MdsStore.ts'),
-      import('../../mds/bundledRoots.ts'),
+      import('../run/loadRunMds.ts'),
+      import('../run/RunOptions.ts'),
       import('../../mds/certificates.ts'),
       import('../rp/startRpServer.ts'),
       import('../rp/rpIdProblem.ts'),
@@ -73,11 +73,10 @@ async function serve(values: ParsedValues<typeof SERVE_SPEC>, io: { out: (s: str
   let mds: MdsStore | undefined;
   if (values.mds) {
     try {
-      const roots = values['mds-root'] ? certificatesFromPem(await readFile(values['mds-root'], 'utf8')) : loadBundledMdsRoots();
-      mds = await loadMdsStore(await readFile(values.mds, 'utf8'), { roots, at });
+      const roots = values['mds-root'] ? certificatesFromPem(await readFile(values['mds-root'], 'utf8')) : undefined;
+      mds = (await loadMdsFile(values.mds, values.at !== undefined ? at : undefined, roots)).store;
     } catch (e) {
-      const old = /MDS_CERT_EXPIRED|MDS_CERT_NOT_YET_VALID/.test((e as Error).message) && values.at === undefined;
-      io.err(`fido-harness serve: the MDS BLOB ${values.mds} could not be used: ${(e as Error).message}${old ? '; an old BLOB? verify it as of its date with --at DATE' : ''}`);
+      io.err(`fido-harness serve: ${e instanceof RunInputError ? e.message : `--mds-root ${values['mds-root']}: ${(e as Error).message}`}`);
       return 2;
     }
   }
