@@ -27,7 +27,7 @@ describe('runServeCommand', () => {
     [['--origin', 'localhost:8080'], /--origin is not an origin/],
     [['--origin', 'http://localhost:8080/path'], /write it as http:\/\/localhost:8080/],
     [['--rp-id', '127.0.0.1'], /an IP address is not a valid RP ID/],
-    [['--mds', '/nonexistent/blob.jwt'], /could not be used: ENOENT/],
+    [['--mds', '/nonexistent/blob.jwt'], /^fido-harness serve: --mds \/nonexistent\/blob.jwt: cannot read it \(ENOENT\)/],
   ])('exits 2 with one clear line for %j', async (args, message) => {
     const { io, err } = captureIo();
     expect(await runServeCommand(args, io)).toBe(2);
@@ -40,7 +40,7 @@ describe('runServeCommand', () => {
     await writeFile(file, await createTestMdsBlob(signer, { entries: [{ aaguid: 'be7c888f-f407-45b9-bab1-f1e15cedc047', description: 'x' }] }));
     const { io, err } = captureIo();
     expect(await runServeCommand(['--mds', file, '--no-page'], io)).toBe(2);
-    expect(err.join('\n')).toMatch(/the MDS BLOB .* could not be used/);
+    expect(err.join('\n')).toMatch(/^fido-harness serve: --mds .*blob.jwt does not verify: MDS_CHAIN_UNTRUSTED/);
   });
 
   it('prints usage for --help', async () => {
