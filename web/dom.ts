@@ -21,10 +21,10 @@ export function dl(rows: [string, Child][]): HTMLDListElement {
   return list;
 }
 
-/** a table with a header row; cells are text or nodes */
+/** a table with a header row (and a caption unless empty); cells are text or nodes */
 export function table(caption: string, head: string[], rows: Child[][]): HTMLTableElement {
   const t = el('table');
-  t.append(el('caption', {}, caption));
+  if (caption) t.append(el('caption', {}, caption));
   const thead = el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h))));
   const tbody = el('tbody');
   for (const r of rows) tbody.append(el('tr', {}, ...r.map((c) => el('td', {}, c))));
@@ -34,7 +34,7 @@ export function table(caption: string, head: string[], rows: Child[][]): HTMLTab
 
 /** a status word styled by its value (pass, fail, warn, skip, error) */
 export function statusWord(status: string): HTMLSpanElement {
-  return el('span', { class: /^(pass|fail|warn|skip|error)$/.test(status) ? status : '' }, status);
+  return el('span', { class: /^(pass|fail|warn|skip|error)$/.test(status) ? `badge ${status}` : '' }, status);
 }
 
 export function replace(target: HTMLElement, ...children: Child[]): void {

@@ -1,18 +1,20 @@
 // The fido-harness page: WebAuthn ceremonies against harness/rp with @simplewebauthn/browser, the decoded
-// registration, the user's credentials and a viewer for runs/*/report.json.
+// registration, the signed-in user's credentials and a viewer for runs/*/report.json (the server renders
+// it as report.html, with the same renderer as `fido-harness run`).
 import { startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import { api, ApiError } from './api.ts';
 import { el, replace, table } from './dom.ts';
 import { renderRegistration } from './renderRegistration.ts';
-import { renderReport } from './renderReport.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const result = $('result');
 const detail = $('result-detail');
 const profile = $<HTMLSelectElement>('profile');
 const choiceIds = ['attestation', 'residentKey', 'userVerification'] as const;
-/** the Entra ID registration request (MICROSOFT-ENTRA.md): the server enforces it; the page mirrors it */
+/** Entra ID's passkey registration request: the server enforces the profile; the page mirrors it */
 const ENTRA = { attestation: 'direct', residentKey: 'required', userVerification: 'required' } as const;
+
+let simulatorUsesTestMds = false;
 
 function simulatorMode(): boolean {
   return document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value === 'simulator';
@@ -67,7 +69,11 @@ async function register(): Promise<void> {
       const response = await startRegistration({ optionsJSON: started.options });
       verified = await api('/api/registration/verify', { ceremonyId: started.ceremonyId, response });
     }
-    show(true, 'verified', `Registered a credential for ${verified.username}: AAGUID ${verified.registration.aaguid}, ${verified.registration.fmt} attestation${simulatorMode() ? ' (built-in simulator)' : ''}.`);
+    show(
+      true,
+      'verified',
+      `Registered a credential for ${verified.username}: ${verified.registration.model ?? `AAGUID ${verified.registration.aaguid}`}, ${verified.registration.fmt} attestation${simulatorMode() ? ` (built-in simulator${simulatorUsesTestMds ? ", judged against its test MDS" : ''})` : ''}.`,
+    );
     replace($('decoded'), renderRegistration(verified.registration));
     await loadCredentials();
   } catch (e) {
@@ -97,46 +103,70 @@ async function signIn(): Promise<void> {
 }
 
 async function loadCredentials(): Promise<void> {
-  const username = value('username').trim();
-  if (!username) return;
   try {
-    const list = await api(`/api/credentials?username=${encodeURIComponent(username)}`);
+    // the server answers the credentials of the user this session registered or signed in as
+    const list = await api('/api/credentials');
     if (list.credentials.length === 0) {
-      replace($('credentials'), el('p', {}, `No credentials for ${username}.`));
+      replace($('credentials'), el('p', {}, `No credentials for ${list.username}.`));
       return;
     }
     replace(
       $('credentials'),
       table(
-        `Credentials of ${username}`,
+        `Signed in as ${list.username}`,
         ['Credential ID', 'AAGUID', 'Model', 'Format', 'Algorithm', 'UV at registration', 'Counter', 'Sign-ins', 'Registered', 'Last used'],
-        list.credentials.map((c: any) => [el('code', {}, c.id.slice(0, 24) + '…'), c.aaguid, c.model ?? '—', c.fmt, c.algorithm, c.userVerified ? 'yes' : 'no', c.counter, c.signIns, c.createdAt, c.lastUsedAt ?? '—']),
+        list.credentials.map((c: any) => [el('code', { title: c.id }, c.id.slice(0, 16) + '…'), el('code', {}, c.aaguid), c.model ?? '—', c.fmt, c.algorithm, c.userVerified ? 'yes' : 'no', c.counter, c.signIns, shortTime(c.createdAt), c.lastUsedAt ? shortTime(c.lastUsedAt) : '—']),
       ),
     );
   } catch (e) {
+    if (e instanceof ApiError && e.httpStatus === 401) return;
     replace($('credentials'), el('p', {}, describeError(e)));
   }
 }
 
+/** 2026-06-01T10:00:05.000Z → 2026-06-01 10:00:05 */
+function shortTime(iso: string): string {
+  return String(iso).replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+}
+
+let reportHtml = false;
+
 async function loadReports(): Promise<void> {
   const select = $<HTMLSelectElement>('report-select');
   try {
-    const { runs } = await api('/api/reports');
-    select.replaceChildren(...runs.map((r: any) => el('option', { value: r.run }, `${r.run}${r.finishedAt ? ` (${r.finishedAt})` : ''}${r.summary ? `: ${r.summary.failed ?? 0} failed` : ''}`)));
+    const list = await api('/api/reports');
+    reportHtml = !!list.html;
+    const runs: any[] = list.runs;
+    select.replaceChildren(
+      ...runs.map((r) => el('option', { value: r.run }, `${r.run}${r.finishedAt ? ` (${shortTime(r.finishedAt)})` : ''}${r.summary ? `: ${r.summary.failed ?? 0} failed, ${r.summary.passed ?? 0} passed` : ''}`)),
+    );
     $<HTMLButtonElement>('report-open').disabled = runs.length === 0;
-    if (runs.length === 0) replace($('report'), el('p', {}, 'No runs/*/report.json found. Run `fido-harness run` to make one.'));
+    if (runs.length === 0) replace($('report'), el('p', { class: 'muted' }, 'No runs/*/report.json found. Run `fido-harness run` to make one.'));
   } catch (e) {
     replace($('report'), el('p', {}, describeError(e)));
   }
 }
 
+/**
+ * Opens a run's report as report.html in a frame: the server renders it with the renderer `fido-harness
+ * run` writes report.html with (scorecard, areas, filters, evidence), sandboxed under its own policy.
+ */
 async function openReport(ev: Event): Promise<void> {
   ev.preventDefault();
   const run = value('report-select');
   if (!run) return;
+  const base = `/api/reports/${encodeURIComponent(run)}`;
+  if (!reportHtml) {
+    replace($('report'), el('p', {}, 'This server does not render report.html; '), el('a', { href: base }, 'open report.json'));
+    return;
+  }
   try {
-    const { report } = await api(`/api/reports/${encodeURIComponent(run)}`);
-    replace($('report'), renderReport(run, report));
+    // a report that does not validate is explained here instead of an error page inside the frame
+    const res = await fetch(`${base}/report.html`, { method: 'HEAD', credentials: 'same-origin' });
+    if (!res.ok) await api(`${base}/report.html`);
+    const frame = el('iframe', { src: `${base}/report.html`, title: `Report ${run}`, sandbox: 'allow-scripts allow-popups' });
+    replace($('report'), frame);
+    replace($('report-links'), el('a', { href: `${base}/report.html`, target: '_blank', rel: 'noopener' }, 'open in a new tab'), ' · ', el('a', { href: base, target: '_blank', rel: 'noopener' }, 'report.json'));
   } catch (e) {
     replace($('report'), el('p', {}, describeError(e)));
   }
@@ -147,8 +177,11 @@ async function loadServerInfo(): Promise<void> {
     const cfg = await api('/api/config');
     $('server-info').textContent = `RP ID ${cfg.rpId}, origin ${cfg.origin}${cfg.origin !== location.origin ? ` (this page is ${location.origin}: ceremonies will fail the origin check)` : ''}.`;
     const mds = await api('/api/mds');
-    $('mds-info').textContent = mds.loaded ? `MDS BLOB no ${mds.no} loaded (${mds.entries} entries, next update ${mds.nextUpdate}).` : mds.message;
+    $('mds-info').textContent = mds.loaded
+      ? `Browser ceremonies are judged against MDS BLOB no ${mds.no} (${mds.entries} entries, next update ${mds.nextUpdate}).`
+      : `Browser ceremonies: ${mds.message} (start serve with --mds FILE for a trust verdict).`;
     const sim = await api('/api/sim');
+    simulatorUsesTestMds = !!sim.testMds;
     $<HTMLInputElement>('mode-simulator').disabled = !sim.available;
     $('simulator-note').textContent = sim.available ? `Simulator mode: ${sim.reason}.` : `Simulator mode unavailable: ${sim.reason}`;
   } catch (e) {
@@ -159,9 +192,9 @@ async function loadServerInfo(): Promise<void> {
 profile.addEventListener('change', applyProfile);
 $('register').addEventListener('click', () => void register());
 $('signin').addEventListener('click', () => void signIn());
-$('username').addEventListener('change', () => void loadCredentials());
 $('reports-form').addEventListener('submit', (ev) => void openReport(ev));
 $('report-refresh').addEventListener('click', () => void loadReports());
 applyProfile();
 void loadServerInfo();
 void loadReports();
+void loadCredentials();

@@ -8,13 +8,35 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { sampleReport, check } from '../reports/sampleReport.ts';
+
+/** a run report with a few areas (and a title that is markup), made by the model's own createReport */
+function demoReport() {
+  const base = sampleReport();
+  const suites = ['getinfo', 'makecredential', 'getassertion', 'clientpin', 'credman', 'webauthn'];
+  const statuses = ['pass', 'pass', 'pass', 'fail', 'warn', 'skip'] as const;
+  const extra = Array.from({ length: 48 }, (_, i) => check(`DEMO-${suites[i % 6]!.toUpperCase()}-${String(i).padStart(3, '0')}`, suites[i % 6]!, statuses[i % 6]!));
+  return sampleReport({ checks: [...base.checks, check('ATT-PACKED-001', 'attestation', 'fail', { title: '<script>alert(1)</script>', message: 'bad sig' }), ...extra] });
+}
+
+/** the form and the result share the first screen: side by side, nothing wider than the window */
+async function expectLaptopLayout(page: Page): Promise<void> {
+  const form = (await page.locator('section[aria-labelledby="ceremony-heading"]').boundingBox())!;
+  const result = (await page.locator('section[aria-labelledby="result-heading"]').boundingBox())!;
+  expect(result.x).toBeGreaterThanOrEqual(form.x + form.width);
+  expect(Math.abs(result.y - form.y)).toBeLessThan(2);
+  expect(form.y + 200).toBeLessThan(VIEWPORT.height);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+}
 
 const CHROMIUM = '/usr/bin/chromium';
 const REQUIRED = !!process.env.CI;
 const AVAILABLE = existsSync(CHROMIUM);
 const SKIP_REASON = `skipped: ${CHROMIUM} not found (install Debian's chromium; the test is required when CI is set)`;
 const REPO = resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT = join(REPO, 'runs', 'screenshots', 'page-after-registration.png');
+const SCREENSHOTS = join(REPO, 'runs', 'screenshots');
+/** a laptop screen */
+const VIEWPORT = { width: 1366, height: 768 };
 /** the AAGUID of Chromium's virtual authenticator (device/fido/virtual_fido_device.cc kDeviceAaguid) */
 const CHROMIUM_VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
 
@@ -73,21 +95,7 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
   beforeAll(async () => {
     runsDir = await mkdtemp(join(tmpdir(), 'fh-e2e-runs-'));
     await mkdir(join(runsDir, 'demo-run'));
-    await writeFile(
-      join(runsDir, 'demo-run', 'report.json'),
-      JSON.stringify({
-        schemaVersion: 1,
-        tool: { name: 'fido-harness', version: '0.1.0' },
-        startedAt: '2026-06-01T10:00:00Z',
-        finishedAt: '2026-06-01T10:00:05Z',
-        device: { transport: 'sim', aaguid: 'be7c888f-f407-45b9-bab1-f1e15cedc047', getInfo: {} },
-        summary: { passed: 1, failed: 1, warned: 0, skipped: 0, errored: 0 },
-        checks: [
-          { id: 'INFO-VERSIONS-001', suite: 'info', title: 'versions', specRef: 'CTAP 2.1 §6.4', status: 'pass', message: 'FIDO_2_1', durationMs: 3 },
-          { id: 'ATT-PACKED-001', suite: 'attestation', title: '<script>alert(1)</script>', specRef: 'WebAuthn §8.2', status: 'fail', message: 'bad sig', durationMs: 4 },
-        ],
-      }),
-    );
+    await writeFile(join(runsDir, 'demo-run', 'report.json'), JSON.stringify(demoReport()));
     const { chromium } = await import('playwright-core');
     [server, browser] = await Promise.all([
       startServe(runsDir),
@@ -106,7 +114,7 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
   });
 
   it('registers with attestation direct (AAGUID shown), signs in, and shows a report', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     await addVirtualAuthenticator(page, context);
     await page.goto(server.url);
@@ -121,21 +129,30 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     const decoded = page.locator('#decoded');
     expect(await decoded.textContent()).toContain(CHROMIUM_VIRTUAL_AAGUID);
     expect(await decoded.textContent()).toContain('no trust verdict: MDS not loaded');
-    expect(await page.locator('#credentials').textContent()).toContain(CHROMIUM_VIRTUAL_AAGUID);
-    await mkdir(join(REPO, 'runs', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(existsSync(SCREENSHOT)).toBe(true);
+    await expect.poll(() => page.locator('#credentials').textContent()).toContain(CHROMIUM_VIRTUAL_AAGUID);
+    await expectLaptopLayout(page);
 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
     expect(await page.locator('#result-detail').textContent()).toMatch(/Signed in as alice; counter \d+/);
 
-    // the report viewer reads runs/<run>/report.json through the server and escapes what it shows
+    // the report viewer shows report.html (the run command's renderer) for runs/<run>/report.json
     await expect.poll(() => page.locator('#report-select option').count()).toBe(1);
     await page.getByRole('button', { name: 'Open report' }).click();
-    await expect.poll(() => page.locator('#report').textContent()).toContain('ATT-PACKED-001');
-    expect(await page.locator('#report').textContent()).toContain('<script>alert(1)</script>');
-    expect(await page.locator('#report script').count()).toBe(0);
+    const report = page.frameLocator('#report iframe');
+    await expect.poll(() => report.locator('#scorecard').count(), { timeout: 15_000 }).toBe(1);
+    expect(await report.locator('[data-check-id="ATT-PACKED-001"] .title').textContent()).toBe('<script>alert(1)</script>');
+    // one script: the renderer's own filter script; the title stayed text
+    expect(await report.locator('script').count()).toBe(1);
+    // the status filters work inside the page: hiding "pass" hides the passing checks
+    const total = Number(await report.locator('#visible-count').textContent());
+    await report.locator('input[data-filter="pass"]').uncheck();
+    await expect.poll(async () => Number(await report.locator('#visible-count').textContent())).toBeLessThan(total);
+    await report.locator('input[data-filter="pass"]').check();
+    await page.locator('#report').scrollIntoViewIfNeeded();
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.locator('section[aria-labelledby="reports-heading"]').screenshot({ path: join(SCREENSHOTS, 'page-report-viewer.png') });
+    expect(existsSync(join(SCREENSHOTS, 'page-report-viewer.png'))).toBe(true);
     await context.close();
   });
 
@@ -150,7 +167,7 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const status = page.getByRole('status');
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
-    const checks = await page.locator('#decoded table').last().textContent();
+    const checks = await page.locator('#decoded table').first().textContent();
     expect(checks).toMatch(/EN-UV.*pass/);
     expect(checks).toMatch(/EN-RK.*pass/);
     expect(checks).toMatch(/EN-ES256.*pass/);
@@ -162,8 +179,8 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await context.close();
   });
 
-  it('runs the built-in simulator mode (server-side harness client) and shows the same decoded result', async () => {
-    const context = await browser.newContext();
+  it('runs the built-in simulator mode (server-side harness client) with a trust verdict from its test MDS', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     await page.goto(server.url);
     const simRadio = page.getByRole('radio', { name: 'The built-in simulator' });
@@ -175,6 +192,13 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     const status = page.getByRole('status');
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
     expect(await page.locator('#decoded').textContent()).toContain('be7c888f-f407-45b9-bab1-f1e15cedc047');
+    expect(await page.locator('#decoded .fact').first().textContent()).toContain('fido-harness software authenticator (simulator)');
+    expect(await page.locator('#trust-verdict').textContent()).toBe('status pass, chain valid');
+    expect(await page.locator('#decoded').textContent()).not.toContain('MDS not loaded');
+    await expectLaptopLayout(page);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'page-simulator-registration.png') });
+    expect(existsSync(join(SCREENSHOTS, 'page-simulator-registration.png'))).toBe(true);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => page.locator('#result-detail').textContent(), { timeout: 15_000 }).toMatch(/Signed in as sim-in-browser; .*user verified: yes/);
     expect(await status.textContent()).toBe('verified');
@@ -189,5 +213,27 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^error: no credentials registered for "nobody-here"/);
     await context.close();
+  });
+
+  it("refuses a rebinding page: a foreign name resolved to 127.0.0.1 by Chromium's host-resolver rules gets 421", async () => {
+    const { chromium } = await import('playwright-core');
+    const port = new URL(server.url).port;
+    const rebinding = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP rebind.evil.test 127.0.0.1'],
+    });
+    try {
+      const page = await rebinding.newPage();
+      for (const path of ['/', '/api/reports', '/api/reports/demo-run', '/api/credentials']) {
+        const res = await page.goto(`http://rebind.evil.test:${port}${path}`);
+        expect(res!.status(), path).toBe(421);
+        expect(await page.content()).not.toContain('INFO-VERSIONS-001');
+      }
+      // the same browser reaches the page under its own name
+      expect((await page.goto(`${server.url}/api/reports`))!.status()).toBe(200);
+    } finally {
+      await rebinding.close();
+    }
   });
 });
