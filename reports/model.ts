@@ -94,6 +94,8 @@ export interface MdsSummary {
   /** BLOB serial number (`no`) and nextUpdate of the BLOB consulted */
   blobNo?: number;
   nextUpdate?: string;
+  /** the time the BLOB was verified and statuses judged at (a run's `--at`, else its start) */
+  verifiedAt?: string;
   /** latest status report in effect, e.g. "FIDO_CERTIFIED_L1" */
   latestStatus?: string;
   certificationLevel?: string;

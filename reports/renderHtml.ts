@@ -2,6 +2,7 @@ import type { CheckEvidence, CheckResult, CheckStatus, EntraEvaluation, EntraFix
 import { CHECK_STATUSES, SOURCES_LEGEND } from './model.ts';
 import { groupByArea } from './areas.ts';
 import { cleanValue, html } from './escapeText.ts';
+import { runHeader } from './runHeader.ts';
 import { SUMMARY_KEY } from './summarizeChecks.ts';
 
 /**
@@ -39,7 +40,7 @@ details.area{border:1px solid var(--line);border-radius:6px;margin:8px 0}details
 details.check{border-top:1px solid var(--line)}details.check>summary{padding:5px 10px;cursor:pointer;display:flex;gap:8px;align-items:baseline}
 details.check>summary .title{flex:1}.check-body{padding:4px 12px 10px 24px}
 .hidden{display:none!important}.toolbar{display:flex;gap:8px;margin:8px 0}.toolbar button{font:inherit;padding:2px 10px}
-.exchange{border-left:3px solid var(--line);padding-left:8px;margin:6px 0}
+.exchange{border-left:3px solid var(--line);padding-left:8px;margin:6px 0}.why{color:var(--fail)}.rerun code{user-select:all}
 @media print{.toolbar,.filters-note{display:none}details>summary{list-style:none}pre{max-height:none;overflow:visible}body{max-width:none}.card,details.area{break-inside:avoid}}
 `;
 
@@ -208,8 +209,9 @@ function renderExchange(x: EvidenceExchange): string {
 }
 
 function renderEvidence(e: CheckEvidence): string {
-  const { exchanges, trace, expected, actual, ...rest } = e;
-  let out = '';
+  const { exchanges, trace, expected, actual, rerun, ...rest } = e;
+  // the command that runs this check again comes first: it is what a vendor copies
+  let out = typeof rerun === 'string' ? `<p class="rerun">run it again: <code>${html(rerun, 2000)}</code></p>` : '';
   if (expected !== undefined || actual !== undefined) {
     out += `<table>${expected !== undefined ? `<tr><th>expected</th><td>${html(expected, MAX_TEXT)}</td></tr>` : ''}${
       actual !== undefined ? `<tr><th>actual</th><td>${html(actual, MAX_TEXT)}</td></tr>` : ''
@@ -225,7 +227,9 @@ function renderCheck(c: CheckResult): string {
   return `<details class="check" id="${anchor(c.id)}" data-status="${html(c.status, 16)}" data-check-id="${html(c.id, 64)}"><summary>${badge(c.status)}<span class="mono">${html(
     c.id,
     64,
-  )}</span><span class="title">${html(c.title, MAX_TITLE)}</span><span class="muted">${c.touches ? `${c.touches} touch${c.touches > 1 ? 'es' : ''} · ` : ''}${c.durationMs.toFixed(1)} ms</span></summary>
+  )}</span><span class="title">${html(c.title, MAX_TITLE)}${
+    c.status === 'fail' || c.status === 'error' ? `<span class="why"> — ${html(c.message, MAX_TITLE)}</span>` : ''
+  }</span><span class="muted">${c.touches ? `${c.touches} touch${c.touches > 1 ? 'es' : ''} · ` : ''}${c.durationMs.toFixed(1)} ms</span></summary>
 <div class="check-body"><p>${html(c.message, MAX_TEXT)}</p><p class="muted">${html(c.specRef, MAX_TITLE)}</p>${c.evidence ? renderEvidence(c.evidence) : ''}</div></details>`;
 }
 
@@ -250,10 +254,10 @@ export function renderHtml(report: Report): string {
 <title>${html(title, 200)}</title><style>${CSS}</style></head>
 <body>
 <header><h1>FIDO2 conformance report</h1>
-<div class="muted">${html(report.tool.name, 100)} ${html(report.tool.version, 100)} · ${html(report.startedAt, 64)} → ${html(report.finishedAt, 64)} · device <span class="mono">${html(
-    report.device.aaguid,
-    64,
-  )}</span> over ${html(report.device.transport, 100)}${report.device.mds?.description ? ` · ${html(report.device.mds.description, 300)}` : ''}</div>
+<div class="muted">${html(report.tool.name, 100)} ${html(report.tool.version, 100)} · ${html(report.startedAt, 64)} → ${html(report.finishedAt, 64)}</div>
+<table id="run-header">${runHeader(report)
+    .map(([k, v]) => `<tr><th>${k}</th><td>${html(v, 1000)}</td></tr>`)
+    .join('')}</table>
 ${report.incomplete ? `<div class="banner" id="incomplete"><b>Incomplete run.</b> ${html(report.incompleteReason ?? 'The run was cut short.', 1000)}</div>` : ''}
 </header>
 ${renderScorecard(report)}

@@ -3,6 +3,7 @@ import { CHECK_STATUSES, SOURCES_LEGEND } from './model.ts';
 import { groupByArea } from './areas.ts';
 import { cleanValue, escapeMarkdown as md } from './escapeText.ts';
 import { SUMMARY_KEY } from './summarizeChecks.ts';
+import { runHeader } from './runHeader.ts';
 
 /**
  * summary.md: for a pull request or a vendor's submission notes. Verdicts, counts, one row per area, the
@@ -21,7 +22,9 @@ export function renderMarkdown(report: Report): string {
   const s = report.summary;
   const lines: string[] = [];
   lines.push(`# FIDO2 conformance report: \`${report.device.aaguid.replace(/`/g, '')}\``, '');
-  lines.push(`${md(report.tool.name)} ${md(report.tool.version)}, ${md(report.startedAt)} to ${md(report.finishedAt)}, transport ${md(report.device.transport)}${report.device.mds?.description ? `, ${md(report.device.mds.description)}` : ''}.`, '');
+  lines.push(`${md(report.tool.name)} ${md(report.tool.version)}, ${md(report.startedAt)} to ${md(report.finishedAt)}.`, '');
+  for (const [k, v] of runHeader(report)) lines.push(`- ${k}: ${md(v, 1000)}`);
+  lines.push('');
   if (report.incomplete) lines.push(`> **Incomplete run:** ${md(report.incompleteReason ?? 'the run was cut short', 500)}`, '');
   lines.push('| Microsoft-compatible | Entra ID passkeys | passed | failed | warned | skipped | errored |', '|---|---|---|---|---|---|---|');
   lines.push(`| ${md(report.microsoft?.verdict ?? 'not evaluated')} | ${md(report.entra?.verdict ?? 'not evaluated')} | ${s.passed} | ${s.failed} | ${s.warned} | ${s.skipped} | ${s.errored} |`, '');
@@ -59,8 +62,11 @@ export function renderMarkdown(report: Report): string {
   }
   const notPassed = report.checks.filter((c) => c.status !== 'pass');
   if (notPassed.length) {
-    lines.push('## Checks not passed', '', '| id | status | title | message |', '|---|---|---|---|');
-    for (const c of notPassed) lines.push(`| ${md(c.id)} | ${md(c.status)} | ${md(c.title)} | ${md(c.message, 500)} |`);
+    lines.push('## Checks not passed', '', '| id | status | title | message | run it again |', '|---|---|---|---|---|');
+    for (const c of notPassed) {
+      const rerun = typeof c.evidence?.rerun === 'string' ? `\`${c.evidence.rerun.replace(/`/g, '')}\`` : '';
+      lines.push(`| ${md(c.id)} | ${md(c.status)} | ${md(c.title)} | ${md(c.message, 500)} | ${rerun.replace(/[|\r\n]/g, ' ')} |`);
+    }
     lines.push('');
   }
   return lines.join('\n');

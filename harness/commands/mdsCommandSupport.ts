@@ -7,7 +7,7 @@ import { MdsCache, defaultMdsCacheDir } from '../../mds/MdsCache.ts';
 import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
 import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
 import { certificatesFromPem } from '../../mds/certificates.ts';
-import { UsageError, type CommandStreams } from './args.ts';
+import { HelpRequest, UsageError, type CommandStreams } from './args.ts';
 
 /**
  * Where the `mds` and `attestation` commands write and what they may reach; tests pass their own.
@@ -104,7 +104,7 @@ export function printLines(print: (line: string) => void, text: string): void {
  * and refused. Usage errors are the shared parser's (withUsage): passed on.
  */
 export function reportError(err: unknown, io: MdsCliIo): number {
-  if (err instanceof UsageError) throw err;
+  if (err instanceof UsageError || err instanceof HelpRequest) throw err;
   if (err instanceof MdsError) {
     const environmental = ['MDS_NETWORK_UNAVAILABLE', 'MDS_FETCH_FAILED', 'MDS_CACHE_EMPTY'].includes(err.code);
     io.err(`${err.code}: ${err.message}`);

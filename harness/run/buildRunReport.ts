@@ -37,7 +37,8 @@ export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: R
       path: opened.device.transport.path,
       aaguid: formatAaguid(run.ctx.info.aaguid),
       getInfo: namedInfo(run.ctx.info),
-      ...(mdsSummary ? { mds: mdsSummary } : {}),
+      // the BLOB was verified and its statuses judged as of `at` (--at, or the run's start)
+      ...(mdsSummary ? { mds: { ...mdsSummary, verifiedAt: at.toISOString() } } : {}),
       ...(opts.quirks.length ? { simulatorQuirks: opts.quirks } : {}),
     },
     checks: run.results,
