@@ -6,6 +6,7 @@ import { parseReport } from '../../reports/validateReport.ts';
 import { ReportValidationError } from '../../reports/ReportValidationError.ts';
 import { writeReports } from '../../reports/writeReports.ts';
 import { terminalSafe } from '../../reports/terminalSafe.ts';
+import { resolveReportFile } from '../run/runFolder.ts';
 import { parseCommandArgs, subcommand, UsageError, withUsage, type CommandSpec } from './args.ts';
 
 export interface CommandIo {
@@ -29,15 +30,17 @@ export const REPORT_SPEC = {
     },
     diff: {
       name: 'report diff',
-      summary: 'what changed from run A to run B; exit 1 when something got worse',
-      args: 'A.json B.json',
+      summary: 'what changed from run A to run B (report.json files or run folders); exit 1 when something got worse',
+      args: 'A B',
       positionals: { min: 2, max: 2 },
       options: { json: { type: 'boolean', help: 'the difference as JSON' } },
     },
   },
 } as const satisfies CommandSpec;
 
-async function loadReport(path: string): Promise<Report> {
+/** A report.json, or a run folder holding one (runs/latest, runs/<time>-<device>). */
+async function loadReport(arg: string): Promise<Report> {
+  const path = await resolveReportFile(arg);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -78,7 +81,7 @@ export async function runReportCommand(args: string[], io: CommandIo = process):
         if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format '${f}' (known: ${REPORT_FORMATS.join(', ')})`);
       }
       const report = await loadReport(input);
-      const written = await writeReports(report, values.out ?? dirname(input), formats);
+      const written = await writeReports(report, values.out ?? dirname(await resolveReportFile(input)), formats);
       for (const path of Object.values(written)) io.stdout.write(`wrote ${terminalSafe(path)}\n`);
       return 0;
     });

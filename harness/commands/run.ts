@@ -8,10 +8,15 @@ export const RUN_SPEC = {
   name: 'run',
   summary: 'The conformance run: every suite (or the selected ones) against one device or several, then the Microsoft and Entra evaluations and the reports.',
   options: {
-    device: { type: 'string', value: 'DEV', default: 'sim', help: 'sim, sim:nfc, hid, hid:PATH, udp:HOST:PORT, pcsc, pcsc:READER, a comma list, or all (every attached key)' },
+    device: { type: 'string', value: 'DEV', help: 'sim (default), sim:nfc, hid, hid:PATH, udp:HOST:PORT, pcsc, pcsc:READER, a comma list, or all (every attached key)' },
     suite: { type: 'string', value: 'NAME', multiple: true, help: 'run only these suites (case-insensitive)' },
     check: { type: 'string', value: 'ID', multiple: true, help: 'run only these checks (case-insensitive ids)' },
-    'rerun-failed': { type: 'string', value: 'RUN.json', help: 'run the failed and errored checks of an earlier run again' },
+    'rerun-failed': { type: 'string', value: 'RUN', help: 'run the failed and errored checks of an earlier run (report.json or its folder) again, on its device unless --device is given' },
+    'dry-run': { type: 'boolean', help: 'print the plan (touches, replugs, minutes for the selected checks on this device) and exit' },
+    'max-touches': { type: 'string', value: 'N', help: 'refuse a run whose plan needs more than N touches' },
+    'touch-command': { type: 'string', value: 'CMD', help: 'run CMD each time the key waits for a touch (FIDO_HARNESS_DEVICE in its environment)' },
+    'touch-timeout': { type: 'string', value: 'S', help: 'seconds a touch may take before the wait is cancelled (default 30)' },
+    'sim-latency': { type: 'string', value: 'NAME', help: 'the built-in simulator answers as slowly as a real key: realistic (a second per touch)' },
     list: { type: 'boolean', help: 'list the checks (id, suite, title) and exit' },
     pin: { type: 'string', value: 'PIN', help: 'the key\'s PIN; without it a key that has one gets its PIN checks skipped' },
     'allow-reset': { type: 'boolean', help: 'a real key may be reset (wiped) for the checks that need it' },
@@ -21,7 +26,7 @@ export const RUN_SPEC = {
     'entra-user-groups': { type: 'string', value: 'IDS', help: "the ids of the groups the user is in (comma list); without it a group-scoped policy \"depends on group\"" },
     'entra-auth-strength': { type: 'string', value: 'FILE', multiple: true, help: 'a Graph authenticationStrengthPolicy (or the list of them) Conditional Access requires' },
     require: { type: 'string', value: 'LIST', multiple: true, help: 'microsoft, entra: exit 1 unless Microsoft-compatible is "compatible" / Entra is "allowed"' },
-    out: { type: 'string', value: 'DIR', default: 'runs/latest', help: 'where the reports go (checked before the run)' },
+    out: { type: 'string', value: 'DIR', help: 'where the reports go (default: a new folder runs/<time>-<device>/, with runs/latest naming the newest)' },
     format: { type: 'string', value: 'LIST', multiple: true, help: `report formats besides report.json: ${REPORT_FORMATS.filter((f) => f !== 'json').join(', ')} (default all)` },
     'sim-quirk': { type: 'string', value: 'NAME', multiple: true, help: 'the simulator misbehaves on purpose (fido-harness sim --list-quirks)' },
     timeout: { type: 'string', value: 'MS', help: 'time limit per check in milliseconds' },
@@ -67,8 +72,20 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
     if (!(REQUIRED_VERDICTS as readonly string[]).includes(r)) throw new UsageError(`unknown --require "${r}" (${REQUIRED_VERDICTS.join(', ')})`);
   }
   if (values.at !== undefined && values.mds === undefined) throw new UsageError('--at dates an MDS BLOB: give it with --mds FILE');
+  const maxTouches = values['max-touches'] === undefined ? undefined : wholeNumber('--max-touches', values['max-touches']);
+  const touchTimeout = values['touch-timeout'] === undefined ? undefined : Number(values['touch-timeout']);
+  if (touchTimeout !== undefined && !(touchTimeout > 0 && touchTimeout <= 3600)) throw new UsageError(`--touch-timeout takes seconds (1 to 3600), not "${values['touch-timeout']}"`);
+  if (values['sim-latency'] !== undefined && values['sim-latency'] !== 'realistic' && values['sim-latency'] !== 'none') {
+    throw new UsageError(`--sim-latency wants realistic or none, not "${values['sim-latency']}"`);
+  }
   return {
-    device: values.device,
+    device: values.device ?? 'sim',
+    deviceGiven: values.device !== undefined,
+    ...(values['dry-run'] ? { dryRun: true } : {}),
+    ...(maxTouches !== undefined ? { maxTouches } : {}),
+    ...(values['touch-command'] ? { touchCommand: values['touch-command'] } : {}),
+    ...(touchTimeout !== undefined ? { touchTimeoutMs: Math.round(touchTimeout * 1000) } : {}),
+    ...(values['sim-latency'] && values['sim-latency'] !== 'none' ? { simLatency: values['sim-latency'] } : {}),
     ...(values.suite.length ? { suites: values.suite } : {}),
     ...(values.check.length ? { checks: values.check } : {}),
     ...(values['rerun-failed'] ? { rerunFailed: values['rerun-failed'] } : {}),
@@ -80,11 +97,17 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
     ...(values['entra-user-groups'] !== undefined ? { userGroups: list([values['entra-user-groups']]) } : {}),
     ...(values['entra-auth-strength'].length ? { entraAuthStrengths: values['entra-auth-strength'] } : {}),
     ...(require.length ? { require: require as RequiredVerdict[] } : {}),
-    out: values.out,
+    ...(values.out !== undefined ? { out: values.out } : { out: 'runs', runsDir: 'runs' }),
     // report.json is always written: `report`, `report diff` and --rerun-failed read it
     formats: [...new Set<ReportFormat>(['json', ...(formats as ReportFormat[])])],
     quirks: values['sim-quirk'],
     allowReset: values['allow-reset'],
     ...(timeoutMs ? { timeoutMs } : {}),
   };
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} takes a whole number, not "${text}"`);
+  return n;
 }

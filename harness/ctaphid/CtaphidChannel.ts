@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.ts';
 import { TransportError, type PacketTransport } from '../transport/index.ts';
 import { CtaphidError } from './CtaphidError.ts';
-import { PresenceWaits } from './PresenceWaits.ts';
+import { PresenceWaits } from '../transport/index.ts';
 
 /** Per-call options of a CTAPHID transaction. */
 export interface CtaphidCallOptions {

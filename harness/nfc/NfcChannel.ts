@@ -1,9 +1,11 @@
 import {
+  CtaphidCommand,
   encodeApdu,
   FIDO_AID,
   Iso7816Cla,
   Iso7816Ins,
   joinResponse,
+  KeepaliveStatus,
   NFCCTAP_P1_GETRESPONSE,
   parseApdu,
   SELECT_BY_NAME,
@@ -13,7 +15,7 @@ import {
   type Apdu,
   type ResponseApdu,
 } from '../protocol/index.ts';
-import { TransportError, type ApduTransport } from '../transport/index.ts';
+import { PresenceWaits, TransportError, type ApduTransport } from '../transport/index.ts';
 import { NfcError } from './NfcError.ts';
 
 export interface NfcChannelOptions {
@@ -48,6 +50,8 @@ export interface NfcExchange extends ResponseApdu {
  * extended APDUs. One command at a time: a card is half-duplex.
  */
 export class NfcChannel {
+  /** the card's waits for a touch (status update UPNEEDED), counted across this channel's commands */
+  readonly presence = new PresenceWaits();
   readonly kind = 'nfc' as const;
   maxResponseSize: number;
   /** the version string the applet answered to SELECT ("U2F_V2" or "FIDO_2_0") */
@@ -148,26 +152,38 @@ export class NfcChannel {
       const deadline = Date.now() + timeoutMs;
       const left = () => deadline - Date.now();
       const onKeepalive = options.onKeepalive ?? this.options.onKeepalive;
+      // the first UPNEEDED status update starts one wait for a touch (counted as over CTAPHID, §11.3.5.2)
+      let waited = false;
+      let answer: Uint8Array | undefined;
       const message = new Uint8Array(1 + data.length);
       message[0] = command;
       message.set(data, 1);
-      let r = await this.exchange({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_MSG, p1: NFCCTAP_P1_GETRESPONSE, p2: 0, data: message, ne: 65_536 }, { timeoutMs });
-      while (r.sw === Sw.STATUS_UPDATE) {
-        if (r.data.length < 1) throw new NfcError('NFC_MALFORMED_RESPONSE', 'status update (9100) without its status byte');
-        onKeepalive?.(r.data[0]!);
-        if (options.signal?.aborted) {
-          this.needsSelect = true;
-          throw new NfcError('NFC_CANCELLED', 'cancelled while the card was working; the applet is selected again before the next command');
+      try {
+        let r = await this.exchange({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_MSG, p1: NFCCTAP_P1_GETRESPONSE, p2: 0, data: message, ne: 65_536 }, { timeoutMs });
+        while (r.sw === Sw.STATUS_UPDATE) {
+          if (r.data.length < 1) throw new NfcError('NFC_MALFORMED_RESPONSE', 'status update (9100) without its status byte');
+          if (r.data[0] === KeepaliveStatus.UPNEEDED && !waited) {
+            waited = true;
+            this.presence.started({ cmd: CtaphidCommand.CBOR, ctapCommand: command });
+          }
+          onKeepalive?.(r.data[0]!);
+          if (options.signal?.aborted) {
+            this.needsSelect = true;
+            throw new NfcError('NFC_CANCELLED', 'cancelled while the card was working; the applet is selected again before the next command');
+          }
+          if (left() <= 0) {
+            this.needsSelect = true;
+            throw new NfcError('NFC_TIMEOUT', `the card was still working after ${timeoutMs} ms`);
+          }
+          r = await this.exchange({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_GETRESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: 65_536 }, { timeoutMs: left() });
         }
-        if (left() <= 0) {
-          this.needsSelect = true;
-          throw new NfcError('NFC_TIMEOUT', `the card was still working after ${timeoutMs} ms`);
-        }
-        r = await this.exchange({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_GETRESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: 65_536 }, { timeoutMs: left() });
+        if (r.sw !== Sw.SUCCESS) throw new NfcError('NFC_STATUS', `NFCCTAP_MSG (command 0x${command.toString(16).padStart(2, '0')}) ended`, r.sw);
+        if (r.data.length === 0) throw new NfcError('NFC_MALFORMED_RESPONSE', 'NFCCTAP_MSG answered 9000 without a CTAP status byte');
+        answer = r.data;
+        return r.data;
+      } finally {
+        if (waited) this.presence.ended(CtaphidCommand.CBOR, answer);
       }
-      if (r.sw !== Sw.SUCCESS) throw new NfcError('NFC_STATUS', `NFCCTAP_MSG (command 0x${command.toString(16).padStart(2, '0')}) ended`, r.sw);
-      if (r.data.length === 0) throw new NfcError('NFC_MALFORMED_RESPONSE', 'NFCCTAP_MSG answered 9000 without a CTAP status byte');
-      return r.data;
     });
   }
 

@@ -7,6 +7,12 @@ import type { Report, ReportFormat } from '../../reports/index.ts';
 export interface RunOptions {
   /** one `--device` entry, or the whole list before it is expanded */
   device: string;
+  /** whether --device was given (--rerun-failed otherwise runs on the report's device) */
+  deviceGiven?: boolean;
+  /** --rerun-failed: the AAGUID of the device the report is of; another device is refused */
+  expectAaguid?: string;
+  /** more than one device runs at once: prompts name the device, and it winks before a touch */
+  several?: boolean;
   suites?: string[];
   checks?: string[];
   /** --rerun-failed RUN.json: its failed and errored checks join `checks` */
@@ -27,8 +33,21 @@ export interface RunOptions {
   authStrengths?: AuthStrengthInput[];
   /** --require microsoft,entra: those verdicts must be compatible / allowed, else the exit code is 1 */
   require?: RequiredVerdict[];
+  /** where the reports go: --out, or a new run folder in `runsDir` (runs/<time>-<device>/) */
   out: string;
+  /** without --out: the folder that keeps every run, and `latest` naming the newest (runFolder.ts) */
+  runsDir?: string;
   formats: ReportFormat[];
+  /** --dry-run: print the plan (touches, replugs, minutes) and exit */
+  dryRun?: boolean;
+  /** --max-touches N: refuse a run whose plan needs more touches */
+  maxTouches?: number;
+  /** --touch-command CMD: run for every wait for a touch (relay or robot rigs) */
+  touchCommand?: string;
+  /** --touch-timeout S, in ms: how long a touch may take before the wait is cancelled */
+  touchTimeoutMs?: number;
+  /** --sim-latency NAME: the in-process simulator answers as slowly as a real key */
+  simLatency?: string;
   quirks: string[];
   allowReset: boolean;
   timeoutMs?: number;
@@ -72,6 +91,10 @@ export interface OpenedRunDevice {
   /** a card that is the simulator (`sim:nfc`, or `sim --pcsc` told by its ATR): resets need no --allow-reset, the test MDS lists it */
   isSimulator?: boolean;
   powerCycle?: () => Promise<void>;
+  /** the product name a HID key reports (prompts name it) */
+  product?: string;
+  /** the in-process simulator's own count of the touches it approved */
+  simulatorTouches?: () => number;
 }
 
 /** One device's run: its exit code, and its report when one was written. */

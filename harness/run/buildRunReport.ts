@@ -5,6 +5,7 @@ import type { AttestationResult } from '../../mds/attestation/verifyAttestation.
 import { evaluateCompat, mdsUsed, type CompatInput } from '../compat/index.ts';
 import { formatAaguid, namedInfo } from '../ctap/index.ts';
 import type { RunSuitesResult } from '../suites/runSuites.ts';
+import type { RunPlan } from '../suites/planRun.ts';
 import { TOOL, type LoadedMds, type OpenedRunDevice, type RunOptions } from './RunOptions.ts';
 
 /** What a run gives the Microsoft/Entra evaluator: getInfo, every result, the attestation its suite verified. */
@@ -19,7 +20,7 @@ export function compatInputForRun(run: { info?: AuthenticatorInfo; results?: Che
 }
 
 /** The report of one device's run: the checks, the Microsoft and Entra evaluations, what was run against what. */
-export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: RunSuitesResult, mds: LoadedMds | undefined, at: Date, startedAt: Date): Report {
+export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: RunSuitesResult, mds: LoadedMds | undefined, at: Date, startedAt: Date, plan?: RunPlan): Report {
   const attestation = run.ctx.artifacts.attestation?.result;
   const { microsoft, entra, mds: mdsSummary } = evaluateCompat({
     ...compatInputForRun({ info: run.ctx.info, results: run.results, ...(attestation ? { attestation } : {}) }, mds, at),
@@ -35,6 +36,8 @@ export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: R
     device: {
       transport: opened.kind,
       path: opened.device.transport.path,
+      // the --device text: --rerun-failed goes back to this device
+      spec: opts.device,
       aaguid: formatAaguid(run.ctx.info.aaguid),
       getInfo: namedInfo(run.ctx.info),
       // the BLOB was verified and its statuses judged as of `at` (--at, or the run's start)
@@ -42,6 +45,13 @@ export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: R
       ...(opts.quirks.length ? { simulatorQuirks: opts.quirks } : {}),
     },
     checks: run.results,
+    run: {
+      touches: ('hid' in opened.device ? opened.device.hid : opened.device.nfc).presence.touches,
+      replugs: run.ctx.replugs,
+      checksRun: run.results.filter((r) => r.status !== 'skip').length,
+      ...(opened.simulatorTouches ? { simulatorTouches: opened.simulatorTouches() } : {}),
+      ...(plan ? { planned: { touches: plan.touches, replugs: plan.replugs, seconds: plan.seconds } } : {}),
+    },
     microsoft,
     entra,
   });

@@ -7,6 +7,7 @@ import { CheckSelectionError, selectChecks } from '../suites/index.ts';
 import { listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
 import { loadMdsFile } from './loadRunMds.ts';
 import { checkQuirksApply } from './openRunDevice.ts';
+import { resolveReportFile } from './runFolder.ts';
 import { RunInputError, type RunDeps, type RunOptions } from './RunOptions.ts';
 
 /**
@@ -14,9 +15,22 @@ import { RunInputError, type RunDeps, type RunOptions } from './RunOptions.ts';
  * --entra-policy read, the check selection resolved (it must select something), the --mds BLOB verified,
  * --out writable, --device expanded. Returns the options completed and the devices; throws RunInputError.
  */
-export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{ opts: RunOptions; devices: string[] }> {
+export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{ opts: RunOptions; devices: string[]; notes: string[] }> {
   const ready: RunOptions = { ...opts };
-  if (opts.rerunFailed) ready.checks = [...(opts.checks ?? []), ...(await failedChecks(opts.rerunFailed))];
+  const notes: string[] = [];
+  if (opts.rerunFailed) {
+    const earlier = await failedChecks(opts.rerunFailed);
+    ready.checks = [...(opts.checks ?? []), ...earlier.failed];
+    ready.expectAaguid = earlier.report.device.aaguid;
+    // The failures were the report's device's: without --device the re-run goes to that device (and, for a
+    // simulator, with its quirks), never silently to the built-in simulator.
+    if (!opts.deviceGiven) {
+      ready.device = reportDevice(earlier.report);
+      const quirks = earlier.report.device.simulatorQuirks;
+      if (opts.quirks.length === 0 && Array.isArray(quirks) && quirks.every((q) => typeof q === 'string')) ready.quirks = quirks as string[];
+      notes.push(`re-running ${earlier.failed.length} failed check(s) on the report's device ${ready.device}${ready.quirks.length ? ` with --sim-quirk ${ready.quirks.join(',')}` : ''} (give --device to choose another)`);
+    }
+  }
   try {
     selectChecks({ suites: ready.suites, checks: ready.checks });
   } catch (err) {
@@ -29,9 +43,10 @@ export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{
   }
   if (opts.mds) ready.mdsStore = await loadMdsFile(opts.mds, opts.at);
   await checkWritable(opts.out);
-  const devices = await expandDevices(opts.device, deps);
-  checkQuirksApply(devices, opts.quirks);
-  return { opts: ready, devices };
+  const devices = await expandDevices(ready.device, deps);
+  checkQuirksApply(devices, ready.quirks);
+  if (opts.simLatency && devices.some((d) => d !== 'sim')) throw new RunInputError('--sim-latency applies to the built-in simulator (--device sim) only');
+  return { opts: ready, devices, notes };
 }
 
 /** `--out DIR`: created and written to once (a probe file, removed), so a bad path costs no run. */
@@ -62,17 +77,28 @@ async function readEntraFile<T>(flag: string, file: string, parse: (text: string
   }
 }
 
-/** `--rerun-failed RUN.json`: the failed and errored checks of an earlier run. */
-async function failedChecks(file: string): Promise<string[]> {
+/** `--rerun-failed RUN` (report.json or its run folder): the failed and errored checks of an earlier run. */
+async function failedChecks(arg: string): Promise<{ report: Report; failed: string[] }> {
   let report: Report;
+  const file = await resolveReportFile(arg);
   try {
     report = parseReport(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new RunInputError(`--rerun-failed ${file}: ${(err as Error).message}`);
+    throw new RunInputError(`--rerun-failed ${arg}: ${(err as Error).message}`);
   }
   const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
-  if (failed.length === 0) throw new RunInputError(`--rerun-failed ${file}: that run has no failed checks`);
-  return failed;
+  if (failed.length === 0) throw new RunInputError(`--rerun-failed ${arg}: that run has no failed checks`);
+  return { report, failed };
+}
+
+/** The --device text of the device a report is of (as recorded, else from its transport and path). */
+function reportDevice(report: Report): string {
+  const d = report.device;
+  if (typeof d.spec === 'string' && d.spec) return d.spec;
+  if (d.transport === 'sim') return 'sim';
+  if (d.transport === 'udp' && d.path?.startsWith('udp:')) return d.path;
+  if (d.transport === 'hid' && d.path) return `hid:${d.path}`;
+  throw new RunInputError(`--rerun-failed: the report does not say which device it is of (transport ${d.transport}); give --device`);
 }
 
 /** `--device a,b,…` → each; `all` → every attached FIDO HID key (hid:PATH); one device → itself. */

@@ -1,9 +1,9 @@
 import { createSocket } from 'node:dgram';
-import { createSimulatorCard, createSimulatorDevice, DEFAULT_SELECTION_HOLD, POWER_CYCLE_DATAGRAM, SIMULATOR_CARD_ATR } from '../../authenticator-sim/index.ts';
+import { createSimulatorCard, createSimulatorDevice, DEFAULT_SELECTION_HOLD, LATENCY_PROFILES, POWER_CYCLE_DATAGRAM, SIMULATOR_CARD_ATR } from '../../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { openDevice, openNfcDevice, parseDeviceSpec } from '../ctap/index.ts';
-import { connectReportDevice } from '../transport/index.ts';
-import { KeepaliveStatus } from '../protocol/index.ts';
+import type { CtaphidChannelOptions } from '../ctaphid/index.ts';
+import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
 import { RunInputError, type OpenedRunDevice, type RunIo, type RunOptions } from './RunOptions.ts';
 
 /**
@@ -16,11 +16,16 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
   if (deviceText === 'sim') {
     // As `fido-harness sim`: authenticatorSelection waits (cancellably) so the ctaphid suite can test CANCEL/KEEPALIVE.
     // Reset follows CTAP 2.1 §6.6 (10 s window) as on a real key; the run power-cycles it when refused.
-    const { device: sim } = await createSimulatorDevice({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
-    const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' });
+    const latency = opts.simLatency ? LATENCY_PROFILES[opts.simLatency] : undefined;
+    const { device: sim, presence } = await createSimulatorDevice({
+      presenceHold: DEFAULT_SELECTION_HOLD,
+      ...(latency ? { latency } : {}),
+      ...authenticatorOptionsForQuirks(opts.quirks),
+    });
+    const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: channelOptions(opts) });
     // In-process power cycle: persistent state and channels kept, tokens and the wrong-PIN streak cleared,
     // the reset window open again (docs/simulator.md).
-    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle() };
+    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle(), simulatorTouches: () => presence.approved };
   }
   if (deviceText === 'sim:nfc') {
     // The in-process simulator as a card: every APDU through the NFC layer and the simulator's applet.
@@ -33,7 +38,7 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     // A UDP device is a simulator by convention: it approves presence itself, and the power-cycle datagram
     // (docs/simulator.md) power-cycles it in place; channels survive it, the host INITs anew all the same
     // (a simulator of another make may clear them).
-    const device = await openDevice(spec).catch((err: Error) => {
+    const device = await openDevice(spec, { ctaphid: channelOptions(opts) }).catch((err: Error) => {
       throw new Error(`nothing answers CTAPHID_INIT at ${deviceText} (${message(err)}); start one with: fido-harness sim --udp ${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`);
     });
     const powerCycle = async () => {
@@ -43,27 +48,44 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     };
     return { device, kind: spec.kind, powerCycle };
   }
-  // A real key: say so when it waits for a touch (CTAPHID KEEPALIVE UPNEEDED), at most every 5 s.
-  let shown = 0;
-  const onKeepalive = (status: number) => {
-    if (status === KeepaliveStatus.UPNEEDED && Date.now() - shown > 5_000) {
-      shown = Date.now();
-      io.stderr.write('Touch your security key\n');
-    }
-  };
+  // A real key: the person is told when it waits for a touch (touchPrompt.ts, from KEEPALIVE UPNEEDED or,
+  // over NFC, the status update UPNEEDED).
   if (spec.kind === 'pcsc') {
-    // A card on a PC/SC reader (NFC); status update 2 (UPNEEDED) asks for a touch the same way.
-    const device = await openNfcDevice(spec, { nfc: { onKeepalive } }).catch((err: Error) => {
+    // A card on a PC/SC reader (NFC).
+    const device = await openNfcDevice(spec).catch((err: Error) => {
       throw new Error(`${message(err)} (is pcscd running and the key on the reader? pcsc_scan shows both; fido-harness devices lists FIDO cards)`);
     });
     const atr = device.transport.atr;
     const isSimulator = atr !== undefined && Buffer.from(atr).equals(Buffer.from(SIMULATOR_CARD_ATR));
     return { device, kind: 'nfc', isSimulator, powerCycle: () => device.nfc.powerCycle() };
   }
-  const device = await openDevice(spec, { ctaphid: { onKeepalive } }).catch((err: Error) => {
+  const device = await openDevice(spec, { ctaphid: channelOptions(opts, REAL_KEY_TOUCH_MS) }).catch((err: Error) => {
     throw new Error(`${message(err)} (fido-harness devices lists the keys this user can open)`);
   });
-  return { device, kind: spec.kind };
+  const product = await hidProduct(device.transport.path);
+  return { device, kind: spec.kind, ...(product ? { product } : {}) };
+}
+
+/** How long a person has for a touch on a real key without --touch-timeout (a common key's own limit). */
+const REAL_KEY_TOUCH_MS = 30_000;
+
+/**
+ * The channel's limits: with a touch timeout, a wait for a touch is cancelled after it (CTAPHID_CANCEL,
+ * CTAP 2.1 §11.2.9.1.5), and a transaction may last that long plus some slack.
+ */
+function channelOptions(opts: RunOptions, defaultTouchMs?: number): CtaphidChannelOptions {
+  const touchMs = opts.touchTimeoutMs ?? defaultTouchMs;
+  if (!touchMs) return {};
+  return { touchTimeoutMs: touchMs, timeoutMs: Math.max(30_000, touchMs + 5_000) };
+}
+
+/** The product name node-hid reports for the key at `path` (prompts name it), if it can be read. */
+async function hidProduct(path: string): Promise<string | undefined> {
+  try {
+    return (await listFidoHidDevices(await loadNodeHidBackend())).find((d) => d.path === path)?.product;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ export function printRunSummary(report: Report, written: Partial<Record<ReportFo
     `${s.passed} passed, ${s.failed} failed, ${s.warned} warned, ${s.skipped} skipped, ${s.errored} errored`,
     `Microsoft-compatible: ${report.microsoft?.verdict ?? 'not evaluated'}; Entra: ${report.entra?.verdict ?? 'not evaluated'}`,
     ...(report.microsoft?.mdsNote ? [`  ${report.microsoft.mdsNote}`] : []),
+    ...(report.run ? [`${report.run.touches} touches, ${report.run.replugs} replugs for ${report.run.checksRun} checks run${report.run.planned ? ` (planned ${report.run.planned.touches} and ${report.run.planned.replugs})` : ''}`] : []),
     ...entraAdvice(report),
     ...unmetRequirements(report, require),
     ...(report.incomplete ? [`INCOMPLETE: ${terminalSafe(report.incompleteReason ?? '')}`] : []),

@@ -1,5 +1,9 @@
 import { writeReports } from '../../reports/index.ts';
-import { runSuites, type RunSuitesResult } from '../suites/runSuites.ts';
+import { CtaphidCapability } from '../protocol/index.ts';
+import { formatAaguid } from '../ctap/index.ts';
+import { describePlan } from '../suites/planRun.ts';
+import { prepareRun, runSuites, type PreparedRun, type RunSuitesResult } from '../suites/runSuites.ts';
+import { touchPrompt } from './touchPrompt.ts';
 import { createProgress } from '../runner/progress.ts';
 import { buildRunReport } from './buildRunReport.ts';
 import { mdsForDevice } from './loadRunMds.ts';
@@ -19,10 +23,29 @@ export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {
   let opened: OpenedRunDevice | undefined;
   try {
     opened = await (deps.openDevice ?? openRunDevice)(opts.device, opts, io);
+    const aaguid = formatAaguid(opened.device.ctap2.info!.aaguid);
+    if (opts.expectAaguid && aaguid !== opts.expectAaguid) {
+      const why = `--rerun-failed: the report is of AAGUID ${opts.expectAaguid}, ${opts.device} is ${aaguid}: give --device for the key that made it`;
+      io.stderr.write(`fido-harness run: ${terminalSafe(why)}\n`);
+      return { device: opts.device, code: 2, error: why };
+    }
     const at = opts.at ?? new Date();
     const mds = await mdsForDevice(opts, at, opened);
-    const run = await runOnOpenedDevice(opts, opened, mds, at, io, deps);
-    const report = buildRunReport(opts, opened, run, mds, at, startedAt);
+    const base = suiteOptions(opts, opened, mds, at, io);
+    const prepared = prepareRun(base, { replugForReset: opened.kind === 'hid' });
+    const plan = prepared.plan;
+    io.stdout.write(`plan: ${describePlan(plan)}\n`);
+    if (opts.dryRun) {
+      printPlan(prepared, io);
+      return { device: opts.device, code: 0 };
+    }
+    if (opts.maxTouches !== undefined && plan.touches > opts.maxTouches) {
+      const why = `the selected checks need about ${plan.touches} touches, more than --max-touches ${opts.maxTouches} (--dry-run lists them; select fewer with --suite or --check)`;
+      io.stderr.write(`fido-harness run: ${why}\n`);
+      return { device: opts.device, code: 2, error: why };
+    }
+    const run = await runOnOpenedDevice(opts, opened, base, prepared, io, deps);
+    const report = buildRunReport(opts, opened, run, mds, at, startedAt, plan);
     const written = await writeReports(report, opts.out, opts.formats);
     printRunSummary(report, written, io, opts.require ?? []);
     const failed = report.summary.failed + report.summary.errored > 0 || unmetRequirements(report, opts.require ?? []).length > 0;
@@ -42,10 +65,10 @@ export function rerunCommand(opts: RunOptions, id: string): string {
   return `fido-harness run --device ${opts.device} --check ${id}${opts.quirks.map((q) => ` --sim-quirk ${q}`).join('')}${opts.mds ? ` --mds ${opts.mds}` : ''}${opts.at ? ` --at ${opts.at.toISOString()}` : ''}`;
 }
 
-async function runOnOpenedDevice(opts: RunOptions, opened: OpenedRunDevice, mds: LoadedMds | undefined, at: Date, io: RunIo, deps: RunDeps): Promise<RunSuitesResult> {
+/** The device, its context and the selection, as the suites take them. */
+function suiteOptions(opts: RunOptions, opened: OpenedRunDevice, mds: LoadedMds | undefined, at: Date, io: RunIo) {
   const { device } = opened;
-  const progress = createProgress(io);
-  const run = await runSuites({
+  return {
     device: { ctap2: device.ctap2, ctap1: device.ctap1, ...('hid' in device ? { hid: device.hid } : { nfc: device.nfc }), kind: opened.kind, path: device.transport.path },
     context: {
       // a real key (USB or NFC) is reset only when allowed; simulators always
@@ -58,18 +81,62 @@ async function runOnOpenedDevice(opts: RunOptions, opened: OpenedRunDevice, mds:
       ...(opened.kind === 'nfc' && opened.powerCycle ? { requestReplug: opened.powerCycle } : {}),
       ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
     },
-    suites: opts.suites,
-    checks: opts.checks,
-    timeoutMs: opts.timeoutMs,
-    signal: io.interrupt,
-    ...(deps.probeMs ? { probeMs: deps.probeMs } : {}),
-    onPlan: (checks) => progress.plan(checks),
-    onStart: (c, i, n) => progress.start(c, i, n),
-    onResult: (r, i, n) => progress.result(r, i, n),
-    rerunCommand: (c) => rerunCommand(opts, c.id),
+    ...(opts.suites ? { suites: opts.suites } : {}),
+    ...(opts.checks ? { checks: opts.checks } : {}),
+  };
+}
+
+async function runOnOpenedDevice(
+  opts: RunOptions,
+  opened: OpenedRunDevice,
+  base: ReturnType<typeof suiteOptions>,
+  prepared: PreparedRun,
+  io: RunIo,
+  deps: RunDeps,
+): Promise<RunSuitesResult> {
+  const { device } = opened;
+  const progress = createProgress(io);
+  const realKey = opened.kind === 'hid' || (opened.kind === 'nfc' && !opened.isSimulator);
+  const hid = 'hid' in device ? device.hid : undefined;
+  // Each wait for a touch: the person is told (real keys), the --touch-command runs (any device).
+  const prompt = touchPrompt(('hid' in device ? device.hid : device.nfc).presence, {
+    device: { spec: opts.device, path: device.transport.path, ...(opened.product ? { product: opened.product } : {}) },
+    prompt: realKey,
+    several: opts.several === true,
+    ...(opts.touchCommand ? { command: opts.touchCommand } : {}),
+    stderr: io.stderr,
+    env: io.env,
   });
-  progress.done();
-  return run;
+  // With several keys attached the one about to ask for a touch blinks (CTAPHID_WINK, CTAP 2.1 §11.2.9.2.1);
+  // not during the wait itself: the channel is busy with the command until the touch (§11.2.5).
+  const winks = opts.several && hid && realKey && (hid.info.capabilities & CtaphidCapability.WINK) !== 0;
+  try {
+    return await runSuites(
+      {
+        ...base,
+        timeoutMs: opts.timeoutMs,
+        ...(realKey || opts.touchTimeoutMs ? { touchTimeoutMs: opts.touchTimeoutMs ?? 30_000 } : {}),
+        signal: io.interrupt,
+        ...(deps.probeMs ? { probeMs: deps.probeMs } : {}),
+        ...(winks ? { beforeTouch: () => hid.wink().catch(() => undefined) } : {}),
+        onPlan: (checks) => progress.plan(checks),
+        onStart: (c, i, n) => progress.start(c, i, n),
+        onResult: (r, i, n) => progress.result(r, i, n),
+        rerunCommand: (c) => rerunCommand(opts, c.id),
+      },
+      prepared,
+    );
+  } finally {
+    progress.done();
+    await prompt.settled();
+    prompt.stop();
+  }
+}
+
+/** --dry-run: each check that needs a touch, with how many (set-up and shared credentials included). */
+function printPlan(prepared: PreparedRun, io: RunIo): void {
+  const lines = [...prepared.plan.perCheck].map(([id, n]) => `  ${id}\t${n}`);
+  io.stdout.write(`${lines.length ? `touches per check:\n${lines.join('\n')}\n` : ''}${prepared.plan.resets} reset(s); nothing was sent that needs a touch\n`);
 }
 
 async function waitForReplug(io: RunIo): Promise<void> {

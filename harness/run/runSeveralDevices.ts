@@ -20,7 +20,7 @@ export async function runSeveralDevices(
   const folders = deviceFolders(devices);
   io.stdout.write(`running on ${devices.length} devices in parallel: ${devices.join(', ')}\n`);
   const outcomes = await Promise.all(
-    devices.map((device, i) => runOne({ ...opts, device, out: join(opts.out, folders[i]!) }, deviceIo(io, device))),
+    devices.map((device, i) => runOne({ ...opts, device, several: true, out: join(opts.out, folders[i]!) }, deviceIo(io, device))),
   );
   const exitCode = Math.max(...outcomes.map((o) => o.code));
   const index: RunIndex = {

@@ -1,6 +1,6 @@
 import { selectChecks, SuiteContext, type SuiteCheck, type SuiteContextOptions, type SuiteDevice } from './index.ts';
 import type { CheckResult } from '../../reports/model.ts';
-import { runChecks } from '../runner/runChecks.ts';
+import { declaredTouches, runChecks } from '../runner/runChecks.ts';
 import { deviceLostReason } from './deviceLostReason.ts';
 import { planRun, type PlanOptions, type RunPlan } from './planRun.ts';
 
@@ -19,6 +19,8 @@ export interface RunSuitesOptions {
   rerunCommand?: (check: SuiteCheck) => string;
   /** how long the device has to echo a PING after a check ended in a channel error (default 5 s) */
   probeMs?: number;
+  /** called before each check that declares touches (several keys: the one about to ask blinks) */
+  beforeTouch?: () => Promise<void>;
 }
 
 export interface RunSuitesResult {
@@ -53,7 +55,7 @@ export async function runSuites(options: RunSuitesOptions, prepared?: PreparedRu
   const checks = prepared?.checks ?? selectChecks({ suites: options.suites, checks: options.checks });
   options.onPlan?.(checks);
   const ctx = prepared?.ctx ?? new SuiteContext(options.device, options.context);
-  const presence = options.device.hid?.presence;
+  const presence = (options.device.hid ?? options.device.nfc)?.presence;
   const { results, incompleteReason } = await runChecks(checks, ctx, {
     allowDestructive: options.context.allowDestructive,
     destructiveSkipReason: 'resets the key or sets its PIN: run with --allow-reset to allow (the key will be wiped)',
@@ -73,6 +75,7 @@ export async function runSuites(options: RunSuitesOptions, prepared?: PreparedRu
       const remaining = c.info.remainingDiscoverableCredentials;
       if (c.options.allowDestructive && remaining !== undefined && remaining < LOW_SLOTS) await c.reset();
       if (wanted) await c.ensurePin(wanted);
+      if (options.beforeTouch && declaredTouches(check, c) > 0) await options.beforeTouch();
       c.markTrace();
     },
   });

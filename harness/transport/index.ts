@@ -10,3 +10,4 @@ export { FIDO_UDEV_RULE, FIDO_UDEV_RULE_PATH, hidPermissionHelp } from './udevRu
 export type { ApduTransport, InProcessCard } from './ApduTransport.ts';
 export { MemoryCardTransport } from './MemoryCardTransport.ts';
 export { PcscTransport, listPcscReaders, type PcscReader } from './PcscTransport.ts';
+export { PresenceWaits, type PresenceWait, type PresenceWaitListener } from './PresenceWaits.ts';

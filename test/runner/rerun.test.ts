@@ -21,7 +21,16 @@ describe('re-running single checks', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fido-harness-rerun-'));
     const file = join(dir, 'report.json');
     writeFileSync(file, JSON.stringify(first.report));
-    const again = await runHarness(['--rerun-failed', file]);
+    // without --device: the report's device, here the simulator with the quirk it ran with (never a
+    // clean simulator that would pass what the device failed)
+    const same = await runHarness(['--rerun-failed', dir]);
+    expect(same.report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['MC-RPID-001', 'fail'],
+      ['GA-RPID-001', 'fail'],
+    ]);
+    expect(same.stderr).toContain("re-running 2 failed check(s) on the report's device sim with --sim-quirk wrong-rpid-hash (give --device to choose another)");
+    // --device chosen: the clean simulator, as asked
+    const again = await runHarness(['--rerun-failed', file, '--device', 'sim']);
     expect(again.report.checks.map((c) => [c.id, c.status])).toEqual([
       ['MC-RPID-001', 'pass'],
       ['GA-RPID-001', 'pass'],

@@ -70,8 +70,11 @@ export async function u2fRegister(ctx: SuiteContext, application: Uint8Array, ch
  * that only needs "a key handle of this token". Checks that read it declare `uses: ['u2f']`.
  */
 export function pooledU2f(ctx: SuiteContext): Promise<{ reg: U2fRegistration; challenge: Uint8Array; application: Uint8Array }> {
-  return poolMember(ctx, 'u2f', () => u2fRegister(ctx, sha256('pool-u2f.fido-harness.test')));
+  return poolMember(ctx, 'u2f', () => u2fRegister(ctx, sha256(POOL_U2F_RP_ID)));
 }
+
+/** The RP ID whose SHA-256 is the pooled registration's application parameter (CTAP 2.1 §10.3). */
+export const POOL_U2F_RP_ID = 'pool-u2f.fido-harness.test';
 
 /** U2F_AUTHENTICATE with a control byte; retries a touch the same way for "enforce". */
 export async function u2fAuthenticate(ctx: SuiteContext, control: number, challenge: Uint8Array, application: Uint8Array, keyHandle: Uint8Array, retryTouch = false): Promise<U2fResponse> {
@@ -91,12 +94,12 @@ async function untilTouched(ctx: SuiteContext, send: () => Promise<U2fResponse>)
   for (;;) {
     const res = await send();
     if (res.sw === U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED && Date.now() < deadline) {
-      if (!polling) ctx.device.hid?.presence.polling();
+      if (!polling) (ctx.device.hid ?? ctx.device.nfc)?.presence.polling();
       polling = true;
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
-    if (polling && res.sw === U2fStatusWord.SW_NO_ERROR) ctx.device.hid?.presence.polledTouch();
+    if (polling && res.sw === U2fStatusWord.SW_NO_ERROR) (ctx.device.hid ?? ctx.device.nfc)?.presence.polledTouch();
     return res;
   }
 }
