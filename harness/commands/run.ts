@@ -3,6 +3,7 @@
 import { REPORT_FORMATS, type ReportFormat } from '../../reports/model.ts';
 import { REQUIRED_VERDICTS, type RequiredVerdict, type RunDeps, type RunIo, type RunOptions } from '../run/RunOptions.ts';
 import { parseCommandArgs, parseTime, UsageError, withUsage, type CommandSpec, type ParsedValues } from './args.ts';
+import { PIN_ENV, pinProblem } from '../run/readPin.ts';
 
 export const RUN_SPEC = {
   name: 'run',
@@ -18,7 +19,8 @@ export const RUN_SPEC = {
     'touch-timeout': { type: 'string', value: 'S', help: 'seconds a touch may take before the wait is cancelled (default 30)' },
     'sim-latency': { type: 'string', value: 'NAME', help: 'the built-in simulator answers as slowly as a real key: realistic (a second per touch)' },
     list: { type: 'boolean', help: 'list the checks (id, suite, title) and exit' },
-    pin: { type: 'string', value: 'PIN', help: 'the key\'s PIN; without it a key that has one gets its PIN checks skipped' },
+    pin: { type: 'string', value: 'PIN', help: 'the key\'s PIN (visible in ps: prefer FIDO_HARNESS_PIN or --pin-file); without one a key that has a PIN gets its PIN checks skipped' },
+    'pin-file': { type: 'string', value: 'FILE', help: 'read the key\'s PIN from the first line of FILE' },
     'allow-reset': { type: 'boolean', help: 'a real key may be reset (wiped) for the checks that need it' },
     mds: { type: 'string', value: 'FILE', help: 'judge the key against this MDS3 BLOB (verified before the device is opened)' },
     at: { type: 'string', value: 'DATE', help: 'verify the MDS BLOB and judge statuses as of this date (an old BLOB)' },
@@ -56,7 +58,7 @@ export async function runRunCommand(args: string[], io: RunIo, deps: RunDeps = {
 }
 
 /** The parsed flags as the run's options; anything malformed is a UsageError. */
-export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
+export function runOptions(values: ParsedValues<typeof RUN_SPEC>, env: NodeJS.ProcessEnv = process.env): RunOptions {
   const formats = values.format.length ? values.format : REPORT_FORMATS;
   for (const f of formats) {
     if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown --format "${f}" (${REPORT_FORMATS.join(', ')})`);
@@ -78,6 +80,7 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
   if (values['sim-latency'] !== undefined && values['sim-latency'] !== 'realistic' && values['sim-latency'] !== 'none') {
     throw new UsageError(`--sim-latency wants realistic or none, not "${values['sim-latency']}"`);
   }
+  const pin = pinSource(values, env);
   return {
     device: values.device ?? 'sim',
     deviceGiven: values.device !== undefined,
@@ -89,8 +92,7 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>): RunOptions {
     ...(values.suite.length ? { suites: values.suite } : {}),
     ...(values.check.length ? { checks: values.check } : {}),
     ...(values['rerun-failed'] ? { rerunFailed: values['rerun-failed'] } : {}),
-    pin: values.pin ?? '1234',
-    pinGiven: values.pin !== undefined,
+    ...pin,
     ...(values.mds ? { mds: values.mds } : {}),
     ...(values.at !== undefined ? { at: parseTime(values.at) } : {}),
     ...(values['entra-policy'] ? { entraPolicy: values['entra-policy'] } : {}),
@@ -110,4 +112,18 @@ function wholeNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} takes a whole number, not "${text}"`);
   return n;
+}
+
+/**
+ * The PIN from --pin, --pin-file (read with the other inputs) or FIDO_HARNESS_PIN, in that order: a flag
+ * given on purpose wins over the environment. Without any, the default PIN is only ever set, never guessed.
+ */
+function pinSource(values: ParsedValues<typeof RUN_SPEC>, env: NodeJS.ProcessEnv): Pick<RunOptions, 'pin' | 'pinGiven' | 'pinFile'> {
+  if (values.pin !== undefined && values['pin-file'] !== undefined) throw new UsageError('give the PIN one way: --pin or --pin-file (or FIDO_HARNESS_PIN)');
+  if (values['pin-file'] !== undefined) return { pin: '', pinGiven: true, pinFile: values['pin-file'] };
+  const [pin, source] = values.pin !== undefined ? [values.pin, '--pin'] : env[PIN_ENV] ? [env[PIN_ENV], PIN_ENV] : [undefined, undefined];
+  if (pin === undefined) return { pin: '1234', pinGiven: false };
+  const problem = pinProblem(pin);
+  if (problem) throw new UsageError(`${source}: ${problem}`);
+  return { pin, pinGiven: true };
 }

@@ -18,8 +18,10 @@ export interface RunOptions {
   /** --rerun-failed RUN.json: its failed and errored checks join `checks` */
   rerunFailed?: string;
   pin: string;
-  /** whether --pin was given (else the default PIN is only ever set, never guessed) */
+  /** whether a PIN was given (--pin, --pin-file, FIDO_HARNESS_PIN; else the default PIN is only ever set, never guessed) */
   pinGiven: boolean;
+  /** --pin-file: `pin` is read from it with the other inputs */
+  pinFile?: string;
   mds?: string;
   /** --at: the time the MDS BLOB is verified and judged at (default: now) */
   at?: Date;

@@ -6,6 +6,7 @@ import { parseAuthStrengths, parseEntraPolicy } from '../compat/index.ts';
 import { CheckSelectionError, selectChecks } from '../suites/index.ts';
 import { listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
 import { loadMdsFile } from './loadRunMds.ts';
+import { readPinFile } from './readPin.ts';
 import { checkQuirksApply } from './openRunDevice.ts';
 import { resolveReportFile } from './runFolder.ts';
 import { RunInputError, type RunDeps, type RunOptions } from './RunOptions.ts';
@@ -17,6 +18,7 @@ import { RunInputError, type RunDeps, type RunOptions } from './RunOptions.ts';
  */
 export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{ opts: RunOptions; devices: string[]; notes: string[] }> {
   const ready: RunOptions = { ...opts };
+  if (opts.pinFile) ready.pin = await readPinFile(opts.pinFile);
   const notes: string[] = [];
   if (opts.rerunFailed) {
     const earlier = await failedChecks(opts.rerunFailed);
