@@ -35,3 +35,30 @@ export interface AttestationProblem {
   severity: 'fail' | 'warn';
   message: string;
 }
+
+/**
+ * Codes that say the attestation statement itself is false or unusable (WebAuthn L3 §7.1 steps 14 and 21:
+ * the format's verification procedure failed), as opposed to findings that only leave it untrusted
+ * (no metadata, no anchor, chain, MDS status). A relying party refuses a registration for these.
+ */
+export const STATEMENT_PROBLEM_CODES: readonly string[] = [
+  'ATT_MALFORMED',
+  'ATT_FORMAT_UNSUPPORTED',
+  'ATT_ALG_UNSUPPORTED',
+  'ATT_ALG_MISMATCH',
+  'ATT_SIGNATURE_INVALID',
+  'ATT_PUBKEY_MISMATCH',
+  'ATT_NONCE_MISMATCH',
+  'ATT_CERT_REQUIREMENTS',
+  'ATT_AAGUID_MISMATCH',
+  'ATT_ANDROID_AUTHORIZATION',
+  'ATT_TPM_STRUCTURE',
+  'ATT_SAFETYNET_RESPONSE',
+  'ATT_USER_PRESENCE',
+  'ATT_CLIENT_DATA',
+  'ATT_RP_ID_MISMATCH',
+];
+
+export function statementProblems(problems: readonly AttestationProblem[]): AttestationProblem[] {
+  return problems.filter((p) => p.severity === 'fail' && STATEMENT_PROBLEM_CODES.includes(p.code));
+}

@@ -80,12 +80,14 @@ export interface DecodeRegistrationInput {
   at: Date;
   /** describes one certificate (the RP's cache); default: describe it afresh */
   describe?: (der: Uint8Array) => CertificateSummary;
+  /** mds/ verifyAttestation's result for this response against `mds`, when the caller has it already */
+  verified?: AttestationResult;
 }
 
 /**
  * The decoded result of a verified registration: flags, AAGUID, COSE key, attestation chain, MDS verdict
  * (entry, statusReports, chain to the entry's attestationRootCertificates), and the Microsoft/Entra points
- * that one ceremony can show. The signature itself was verified by @simplewebauthn/server before this runs.
+ * that one ceremony can show. The statement itself was verified by mds/ verifyAttestation (verifyRegistration).
  */
 export async function decodeRegistration(input: DecodeRegistrationInput): Promise<RegistrationSummary> {
   const { attestation: att } = input;
@@ -113,7 +115,8 @@ export async function decodeRegistration(input: DecodeRegistrationInput): Promis
   }
   const kind = att.fmt === 'none' ? 'none' : Array.isArray(x5c) ? 'x5c' : att.fmt === 'packed' ? 'self' : 'other';
   // verified even without an MDS (signature, certificates, flags): the Microsoft/Entra points read it
-  const verified = await verifyAttestation(input.response, { ...(input.mds ? { store: input.mds } : {}), at: input.at, expectedOrigin: input.origin, rpId: input.rpId });
+  const verified =
+    input.verified ?? (await verifyAttestation(input.response, { ...(input.mds ? { store: input.mds } : {}), at: input.at, expectedOrigin: input.origin, rpId: input.rpId }));
   const trust = input.mds ? verified : undefined;
   const summary: RegistrationSummary = {
     fmt: att.fmt,

@@ -25,15 +25,17 @@ export interface FinishRegistrationOptions {
  */
 export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: RegistrationResponseBody, options: FinishRegistrationOptions): Promise<FinishedRegistration> {
   const { config } = rp;
+  const now = new Date(config.clock.now());
+  const mds = options.mds ? ('store' in options.mds ? options.mds.store : undefined) : config.mds;
+  const mdsProblem = options.mds ? ('problem' in options.mds ? options.mds.problem : undefined) : config.mdsProblem;
   const verified = await verifyRegistration(body, ceremony, {
     origin: config.origin,
     rpId: config.rpId,
     maxPublicKeyBytes: config.maxPublicKeyBytes,
     isRegistered: (id) => rp.credentials.credential(id) !== undefined,
+    ...(mds ? { mds } : {}),
+    at: now,
   });
-  const now = new Date(config.clock.now());
-  const mds = options.mds ? ('store' in options.mds ? options.mds.store : undefined) : config.mds;
-  const mdsProblem = options.mds ? ('problem' in options.mds ? options.mds.problem : undefined) : config.mdsProblem;
   const summary = await decodeRegistration({
     attestation: verified.attestation,
     response: body,
@@ -44,6 +46,7 @@ export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: 
     mds,
     mdsProblem,
     at: now,
+    verified: verified.attestationResult,
     describe: (der) => rp.certificates.describe(der),
   });
   const username = ceremony.username!;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { verifyRegistrationResponse } from '@simplewebauthn/server';
-import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { statementProblems, verifyAttestation, type AttestationResult, type MdsStore } from '../../../mds/index.ts';
 import { CoseKeyLabel, parseAttestationObject, type AttestationObject } from '../../protocol/index.ts';
 import { RpError } from '../RpError.ts';
 import type { Ceremony } from '../stores/CeremonyStore.ts';
@@ -14,6 +13,8 @@ export interface VerifiedRegistration {
   counter: number;
   transports: string[];
   clientExtensionResults: Record<string, unknown> | undefined;
+  /** the attestation as mds/ verifies it for every caller (statement, chain, metadata, status) */
+  attestationResult: AttestationResult;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -23,12 +24,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * WebAuthn L3 §7.1 "Registering a New Credential". Our own checks come first so that each refusal has a
  * stable code and a clear message, and so that hostile CBOR meets our bounded decoder (depth limit, length
- * checks) before any library sees it; then @simplewebauthn/server verifies the attestation statement.
+ * checks) before any library sees it; then the attestation statement is verified by the one attestation
+ * core (mds/ verifyAttestation, the same as `attestation verify` and the run's checks) against `mds` when
+ * given. A false statement is refused (step 21); an untrusted one is registered and judged on the page.
  */
 export async function verifyRegistration(
   body: RegistrationResponseBody,
   ceremony: Ceremony,
-  expected: { origin: string; rpId: string; maxPublicKeyBytes: number; isRegistered: (credentialId: string) => boolean },
+  expected: { origin: string; rpId: string; maxPublicKeyBytes: number; isRegistered: (credentialId: string) => boolean; mds?: MdsStore; at?: Date },
 ): Promise<VerifiedRegistration> {
   // §5.1: id is the base64url encoding of rawId
   if (body.id !== body.rawId) throw new RpError('CREDENTIAL_ID_MISMATCH', 'id and rawId differ');
@@ -72,30 +75,24 @@ export async function verifyRegistration(
   // step 26: a credential id registered before must be refused
   if (expected.isRegistered(body.id)) throw new RpError('CREDENTIAL_EXISTS', 'this credential id is already registered', 409);
 
-  let verified;
-  try {
-    verified = await verifyRegistrationResponse({
-      response: {
-        ...body,
-        clientExtensionResults: body.clientExtensionResults ?? body.getClientExtensionResults ?? {},
-      } as unknown as RegistrationResponseJSON,
-      expectedChallenge: ceremony.challenge,
-      expectedOrigin: expected.origin,
-      expectedRPID: expected.rpId,
-      requireUserVerification: ceremony.userVerification === 'required',
-      supportedAlgorithmIDs: ceremony.algorithms ?? [],
-    });
-  } catch (e) {
-    throw new RpError('VERIFICATION_FAILED', `attestation not verified: ${(e as Error).message}`);
+  // steps 19-24: the attestation statement (format, signature, certificates), trust path and metadata
+  const attestationResult = await verifyAttestation(body as Parameters<typeof verifyAttestation>[0], {
+    at: expected.at ?? new Date(),
+    expectedOrigin: expected.origin,
+    rpId: expected.rpId,
+    ...(expected.mds ? { store: expected.mds } : {}),
+  });
+  const refused = statementProblems(attestationResult.problems);
+  if (refused.length > 0) {
+    throw new RpError('VERIFICATION_FAILED', `attestation not verified: ${refused.map((p) => `${p.code}: ${p.message}`).join('; ')}`);
   }
-  if (!verified.verified) throw new RpError('VERIFICATION_FAILED', 'attestation not verified');
-  const info = verified.registrationInfo;
   return {
     attestation,
-    credentialId: info.credential.id,
-    publicKey: new Uint8Array(info.credential.publicKey),
-    counter: info.credential.counter,
+    credentialId: body.id,
+    publicKey: new Uint8Array(acd.credentialPublicKeyBytes),
+    counter: ad.signCount,
     transports: body.response.transports ?? [],
     clientExtensionResults: body.clientExtensionResults ?? body.getClientExtensionResults,
+    attestationResult,
   };
 }
