@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestMds } from '../../mds/testBlob.ts';
+import { createTestCertificate } from '../../mds/testCertificates.ts';
 import { FIXTURES } from './helpers.ts';
+import { makePackedRegistration } from './packedFixture.ts';
 
 // The real process, as a user or a script runs it: what reaches stdout is what is judged here.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -88,5 +90,56 @@ describe('text output', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('Evil\\u000aKey \\u202egnp.exe\\u0007');
     expect(r.stdout).not.toMatch(/[\u0007\u202e]/);
+  });
+});
+
+describe('attestation verify says what it relied on and what it did not check', () => {
+  const AAGUID = '5e5e5e5e-1111-4222-8333-444455556666';
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cli-att-'));
+    const d = { notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: true };
+    const vendorRoot = await createTestCertificate({ subject: 'CN=Vendor Root, O=Vendor, C=US', serialNumber: '51', ...d });
+    const operatorRoot = await createTestCertificate({ subject: 'CN=Operator Root, O=Operator, C=US', serialNumber: '52', ...d });
+    const honest = await makePackedRegistration({ aaguid: AAGUID, root: vendorRoot });
+    const forged = await makePackedRegistration({ aaguid: AAGUID, root: operatorRoot });
+    // a BLOB whose nextUpdate (2026-01-01) is before the verification time used below
+    const mds = await createTestMds([{ aaguid: AAGUID, description: 'Vendor Key', attestationRootCertificates: [vendorRoot.cert] }], { nextUpdate: '2026-01-01' });
+    writeFileSync(join(dir, 'blob.jwt'), mds.jws);
+    writeFileSync(join(dir, 'mds-root.pem'), mds.rootPem);
+    writeFileSync(join(dir, 'operator-root.pem'), operatorRoot.pem);
+    writeFileSync(join(dir, 'honest.json'), JSON.stringify(honest.json));
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged.json));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const base = () => ['--mds', join(dir, 'blob.jwt'), '--root', join(dir, 'mds-root.pem'), '--at', '2026-06-01'];
+
+  it('a stale BLOB is verified with a warning, and rpIdHash/origin not checked is said (text and JSON)', () => {
+    const text = cli(['attestation', 'verify', join(dir, 'honest.json'), ...base()]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('model         Vendor Key');
+    expect(text.stdout).toMatch(/warning MDS_NEXT_UPDATE_PASSED: nextUpdate 2026-01-01/);
+    expect(text.stdout).toContain('rpIdHash/origin not checked');
+    const json = jsonTool(cli(['attestation', 'verify', join(dir, 'honest.json'), ...base(), '--json']).stdout) as {
+      mds: { warnings: { code: string }[] };
+      notChecked: string[];
+      notCheckedNote: string;
+    };
+    expect(json.mds.warnings.map((w) => w.code)).toContain('MDS_NEXT_UPDATE_PASSED');
+    expect(json.notChecked).toEqual(['rpIdHash', 'origin']);
+    expect(json.notCheckedNote).toBe('rpIdHash/origin not checked');
+    const checked = jsonTool(cli(['attestation', 'verify', join(dir, 'honest.json'), ...base(), '--rp-id', 'example.test', '--origin', 'https://example.test', '--json']).stdout) as { notChecked: string[] };
+    expect(checked.notChecked).toEqual([]);
+  });
+
+  it('--attestation-root makes a forged chain valid but never names the model; the anchor is named', () => {
+    const r = cli(['attestation', 'verify', join(dir, 'forged.json'), ...base(), '--attestation-root', join(dir, 'operator-root.pem')]);
+    expect(r.stdout).toContain('anchor "CN=Operator Root, O=Operator, C=US" from an operator root (--attestation-root)');
+    expect(r.stdout).toMatch(/model +not verified \(the AAGUID's MDS entry "Vendor Key" does not back this chain\)/);
+    expect(r.stdout).toMatch(/fail MS-MDS-LISTED/);
+    const j = jsonTool(cli(['attestation', 'verify', join(dir, 'forged.json'), ...base(), '--attestation-root', join(dir, 'operator-root.pem'), '--json']).stdout) as Record<string, unknown>;
+    expect(j).toMatchObject({ model: null, claimedModel: 'Vendor Key', rootSource: 'given', metadataBacked: false });
+    // without the operator root the forged registration is not trusted at all
+    expect(cli(['attestation', 'verify', join(dir, 'forged.json'), ...base()]).code).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { aaguidToBytes } from '../../mds/aaguid.ts';
 
 /** A packed (full) registration built here with a test attestation CA, as the simulator would produce. */
 export interface PackedRegistration {
-  json: { id: string; rawId: string; type: 'public-key'; response: { clientDataJSON: string; attestationObject: string } };
+  json: { id: string; rawId: string; type: 'public-key'; response: { clientDataJSON: string; attestationObject: string }; clientExtensionResults: Record<string, unknown> };
   attestationRoot: TestCertifiedKey;
   attestationCert: TestCertifiedKey;
   intermediate?: TestCertifiedKey;
@@ -78,10 +78,11 @@ export async function makePackedRegistration(options: {
   ]) as never);
   return {
     json: {
-      id: 'BwcH',
-      rawId: 'BwcH',
+      id: Buffer.alloc(32, 7).toString('base64url'),
+      rawId: Buffer.alloc(32, 7).toString('base64url'),
       type: 'public-key',
       response: { clientDataJSON: clientDataJSON.toString('base64url'), attestationObject: Buffer.from(attestationObject).toString('base64url') },
+      clientExtensionResults: {},
     },
     attestationRoot: root,
     attestationCert: leaf,
