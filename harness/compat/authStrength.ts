@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { AuthStrengthResult, EntraFix, EntraReason } from '../../reports/model.ts';
 import type { Facts } from './evidence.ts';
-import { EntraPolicyError, firstIssue } from './entraPolicy.ts';
-import { aaguidToString } from '../../mds/aaguid.ts';
+import { EntraPolicyError, firstIssue, isObject, jsonValue, normaliseAaguid } from './entraPolicy.ts';
 
 /**
  * Conditional Access authentication strengths (Graph authenticationStrengthPolicy,
@@ -14,14 +13,7 @@ import { aaguidToString } from '../../mds/aaguid.ts';
 const FIDO2_COMBINATION_TYPE = '#microsoft.graph.fido2CombinationConfiguration';
 export const STRENGTH_POLICIES_PATH = '/identity/conditionalAccess/authenticationStrength/policies';
 
-const aaguidText = z.string().refine((s) => {
-  try {
-    aaguidToString(s.trim());
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not an AAGUID (8-4-4-4-12 hex digits)');
+const aaguidText = z.string().refine((s) => normaliseAaguid(s) !== undefined, 'not an AAGUID (8-4-4-4-12 hex digits)');
 
 const combinationConfiguration = z.looseObject({
   '@odata.type': z.string().optional(),
@@ -71,20 +63,9 @@ export const BUILT_IN_STRENGTHS: readonly AuthStrengthPolicy[] = [
   },
 ];
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A strength document (one authenticationStrengthPolicy, or a list response `{ value: [...] }`) → its strengths. */
 export function parseAuthStrengths(input: unknown, from: string): AuthStrengthInput[] {
-  let value = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch (e) {
-      throw new EntraPolicyError('ENTRA_POLICY_NOT_JSON', '', `not JSON: ${(e as Error).message}`);
-    }
-  }
+  const value = jsonValue(input);
   const list = isObject(value) && Array.isArray(value['value']) ? (value['value'] as unknown[]) : undefined;
   const items = list ?? [value];
   if (list && !list.length) throw new EntraPolicyError('ENTRA_POLICY_INVALID', '/value', 'the list holds no authenticationStrengthPolicy');
@@ -96,14 +77,6 @@ export function parseAuthStrengths(input: unknown, from: string): AuthStrengthIn
     }
     return { policy: r.data, from };
   });
-}
-
-function same(a: string, b: string): boolean {
-  try {
-    return aaguidToString(a.trim()) === aaguidToString(b.trim());
-  } catch {
-    return false;
-  }
 }
 
 function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pick<AuthStrengthResult, 'status' | 'message' | 'fix'> {
@@ -127,7 +100,7 @@ function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pic
     return { status: 'pass', message: 'fido2 is allowed with no AAGUID restriction', fix: none };
   }
   if (!f.aaguid) return { status: 'skip', message: 'fido2 is restricted to listed AAGUIDs and the AAGUID is unknown', fix: none };
-  const missing = configs.find((c) => !(c.allowedAAGUIDs ?? []).some((a) => same(a, f.aaguid!)));
+  const missing = configs.find((c) => !(c.allowedAAGUIDs ?? []).some((a) => normaliseAaguid(a) === f.aaguid));
   if (!missing) {
     if (uv?.status !== 'pass') return { status: 'skip', message: `AAGUID ${f.aaguid} is allowed; whether the key verifies the user could not be judged`, fix: none };
     return { status: 'pass', message: `fido2 is allowed and AAGUID ${f.aaguid} is in its fido2 combination configuration`, fix: none };

@@ -1,9 +1,8 @@
 import type { EntraEvaluation, EntraReason, EntraScenario, EntraVerdict, Fido2AuthenticationMethodView, MicrosoftEvaluation } from '../../reports/model.ts';
 import { CoseAlgorithm, CtapExtension } from '../protocol/index.ts';
-import { aaguidToString } from '../../mds/aaguid.ts';
 import { checkFacts, combineFacts, gatherFacts, type CheckReliance, type CompatInput, type Fact, type Facts } from './evidence.ts';
 import { evaluateMicrosoft } from './microsoft.ts';
-import { defaultEntraPolicy, type EntraPolicy } from './entraPolicy.ts';
+import { defaultEntraPolicy, normaliseAaguid, type EntraPolicy } from './entraPolicy.ts';
 import { scopeOf, type EffectiveProfile } from './entraScope.ts';
 import { entraFix } from './entraFix.ts';
 import { evaluateAuthStrengths, type AuthStrengthInput } from './authStrength.ts';
@@ -44,14 +43,6 @@ function reason(id: string, source: string, facts: Fact[], prefix = ''): EntraRe
   const shown = facts.length ? facts : [{ status: 'skip' as const, text: 'nothing could be measured' }];
   const message = shown.map((f) => (f.status === 'info' || f.status === status ? f.text : `${f.status}: ${f.text}`)).join('; ');
   return { id, status, message: prefix + message, source };
-}
-
-export function normaliseAaguid(text: string): string | undefined {
-  try {
-    return aaguidToString(text.trim());
-  } catch {
-    return undefined;
-  }
 }
 
 export function deviceReasons(f: Facts): EntraReason[] {

@@ -1,9 +1,9 @@
 import type { EntraFix, EntraReason, MicrosoftEvaluation } from '../../reports/model.ts';
 import type { Facts } from './evidence.ts';
 import { reliedOn } from './evidence.ts';
-import { FIDO2_CONFIGURATION_TYPE, type EntraKeyRestrictions, type EntraPasskeyProfile, type EntraPolicy } from './entraPolicy.ts';
+import { FIDO2_CONFIGURATION_TYPE, normaliseAaguid, type EntraKeyRestrictions, type EntraPasskeyProfile, type EntraPolicy } from './entraPolicy.ts';
 import { splitPasskeyTypes, type EffectiveProfile } from './entraScope.ts';
-import { DEVICE_REASONS, ENTRA_DEVICE_CHECKS, judgePolicy, normaliseAaguid, type PolicyJudgement } from './entra.ts';
+import { DEVICE_REASONS, ENTRA_DEVICE_CHECKS, judgePolicy, type PolicyJudgement } from './entra.ts';
 
 export const FIDO2_CONFIGURATION_PATH = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aaguidToString } from '../../mds/aaguid.ts';
 
 /**
  * The passkey (FIDO2) method policy as Microsoft Graph returns it: `fido2AuthenticationMethodConfiguration`
@@ -77,7 +78,26 @@ export function firstIssue(error: z.ZodError): { path: string; message: string }
   return { path: issue.path.map((p) => `/${String(p)}`).join(''), message: issue.message };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** An AAGUID as text in any case → canonical lowercase UUID text, or undefined when it is not one. */
+export function normaliseAaguid(text: string): string | undefined {
+  try {
+    return aaguidToString(text.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON text → its value (EntraPolicyError when it is not JSON); a parsed value as it is. */
+export function jsonValue(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input);
+  } catch (e) {
+    throw new EntraPolicyError('ENTRA_POLICY_NOT_JSON', '', `not JSON: ${(e as Error).message}`);
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -87,14 +107,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * document is refused.
  */
 export function parseEntraPolicy(input: unknown): EntraPolicy {
-  let value = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch (e) {
-      throw new EntraPolicyError('ENTRA_POLICY_NOT_JSON', '', `not JSON: ${(e as Error).message}`);
-    }
-  }
+  let value = jsonValue(input);
   let prefix = '';
   if (isObject(value) && Array.isArray(value['authenticationMethodConfigurations'])) {
     const list = value['authenticationMethodConfigurations'] as unknown[];

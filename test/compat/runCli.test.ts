@@ -44,20 +44,26 @@ describe('run --require, Entra inputs and verdicts CI can act on (spawned CLI)',
     expect(rep.device.mds?.testMaterial).toBe(true);
   }, 300_000);
 
-  it('should exit 1 when a required verdict is not met: a blocking policy and a strength without fido2', async () => {
-    const policy = file('policy.json', { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', id: 'Fido2', state: 'disabled', includeTargets: [{ id: 'all_users', targetType: 'group' }] });
+  it('should exit 1 with --require entra when a given authentication strength is not met (the method policy allows the key)', async () => {
     const strength = file('strength.json', { value: [{ id: 'c0ffee00-0000-0000-0000-000000000001', displayName: 'Keys only', policyType: 'custom', allowedCombinations: ['password,sms'] }] });
-    const r = await cli(['--check', JUDGING.join(','), '--require', 'entra', '--entra-policy', policy, '--entra-auth-strength', strength, '--format', 'junit']);
+    const r = await cli(['--check', JUDGING.join(','), '--require', 'entra', '--entra-auth-strength', strength, '--format', 'junit']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('--require entra: Entra is blocked');
-    expect(r.stdout).toContain('To allow it, PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2 with:');
-    expect(r.stdout).toContain('"state": "enabled"');
     expect(r.stdout).toContain('EN-AUTH-STRENGTH "Keys only"');
     expect(r.stdout).toContain('POST /identity/conditionalAccess/authenticationStrength/policies/c0ffee00-0000-0000-0000-000000000001/updateAllowedCombinations');
     const rep = report(r.out);
     expect(rep.summary.failed + rep.summary.errored).toBe(0); // the checks passed: only the verdict fails the run
-    expect(rep.entra?.verdict).toBe('blocked');
+    expect(rep.entra?.reasons.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual(['EN-AUTH-STRENGTH']);
     expect(readFileSync(join(r.out, 'junit.xml'), 'utf8')).toMatch(/name="Entra ID passkey verdict" time="0.000">\s*<failure message="blocked"/);
+  }, 300_000);
+
+  it('should exit 1 with --require entra under a disabled method, printing the PATCH that enables it', async () => {
+    const policy = file('policy.json', { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', id: 'Fido2', state: 'disabled', includeTargets: [{ id: 'all_users', targetType: 'group' }] });
+    const r = await cli(['--check', JUDGING.join(','), '--require', 'entra', '--entra-policy', policy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('To allow it, PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2 with:');
+    expect(r.stdout).toContain('"state": "enabled"');
+    expect(report(r.out).entra?.fix).toMatchObject({ kind: 'policy', body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'enabled' } });
   }, 300_000);
 
   it('should exit 1 with --require microsoft when the run cannot judge the verdict (incomplete)', async () => {

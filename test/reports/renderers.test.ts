@@ -135,3 +135,49 @@ describe('Markdown summary', () => {
 });
 
 it('uses the evil-strings quirk text', () => expect(EVIL_TEXT).toContain('<script>'));
+
+describe('Microsoft/Entra in every format', () => {
+  const entraReport = () =>
+    sampleReport({
+      microsoft: { verdict: 'incomplete', mdsNote: "test material, not Microsoft's view: the MDS consulted is not the FIDO Alliance's BLOB", requirements: [{ id: 'MS-RK', title: 'Discoverable credentials', status: 'skip', source: 'S1, S2', checkIds: ['RK-DISCOVER-001'], evidence: ['skip: RK-DISCOVER-001 was not run'] }] },
+      entra: {
+        verdict: 'blocked',
+        policySource: 'file',
+        policy: {},
+        reasons: [
+          { id: 'EN-KEY-RESTRICTIONS', status: 'fail', message: 'legacy policy: AAGUID x is not in the allow list (1 entries)', source: 'S3, S6' },
+          { id: 'EN-AUTH-STRENGTH', status: 'fail', message: '"Keys only" (s.json): "fido2" is not among its allowedCombinations', source: 'S6' },
+        ],
+        suggestedPolicy: { keyRestrictions: { aaGuids: ['x'] } },
+        fix: { kind: 'policy', text: 'PATCH …', method: 'PATCH', path: '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2', body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', keyRestrictions: { aaGuids: ['x'] } } },
+        authStrengths: [{ id: 'c0ffee', displayName: 'Keys only', policyType: 'custom', status: 'fail', message: '"fido2" is not among its allowedCombinations', from: 's.json', fix: { kind: 'policy', text: 'POST …', method: 'POST', path: '/identity/conditionalAccess/authenticationStrength/policies/c0ffee/updateAllowedCombinations', body: { allowedCombinations: ['fido2'] } } }],
+      },
+    });
+
+  it('should show the test-material note, the EN-AUTH-STRENGTH line and both fixes in HTML, Markdown and JUnit, and stay valid JSON', () => {
+    const r = entraReport();
+    expect(validateReport(JSON.parse(JSON.stringify(r))).valid).toBe(true);
+    for (const [name, text] of [['html', renderHtml(r)], ['md', renderMarkdown(r)], ['junit', renderJunit(r)]] as const) {
+      expect(text, name).toContain('test material, not Microsoft');
+      expect(text, name).toContain('EN-AUTH-STRENGTH');
+    }
+    for (const [name, text] of [['html', renderHtml(r)], ['md', renderMarkdown(r)]] as const) {
+      expect(text, name).toContain('/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2');
+      expect(text, name).toContain('/identity/conditionalAccess/authenticationStrength/policies/c0ffee/updateAllowedCombinations');
+      expect(text, name).toMatch(/S6 Microsoft Graph/);
+    }
+  });
+
+  it('should say "fix the key" with no PATCH for a device defect', () => {
+    const r = entraReport();
+    r.entra!.fix = { kind: 'device', text: 'fix the key: WEBAUTHN-ENTRA-002', checks: ['WEBAUTHN-ENTRA-002'] };
+    r.entra!.suggestedPolicy = {};
+    r.entra!.authStrengths = [];
+    // Markdown escapes its punctuation (WEBAUTHN\-ENTRA\-002), which renders as the id
+    for (const text of [renderHtml(r), renderMarkdown(r).replace(/\\/g, '')]) {
+      expect(text).toContain('fix the key: WEBAUTHN-ENTRA-002');
+      expect(text).toContain('no policy change can help');
+      expect(text).not.toContain('authenticationMethodConfigurations/fido2');
+    }
+  });
+});
