@@ -32,6 +32,8 @@ export type CheckOutcome = Pick<CheckResult, 'id' | 'status' | 'message'>;
 export interface CompatInput {
   /** the device's getInfo */
   info?: AuthenticatorInfo;
+  /** how the key was reached: sim, hid, udp, nfc (a card over PC/SC, CTAP 2.1 §11.3) */
+  transport?: string;
   /** the suites' results (`run` only); absent: no check was run at this entry point */
   checks?: readonly CheckOutcome[];
   /** a registration's attestation as mds/verifyAttestation verified it */

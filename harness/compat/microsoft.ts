@@ -218,12 +218,16 @@ export function judgeRequirement(def: RequirementDefinition, f: Facts): { status
 }
 
 /** What Microsoft does not require, shown as information (never a requirement). */
+const TRANSPORT_NAMES: Record<string, string> = { hid: 'USB HID', nfc: 'NFC (PC/SC)', sim: 'the built-in simulator (in process)', udp: 'a simulator over UDP' };
+
 export function microsoftInformation(input: CompatInput): InformationItem[] {
   const info = input.info;
-  if (!info) return [];
+  const over: InformationItem[] = input.transport ? [{ id: 'INFO-TESTED-OVER', title: 'Tested over', value: TRANSPORT_NAMES[input.transport] ?? input.transport }] : [];
+  if (!info) return over;
   const o = info.options ?? {};
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   return [
+    ...over,
     { id: 'INFO-CTAP21', title: 'CTAP 2.1', value: yes(info.versions.includes(CtapVersion.FIDO_2_1)) + ` (versions: ${info.versions.join(', ')})` },
     { id: 'INFO-CREDPROTECT', title: 'credProtect extension', value: yes(!!info.extensions?.includes(CtapExtension.credProtect)) },
     { id: 'INFO-CREDMGMT', title: 'Credential management', value: o.credMgmt !== undefined ? `credMgmt=${o.credMgmt}` : o.credentialMgmtPreview !== undefined ? `credentialMgmtPreview=${o.credentialMgmtPreview}` : 'no' },

@@ -24,6 +24,7 @@ export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: R
   const attestation = run.ctx.artifacts.attestation?.result;
   const { microsoft, entra, mds: mdsSummary } = evaluateCompat({
     ...compatInputForRun({ info: run.ctx.info, results: run.results, ...(attestation ? { attestation } : {}) }, mds, at),
+    transport: opened.kind,
     ...(opts.policy ? { policy: opts.policy } : {}),
     ...(opts.userGroups ? { userGroups: opts.userGroups } : {}),
     ...(opts.authStrengths ? { authStrengths: opts.authStrengths } : {}),

@@ -121,3 +121,12 @@ describe('Microsoft-compatible evaluation', () => {
     expect(statusOf(ev, 'MS-UV').status).toBe('fail');
   });
 });
+
+describe('Microsoft section information', () => {
+  it('should say what the key was tested over (information, never a requirement)', async () => {
+    const { input } = await simRegistration();
+    const ev = evaluateMicrosoft({ ...input, transport: 'nfc' });
+    expect(ev.information?.[0]).toEqual({ id: 'INFO-TESTED-OVER', title: 'Tested over', value: 'NFC (PC/SC)' });
+    expect(ev.requirements.map((r) => r.id)).not.toContain('INFO-TESTED-OVER');
+  });
+});
