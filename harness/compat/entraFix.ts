@@ -2,7 +2,7 @@ import type { EntraFix, EntraReason, MicrosoftEvaluation } from '../../reports/m
 import type { Facts } from './evidence.ts';
 import { reliedOn } from './evidence.ts';
 import { FIDO2_CONFIGURATION_TYPE, normaliseAaguid, type EntraKeyRestrictions, type EntraPasskeyProfile, type EntraPolicy } from './entraPolicy.ts';
-import { splitPasskeyTypes, type EffectiveProfile } from './entraScope.ts';
+import { membership, splitPasskeyTypes, type EffectiveProfile } from './entraScope.ts';
 import { DEVICE_REASONS, ENTRA_DEVICE_CHECKS, judgePolicy, type PolicyJudgement } from './entra.ts';
 
 export const FIDO2_CONFIGURATION_PATH = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2';
@@ -32,8 +32,7 @@ function step(policy: EntraPolicy, j: PolicyJudgement, aaguid: string | undefine
   const profiles = policy.passkeyProfiles ?? [];
   if (targets?.status === 'fail') {
     const excludes = policy.excludeTargets ?? [];
-    const lower = (s: string) => s.toLowerCase();
-    const excluding = excludes.filter((t) => lower(t.id) === 'all_users' || groups?.some((g) => lower(g) === lower(t.id)));
+    const excluding = excludes.filter((t) => membership(t, groups) === 'yes');
     if (excluding.length) return { excludeTargets: excludes.filter((t) => !excluding.includes(t)) };
     // include the user: through one of their groups when known, else all users
     const id = groups?.[0] ?? 'all_users';
@@ -44,8 +43,7 @@ function step(policy: EntraPolicy, j: PolicyJudgement, aaguid: string | undefine
   }
   if (!j.profiles.length && profiles.length) {
     // the targets that include the user name no profile: let the first of them allow the first profile
-    const lower = (s: string) => s.toLowerCase();
-    const index = policy.includeTargets.findIndex((t) => lower(t.id) === 'all_users' || groups?.some((g) => lower(g) === lower(t.id)));
+    const index = policy.includeTargets.findIndex((t) => membership(t, groups) === 'yes');
     if (index < 0) return undefined;
     return { includeTargets: policy.includeTargets.map((t, i) => (i === index ? { ...t, allowedPasskeyProfiles: [...(t.allowedPasskeyProfiles ?? []), profiles[0]!.id] } : t)) };
   }
