@@ -35,7 +35,7 @@ export interface ReportDiff {
 
 const RANK: Record<CheckStatus, number> = { pass: 0, skip: 1, warn: 2, fail: 3, error: 3 };
 const MS_RANK: Record<string, number> = { compatible: 0, incomplete: 1, 'not-compatible': 2 };
-const EN_RANK: Record<string, number> = { allowed: 0, incomplete: 1, blocked: 2 };
+const EN_RANK: Record<string, number> = { allowed: 0, 'depends-on-group': 1, incomplete: 1, blocked: 2 };
 
 function direction(rankFrom: number, rankTo: number): 'worse' | 'better' | 'changed' {
   return rankTo > rankFrom ? 'worse' : rankTo < rankFrom ? 'better' : 'changed';
