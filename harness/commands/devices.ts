@@ -10,6 +10,7 @@ import {
 } from '../transport/index.ts';
 import { Ctap2 } from '../ctap/Ctap2.ts';
 import { formatAaguid, namedInfo } from '../ctap/namedInfo.ts';
+import { listFidoCards } from '../ctap/openNfcDevice.ts';
 import { HelpRequest, parseCommandArgs, UsageError, usageError, type CommandSpec } from './args.ts';
 
 export interface DevicesCommandDeps {
@@ -18,11 +19,13 @@ export interface DevicesCommandDeps {
   err?: (line: string) => void;
   /** prints the --json document (default: stdout, parseable, terminal-safe inside strings) */
   json?: (value: unknown) => void;
+  /** the FIDO cards on PC/SC readers (default: pcscd through the smartcard binding; none when it is not there) */
+  cards?: typeof listFidoCards;
 }
 
 export const DEVICES_SPEC = {
   name: 'devices',
-  summary: 'List FIDO HID devices (usage page 0xF1D0) like fido2-token -L; with --info each one\'s CTAPHID capabilities, AAGUID and getInfo.',
+  summary: 'List FIDO HID devices (usage page 0xF1D0) and FIDO cards on PC/SC readers (NFC) like fido2-token -L; with --info each one\'s CTAPHID capabilities or applet version, AAGUID and getInfo.',
   options: {
     info: { type: 'boolean', help: 'open each device and read its getInfo' },
     json: { type: 'boolean', help: 'one JSON document instead of lines' },
@@ -67,13 +70,27 @@ export async function runDevicesCommand(args: string[], deps: DevicesCommandDeps
     err(`fido-harness devices: cannot enumerate HID devices: ${(e as Error).message}`);
     return 2;
   }
-  if (devices.length === 0) {
+  const pcsc = await (deps.cards ?? listFidoCards)(info ? async (d) => ({ aaguid: formatAaguid(d.ctap2.info!.aaguid), getInfo: namedInfo(d.ctap2.info!) }) : undefined);
+  if (devices.length === 0 && pcsc.cards.length === 0) {
     if (json) printJson([]);
-    else out('no FIDO devices found (HID usage page 0xF1D0); is the key plugged in, and does your user have access? (see README: udev rule)');
+    else out('no FIDO devices found (HID usage page 0xF1D0, or a FIDO card on a PC/SC reader); is the key plugged in, or on the reader with pcscd running? (see README: udev rule, NFC)');
     return 0;
   }
   const rows: Record<string, unknown>[] = [];
   let failed = false;
+  for (const c of pcsc.cards) {
+    const { details, ...row } = c;
+    if (!json) out(`${c.path}: ${c.error ? `cannot select the FIDO applet: ${c.error}` : `FIDO applet ${c.version}${c.atr ? `, ATR ${c.atr}` : ''}`}`);
+    if (c.error) failed = failed || info;
+    if (details) {
+      Object.assign(row, details);
+      if (!json) {
+        out(`  AAGUID: ${details.aaguid}`);
+        for (const [k, v] of Object.entries(details.getInfo)) out(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      }
+    }
+    rows.push({ transport: 'nfc', ...row });
+  }
   for (const d of devices) {
     const row: Record<string, unknown> = { ...d, vendorId: hex4(d.vendorId), productId: hex4(d.productId) };
     if (!json) out(`${d.path}: vendor=${hex4(d.vendorId)} product=${hex4(d.productId)} ${[d.manufacturer, d.product].filter(Boolean).join(' ')}`.trimEnd());

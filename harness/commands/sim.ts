@@ -1,19 +1,24 @@
-// `fido-harness sim`: the software authenticator as a CTAPHID device over UDP (docs/simulator.md).
+// `fido-harness sim`: the software authenticator as a CTAPHID device over UDP (docs/simulator.md), or as a
+// contactless card in vsmartcard's virtual reader (`--pcsc`, CTAP 2.1 §11.3).
 // The simulator itself lives in authenticator-sim/ (it ships and starts alone); this file parses the flags.
 import { parseCommandArgs, UsageError, withUsage, type CommandSpec } from './args.ts';
 
+/** vsmartcard's vpcd, slot 0 (the reader "Virtual PCD 00 00"). */
+const PCSC_DEFAULT = '127.0.0.1:35963';
+
 export const SIM_SPEC = {
   name: 'sim',
-  summary: 'The software authenticator as a CTAPHID device over UDP (one 64-byte report per datagram), until Ctrl-C.',
+  summary: 'The software authenticator as a CTAPHID device over UDP (one 64-byte report per datagram), or as a card in a virtual PC/SC reader, until Ctrl-C.',
   options: {
     udp: { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:8111', help: 'where to listen (port 0 picks a free one)' },
+    pcsc: { type: 'string', value: '[HOST:PORT]', help: `be a card in vsmartcard's vpcd instead (pcscd running; default ${PCSC_DEFAULT}, the reader "Virtual PCD 00 00"; :35964 is "Virtual PCD 00 01")` },
     state: { type: 'string', value: 'FILE', help: 'keep credentials, PIN, counters and attestation keys in FILE (written atomically)' },
     latency: { type: 'string', value: 'NAME', help: 'realistic: answer as slowly as a real key (tens of ms per signature, a second per touch); none' },
     quirk: { type: 'string', value: 'NAME', multiple: true, help: 'misbehave on purpose; see --list-quirks' },
     'list-quirks': { type: 'boolean', help: 'print the quirks and exit' },
     'allow-reset-anytime': { type: 'boolean', help: 'accept authenticatorReset at any time (default: within 10 s of power-up or the power-cycle datagram, CTAP 2.1 §6.6)' },
   },
-  notes: ['Run against it with: fido-harness run --device udp:HOST:PORT'],
+  notes: ['Run against it with: fido-harness run --device udp:HOST:PORT (with --pcsc: --device pcsc)'],
 } as const satisfies CommandSpec;
 
 export async function runSimCommand(args: string[], io: { out?: (line: string) => void; err?: (line: string) => void; signal?: AbortSignal } = {}): Promise<number> {
@@ -22,16 +27,21 @@ export async function runSimCommand(args: string[], io: { out?: (line: string) =
     stderr: { write: (t: string) => (io.err ? io.err(t.trimEnd()) : process.stderr.write(t)) },
   };
   return withUsage(SIM_SPEC, streams, async () => {
-    const { values } = parseCommandArgs(SIM_SPEC, args);
+    // --pcsc takes its address optionally: bare, it is vpcd's first slot
+    const given = args.map((a, i) => (a === '--pcsc' && (args[i + 1] === undefined || args[i + 1]!.startsWith('-')) ? `--pcsc=${PCSC_DEFAULT}` : a));
+    const { values } = parseCommandArgs(SIM_SPEC, given);
+    if (values.pcsc !== undefined && given.some((a) => a === '--udp' || a.startsWith('--udp='))) throw new UsageError('--udp and --pcsc exclude each other: the simulator is either a UDP device or a card');
     const { runSimulator, parseUdpEndpoint, parseLatency } = await import('../../authenticator-sim/cli.ts');
     let endpoint;
+    let pcsc;
     let latency;
     try {
       endpoint = parseUdpEndpoint(values.udp);
+      pcsc = values.pcsc === undefined ? undefined : parseUdpEndpoint(values.pcsc, '--pcsc');
       latency = values.latency === undefined ? undefined : parseLatency(values.latency);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    return runSimulator({ ...endpoint, quirks: values.quirk, listQuirks: values['list-quirks'], allowResetAnytime: values['allow-reset-anytime'], ...(values.state ? { state: values.state } : {}), ...(latency ? { latency } : {}) }, io);
+    return runSimulator({ ...endpoint, ...(pcsc ? { pcsc } : {}), quirks: values.quirk, listQuirks: values['list-quirks'], allowResetAnytime: values['allow-reset-anytime'], ...(values.state ? { state: values.state } : {}), ...(latency ? { latency } : {}) }, io);
   });
 }

@@ -9,4 +9,4 @@ export { CtapProtocolError, U2fStatusError, type CtapProtocolErrorCode } from '.
 export { CtapTrace, type CtapTraceEntry } from './CtapTrace.ts';
 export { openDevice, parseDeviceSpec, type DeviceSpec, type OpenedDevice } from './openDevice.ts';
 export { namedInfo, formatAaguid } from './namedInfo.ts';
-export { openNfcDevice, type NfcDeviceSpec, type OpenedNfcDevice } from './openNfcDevice.ts';
+export { listFidoCards, openNfcDevice, type FidoCard, type NfcDeviceSpec, type OpenedNfcDevice } from './openNfcDevice.ts';

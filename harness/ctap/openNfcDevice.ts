@@ -49,3 +49,42 @@ async function openOn(transport: ApduTransport, options: { nfc?: NfcChannelOptio
     throw err;
   }
 }
+
+/** A FIDO card found on a PC/SC reader (`fido-harness devices`). */
+export interface FidoCard {
+  /** `pcsc:READER NAME` */
+  path: string;
+  reader: string;
+  /** the SELECT answer: "U2F_V2" or "FIDO_2_0" */
+  version: string;
+  atr?: string;
+}
+
+/**
+ * The PC/SC readers' cards that answer SELECT of the FIDO AID; `read` is given each opened card (getInfo
+ * for --info). No PC/SC (binding not built, pcscd not running) is no card, with `unavailable` saying why.
+ */
+export async function listFidoCards<T>(read?: (device: OpenedNfcDevice) => Promise<T>): Promise<{ cards: (FidoCard & { details?: T; error?: string })[]; unavailable?: string }> {
+  let readers;
+  try {
+    readers = await listPcscReaders();
+  } catch (err) {
+    return { cards: [], unavailable: (err as Error).message };
+  }
+  const cards: (FidoCard & { details?: T; error?: string })[] = [];
+  for (const r of readers.filter((x) => x.cardPresent)) {
+    let device: OpenedNfcDevice | undefined;
+    try {
+      device = await openNfcDevice({ kind: 'pcsc', reader: r.name }, { nfc: { timeoutMs: 5_000 } });
+      const card: FidoCard & { details?: T } = { path: device.transport.path, reader: r.name, version: device.nfc.version, ...(r.atr ? { atr: Buffer.from(r.atr).toString('hex') } : {}) };
+      if (read) card.details = await read(device);
+      cards.push(card);
+    } catch (err) {
+      if (err instanceof NfcError && err.code === 'NFC_SELECT_FAILED') continue; // not a FIDO card
+      cards.push({ path: `pcsc:${r.name}`, reader: r.name, version: '', error: (err as Error).message });
+    } finally {
+      await device?.close();
+    }
+  }
+  return { cards };
+}

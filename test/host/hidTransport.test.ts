@@ -169,10 +169,13 @@ describe('hid transport (fake node-hid device, report level)', () => {
   });
 });
 
+// PC/SC cards are listed too; these tests are about HID, so no reader is asked.
+const NO_CARDS = async () => ({ cards: [] });
+
 describe('fido-harness devices', () => {
   it('should print "no FIDO devices found" and exit 0 when none is attached', async () => {
     const out: string[] = [];
-    const code = await runDevicesCommand([], { backend: backendWith(new FakeHid(), [KEYBOARD]), out: (l) => out.push(l), err: (l) => out.push(l) });
+    const code = await runDevicesCommand([], { backend: backendWith(new FakeHid(), [KEYBOARD]), out: (l) => out.push(l), err: (l) => out.push(l), cards: NO_CARDS });
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/^no FIDO devices found/);
   });
@@ -193,7 +196,7 @@ describe('fido-harness devices', () => {
       }
     };
     const out: string[] = [];
-    const code = await runDevicesCommand(['--info'], { backend: backendWith(fake, [KEYBOARD, FIDO]), out: (l) => out.push(l), err: (l) => out.push(l) });
+    const code = await runDevicesCommand(['--info'], { backend: backendWith(fake, [KEYBOARD, FIDO]), out: (l) => out.push(l), err: (l) => out.push(l), cards: NO_CARDS });
     expect(code).toBe(0);
     const text = out.join('\n');
     expect(text).toContain('/dev/hidraw3: vendor=0x1050 product=0x0407 Test Key');
@@ -204,6 +207,6 @@ describe('fido-harness devices', () => {
 
   it('should refuse unknown arguments with exit 2', async () => {
     const out: string[] = [];
-    expect(await runDevicesCommand(['--bogus'], { backend: backendWith(new FakeHid()), out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(2);
+    expect(await runDevicesCommand(['--bogus'], { backend: backendWith(new FakeHid()), out: (l) => out.push(l), err: (l) => out.push(l), cards: NO_CARDS })).toBe(2);
   });
 });
