@@ -1,24 +1,14 @@
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runSimCommand } from '../../authenticator-sim/index.ts';
+import { findPython } from './findPython.ts';
 
 // Interop: Yubico's python-fido2 (Debian's python3-fido2) drives `fido-harness sim` over UDP
 // through its own CtapHidDevice and a CtapHidConnection of ours (fido2_udp.py). Required under CI (the test
 // fails when python3-fido2 is missing there); elsewhere it is skipped with the reason in its title.
 
 const SCRIPT = fileURLToPath(new URL('./fido2_udp.py', import.meta.url));
-
-/** The first python3 that can import fido2 (pyenv shims may hide Debian's dist-packages). */
-function findPython(): { python?: string; version?: string; tried: string[] } {
-  const tried: string[] = [];
-  for (const candidate of [process.env.FIDO2_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[]) {
-    const r = spawnSync(candidate, ['-c', 'import fido2; print(fido2.__version__)'], { encoding: 'utf8', timeout: 10_000 });
-    tried.push(candidate);
-    if (r.status === 0) return { python: candidate, version: r.stdout.trim(), tried };
-  }
-  return { tried };
-}
 
 const found = findPython();
 const required = Boolean(process.env.CI);

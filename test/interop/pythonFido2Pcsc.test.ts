@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findPython } from './findPython.ts';
+import { REQUIRED, SLOTS, startCardSimulator, virtualReaderProblem } from '../nfc/virtualReader.ts';
+
+// Interop over NFC: Yubico's python-fido2 (Debian's python3-fido2) finds `fido-harness sim --pcsc` in
+// vsmartcard's virtual reader with fido2.pcsc.CtapPcscDevice, through pcscd and pyscard, and registers and
+// asserts against it (fido2_pcsc.py). Required under CI (python3-fido2, python3-pyscard, pcscd and
+// vsmartcard-vpcd are installed by .ci/run); elsewhere skipped with the reason in its title.
+
+const SCRIPT = fileURLToPath(new URL('./fido2_pcsc.py', import.meta.url));
+const SLOT = SLOTS[1];
+
+const found = findPython('fido2.pcsc');
+const problem = found.python
+  ? await virtualReaderProblem(SLOT)
+  : `python3-fido2 with fido2.pcsc (python3-pyscard) not importable from ${found.tried.join(', ')}`;
+
+const STEPS = [
+  'the card on Virtual PCD 00 01 selected',
+  'getInfo',
+  'setPIN, getPINRetries',
+  'makeCredential rk + PIN protocol 2, packed attestation verified',
+  'getAssertion (discoverable, UV) signature verified',
+  'authenticatorSelection: status update',
+  'U2F register (attestation verified) and authenticate (signature verified) as ISO 7816 APDUs',
+];
+
+describe('python-fido2 over PC/SC (CtapPcscDevice, vsmartcard reader)', () => {
+  if (problem && REQUIRED) {
+    it('python3-fido2, pyscard, pcscd and vsmartcard-vpcd are there (required under CI)', () => {
+      expect.fail(problem);
+    });
+    return;
+  }
+  it.skipIf(problem !== undefined)(
+    problem ? `skipped: ${problem}` : `registers and asserts against fido-harness sim --pcsc: ${STEPS.length} steps (fido2 ${found.version})`,
+    async () => {
+      const card = await startCardSimulator(SLOT);
+      try {
+        const child = spawn(found.python!, [SCRIPT, SLOT.reader], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        const code = await new Promise<number | null>((resolve) => {
+          const t = setTimeout(() => child.kill('SIGKILL'), 90_000);
+          child.on('exit', (c) => {
+            clearTimeout(t);
+            resolve(c);
+          });
+        });
+        expect(out).not.toMatch(/^FAIL/m);
+        expect(code, out).toBe(0);
+        for (const s of STEPS) expect(out, `step "${s}"`).toContain(`ok  ${s}`);
+        expect(out.trim().split('\n').at(-1)).toBe('PASS');
+      } finally {
+        expect(await card.stop()).toBe(0);
+      }
+    },
+    150_000,
+  );
+});
