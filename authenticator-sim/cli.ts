@@ -199,15 +199,7 @@ export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): P
       close = await startCard(parsed, parsed.pcsc, out, err);
     } else {
       let sim: UdpSimulator;
-      const { device, authenticator } = await createSimulatorDevice<RemoteInfo>({
-        userPresence: autoApprove,
-        // authenticatorSelection waits 1.5 s (cancellable), so CTAPHID checks can observe a touch wait.
-        presenceHold: DEFAULT_SELECTION_HOLD,
-        ...(parsed.latency ? { latency: parsed.latency } : {}),
-        allowResetAnytime: parsed.allowResetAnytime,
-        behaviour: behaviourForQuirks(parsed.quirks),
-        ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
-      });
+      const { device, authenticator } = await createSimulatorDevice<RemoteInfo>(simulatorOptions(parsed));
       try {
         sim = await UdpSimulator.start(device, parsed.host, parsed.port);
       } catch (e) {
@@ -243,6 +235,19 @@ export async function runSimulator(parsed: SimOptions, io: SimCommandIo = {}): P
   return 0;
 }
 
+/** The authenticator `sim` runs, over UDP or as a card. */
+function simulatorOptions(parsed: SimOptions) {
+  return {
+    userPresence: autoApprove,
+    // authenticatorSelection waits 1.5 s (cancellable), so checks can observe a touch wait (KEEPALIVE, status updates).
+    presenceHold: DEFAULT_SELECTION_HOLD,
+    ...(parsed.latency ? { latency: parsed.latency } : {}),
+    allowResetAnytime: parsed.allowResetAnytime,
+    behaviour: behaviourForQuirks(parsed.quirks),
+    ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
+  };
+}
+
 /** What the simulator is, after the line that says where it listens. */
 function describeSimulator(authenticator: Authenticator, parsed: SimOptions, out: (l: string) => void, powerCycleHint: string): void {
   out(`AAGUID ${formatAaguid(authenticator.aaguid)}${Buffer.compare(authenticator.aaguid, SIMULATOR_AAGUID) === 0 ? ' (fido-harness simulator)' : ''}`);
@@ -258,14 +263,7 @@ function describeSimulator(authenticator: Authenticator, parsed: SimOptions, out
  * away the card waits for it and connects again (every second); the state stays.
  */
 async function startCard(parsed: SimOptions, at: { host: string; port: number }, out: (l: string) => void, err: (l: string) => void): Promise<() => Promise<void>> {
-  const { authenticator, applet } = await createSimulatorCard({
-    userPresence: autoApprove,
-    presenceHold: DEFAULT_SELECTION_HOLD,
-    ...(parsed.latency ? { latency: parsed.latency } : {}),
-    allowResetAnytime: parsed.allowResetAnytime,
-    behaviour: behaviourForQuirks(parsed.quirks),
-    ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
-  });
+  const { authenticator, applet } = await createSimulatorCard(simulatorOptions(parsed));
   let card = await VpcdCard.connect(applet, at.host, at.port);
   let stopped = false;
   const slot = at.port - DEFAULT_VPCD_PORT;

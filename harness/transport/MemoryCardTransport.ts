@@ -1,5 +1,6 @@
 import type { ApduTransport, InProcessCard } from './ApduTransport.ts';
 import { TransportError } from './TransportError.ts';
+import { withDeadline } from './withDeadline.ts';
 
 /** An in-process card behind the APDU transport interface (tests, the quirk matrix's NFC runs). */
 export class MemoryCardTransport implements ApduTransport {
@@ -20,15 +21,7 @@ export class MemoryCardTransport implements ApduTransport {
 
   async transmit(command: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     if (this.isClosed) throw new TransportError('TRANSPORT_CLOSED', `${this.path} is closed`);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransportError('TRANSPORT_TIMEOUT', `no response APDU from ${this.path} within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.card.transmit(Uint8Array.from(command)), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(this.card.transmit(Uint8Array.from(command)), timeoutMs, `no response APDU from ${this.path}`);
   }
 
   async powerCycle(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ApduTransport } from './ApduTransport.ts';
 import { TransportError } from './TransportError.ts';
+import { withDeadline } from './withDeadline.ts';
 
 /** A PC/SC reader as `listPcscReaders` sees it. */
 export interface PcscReader {
@@ -159,22 +160,14 @@ export class PcscTransport implements ApduTransport {
 
   async transmit(command: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     if (this.isClosed) throw new TransportError('TRANSPORT_CLOSED', `${this.path} is closed`);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransportError('TRANSPORT_TIMEOUT', `no response APDU from ${this.path} within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      // 65536 data bytes + SW1 SW2: the largest extended-length response (ISO 7816-4 §5.1)
-      const sent = this.card.transmit(Buffer.from(command), { maxRecvLength: 65_538 }).then(
-        (r) => new Uint8Array(r),
-        (err: unknown) => {
-          throw transmitError(err, this.path);
-        },
-      );
-      return await Promise.race([sent, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // 65536 data bytes + SW1 SW2: the largest extended-length response (ISO 7816-4 §5.1)
+    const sent = this.card.transmit(Buffer.from(command), { maxRecvLength: 65_538 }).then(
+      (r) => new Uint8Array(r),
+      (err: unknown) => {
+        throw transmitError(err, this.path);
+      },
+    );
+    return withDeadline(sent, timeoutMs, `no response APDU from ${this.path}`);
   }
 
   /** SCardReconnect with SCARD_UNPOWER_CARD: the reader powers the card down and up again. */

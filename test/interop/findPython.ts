@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
 
 /**
  * The first python3 that can import `modules` (pyenv shims may hide Debian's dist-packages), with
@@ -12,4 +13,26 @@ export function findPython(modules = 'fido2'): { python?: string; version?: stri
     if (r.status === 0) return { python: candidate, version: r.stdout.trim(), tried };
   }
   return { tried };
+}
+
+/**
+ * Runs a python-fido2 step script (one "ok  STEP" line per step, "PASS" last, "FAIL …" on the first
+ * failure) and asserts that every step in `steps` passed.
+ */
+export async function expectScriptPasses(python: string, script: string, args: string[], steps: readonly string[], timeoutMs: number): Promise<void> {
+  const child = spawn(python, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (c) => {
+      clearTimeout(t);
+      resolve(c);
+    });
+  });
+  expect(out).not.toMatch(/^FAIL/m);
+  expect(code, out).toBe(0);
+  for (const s of steps) expect(out, `step "${s}"`).toContain(`ok  ${s}`);
+  expect(out.trim().split('\n').at(-1)).toBe('PASS');
 }

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findPython } from './findPython.ts';
+import { expectScriptPasses, findPython } from './findPython.ts';
 import { REQUIRED, SLOTS, startCardSimulator, virtualReaderProblem } from '../nfc/virtualReader.ts';
 
 // Interop over NFC: Yubico's python-fido2 (Debian's python3-fido2) finds `fido-harness sim --pcsc` in
@@ -39,21 +38,7 @@ describe('python-fido2 over PC/SC (CtapPcscDevice, vsmartcard reader)', () => {
     async () => {
       const card = await startCardSimulator(SLOT);
       try {
-        const child = spawn(found.python!, [SCRIPT, SLOT.reader], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.stderr.on('data', (d) => (out += d));
-        const code = await new Promise<number | null>((resolve) => {
-          const t = setTimeout(() => child.kill('SIGKILL'), 90_000);
-          child.on('exit', (c) => {
-            clearTimeout(t);
-            resolve(c);
-          });
-        });
-        expect(out).not.toMatch(/^FAIL/m);
-        expect(code, out).toBe(0);
-        for (const s of STEPS) expect(out, `step "${s}"`).toContain(`ok  ${s}`);
-        expect(out.trim().split('\n').at(-1)).toBe('PASS');
+        await expectScriptPasses(found.python!, SCRIPT, [SLOT.reader], STEPS, 90_000);
       } finally {
         expect(await card.stop()).toBe(0);
       }
