@@ -49,7 +49,7 @@ export interface AuthenticatorOptions {
   maxDiscoverableCredentials?: number;
   /**
    * CTAP 2.1 §6.6: reset is refused 10 s after power-up. A simulator driven over UDP, or in tests,
-   * allows it at any time (DESIGN.md).
+   * allows it at any time (docs/simulator.md "Reset window").
    */
   allowResetAnytime?: boolean;
   /** how long authenticatorReset waits for the touch (CTAP 2.1 §6.6: 30 s); tests shorten it */

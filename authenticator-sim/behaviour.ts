@@ -6,7 +6,7 @@ import {
 
 /**
  * The points where the simulator can be made to misbehave on purpose. The core calls these and nothing
- * else varies: each quirk (quirks/, DESIGN.md "Simulator quirks") overrides one or two members, so a
+ * else varies: each quirk (quirks/, README "Simulator quirks") overrides one or two members, so a
  * misbehaviour lives in one place instead of `if`s across the handlers.
  */
 export interface Behaviour {
@@ -48,7 +48,7 @@ export interface Behaviour {
    * user.name / user.displayName as getAssertion returns them (§6.2.2 step 12; the evil-strings quirk
    * appends HTML and control characters, for the reports' escaping). Credential management lists names as
    * stored: decorating them there would be a device that renames users, which the cred-mgmt checks rightly
-   * fail, and evil-strings must make nothing fail (DESIGN.md).
+   * fail, and evil-strings must make nothing fail (test/runner/quirkMatrix.test.ts).
    */
   decorateUserText(text: string): string;
   /** NFC (CTAP 2.1 §11.3.3): whether SELECT of another AID is refused with 6A82 (ISO 7816-4 §5.1.3: it must) */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * The simulator's hardware, injected (STYLE.md §7, after OpenSK's Env): tests script the clock, the
+ * The simulator's hardware, injected (after OpenSK's Env): tests script the clock, the
  * randomness, the user's touch and the storage.
  */
 export interface Clock {
@@ -28,7 +28,7 @@ export interface UserPresence {
   request(req: UserPresenceRequest): Promise<UserPresenceOutcome>;
 }
 
-/** Where persistent state lives; `save` must be durable before it returns (atomic file writes, issue 4). */
+/** Where persistent state lives; `save` must be durable before it returns (atomic file writes). */
 export interface StateStorage {
   load(): string | undefined;
   save(serialized: string): void;
@@ -37,7 +37,7 @@ export interface StateStorage {
 export const systemClock: Clock = { now: () => Date.now() };
 export const systemRng: Rng = { bytes: (n) => new Uint8Array(randomBytes(n)) };
 
-/** Approves every request at once: what a simulator driven over UDP does (DESIGN.md). */
+/** Approves every request at once: what a simulator driven over UDP does (docs/simulator.md). */
 export const autoApprove: UserPresence = {
   request: async (req) => {
     if (req.signal?.aborted) throw new UserPresenceCancelled();

@@ -1,4 +1,4 @@
-// The software authenticator (DESIGN.md): imports nothing of the harness beyond harness/protocol.
+// The software authenticator (docs/architecture.md): imports nothing of the harness beyond harness/protocol.
 export { Authenticator, SIMULATOR_AAGUID, EMPTY_LARGE_BLOB_ARRAY } from './Authenticator.ts';
 export type { AuthenticatorOptions, CborResponse, HandleOptions } from './Authenticator.ts';
 export * from './env.ts';
@@ -14,7 +14,7 @@ export {
   type BuiltInUvAttempt,
   type BuiltInUvOutcome,
 } from './pinUvAuth/builtInUv.ts';
-// The simulator as a device (issue 4): CTAPHID, UDP, CTAP1/U2F, file state, quirks, the `sim` command.
+// The simulator as a device (docs/simulator.md): CTAPHID, UDP, CTAP1/U2F, file state, quirks, the `sim` command.
 export { CtaphidDevice, type CtaphidDeviceOptions, type ReportListener } from './ctaphid/CtaphidDevice.ts';
 export { createSimulatorDevice, type SimulatorDeviceOptions } from './ctaphid/createSimulatorDevice.ts';
 export { TrackedUserPresence } from './ctaphid/TrackedUserPresence.ts';

@@ -1,4 +1,4 @@
-/** One benchmark figure (runs/bench.json, issue 10): the value, a baseline measured in the same run, value/baseline. */
+/** One benchmark figure (runs/bench.json): the value, a baseline measured in the same run, value/baseline. */
 export interface BenchFigure {
   id: string;
   value: number;

@@ -25,7 +25,7 @@ function hexAaguid(v: unknown): string | undefined {
 }
 
 /**
- * MDS-GETINFO (MICROSOFT-ENTRA.md "MDS facts"): compares a live authenticatorGetInfo with the metadata
+ * MDS-GETINFO (docs/microsoft-entra.md): compares a live authenticatorGetInfo with the metadata
  * statement's `authenticatorGetInfo` (Metadata Statement v3.0 §4) and lists every difference in versions,
  * extensions, aaguid, options, algorithms, pinUvAuthProtocols and transports. Set-valued members are
  * compared as sets (order is not meaningful in getInfo). A missing statement getInfo is itself a difference.

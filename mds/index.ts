@@ -1,4 +1,4 @@
-// FIDO Metadata Service (MDS3) and attestation trust. Imports harness/protocol only (DESIGN.md).
+// FIDO Metadata Service (MDS3) and attestation trust. Imports harness/protocol only (docs/architecture.md).
 // No module-global state: stores, roots and the verification time are always passed in.
 export * from './MdsError.ts';
 export * from './MdsTypes.ts';

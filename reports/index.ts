@@ -1,4 +1,4 @@
-// reports/: the report model, its JSON Schema and validator, renderers and run diff (DESIGN.md).
+// reports/: the report model, its JSON Schema and validator, renderers and run diff (docs/report-model.md).
 export * from './model.ts';
 export { summarizeChecks, SUMMARY_KEY } from './summarizeChecks.ts';
 export { createReport, type ReportParts } from './createReport.ts';

@@ -1,5 +1,5 @@
 /**
- * The report model (DESIGN.md "Report model", `report.json`, schemaVersion 1). This file is the contract in
+ * The report model (docs/report-model.md, `report.json`, schemaVersion 1). This file is the contract in
  * TypeScript; `report.schema.json` is the same contract as JSON Schema (draft 2020-12) and the two are kept
  * in step by test/reports/schema.test.ts. Everything in reports/ renders from these types and imports
  * nothing else of the project.
@@ -7,7 +7,7 @@
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-/** the check vocabulary (DESIGN.md; MICROSOFT-ENTRA.md uses the same one for requirements) */
+/** the check vocabulary (docs/report-model.md; requirements use the same one) */
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'fail', 'warn', 'skip', 'error'];
 
@@ -122,7 +122,7 @@ export interface DeviceInfo {
 export type RequirementStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 export interface MicrosoftRequirement {
-  /** MS-* id, verbatim from MICROSOFT-ENTRA.md */
+  /** MS-* id, verbatim from docs/microsoft-entra.md */
   id: string;
   title: string;
   status: RequirementStatus;
@@ -134,7 +134,7 @@ export interface MicrosoftRequirement {
   evidence: string[];
 }
 
-/** Something Microsoft does not require, shown for information only (MICROSOFT-ENTRA.md). */
+/** Something Microsoft does not require, shown for information only (docs/microsoft-entra.md). */
 export interface InformationItem {
   id: string;
   title: string;
@@ -248,7 +248,7 @@ export interface Report {
 export type ReportFormat = 'json' | 'html' | 'junit' | 'md';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'html', 'junit', 'md'];
 
-/** File names in the output directory (DESIGN.md: runs/latest/{report.json,report.html,junit.xml,summary.md}). */
+/** File names in the output directory (runs/latest/{report.json,report.html,junit.xml,summary.md}, docs/report-model.md). */
 export const REPORT_FILE_NAMES: Record<ReportFormat, string> = {
   json: 'report.json',
   html: 'report.html',

@@ -9,7 +9,7 @@ export const SUMMARY_KEY: Record<CheckStatus, keyof Summary> = {
   error: 'errored',
 };
 
-/** report.summary from the checks: one count per status (DESIGN.md "Report model"). */
+/** report.summary from the checks: one count per status (docs/report-model.md). */
 export function summarizeChecks(checks: readonly Pick<CheckResult, 'status'>[]): Summary {
   const summary: Summary = { passed: 0, failed: 0, warned: 0, skipped: 0, errored: 0 };
   for (const c of checks) summary[SUMMARY_KEY[c.status]]++;

@@ -21,7 +21,7 @@ export function renderReport(report: Report, format: ReportFormat): string {
 
 /**
  * Validates the report (a ReportValidationError names the first violation; nothing is written then) and
- * writes each format into `outDir` (created if needed) under its DESIGN.md name: report.json, report.html,
+ * writes each format into `outDir` (created if needed) under its name (docs/report-model.md): report.json, report.html,
  * junit.xml, summary.md. Returns the paths written, by format.
  */
 export async function writeReports(report: Report, outDir: string, formats: readonly ReportFormat[]): Promise<Partial<Record<ReportFormat, string>>> {

@@ -35,7 +35,7 @@ interface Enumeration {
 
 /**
  * authenticatorCredentialManagement, CTAP 2.1 §6.8, as command 0x0A and as the FIDO_2_1_PRE prototype
- * 0x41 (DESIGN.md). The prototype command also accepts a token from getPINToken (hosts of that era have no
+ * 0x41 (CTAP 2.1 §6.8, credentialMgmtPreview). The prototype command also accepts a token from getPINToken (hosts of that era have no
  * permissions); 0x0A wants the cm permission.
  */
 export function credentialManagementHandler(command: number) {

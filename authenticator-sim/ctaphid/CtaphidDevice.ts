@@ -33,7 +33,7 @@ export interface CtaphidDeviceOptions {
   processingDelayMs?: (cmd: number, payload: Uint8Array) => number;
   /**
    * How long an incomplete message may wait for its next packet before ERR_MSG_TIMEOUT. CTAP 2.1
-   * §11.2.4 names the error but not the time; 500 ms (issue 4) is measured from the last packet received.
+   * §11.2.4 names the error but not the time; 500 ms (as deployed keys do) is measured from the last packet received.
    */
   messageTimeoutMs?: number;
   /** KEEPALIVE period while a command runs (§11.2.9.2.1: at least every 100 ms); default 75 ms */

@@ -11,7 +11,7 @@ export interface PresenceHold {
 /**
  * The hold the simulator applies by default when driven by `fido-harness run` or `fido-harness sim`:
  * authenticatorSelection (CTAP 2.1 §6.9) waits 1.5 s for its "touch". Nothing else asks for selection in
- * ordinary use, and every other request is still approved at once (DESIGN.md). This makes a pending
+ * ordinary use, and every other request is still approved at once (docs/simulator.md). This makes a pending
  * user-presence wait observable over CTAPHID, so the suites can test CANCEL (§11.2.9.1.5), KEEPALIVE
  * UPNEEDED cadence (§11.2.9.2.1), CHANNEL_BUSY during a transaction and INIT aborting one (§11.2.9.1.3)
  * against the simulator as against a key nobody touches. The value is chosen, not from the spec: long

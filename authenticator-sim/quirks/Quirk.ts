@@ -1,12 +1,12 @@
 import type { Behaviour } from '../behaviour.ts';
 
-/** A named misbehaviour of the simulator (DESIGN.md "Simulator quirks"). */
+/** A named misbehaviour of the simulator (README "Simulator quirks"). */
 export interface Quirk {
   /** the name given to `--quirk` */
   readonly name: string;
   /** what goes wrong, one line */
   readonly description: string;
-  /** which checks must catch it (DESIGN.md's table) */
+  /** which checks must catch it (the quirk matrix, test/runner/quirkMatrix.test.ts) */
   readonly caughtBy: string;
   /** the members of the Behaviour it overrides (empty when the simulator itself behaves) */
   readonly behaviour: Partial<Behaviour>;

@@ -32,7 +32,7 @@ export type { Quirk } from './Quirk.ts';
 export { EVIL_TEXT } from './evilStrings.ts';
 export { WRONG_RP_ID } from './wrongRpIdHash.ts';
 
-/** Every quirk, in DESIGN.md's order. */
+/** Every quirk, the first fifteen being the original set, in its order. */
 export const QUIRKS: readonly Quirk[] = [
   counterStuck,
   badAssertionSignature,
@@ -49,7 +49,7 @@ export const QUIRKS: readonly Quirk[] = [
   excludeListIgnored,
   evilStrings,
   mdsRevoked,
-  // beyond DESIGN.md's minimum set
+  // beyond the original fifteen
   hmacSecretNoUvSplit,
   credProtectIgnored,
   mdsRootCompromised,
@@ -85,7 +85,7 @@ export function findQuirk(name: string): Quirk | undefined {
 
 /**
  * The Behaviour overrides for a set of quirk names. Unknown names are refused; two quirks that override
- * the same member are refused too (none of DESIGN.md's set do), so a combination never silently drops one.
+ * the same member are refused too (none of the original fifteen do), so a combination never silently drops one.
  */
 export function behaviourForQuirks(names: readonly string[]): Partial<Behaviour> {
   const merged: Partial<Behaviour> = {};

@@ -3,7 +3,7 @@ import { HID_REPORT_SIZE } from '../../harness/protocol/index.ts';
 import type { CtaphidDevice } from '../ctaphid/CtaphidDevice.ts';
 
 /**
- * The datagram that power-cycles the simulator in place (DESIGN.md, "UDP device protocol"): persistent
+ * The datagram that power-cycles the simulator in place (docs/simulator.md "Power cycle"): persistent
  * state is kept, volatile state and channels are cleared. It is never answered.
  */
 export const POWER_CYCLE_DATAGRAM = Uint8Array.from(
@@ -33,7 +33,7 @@ export class UdpSimulatorError extends Error {
 }
 
 /**
- * A CTAPHID device on a UDP socket, in the convention of open-source simulators (DESIGN.md): each datagram
+ * A CTAPHID device on a UDP socket, in the convention of open-source simulators (docs/simulator.md): each datagram
  * is one raw 64-byte report with no report-ID byte, in both directions, and every answer goes to the
  * address that sent the request it belongs to (so several clients can share the port, each on its own
  * channel). Datagrams of another size are handed to the device, which answers ERR_INVALID_LEN.

@@ -1,4 +1,4 @@
-// The WebAuthn client (platform) role over the CTAP API (DESIGN.md harness/client).
+// The WebAuthn client (platform) role over the CTAP API (docs/architecture.md "client").
 export { WebAuthnClient, type AuthenticationResult, type CreationOptionsJSON, type RegistrationResult, type RequestOptionsJSON, type WebAuthnClientOptions } from './WebAuthnClient.ts';
 export { ClientPin, type PinSession, type PinTokenRequest, type PinUvAuthTokenHandle, type TokenAnswer, type TokenRequest } from './ClientPin.ts';
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './CredentialManagement.ts';

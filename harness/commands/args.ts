@@ -190,3 +190,23 @@ export function parseTime(value: string, flag = '--at'): Date {
   if (Number.isNaN(t)) throw new UsageError(`${flag} ${JSON.stringify(terminalSafe(value))} is not a date (e.g. 2023-01-15 or 2023-01-15T12:00:00Z)`);
   return new Date(t);
 }
+
+/** The one-paragraph synopsis of a command for the README: `fido-harness NAME ARGS [--flag VALUE] …`, wrapped. */
+export function synopsis(spec: CommandSpec, width = 110): string[] {
+  if (spec.subcommands) return Object.values(spec.subcommands).flatMap((sub) => synopsis(sub, width));
+  const words = [
+    `fido-harness ${spec.name}${spec.args ? ` ${spec.args}` : ''}`,
+    ...Object.entries(spec.options).map(([name, o]) => `[--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' …' : ''}]`),
+  ];
+  const lines: string[] = [];
+  const indent = ' '.repeat(Math.min(words[0]!.length + 1, 30));
+  let line = words[0]!;
+  for (const w of words.slice(1)) {
+    if (line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = indent + w;
+    } else line += ` ${w}`;
+  }
+  lines.push(line);
+  return lines;
+}

@@ -49,7 +49,7 @@ export interface Ctap2Options {
   limitResponsesToMaxMsgSize?: boolean;
 }
 
-/** A recorded departure from CTAP2 canonical CBOR in a response (STYLE.md: strictness is measured). */
+/** A recorded departure from CTAP2 canonical CBOR in a response (a finding, not a crash: docs/decisions/001-canonical-cbor.md). */
 export interface CtapFinding extends CborFinding {
   command: string;
 }

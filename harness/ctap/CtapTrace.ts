@@ -1,6 +1,6 @@
 import type { CborFinding } from '../protocol/index.ts';
 
-/** One CTAP exchange as the report shows it (DESIGN.md report model: evidence). */
+/** One CTAP exchange as the report shows it (docs/report-model.md "Evidence"). */
 export interface CtapTraceEntry {
   /** e.g. "authenticatorMakeCredential" */
   command: string;

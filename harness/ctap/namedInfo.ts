@@ -1,6 +1,6 @@
 import { cborDiagnostic, type AuthenticatorInfo } from '../protocol/index.ts';
 
-/** getInfo with names, not numbers, and bytes as hex (report model, DESIGN.md). */
+/** getInfo with names, not numbers, and bytes as hex (docs/report-model.md). */
 export function namedInfo(info: AuthenticatorInfo): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(info)) {

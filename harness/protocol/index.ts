@@ -1,4 +1,4 @@
-// The spec layer shared by the simulator and the harness. Nothing of ours is imported here (DESIGN.md).
+// The spec layer shared by the simulator and the harness. Nothing of ours is imported here (docs/architecture.md).
 export * from './cbor/index.ts';
 export * from './cose/coseKey.ts';
 export * from './cose/verifyCoseSignature.ts';

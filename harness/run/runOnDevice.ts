@@ -4,7 +4,7 @@ import { formatAaguid } from '../ctap/index.ts';
 import { describePlan } from '../suites/planRun.ts';
 import { prepareRun, runSuites, type PreparedRun, type RunSuitesResult } from '../suites/runSuites.ts';
 import { touchPrompt } from './touchPrompt.ts';
-import { createProgress } from '../runner/progress.ts';
+import { createProgress } from './progress.ts';
 import { buildRunReport } from './buildRunReport.ts';
 import { mdsForDevice } from './loadRunMds.ts';
 import { message, openRunDevice } from './openRunDevice.ts';

@@ -1,7 +1,7 @@
 import type { CheckEvidence } from '../../reports/model.ts';
 
 /**
- * A conformance check (issue 6): a stable id `AREA-GROUP-NNN`, the spec section it enforces, what it needs
+ * A conformance check (docs/report-model.md): a stable id `AREA-GROUP-NNN`, the spec section it enforces, what it needs
  * from the device, and `run`, which returns normally to pass and throws CheckFailed / CheckWarning /
  * CheckSkipped otherwise. Anything else thrown is the check's own error (`error`, never the end of the run).
  */

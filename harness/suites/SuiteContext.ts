@@ -65,7 +65,7 @@ export interface SuiteArtifacts {
 
 /**
  * What every check gets: the device's CTAP API, its getInfo, and the state helpers that let each check set
- * up what it needs so that one failure does not cascade (issue 6). Checks use `call`, which returns status
+ * up what it needs so that one failure does not cascade. Checks use `call`, which returns status
  * bytes instead of throwing, so a wrong status is a finding, not a crash.
  */
 export class SuiteContext {

@@ -13,7 +13,7 @@ const GONE = new Set(['TRANSPORT_CLOSED', 'TRANSPORT_DISCONNECTED']);
 export const DEFAULT_PROBE_MS = 5_000;
 
 /**
- * Whether the run must stop because the device went away (DESIGN.md: "a run cut short — Ctrl-C, device
+ * Whether the run must stop because the device went away (docs/architecture.md "A device that goes away": "a run cut short — Ctrl-C, device
  * pulled — still writes its report, marked incomplete"). Asked after a check ended in `error`:
  *  - the transport is closed, or the error (or its cause) is TRANSPORT_CLOSED / TRANSPORT_DISCONNECTED:
  *    the device is gone;

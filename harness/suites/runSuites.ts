@@ -47,7 +47,7 @@ export function prepareRun(options: Pick<RunSuitesOptions, 'device' | 'context' 
 }
 
 /**
- * Runs the selected checks against one device, each after the state it needs is set up (issue 6: one
+ * Runs the selected checks against one device, each after the state it needs is set up (one
  * failure must not cascade). The PIN is set with PIN/UV auth protocol the device prefers. Each result
  * carries the touches its check cost, counted by the host (KEEPALIVE UPNEEDED waits, CTAP 2.1 §11.2.9.2.1).
  */

@@ -7,7 +7,7 @@ import { TransportError } from './TransportError.ts';
  * A device that lives in this process and speaks in 64-byte reports: the simulator's CTAPHID device, or a
  * scripted fake in tests. It is given a function to emit its reports with when connected; the
  * transport hands it every report the host writes. Structural, so this layer needs no import of the
- * simulator (DESIGN.md layout).
+ * simulator (docs/architecture.md).
  */
 export interface InProcessReportDevice {
   /** A report from the host. May answer synchronously or later through `emit`. */

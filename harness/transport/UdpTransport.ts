@@ -12,12 +12,12 @@ export interface UdpTransportOptions {
   localPort?: number;
 }
 
-/** Default address of the simulator's UDP listener (DESIGN.md). */
+/** Default address of the simulator's UDP listener (docs/simulator.md). */
 export const DEFAULT_UDP_HOST = '127.0.0.1';
 export const DEFAULT_UDP_PORT = 8111;
 
 /**
- * `udp` transport, the simulator convention (DESIGN.md "UDP device protocol"): every datagram is exactly
+ * `udp` transport, the simulator convention (docs/simulator.md "UDP device protocol"): every datagram is exactly
  * one raw 64-byte CTAPHID report, no report-ID byte, both ways. Datagrams from any other address, and
  * datagrams that are not 64 bytes, are not reports of this device: the first are ignored, the second
  * become a TRANSPORT_REPORT_SIZE failure for the next read.

@@ -1,4 +1,4 @@
-// Host-side packet transports (DESIGN.md): hid (node-hid), udp (simulator convention), memory (in-process).
+// Host-side packet transports (docs/architecture.md): hid (node-hid), udp (simulator convention), memory (in-process).
 export type { PacketTransport, TransportKind } from './PacketTransport.ts';
 export { TransportError, type TransportErrorCode } from './TransportError.ts';
 export { ReportQueue } from './ReportQueue.ts';

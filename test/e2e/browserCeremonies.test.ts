@@ -1,5 +1,5 @@
 // Browser end-to-end: `fido-harness serve` on an ephemeral port, Debian chromium driven by playwright-core,
-// the DevTools WebAuthn virtual authenticator standing in for a key (STACK-NOTES.md). Required when CI is
+// the DevTools WebAuthn virtual authenticator standing in for a key (docs/architecture.md "Libraries"). Required when CI is
 // set (a missing chromium fails); skipped with the reason otherwise.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

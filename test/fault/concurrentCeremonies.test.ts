@@ -1,4 +1,4 @@
-// Issue 10 fault test: 200 browser sessions run registration and sign-in ceremonies against the RP over
+// Fault test: 200 browser sessions run registration and sign-in ceremonies against the RP over
 // loopback HTTP all at once (each with its own simulator), while each session also tries to finish another
 // session's ceremony. Nothing may cross: every verification names its own user and credential, every
 // foreign ceremony is refused as another session's, and the store ends with one credential per user.

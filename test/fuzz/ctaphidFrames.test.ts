@@ -1,5 +1,5 @@
 /**
- * Issue 10: random and structure-aware CTAPHID reports into the simulator's CtaphidDevice (CTAP 2.1 §11.2).
+ * Fuzz: random and structure-aware CTAPHID reports into the simulator's CtaphidDevice (CTAP 2.1 §11.2).
  * Properties, for every sequence of frames: `receive` never throws; every report the device sends is 64
  * bytes, carries a command the device may send, and an ERROR carries one defined CTAPHID error code (never
  * ERR_OTHER, the device's "internal failure"); once the holds the sequence set up are released the way a

@@ -1,5 +1,5 @@
 /**
- * Fuzzing sizes (issue 10): every fuzz file runs a CI-sized count inside `npm test` and the full size under
+ * Fuzzing sizes: every fuzz file runs a CI-sized count inside `npm test` and the full size under
  * `npm run fuzz` (FUZZ_FULL=1). FUZZ_RUNS overrides the count of every file, FUZZ_SEED the seed;
  * FUZZ_VERBOSE (or the full size) prints what each file did, with its rate.
  */
@@ -18,7 +18,7 @@ export function fuzzBudgetMs(ciMs: number, fullMs: number): number {
   return FUZZ_FULL ? fullMs : ciMs;
 }
 
-/** Prints a figure line (`npm run fuzz` output and the issue 10 note) when asked or at full size. */
+/** Prints a figure line (`npm run fuzz` output and the README's fuzz figures) when asked or at full size. */
 export function reportFuzzFigure(what: string, count: number, unit: string, ms: number, extra = ''): void {
   if (!FUZZ_FULL && !process.env.FUZZ_VERBOSE) return;
   const rate = Math.round((count / ms) * 1000);

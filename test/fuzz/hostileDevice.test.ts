@@ -1,5 +1,5 @@
 /**
- * Issue 10: a hostile device behind the memory transport. The simulator answers the host's requests, and
+ * Fuzz: a hostile device behind the memory transport. The simulator answers the host's requests, and
  * a mutator between them corrupts what comes back: single reports (bytes flipped, replaced, dropped,
  * duplicated, sent to another channel, cut short or made too long, KEEPALIVE floods, silence from some
  * point on) or whole answers re-framed with a mutated payload (status byte, CBOR, U2F data), so that the

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 /**
- * One structure-aware edit of a JSON value (issue 10 fuzzers): a member picked by index among all members,
+ * One structure-aware edit of a JSON value (the fuzzers): a member picked by index among all members,
  * replaced, removed, made huge, appended to, or — for a base64/base64url string — decoded, its bytes edited
  * and encoded again, so that the decoders behind the JSON see well-formed garbage.
  */

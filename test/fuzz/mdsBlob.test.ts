@@ -1,5 +1,5 @@
 /**
- * Issue 10: mutated BLOBs into the MDS verifier (mds/verifyMdsBlob, and loadMdsStore's index over it).
+ * Fuzz: mutated BLOBs into the MDS verifier (mds/verifyMdsBlob, and loadMdsStore's index over it).
  * Four mutation levels: characters of the compact JWS; the header's JSON (alg, x5c — certificates decoded,
  * DER bytes edited, encoded again); the payload's JSON with the original signature; and the payload's JSON
  * re-signed by the test signer, so that the payload and entry checks behind the signature see the garbage.

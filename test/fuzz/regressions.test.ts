@@ -1,5 +1,5 @@
 /**
- * Failures the issue 10 fuzzers found, each kept as a fixed case (the fix is in the owning module).
+ * Failures the fuzzers found, each kept as a fixed case (the fix is in the owning module).
  */
 import { describe, expect, it } from 'vitest';
 import { CtaphidChannel } from '../../harness/ctaphid/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Issue 10: hostile HTTP requests into every route of the relying party (createRpApp + app.request, no
+ * Fuzz: hostile HTTP requests into every route of the relying party (createRpApp + app.request, no
  * port). Requests are random (method, path, headers, body), random JSON for the JSON routes, each route's
  * valid body with one member replaced or removed, and real ceremonies (options, then the simulator's
  * response) with one member of the response mutated — binary members decoded, bytes edited, re-encoded —

@@ -6,7 +6,7 @@ import { createTestMdsBlob, type TestMdsSigner } from '../../mds/testBlob.ts';
 import { verifyMdsBlob } from '../../mds/verifyMdsBlob.ts';
 
 // Stand-ins for GlobalSign Root CA - R3 and Root R46 (same names, test keys): the real roots' keys are not
-// ours, so the R46-only and "R46 cross-signed by R3" paths of MICROSOFT-ENTRA.md "MDS facts" are built here.
+// ours, so the R46-only and "R46 cross-signed by R3" paths of docs/microsoft-entra.md are built here.
 const R3_NAME = 'OU=GlobalSign Root CA - R3, O=GlobalSign, CN=GlobalSign';
 const R46_NAME = 'C=BE, O=GlobalSign nv-sa, CN=GlobalSign Root R46';
 const from = new Date('2020-01-01T00:00:00Z');

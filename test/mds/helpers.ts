@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Test fixtures copied from ../shared/fixtures (provenance: test/fixtures/mds/SOURCES.md). */
+/** Test fixtures (provenance: test/fixtures/mds/SOURCES.md). */
 export const FIXTURES = fileURLToPath(new URL('../fixtures/mds/', import.meta.url));
 
 export function fixtureText(name: string): string {

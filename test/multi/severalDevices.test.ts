@@ -1,4 +1,4 @@
-// Issue 10: `fido-harness run --device udp:…,udp:…,…` runs the suites on several devices in parallel. Four
+// `fido-harness run --device udp:…,udp:…,…` runs the suites on several devices in parallel. Four
 // simulators over UDP (in-process, ephemeral ports) give four reports identical in verdicts to a single
 // run on a fifth, one subfolder each, and an index (JSON + escaped HTML) with each device's counts.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

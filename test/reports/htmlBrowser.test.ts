@@ -1,6 +1,6 @@
 /**
  * Opens report.html in headless Chromium (playwright-core driving Debian's /usr/bin/chromium, flags from
- * STACK-NOTES.md): the scorecard renders, the status filters hide and show checks, device text runs no
+ * docs/architecture.md "Libraries"): the scorecard renders, the status filters hide and show checks, device text runs no
  * script (no dialog opens), and a screenshot is saved under runs/screenshots/ for review. Required when CI is
  * set; elsewhere skipped with the reason when Chromium is not installed.
  */
@@ -26,7 +26,7 @@ describe.skipIf(!run)(`report.html in headless Chromium${reason}`, () => {
 
   beforeAll(async () => {
     userDataDir = await mkdtemp(join(tmpdir(), 'fh-chromium-'));
-    // a fresh user-data dir per run (STACK-NOTES.md)
+    // a fresh user-data dir per run (docs/architecture.md "Libraries")
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,

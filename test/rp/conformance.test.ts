@@ -1,4 +1,4 @@
-// The FIDO conformance server API (DESIGN.md): exact shapes, and a full register/authenticate round trip
+// The FIDO conformance server API (FIDO2 Server conformance test API): exact shapes, and a full register/authenticate round trip
 // driven by the harness client (harness/client) against the simulator over the in-process host stack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorDevice } from '../../authenticator-sim/ctaphid/createSimulatorDevice.ts';

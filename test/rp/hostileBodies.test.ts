@@ -1,4 +1,4 @@
-// The bad-input table of issue 8: every hostile body gets a 4xx with a clear errorMessage, never a 5xx,
+// Bad input: every hostile body gets a 4xx with a clear errorMessage, never a 5xx,
 // and the RP stores nothing (no credential, no counter change).
 import { describe, expect, it } from 'vitest';
 import { buildAttestationObject, encodeCanonicalCbor, parseAttestationObject, parseAuthenticatorData } from '../../harness/protocol/index.ts';

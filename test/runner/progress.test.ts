@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../harness/runner/progress.ts';
+import { createProgress } from '../../harness/run/progress.ts';
 import { terminalSafe } from '../../reports/terminalSafe.ts';
 import type { CheckResult } from '../../reports/model.ts';
 

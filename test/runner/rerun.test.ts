@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { failing, runHarness, runHarnessRaw } from './runHarness.ts';
 
-/** Issue 6: vendors iterate one failure at a time with --check and --rerun-failed. */
+/** Vendors iterate one failure at a time with --check and --rerun-failed. */
 describe('re-running single checks', () => {
   it('should run only the named checks, each with the set-up it needs, and put the re-run command in failing evidence', async () => {
     const { code, report } = await runHarness(['--check', 'GA-COUNTER-001,CLIENTPIN-V2-WRONG-001', '--sim-quirk', 'counter-stuck']);

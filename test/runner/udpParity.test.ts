@@ -6,8 +6,8 @@ import { runHarness } from './runHarness.ts';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Issue 6: `fido-harness run --device udp:…` against a separately started `fido-harness sim` gives the
- * verdicts of the in-process run, check by check (the power cycle travels as DESIGN.md's datagram).
+ * `fido-harness run --device udp:…` against a separately started `fido-harness sim` gives the
+ * verdicts of the in-process run, check by check (the power cycle travels as docs/simulator.md's datagram).
  */
 describe('a run over UDP against `fido-harness sim`', () => {
   const child = spawn(process.execPath, ['bin/fido-harness.mjs', 'sim', '--udp', '127.0.0.1:0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });

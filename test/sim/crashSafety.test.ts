@@ -9,7 +9,7 @@ import { bundleSimulator, startSimChild, waitForExit } from './helpers/simChild.
 import { UdpTestClient } from './helpers/UdpTestClient.ts';
 import { FUZZ_FULL } from '../fuzz/fuzzSize.ts';
 
-// Issue 4: a simulator process SIGKILLed while it writes its state file, 20 times over (issue 10: 100 at
+// A simulator process SIGKILLed while it writes its state file, 20 times over (100 at
 // full size, `npm run fuzz`; CRASH_TRIALS overrides): the state always loads, no discoverable credential
 // whose makeCredential was answered is lost, and the signature counter never falls below a value already
 // answered. The simulator keeps 50 discoverable credentials: when those answered come near that, the

@@ -12,7 +12,7 @@ import { serializeState } from '../../authenticator-sim/index.ts';
 import { createTestSim, mcRequest, sha256 } from '../helpers/sim.ts';
 import { FUZZ_SEED, fuzzRuns, reportFuzzFigure } from '../fuzz/fuzzSize.ts';
 
-/** CI-sized by default; `npm run fuzz` (FUZZ_FULL=1) runs the full size; FUZZ_RUNS overrides (issue 10). */
+/** CI-sized by default; `npm run fuzz` (FUZZ_FULL=1) runs the full size; FUZZ_RUNS overrides. */
 const RUNS = fuzzRuns(10_000, 150_000);
 
 const commands = [...Object.values(CtapCommand), 0x00, 0x05, 0x0e, 0x3f, 0x7f, 0xff];

@@ -24,7 +24,7 @@ import { CDH, PinDriver } from '../helpers/pinDriver.ts';
 import { contPacket, initPacket } from './helpers/UdpTestClient.ts';
 import { startUdpFixture } from './helpers/simulatorFixture.ts';
 
-// Each quirk (DESIGN.md "Simulator quirks") next to the well-behaved simulator: the difference is exactly
+// Each quirk (README "Simulator quirks") next to the well-behaved simulator: the difference is exactly
 // the named misbehaviour.
 
 const sha256 = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
@@ -45,7 +45,7 @@ async function register(d: PinDriver, o: { rk?: boolean; extensions?: Map<string
 }
 
 describe('the quirk set', () => {
-  it("names DESIGN.md's fifteen quirks in order, then the suites' additions", () => {
+  it("names the original fifteen quirks in order, then the suites' additions", () => {
     expect(listQuirks().map((q) => q.name)).toEqual([
       'counter-stuck',
       'bad-assertion-signature',

@@ -2,7 +2,7 @@ import { Encoder } from 'cbor-x';
 import { compareCanonicalKeys } from './decodeCbor.ts';
 
 /**
- * cbor-x configured for CTAP (../shared/STACK-NOTES.md): no records, no tag 259 on maps, no tag 64 on
+ * cbor-x configured for CTAP (docs/architecture.md "Libraries"): no records, no tag 259 on maps, no tag 64 on
  * byte strings, minimal map headers. cbor-x keeps a map's insertion order, so canonical key order is
  * established here before encoding.
  */
@@ -56,7 +56,7 @@ function canonicalize(value: unknown, depth: number): unknown {
     throw new TypeError(`cannot encode a ${typeof value} as CBOR`);
   }
   if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 32) {
-    // cbor-x writes integers of 2^32 and beyond as float64 unless they are bigint (STACK-NOTES).
+    // cbor-x writes integers of 2^32 and beyond as float64 unless they are bigint.
     return BigInt(value);
   }
   return value;

@@ -11,9 +11,9 @@ export const CtapCommand = {
   authenticatorSelection: 0x0b,
   authenticatorLargeBlobs: 0x0c,
   authenticatorConfig: 0x0d,
-  /** FIDO_2_1_PRE prototype command still sent by host stacks (DESIGN.md) */
+  /** FIDO_2_1_PRE prototype command still sent by host stacks (CTAP 2.1 §6.8) */
   prototypeBioEnrollment: 0x40,
-  /** FIDO_2_1_PRE prototype credential management, accepted beside 0x0A (DESIGN.md) */
+  /** FIDO_2_1_PRE prototype credential management, accepted beside 0x0A (CTAP 2.1 §6.8) */
   prototypeCredentialManagement: 0x41,
 } as const;
 

@@ -9,7 +9,7 @@ export const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 /** what the page shows when no MDS BLOB was given to the server */
 export const MDS_NOT_LOADED = 'no trust verdict: MDS not loaded';
 
-/** A judgement that can be made from one ceremony, with the ids of MICROSOFT-ENTRA.md. */
+/** A judgement that can be made from one ceremony, with the ids of docs/microsoft-entra.md. */
 export interface CeremonyCheck {
   id: string;
   title: string;

@@ -2,7 +2,7 @@ import { generateRegistrationOptions } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 
 /**
- * Entra ID's registration request (MICROSOFT-ENTRA.md, S6 creationOptions): a discoverable credential,
+ * Entra ID's registration request (docs/microsoft-entra.md, S6 creationOptions): a discoverable credential,
  * user verification required, direct attestation, ES256 only.
  */
 export const ENTRA_PROFILE = {

@@ -5,7 +5,7 @@ import type { RpEnv } from '../RpState.ts';
 
 /**
  * The app's one onError: typed errors become `{status:"failed", errorMessage}` (the FIDO conformance API's
- * failure shape, DESIGN.md) with their 4xx status. Anything else is a bug in the RP, answered 500 with the
+ * failure shape, FIDO2 Server conformance test API) with their 4xx status. Anything else is a bug in the RP, answered 500 with the
  * same shape (never a stack trace) so tests that demand "never 5xx" can catch it.
  */
 export function failureResponse(): ErrorHandler<RpEnv> {
@@ -14,7 +14,7 @@ export function failureResponse(): ErrorHandler<RpEnv> {
     // being dropped under a keep-alive client, which then retries its next request on a fresh one
     if ((err instanceof RpError || err instanceof HTTPException) && err.status === 413) c.header('Connection', 'close');
     if (err instanceof RpError) {
-      // the conformance API's failure shape is exactly {status, errorMessage} (DESIGN.md); the stable code
+      // the conformance API's failure shape is exactly {status, errorMessage} (FIDO2 Server conformance test API); the stable code
       // goes in a header there, and in the body elsewhere
       if (c.get('conformance')) {
         c.header('X-Error-Code', err.code);

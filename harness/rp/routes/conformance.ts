@@ -18,7 +18,7 @@ import { peerAddress } from '../middleware/peerAddress.ts';
 const OK = { status: 'ok', errorMessage: '' } as const;
 
 /**
- * The FIDO server conformance API (DESIGN.md; FIDO2 Server conformance test API): four POST endpoints
+ * The FIDO server conformance API (FIDO2 Server conformance test API): four POST endpoints
  * with JSON bodies and base64url binary members. The conformance tools keep no session, so a ceremony is
  * found by the challenge in clientDataJSON (32 random bytes, single use, TTL): an unknown, replayed or
  * expired challenge is refused.

@@ -255,7 +255,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     ...base,
     id: 'CM-PREVIEW-001',
     title: 'with FIDO_2_1_PRE advertised, both 0x0A and the preview 0x41 answer getCredsMetadata alike',
-    specRef: 'CTAP 2.1 §6.8 (0x41 prototype command), §6.4 credentialMgmtPreview; DESIGN.md',
+    specRef: 'CTAP 2.1 §6.8 (0x41 prototype command), §6.4 credentialMgmtPreview',
     requires: (ctx) =>
       needsCredMgmt(ctx) ??
       (ctx.info.versions.includes(CtapVersion.FIDO_2_1_PRE) ? undefined : 'FIDO_2_1_PRE not advertised') ??

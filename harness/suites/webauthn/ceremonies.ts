@@ -75,7 +75,7 @@ export function entraAccount(ctx: SuiteContext): Promise<Account> {
   });
 }
 
-/** Entra ID's registration profile (MICROSOFT-ENTRA.md; Graph creationOptions): rk, UV required, direct, ES256. */
+/** Entra ID's registration profile (docs/microsoft-entra.md; Graph creationOptions): rk, UV required, direct, ES256. */
 export const ENTRA_SELECTION = { requireResidentKey: true, residentKey: 'required', userVerification: 'required' } as const;
 
 export async function register(

@@ -15,7 +15,7 @@ export interface Progress {
 }
 
 /**
- * Run progress (issue 6): on a terminal one line per area that updates in place ("make-credential ▸ 23/31")
+ * Run progress: on a terminal one line per area that updates in place ("make-credential ▸ 23/31")
  * with failures printed above it; with NO_COLOR, CI or a non-TTY stdout, plain lines: one per area when it
  * ends, and one per failing check.
  */
