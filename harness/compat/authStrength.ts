@@ -92,7 +92,7 @@ function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pic
         : { kind: 'policy', text: `POST ${base}/updateAllowedCombinations`, method: 'POST', path: `${base}/updateAllowedCombinations`, body: { allowedCombinations: [...p.allowedCombinations, 'fido2'] } },
     };
   }
-  if (uv?.status === 'fail') return { status: 'fail', message: `a passkey sign-in verifies the user, and this key fails EN-UV (${uv.message})`, fix: { kind: 'device', text: 'fix the key: EN-UV', checks: ['EN-UV'] } };
+  if (uv?.status === 'fail') return { status: 'fail', message: 'a passkey sign-in verifies the user, and this key fails EN-UV', fix: { kind: 'device', text: 'fix the key: EN-UV', checks: ['EN-UV'] } };
   const configs = (p.combinationConfigurations ?? []).filter((c) => c['@odata.type'] === FIDO2_COMBINATION_TYPE || (c.appliesToCombinations?.includes('fido2') && c.allowedAAGUIDs));
   const none: EntraFix = { kind: 'none', text: 'nothing to change' };
   if (!configs.length) {

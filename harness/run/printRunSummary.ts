@@ -48,7 +48,8 @@ function entraAdvice(report: Report): string[] {
     lines.push(...fixLines(entra.fix, '  '));
   }
   for (const st of entra.authStrengths ?? []) {
-    if (st.status === 'fail') lines.push(`  EN-AUTH-STRENGTH "${terminalSafe(st.displayName)}": ${terminalSafe(st.message)}`, ...fixLines(st.fix, '    '));
+    // a device defect is said once, above
+    if (st.status === 'fail' && !(st.fix.kind === 'device' && entra.fix?.kind === 'device')) lines.push(`  EN-AUTH-STRENGTH "${terminalSafe(st.displayName)}": ${terminalSafe(st.message)}`, ...fixLines(st.fix, '    '));
   }
   return lines;
 }

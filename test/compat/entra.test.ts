@@ -309,6 +309,6 @@ describe('Conditional Access authentication strengths (EN-AUTH-STRENGTH)', () =>
   it('should fail every strength for a key that cannot verify the user (fix the key)', async () => {
     const base = await input();
     const ev = evaluateCompat({ ...base, checks: passingChecks({ 'WEBAUTHN-ENTRA-001': 'fail' }) }).entra;
-    for (const s of ev.authStrengths!) expect(s, s.displayName).toMatchObject({ status: 'fail', fix: { kind: 'device' } });
+    for (const s of ev.authStrengths!) expect(s, s.displayName).toMatchObject({ status: 'fail', fix: { kind: 'device', text: 'fix the key: WEBAUTHN-ENTRA-001', checks: ['WEBAUTHN-ENTRA-001'] } });
   });
 });
