@@ -54,8 +54,10 @@ function describe(err: unknown): string {
 async function probe(device: SuiteDevice, ms: number): Promise<string | undefined> {
   const data = new Uint8Array(randomBytes(16));
   let timer: NodeJS.Timeout | undefined;
+  // without CTAPHID (a card over NFC) the probe is authenticatorGetInfo
+  const probeName = device.hid ? 'a PING' : 'authenticatorGetInfo';
   const deadline = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`did not answer a PING within ${ms} ms (stalled, or busy with the abandoned command)`), ms + 250);
+    timer = setTimeout(() => resolve(`did not answer ${probeName} within ${ms} ms (stalled, or busy with the abandoned command)`), ms + 250);
   });
   const attempt = (async (): Promise<string | undefined> => {
     try {
@@ -69,7 +71,7 @@ async function probe(device: SuiteDevice, ms: number): Promise<string | undefine
     } catch (e) {
       const gone = goneError(e);
       if (gone) return `was lost (${gone.code}): ${gone.message}`;
-      return `did not answer a PING: ${describe(e)}`;
+      return `did not answer ${probeName}: ${describe(e)}`;
     }
   })();
   try {

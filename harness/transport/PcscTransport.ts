@@ -41,7 +41,9 @@ const INSTALL_HINT = 'install pcscd and libpcsclite-dev (apt-get install pcscd l
 /** Loads the PC/SC binding (an optional dependency: it builds against libpcsclite-dev). */
 async function loadSmartcard(): Promise<ScModule> {
   try {
-    const mod = (await import('smartcard')) as unknown as ScModule & { default?: ScModule };
+    // the name through a variable: where the optional package did not build, typecheck and start-up still work
+    const name = 'smartcard';
+    const mod = (await import(name)) as ScModule & { default?: ScModule };
     return mod.Context ? mod : mod.default!;
   } catch (err) {
     throw new TransportError('TRANSPORT_OPEN_FAILED', `the PC/SC binding (npm "smartcard") is not available: ${(err as Error).message}; ${INSTALL_HINT}`, { cause: err });

@@ -82,4 +82,31 @@ describe('fido-harness run --device pcsc against fido-harness sim --pcsc (pcscd,
     },
     400_000,
   );
+
+  it.skipIf(problem !== undefined)(
+    problem ? `skipped: ${problem}` : 'ends a run whose card leaves the reader with exit 2 and an incomplete report, never a hang',
+    async () => {
+      const card = await startCardSimulator(SLOT);
+      const out = mkdtempSync(join(tmpdir(), 'fido-harness-nfc-pulled-'));
+      const child = spawn(process.execPath, ['bin/fido-harness.mjs', 'run', '--device', 'pcsc', '--out', out, '--format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += String(d)));
+      child.stderr.on('data', (d) => (text += String(d)));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        // the first area is done: the run is well into the card
+        for (let i = 0; i < 1200 && !/getinfo: \d+ passed/.test(text); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(text).toMatch(/getinfo: \d+ passed/);
+        expect(await card.stop()).toBe(0);
+        expect(await exited, text).toBe(2);
+        const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+        expect(report.incomplete).toBe(true);
+        expect(report.incompleteReason).toMatch(/the device (was lost|stopped working) during/);
+      } finally {
+        child.kill('SIGKILL');
+        await card.stop();
+      }
+    },
+    300_000,
+  );
 });
