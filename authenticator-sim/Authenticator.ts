@@ -24,6 +24,8 @@ import {
 import { pinUvAuthProtocolOne, pinUvAuthProtocolTwo, type PinUvAuthProtocol } from './pinUvAuth/protocols.ts';
 import { PinUvAuthToken } from './pinUvAuth/PinUvAuthToken.ts';
 import type { BuiltInUv } from './pinUvAuth/builtInUv.ts';
+import { FingerprintUv } from './bio/FingerprintUv.ts';
+import { SimulatedFingerprintSensor, type FingerprintSensor } from './bio/fingerprintSensor.ts';
 import { deserializeState, serializeState, type PersistentState, type StoredCredential } from './state.ts';
 import { handlers } from './commands/handlers.ts';
 
@@ -61,6 +63,12 @@ export interface AuthenticatorOptions {
    * CTAP2_ERR_INVALID_SUBCOMMAND (pinUvAuth/builtInUv.ts).
    */
   builtInUv?: BuiltInUv;
+  /**
+   * The fingerprint sensor (CTAP 2.1 §6.7 bio enrollment, built-in UV by fingerprint once a finger is
+   * enrolled). Default: a SimulatedFingerprintSensor the test drives; false: a key without one. Ignored
+   * when `builtInUv` is given (that method is the key's only one).
+   */
+  fingerprint?: FingerprintSensor | false;
 }
 
 export interface CborResponse {
@@ -103,6 +111,8 @@ export class Authenticator {
   readonly resetPresenceTimeoutMs: number;
   readonly firmwareVersion: number;
   readonly builtInUv: BuiltInUv | undefined;
+  /** the fingerprint sensor, when the key has one (bio enrollment, CTAP 2.1 §6.7) */
+  readonly fingerprint: FingerprintSensor | undefined;
   state: PersistentState;
 
   // Volatile state: cleared by a power cycle (CTAP 2.1 §6.5.2, §6.3).
@@ -127,8 +137,13 @@ export class Authenticator {
     this.allowResetAnytime = options.allowResetAnytime ?? false;
     this.resetPresenceTimeoutMs = options.resetPresenceTimeoutMs ?? 30_000;
     this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
-    this.builtInUv = options.builtInUv;
     this.state = state;
+    if (options.builtInUv) {
+      this.builtInUv = options.builtInUv;
+    } else if (options.fingerprint !== false) {
+      this.fingerprint = options.fingerprint ?? new SimulatedFingerprintSensor();
+      this.builtInUv = new FingerprintUv(this.fingerprint, () => this.state.bioTemplates ?? [], () => this.behaviour.bioMatchAnyFinger);
+    }
     this.lastSaved = serializeState(state);
     this.pinUvAuthToken = new PinUvAuthToken(this.rng, this.clock);
     this.protocols = new Map<number, PinUvAuthProtocol>([
@@ -303,5 +318,6 @@ function newState(aaguid: Uint8Array, attestation: AttestationMaterial, rng: Rng
     enterpriseAttestation: false,
     largeBlobArray: EMPTY_LARGE_BLOB_ARRAY,
     attestation,
+    bioTemplates: [],
   };
 }

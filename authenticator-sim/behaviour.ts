@@ -67,6 +67,10 @@ export interface Behaviour {
   nfcStatusUpdatesAsSpecified: boolean;
   /** NFC: whether a wrong CLA, INS, P1-P2 or Lc gets its ISO 7816-4 §5.1.3 status word (6E00, 6D00, 6A86, 6700) */
   nfcStrictApdus: boolean;
+  /** whether any finger passes fingerprint verification (CTAP 2.1 §6.5.5.7.3: only an enrolled one may) */
+  bioMatchAnyFinger: boolean;
+  /** samples an enrollment needs after the first good one; returning more than asked never completes it */
+  bioRemainingSamples(remaining: number): number;
 }
 
 export type AttestationMode = 'packed' | 'self' | 'none';
@@ -98,4 +102,6 @@ export const defaultBehaviour: Behaviour = {
   nfcExtendedResponses: true,
   nfcStatusUpdatesAsSpecified: true,
   nfcStrictApdus: true,
+  bioMatchAnyFinger: false,
+  bioRemainingSamples: (remaining) => remaining,
 };

@@ -55,3 +55,5 @@ export {
   SIMULATOR_CARD_ATR,
   SIMULATOR_CARD_HISTORICAL,
 } from './nfc/VpcdCard.ts';
+export { SimulatedFingerprintSensor, fingerSample, DEFAULT_FINGER, type FingerprintSensor, type FingerSample } from './bio/fingerprintSensor.ts';
+export { fingerDatagram, parseFingerDatagram } from './udp/fingerDatagram.ts';

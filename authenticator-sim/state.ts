@@ -1,4 +1,5 @@
 import type { AttestationMaterial } from './attestationMaterial.ts';
+import type { BioTemplate } from './bio/FingerprintUv.ts';
 
 /** A discoverable credential the simulator keeps (CTAP 2.1 §6.1.2 step 17, "rk"). */
 export interface StoredCredential {
@@ -40,6 +41,8 @@ export interface PersistentState {
   /** serialized large-blob array (CTAP 2.1 §6.10.2), initially the empty array with its hash */
   largeBlobArray: Uint8Array;
   attestation: AttestationMaterial;
+  /** enrolled fingerprints (CTAP 2.1 §6.7); absent in state files written before bio enrollment */
+  bioTemplates?: BioTemplate[];
 }
 
 /** JSON with byte strings as {"$b": base64url} so state files stay readable and exact. */

@@ -17,13 +17,11 @@ import { builtInUvReady, MAX_PIN_RETRIES, MAX_UV_RETRIES } from './pinUvAuthChec
 /** a.volatile key: the current token came from getPINToken (0x05), the CTAP 2.0 way (see credentialManagement.ts) */
 export const LEGACY_TOKEN_KEY = 'clientPin.legacyToken';
 
-/** The permissions this simulator grants (CTAP 2.1 §6.5.5.7): no bio enrollment, no 2.2 pcmr. */
-export const SUPPORTED_PERMISSIONS =
-  PinUvAuthPermission.mc |
-  PinUvAuthPermission.ga |
-  PinUvAuthPermission.cm |
-  PinUvAuthPermission.lbw |
-  PinUvAuthPermission.acfg;
+/** The permissions this simulator grants (CTAP 2.1 §6.5.5.7); be with a fingerprint sensor (§6.7). */
+export function supportedPermissions(a: Authenticator): number {
+  const { mc, ga, cm, lbw, acfg, be } = PinUvAuthPermission;
+  return mc | ga | cm | lbw | acfg | (a.fingerprint ? be : 0);
+}
 
 /** After three wrong PINs in a row, nothing but a power cycle lets PIN entry continue (§6.5.5.7.1 step 7). */
 export const MAX_CONSECUTIVE_PIN_FAILURES = 3;
@@ -190,7 +188,7 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
     throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'getPINToken takes no permissions or rpId');
   }
   const protocol = requireProtocol(a, req);
-  if (withPermissions) checkPermissions(permissions);
+  if (withPermissions) checkPermissions(a, permissions);
   pinEntryAllowed(a);
   const shared = protocol.decapsulate(keyAgreement);
   checkPinHash(a, protocol, shared, pinHashEnc);
@@ -210,9 +208,9 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
  * (CTAP2_ERR_UNAUTHORIZED_PERMISSION). The rpId is optional: a token with mc or ga and no rpId has no
  * permissions RP ID until its first use binds one (§6.1.2 step 11.1.3, §6.2.2 step 6.1.3).
  */
-function checkPermissions(permissions: number): void {
+function checkPermissions(a: Authenticator, permissions: number): void {
   if (permissions === 0) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'permissions is 0');
-  if ((permissions & ~SUPPORTED_PERMISSIONS) !== 0) {
+  if ((permissions & ~supportedPermissions(a)) !== 0) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, `permissions 0x${permissions.toString(16)}`);
   }
 }
@@ -249,7 +247,7 @@ async function getTokenUsingUv(
   const keyAgreement = required(req.keyAgreement, 'keyAgreement');
   const permissions = required(req.permissions, 'permissions');
   const protocol = requireProtocol(a, req);
-  checkPermissions(permissions);
+  checkPermissions(a, permissions);
   // Step: the method exists but is not enrolled (getInfo uv: false).
   if (!builtInUvReady(a)) throw new CtapStatusError(CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'built-in UV not configured');
   if (a.state.uvRetries === 0) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UV_BLOCKED);

@@ -42,6 +42,12 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
     ep: a.state.enterpriseAttestation,
   };
   if (a.builtInUv) options.uv = a.builtInUv.configured;
+  if (a.fingerprint) {
+    // §6.4 bioEnroll / userVerificationMgmtPreview: true once a fingerprint is enrolled, false before.
+    const enrolled = (a.state.bioTemplates ?? []).length > 0;
+    options.bioEnroll = enrolled;
+    options.userVerificationMgmtPreview = enrolled;
+  }
   const info: AuthenticatorInfo = {
     // U2F_V2: CTAP1/U2F over CTAPHID_MSG (ctap1/); not offered while alwaysUv is on (CTAP 2.1 §7.2).
     versions: [

@@ -8,6 +8,7 @@ import { clientPin } from './clientPin.ts';
 import { config } from './config.ts';
 import { credentialManagementHandler } from './credentialManagement.ts';
 import { largeBlobs } from './largeBlobs.ts';
+import { bioEnrollment } from './bioEnrollment.ts';
 
 export interface CommandHandler {
   /** whether the command carries a CBOR parameter map */
@@ -34,4 +35,6 @@ export const handlers: ReadonlyMap<number, CommandHandler> = new Map<number, Com
   ],
   [CtapCommand.authenticatorLargeBlobs, { takesParameters: true, run: largeBlobs }],
   [CtapCommand.authenticatorConfig, { takesParameters: true, run: config }],
+  [CtapCommand.authenticatorBioEnrollment, { takesParameters: true, run: bioEnrollment }],
+  [CtapCommand.prototypeBioEnrollment, { takesParameters: true, run: bioEnrollment }],
 ]);

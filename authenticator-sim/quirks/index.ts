@@ -2,6 +2,8 @@ import type { AuthenticatorOptions } from '../Authenticator.ts';
 import type { Behaviour } from '../behaviour.ts';
 import { badAssertionSignature } from './badAssertionSignature.ts';
 import { badAttestationSignature } from './badAttestationSignature.ts';
+import { bioEnrollNeverCompletes } from './bioEnrollNeverCompletes.ts';
+import { bioUvAnyFinger } from './bioUvAnyFinger.ts';
 import { counterStuck } from './counterStuck.ts';
 import { credProtectIgnored } from './credProtectIgnored.ts';
 import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
@@ -53,6 +55,9 @@ export const QUIRKS: readonly Quirk[] = [
   hmacSecretNoUvSplit,
   credProtectIgnored,
   mdsRootCompromised,
+  // the fingerprint sensor (CTAP 2.1 §6.7, §6.5.5.7.3)
+  bioEnrollNeverCompletes,
+  bioUvAnyFinger,
   // the simulator as a card (CTAP 2.1 §11.3; seen with `run --device sim:nfc` or `sim --pcsc`)
   nfcSelectAnyAid,
   nfcNoSelectNeeded,

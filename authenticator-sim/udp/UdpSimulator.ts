@@ -1,6 +1,8 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { HID_REPORT_SIZE } from '../../harness/protocol/index.ts';
+import { SimulatedFingerprintSensor } from '../bio/fingerprintSensor.ts';
 import type { CtaphidDevice } from '../ctaphid/CtaphidDevice.ts';
+import { parseFingerDatagram } from './fingerDatagram.ts';
 
 /**
  * The datagram that power-cycles the simulator in place (docs/simulator.md "Power cycle"): persistent
@@ -89,6 +91,12 @@ export class UdpSimulator {
     if (datagram.length === HID_REPORT_SIZE && Buffer.compare(datagram, POWER_CYCLE_DATAGRAM) === 0) {
       this.powerCycles++;
       this.device.powerCycle();
+      return;
+    }
+    const sample = parseFingerDatagram(datagram);
+    if (sample) {
+      const sensor = this.device.authenticator.fingerprint;
+      if (sensor instanceof SimulatedFingerprintSensor) sensor.queue.push(sample);
       return;
     }
     this.device.receive(datagram, rinfo);

@@ -252,6 +252,17 @@ export class Ctap2 {
     throw new CtapProtocolError('CTAP_NOT_SUPPORTED', 'getInfo offers neither credMgmt nor credentialMgmtPreview');
   }
 
+  /**
+   * The bio-enrollment command byte for this device: 0x09 when getInfo has `bioEnroll`, the FIDO_2_1_PRE
+   * prototype 0x40 when it has only `userVerificationMgmtPreview` (CTAP 2.1 §6.7).
+   */
+  bioEnrollmentCommand(): number {
+    const opts = this.info?.options ?? {};
+    if (CtapOption.bioEnroll in opts) return CtapCommand.authenticatorBioEnrollment;
+    if (CtapOption.userVerificationMgmtPreview in opts) return CtapCommand.prototypeBioEnrollment;
+    throw new CtapProtocolError('CTAP_NOT_SUPPORTED', 'getInfo offers neither bioEnroll nor userVerificationMgmtPreview');
+  }
+
   /** authenticatorCredentialManagement (CTAP 2.1 §6.8) on 0x0A or 0x41 as getInfo says (or `command`). */
   async credentialManagement(
     req: CredentialManagementRequest,

@@ -1,11 +1,13 @@
 import {
   CtapCommand,
+  decodeBioEnrollmentResponse,
   decodeClientPinResponse,
   decodeCredentialManagementResponse,
   decodeGetAssertionResponse,
   decodeGetInfoResponse,
   decodeLargeBlobsResponse,
   decodeMakeCredentialResponse,
+  encodeBioEnrollmentRequest,
   encodeClientPinRequest,
   encodeConfigRequest,
   encodeCredentialManagementRequest,
@@ -13,6 +15,8 @@ import {
   encodeLargeBlobsRequest,
   encodeMakeCredentialRequest,
   type AuthenticatorInfo,
+  type BioEnrollmentRequest,
+  type BioEnrollmentResponse,
   type CborValue,
   type ClientPinRequest,
   type ClientPinResponse,
@@ -89,3 +93,7 @@ export const CtapRequest = {
  */
 export const credentialManagementRequest = (command: number): CtapRequestKind<CredentialManagementRequest, CredentialManagementResponse> =>
   kind('authenticatorCredentialManagement', command, encodeCredentialManagementRequest, emptyOr(decodeCredentialManagementResponse));
+
+/** authenticatorBioEnrollment on `command`: 0x09, or the FIDO_2_1_PRE prototype 0x40 (CTAP 2.1 §6.7). */
+export const bioEnrollmentRequest = (command: number): CtapRequestKind<BioEnrollmentRequest, BioEnrollmentResponse> =>
+  kind('authenticatorBioEnrollment', command, encodeBioEnrollmentRequest, emptyOr(decodeBioEnrollmentResponse));

@@ -15,6 +15,7 @@ export * from './ctap2/commands/clientPin.ts';
 export * from './ctap2/commands/credentialManagement.ts';
 export * from './ctap2/commands/largeBlobs.ts';
 export * from './ctap2/commands/config.ts';
+export * from './ctap2/commands/bioEnrollment.ts';
 export * from './ctap2/pinHash.ts';
 export * from './ctaphid/constants.ts';
 export * from './ctaphid/frames.ts';

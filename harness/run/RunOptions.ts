@@ -1,3 +1,4 @@
+import type { FingerControl } from '../suites/SuiteContext.ts';
 import type { MdsStore } from '../../mds/index.ts';
 import type { AuthStrengthInput, EntraPolicy } from '../compat/index.ts';
 import type { OpenedDevice, OpenedNfcDevice } from '../ctap/index.ts';
@@ -97,6 +98,8 @@ export interface OpenedRunDevice {
   product?: string;
   /** the in-process simulator's own count of the touches it approved */
   simulatorTouches?: () => number;
+  /** the simulator's fingerprint sensor (in-process, or the UDP datagram of docs/simulator.md) */
+  fingerprint?: FingerControl;
 }
 
 /** One device's run: its exit code, and its report when one was written. */

@@ -1,5 +1,17 @@
 import { createSocket } from 'node:dgram';
-import { createSimulatorCard, createSimulatorDevice, DEFAULT_SELECTION_HOLD, LATENCY_PROFILES, POWER_CYCLE_DATAGRAM, SIMULATOR_CARD_ATR } from '../../authenticator-sim/index.ts';
+import {
+  createSimulatorCard,
+  createSimulatorDevice,
+  DEFAULT_SELECTION_HOLD,
+  fingerDatagram,
+  fingerSample,
+  LATENCY_PROFILES,
+  POWER_CYCLE_DATAGRAM,
+  SIMULATOR_CARD_ATR,
+  SimulatedFingerprintSensor,
+  type FingerprintSensor,
+} from '../../authenticator-sim/index.ts';
+import type { FingerControl } from '../suites/SuiteContext.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { openDevice, openNfcDevice, parseDeviceSpec } from '../ctap/index.ts';
 import type { CtaphidChannelOptions } from '../ctaphid/index.ts';
@@ -25,7 +37,8 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     const device = await openDevice({ kind: 'memory', connect: connectReportDevice(sim), name: 'memory:simulator' }, { ctaphid: channelOptions(opts) });
     // In-process power cycle: persistent state and channels kept, tokens and the wrong-PIN streak cleared,
     // the reset window open again (docs/simulator.md).
-    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle(), simulatorTouches: () => presence.approved };
+    const fingerprint = fingerControlOf(sim.authenticator.fingerprint);
+    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle(), simulatorTouches: () => presence.approved, ...(fingerprint ? { fingerprint } : {}) };
   }
   if (deviceText === 'sim:nfc') {
     // The in-process simulator as a card: every APDU through the NFC layer and the simulator's applet.
@@ -46,7 +59,13 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
       await new Promise((r) => setTimeout(r, 50));
       await device.hid.reopen();
     };
-    return { device, kind: spec.kind, powerCycle };
+    // The fingerprint datagram (docs/simulator.md) puts samples on the simulator's sensor.
+    const fingerprint: FingerControl = {
+      present: async (...samples) => {
+        for (const s of samples) await sendDatagram(spec.host, spec.port, fingerDatagram(fingerSample(s)));
+      },
+    };
+    return { device, kind: spec.kind, powerCycle, fingerprint };
   }
   // A real key: the person is told when it waits for a touch (touchPrompt.ts, from KEEPALIVE UPNEEDED or,
   // over NFC, the status update UPNEEDED).
@@ -101,6 +120,11 @@ export function checkQuirksApply(devices: readonly string[], quirks: readonly st
 export function message(err: Error & { code?: unknown }): string {
   const code = typeof err.code === 'string' ? err.code : undefined;
   return code && !err.message.startsWith(code) ? `${code}: ${err.message}` : err.message;
+}
+
+/** The in-process simulator's sensor as checks drive it. */
+function fingerControlOf(sensor: FingerprintSensor | undefined): FingerControl | undefined {
+  return sensor instanceof SimulatedFingerprintSensor ? { present: async (...samples) => sensor.present(...samples) } : undefined;
 }
 
 function sendDatagram(host: string, port: number, datagram: Uint8Array): Promise<void> {

@@ -80,6 +80,7 @@ function suiteOptions(opts: RunOptions, opened: OpenedRunDevice, mds: LoadedMds 
       // over NFC the reader takes the field away and gives it back: the key is freshly powered (CTAP 2.1 §6.6)
       ...(opened.kind === 'nfc' && opened.powerCycle ? { requestReplug: opened.powerCycle } : {}),
       ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
+      ...(opened.fingerprint ? { fingerprint: opened.fingerprint } : {}),
     },
     ...(opts.suites ? { suites: opts.suites } : {}),
     ...(opts.checks ? { checks: opts.checks } : {}),

@@ -53,8 +53,18 @@ export interface SuiteContextOptions {
   requestReplug?: () => Promise<void>;
   /** power-cycles the device where the transport can (the simulator over UDP or in-process) */
   powerCycle?: () => Promise<void>;
+  /**
+   * puts samples on the fingerprint sensor where the harness controls it (the simulator): a finger by
+   * name, 'poor' (a sample the sensor cannot use) or 'timeout' (nothing before the timeout)
+   */
+  fingerprint?: FingerControl;
   /** the MDS to judge attestation and status against, and the time to judge at */
   mds?: { store: MdsStore; at: Date };
+}
+
+/** The simulator's fingerprint sensor as checks drive it (docs/simulator.md "Fingerprint sensor"). */
+export interface FingerControl {
+  present(...samples: string[]): Promise<void>;
 }
 
 /** What checks leave for the evaluations after the run (Microsoft/Entra need one direct attestation). */

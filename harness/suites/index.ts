@@ -18,6 +18,7 @@ import { clientPinChecks } from './client-pin/clientPinChecks.ts';
 import { uvChecks } from './uv/uvChecks.ts';
 import { configChecks } from './config/configChecks.ts';
 import { minPinLengthChecks } from './min-pin-length/minPinLengthChecks.ts';
+import { bioEnrollmentChecks } from './bio-enrollment/bioEnrollmentChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -46,6 +47,7 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...credBlobChecks,
   ...largeBlobChecks,
   ...credMgmtChecks,
+  ...bioEnrollmentChecks,
   ...resetChecks,
 ];
 

@@ -47,5 +47,9 @@ export const needsExtension =
 /** Discoverable credentials are offered (getInfo rk). */
 export const needsRk: Need = (ctx) => (ctx.info.options?.rk === true ? undefined : 'discoverable credentials not offered (rk)');
 
-/** The device has no built-in user verification method (getInfo option uv absent). */
-export const needsNoBuiltInUv: Need = (ctx) => ('uv' in (ctx.info.options ?? {}) ? 'device has a built-in user verification method' : undefined);
+/**
+ * Built-in user verification is not ready (getInfo uv absent, or false: a method that is not configured,
+ * such as a fingerprint sensor with no finger enrolled). CTAP 2.1 §6.1.2 step 5 / §6.2.2 step 4 refuse
+ * the uv option in both cases.
+ */
+export const needsNoBuiltInUv: Need = (ctx) => (ctx.info.options?.uv === true ? 'device has a configured built-in user verification method (uv true)' : undefined);

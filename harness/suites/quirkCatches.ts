@@ -38,6 +38,8 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'mds-root-compromised': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
   'hmac-secret-no-uv-split': { checks: ['HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
   'cred-protect-ignored': { checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'] },
+  'bio-enroll-never-completes': { checks: ['BIO-ENROLL-001', 'BIO-ENROLL-002', 'BIO-NAME-001', 'BIO-REMOVE-001', 'BIO-UV-001', 'BIO-UV-004'] },
+  'bio-uv-any-finger': { checks: ['BIO-UV-002', 'BIO-UV-003'] },
   'nfc-select-any-aid': { checks: ['NFC-SELECT-003'], args: NFC_ARGS },
   'nfc-no-select-needed': { checks: ['NFC-SELECT-004'], args: NFC_ARGS },
   'nfc-wrong-version': { checks: ['NFC-SELECT-002'], args: NFC_ARGS },

@@ -5,7 +5,8 @@ Each datagram is one raw 64-byte CTAPHID report (docs/simulator.md, "UDP device 
 own CtapHidDevice does the framing through the CtapHidConnection below. Steps: getInfo, reset, set PIN,
 makeCredential (rk, hmac-secret, PIN/UV auth protocol 2) with packed attestation verified, getAssertion with
 the signature verified, hmac-secret (stable per salt, different without UV), credential management
-(metadata, enumerate RPs and credentials, delete), user fields with one and two accounts (CTAP 2.1 §6.2.2),
+(metadata, enumerate RPs and credentials, delete), bio enrollment with FPBioEnrollment (enroll, name, UV by
+the enrolled finger, another finger refused, remove; CTAP 2.1 §6.7), user fields with one and two accounts (CTAP 2.1 §6.2.2),
 the power-cycle datagram then the same channel, reset refused 10 s after power-up (CTAP 2.1 §6.6), CTAP1/U2F
 register/authenticate verified, reset after a power cycle.
 
@@ -22,6 +23,7 @@ from fido2.cose import CoseKey
 from fido2.ctap import CtapError
 from fido2.ctap1 import Ctap1
 from fido2.ctap2 import ClientPin, CredentialManagement, Ctap2, PinProtocolV2
+from fido2.ctap2.bio import BioEnrollment, FPBioEnrollment
 from fido2.ctap2.extensions import HmacSecretExtension
 from fido2.hid import CtapHidDevice
 from fido2.hid.base import CtapHidConnection, HidDescriptor
@@ -30,6 +32,15 @@ PIN = "4321"
 RP = {"id": "example.com", "name": "Example"}
 USER = {"id": b"user-0001", "name": "alice", "displayName": "Alice"}
 ES256 = [{"type": "public-key", "alg": -7}]
+# The datagram that puts one finger on the simulator's sensor (docs/simulator.md, "Fingerprint sensor").
+FINGER_PREFIX = bytes.fromhex("f1d0f1d0a7c35e2b9d1e4f60b8a2c7e3395d6a1e0c4b7f28a6e9d3c1b5f7a0e2")
+
+
+def finger_datagram(name):
+    body = name.encode("utf-8")
+    return (FINGER_PREFIX + bytes([1, len(body)]) + body).ljust(64, b"\0")
+
+
 # The datagram that power-cycles the simulator in place (docs/simulator.md).
 POWER_CYCLE = bytes.fromhex(
     "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
@@ -193,6 +204,39 @@ def main():
     except CtapError as e:
         check(e.code == CtapError.ERR.NO_CREDENTIALS, "NO_CREDENTIALS after delete, got %r" % e.code)
     step("getAssertion after delete -> CTAP2_ERR_NO_CREDENTIALS")
+
+    # bio enrollment (CTAP 2.1 §6.7) with python-fido2's FPBioEnrollment, then UV by fingerprint (§6.5.5.7.3)
+    token = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.BIO_ENROLL)
+    bio = FPBioEnrollment(ctap, protocol, token)
+    sensor = bio.get_fingerprint_sensor_info()
+    needed = sensor[BioEnrollment.RESULT.MAX_SAMPLES_REQUIRED]
+    check(bio.enumerate_enrollments() == {}, "no enrollment yet")
+    enrolling = bio.enroll(timeout=5000)
+    template_id, samples = None, 0
+    while template_id is None and samples < 3 * needed:
+        template_id = enrolling.capture()
+        samples += 1
+    check(template_id is not None and samples == needed, "enrolled in %d samples (sensor says %d)" % (samples, needed))
+    bio.set_name(template_id, "right index")
+    check(bio.enumerate_enrollments() == {template_id: "right index"}, "enrollment listed with its name")
+    options = ctap.get_info().options
+    check(options.get("bioEnroll") is True and options.get("uv") is True, "getInfo bioEnroll and uv true after enrollment")
+    uv_token = client_pin.get_uv_token(ClientPin.PERMISSION.MAKE_CREDENTIAL, RP["id"])
+    check(len(uv_token) == 32, "UV token by the enrolled finger")
+    conn = dev._connection
+    conn.sock.sendto(finger_datagram("left-little"), conn.addr)
+    time.sleep(0.05)
+    try:
+        client_pin.get_uv_token(ClientPin.PERMISSION.MAKE_CREDENTIAL, RP["id"])
+        raise AssertionError("a finger that is not enrolled got a UV token")
+    except CtapError as e:
+        check(e.code == CtapError.ERR.UV_INVALID, "UV_INVALID for another finger, got %r" % e.code)
+    token = client_pin.get_pin_token(PIN, ClientPin.PERMISSION.BIO_ENROLL)
+    bio = FPBioEnrollment(ctap, protocol, token)
+    bio.remove_enrollment(template_id)
+    check(bio.enumerate_enrollments() == {}, "enrollment removed")
+    check(ctap.get_info().options.get("bioEnroll") is False, "getInfo bioEnroll false again")
+    step("bio enrollment (FPBioEnrollment): enroll in %d samples, name, UV by finger, wrong finger -> UV_INVALID, remove" % samples)
 
     # user fields (CTAP 2.1 §6.2.2): one account -> id only; several -> id, name, displayName
     rp2 = {"id": "accounts.example", "name": "Accounts"}

@@ -23,6 +23,7 @@ const STEPS = [
   'hmac-secret: stable per salt',
   'credential management: metadata, enumerate RPs and credentials, delete',
   'getAssertion after delete',
+  'bio enrollment (FPBioEnrollment): enroll in',
   'user fields: one account -> id only; two accounts -> id, name, displayName',
   'power cycle, then the same channel',
   'reset 10 s after power-up -> CTAP2_ERR_NOT_ALLOWED',

@@ -186,8 +186,8 @@ describe.each(PROTOCOLS)('authenticatorClientPIN, PIN/UV auth protocol %i', (v) 
     expect(r.status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
   });
 
-  it(name('permissions: 0, unsupported (be or pcmr)'), async () => {
-    const d = await PinDriver.create();
+  it(name('permissions: 0, unsupported (be without a fingerprint sensor, or pcmr)'), async () => {
+    const d = await PinDriver.create({ fingerprint: false });
     await d.setPin(v, PIN);
     expect((await d.token(v, PIN, 0, 'example.com')).status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
     expect((await d.token(v, PIN, P.be, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
@@ -256,7 +256,7 @@ describe.each(PROTOCOLS)('authenticatorClientPIN, PIN/UV auth protocol %i', (v) 
   });
 
   it(name('unknown subCommand, and getUVRetries / UV token without built-in UV: CTAP2_ERR_INVALID_SUBCOMMAND'), async () => {
-    const d = await PinDriver.create();
+    const d = await PinDriver.create({ fingerprint: false });
     expect((await d.clientPin({ 1: v, 2: 0x08 })).status).toBe(S.CTAP2_ERR_INVALID_SUBCOMMAND);
     expect((await d.clientPin({ 1: v, 2: 0x42 })).status).toBe(S.CTAP2_ERR_INVALID_SUBCOMMAND);
     expect((await d.clientPin({ 2: ClientPinSubCommand.getUVRetries })).status).toBe(S.CTAP2_ERR_INVALID_SUBCOMMAND);

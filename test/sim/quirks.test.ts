@@ -65,6 +65,8 @@ describe('the quirk set', () => {
       'hmac-secret-no-uv-split',
       'cred-protect-ignored',
       'mds-root-compromised',
+      'bio-enroll-never-completes',
+      'bio-uv-any-finger',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { Authenticator } from '../../authenticator-sim/index.ts';
+import { Authenticator, SimulatedFingerprintSensor } from '../../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
@@ -24,11 +24,12 @@ export interface CheckOutcome {
 }
 
 /** Runs the named suites (or checks) against a fresh simulator, with quirks and/or a fault in between. */
-export async function runAgainst(options: { suites?: string[]; checks?: string[]; quirks?: string[]; fault?: Fault }): Promise<Map<string, CheckOutcome>> {
+export async function runAgainst(options: { suites?: string[]; checks?: string[]; quirks?: string[]; fault?: Fault; fingerprint?: false }): Promise<Map<string, CheckOutcome>> {
   const sim = await Authenticator.create({
     allowResetAnytime: true,
     attestationMaterial: await sharedAttestationMaterial(),
     ...authenticatorOptionsForQuirks(options.quirks ?? []),
+    ...(options.fingerprint === false ? { fingerprint: false as const } : {}),
   });
   const fault = options.fault;
   const handler = fault
@@ -46,13 +47,20 @@ export async function runAgainst(options: { suites?: string[]; checks?: string[]
   const ctap2 = await Ctap2.open(new DirectAuthenticatorChannel(handler));
   const run = await runSuites({
     device: { ctap2, kind: 'sim' },
-    context: { allowDestructive: true, pin: '1234' },
+    context: {
+      allowDestructive: true,
+      pin: '1234',
+      ...(sim.fingerprint instanceof SimulatedFingerprintSensor ? { fingerprint: fingerControl(sim.fingerprint) } : {}),
+    },
     ...(options.suites ? { suites: options.suites } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
     timeoutMs: 20_000,
   });
   return new Map(run.results.map((r) => [r.id, { status: r.status, message: r.message }]));
 }
+
+/** The simulator's sensor as checks drive it (SuiteContextOptions.fingerprint). */
+const fingerControl = (sensor: SimulatedFingerprintSensor) => ({ present: async (...samples: string[]) => sensor.present(...samples) });
 
 /** The ids whose outcome is fail or error. */
 export const failed = (results: Map<string, CheckOutcome>) => [...results].filter(([, r]) => r.status === 'fail' || r.status === 'error').map(([id]) => id);

@@ -8,7 +8,7 @@ import {
 import { authDataOf, credentialIdOf } from '../client-pin/tokenChecks.ts';
 import { ensure, expectStatus } from '../expect.ts';
 import { allowListOf, gaRequest, mcRequest, mcWithToken } from '../ops.ts';
-import { all, needsCtap21 } from '../needs.ts';
+import { all, needsCtap21, needsNoBuiltInUv } from '../needs.ts';
 import { clientPin, requestUvToken } from '../pinOps.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
@@ -61,11 +61,11 @@ export const uvChecks: SuiteCheck[] = [
   {
     suite,
     id: 'UV-OPT-001',
-    title: 'the uv option without a built-in UV method is refused with CTAP2_ERR_INVALID_OPTION',
+    title: 'the uv option without a configured built-in UV method is refused with CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §6.1.2 step 5 (uv option, no built-in user verification)',
     destructive: true,
     needs: { pin: 'unset' },
-    requires: (ctx) => needsCtap21(ctx) ?? (ctx.info.options?.uv === undefined ? undefined : 'the device has a built-in UV method (uv option present)'),
+    requires: (ctx) => needsCtap21(ctx) ?? needsNoBuiltInUv(ctx),
     async run(ctx, signal) {
       const r = await ctx.request(CtapRequest.makeCredential, mcRequest(ctx.rpIdFor('UV-OPT-001'), { options: uvOption() }), signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_INVALID_OPTION, 'makeCredential with uv=true on a device without built-in UV');
