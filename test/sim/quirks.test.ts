@@ -67,6 +67,14 @@ describe('the quirk set', () => {
       'mds-root-compromised',
       'bio-enroll-never-completes',
       'bio-uv-any-finger',
+      'nfc-select-any-aid',
+      'nfc-no-select-needed',
+      'nfc-wrong-version',
+      'nfc-no-command-chaining',
+      'nfc-no-response-chaining',
+      'nfc-extended-as-short',
+      'nfc-status-updates-unasked',
+      'nfc-lax-apdus',
     ]);
   });
 
