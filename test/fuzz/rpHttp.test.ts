@@ -74,6 +74,9 @@ interface Request {
   json: unknown;
   edit: JsonEdit;
   ceremony: 'registration' | 'authentication' | 'conformance-registration' | 'conformance-authentication';
+  /** a rebinding page's Host, a cross-site Origin, or neither */
+  foreign: 'none' | 'host' | 'origin';
+  foreignName: string;
 }
 
 
@@ -93,6 +96,8 @@ const request: fc.Arbitrary<Request> = fc.record({
   json: fc.jsonValue({ maxDepth: 4 }),
   edit: jsonEdit,
   ceremony: fc.constantFrom('registration', 'authentication', 'conformance-registration', 'conformance-authentication'),
+  foreign: fc.oneof({ weight: 18, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('host' as const, 'origin' as const) }),
+  foreignName: fc.oneof(fc.constantFrom('evil.example', 'localhost.evil.example:8080', '127.0.0.1.nip.io', 'null', '[::2]:8080', ''), fc.string({ maxLength: 40 })),
 });
 
 describe('hostile HTTP requests into every RP route', () => {
@@ -130,8 +135,12 @@ describe('hostile HTTP requests into every RP route', () => {
         if (r.contentType) headers['Content-Type'] = r.contentType;
         if (r.cookie === 'garbage') headers.Cookie = r.garbageCookie;
         else if (r.cookie === 'session') headers.Cookie = cookie;
+        // header values a Request refuses (control characters) are left out: they never reach a server
+        const foreignValue = /^[\x20-\x7e]*$/.test(r.foreignName) ? r.foreignName : 'evil.example';
+        if (r.foreign === 'host') headers.Host = foreignValue;
+        else if (r.foreign === 'origin') headers.Origin = foreignValue.includes('//') || foreignValue === 'null' ? foreignValue : `http://${foreignValue}`;
         let res: { status: number; text: string };
-        if (r.kind === 'ceremony' && path.startsWith('/api/')) {
+        if (r.kind === 'ceremony' && path.startsWith('/api/') && r.foreign === 'none') {
           // the ceremony's own browser session, so the verify step gets past the session check
           const p = await f.session.post(path, undefined, { raw: body!, contentType: r.contentType });
           res = { status: p.status, text: typeof p.json === 'string' ? p.json : JSON.stringify(p.json) };
@@ -154,7 +163,7 @@ describe('hostile HTTP requests into every RP route', () => {
     reportFuzzFigure('hostile HTTP requests into the RP', requests, 'requests', ms, `statuses ${JSON.stringify([...statuses].sort((a, b) => a[0] - b[0]))}`);
     expect(requests).toBe(RUNS);
     // the requests reach past the schemas: successes, refusals of the decoders/verifiers, and 404s
-    for (const s of [200, 400, 404, 413]) expect(statuses.get(s) ?? 0, `HTTP ${s}`).toBeGreaterThan(0);
+    for (const s of [200, 400, 403, 404, 413, 421]) expect(statuses.get(s) ?? 0, `HTTP ${s}`).toBeGreaterThan(0);
   }, 1_000_000);
 });
 
