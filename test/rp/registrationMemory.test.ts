@@ -1,14 +1,13 @@
 // Memory from unauthenticated registrations: 5,000 registrations with COSE keys padded to just under the
 // 1 KB limit (stored) and 500 padded to 30 KB (refused), through the conformance API of a real
 // `fido-harness serve`; the server's resident set must stay under 300 MB.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { craftRegistration } from './craftRegistration.ts';
+import { startServeChild } from '../helpers/serveChild.ts';
 
-const REPO = resolve(import.meta.dirname, '..', '..');
 const STORED = 5_000;
 const REFUSED = 500;
 
@@ -24,21 +23,9 @@ function rssMb(pid: number): number {
 
 describe.skipIf(process.platform !== 'linux')('RSS after padded registrations', () => {
   it(`stays under 300 MB after ${STORED} stored and ${REFUSED} refused padded registrations`, async () => {
-    child = spawn(process.execPath, [join(REPO, 'bin/fido-harness.mjs'), 'serve', '--port', '0', '--no-page', '--runs', '/nonexistent-runs'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const origin = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`serve did not start:\n${out}`)), 60_000);
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        const m = /open (http:\/\/localhost:\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          ok(m[1]!);
-        }
-      };
-      child!.stdout!.on('data', onData);
-      child!.stderr!.on('data', onData);
-    });
+    const started = await startServeChild(['--no-page', '--runs', '/nonexistent-runs']);
+    child = started.child;
+    const origin = started.url;
     const port = Number(new URL(origin).port);
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     const post = (path: string, body: unknown) =>

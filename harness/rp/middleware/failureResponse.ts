@@ -4,9 +4,9 @@ import { RpError } from '../RpError.ts';
 import type { RpEnv } from '../RpState.ts';
 
 /**
- * The app's one onError: typed errors become `{status:"failed", errorMessage}` (the FIDO conformance API's
- * failure shape, FIDO2 Server conformance test API) with their 4xx status. Anything else is a bug in the RP, answered 500 with the
- * same shape (never a stack trace) so tests that demand "never 5xx" can catch it.
+ * The app's one onError: typed errors become `{status:"failed", errorMessage}` (the failure shape of the
+ * FIDO2 Server conformance test API's ServerResponse) with their 4xx status. Anything else is a bug in the
+ * RP, answered 500 with the same shape (never a stack trace) so tests that demand "never 5xx" can catch it.
  */
 export function failureResponse(): ErrorHandler<RpEnv> {
   return function onRpError(err, c) {
@@ -14,7 +14,7 @@ export function failureResponse(): ErrorHandler<RpEnv> {
     // being dropped under a keep-alive client, which then retries its next request on a fresh one
     if ((err instanceof RpError || err instanceof HTTPException) && err.status === 413) c.header('Connection', 'close');
     if (err instanceof RpError) {
-      // the conformance API's failure shape is exactly {status, errorMessage} (FIDO2 Server conformance test API); the stable code
+      // the conformance API's failure shape is exactly {status, errorMessage} (ServerResponse); the stable code
       // goes in a header there, and in the body elsewhere
       if (c.get('conformance')) {
         c.header('X-Error-Code', err.code);
