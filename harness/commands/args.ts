@@ -176,18 +176,19 @@ export async function withUsage(spec: CommandSpec, io: CommandStreams, body: () 
 
 /** "fido-harness NAME: message" and the command's usage line (two lines, the first says what is wrong). */
 export function usageError(spec: CommandSpec, message: string): string {
-  return `fido-harness ${spec.name}: ${message}\n${usageLine(spec)}`;
+  // the message may quote what the user or a file gave: escaped; the line break before the usage is ours
+  return `fido-harness ${spec.name}: ${terminalSafe(message)}\n${usageLine(spec)}`;
 }
 
-/** An argument echoed in an error: control characters and bidi overrides shown as escapes. */
+/** An argument echoed in an error (escaped once, with the whole message, by usageError). */
 function oneLine(text: string): string {
-  return terminalSafe(text);
+  return text;
 }
 
 /** `--at DATE`: a bare date is midnight UTC; otherwise an ISO 8601 date-time. */
 export function parseTime(value: string, flag = '--at'): Date {
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(t)) throw new UsageError(`${flag} ${JSON.stringify(terminalSafe(value))} is not a date (e.g. 2023-01-15 or 2023-01-15T12:00:00Z)`);
+  if (Number.isNaN(t)) throw new UsageError(`${flag} "${value}" is not a date (e.g. 2023-01-15 or 2023-01-15T12:00:00Z)`);
   return new Date(t);
 }
 

@@ -5,7 +5,7 @@ import { diffReports, formatReportDiff } from '../../reports/diffReports.ts';
 import { parseReport } from '../../reports/validateReport.ts';
 import { ReportValidationError } from '../../reports/ReportValidationError.ts';
 import { writeReports } from '../../reports/writeReports.ts';
-import { terminalSafe } from '../../reports/terminalSafe.ts';
+import { terminalSafe, terminalSafeJson } from '../../reports/terminalSafe.ts';
 import { resolveReportFile } from '../run/runFolder.ts';
 import { parseCommandArgs, subcommand, UsageError, withUsage, type CommandSpec } from './args.ts';
 
@@ -71,7 +71,7 @@ export async function runReportCommand(args: string[], io: CommandIo = process):
         const { values, positionals } = parseCommandArgs(REPORT_SPEC.subcommands.diff, rest);
         const [a, b] = await Promise.all([loadReport(positionals[0]!), loadReport(positionals[1]!)]);
         const diff = diffReports(a, b);
-        io.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : `${linesSafe(formatReportDiff(diff))}\n`);
+        io.stdout.write(values.json ? `${terminalSafeJson(diff)}\n` : `${linesSafe(formatReportDiff(diff))}\n`);
         return diff.worse ? 1 : 0;
       }
       const { values, positionals } = parseCommandArgs(REPORT_SPEC.subcommands.render, rest);

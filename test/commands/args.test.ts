@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, HelpRequest, parseCommandArgs, parseTime, subcommand, UsageError, type CommandSpec } from '../../harness/commands/args.ts';
+import { helpText, HelpRequest, parseCommandArgs, parseTime, subcommand, UsageError, usageError, type CommandSpec } from '../../harness/commands/args.ts';
 
 const SPEC = {
   name: 'demo',
@@ -33,7 +33,6 @@ describe('parseCommandArgs', () => {
     [['--json=yes', 'f'], '--json takes no value'],
     [[], 'missing FILE'],
     [['a', 'b'], 'unexpected argument b'],
-    [['--x\u001b[31m'], 'unknown option --x\\u001b[31m'],
     [['--toString', 'f'], 'unknown option --toString'],
   ])('%j is a one-line usage error', (args, message) => {
     expect(() => parseCommandArgs(SPEC, args)).toThrow(new UsageError(message));
@@ -60,6 +59,18 @@ describe('parseCommandArgs', () => {
     expect(text).toMatch(/--device DEV +which device \(default: sim\)/);
     expect(text).toMatch(/-j, --json +JSON/);
     expect(text).toMatch(/--check VALUE +checks \(repeatable, or comma-separated\)/);
+  });
+});
+
+describe('usageError', () => {
+  it('escapes what the message quotes (control characters, bidi overrides), not its own line break', () => {
+    let message = '';
+    try {
+      parseCommandArgs(SPEC, ['--x\u001b[31m\u202e', 'f']);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(usageError(SPEC, message)).toBe('fido-harness demo: unknown option --x\\u001b[31m\\u202e\nusage: fido-harness demo [options] FILE (fido-harness demo --help lists the options)');
   });
 });
 
