@@ -1,4 +1,4 @@
-import type { EntraEvaluation, EntraReason, EntraScenario, EntraVerdict, Fido2AuthenticationMethodView, MicrosoftEvaluation } from '../../reports/model.ts';
+import type { EntraEvaluation, EntraFix, EntraReason, EntraScenario, EntraVerdict, Fido2AuthenticationMethodView, MicrosoftEvaluation } from '../../reports/model.ts';
 import { CoseAlgorithm, CtapExtension } from '../protocol/index.ts';
 import { checkFacts, combineFacts, gatherFacts, type CheckReliance, type CompatInput, type Fact, type Facts } from './evidence.ts';
 import { evaluateMicrosoft } from './microsoft.ts';
@@ -215,12 +215,13 @@ export function evaluateEntra(input: EntraInput, facts: Facts = gatherFacts(inpu
     : [judgePolicy("Entra's defaults", defaultEntraPolicy(false), facts, ms, groups), judgePolicy('attestation enforced', defaultEntraPolicy(true), facts, ms, groups)];
   const main = judged[0]!;
   const policy = given ?? defaultEntraPolicy(false);
-  const fix = entraFix(policy, main, facts, ms, groups);
+  const policyFix = entraFix(policy, main, facts, ms, groups);
   // a key that fails on its own fails every strength for the same checks
-  const strengths = evaluateAuthStrengths(input.authStrengths ?? [], facts, main.reasons).map((s) => (s.fix.kind === 'device' && fix.kind === 'device' ? { ...s, fix } : s));
+  const strengths = evaluateAuthStrengths(input.authStrengths ?? [], facts, main.reasons).map((s) => (s.fix.kind === 'device' && policyFix.kind === 'device' ? { ...s, fix: policyFix } : s));
   const strengthReasons: EntraReason[] = strengths.map((s) => ({ id: 'EN-AUTH-STRENGTH', status: s.status, message: `"${s.displayName}" (${s.from}): ${s.message}`, source: 'S6' }));
   // a strength that refuses the key blocks sign-in where Conditional Access requires it
   const verdict: EntraVerdict = main.verdict === 'allowed' && strengths.some((s) => s.status === 'fail') ? 'blocked' : main.verdict === 'allowed' && strengths.some((s) => s.status === 'skip') ? 'incomplete' : main.verdict;
+  const fix: EntraFix = verdict !== 'allowed' && main.verdict === 'allowed' ? { kind: 'none', text: 'the method policy allows this key; an authentication strength does not (EN-AUTH-STRENGTH, with its own fix)' } : policyFix;
   const view = authenticationMethodView(facts, ms);
   return {
     verdict,

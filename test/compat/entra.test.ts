@@ -279,6 +279,8 @@ describe('Conditional Access authentication strengths (EN-AUTH-STRENGTH)', () =>
     const omit = evaluateEntra({ ...base, authStrengths: parseAuthStrengths(custom({ combinationConfigurations: config([OTHER_AAGUID]) }), 'f') });
     const s = omit.authStrengths!.find((x) => x.from === 'f')!;
     expect(s.status).toBe('fail');
+    expect(omit.verdict).toBe('blocked');
+    expect(omit.fix).toEqual({ kind: 'none', text: expect.stringContaining('the method policy allows this key; an authentication strength does not') });
     expect(s.fix).toEqual({
       kind: 'policy',
       text: expect.any(String),
