@@ -179,7 +179,7 @@ async function loadServerInfo(): Promise<void> {
     const mds = await api('/api/mds');
     $('mds-info').textContent = mds.loaded
       ? `Browser ceremonies are judged against MDS BLOB no ${mds.no} (${mds.entries} entries, next update ${mds.nextUpdate}).`
-      : `Browser ceremonies: ${mds.message} (start serve with --mds FILE for a trust verdict).`;
+      : `Browser ceremonies: ${mds.message}; start serve with --mds FILE to judge them.`;
     const sim = await api('/api/sim');
     simulatorUsesTestMds = !!sim.testMds;
     $<HTMLInputElement>('mode-simulator').disabled = !sim.available;
