@@ -1,5 +1,6 @@
-import { createPublicKey, constants, verify, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import { createPublicKey, constants, verify, type KeyObject } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
+import { chainCertificate } from '../ChainCertificate.ts';
 
 /**
  * COSE algorithm → node:crypto verify parameters (RFC 9053 §2.1, RFC 8812 §2 and §5, WebAuthn L3 §5.8.5).
@@ -90,8 +91,9 @@ export function coseKeyToKeyObject(key: Map<unknown, unknown>): KeyObject {
   throw new Error(`COSE kty ${String(kty)} not supported`);
 }
 
+/** The certificate's public key as node:crypto sees it (parsed once per certificate object). */
 export function certKey(cert: X509Certificate): KeyObject {
-  return new NodeX509(Buffer.from(cert.rawData)).publicKey;
+  return chainCertificate(cert).native.publicKey;
 }
 
 /** Two public keys are the same key (SubjectPublicKeyInfo DER equal). */
