@@ -82,7 +82,7 @@ export function parseCommandArgs<S extends CommandSpec>(spec: S, args: readonly 
     const eq = arg.indexOf('=');
     const name = shorts.get(arg) ?? (arg.startsWith('--') ? arg.slice(2, eq > 0 ? eq : undefined) : '');
     const o = Object.hasOwn(spec.options, name) ? spec.options[name] : undefined;
-    if (!o) throw new UsageError(`unknown option ${oneLine(eq > 0 ? arg.slice(0, eq) : arg)}`);
+    if (!o) throw new UsageError(`unknown option ${eq > 0 ? arg.slice(0, eq) : arg}`);
     if (o.type === 'boolean') {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
       values[name] = true;
@@ -99,7 +99,7 @@ export function parseCommandArgs<S extends CommandSpec>(spec: S, args: readonly 
     else values[name] = value;
   }
   const want = spec.positionals ?? { min: 0, max: 0 };
-  if (positionals.length > want.max) throw new UsageError(`unexpected argument ${oneLine(positionals[want.max]!)}`);
+  if (positionals.length > want.max) throw new UsageError(`unexpected argument ${positionals[want.max]!}`);
   if (positionals.length < want.min) throw new UsageError(`missing ${spec.args ?? 'argument'}`);
   return { values: values as ParsedValues<S>, positionals };
 }
@@ -145,7 +145,7 @@ export function subcommand(spec: CommandSpec, args: readonly string[]): { sub: C
     throw new HelpRequest(helpText(spec));
   }
   const sub = spec.subcommands?.[word];
-  if (!sub || !Object.hasOwn(spec.subcommands!, word)) throw new UsageError(`unknown subcommand ${oneLine(word)} (${Object.keys(spec.subcommands ?? {}).join(', ')})`);
+  if (!sub || !Object.hasOwn(spec.subcommands!, word)) throw new UsageError(`unknown subcommand ${word} (${Object.keys(spec.subcommands ?? {}).join(', ')})`);
   return { sub, rest };
 }
 
@@ -178,11 +178,6 @@ export async function withUsage(spec: CommandSpec, io: CommandStreams, body: () 
 export function usageError(spec: CommandSpec, message: string): string {
   // the message may quote what the user or a file gave: escaped; the line break before the usage is ours
   return `fido-harness ${spec.name}: ${terminalSafe(message)}\n${usageLine(spec)}`;
-}
-
-/** An argument echoed in an error (escaped once, with the whole message, by usageError). */
-function oneLine(text: string): string {
-  return text;
 }
 
 /** `--at DATE`: a bare date is midnight UTC; otherwise an ISO 8601 date-time. */

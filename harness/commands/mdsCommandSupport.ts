@@ -7,7 +7,7 @@ import { MdsCache, defaultMdsCacheDir } from '../../mds/MdsCache.ts';
 import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
 import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
 import { certificatesFromPem } from '../../mds/certificates.ts';
-import { HelpRequest, UsageError, type CommandStreams } from './args.ts';
+import { HelpRequest, parseTime as parseDate, UsageError, type CommandStreams } from './args.ts';
 
 /**
  * Where the `mds` and `attestation` commands write and what they may reach; tests pass their own.
@@ -44,10 +44,7 @@ export function lineStreams(io: MdsCliIo): CommandStreams {
 
 /** `--at`: a bare date is midnight UTC; anything Date.parse takes otherwise (ISO 8601); default now. */
 export function parseTime(v: string | undefined, io: MdsCliIo): Date {
-  if (v === undefined) return io.now();
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(t)) throw new UsageError(`--at ${JSON.stringify(v)} is not a date/time (use e.g. 2023-01-15 or 2023-01-15T12:00:00Z)`);
-  return new Date(t);
+  return v === undefined ? io.now() : parseDate(v);
 }
 
 export function readText(path: string, what: string): string {
