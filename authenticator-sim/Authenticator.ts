@@ -69,7 +69,16 @@ export interface AuthenticatorOptions {
    * when `builtInUv` is given (that method is the key's only one).
    */
   fingerprint?: FingerprintSensor | false;
+  /**
+   * The RP IDs pre-configured for vendor-facilitated enterprise attestation (CTAP 2.1 §7.1,
+   * enterpriseAttestation 1); default ENTERPRISE_RP_IDS. Enterprise attestation itself is off until
+   * authenticatorConfig enableEnterpriseAttestation (§6.11.1).
+   */
+  enterpriseRpIds?: readonly string[];
 }
+
+/** The simulator's vendor-facilitated enterprise attestation list (docs/simulator.md). */
+export const ENTERPRISE_RP_IDS: readonly string[] = ['enterprise.fido-harness.test'];
 
 export interface CborResponse {
   status: number;
@@ -113,6 +122,7 @@ export class Authenticator {
   readonly builtInUv: BuiltInUv | undefined;
   /** the fingerprint sensor, when the key has one (bio enrollment, CTAP 2.1 §6.7) */
   readonly fingerprint: FingerprintSensor | undefined;
+  readonly enterpriseRpIds: readonly string[];
   state: PersistentState;
 
   // Volatile state: cleared by a power cycle (CTAP 2.1 §6.5.2, §6.3).
@@ -135,6 +145,7 @@ export class Authenticator {
     this.attestationMode = options.attestation ?? 'packed';
     this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? 50;
     this.allowResetAnytime = options.allowResetAnytime ?? false;
+    this.enterpriseRpIds = options.enterpriseRpIds ?? ENTERPRISE_RP_IDS;
     this.resetPresenceTimeoutMs = options.resetPresenceTimeoutMs ?? 30_000;
     this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
     this.state = state;

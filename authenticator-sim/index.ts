@@ -1,5 +1,5 @@
 // The software authenticator (docs/architecture.md): imports nothing of the harness beyond harness/protocol.
-export { Authenticator, SIMULATOR_AAGUID, EMPTY_LARGE_BLOB_ARRAY } from './Authenticator.ts';
+export { Authenticator, ENTERPRISE_RP_IDS, SIMULATOR_AAGUID, EMPTY_LARGE_BLOB_ARRAY } from './Authenticator.ts';
 export type { AuthenticatorOptions, CborResponse, HandleOptions } from './Authenticator.ts';
 export * from './env.ts';
 export { defaultBehaviour, type Behaviour, type AttestationMode } from './behaviour.ts';

@@ -94,9 +94,9 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     if (req.enterpriseAttestation !== 1 && req.enterpriseAttestation !== 2) {
       throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'enterpriseAttestation must be 1 or 2');
     }
-    // §7.1: 2 = platform-managed: the platform decides, so it is given. 1 = vendor-facilitated: only for RP
-    // IDs the vendor pre-configured, and the simulator has none, so a regular attestation is returned.
-    epAtt = req.enterpriseAttestation === 2;
+    // §7.1: 2 = platform-managed: the platform decides, so it is given. 1 = vendor-facilitated: only for
+    // the RP IDs pre-configured (AuthenticatorOptions.enterpriseRpIds); any other RP gets a regular one.
+    epAtt = req.enterpriseAttestation === 2 || a.enterpriseRpIds.includes(req.rp.id) || a.behaviour.enterpriseAttestationForAnyRp;
   }
 
   // Step 11: user verification.

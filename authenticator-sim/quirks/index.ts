@@ -4,6 +4,7 @@ import { badAssertionSignature } from './badAssertionSignature.ts';
 import { badAttestationSignature } from './badAttestationSignature.ts';
 import { bioEnrollNeverCompletes } from './bioEnrollNeverCompletes.ts';
 import { bioUvAnyFinger } from './bioUvAnyFinger.ts';
+import { enterpriseAttestationAnyRp } from './enterpriseAttestationAnyRp.ts';
 import { counterStuck } from './counterStuck.ts';
 import { credProtectIgnored } from './credProtectIgnored.ts';
 import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
@@ -58,6 +59,8 @@ export const QUIRKS: readonly Quirk[] = [
   // the fingerprint sensor (CTAP 2.1 §6.7, §6.5.5.7.3)
   bioEnrollNeverCompletes,
   bioUvAnyFinger,
+  // enterprise attestation (CTAP 2.1 §7.1)
+  enterpriseAttestationAnyRp,
   // the simulator as a card (CTAP 2.1 §11.3; seen with `run --device sim:nfc` or `sim --pcsc`)
   nfcSelectAnyAid,
   nfcNoSelectNeeded,

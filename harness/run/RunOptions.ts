@@ -100,6 +100,8 @@ export interface OpenedRunDevice {
   simulatorTouches?: () => number;
   /** the simulator's fingerprint sensor (in-process, or the UDP datagram of docs/simulator.md) */
   fingerprint?: FingerControl;
+  /** the simulator's vendor-facilitated enterprise attestation RP IDs (CTAP 2.1 §7.1) */
+  enterpriseRpIds?: readonly string[];
 }
 
 /** One device's run: its exit code, and its report when one was written. */

@@ -3,6 +3,7 @@ import {
   createSimulatorCard,
   createSimulatorDevice,
   DEFAULT_SELECTION_HOLD,
+  ENTERPRISE_RP_IDS,
   fingerDatagram,
   fingerSample,
   LATENCY_PROFILES,
@@ -38,7 +39,14 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     // In-process power cycle: persistent state and channels kept, tokens and the wrong-PIN streak cleared,
     // the reset window open again (docs/simulator.md).
     const fingerprint = fingerControlOf(sim.authenticator.fingerprint);
-    return { device, kind: 'sim', powerCycle: async () => sim.powerCycle(), simulatorTouches: () => presence.approved, ...(fingerprint ? { fingerprint } : {}) };
+    return {
+      device,
+      kind: 'sim',
+      powerCycle: async () => sim.powerCycle(),
+      simulatorTouches: () => presence.approved,
+      enterpriseRpIds: sim.authenticator.enterpriseRpIds,
+      ...(fingerprint ? { fingerprint } : {}),
+    };
   }
   if (deviceText === 'sim:nfc') {
     // The in-process simulator as a card: every APDU through the NFC layer and the simulator's applet.
@@ -65,7 +73,8 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
         for (const s of samples) await sendDatagram(spec.host, spec.port, fingerDatagram(fingerSample(s)));
       },
     };
-    return { device, kind: spec.kind, powerCycle, fingerprint };
+    // A simulator started with `fido-harness sim` has the default enterprise attestation list.
+    return { device, kind: spec.kind, powerCycle, fingerprint, enterpriseRpIds: ENTERPRISE_RP_IDS };
   }
   // A real key: the person is told when it waits for a touch (touchPrompt.ts, from KEEPALIVE UPNEEDED or,
   // over NFC, the status update UPNEEDED).

@@ -81,6 +81,7 @@ function suiteOptions(opts: RunOptions, opened: OpenedRunDevice, mds: LoadedMds 
       ...(opened.kind === 'nfc' && opened.powerCycle ? { requestReplug: opened.powerCycle } : {}),
       ...(opened.powerCycle ? { powerCycle: opened.powerCycle } : {}),
       ...(opened.fingerprint ? { fingerprint: opened.fingerprint } : {}),
+      ...(opened.enterpriseRpIds ? { enterpriseRpIds: opened.enterpriseRpIds } : {}),
     },
     ...(opts.suites ? { suites: opts.suites } : {}),
     ...(opts.checks ? { checks: opts.checks } : {}),

@@ -58,6 +58,8 @@ export interface SuiteContextOptions {
    * name, 'poor' (a sample the sensor cannot use) or 'timeout' (nothing before the timeout)
    */
   fingerprint?: FingerControl;
+  /** RP IDs pre-configured on the key for vendor-facilitated enterprise attestation (CTAP 2.1 §7.1), where known (the simulator's) */
+  enterpriseRpIds?: readonly string[];
   /** the MDS to judge attestation and status against, and the time to judge at */
   mds?: { store: MdsStore; at: Date };
 }

@@ -329,6 +329,11 @@ export const CHECK_IDS = [
   'BIO-UV-002',
   'BIO-UV-003',
   'BIO-UV-004',
+  'EA-VALUE-001',
+  'EA-PLATFORM-001',
+  'EA-VENDOR-001',
+  'EA-VENDOR-002',
+  'EA-REGULAR-001',
   'RESET-001',
   'RESET-002',
 ] as const;

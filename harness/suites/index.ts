@@ -19,6 +19,7 @@ import { uvChecks } from './uv/uvChecks.ts';
 import { configChecks } from './config/configChecks.ts';
 import { minPinLengthChecks } from './min-pin-length/minPinLengthChecks.ts';
 import { bioEnrollmentChecks } from './bio-enrollment/bioEnrollmentChecks.ts';
+import { enterpriseAttestationChecks } from './enterprise-attestation/enterpriseAttestationChecks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -48,6 +49,7 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...largeBlobChecks,
   ...credMgmtChecks,
   ...bioEnrollmentChecks,
+  ...enterpriseAttestationChecks,
   ...resetChecks,
 ];
 

@@ -40,6 +40,7 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'cred-protect-ignored': { checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'] },
   'bio-enroll-never-completes': { checks: ['BIO-ENROLL-001', 'BIO-ENROLL-002', 'BIO-NAME-001', 'BIO-REMOVE-001', 'BIO-UV-001', 'BIO-UV-004'] },
   'bio-uv-any-finger': { checks: ['BIO-UV-002', 'BIO-UV-003'] },
+  'ea-any-rp': { checks: ['EA-VENDOR-001'] },
   'nfc-select-any-aid': { checks: ['NFC-SELECT-003'], args: NFC_ARGS },
   'nfc-no-select-needed': { checks: ['NFC-SELECT-004'], args: NFC_ARGS },
   'nfc-wrong-version': { checks: ['NFC-SELECT-002'], args: NFC_ARGS },

@@ -67,6 +67,7 @@ describe('the quirk set', () => {
       'mds-root-compromised',
       'bio-enroll-never-completes',
       'bio-uv-any-finger',
+      'ea-any-rp',
       'nfc-select-any-aid',
       'nfc-no-select-needed',
       'nfc-wrong-version',

@@ -51,6 +51,7 @@ export async function runAgainst(options: { suites?: string[]; checks?: string[]
       allowDestructive: true,
       pin: '1234',
       ...(sim.fingerprint instanceof SimulatedFingerprintSensor ? { fingerprint: fingerControl(sim.fingerprint) } : {}),
+      enterpriseRpIds: sim.enterpriseRpIds,
     },
     ...(options.suites ? { suites: options.suites } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
