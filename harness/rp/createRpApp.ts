@@ -62,7 +62,7 @@ export function createRpApp(input: RpConfigInput | RpConfig = {}): RpApp {
     },
   };
   const app = new Hono<RpEnv>();
-  app.onError(failureResponse());
+  app.onError(failureResponse((path) => path.startsWith('/conformance/') || (config.conformanceAtRoot && /^\/(attestation|assertion)\//.test(path))));
   app.notFound((c) => c.json({ status: 'failed', errorMessage: `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`, code: 'NOT_FOUND' }, 404));
   app.use('*', securityHeaders());
   app.use('*', allowHosts(config.origin));
