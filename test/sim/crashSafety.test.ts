@@ -50,27 +50,25 @@ it(`keeps every answered credential across ${KILLS} SIGKILLs during writes`, asy
       }
       const exited = waitForExit(sim.child);
       exited.catch(() => {});
-      // kill after 15..195 ms of back-to-back makeCredential calls (each one writes the file)
-      const killAfter = 15 + ((round * 37) % 181);
-      let killed = false;
-      const start = performance.now();
-      const killer = setTimeout(() => {
-        killed = true;
-        sim.child.kill('SIGKILL');
-      }, killAfter);
-      for (let j = 0; !killed; j++) {
+      // Event-driven, not timed (the machine may be loaded): answer 2..8 makeCredential calls (each one
+      // writes the file), then send one more and SIGKILL the process 0..5 ms after it went out, so the
+      // kill lands while that command is being handled or written.
+      const answeredThisRound = 2 + (round % 7);
+      const killDelay = (round * 37) % 6;
+      for (let j = 0; j <= answeredThisRound; j++) {
         // two discoverable credentials a round (the simulator keeps 50), then non-discoverable ones,
         // which still write the file (the signature counter)
         const rk = j < 2;
+        const call = client.cbor(
+          cid,
+          CtapCommand.authenticatorMakeCredential,
+          makeCredentialParams({ rk, userId: Uint8Array.of(round, j & 0xff, j >> 8, 7) }),
+          30_000,
+        );
+        call.catch(() => {});
+        if (j === answeredThisRound) setTimeout(() => sim.child.kill('SIGKILL'), killDelay);
         let r: { status: number; body: Uint8Array };
         try {
-          const call = client.cbor(
-            cid,
-            CtapCommand.authenticatorMakeCredential,
-            makeCredentialParams({ rk, userId: Uint8Array.of(round, j & 0xff, j >> 8, 7) }),
-            1000,
-          );
-          call.catch(() => {});
           r = await Promise.race([call, exited.then(() => Promise.reject(new Error('killed')))]);
         } catch {
           killedMidCommand++; // no answer: the process died with the command in flight
@@ -83,9 +81,6 @@ it(`keeps every answered credential across ${KILLS} SIGKILLs during writes`, asy
         maxCounter = Math.max(maxCounter, ad.signCount);
         writes++;
       }
-      if (!killed) sim.child.kill('SIGKILL');
-      clearTimeout(killer);
-      expect(performance.now() - start).toBeLessThan(5000);
       expect((await waitForExit(sim.child)).signal).toBe('SIGKILL');
     } finally {
       client.close();
@@ -103,7 +98,7 @@ it(`keeps every answered credential across ${KILLS} SIGKILLs during writes`, asy
     console.log(`[fault] SIGKILL during state writes: ${KILLS} kills, ${killedMidCommand} with a command in flight, ${writes} answered writes, ${resets} resets, ${checkedCredentials} credential checks after kills, 0 lost`);
   }
   expect(answered.length + resets * RK_ROOM).toBeGreaterThanOrEqual(KILLS); // writes really happened between the kills
-  expect(writes).toBeGreaterThan(3 * KILLS);
+  expect(writes).toBeGreaterThanOrEqual(2 * KILLS);
   expect(killedMidCommand).toBeGreaterThan(KILLS / 2); // and most kills hit a command in flight
   // a last start loads the state that survived all of it
   const sim = await startSimChild(['--state', statePath], { bundle });
