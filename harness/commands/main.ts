@@ -6,8 +6,8 @@ import { TOOL } from '../run/RunOptions.ts';
 /** The commands, in the order `fido-harness --help` lists them. */
 export const COMMANDS: ReadonlyArray<{ name: string; summary: string; main: () => Promise<(args: string[]) => Promise<number>> }> = [
   { name: 'run', summary: 'conformance run against a device (default: the built-in simulator)', main: async () => runMain },
-  { name: 'devices', summary: 'list FIDO HID devices (--info for getInfo)', main: async () => (await import('./devices.ts')).runDevicesCommand },
-  { name: 'sim', summary: 'the software authenticator as a CTAPHID device over UDP', main: async () => (await import('./sim.ts')).runSimCommand },
+  { name: 'devices', summary: 'list FIDO HID devices and FIDO cards on PC/SC readers (--info for getInfo)', main: async () => (await import('./devices.ts')).runDevicesCommand },
+  { name: 'sim', summary: 'the software authenticator as a CTAPHID device over UDP, or a card in a virtual reader', main: async () => (await import('./sim.ts')).runSimCommand },
   { name: 'serve', summary: 'relying-party server, conformance API and web page', main: async () => (await import('./serve.ts')).runServeCommand },
   { name: 'mds', summary: 'MDS3 BLOB: fetch | verify FILE | lookup AAGUID', main: async () => (await import('./mds.ts')).runMdsCommand },
   { name: 'attestation', summary: 'verify RESPONSE.json: a registration\'s attestation against MDS', main: async () => (await import('./attestation.ts')).runAttestationCommand },
