@@ -23,11 +23,12 @@ import {
 } from './env.ts';
 import { pinUvAuthProtocolOne, pinUvAuthProtocolTwo, type PinUvAuthProtocol } from './pinUvAuth/protocols.ts';
 import { PinUvAuthToken } from './pinUvAuth/PinUvAuthToken.ts';
-import type { BuiltInUv } from './pinUvAuth/builtInUv.ts';
+import { ScriptedBuiltInUv, UvModality, type BuiltInUv } from './pinUvAuth/builtInUv.ts';
 import { FingerprintUv } from './bio/FingerprintUv.ts';
 import { SimulatedFingerprintSensor, type FingerprintSensor } from './bio/fingerprintSensor.ts';
 import { deserializeState, serializeState, type PersistentState, type StoredCredential } from './state.ts';
-import { handlers } from './commands/handlers.ts';
+import { commandOffered, handlers } from './commands/handlers.ts';
+import { DEFAULT_FEATURES, type SimFeatures } from './profile/SimFeatures.ts';
 
 /** The simulator's AAGUID (random, fixed; listed in the test MDS). */
 export const SIMULATOR_AAGUID = Uint8Array.from(Buffer.from('be7c888ff40745b9bab1f1e15cedc047', 'hex'));
@@ -75,6 +76,11 @@ export interface AuthenticatorOptions {
    * authenticatorConfig enableEnterpriseAttestation (§6.11.1).
    */
   enterpriseRpIds?: readonly string[];
+  /**
+   * What the simulator offers (versions, options, extensions, algorithms, PIN/UV protocols, limits), default
+   * the simulator's own; a device profile narrows it to a key model's getInfo (profile/).
+   */
+  features?: SimFeatures;
 }
 
 /** The simulator's vendor-facilitated enterprise attestation list (docs/simulator.md). */
@@ -123,6 +129,7 @@ export class Authenticator {
   /** the fingerprint sensor, when the key has one (bio enrollment, CTAP 2.1 §6.7) */
   readonly fingerprint: FingerprintSensor | undefined;
   readonly enterpriseRpIds: readonly string[];
+  readonly features: SimFeatures;
   state: PersistentState;
 
   // Volatile state: cleared by a power cycle (CTAP 2.1 §6.5.2, §6.3).
@@ -143,24 +150,33 @@ export class Authenticator {
     this.storage = options.storage ?? new MemoryStorage();
     this.behaviour = { ...defaultBehaviour, ...options.behaviour };
     this.attestationMode = options.attestation ?? 'packed';
-    this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? 50;
+    this.features = options.features ?? DEFAULT_FEATURES;
+    this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? this.features.maxDiscoverableCredentials;
     this.allowResetAnytime = options.allowResetAnytime ?? false;
     this.enterpriseRpIds = options.enterpriseRpIds ?? ENTERPRISE_RP_IDS;
     this.resetPresenceTimeoutMs = options.resetPresenceTimeoutMs ?? 30_000;
-    this.firmwareVersion = options.firmwareVersion ?? 0x00010000;
+    this.firmwareVersion = options.firmwareVersion ?? this.features.firmwareVersion;
     this.state = state;
     if (options.builtInUv) {
       this.builtInUv = options.builtInUv;
+    } else if (options.features) {
+      // A device profile: the model's own built-in UV (getInfo uv, uvModality), or none.
+      const profiled = this.features.builtInUv;
+      if (profiled !== undefined) this.builtInUv = new ScriptedBuiltInUv({ configured: profiled, modality: this.features.uvModality ?? UvModality.fingerprintInternal });
     } else if (options.fingerprint !== false) {
       this.fingerprint = options.fingerprint ?? new SimulatedFingerprintSensor();
       this.builtInUv = new FingerprintUv(this.fingerprint, () => this.state.bioTemplates ?? [], () => this.behaviour.bioMatchAnyFinger);
     }
     this.lastSaved = serializeState(state);
     this.pinUvAuthToken = new PinUvAuthToken(this.rng, this.clock);
-    this.protocols = new Map<number, PinUvAuthProtocol>([
-      [1, pinUvAuthProtocolOne(this.rng)],
-      [2, pinUvAuthProtocolTwo(this.rng)],
-    ]);
+    // Only the protocols the model offers exist (CTAP 2.1 §6.5.4); another is CTAP1_ERR_INVALID_PARAMETER.
+    const offered = new Set(this.features.pinUvAuthProtocols);
+    this.protocols = new Map<number, PinUvAuthProtocol>(
+      [
+        [1, pinUvAuthProtocolOne(this.rng)] as const,
+        [2, pinUvAuthProtocolTwo(this.rng)] as const,
+      ].filter(([v]) => offered.has(v)),
+    );
     this.poweredOnAt = this.clock.now();
   }
 
@@ -178,6 +194,9 @@ export class Authenticator {
         options.attestationMaterial ??
         (await generateAttestationMaterial(aaguid, { keySeed: SIMULATOR_ATTESTATION_SEED }));
       state = newState(aaguid, material, rng);
+      const features = options.features ?? DEFAULT_FEATURES;
+      state.alwaysUv = features.alwaysUvInitially;
+      state.minPinLength = features.minPINLength;
       storage.save(serializeState(state));
     }
     return new Authenticator({ ...options, storage }, state);
@@ -193,8 +212,13 @@ export class Authenticator {
     this.commandSerial++;
     this.pinUvAuthToken.observeTimers();
     const handler = handlers.get(command);
-    if (!handler) return { status: CtapStatus.CTAP1_ERR_INVALID_COMMAND, payload: new Uint8Array(0) };
+    // A command the model does not have answers as on such a key (CTAP 2.1 §8.2: CTAP1_ERR_INVALID_COMMAND).
+    if (!handler || !commandOffered(this.features, command)) return { status: CtapStatus.CTAP1_ERR_INVALID_COMMAND, payload: new Uint8Array(0) };
     try {
+      // getInfo maxMsgSize (CTAP 2.1 §6.4): a longer request is refused with CTAP1_ERR_INVALID_LENGTH.
+      if (1 + payload.length > this.features.maxMsgSize) {
+        throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, `request above maxMsgSize ${this.features.maxMsgSize}`);
+      }
       let params: unknown = undefined;
       if (handler.takesParameters) {
         // Where the payload is empty the spec is silent; every required parameter is then missing.
@@ -301,6 +325,9 @@ export class Authenticator {
     const fresh = newState(this.state.aaguid, this.state.attestation, this.rng);
     // The signature counter never goes backwards, even across reset (WebAuthn L3 §6.1.1 clone detection).
     fresh.signCount = this.state.signCount;
+    // Settings go back to the model's factory defaults (CTAP 2.1 §6.6).
+    fresh.alwaysUv = this.features.alwaysUvInitially;
+    fresh.minPinLength = this.features.minPINLength;
     this.state = fresh;
     // Volatile state goes with the PIN; the reset window still counts from power-up (§6.6), not from reset.
     this.clearVolatile();

@@ -34,7 +34,9 @@ export function createAttestationStatement(
     attStmt: new Map<string, unknown>([
       ['alg', CoseAlgorithm.ES256],
       ['sig', sig],
-      ['x5c', [material.leafCertificate, material.intermediateCertificate]],
+      // A model with a small maxMsgSize sends the batch certificate alone (its trust anchor, in the MDS, is
+      // then the intermediate: Metadata Statement §4 attestationRootCertificates may name one).
+      ['x5c', a.features.x5cLeafOnly ? [material.leafCertificate] : [material.leafCertificate, material.intermediateCertificate]],
     ]) as CborMap,
   };
 }

@@ -1,7 +1,7 @@
 import { SIMULATOR_AAGUID, type Authenticator } from './Authenticator.ts';
 import { buildInfo } from './commands/getInfo.ts';
 import { createSimulatorDevice } from './ctaphid/createSimulatorDevice.ts';
-import { DEFAULT_SELECTION_HOLD } from './ctaphid/holdPresence.ts';
+import { DEFAULT_SELECTION_HOLD, presenceHoldFor } from './ctaphid/holdPresence.ts';
 import { LATENCY_PROFILES, type LatencyProfile } from './ctaphid/latency.ts';
 import { autoApprove } from './env.ts';
 import { FileStorage, StateStorageError } from './FileStorage.ts';
@@ -10,6 +10,7 @@ import { behaviourForQuirks, listQuirks, QuirkError } from './quirks/index.ts';
 import { StateFileError } from './state.ts';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT, UdpSimulator, UdpSimulatorError } from './udp/UdpSimulator.ts';
 import type { RemoteInfo } from 'node:dgram';
+import type { DeviceProfile } from './profile/profileFromGetInfo.ts';
 import { createSimulatorCard } from './nfc/createSimulatorCard.ts';
 import { DEFAULT_VPCD_HOST, DEFAULT_VPCD_PORT, VpcdCard, VpcdCardError } from './nfc/VpcdCard.ts';
 
@@ -43,6 +44,8 @@ export interface SimOptions {
   latency?: LatencyProfile;
   listQuirks: boolean;
   allowResetAnytime: boolean;
+  /** a key model to play (profile/profileFromGetInfo.ts): its AAGUID and features */
+  profile?: DeviceProfile;
 }
 
 interface SimArgs extends SimOptions {
@@ -240,9 +243,10 @@ function simulatorOptions(parsed: SimOptions) {
   return {
     userPresence: autoApprove,
     // authenticatorSelection waits 1.5 s (cancellable), so checks can observe a touch wait (KEEPALIVE, status updates).
-    presenceHold: DEFAULT_SELECTION_HOLD,
+    presenceHold: parsed.profile ? presenceHoldFor(parsed.profile.features.versions) : DEFAULT_SELECTION_HOLD,
     ...(parsed.latency ? { latency: parsed.latency } : {}),
     allowResetAnytime: parsed.allowResetAnytime,
+    ...(parsed.profile ? { aaguid: parsed.profile.aaguid, features: parsed.profile.features } : {}),
     behaviour: behaviourForQuirks(parsed.quirks),
     ...(parsed.state ? { storage: new FileStorage(parsed.state) } : {}),
   };

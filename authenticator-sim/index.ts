@@ -18,7 +18,7 @@ export {
 export { CtaphidDevice, type CtaphidDeviceOptions, type ReportListener } from './ctaphid/CtaphidDevice.ts';
 export { createSimulatorDevice, type SimulatorDeviceOptions } from './ctaphid/createSimulatorDevice.ts';
 export { TrackedUserPresence } from './ctaphid/TrackedUserPresence.ts';
-export { DEFAULT_SELECTION_HOLD, holdPresence, type PresenceHold } from './ctaphid/holdPresence.ts';
+export { DEFAULT_SELECTION_HOLD, CTAP20_PRESENCE_HOLD, presenceHoldFor, holdPresence, type PresenceHold } from './ctaphid/holdPresence.ts';
 export { LATENCY_PROFILES, REALISTIC_LATENCY, type LatencyProfile } from './ctaphid/latency.ts';
 export { handleU2fMessage } from './ctap1/handleU2fMessage.ts';
 export {
@@ -57,3 +57,6 @@ export {
 } from './nfc/VpcdCard.ts';
 export { SimulatedFingerprintSensor, fingerSample, DEFAULT_FINGER, type FingerprintSensor, type FingerSample } from './bio/fingerprintSensor.ts';
 export { fingerDatagram, parseFingerDatagram } from './udp/fingerDatagram.ts';
+// Device profiles: the simulator shaped like a key model's getInfo (profile/).
+export { DEFAULT_FEATURES, speaksCtap2, isCtap21, type SimFeatures } from './profile/SimFeatures.ts';
+export { profileFromGetInfo, ProfileError, type DeviceProfile } from './profile/profileFromGetInfo.ts';

@@ -29,6 +29,10 @@ export const MAX_CONSECUTIVE_PIN_FAILURES = 3;
 /** authenticatorClientPIN, CTAP 2.1 §6.5.5. */
 export async function clientPin(a: Authenticator, params: unknown, { signal }: HandleOptions): Promise<CborMap | null> {
   const req = decodeClientPinRequest(params);
+  // A key without the pinUvAuthToken option has the CTAP 2.0 subcommands only (§6.5.5: 0x05-0x09 are 2.1).
+  if (!a.features.pinUvAuthToken && req.subCommand !== undefined && req.subCommand > ClientPinSubCommand.getPINToken) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_SUBCOMMAND, `clientPIN subCommand ${req.subCommand} (no pinUvAuthToken)`);
+  }
   switch (req.subCommand) {
     case ClientPinSubCommand.getPINRetries:
       return getPinRetries(a);

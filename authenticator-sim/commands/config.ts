@@ -13,17 +13,16 @@ import {
 import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 import { isProtectedByUv, selectProtocol } from './pinUvAuthChecks.ts';
 
-/** getInfo maxRPIDsForSetMinPINLength (CTAP 2.1 §6.4): how many RP IDs may receive minPinLength. */
-export const MAX_RPIDS_FOR_SET_MIN_PIN_LENGTH = 8;
-
 /** authenticatorConfig, CTAP 2.1 §6.11. */
 export async function config(a: Authenticator, params: unknown, _options: HandleOptions): Promise<CborMap | null> {
   const req = decodeConfigRequest(params);
   const sub = req.subCommand!;
+  // The subcommands of the features the model has (getInfo ep, alwaysUv, setMinPINLength, §6.11.1-4).
+  const f = a.features;
   const known: number[] = [
-    ConfigSubCommand.enableEnterpriseAttestation,
-    ConfigSubCommand.toggleAlwaysUv,
-    ConfigSubCommand.setMinPINLength,
+    ...(f.ep ? [ConfigSubCommand.enableEnterpriseAttestation] : []),
+    ...(f.alwaysUv ? [ConfigSubCommand.toggleAlwaysUv] : []),
+    ...(f.setMinPINLength ? [ConfigSubCommand.setMinPINLength] : []),
   ];
   // §6.11 step 1: an unsupported subcommand (vendorPrototype included: none is offered).
   if (!known.includes(sub)) throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_SUBCOMMAND, `config subCommand ${sub}`);
@@ -89,7 +88,7 @@ function setMinPinLength(a: Authenticator, req: ConfigRequest): void {
       throw new CtapStatusError(CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE, 'minPinLengthRPIDs must be text');
     }
     // Step 3: more RP IDs than maxRPIDsForSetMinPINLength.
-    if (p.minPinLengthRPIDs.length > MAX_RPIDS_FOR_SET_MIN_PIN_LENGTH) {
+    if (p.minPinLengthRPIDs.length > a.features.maxRPIDsForSetMinPINLength) {
       throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'too many minPinLengthRPIDs');
     }
     rpIds = p.minPinLengthRPIDs as string[];

@@ -15,7 +15,6 @@ import type { Authenticator, HandleOptions, PendingAssertion } from '../Authenti
 import { unwrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
 import { privateKeyObject, signWith } from '../credentialKeys.ts';
 import type { StoredCredential } from '../state.ts';
-import { MAX_CREDENTIAL_COUNT_IN_LIST } from './getInfo.ts';
 import {
   answerTouchProbe,
   builtInUvReady,
@@ -85,7 +84,7 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
   const rpIdHash = a.rpIdHash(req.rpId);
   let candidates: Candidate[];
   if (req.allowList && req.allowList.length > 0) {
-    if (req.allowList.length > MAX_CREDENTIAL_COUNT_IN_LIST) {
+    if (req.allowList.length > a.features.maxCredentialCountInList) {
       // The spec leaves this to the platform (it must split lists, §6.2 allowList); refusing says why.
       throw new CtapStatusError(CtapStatus.CTAP2_ERR_LIMIT_EXCEEDED, 'allowList longer than maxCredentialCountInList');
     }

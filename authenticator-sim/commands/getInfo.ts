@@ -7,40 +7,29 @@ import {
 } from '../../harness/protocol/index.ts';
 import type { Authenticator } from '../Authenticator.ts';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.ts';
-import { SUPPORTED_ALGORITHMS } from '../credentialKeys.ts';
-import { MAX_MESSAGE_SIZE } from '../../harness/protocol/index.ts';
 import { supportedExtensions } from '../extensions/index.ts';
-import { MAX_CRED_BLOB_LENGTH } from '../extensions/credBlob.ts';
-import { MAX_RPIDS_FOR_SET_MIN_PIN_LENGTH } from './config.ts';
-import { MAX_SERIALIZED_LARGE_BLOB_ARRAY } from './largeBlobs.ts';
-
-/** The most credentials the simulator accepts in an allowList or excludeList (getInfo 0x07). */
-export const MAX_CREDENTIAL_COUNT_IN_LIST = 8;
 
 /**
- * authenticatorGetInfo (CTAP 2.1 §6.4), built from what the simulator implements and its current state,
- * so getInfo never advertises what is not there.
+ * authenticatorGetInfo (CTAP 2.1 §6.4), built from the features the simulator offers (profile/SimFeatures.ts)
+ * and its current state, so getInfo never advertises what is not there.
  */
 export function buildInfo(a: Authenticator): AuthenticatorInfo {
   const b = a.behaviour;
-  // Options for what the PIN/UV lane implements (CTAP 2.1 §6.4 option IDs): clientPIN with both
-  // protocols, credential management (also as the 2.1 preview), authenticatorConfig, large blobs.
-  const options: Record<string, boolean> = {
-    plat: false,
-    rk: b.residentKeys,
-    up: true,
-    clientPin: a.pinIsSet,
-    pinUvAuthToken: true,
-    // §6.4: with alwaysUv on, makeCredUvNotRqd is treated as false (§6.1.2 step 6.1), so it is reported so.
-    makeCredUvNotRqd: !a.state.alwaysUv,
-    alwaysUv: a.state.alwaysUv,
-    credMgmt: true,
-    credentialMgmtPreview: true,
-    authnrCfg: true,
-    setMinPINLength: true,
-    largeBlobs: true,
-    ep: a.state.enterpriseAttestation,
-  };
+  const f = a.features;
+  // Options (CTAP 2.1 §6.4 option IDs): those the simulator keeps state for follow it; the others as listed.
+  const options: Record<string, boolean> = { ...f.staticOptions };
+  if (f.rk || f.listed === undefined || 'rk' in f.staticOptions) options.rk = b.residentKeys && f.rk;
+  if (f.clientPin) options.clientPin = a.pinIsSet;
+  if (f.pinUvAuthToken) options.pinUvAuthToken = true;
+  // §6.4: with alwaysUv on, makeCredUvNotRqd is treated as false (§6.1.2 step 6.1), so it is reported so.
+  if (f.makeCredUvNotRqd || f.alwaysUv) options.makeCredUvNotRqd = f.makeCredUvNotRqd && !a.state.alwaysUv;
+  if (f.alwaysUv) options.alwaysUv = a.state.alwaysUv;
+  if (f.credMgmt) options.credMgmt = true;
+  if (f.credMgmtPreview) options.credentialMgmtPreview = true;
+  if (f.authnrCfg) options.authnrCfg = true;
+  if (f.setMinPINLength) options.setMinPINLength = true;
+  if (f.largeBlobs) options.largeBlobs = true;
+  if (f.ep) options.ep = a.state.enterpriseAttestation;
   if (a.builtInUv) options.uv = a.builtInUv.configured;
   if (a.fingerprint) {
     // §6.4 bioEnroll / userVerificationMgmtPreview: true once a fingerprint is enrolled, false before.
@@ -50,35 +39,40 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
   }
   const info: AuthenticatorInfo = {
     // U2F_V2: CTAP1/U2F over CTAPHID_MSG (ctap1/); not offered while alwaysUv is on (CTAP 2.1 §7.2).
-    versions: [
-      ...(a.state.alwaysUv ? [] : [CtapVersion.U2F_V2]),
-      CtapVersion.FIDO_2_0,
-      CtapVersion.FIDO_2_1_PRE,
-      CtapVersion.FIDO_2_1,
-    ],
+    versions: f.versions.filter((v) => v !== CtapVersion.U2F_V2 || !a.state.alwaysUv),
     extensions: supportedExtensions(a),
     aaguid: a.aaguid,
     options,
-    maxMsgSize: MAX_MESSAGE_SIZE,
-    pinUvAuthProtocols: [2, 1],
-    maxCredentialCountInList: MAX_CREDENTIAL_COUNT_IN_LIST,
-    maxCredentialIdLength: CREDENTIAL_ID_LENGTH,
-    // CTAP 2.1 §6.4: the transports it supports; the simulator is a CTAPHID device and a card (sim --pcsc)
-    transports: ['nfc', 'usb'],
-    algorithms: SUPPORTED_ALGORITHMS.map((alg) => ({ type: PUBLIC_KEY, alg })),
-    maxSerializedLargeBlobArray: MAX_SERIALIZED_LARGE_BLOB_ARRAY,
+    maxMsgSize: f.maxMsgSize,
+    pinUvAuthProtocols: [...f.pinUvAuthProtocols],
+    maxCredentialCountInList: f.maxCredentialCountInList,
+    maxCredentialIdLength: Math.max(f.maxCredentialIdLength, CREDENTIAL_ID_LENGTH),
+    // CTAP 2.1 §6.4: the transports it supports (the simulator is a CTAPHID device and a card, sim --pcsc)
+    transports: [...f.transports],
+    algorithms: f.algorithms.map((alg) => ({ type: PUBLIC_KEY, alg })),
+    maxSerializedLargeBlobArray: f.maxSerializedLargeBlobArray,
     minPINLength: a.state.minPinLength,
     firmwareVersion: a.firmwareVersion,
-    maxCredBlobLength: MAX_CRED_BLOB_LENGTH,
-    maxRPIDsForSetMinPINLength: MAX_RPIDS_FOR_SET_MIN_PIN_LENGTH,
-    remainingDiscoverableCredentials: b.residentKeys
-      ? Math.max(0, a.maxDiscoverableCredentials - a.state.credentials.length)
-      : 0,
+    maxCredBlobLength: f.maxCredBlobLength,
+    maxRPIDsForSetMinPINLength: f.maxRPIDsForSetMinPINLength,
+    remainingDiscoverableCredentials: b.residentKeys && f.rk ? Math.max(0, a.maxDiscoverableCredentials - a.state.credentials.length) : 0,
   };
+  if (f.certifications) info.certifications = { ...f.certifications };
+  if (f.preferredPlatformUvAttempts !== undefined) info.preferredPlatformUvAttempts = f.preferredPlatformUvAttempts;
   if (a.state.forcePinChange) info.forcePINChange = true;
   if (a.builtInUv) info.uvModality = a.builtInUv.modality;
+  if (f.listed) {
+    // A model that leaves a member out of its getInfo: the simulator leaves it out too (state-driven
+    // members, forcePINChange and uvModality, stay when they say something).
+    for (const k of Object.keys(info) as (keyof AuthenticatorInfo)[]) {
+      if (!ALWAYS_LISTED.has(k) && !f.listed.has(k)) delete info[k];
+    }
+  }
   return b.getInfo(info);
 }
+
+/** getInfo members every answer carries (versions, aaguid: CTAP 2.1 §6.4 required) or that follow state. */
+const ALWAYS_LISTED = new Set<string>(['versions', 'aaguid', 'options', 'forcePINChange', 'uvModality']);
 
 export async function getInfo(a: Authenticator): Promise<CborMap> {
   return encodeGetInfoResponse(buildInfo(a));

@@ -9,6 +9,7 @@ import { config } from './config.ts';
 import { credentialManagementHandler } from './credentialManagement.ts';
 import { largeBlobs } from './largeBlobs.ts';
 import { bioEnrollment } from './bioEnrollment.ts';
+import { isCtap21, speaksCtap2, type SimFeatures } from '../profile/SimFeatures.ts';
 
 export interface CommandHandler {
   /** whether the command carries a CBOR parameter map */
@@ -38,3 +39,28 @@ export const handlers: ReadonlyMap<number, CommandHandler> = new Map<number, Com
   [CtapCommand.authenticatorBioEnrollment, { takesParameters: true, run: bioEnrollment }],
   [CtapCommand.prototypeBioEnrollment, { takesParameters: true, run: bioEnrollment }],
 ]);
+
+/**
+ * Whether the model has `command` (CTAP 2.1 §6.4 options and versions): clientPIN with the clientPin option,
+ * credential management with credMgmt (0x0A) or credentialMgmtPreview (0x41), large blobs with largeBlobs,
+ * authenticatorConfig with authnrCfg, authenticatorSelection from FIDO_2_1; nothing without a FIDO_2_x version.
+ */
+export function commandOffered(f: SimFeatures, command: number): boolean {
+  if (!speaksCtap2(f)) return false;
+  switch (command) {
+    case CtapCommand.authenticatorClientPIN:
+      return f.clientPin;
+    case CtapCommand.authenticatorCredentialManagement:
+      return f.credMgmt;
+    case CtapCommand.prototypeCredentialManagement:
+      return f.credMgmtPreview;
+    case CtapCommand.authenticatorLargeBlobs:
+      return f.largeBlobs;
+    case CtapCommand.authenticatorConfig:
+      return f.authnrCfg;
+    case CtapCommand.authenticatorSelection:
+      return isCtap21(f);
+    default:
+      return true;
+  }
+}

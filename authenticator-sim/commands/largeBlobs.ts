@@ -15,7 +15,11 @@ import { isProtectedByUv, selectProtocol } from './pinUvAuthChecks.ts';
 /** getInfo maxSerializedLargeBlobArray (CTAP 2.1 §6.4: at least 1024). */
 export const MAX_SERIALIZED_LARGE_BLOB_ARRAY = 4096;
 /** §6.10.2: maxFragmentLength = maxMsgSize - 64. */
-export const MAX_FRAGMENT_LENGTH = MAX_MESSAGE_SIZE - 64;
+
+/** maxFragmentLength = maxMsgSize - 64 (CTAP 2.1 §6.10.2), after the model's maxMsgSize. */
+function maxFragmentLength(a: Authenticator): number {
+  return a.features.maxMsgSize - 64;
+}
 
 const PENDING_KEY = 'largeBlobs.pending';
 
@@ -41,7 +45,7 @@ export async function largeBlobs(a: Authenticator, params: unknown, _options: Ha
 /** Step 3: get. */
 function read(a: Authenticator, req: LargeBlobsRequest, get: number, offset: number): CborMap {
   if (req.length !== undefined) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'length with get');
-  if (get > MAX_FRAGMENT_LENGTH) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, 'get above maxFragmentLength');
+  if (get > maxFragmentLength(a)) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, 'get above maxFragmentLength');
   const array = a.state.largeBlobArray;
   if (offset > array.length) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'offset past the end');
   return encodeLargeBlobsResponse({ config: array.slice(offset, offset + get) });
@@ -49,7 +53,7 @@ function read(a: Authenticator, req: LargeBlobsRequest, get: number, offset: num
 
 /** Step 4: set, in fragments at increasing offsets; committed when the whole array arrived and its hash checks. */
 async function write(a: Authenticator, req: LargeBlobsRequest, set: Uint8Array, offset: number): Promise<void> {
-  if (set.length > MAX_FRAGMENT_LENGTH) {
+  if (set.length > maxFragmentLength(a)) {
     throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, 'fragment above maxFragmentLength');
   }
   let pending = a.volatile.get(PENDING_KEY) as PendingWrite | undefined;
@@ -57,7 +61,7 @@ async function write(a: Authenticator, req: LargeBlobsRequest, set: Uint8Array, 
   if (offset === 0) {
     // Step 4.2: the first fragment carries the total length.
     if (req.length === undefined) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'length missing at offset 0');
-    if (req.length > MAX_SERIALIZED_LARGE_BLOB_ARRAY) {
+    if (req.length > a.features.maxSerializedLargeBlobArray) {
       throw new CtapStatusError(CtapStatus.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL);
     }
     // 17 bytes: an empty CBOR array and the 16-byte hash.

@@ -10,9 +10,10 @@ import {
   PUBLIC_KEY,
   type CborMap,
 } from '../../harness/protocol/index.ts';
+import { isCtap21 } from '../profile/SimFeatures.ts';
 import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 import { unwrapCredentialId, wrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
-import { credentialKey, generatePrivateKey, signWith, SUPPORTED_ALGORITHMS } from '../credentialKeys.ts';
+import { credentialKey, generatePrivateKey, signWith } from '../credentialKeys.ts';
 import { createAttestationStatement } from '../attestationStatement.ts';
 import {
   answerTouchProbe,
@@ -24,7 +25,6 @@ import {
   verifyPinUvAuthParam,
 } from './pinUvAuthChecks.ts';
 import { processMakeCredentialExtensions } from '../extensions/index.ts';
-import { MAX_CREDENTIAL_COUNT_IN_LIST } from './getInfo.ts';
 import type { StoredCredential } from '../state.ts';
 
 /** WebAuthn L3 §5.4.3: user.id is at most 64 bytes. */
@@ -50,14 +50,14 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
 
   // Step 3: the first supported algorithm of type "public-key"; other types are ignored.
   const chosen = req.pubKeyCredParams.find(
-    (p) => p.type === PUBLIC_KEY && (SUPPORTED_ALGORITHMS as readonly number[]).includes(p.alg),
+    (p) => p.type === PUBLIC_KEY && a.features.algorithms.includes(p.alg),
   );
   if (!chosen) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_ALGORITHM);
 
   // Step 5: options. Unknown options are ignored.
   const rk = req.options?.get('rk') ?? false;
   // 5.4: discoverable credentials not offered (getInfo rk false).
-  if (rk && !a.behaviour.residentKeys) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
+  if (rk && !(a.behaviour.residentKeys && a.features.rk)) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk');
   if (req.options?.get('up') === false) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'up=false is not allowed in makeCredential');
   }
@@ -68,8 +68,9 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no enabled built-in user verification');
   }
 
-  // Step 6: alwaysUv. makeCredUvNotRqd is then treated as false (getInfo reports it so).
-  const makeCredUvNotRqd = !a.state.alwaysUv;
+  // Step 6: alwaysUv. makeCredUvNotRqd is then treated as false (getInfo reports it so); a model without the
+  // option requires user verification of a protected authenticator for every credential (steps 7-8).
+  const makeCredUvNotRqd = a.features.makeCredUvNotRqd && !a.state.alwaysUv;
   if (a.state.alwaysUv) {
     // 6.2: not protected at all: clientPin is supported, so a token is what the platform must get.
     if (!isProtectedByUv(a)) throw uvRequired('alwaysUv: set a PIN and send a pinUvAuthToken');
@@ -78,9 +79,13 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     // 6.4
     if (!protocol && !uvOption) throw uvRequired('alwaysUv: a pinUvAuthToken is required');
   }
-  // Steps 7-8: a protected authenticator needs user verification, except (makeCredUvNotRqd) for a
-  // non-discoverable credential. 7.1.1/8.1.1: PUAT_REQUIRED when clientPin is set, else OPERATION_DENIED.
-  if (isProtectedByUv(a) && !uvOption && !protocol && (rk || !makeCredUvNotRqd)) {
+  // A CTAP 2.0 key (no FIDO_2_1) asks for pinAuth whenever a PIN is set and nothing else (CTAP 2.0 §5.1
+  // step 6, CTAP2_ERR_PIN_REQUIRED, the code PUAT_REQUIRED has in 2.1).
+  if (!isCtap21(a.features)) {
+    if (a.pinIsSet && !uvOption && !protocol) throw uvRequired('CTAP 2.0: a PIN is set, pinAuth required');
+  } else if (isProtectedByUv(a) && !uvOption && !protocol && (rk || !makeCredUvNotRqd)) {
+    // Steps 7-8: a protected authenticator needs user verification, except (makeCredUvNotRqd) for a
+    // non-discoverable credential. 7.1.1/8.1.1: PUAT_REQUIRED when clientPin is set, else OPERATION_DENIED.
     if (a.pinIsSet) throw uvRequired('user verification required: send a pinUvAuthToken');
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED, 'user verification required: use "uv"');
   }
@@ -115,7 +120,7 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
 
   // Step 11 (excludeList): a listed credential of ours for this RP ends the operation after a touch,
   // unless it is credProtect level 3 and the user is not verified (§6.1.2 step 11, §12.1).
-  if (req.excludeList && req.excludeList.length > MAX_CREDENTIAL_COUNT_IN_LIST) {
+  if (req.excludeList && req.excludeList.length > a.features.maxCredentialCountInList) {
     // Not stated for makeCredential; the same limit as getInfo's maxCredentialCountInList applies.
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_LIMIT_EXCEEDED, 'excludeList longer than maxCredentialCountInList');
   }

@@ -15,6 +15,7 @@ import {
 } from '../../harness/protocol/index.ts';
 import type { Authenticator } from '../Authenticator.ts';
 import { handleU2fMessage } from '../ctap1/handleU2fMessage.ts';
+import { speaksCtap2, type SimFeatures } from '../profile/SimFeatures.ts';
 
 /** Receives every report the device sends, with the origin of the request it belongs to. */
 export type ReportListener<Origin> = (report: Uint8Array, origin: Origin | undefined) => void;
@@ -60,8 +61,13 @@ interface Transaction<Origin> {
   discarded: boolean;
 }
 
-/** The capabilities INIT reports: WINK and CBOR; MSG (CTAP1/U2F) is implemented, so NMSG is clear. */
-const CAPABILITIES = CtaphidCapability.WINK | CtaphidCapability.CBOR;
+/**
+ * The capabilities INIT reports (§11.2.9.1.3): WINK; CBOR when the model speaks CTAP2; NMSG when it has no
+ * CTAP1/U2F (getInfo versions without U2F_V2).
+ */
+function capabilities(f: SimFeatures): number {
+  return CtaphidCapability.WINK | (speaksCtap2(f) ? CtaphidCapability.CBOR : 0) | (f.versions.includes('U2F_V2') ? 0 : CtaphidCapability.NMSG);
+}
 
 /**
  * The device side of CTAPHID (CTAP 2.1 §11.2), independent of any transport: 64-byte reports go in
@@ -280,7 +286,7 @@ export class CtaphidDevice<Origin = unknown> {
     new DataView(response.buffer).setUint32(8, channel);
     response[12] = CTAPHID_PROTOCOL_VERSION;
     response.set(this.deviceVersion, 13);
-    response[16] = CAPABILITIES;
+    response[16] = capabilities(this.authenticator.features);
     this.send(p.cid, CtaphidCommand.INIT, response, origin);
   }
 
@@ -300,14 +306,22 @@ export class CtaphidDevice<Origin = unknown> {
       case CtaphidCommand.LOCK:
         this.onLock(cid, payload, origin);
         return;
-      case CtaphidCommand.MSG: // §11.2.9.1.1: a U2F raw message
+      case CtaphidCommand.MSG: // §11.2.9.1.1: a U2F raw message (NMSG: not implemented, §11.2.9.1.3)
+        if (!this.authenticator.features.versions.includes('U2F_V2')) {
+          this.sendError(cid, CtaphidErrorCode.ERR_INVALID_CMD, origin);
+          return;
+        }
         if (payload.length === 0) {
           this.sendError(cid, CtaphidErrorCode.ERR_INVALID_LEN, origin);
           return;
         }
         void this.run(cid, cmd, payload, origin, (signal) => handleU2fMessage(this.authenticator, payload, { signal }));
         return;
-      case CtaphidCommand.CBOR: // §11.2.9.1.2: command byte then CBOR parameters
+      case CtaphidCommand.CBOR: // §11.2.9.1.2: command byte then CBOR parameters (a CTAP1-only key has none)
+        if (!speaksCtap2(this.authenticator.features)) {
+          this.sendError(cid, CtaphidErrorCode.ERR_INVALID_CMD, origin);
+          return;
+        }
         if (payload.length === 0) {
           this.sendError(cid, CtaphidErrorCode.ERR_INVALID_LEN, origin);
           return;

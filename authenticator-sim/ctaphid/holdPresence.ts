@@ -6,6 +6,8 @@ export interface PresenceHold {
   reasons: readonly UserPresenceRequest['reason'][] | 'all';
   /** how long each such request waits, ms, before the inner presence is asked */
   ms: number;
+  /** requests of any reason for RP IDs matching this are held too */
+  rpIds?: RegExp;
 }
 
 /**
@@ -20,6 +22,18 @@ export interface PresenceHold {
 export const DEFAULT_SELECTION_HOLD: PresenceHold = { reasons: ['selection'], ms: 1_500 };
 
 /**
+ * The same for a simulator playing a model without authenticatorSelection (no FIDO_2_1): the ctaphid
+ * checks then wait on a makeCredential of their own RP ID (`ctaphid-*.fido-harness.test`), which is held
+ * instead; every other makeCredential is still approved at once.
+ */
+export const CTAP20_PRESENCE_HOLD: PresenceHold = { ...DEFAULT_SELECTION_HOLD, rpIds: /^ctaphid-[a-z0-9-]+\.fido-harness\.test$/ };
+
+/** The hold for a simulator with `versions`: CTAP20_PRESENCE_HOLD without FIDO_2_1, else DEFAULT_SELECTION_HOLD. */
+export function presenceHoldFor(versions: readonly string[]): PresenceHold {
+  return versions.includes('FIDO_2_1') ? DEFAULT_SELECTION_HOLD : CTAP20_PRESENCE_HOLD;
+}
+
+/**
  * Wraps a user presence so requests with the given reasons wait `hold.ms` first. The wait ends early, with
  * UserPresenceCancelled, when the request's signal aborts (CTAPHID_CANCEL, or INIT resynchronising the
  * channel), exactly as a real touch wait does.
@@ -27,7 +41,8 @@ export const DEFAULT_SELECTION_HOLD: PresenceHold = { reasons: ['selection'], ms
 export function holdPresence(inner: UserPresence, hold: PresenceHold): UserPresence {
   return {
     async request(req) {
-      if (hold.ms > 0 && (hold.reasons === 'all' || hold.reasons.includes(req.reason))) {
+      const held = hold.reasons === 'all' || hold.reasons.includes(req.reason) || (req.rpId !== undefined && hold.rpIds?.test(req.rpId) === true);
+      if (hold.ms > 0 && held) {
         await new Promise<void>((resolve, reject) => {
           if (req.signal?.aborted) {
             reject(new UserPresenceCancelled());

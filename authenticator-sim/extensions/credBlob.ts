@@ -2,9 +2,6 @@ import { CtapExtension, type CborMap } from '../../harness/protocol/index.ts';
 import type { StoredCredential } from '../state.ts';
 import { extensionInput, isBool, isBytes } from './extensionInput.ts';
 
-/** getInfo maxCredBlobLength (CTAP 2.1 §6.4: at least 32). */
-export const MAX_CRED_BLOB_LENGTH = 32;
-
 /**
  * credBlob at registration (CTAP 2.1 §12.2): stored with a discoverable credential when it fits, output
  * `credBlob: true`; otherwise `false`. Non-discoverable credentials cannot carry it here (their ID is a
@@ -13,10 +10,12 @@ export const MAX_CRED_BLOB_LENGTH = 32;
 export function credBlobAtRegistration(
   inputs: CborMap | undefined,
   rk: boolean,
+  /** getInfo maxCredBlobLength (CTAP 2.1 §6.4: at least 32) */
+  maxLength: number,
 ): { stored?: Uint8Array; output?: boolean } {
   const blob = extensionInput(inputs, CtapExtension.credBlob, isBytes, 'a byte string');
   if (blob === undefined) return {};
-  if (!rk || blob.length > MAX_CRED_BLOB_LENGTH) return { output: false };
+  if (!rk || blob.length > maxLength) return { output: false };
   return { stored: blob, output: true };
 }
 

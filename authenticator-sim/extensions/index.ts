@@ -9,13 +9,14 @@ import { minPinLengthAtRegistration } from './minPinLength.ts';
 
 /** The extensions getInfo lists: exactly those processed below (CTAP 2.1 §6.4 extensions, §12). */
 export function supportedExtensions(a: Authenticator): string[] {
-  return [
-    CtapExtension.credProtect,
-    ...(a.behaviour.hmacSecret ? [CtapExtension.hmacSecret] : []),
-    CtapExtension.credBlob,
-    CtapExtension.largeBlobKey,
-    CtapExtension.minPinLength,
-  ];
+  return a.features.extensions.filter((e) => e !== CtapExtension.hmacSecret || a.behaviour.hmacSecret);
+}
+
+/** The inputs of the extensions the simulator offers; the others are ignored (CTAP 2.1 §6.1.2 step 12, §6.2.2 step 5). */
+function offeredInputs(a: Authenticator, inputs: CborMap | undefined): CborMap | undefined {
+  if (!inputs) return inputs;
+  const offered = new Set(a.features.extensions);
+  return new Map([...inputs].filter(([name]) => typeof name === 'string' && offered.has(name)));
 }
 
 export interface MakeCredentialExtensionResult {
@@ -37,7 +38,7 @@ export function processMakeCredentialExtensions(
   req: MakeCredentialRequest,
   rk: boolean,
 ): MakeCredentialExtensionResult {
-  const inputs = req.extensions;
+  const inputs = offeredInputs(a, req.extensions);
   const outputs: CborMap = new Map();
   const stored: Partial<StoredCredential> = {};
   const requested = credProtectAtRegistration(inputs);
@@ -48,7 +49,7 @@ export function processMakeCredentialExtensions(
     stored.hmacSecret = true;
     outputs.set(CtapExtension.hmacSecret, true);
   }
-  const blob = credBlobAtRegistration(inputs, rk);
+  const blob = credBlobAtRegistration(inputs, rk, a.features.maxCredBlobLength);
   if (blob.output !== undefined) outputs.set(CtapExtension.credBlob, blob.output);
   if (blob.stored) stored.credBlob = blob.stored;
   const minPin = minPinLengthAtRegistration(inputs, req.rp.id, a.state);
@@ -70,7 +71,8 @@ export interface PreparedAssertionExtensions {
 }
 
 /** Checks getAssertion extension inputs (CTAP 2.1 §6.2.2 step 5) before any user interaction. */
-export function prepareGetAssertionExtensions(a: Authenticator, inputs: CborMap | undefined): PreparedAssertionExtensions {
+export function prepareGetAssertionExtensions(a: Authenticator, given: CborMap | undefined): PreparedAssertionExtensions {
+  const inputs = offeredInputs(a, given);
   // Type checks for the simple ones happen here too, by reading them once.
   readCredBlobInput(inputs);
   readLargeBlobKeyInput(inputs);

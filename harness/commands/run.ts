@@ -31,6 +31,7 @@ export const RUN_SPEC = {
     out: { type: 'string', value: 'DIR', help: 'where the reports go (default: a new folder runs/<time>-<device>/, with runs/latest naming the newest)' },
     format: { type: 'string', value: 'LIST', multiple: true, help: `report formats besides report.json: ${REPORT_FORMATS.filter((f) => f !== 'json').join(', ')} (default all)` },
     'sim-quirk': { type: 'string', value: 'NAME', multiple: true, help: 'the simulator misbehaves on purpose (fido-harness sim --list-quirks)' },
+    'sim-profile': { type: 'string', value: 'AAGUID', help: 'the simulator plays this model of the --mds BLOB (its authenticatorGetInfo); judged against the simulator\'s test MDS' },
     timeout: { type: 'string', value: 'MS', help: 'time limit per check in milliseconds' },
   },
   notes: [
@@ -74,6 +75,7 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>, env: NodeJS.Pr
     if (!(REQUIRED_VERDICTS as readonly string[]).includes(r)) throw new UsageError(`unknown --require "${r}" (${REQUIRED_VERDICTS.join(', ')})`);
   }
   if (values.at !== undefined && values.mds === undefined) throw new UsageError('--at dates an MDS BLOB: give it with --mds FILE');
+  if (values['sim-profile'] !== undefined && values.mds === undefined) throw new UsageError('--sim-profile AAGUID reads the model from an MDS BLOB: give it with --mds FILE');
   const maxTouches = values['max-touches'] === undefined ? undefined : wholeNumber('--max-touches', values['max-touches']);
   const touchTimeout = values['touch-timeout'] === undefined ? undefined : Number(values['touch-timeout']);
   if (touchTimeout !== undefined && !(touchTimeout > 0 && touchTimeout <= 3600)) throw new UsageError(`--touch-timeout takes seconds (1 to 3600), not "${values['touch-timeout']}"`);
@@ -103,6 +105,7 @@ export function runOptions(values: ParsedValues<typeof RUN_SPEC>, env: NodeJS.Pr
     // report.json is always written: `report`, `report diff` and --rerun-failed read it
     formats: [...new Set<ReportFormat>(['json', ...(formats as ReportFormat[])])],
     quirks: values['sim-quirk'],
+    ...(values['sim-profile'] !== undefined ? { simProfile: values['sim-profile'] } : {}),
     allowReset: values['allow-reset'],
     ...(timeoutMs ? { timeoutMs } : {}),
   };

@@ -1,5 +1,6 @@
 import type { FingerControl } from '../suites/SuiteContext.ts';
 import type { MdsStore } from '../../mds/index.ts';
+import type { DeviceProfile } from '../../authenticator-sim/profile/profileFromGetInfo.ts';
 import type { AuthStrengthInput, EntraPolicy } from '../compat/index.ts';
 import type { OpenedDevice, OpenedNfcDevice } from '../ctap/index.ts';
 import type { Report, ReportFormat } from '../../reports/index.ts';
@@ -56,6 +57,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** the --mds BLOB, verified before any device is opened */
   mdsStore?: LoadedMds;
+  /** --sim-profile AAGUID: the simulator plays this model of the --mds BLOB (its authenticatorGetInfo) */
+  simProfile?: string;
+  /** the profile read from the BLOB before any device is opened; the run is then judged against the test MDS */
+  profile?: DeviceProfile;
 }
 
 export const REQUIRED_VERDICTS = ['microsoft', 'entra'] as const;

@@ -44,6 +44,7 @@ export function buildRunReport(opts: RunOptions, opened: OpenedRunDevice, run: R
       // the BLOB was verified and its statuses judged as of `at` (--at, or the run's start)
       ...(mdsSummary ? { mds: { ...mdsSummary, verifiedAt: at.toISOString() } } : {}),
       ...(opts.quirks.length ? { simulatorQuirks: opts.quirks } : {}),
+      ...(opts.profile ? { simulatorProfile: { aaguid: formatAaguid(opts.profile.aaguid), ...(opts.profile.description ? { description: opts.profile.description } : {}), findings: opts.profile.findings } } : {}),
     },
     checks: run.results,
     run: {

@@ -7,6 +7,8 @@ import { CheckSelectionError, selectChecks } from '../suites/index.ts';
 import { listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
 import { loadMdsFile } from './loadRunMds.ts';
 import { readPinFile } from './readPin.ts';
+import { loadSimProfile } from './loadSimProfile.ts';
+import { ProfileError } from '../../authenticator-sim/profile/profileFromGetInfo.ts';
 import { checkQuirksApply } from './openRunDevice.ts';
 import { resolveReportFile } from './runFolder.ts';
 import { RunInputError, type RunDeps, type RunOptions } from './RunOptions.ts';
@@ -44,10 +46,23 @@ export async function checkRunInputs(opts: RunOptions, deps: RunDeps): Promise<{
     ready.authStrengths = [...(ready.authStrengths ?? []), ...(await readEntraFile('--entra-auth-strength', file, (text) => parseAuthStrengths(text, file)))];
   }
   if (opts.mds) ready.mdsStore = await loadMdsFile(opts.mds, opts.at);
+  if (opts.simProfile !== undefined && ready.mdsStore) {
+    // The BLOB is the profile's source; the run is judged against the simulator's test MDS, which lists
+    // the model's AAGUID with the simulator's attestation root (the simulator is not that model's hardware).
+    try {
+      ready.profile = loadSimProfile(ready.mdsStore.store, opts.simProfile, opts.mds!);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new RunInputError(err.message);
+      throw err;
+    }
+    delete ready.mdsStore;
+  }
   await checkWritable(opts.out);
   const devices = await expandDevices(ready.device, deps);
   checkQuirksApply(devices, ready.quirks);
   if (opts.simLatency && devices.some((d) => d !== 'sim')) throw new RunInputError('--sim-latency applies to the built-in simulator (--device sim) only');
+  const real = devices.find((d) => d !== 'sim' && !d.startsWith('udp:'));
+  if (ready.simProfile !== undefined && real) throw new RunInputError(`--sim-profile applies to the simulator only (sim, or udp: started with fido-harness sim --profile), not ${real}`);
   return { opts: ready, devices, notes };
 }
 

@@ -27,7 +27,7 @@ export async function loadMdsFile(file: string, at: Date | undefined, roots = lo
 /** The MDS one device's run is judged against: the --mds BLOB, or the test MDS that lists the simulator. */
 export async function mdsForDevice(opts: RunOptions, at: Date, opened: OpenedRunDevice): Promise<LoadedMds | undefined> {
   if (opts.mdsStore) return opts.mdsStore;
-  if (opts.device === 'sim' || opts.device.startsWith('udp:') || opened.isSimulator) return { store: (await simulatorTestMds(opts.quirks, at)).store, source: 'test' };
+  if (opts.device === 'sim' || opts.device.startsWith('udp:') || opened.isSimulator) return { store: (await simulatorTestMds(opts.quirks, at, opts.profile)).store, source: 'test' };
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import {
   fingerSample,
   LATENCY_PROFILES,
   POWER_CYCLE_DATAGRAM,
+  presenceHoldFor,
   SIMULATOR_CARD_ATR,
   SimulatedFingerprintSensor,
   type FingerprintSensor,
@@ -31,7 +32,8 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     // Reset follows CTAP 2.1 §6.6 (10 s window) as on a real key; the run power-cycles it when refused.
     const latency = opts.simLatency ? LATENCY_PROFILES[opts.simLatency] : undefined;
     const { device: sim, presence } = await createSimulatorDevice({
-      presenceHold: DEFAULT_SELECTION_HOLD,
+      presenceHold: opts.profile ? presenceHoldFor(opts.profile.features.versions) : DEFAULT_SELECTION_HOLD,
+      ...(opts.profile ? { aaguid: opts.profile.aaguid, features: opts.profile.features } : {}),
       ...(latency ? { latency } : {}),
       ...authenticatorOptionsForQuirks(opts.quirks),
     });

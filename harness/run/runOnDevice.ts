@@ -29,7 +29,8 @@ export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {
       io.stderr.write(`fido-harness run: ${terminalSafe(why)}\n`);
       return { device: opts.device, code: 2, error: why };
     }
-    const at = opts.at ?? new Date();
+    // --at dates the --mds BLOB; a profiled simulator is judged against its test MDS, as of now.
+    const at = (opts.profile ? undefined : opts.at) ?? new Date();
     const mds = await mdsForDevice(opts, at, opened);
     const base = suiteOptions(opts, opened, mds, at, io);
     const prepared = prepareRun(base, { replugForReset: opened.kind === 'hid' });
@@ -62,7 +63,7 @@ export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {
 
 /** The command that runs one check again, as printed at the top of a failing check's evidence. */
 export function rerunCommand(opts: RunOptions, id: string): string {
-  return `fido-harness run --device ${opts.device} --check ${id}${opts.quirks.map((q) => ` --sim-quirk ${q}`).join('')}${opts.mds ? ` --mds ${opts.mds}` : ''}${opts.at ? ` --at ${opts.at.toISOString()}` : ''}`;
+  return `fido-harness run --device ${opts.device} --check ${id}${opts.quirks.map((q) => ` --sim-quirk ${q}`).join('')}${opts.simProfile ? ` --sim-profile ${opts.simProfile}` : ''}${opts.mds ? ` --mds ${opts.mds}` : ''}${opts.at ? ` --at ${opts.at.toISOString()}` : ''}`;
 }
 
 /** The device, its context and the selection, as the suites take them. */

@@ -8,6 +8,7 @@ import {
 } from '../../authenticator-sim/index.ts';
 import { testMdsStatusForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { createTestMds, loadMdsStore, type MdsStore } from '../../mds/index.ts';
+import type { DeviceProfile } from '../../authenticator-sim/profile/profileFromGetInfo.ts';
 
 /**
  * The test MDS `npm start` judges the simulator against (docs/report-model.md "MDS"): one entry for the simulator's AAGUID
@@ -16,17 +17,21 @@ import { createTestMds, loadMdsStore, type MdsStore } from '../../mds/index.ts';
  * `mds-root-compromised`. Signed by a fresh test root,
  * which is the only trust anchor it is verified against.
  */
-export async function simulatorTestMds(quirks: readonly string[], at: Date): Promise<{ store: MdsStore; description: string }> {
-  const material = await generateAttestationMaterial(SIMULATOR_AAGUID, { keySeed: SIMULATOR_ATTESTATION_SEED });
-  const declared = await Authenticator.create({ storage: new MemoryStorage(), attestationMaterial: material });
+export async function simulatorTestMds(quirks: readonly string[], at: Date, profile?: DeviceProfile): Promise<{ store: MdsStore; description: string }> {
+  // A profiled simulator is listed under the model's AAGUID, declaring the getInfo it answers.
+  const aaguid = profile?.aaguid ?? SIMULATOR_AAGUID;
+  const material = await generateAttestationMaterial(aaguid, { keySeed: SIMULATOR_ATTESTATION_SEED });
+  const declared = await Authenticator.create({ storage: new MemoryStorage(), attestationMaterial: material, aaguid, ...(profile ? { features: profile.features } : {}) });
   const status = testMdsStatusForQuirks(quirks);
   const rootB64 = Buffer.from(material.rootCertificate).toString('base64');
-  const description = 'fido-harness software authenticator (simulator)';
+  // A model sending x5c = [leaf] is anchored at the intermediate (Metadata Statement §4 allows any CA as anchor).
+  const anchors = profile?.features.x5cLeafOnly ? [Buffer.from(material.intermediateCertificate).toString('base64')] : [rootB64];
+  const description = profile ? `fido-harness simulator playing ${profile.description ?? 'a device profile'}` : 'fido-harness software authenticator (simulator)';
   const { jws, roots } = await createTestMds([
     {
-      aaguid: Buffer.from(SIMULATOR_AAGUID).toString('hex'),
+      aaguid: Buffer.from(aaguid).toString('hex'),
       description,
-      attestationRootCertificates: [rootB64],
+      attestationRootCertificates: anchors,
       authenticatorGetInfo: buildInfo(declared),
       statusReports: [
         { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' },

@@ -53,3 +53,11 @@ export const needsRk: Need = (ctx) => (ctx.info.options?.rk === true ? undefined
  * the uv option in both cases.
  */
 export const needsNoBuiltInUv: Need = (ctx) => (ctx.info.options?.uv === true ? 'device has a configured built-in user verification method (uv true)' : undefined);
+
+/**
+ * alwaysUv off: with it on, every makeCredential and getAssertion with up is user-verified (by built-in UV
+ * on its own, or refused without a token) and authenticatorConfig needs a token (CTAP 2.1 §6.1.2 step 6,
+ * §6.2.2 step 5, §6.11 step 2); a check that needs a request without verification does not apply.
+ */
+export const needsAlwaysUvOff: Need = (ctx) =>
+  ctx.info.options?.alwaysUv === true ? 'alwaysUv is on: the key verifies the user in every request (CTAP 2.1 §6.1.2 step 6, §6.2.2 step 5, §6.11 step 2)' : undefined;

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CtapRequest } from '../ctap/index.ts';
 import {
+  CtapStatus,
   decodeGetAssertionResponse,
   formatCtapStatus,
+  type AuthenticatorInfo,
   PinUvAuthPermission,
   parseAuthenticatorData,
   type AuthenticatorData,
@@ -12,7 +14,7 @@ import {
   type MakeCredentialRequest,
   type MakeCredentialResponse,
 } from '../protocol/index.ts';
-import { CheckFailed } from '../runner/Check.ts';
+import { CheckFailed, CheckSkipped } from '../runner/Check.ts';
 import { pinToken } from './pinOps.ts';
 import type { CallResult, SuiteContext } from './SuiteContext.ts';
 
@@ -50,6 +52,11 @@ export async function makeCredential(
   const request = mcRequest(rpId, overrides);
   const result = await ctx.request(CtapRequest.makeCredential, request, signal);
   if (!result.ok) {
+    skipWhenUvRequired(ctx.info, result.status, request.pinUvAuthParam !== undefined || request.options?.get('uv') === true, request.options?.get('rk') === true, 'makeCredential');
+    if (result.status === CtapStatus.CTAP2_ERR_KEY_STORE_FULL && request.options?.get('rk') === true) {
+      // §6.1.2 step 18.1: the right answer of a full key; the run's earlier checks filled it.
+      throw new CheckSkipped(`the key's discoverable-credential storage is full (the run's earlier checks filled its ${ctx.info.remainingDiscoverableCredentials ?? 'unlisted number of'} slots); answered ${formatCtapStatus(result.status)}`);
+    }
     throw new CheckFailed(`makeCredential answered ${formatCtapStatus(result.status)}`, { actual: formatCtapStatus(result.status) });
   }
   const response = result.response;
@@ -71,7 +78,9 @@ export function gaRequest(rpId: string, overrides: Partial<GetAssertionRequest> 
 
 /** getAssertion that must succeed. */
 export async function getAssertion(ctx: SuiteContext, request: GetAssertionRequest, signal?: AbortSignal): Promise<GotAssertion> {
-  return decodeAssertion(await ctx.request(CtapRequest.getAssertion, request, signal));
+  const result = await ctx.request(CtapRequest.getAssertion, request, signal);
+  if (!result.ok) skipWhenUvRequired(ctx.info, result.status, request.pinUvAuthParam !== undefined || request.options?.get('uv') === true, false, 'getAssertion');
+  return decodeAssertion(result);
 }
 
 /** The assertion of a getAssertion / getNextAssertion answer that must be CTAP2_OK. */
@@ -136,4 +145,21 @@ export async function uvParams(ctx: SuiteContext, req: GetAssertionRequest, v?: 
 /** getAssertion that must succeed, with user verification. */
 export async function getAssertionUv(ctx: SuiteContext, rpId: string, overrides: Partial<GetAssertionRequest> = {}, signal?: AbortSignal): Promise<GotAssertion> {
   return getAssertion(ctx, await uvParams(ctx, gaRequest(rpId, overrides), undefined, signal), signal);
+}
+
+/**
+ * A key that must verify the user for this request refuses it without UV, rightly: alwaysUv (CTAP 2.1
+ * §6.1.2 step 6, §6.2.2 step 5); a protected 2.1 key without makeCredUvNotRqd, or any protected key for a
+ * discoverable credential (§6.1.2 steps 7-8); a CTAP 2.0 key with a PIN set (CTAP 2.0 §5.1 step 6,
+ * CTAP2_ERR_PIN_REQUIRED). The check that sent it without UV is then not applicable: skipped with that reason.
+ */
+function skipWhenUvRequired(info: AuthenticatorInfo, status: number, verified: boolean, rk: boolean, what: 'makeCredential' | 'getAssertion'): void {
+  if (verified || (status !== CtapStatus.CTAP2_ERR_PUAT_REQUIRED && status !== CtapStatus.CTAP2_ERR_OPERATION_DENIED)) return;
+  const o = info.options ?? {};
+  const isProtected = o.clientPin === true || o.uv === true;
+  let why: string | undefined;
+  if (o.alwaysUv === true) why = 'alwaysUv is on (CTAP 2.1 §6.1.2 step 6, §6.2.2 step 5)';
+  else if (what === 'makeCredential' && isProtected && info.versions.includes('FIDO_2_1') && (rk || o.makeCredUvNotRqd !== true)) why = 'it is protected by user verification and has no makeCredUvNotRqd (CTAP 2.1 §6.1.2 steps 7-8)';
+  else if (what === 'makeCredential' && o.clientPin === true && !info.versions.includes('FIDO_2_1')) why = 'it is a CTAP 2.0 key with a PIN set (CTAP 2.0 §5.1 step 6)';
+  if (why) throw new CheckSkipped(`the key verifies the user for every ${what} because ${why}; this check sends one without (answered ${formatCtapStatus(status)})`);
 }

@@ -12,7 +12,7 @@ import {
 import { ensure, expectStatus } from '../expect.ts';
 import { allowListOf, decodeOrFail, gaRequest, gaWithToken, mcRequest, mcWithToken } from '../ops.ts';
 import { type PinProtocolVersion, openSession, pinCall, pinRetries, pinToken } from '../pinOps.ts';
-import { all, needsClientPin, needsCtap21, needsPermissionsToken } from '../needs.ts';
+import { all, needsClientPin, needsCtap21, needsPermissionsToken, needsAlwaysUvOff } from '../needs.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'client-pin';
@@ -275,7 +275,7 @@ export const pinRequirementChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 6 (protected by user verification, rk requested)',
     destructive: true,
     needs: { pin: 'set' },
-    requires: (ctx) => needsClientPin()(ctx) ?? needsCtap21(ctx) ?? (ctx.info.options?.rk === true ? undefined : 'rk option not true'),
+    requires: all((ctx) => needsClientPin()(ctx) ?? needsCtap21(ctx) ?? (ctx.info.options?.rk === true ? undefined : 'rk option not true'), needsAlwaysUvOff),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('CLIENTPIN-PUAT-001'), { options: new Map([['rk', true]]) });
       const r = await ctx.request(CtapRequest.makeCredential, req, signal);

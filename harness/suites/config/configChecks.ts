@@ -1,3 +1,4 @@
+import { all, needsAlwaysUvOff } from '../needs.ts';
 import { CtapRequest } from '../../ctap/index.ts';
 import { CtapStatus, PinUvAuthPermission, paddedPin } from '../../protocol/index.ts';
 import { mcRequest } from '../ops.ts';
@@ -91,7 +92,8 @@ export const configChecks: SuiteCheck[] = [
     id: 'CONFIG-ALWAYSUV-002',
     title: 'with alwaysUv on, makeCredUvNotRqd is reported false and makeCredential without a token answers CTAP2_ERR_PUAT_REQUIRED',
     specRef: 'CTAP 2.1 §6.11.2, §6.4 alwaysUv, §6.1.2 step 6',
-    requires: needsAlwaysUv,
+    // With built-in UV enrolled the key verifies the user by itself instead (§6.1.2 step 6.3).
+    requires: (ctx) => needsAlwaysUv(ctx) ?? (ctx.info.options?.uv === true ? 'built-in user verification is enrolled: under alwaysUv the key uses it by itself (CTAP 2.1 §6.1.2 step 6)' : undefined),
     async run(ctx, signal) {
       await thenReset(ctx, async () => {
         if (ctx.info.options?.alwaysUv !== true) {
@@ -190,7 +192,7 @@ export const configChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.11.4, §6.5.5.5 step 9 (the current minimum PIN length)',
     destructive: true,
     needs: { pin: 'unset' },
-    requires: needsSetMinPinLength,
+    requires: all(needsSetMinPinLength, needsAlwaysUvOff),
     async run(ctx, signal) {
       await thenReset(ctx, async () => {
         const target = Math.max((ctx.info.minPINLength ?? 4) + 2, 6);

@@ -10,7 +10,7 @@ import {
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { type MadeCredential, allowListOf, gaRequest, getAssertionUv, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
 import { pinToken } from '../pinOps.ts';
-import { needsClientPin, needsExtension, needsRk } from '../needs.ts';
+import { needsClientPin, needsExtension, needsRk, needsAlwaysUvOff, all } from '../needs.ts';
 import { failOnStatus } from '../failOnStatus.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
@@ -65,6 +65,7 @@ export const credProtectChecks: SuiteCheck[] = [
     id: 'CREDPROTECT-L2-001',
     title: 'level 2: a discoverable credential is not found without an allowList and without UV',
     specRef: 'CTAP 2.1 §12.1 (userVerificationOptionalWithCredentialIDList), §6.2.2 step 7',
+    requires: all(needsCredProtectRk, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CREDPROTECT-L2-001');
       await protectedCredential(ctx, rpId, CredProtect.userVerificationOptionalWithCredentialIDList, signal);
@@ -101,6 +102,7 @@ export const credProtectChecks: SuiteCheck[] = [
     id: 'CREDPROTECT-L3-001',
     title: 'level 3: not found without UV even with an allowList',
     specRef: 'CTAP 2.1 §12.1 (userVerificationRequired), §6.2.2 step 7',
+    requires: all(needsCredProtectRk, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CREDPROTECT-L3-001');
       const made = await protectedCredential(ctx, rpId, CredProtect.userVerificationRequired, signal);
@@ -127,7 +129,7 @@ export const credProtectChecks: SuiteCheck[] = [
     id: 'CREDPROTECT-L3-003',
     title: 'level 3 on a non-discoverable credential: not usable without UV',
     specRef: 'CTAP 2.1 §12.1 (userVerificationRequired applies to any credential)',
-    requires: needsCredProtect,
+    requires: all(needsCredProtect, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CREDPROTECT-L3-003');
       const made = await protectedCredential(ctx, rpId, CredProtect.userVerificationRequired, signal, false);

@@ -8,7 +8,7 @@ import {
 import { CheckWarning } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
-import { needsNoBuiltInUv } from '../needs.ts';
+import { needsNoBuiltInUv, needsAlwaysUvOff, all } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
 
@@ -84,6 +84,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     specRef: 'WebAuthn L3 §6.1 (UV)',
     needs: { pin: 'unset' },
     destructive: true,
+    requires: needsAlwaysUvOff,
     async run(ctx, signal) {
       const { got } = await registerAndAssert(ctx, 'GA-FLAGS-002', signal);
       ensure(!got.authData.uv, 'UV flag set although no verification was performed');

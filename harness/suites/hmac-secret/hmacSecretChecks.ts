@@ -6,7 +6,7 @@ import { CheckFailed } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { type GotAssertion, allowListOf, decodeAssertion, gaRequest, makeCredentialUv, uvParams } from '../ops.ts';
 import { clientPin } from '../pinOps.ts';
-import { needsClientPin, needsExtension } from '../needs.ts';
+import { all, needsClientPin, needsExtension, needsAlwaysUvOff } from '../needs.ts';
 import { failOnStatus } from '../failOnStatus.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
@@ -189,6 +189,7 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-UVSPLIT-001',
     title: 'the output with user verification differs from the output without (CredRandomWithUV / WithoutUV)',
     specRef: 'CTAP 2.1 §12.5 (CredRandomWithUV, CredRandomWithoutUV); Microsoft S1/S2',
+    requires: all(needsHmac, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('HMAC-UVSPLIT-001');
       const cred = await hmacCredential(ctx, rpId, signal);

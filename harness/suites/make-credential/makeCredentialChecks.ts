@@ -13,7 +13,7 @@ import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, makeCredential, mcRequest, sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
-import { needsNoBuiltInUv } from '../needs.ts';
+import { needsNoBuiltInUv, needsAlwaysUvOff } from '../needs.ts';
 
 const suite = 'make-credential';
 const MC = CtapCommand.authenticatorMakeCredential;
@@ -78,6 +78,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     specRef: 'WebAuthn L3 §6.1 (UV); CTAP 2.1 §6.1.2 step 11',
     needs: { pin: 'unset' },
     destructive: true,
+    requires: needsAlwaysUvOff,
     async run(ctx, signal) {
       const { authData } = await makeCredential(ctx, ctx.rpIdFor('MC-FLAGS-002'), {}, signal);
       ensure(!authData.uv, 'UV flag set although no PIN, token or built-in verification was used');

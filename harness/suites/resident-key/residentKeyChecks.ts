@@ -5,7 +5,7 @@ import { ensure, expectStatus, hex } from '../expect.ts';
 import { decodeAssertion, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { rkOption } from '../ops.ts';
-import { needsRk } from '../needs.ts';
+import { all, needsRk, needsAlwaysUvOff } from '../needs.ts';
 
 const suite = 'resident-key';
 
@@ -109,6 +109,7 @@ export const residentKeyChecks: SuiteCheck[] = [
     id: 'RK-USER-001',
     title: 'without user verification no user name or displayName is returned',
     specRef: 'CTAP 2.1 §6.2.2 step 11 (user: identifiable information only after UV)',
+    requires: all(needsRk, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RK-USER-001');
       await makeCredential(ctx, rpId, { options: rkOption(), user: { id: sha256('u1'), name: 'private@example.com', displayName: 'Private' } }, signal);

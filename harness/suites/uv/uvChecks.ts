@@ -8,7 +8,7 @@ import {
 import { authDataOf, credentialIdOf } from '../client-pin/tokenChecks.ts';
 import { ensure, expectStatus } from '../expect.ts';
 import { allowListOf, gaRequest, mcRequest, mcWithToken } from '../ops.ts';
-import { all, needsCtap21, needsNoBuiltInUv } from '../needs.ts';
+import { all, needsCtap21, needsNoBuiltInUv, needsAlwaysUvOff } from '../needs.ts';
 import { clientPin, requestUvToken } from '../pinOps.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
@@ -32,6 +32,7 @@ export const uvChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.1.2 step 11 and §6.2.2 step 6 (uv bit only after verification), WebAuthn L3 §6.1',
     destructive: true,
     needs: { pin: 'unset' },
+    requires: needsAlwaysUvOff,
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('UV-FLAG-001');
       const mc = await ctx.request(CtapRequest.makeCredential, mcRequest(rpId), signal);
