@@ -1,7 +1,7 @@
 // The executable runs the compiled build only while it is current: a source saved after the build started
 // makes it run the sources instead (docs/decisions/004-compiled-start-up.md).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,5 +47,35 @@ describe('bin/fido-harness.mjs', () => {
     writeFileSync(join(root, 'mds/deep/x.ts'), '');
     at(join(root, 'mds/deep/x.ts'), now - 10);
     expect(run(root).stdout.trim()).toBe('sources');
+  });
+});
+
+describe('what --help loads', () => {
+  /** the modules `node bin/fido-harness.mjs ARGS` resolves, written down by a resolve hook */
+  function loaded(args: string[]): string[] {
+    const log = join(dir, `loaded-${Math.random().toString(16).slice(2)}.txt`);
+    const hook = join(dir, 'logHook.mjs');
+    writeFileSync(
+      hook,
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(${JSON.stringify(log)}, r.url + '\\n');
+  return r;
+}
+`,
+    );
+    const register = join(dir, 'registerLog.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nimport { pathToFileURL } from 'node:url';\nregister(pathToFileURL(${JSON.stringify(hook)}).href);\n`);
+    const r = spawnSync(process.execPath, ['--import', register, join(REPO, 'bin/fido-harness.mjs'), ...args], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return [...new Set(readFileSync(log, 'utf8').trim().split('\n'))].filter((u) => u.startsWith('file:'));
+  }
+
+  it.each([[['--help']], [['run', '--help']], [['--version']]])('%j loads the compiled parser and command list only: no package, a handful of files', (args) => {
+    const files = loaded(args);
+    expect(files.filter((u) => u.includes('/node_modules/'))).toEqual([]);
+    expect(files.some((u) => u.includes('/dist/harness/commands/'))).toBe(true);
+    expect(files.length).toBeLessThanOrEqual(12);
   });
 });
