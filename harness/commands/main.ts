@@ -48,9 +48,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL.name} ${TOOL.version}\n`);
     return 0;
   }
-  if (word === undefined || word === 'help' || word === '--help' || word === '-h') {
+  if (word === 'help' || word === '--help' || word === '-h') {
     process.stdout.write(cliUsage());
-    return word === undefined ? 2 : 0;
+    return 0;
+  }
+  if (word === undefined) {
+    // no command is a usage error: the list goes where errors go
+    process.stderr.write(cliUsage());
+    return 2;
   }
   const command = COMMANDS.find((c) => c.name === word);
   if (!command) {

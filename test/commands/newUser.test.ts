@@ -57,6 +57,16 @@ describe('help and version', () => {
     expect(cli(['--version'])).toEqual({ code: 0, stdout: `fido-harness ${version}\n`, stderr: '' });
   });
 
+  it('no command, or an unknown one: the command list on stderr, exit 2', () => {
+    const none = cli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^usage: fido-harness <command> \[options\]\n/);
+    const unknown = cli(['rnu']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('fido-harness: unknown command "rnu" (run, devices, sim, serve, mds, attestation, report; fido-harness --help)\n');
+  });
+
   it('an unknown option is one line and the usage line, exit 2', () => {
     const r = cli(['run', '--no-such-flag']);
     expect(r.code).toBe(2);
