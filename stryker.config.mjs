@@ -1,0 +1,31 @@
+// Mutation testing: run through `npm run mutation` (scripts/mutation.mjs), which picks the area's tests
+// (MUTATION_TESTS, read by vitest.mutation.config.ts) and names the report folder (MUTATION_AREA).
+// Not part of `npm test`. Equivalent mutants are named where they live: `// Stryker disable next-line
+// <mutator>: <reason>` (docs/mutation-testing.md lists them).
+const area = process.env.MUTATION_AREA ?? 'adhoc';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  // related: false — the area's test list is the selection; per-test coverage then narrows it per mutant.
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  mutate: ['mds/**/*.ts', 'harness/compat/**/*.ts', 'harness/suites/**/*.ts', 'harness/protocol/**/*.ts', 'authenticator-sim/commands/**/*.ts'],
+  ignorePatterns: ['runs', 'dist', 'web/dist', '.stryker-tmp', 'scratch'],
+  // Static mutants (module-level constants, evaluated once at import) are left out: each needs every test of
+  // the area re-run in a fresh module graph. The report counts them as ignored.
+  ignoreStatic: true,
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: `runs/mutation/${area}/index.html` },
+  jsonReporter: { fileName: `runs/mutation/${area}/mutation.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  concurrency: 2,
+  timeoutMS: 30_000,
+  timeoutFactor: 2,
+  dryRunTimeoutMinutes: 30,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  // TypeScript 7 (the native compiler) has no JavaScript compiler API: Stryker's tsconfig rewriting and its
+  // TypeScript checker need one, so there is no checker and the sandbox keeps tsconfig.json as it is.
+  tsconfigFile: 'tsconfig.stryker-absent.json',
+};
