@@ -226,7 +226,7 @@ export class Authenticator {
           throw new CtapStatusError(CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'empty request');
         }
         // CTAP 2.1 §8: requests are canonical CBOR of at most 4 nesting levels.
-        params = decodeCbor(payload, { canonical: 'strict', maxDepth: 4 }).value;
+        params = decodeCbor(payload, { canonical: this.behaviour.strictRequestCbor ? 'strict' : 'report', maxDepth: 4 }).value;
       } else if (payload.length > 0) {
         // The command takes no parameters (§6.4, §6.6, §6.3, §6.9); the spec names no status for extra
         // bytes, and an invalid length says what is wrong.

@@ -28,6 +28,13 @@ export interface Behaviour {
   attestationMode(configured: AttestationMode): AttestationMode;
   /** how response maps are encoded (CTAP 2.1 §8: canonical CBOR) */
   encodeResponse(map: CborMap): Uint8Array;
+  /** whether a request that is not CTAP2 canonical CBOR is refused with CTAP2_ERR_INVALID_CBOR (CTAP 2.1 §8: it is) */
+  strictRequestCbor: boolean;
+  /**
+   * whether a token got with the PIN counts as the user's presence (CTAP 2.1 §6.5.5.7.2: it does not, the
+   * token starts with userPresent false, so the next makeCredential/getAssertion still asks for a touch)
+   */
+  pinTokenProvesPresence: boolean;
   /** whether a wrong PIN lowers the retry counter (CTAP 2.1 §6.5.5.5: it must) */
   decrementPinRetries: boolean;
   /** whether excludeList is honoured (CTAP 2.1 §6.1.2 step 11: it must) */
@@ -87,6 +94,8 @@ export const defaultBehaviour: Behaviour = {
   getInfo: (info) => info,
   attestationMode: (configured) => configured,
   encodeResponse: (map) => encodeCanonicalCbor(map),
+  strictRequestCbor: true,
+  pinTokenProvesPresence: false,
   decrementPinRetries: true,
   honourExcludeList: true,
   residentKeys: true,

@@ -204,7 +204,7 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
       'forcePINChange is set',
     );
   }
-  return issueToken(a, protocol, shared, permissions, withPermissions ? req.rpId : undefined, false, !withPermissions);
+  return issueToken(a, protocol, shared, permissions, withPermissions ? req.rpId : undefined, a.behaviour.pinTokenProvesPresence, !withPermissions);
 }
 
 /**

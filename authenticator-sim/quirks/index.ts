@@ -11,6 +11,7 @@ import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
 import { evilStrings } from './evilStrings.ts';
 import { excludeListIgnored } from './excludeListIgnored.ts';
 import { hmacSecretNoUvSplit } from './hmacSecretNoUvSplit.ts';
+import { laxCborRequests } from './laxCborRequests.ts';
 import { mdsRevoked } from './mdsRevoked.ts';
 import { mdsRootCompromised } from './mdsRootCompromised.ts';
 import { nfcSelectAnyAid } from './nfcSelectAnyAid.ts';
@@ -25,8 +26,10 @@ import { noHmacSecret } from './noHmacSecret.ts';
 import { noncanonicalCbor } from './noncanonicalCbor.ts';
 import { noResidentKeys } from './noResidentKeys.ts';
 import { pinRetriesNotDecremented } from './pinRetriesNotDecremented.ts';
+import { pinTokenPresence } from './pinTokenPresence.ts';
 import type { Quirk } from './Quirk.ts';
 import { selfAttestation } from './selfAttestation.ts';
+import { upWithoutTouch } from './upWithoutTouch.ts';
 import { uvWithoutPin } from './uvWithoutPin.ts';
 import { wrongRpIdHash } from './wrongRpIdHash.ts';
 import { zeroAaguid } from './zeroAaguid.ts';
@@ -70,6 +73,10 @@ export const QUIRKS: readonly Quirk[] = [
   nfcExtendedAsShort,
   nfcStatusUpdatesUnasked,
   nfcLaxApdus,
+  // requests and presence as the host sees them (CTAP 2.1 §8, §6.1.2 step 14, §6.2.2 step 9)
+  laxCborRequests,
+  pinTokenPresence,
+  upWithoutTouch,
 ];
 
 export class QuirkError extends Error {

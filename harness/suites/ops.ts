@@ -3,6 +3,7 @@ import { CtapRequest } from '../ctap/index.ts';
 import {
   CtapStatus,
   decodeGetAssertionResponse,
+  encodeCborAsGiven,
   formatCtapStatus,
   type AuthenticatorInfo,
   PinUvAuthPermission,
@@ -162,4 +163,12 @@ function skipWhenUvRequired(info: AuthenticatorInfo, status: number, verified: b
   else if (what === 'makeCredential' && isProtected && info.versions.includes('FIDO_2_1') && (rk || o.makeCredUvNotRqd !== true)) why = 'it is protected by user verification and has no makeCredUvNotRqd (CTAP 2.1 §6.1.2 steps 7-8)';
   else if (what === 'makeCredential' && o.clientPin === true && !info.versions.includes('FIDO_2_1')) why = 'it is a CTAP 2.0 key with a PIN set (CTAP 2.0 §5.1 step 6)';
   if (why) throw new CheckSkipped(`the key verifies the user for every ${what} because ${why}; this check sends one without (answered ${formatCtapStatus(status)})`);
+}
+
+/**
+ * A request's parameters with its top-level keys in descending order: well-formed CBOR that is not CTAP2
+ * canonical (CTAP 2.1 §8 sorts map keys), so a device that checks the encoding refuses it.
+ */
+export function outOfOrderRequest(params: CborMap): Uint8Array {
+  return encodeCborAsGiven(new Map([...params.entries()].sort(([a], [b]) => Number(b) - Number(a))));
 }

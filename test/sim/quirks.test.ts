@@ -76,6 +76,9 @@ describe('the quirk set', () => {
       'nfc-extended-as-short',
       'nfc-status-updates-unasked',
       'nfc-lax-apdus',
+      'lax-cbor-requests',
+      'pin-token-presence',
+      'up-without-touch',
     ]);
   });
 

@@ -7,8 +7,11 @@ import {
 } from '../../protocol/index.ts';
 import { CheckWarning } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
-import { allowListOf, gaRequest, getAssertion, makeCredential, sha256 } from '../ops.ts';
-import { needsNoBuiltInUv, needsAlwaysUvOff, all } from '../needs.ts';
+import { allowListOf, gaRequest, gaWithToken, getAssertion, makeCredential, mcWithToken, outOfOrderRequest, sha256 } from '../ops.ts';
+import { protocolVersion } from '../pinOps.ts';
+import { authDataOf, credentialIdOf, mcGaToken } from '../client-pin/tokenChecks.ts';
+import { countPresenceWaits, needsPresenceCount } from '../presenceCount.ts';
+import { all, needsAlwaysUvOff, needsClientPin, needsNoBuiltInUv } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
 
@@ -120,11 +123,38 @@ export const getAssertionChecks: SuiteCheck[] = [
   {
     id: 'GA-UP-001',
     suite,
-    title: 'with up=false the UP flag is clear',
-    specRef: 'CTAP 2.1 §6.2.2 step 9 (up option)',
+    title: 'with up=false no touch is asked for and the UP flag is clear; makeCredential asks for exactly one',
+    specRef: 'CTAP 2.1 §6.2.2 step 9 (up option), §6.1.2 step 14, WebAuthn L3 §6.1 (UP: the user was present)',
+    touches: 1,
     async run(ctx, signal) {
-      const { got } = await registerAndAssert(ctx, 'GA-UP-001', signal, new Map([['up', false]]));
-      ensure(!got.authData.up, 'UP set although up=false was requested');
+      const rpId = ctx.rpIdFor('GA-UP-001');
+      const made = await countPresenceWaits(ctx, () => makeCredential(ctx, rpId, {}, signal));
+      if (made.waits !== undefined) ensure(made.waits === 1, `makeCredential asked for ${made.waits} touches, not 1`);
+      const request = gaRequest(rpId, { allowList: allowListOf(made.value.credentialId), options: new Map([['up', false]]) });
+      const { value: got, waits } = await countPresenceWaits(ctx, () => getAssertion(ctx, request, signal));
+      if (waits !== undefined) ensure(waits === 0, `getAssertion with up=false asked for ${waits} touches`);
+      ensure(!got.authData.up, 'UP set although up=false was requested and no touch was asked for');
+    },
+  },
+  {
+    id: 'GA-UP-002',
+    suite,
+    title: 'getAssertion with a PIN token still asks for exactly one touch, and sets UP',
+    specRef: 'CTAP 2.1 §6.5.5.7.2 (a PIN token starts with userPresent false), §6.2.2 step 9 (collect user presence), WebAuthn L3 §6.1 (UP)',
+    destructive: true,
+    needs: { pin: 'set' },
+    touches: 2,
+    requires: all(needsClientPin(), needsPresenceCount),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('GA-UP-002');
+      const v = protocolVersion(ctx);
+      const made = authDataOf(await mcWithToken(ctx, await mcGaToken(ctx, v, rpId, signal), rpId, {}, signal), 'makeCredential');
+      // a fresh token: makeCredential used the first one up (§6.1.2 step 14.4)
+      const token = await mcGaToken(ctx, v, rpId, signal);
+      const { value, waits } = await countPresenceWaits(ctx, () => gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal));
+      const authData = authDataOf(value, 'getAssertion');
+      ensure(waits === 1, `getAssertion with a PIN token asked for ${waits} touches, not 1`, { expected: '1 presence wait', actual: String(waits) });
+      ensure(authData.up, 'UP clear after getAssertion collected the touch');
     },
   },
   {
@@ -224,6 +254,17 @@ export const getAssertionChecks: SuiteCheck[] = [
       const { got } = await registerAndAssert(ctx, 'GA-CBOR-001', signal);
       const problems = got.result.findings.map((f) => `${f.code} at byte ${f.offset}`);
       ensure(problems.length === 0, `response is not canonical: ${problems.join('; ')}`);
+    },
+  },
+  {
+    id: 'GA-CBOR-002',
+    suite,
+    title: 'a request whose map keys are out of canonical order is refused with CTAP2_ERR_INVALID_CBOR',
+    specRef: 'CTAP 2.1 §8 (requests are CTAP2 canonical CBOR: map keys sorted), §8.2',
+    touches: 0,
+    async run(ctx, signal) {
+      const params = encodeGetAssertionRequest(gaRequest(ctx.rpIdFor('GA-CBOR-002'), { allowList: allowListOf(new Uint8Array(32).fill(7)) }));
+      expectStatus(await ctx.callBytes(GA, outOfOrderRequest(params), signal), CtapStatus.CTAP2_ERR_INVALID_CBOR, 'getAssertion with its keys in descending order');
     },
   },
   {

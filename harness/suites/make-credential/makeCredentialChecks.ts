@@ -10,10 +10,13 @@ import {
 } from '../../protocol/index.ts';
 import { CheckFailed } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
-import { allowListOf, makeCredential, mcRequest, sha256 } from '../ops.ts';
+import { allowListOf, makeCredential, mcRequest, mcWithToken, outOfOrderRequest, sha256 } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
-import { needsNoBuiltInUv, needsAlwaysUvOff } from '../needs.ts';
+import { all, needsAlwaysUvOff, needsClientPin, needsNoBuiltInUv } from '../needs.ts';
+import { protocolVersion } from '../pinOps.ts';
+import { authDataOf, mcGaToken } from '../client-pin/tokenChecks.ts';
+import { countPresenceWaits, needsPresenceCount } from '../presenceCount.ts';
 
 const suite = 'make-credential';
 const MC = CtapCommand.authenticatorMakeCredential;
@@ -268,6 +271,35 @@ export const makeCredentialChecks: SuiteCheck[] = [
         [CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE, CtapStatus.CTAP2_ERR_INVALID_CBOR],
         'an array instead of a map',
       );
+    },
+  },
+  {
+    id: 'MC-CBOR-004',
+    suite,
+    title: 'a request whose map keys are out of canonical order is refused with CTAP2_ERR_INVALID_CBOR',
+    specRef: 'CTAP 2.1 §8 (requests are CTAP2 canonical CBOR: map keys sorted), §8.2',
+    touches: 0,
+    async run(ctx, signal) {
+      const params = encodeMakeCredentialRequest(mcRequest(ctx.rpIdFor('MC-CBOR-004')));
+      expectStatus(await ctx.callBytes(MC, outOfOrderRequest(params), signal), CtapStatus.CTAP2_ERR_INVALID_CBOR, 'makeCredential with its keys in descending order');
+    },
+  },
+  {
+    id: 'MC-UP-001',
+    suite,
+    title: 'makeCredential with a PIN token still asks for exactly one touch, and sets UP',
+    specRef: 'CTAP 2.1 §6.5.5.7.2 (a PIN token starts with userPresent false), §6.1.2 step 14 (collect user presence), WebAuthn L3 §6.1 (UP)',
+    destructive: true,
+    needs: { pin: 'set' },
+    touches: 1,
+    requires: all(needsClientPin(), needsPresenceCount),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('MC-UP-001');
+      const token = await mcGaToken(ctx, protocolVersion(ctx), rpId, signal);
+      const { value, waits } = await countPresenceWaits(ctx, () => mcWithToken(ctx, token, rpId, {}, signal));
+      const authData = authDataOf(value, 'makeCredential');
+      ensure(waits === 1, `makeCredential with a PIN token asked for ${waits} touches, not 1`, { expected: '1 presence wait', actual: String(waits) });
+      ensure(authData.up, 'UP clear after makeCredential collected the touch');
     },
   },
   {
