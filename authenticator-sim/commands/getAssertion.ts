@@ -132,11 +132,14 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
       if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
       if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
     }
-  }
-  if (protocol) {
-    a.pinUvAuthToken.userPresent = false;
-    a.pinUvAuthToken.userVerified = false;
-    a.pinUvAuthToken.clearPermissionsExceptLbw();
+    // Step 9.4: clearUserPresentFlag(), clearUserVerifiedFlag(), clearPinUvAuthTokenPermissionsExceptLbw(),
+    // inside the "up" branch: a silent (up=false) assertion leaves the token as it was, so a platform's
+    // up=false pre-flight and the assertion that follows can share one token.
+    if (protocol) {
+      a.pinUvAuthToken.userPresent = false;
+      a.pinUvAuthToken.userVerified = false;
+      a.pinUvAuthToken.clearPermissionsExceptLbw();
+    }
   }
 
   let flags = up ? AuthDataFlag.UP : 0;

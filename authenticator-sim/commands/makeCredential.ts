@@ -130,7 +130,10 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
       const key = unwrapCredentialId(a.state.masterKey, rpIdHash, d.id);
       if (!key) continue;
       if (key.credProtect === CredProtect.userVerificationRequired && !userVerified) continue;
-      await a.requestUserPresence({ reason: 'excluded', rpId: req.rp.id, signal });
+      // 11.1: userPresentFlagValue from the token (getUserPresentFlagValue()) or from built-in UV's gesture;
+      // only without it does the authenticator wait for a touch before answering.
+      const present = protocol ? a.pinUvAuthToken.userPresent : uvOption && a.builtInUv?.establishesPresence === true;
+      if (!present) await a.requestUserPresence({ reason: 'excluded', rpId: req.rp.id, signal });
       throw new CtapStatusError(CtapStatus.CTAP2_ERR_CREDENTIAL_EXCLUDED);
     }
   }

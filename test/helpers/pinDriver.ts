@@ -141,6 +141,7 @@ export class PinDriver {
     protocol?: number;
     extensions?: Map<string, unknown>;
     enterpriseAttestation?: number;
+    excludeList?: CredentialDescriptor[];
   } = {}): Promise<Answer & { authData?: ReturnType<typeof parseAuthenticatorData> }> {
     const options = new Map<string, boolean>();
     if (o.rk !== undefined) options.set('rk', o.rk);
@@ -150,6 +151,7 @@ export class PinDriver {
       rp: { id: o.rpId ?? 'example.com', name: 'Example' },
       user: { id: o.userId ?? Uint8Array.of(1, 2, 3, 4), name: o.userName ?? 'alice', displayName: 'Alice' },
       pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      ...(o.excludeList ? { excludeList: o.excludeList } : {}),
       ...(options.size ? { options } : {}),
       ...(o.extensions ? { extensions: o.extensions as CborMap } : {}),
       ...(o.token ? { pinUvAuthParam: tokenAuthenticate(o.token.version, o.token.token, CDH), pinUvAuthProtocol: o.token.version } : {}),
