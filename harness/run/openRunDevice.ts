@@ -14,7 +14,7 @@ import {
   type FingerprintSensor,
 } from '../../authenticator-sim/index.ts';
 import type { FingerControl } from '../suites/SuiteContext.ts';
-import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { authenticatorOptionsForQuirks, behaviourForQuirks, QuirkError } from '../../authenticator-sim/quirks/index.ts';
 import { openDevice, openNfcDevice, parseDeviceSpec } from '../ctap/index.ts';
 import type { CtaphidChannelOptions } from '../ctaphid/index.ts';
 import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
@@ -125,6 +125,13 @@ async function hidProduct(path: string): Promise<string | undefined> {
 export function checkQuirksApply(devices: readonly string[], quirks: readonly string[]): void {
   const real = devices.find((d) => d !== 'sim' && d !== 'sim:nfc' && !d.startsWith('udp:') && !d.startsWith('pcsc'));
   if (quirks.length && real) throw new RunInputError(`--sim-quirk applies to the simulator only (sim, sim:nfc, udp: or pcsc), not ${real}`);
+  // an unknown quirk, or two that change the same behaviour, is the user's input: refused here, not at open
+  try {
+    behaviourForQuirks(quirks);
+  } catch (err) {
+    if (err instanceof QuirkError) throw new RunInputError(`--sim-quirk: ${err.message} (fido-harness sim --list-quirks)`);
+    throw err;
+  }
 }
 
 /** An error's message once: "CODE: text" when the message does not already start with its code. */

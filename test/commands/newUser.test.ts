@@ -108,6 +108,14 @@ describe('inputs refused before any device is touched', () => {
     expect(r.stderr).toMatch(/does not verify: MDS_CERT_EXPIRED: .*; an old BLOB\? add --at 2021-11-30 /);
   });
 
+  it('an unknown --sim-quirk is refused as an input, not as a device that could not be used', () => {
+    const r = cli(['run', '--sim-quirk', 'no-such-quirk', '--out', join(dir, 'quirk')]);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^fido-harness run: --sim-quirk: unknown quirk "no-such-quirk"; known: counter-stuck, .* \(fido-harness sim --list-quirks\)$/m);
+    expect(r.stderr).not.toContain('could not be used');
+  });
+
   it('--at without --mds is a usage error', () => {
     const r = cli(['run', '--at', '2021-11-30']);
     expect(r.code).toBe(2);
