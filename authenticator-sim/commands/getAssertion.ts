@@ -142,7 +142,10 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
     }
   }
 
-  let flags = up ? AuthDataFlag.UP : 0;
+  // Step 8: a built-in UV gesture that is itself evidence of user interaction (a finger on the sensor) sets
+  // "up" whatever the "up" option said.
+  const presenceByBuiltInUv = uvOption && userVerified && a.builtInUv?.establishesPresence === true;
+  let flags = up || presenceByBuiltInUv ? AuthDataFlag.UP : 0;
   if (userVerified || a.behaviour.claimUvWithoutVerification) flags |= AuthDataFlag.UV;
   const first = candidates[0]!;
   // §6.2.2 step 12 (the `user` member): names only when the platform must choose among several accounts.

@@ -1,39 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runSimCommand } from '../../authenticator-sim/index.ts';
+import { CLIENT_SCRIPT, CLIENT_STEPS } from './clientSteps.ts';
 import { expectScriptPasses, findPython } from './findPython.ts';
 
 // Interop: python-fido2's high-level APIs (Fido2Client, ClientPin with both PIN/UV auth protocols,
 // CredentialManagement, LargeBlobs, Config, Ctap1, the extensions) drive `fido-harness sim` over UDP
-// (fido2_client_udp.py). Required under CI (fails when python3-fido2 is missing there); elsewhere skipped
+// (fido2_client.py). Required under CI (fails when python3-fido2 is missing there); elsewhere skipped
 // with the reason in its title.
-
-const SCRIPT = fileURLToPath(new URL('./fido2_client_udp.py', import.meta.url));
 
 const found = findPython();
 const required = Boolean(process.env.CI);
 const reason = `python3-fido2 not importable from ${found.tried.join(', ')} (apt-get install python3-fido2)`;
-
-const STEPS = [
-  'CTAPHID ping/wink/lock/cancel',
-  'getInfo member by member',
-  'ClientPin protocol 1',
-  'ClientPin protocol 2',
-  'PIN blocked after 8 wrong PINs',
-  'Fido2Client rk + UV',
-  'silent pre-flight keeps the token',
-  'excludeCredentials and allowCredentials',
-  'hmac-secret via Fido2Client',
-  'credProtect levels',
-  'credBlob',
-  'largeBlobKey + LargeBlobs',
-  'minPinLength + setMinPINLength',
-  'CredentialManagement',
-  'Config toggleAlwaysUv / enterprise attestation',
-  'selection and reset',
-  'CTAP1/U2F via Ctap1',
-  'malformed requests',
-];
 
 describe('python-fido2 high-level APIs over UDP', () => {
   if (!found.python && required) {
@@ -43,7 +20,7 @@ describe('python-fido2 high-level APIs over UDP', () => {
     return;
   }
   it.skipIf(!found.python)(
-    found.python ? `Fido2Client, ClientPin, CredentialManagement, LargeBlobs, Config, Ctap1: ${STEPS.length} steps (fido2 ${found.version})` : `skipped: ${reason}`,
+    found.python ? `Fido2Client, ClientPin, CredentialManagement, LargeBlobs, Config, Ctap1: ${CLIENT_STEPS.length} steps (fido2 ${found.version})` : `skipped: ${reason}`,
     async () => {
       const lines: string[] = [];
       const ac = new AbortController();
@@ -60,7 +37,7 @@ describe('python-fido2 high-level APIs over UDP', () => {
           else await new Promise((r) => setTimeout(r, 10));
         }
         expect(port, lines.join('\n')).toBeGreaterThan(0);
-        await expectScriptPasses(found.python!, SCRIPT, [`127.0.0.1:${port}`], STEPS, 170_000);
+        await expectScriptPasses(found.python!, CLIENT_SCRIPT, [`127.0.0.1:${port}`], CLIENT_STEPS, 170_000);
       } finally {
         ac.abort();
         expect(await sim).toBe(0);

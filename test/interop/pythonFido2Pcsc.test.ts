@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectScriptPasses, findPython } from './findPython.ts';
 import { REQUIRED, SLOTS, startCardSimulator, virtualReaderProblem } from '../nfc/virtualReader.ts';
+import { CLIENT_SCRIPT, CLIENT_STEPS } from './clientSteps.ts';
 
 // Interop over NFC: Yubico's python-fido2 (Debian's python3-fido2) finds `fido-harness sim --pcsc` in
 // vsmartcard's virtual reader with fido2.pcsc.CtapPcscDevice, through pcscd and pyscard, and registers and
@@ -44,5 +45,17 @@ describe('python-fido2 over PC/SC (CtapPcscDevice, vsmartcard reader)', () => {
       }
     },
     150_000,
+  );
+  it.skipIf(problem !== undefined)(
+    problem ? `skipped: ${problem}` : `python-fido2's high-level APIs against the card: ${CLIENT_STEPS.length} steps (fido2_client.py pcsc:READER)`,
+    async () => {
+      const card = await startCardSimulator(SLOT, ['--allow-reset-anytime']);
+      try {
+        await expectScriptPasses(found.python!, CLIENT_SCRIPT, [`pcsc:${SLOT.reader}`], CLIENT_STEPS, 170_000);
+      } finally {
+        expect(await card.stop()).toBe(0);
+      }
+    },
+    240_000,
   );
 });

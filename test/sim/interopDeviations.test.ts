@@ -47,3 +47,16 @@ describe('makeCredential excludeList and user presence (CTAP 2.1 §6.1.2, exclud
     expect(d.touches.requests.slice(before).map((r) => r.reason)).toEqual(['excluded']);
   });
 });
+
+describe('getAssertion with built-in UV and up=false (CTAP 2.1 §6.2.2 step 8)', () => {
+  it.each([true, false])('a UV gesture that shows presence (%s) sets the UP flag without a touch request', async (presence) => {
+    const d = await PinDriver.create({ builtInUv: new ScriptedBuiltInUv({ establishesPresence: presence }) });
+    expect((await d.makeCredential({ rk: true, uv: true })).status).toBe(S.CTAP2_OK);
+    const before = d.touches.requests.length;
+    const ga = await d.getAssertion({ uv: true, up: false });
+    expect(ga.status).toBe(S.CTAP2_OK);
+    expect(ga.authData!.uv).toBe(true);
+    expect(ga.authData!.up).toBe(presence);
+    expect(d.touches.requests).toHaveLength(before);
+  });
+});

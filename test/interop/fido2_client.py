@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""python-fido2's high-level APIs against a fido-harness simulator over UDP (docs/simulator.md).
+"""python-fido2's high-level APIs against a fido-harness simulator, over UDP or as a card on a PC/SC reader (docs/simulator.md).
 
 The simulator must accept authenticatorReset at any time (fido-harness sim --allow-reset-anytime): every
 step starts from a reset key. Each step prints "ok  STEP" or "FAIL STEP: reason" and the run goes on; the
 last line is PASS only when every step passed. Spec sections: CTAP 2.1 (Proposed Standard, 2021-06-15).
 
-Usage: fido2_client_udp.py HOST:PORT [STEP-NAME-PREFIX...]
+Usage: fido2_client.py HOST:PORT|pcsc:READER [STEP-NAME-PREFIX...]
 """
 import hashlib
 import os
@@ -21,6 +21,7 @@ from fido2.client import ClientError, Fido2Client
 from fido2.ctap import CtapError
 from fido2.ctap1 import APDU, ApduError, Ctap1
 from fido2.ctap2 import ClientPin, CredentialManagement, Ctap2, PinProtocolV1, PinProtocolV2
+from fido2.ctap2.bio import FPBioEnrollment
 from fido2.ctap2.blob import LargeBlobs
 from fido2.ctap2.config import Config
 from fido2.ctap2.extensions import CredProtectExtension, HmacSecretExtension
@@ -83,9 +84,19 @@ def expect_ctap(code, fn, *args, **kwargs):
 
 
 class Session:
-    def __init__(self, host, port):
-        self.host, self.port = host, port
-        self.dev = CtapHidDevice(HidDescriptor("udp:%s:%d" % (host, port), 0, 0, 64, 64), UdpCtapHidConnection(host, port))
+    """The simulator as a CTAPHID device over UDP ("HOST:PORT") or a card on a PC/SC reader ("pcsc:READER")."""
+
+    def __init__(self, target):
+        self.target = target
+        self.nfc = target.startswith("pcsc:")
+        if self.nfc:
+            from fido2.pcsc import CtapPcscDevice
+            devices = list(CtapPcscDevice.list_devices(target[5:]))
+            check(len(devices) == 1, "one FIDO card on %r, found %d" % (target[5:], len(devices)))
+            self.dev = devices[0]
+        else:
+            host, port = target.rsplit(":", 1)
+            self.dev = CtapHidDevice(HidDescriptor("udp:" + target, 0, 0, 64, 64), UdpCtapHidConnection(host, int(port)))
 
     def fresh(self):
         """authenticatorReset, then a new Ctap2 (its cached getInfo is current)."""
@@ -123,6 +134,23 @@ def request_options(allow=None, uv="discouraged", extensions=None, rp_id=RP["id"
     }
 
 
+def check_auth_data_canonical(auth_data):
+    """The CBOR inside authenticatorData (credential public key, extension outputs) is canonical too (CTAP 2.1
+    §8); Ctap2's strict_cbor only re-encodes the response map, where authData is one byte string."""
+    raw = bytes(auth_data)
+    rest = raw[37:]
+    if auth_data.is_attested():
+        cd = auth_data.credential_data
+        rest = raw[37 + 16 + 2 + len(cd.credential_id):]
+        key, after = cbor.decode_from(rest)
+        check(cbor.encode(key) == rest[: len(rest) - len(after)], "credential public key is canonical CBOR")
+        rest = after
+    if auth_data.has_extension_data():
+        ext, after = cbor.decode_from(rest)
+        check(after == b"", "nothing after the extension outputs")
+        check(cbor.encode(ext) == rest, "extension outputs are canonical CBOR: %s" % rest.hex())
+
+
 def descriptor(cred_id):
     return {"type": "public-key", "id": cred_id}
 
@@ -131,6 +159,8 @@ def descriptor(cred_id):
 
 def step_ctaphid(s):
     """CTAPHID PING (1 and 7609 bytes), WINK, LOCK, CANCEL during authenticatorSelection (CTAP 2.1 §11.2.9)."""
+    if s.nfc:
+        return SKIP
     dev = s.dev
     check(dev.ping(b"x") == b"x", "1-byte PING")
     big = os.urandom(7609)
@@ -242,6 +272,8 @@ def step_client_pin(s, protocol_cls):
 
 def step_pin_blocked(s):
     """8 wrong PINs (power cycles in between) -> CTAP2_ERR_PIN_BLOCKED; reset recovers (§6.5.5.7.2)."""
+    if s.nfc:
+        return SKIP
     ctap = s.with_pin()
     cp = ClientPin(ctap)
     codes = []
@@ -277,6 +309,9 @@ def set_pin_raw(ctap, protocol, pin_bytes):
     enc = protocol.encrypt(shared, pin_bytes.ljust(64, b"\0"))
     ctap.client_pin(protocol.VERSION, ClientPin.CMD.SET_PIN, key_agreement=key_agreement,
                     new_pin_enc=enc, pin_uv_param=protocol.authenticate(shared, enc))
+
+
+SKIP = "skipped: needs the UDP device (CTAPHID, the power-cycle datagram)"
 
 
 def power_cycle(s):
@@ -328,6 +363,36 @@ def step_silent_preflight(s):
     check(real.auth_data.is_user_present() and real.auth_data.is_user_verified(), "assertion: UP and UV")
     expect_ctap(CtapError.ERR.PIN_AUTH_INVALID, ctap.get_assertion, RP["id"], cdh, pin_uv_param=auth, pin_uv_protocol=2)
     return "up=false keeps the token; the assertion with up spends it"
+
+
+def step_builtin_uv(s):
+    """Built-in UV: a fingerprint enrolled with FPBioEnrollment (CTAP 2.1 §6.7), then Fido2Client with
+    userVerification required and no PIN (the "uv" option), and an up=false assertion whose finger touch
+    sets UP (§6.2.2 step 8)."""
+    ctap = s.with_pin()
+    proto = PinProtocolV2()
+    token = ClientPin(ctap, proto).get_pin_token(PIN, ClientPin.PERMISSION.BIO_ENROLL)
+    bio = FPBioEnrollment(ctap, proto, token)
+    enrolling = bio.enroll(timeout=5000)
+    template_id = None
+    for _ in range(12):
+        template_id = enrolling.capture()
+        if template_id is not None:
+            break
+    check(template_id is not None, "enrolled")
+    ctap = Ctap2(s.dev)
+    check(ctap.info.options.get("uv") is True, "getInfo uv true once a finger is enrolled")
+    client = s.client()
+    made = client.make_credential(make_options(b"olga", rk=True, uv="required"))
+    check(made.attestation_object.auth_data.is_user_verified(), "UV by the finger, no PIN")
+    sel = client.get_assertion(request_options(uv="required"))
+    got = sel.get_assertions()[0]
+    check(got.auth_data.is_user_verified() and got.auth_data.is_user_present(), "assertion UV and UP")
+    cdh = sha256(b"silent uv")
+    silent = ctap.get_assertion(RP["id"], cdh, options={"uv": True, "up": False})
+    check(silent.auth_data.is_user_verified(), "uv=true up=false: UV")
+    check(silent.auth_data.is_user_present(), "uv=true up=false: the finger touch sets UP (§6.2.2 step 8)")
+    return "finger enrolled, Fido2Client UV without PIN, up=false + uv=true -> UP and UV"
 
 
 def step_exclude_allow(s):
@@ -436,10 +501,16 @@ def step_cred_blob(s):
     client = s.client()
     info = Ctap2(s.dev).info
     blob = os.urandom(info.max_cred_blob_length)
-    r = client.make_credential(make_options(b"frank", rk=True, uv="required", extensions={"credBlob": blob}), pin=PIN)
-    check(r.attestation_object.auth_data.extensions.get("credBlob") is True, "credBlob stored: true")
-    sel = client.get_assertion(request_options(uv="required", extensions={"getCredBlob": True}), pin=PIN)
-    check(sel.get_assertions()[0].auth_data.extensions.get("credBlob") == blob, "credBlob returned")
+    r = client.make_credential(make_options(b"frank", rk=True, uv="required", extensions={
+        "credBlob": blob, "hmacCreateSecret": True, "credentialProtectionPolicy": CredProtectExtension.POLICY.OPTIONAL_WITH_LIST}), pin=PIN)
+    ad = r.attestation_object.auth_data
+    check(ad.extensions.get("credBlob") is True, "credBlob stored: true")
+    check(list(ad.extensions) == ["credBlob", "credProtect", "hmac-secret"], "three outputs: %r" % list(ad.extensions))
+    check_auth_data_canonical(ad)
+    sel = client.get_assertion(request_options(uv="required", extensions={"getCredBlob": True, "hmacGetSecret": {"salt1": os.urandom(32)}}), pin=PIN)
+    got = sel.get_assertions()[0]
+    check(got.auth_data.extensions.get("credBlob") == blob, "credBlob returned")
+    check_auth_data_canonical(got.auth_data)
     ctap = Ctap2(s.dev)
     cdh = sha256(b"blob")
     token = ClientPin(ctap).get_pin_token(PIN, ClientPin.PERMISSION.MAKE_CREDENTIAL, RP["id"])
@@ -651,6 +722,7 @@ def step_malformed(s):
         resp = dev.call(CTAPHID.CBOR, bytes([cmd]) + payload)
         return resp[0]
 
+
     rp = {"id": "example.com"}
     user = {"id": b"u"}
     cdh = sha256(b"m")
@@ -704,6 +776,7 @@ STEPS = [
     ("PIN blocked after 8 wrong PINs", step_pin_blocked),
     ("Fido2Client rk + UV", step_client_rk_uv),
     ("silent pre-flight keeps the token", step_silent_preflight),
+    ("built-in UV by fingerprint", step_builtin_uv),
     ("excludeCredentials and allowCredentials", step_exclude_allow),
     ("hmac-secret via Fido2Client", step_hmac_secret),
     ("credProtect levels", step_cred_protect),
@@ -719,9 +792,9 @@ STEPS = [
 
 
 def main():
-    host, port = sys.argv[1].rsplit(":", 1)
+    target = sys.argv[1]
     only = sys.argv[2:]
-    s = Session(host, int(port))
+    s = Session(target)
     failed = 0
     for name, fn in STEPS:
         if only and not any(name.startswith(o) for o in only):
@@ -734,7 +807,7 @@ def main():
             tb = traceback.extract_tb(e.__traceback__)
             where = next((f.lineno for f in reversed(tb) if f.filename == __file__), "?")
             print("FAIL %s: %s: %s (line %s)" % (name, type(e).__name__, e, where), flush=True)
-            s = Session(host, int(port))
+            s = Session(target)
     print("PASS" if failed == 0 else "%d step(s) failed" % failed, flush=True)
     sys.exit(1 if failed else 0)
 
