@@ -64,13 +64,13 @@ export interface Behaviour {
   nfcRequireSelect: boolean;
   /** NFC: the version string answered to SELECT (CTAP 2.1 §11.3.3: "U2F_V2" with CTAP1, else "FIDO_2_0") */
   nfcSelectVersion(correct: string): string;
-  /** NFC: whether chained commands (CLA bit 0x10) are joined before they run (CTAP 2.1 §11.3.4.3, ISO 7816-4 §5.3.3) */
+  /** NFC: whether chained commands (CLA bit 0x10) are joined before they run (CTAP 2.1 §11.3.5, ISO 7816-4 §5.3.3) */
   nfcCommandChaining: boolean;
-  /** NFC: whether a short-encoded command's answer is cut at Ne with 61XX / GET RESPONSE (CTAP 2.1 §11.3.4.3) */
+  /** NFC: whether a short-encoded command's answer is cut at Ne with 61XX / GET RESPONSE (CTAP 2.1 §11.3.5) */
   nfcResponseChaining: boolean;
-  /** NFC: whether an extended-encoded command is answered whole in one extended response (CTAP 2.1 §11.3.4.3) */
+  /** NFC: whether an extended-encoded command is answered whole in one extended response (CTAP 2.1 §11.3.5) */
   nfcExtendedResponses: boolean;
-  /** NFC: whether status updates (9100) go only to clients that asked with P1 0x80, carrying 1 or 2 (CTAP 2.1 §11.3.5) */
+  /** NFC: whether status updates (9100) go only to clients that asked with P1 0x80, carrying 1 or 2 (CTAP 2.1 §11.3.6) */
   nfcStatusUpdatesAsSpecified: boolean;
   /** NFC: whether a wrong CLA, INS, P1-P2 or Lc gets its ISO 7816-4 §5.1.3 status word (6E00, 6D00, 6A86, 6700) */
   nfcStrictApdus: boolean;

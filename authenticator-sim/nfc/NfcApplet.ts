@@ -25,7 +25,7 @@ export interface NfcAppletOptions {
   presence?: { readonly waiting: boolean };
   /**
    * How long NFCCTAP_MSG / NFCCTAP_GETRESPONSE wait for the command before answering 9100 with a status
-   * update, when the client asked for them (P1 0x80, CTAP 2.1 §11.3.5.1). Chosen, not from the spec: 100 ms.
+   * update, when the client asked for them (P1 0x80, CTAP 2.1 §11.3.6.1). Chosen, not from the spec: 100 ms.
    */
   statusUpdateMs?: number;
 }
@@ -135,7 +135,7 @@ export class NfcApplet {
   }
 
   /**
-   * Command chaining (ISO 7816-4 §5.3.3, CTAP 2.1 §11.3.4.3): pieces with CLA bit 0x10 are kept and
+   * Command chaining (ISO 7816-4 §5.3.3, CTAP 2.1 §11.3.5): pieces with CLA bit 0x10 are kept and
    * answered 9000; the piece without it completes the command. A chain broken by another command is
    * dropped with 6883 (last command of the chain expected).
    */
@@ -178,7 +178,7 @@ export class NfcApplet {
     return this.respond(new TextEncoder().encode(b.nfcSelectVersion(correct)), Sw.SUCCESS, apdu);
   }
 
-  /** NFCCTAP_MSG (CTAP 2.1 §11.3.5.1): CTAP command byte + CBOR in, status byte + CBOR out. */
+  /** NFCCTAP_MSG (CTAP 2.1 §11.3.6.1): CTAP command byte + CBOR in, status byte + CBOR out. */
   private nfcctapMsg(apdu: ParsedApdu): Promise<Uint8Array> | Uint8Array {
     const b = this.behaviour;
     if (b.nfcStrictApdus && ((apdu.p1 !== 0 && apdu.p1 !== NFCCTAP_P1_GETRESPONSE) || apdu.p2 !== 0)) return sw(Sw.INCORRECT_P1P2);
@@ -199,7 +199,7 @@ export class NfcApplet {
   /**
    * Waits for the pending command. A client that asked for status updates gets 9100 with 1 PROCESSING or
    * 2 UPNEEDED when the command is not done within `statusUpdateMs`, and polls with NFCCTAP_GETRESPONSE
-   * (CTAP 2.1 §11.3.5.2); one that did not waits for the answer.
+   * (CTAP 2.1 §11.3.6.2); one that did not waits for the answer.
    */
   private async awaitPending(apdu: ParsedApdu): Promise<Uint8Array> {
     const p = this.pending!;
@@ -227,7 +227,7 @@ export class NfcApplet {
   }
 
   /**
-   * The answer to a command (CTAP 2.1 §11.3.4.3): whole for an extended command; for a short one, at most
+   * The answer to a command (CTAP 2.1 §11.3.5): whole for an extended command; for a short one, at most
    * Ne bytes, then 61XX and the rest through GET RESPONSE.
    */
   private respond(data: Uint8Array, finalSw: number, apdu: ParsedApdu): Uint8Array {

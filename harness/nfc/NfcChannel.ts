@@ -26,7 +26,7 @@ export interface NfcChannelOptions {
    * Default false: every reader carries short APDUs (some, like the ACR122U, nothing else).
    */
   extended?: boolean;
-  /** called with each status update of NFCCTAP_GETRESPONSE (CTAP 2.1 §11.3.5.2): 1 PROCESSING, 2 UPNEEDED */
+  /** called with each status update of NFCCTAP_GETRESPONSE (CTAP 2.1 §11.3.6.2): 1 PROCESSING, 2 UPNEEDED */
   onKeepalive?: (status: number) => void;
   /** the largest answer accepted (default 65536; the CTAP layer lowers it to maxMsgSize) */
   maxResponseSize?: number;
@@ -143,8 +143,8 @@ export class NfcChannel {
   }
 
   /**
-   * NFCCTAP_MSG (CTAP 2.1 §11.3.5.1) with P1 0x80: while the card answers 9100, its status update goes to
-   * `onKeepalive` and NFCCTAP_GETRESPONSE (§11.3.5.2) asks again. Returns status byte + CBOR.
+   * NFCCTAP_MSG (CTAP 2.1 §11.3.6.1) with P1 0x80: while the card answers 9100, its status update goes to
+   * `onKeepalive` and NFCCTAP_GETRESPONSE (§11.3.6.2) asks again. Returns status byte + CBOR.
    */
   cbor(command: number, data: Uint8Array, options: NfcCallOptions = {}): Promise<Uint8Array> {
     return this.serial(async () => {
@@ -152,7 +152,7 @@ export class NfcChannel {
       const deadline = Date.now() + timeoutMs;
       const left = () => deadline - Date.now();
       const onKeepalive = options.onKeepalive ?? this.options.onKeepalive;
-      // the first UPNEEDED status update starts one wait for a touch (counted as over CTAPHID, §11.3.5.2)
+      // the first UPNEEDED status update starts one wait for a touch (counted as over CTAPHID, §11.3.6.2)
       let waited = false;
       let answer: Uint8Array | undefined;
       const message = new Uint8Array(1 + data.length);

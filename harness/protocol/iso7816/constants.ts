@@ -10,7 +10,7 @@ export const FIDO_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x06, 0x47, 0x2f, 0x00, 
 export const NFC_VERSION_U2F = 'U2F_V2';
 export const NFC_VERSION_FIDO2 = 'FIDO_2_0';
 
-/** Class bytes: interindustry (ISO 7816-4 §5.4.1), proprietary for NFCCTAP (CTAP 2.1 §11.3.4.1). */
+/** Class bytes: interindustry (ISO 7816-4 §5.4.1), proprietary for NFCCTAP (CTAP 2.1 §11.3.4). */
 export const Iso7816Cla = {
   INTERINDUSTRY: 0x00,
   NFCCTAP: 0x80,
@@ -23,21 +23,21 @@ export const Iso7816Ins = {
   SELECT: 0xa4,
   /** GET RESPONSE (ISO 7816-4 §7.6.1), after SW 61XX */
   GET_RESPONSE: 0xc0,
-  /** NFCCTAP_MSG (CTAP 2.1 §11.3.5.1): a CTAP2 message (command byte + CBOR) */
+  /** NFCCTAP_MSG (CTAP 2.1 §11.3.6.1): a CTAP2 message (command byte + CBOR) */
   NFCCTAP_MSG: 0x10,
-  /** NFCCTAP_GETRESPONSE (CTAP 2.1 §11.3.5.2): poll a command answered with 9100 */
+  /** NFCCTAP_GETRESPONSE (CTAP 2.1 §11.3.6.2): poll a command answered with 9100 */
   NFCCTAP_GETRESPONSE: 0x11,
 } as const;
 
-/** NFCCTAP_MSG P1 (CTAP 2.1 §11.3.5.1): 0x80 = the client supports NFCCTAP_GETRESPONSE. */
+/** NFCCTAP_MSG P1 (CTAP 2.1 §11.3.6.1): 0x80 = the client supports NFCCTAP_GETRESPONSE. */
 export const NFCCTAP_P1_GETRESPONSE = 0x80;
 /** SELECT P1 "select by DF name" (ISO 7816-4 §7.1.1, table 39). */
 export const SELECT_BY_NAME = 0x04;
 
-/** Status words (ISO 7816-4 §5.1.3; 9100 is CTAP 2.1 §11.3.5.2's status update). */
+/** Status words (ISO 7816-4 §5.1.3; 9100 is CTAP 2.1 §11.3.6.2's status update). */
 export const Sw = {
   SUCCESS: 0x9000,
-  /** CTAP 2.1 §11.3.5: the command continues; the data is a status update (1 PROCESSING, 2 UPNEEDED) */
+  /** CTAP 2.1 §11.3.6: the command continues; the data is a status update (1 PROCESSING, 2 UPNEEDED) */
   STATUS_UPDATE: 0x9100,
   /** 61XX: XX more bytes are available with GET RESPONSE (00 = 256 or more) */
   BYTES_REMAINING: 0x6100,

@@ -69,7 +69,7 @@ export class NfcSession {
     return this.apdu(`GET RESPONSE Le ${ne}`, { cla: Iso7816Cla.INTERINDUSTRY, ins: Iso7816Ins.GET_RESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne });
   }
 
-  /** NFCCTAP_MSG in one APDU (CTAP 2.1 §11.3.5.1). */
+  /** NFCCTAP_MSG in one APDU (CTAP 2.1 §11.3.6.1). */
   msg(message: Uint8Array, options: { p1?: number; extended?: boolean; ne?: number } = {}): Promise<ResponseApdu> {
     const extended = options.extended ?? false;
     return this.apdu(

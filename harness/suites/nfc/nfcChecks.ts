@@ -91,7 +91,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-CHAIN-001',
     suite,
     title: `command chaining (CLA bit 0x10): NFCCTAP_MSG of ${CHAIN_SIZES.join(', ')} bytes in short APDUs arrives whole`,
-    specRef: 'CTAP 2.1 §11.3.4.3; ISO 7816-4 §5.3.3',
+    specRef: 'CTAP 2.1 §11.3.5; ISO 7816-4 §5.3.3',
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -116,7 +116,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-RESP-001',
     suite,
     title: 'response chaining: a short APDU gets at most Ne bytes, then 61XX announcing what is left, fetched with GET RESPONSE',
-    specRef: 'CTAP 2.1 §11.3.4.3; ISO 7816-4 §5.3.4, §7.6.1',
+    specRef: 'CTAP 2.1 §11.3.5; ISO 7816-4 §5.3.4, §7.6.1',
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -143,7 +143,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-RESP-002',
     suite,
     title: 'GET RESPONSE honours Le at the boundary: 1 byte, then exactly what is left ends with 9000',
-    specRef: 'ISO 7816-4 §7.6.1; CTAP 2.1 §11.3.4.3',
+    specRef: 'ISO 7816-4 §7.6.1; CTAP 2.1 §11.3.5',
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -165,7 +165,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-EXT-001',
     suite,
     title: 'extended APDUs: a 511-byte command in one APDU, and getInfo answered whole in one response, equal to the short-APDU answer',
-    specRef: 'CTAP 2.1 §11.3.4.3 (an extended request gets an extended response); ISO 7816-4 §5.1',
+    specRef: 'CTAP 2.1 §11.3.5 (an extended request gets an extended response); ISO 7816-4 §5.1',
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -191,7 +191,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-STATUS-001',
     suite,
     title: 'status updates: while a command waits (P1 0x80), 9100 carries 1 PROCESSING or 2 UPNEEDED and NFCCTAP_GETRESPONSE ends with the answer',
-    specRef: 'CTAP 2.1 §11.3.5.1, §11.3.5.2',
+    specRef: 'CTAP 2.1 §11.3.6.1, §11.3.6.2',
     requires: (ctx) => needsNfc(ctx) ?? (ctx.info.versions.includes(CtapVersion.FIDO_2_1) ? undefined : 'authenticatorSelection is a FIDO_2_1 command'),
     timeoutMs: 45_000,
     run: (ctx) =>
@@ -203,7 +203,7 @@ export const nfcChecks: SuiteCheck[] = [
           updates++;
           const status = r.data[0];
           if (r.data.length !== 1 || (status !== KeepaliveStatus.PROCESSING && status !== KeepaliveStatus.UPNEEDED)) {
-            s.fail(`status update ${updates} carries ${Buffer.from(r.data).toString('hex') || 'nothing'}; §11.3.5.2 defines one byte, 1 or 2`, { expected: '01 or 02', actual: Buffer.from(r.data).toString('hex') || '(empty)' });
+            s.fail(`status update ${updates} carries ${Buffer.from(r.data).toString('hex') || 'nothing'}; §11.3.6.2 defines one byte, 1 or 2`, { expected: '01 or 02', actual: Buffer.from(r.data).toString('hex') || '(empty)' });
           }
           if (updates > 600) s.fail('more than 600 status updates: the command never ended');
           r = await s.apdu('NFCCTAP_GETRESPONSE', { cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_GETRESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: 256 });
@@ -219,7 +219,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-STATUS-002',
     suite,
     title: 'no status updates for a client that did not ask (NFCCTAP_MSG P1 0x00): the card answers when done',
-    specRef: 'CTAP 2.1 §11.3.5.1 (P1 0x80 only when the client supports NFCCTAP_GETRESPONSE)',
+    specRef: 'CTAP 2.1 §11.3.6.1 (P1 0x80 only when the client supports NFCCTAP_GETRESPONSE)',
     requires: (ctx) => needsNfc(ctx) ?? (ctx.info.versions.includes(CtapVersion.FIDO_2_1) ? undefined : 'authenticatorSelection is a FIDO_2_1 command'),
     timeoutMs: 45_000,
     run: (ctx) =>
@@ -255,7 +255,7 @@ export const nfcChecks: SuiteCheck[] = [
     id: 'NFC-APDU-003',
     suite,
     title: 'NFCCTAP_MSG with P2 0x01 (only 0x00 is defined) answers 6A86 or 6B00',
-    specRef: 'CTAP 2.1 §11.3.4.1 (P2 0x00); ISO 7816-4 §5.1.3',
+    specRef: 'CTAP 2.1 §11.3.4 (P2 0x00); ISO 7816-4 §5.1.3',
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
