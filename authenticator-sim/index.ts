@@ -44,7 +44,7 @@ export {
 } from './quirks/index.ts';
 export { runSimCommand, runSimulator, parseUdpEndpoint, SIM_USAGE, type SimOptions } from './cli.ts';
 // The simulator as a contactless card (CTAP 2.1 §11.3): the APDU handler and vsmartcard's virtual reader.
-export { NfcApplet, type NfcAppletOptions } from './nfc/NfcApplet.ts';
+export { NfcApplet, SIM_FINGER_INS, type NfcAppletOptions } from './nfc/NfcApplet.ts';
 export { createSimulatorCard } from './nfc/createSimulatorCard.ts';
 export {
   VpcdCard,

@@ -18,6 +18,14 @@ import {
 import type { Authenticator } from '../Authenticator.ts';
 import { buildInfo } from '../commands/getInfo.ts';
 import { handleU2fMessage } from '../ctap1/handleU2fMessage.ts';
+import { SimulatedFingerprintSensor } from '../bio/fingerprintSensor.ts';
+import { parseFingerDatagram } from '../udp/fingerDatagram.ts';
+
+/**
+ * The simulator card's instruction (CLA 0x80) that puts a sample on its fingerprint sensor: the data is the
+ * finger datagram of the UDP protocol. Chosen in the proprietary class outside CTAP's 0x10-0x12.
+ */
+export const SIM_FINGER_INS = 0x5f;
 
 export interface NfcAppletOptions {
   authenticator: Authenticator;
@@ -118,6 +126,16 @@ export class NfcApplet {
     // A U2F instruction in another class than 00: SW_CLA_NOT_SUPPORTED (U2F raw message formats §3.3).
     if (cla !== Iso7816Cla.INTERINDUSTRY && U2F_INS.has(ins)) return sw(b.nfcStrictApdus ? Sw.CLA_NOT_SUPPORTED : Sw.SUCCESS);
     if (cla === Iso7816Cla.NFCCTAP && ins === Iso7816Ins.NFCCTAP_MSG) return this.nfcctapMsg(apdu);
+    if (cla === Iso7816Cla.NFCCTAP && ins === SIM_FINGER_INS) {
+      // The simulator's own instruction (no FIDO meaning): a sample on its fingerprint sensor, as the UDP
+      // finger datagram carries it (docs/simulator.md); anything else in it is an unknown instruction.
+      const sample = parseFingerDatagram(apdu.data);
+      const sensor = this.authenticator.fingerprint;
+      if (sample && sensor instanceof SimulatedFingerprintSensor) {
+        sensor.queue.push(sample);
+        return sw(Sw.SUCCESS);
+      }
+    }
     if (cla === Iso7816Cla.NFCCTAP && ins === Iso7816Ins.NFCCTAP_GETRESPONSE) {
       if (b.nfcStrictApdus && (apdu.p1 !== 0 || apdu.p2 !== 0)) return sw(Sw.INCORRECT_P1P2);
       if (!this.pending) return sw(Sw.CONDITIONS_NOT_SATISFIED);

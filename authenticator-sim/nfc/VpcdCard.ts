@@ -32,6 +32,8 @@ export class VpcdCardError extends Error {
 export class VpcdCard {
   private buffer = Buffer.alloc(0);
   private closed = false;
+  /** messages are handled one after the other, so answers (ATR, response APDUs) go back in request order */
+  private queue: Promise<unknown> = Promise.resolve();
   /** APDUs answered (for the command's output and tests) */
   apdus = 0;
 
@@ -77,11 +79,11 @@ export class VpcdCard {
       if (this.buffer.length < 2 + n) return;
       const message = new Uint8Array(this.buffer.subarray(2, 2 + n));
       this.buffer = this.buffer.subarray(2 + n);
-      if (n === 1) this.onControl(message[0]!);
+      // In order: a power control or GET ATR that vpcd sends after an APDU acts after the APDU's answer.
+      if (n === 1) this.queue = this.queue.then(() => this.onControl(message[0]!));
       else if (n > 1) {
         this.apdus++;
-        // Answers go back in order: the applet runs one command at a time.
-        void this.applet.transmit(message).then((r) => this.send(r));
+        this.queue = this.queue.then(() => this.applet.transmit(message).then((r) => this.send(r)));
       }
     }
   }

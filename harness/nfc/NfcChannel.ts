@@ -81,8 +81,12 @@ export class NfcChannel {
   }
 
   /** SELECT of the FIDO AID; remembers and returns the version string. */
-  async selectApplet(): Promise<string> {
-    const r = await this.exchange({ cla: Iso7816Cla.INTERINDUSTRY, ins: Iso7816Ins.SELECT, p1: SELECT_BY_NAME, p2: 0, data: FIDO_AID, ne: 256 });
+  selectApplet(): Promise<string> {
+    return this.serial(() => this.select(), false);
+  }
+
+  private async select(): Promise<string> {
+    const r = await this.exchangeNow({ cla: Iso7816Cla.INTERINDUSTRY, ins: Iso7816Ins.SELECT, p1: SELECT_BY_NAME, p2: 0, data: FIDO_AID, ne: 256 });
     if (r.sw !== Sw.SUCCESS) throw new NfcError('NFC_SELECT_FAILED', 'the card has no FIDO applet (SELECT A0000006472F0001)', r.sw);
     this.version = Buffer.from(r.data).toString('latin1');
     this.needsSelect = false;
@@ -90,13 +94,19 @@ export class NfcChannel {
   }
 
   /** Powers the card down and up (the key leaves the field and comes back), then selects the applet again. */
-  async powerCycle(): Promise<void> {
-    await this.transport.powerCycle();
-    await this.selectApplet();
+  powerCycle(): Promise<void> {
+    return this.serial(async () => {
+      await this.transport.powerCycle();
+      await this.select();
+    }, false);
   }
 
   /** One APDU as given, its response split; no chaining, nothing added (for the NFC checks' malformed APDUs). */
-  async transmit(command: Uint8Array, timeoutMs = this.timeoutMs): Promise<ResponseApdu> {
+  transmit(command: Uint8Array, timeoutMs = this.timeoutMs): Promise<ResponseApdu> {
+    return this.serial(() => this.transmitNow(command, timeoutMs), false);
+  }
+
+  private async transmitNow(command: Uint8Array, timeoutMs: number): Promise<ResponseApdu> {
     const raw = await this.transport.transmit(command, timeoutMs);
     const r = splitResponse(raw);
     if (!r) throw new NfcError('NFC_MALFORMED_RESPONSE', `response APDU of ${raw.length} byte(s) has no status word`);
@@ -107,7 +117,11 @@ export class NfcChannel {
    * One command: short APDUs with command chaining when the data does not fit one (ISO 7816-4 §5.3.3), or
    * one extended APDU; then GET RESPONSE while the card answers 61XX (§7.6.1), joining the data.
    */
-  async exchange(apdu: Apdu, options: { extended?: boolean; timeoutMs?: number } = {}): Promise<NfcExchange> {
+  exchange(apdu: Apdu, options: { extended?: boolean; timeoutMs?: number } = {}): Promise<NfcExchange> {
+    return this.serial(() => this.exchangeNow(apdu, options), false);
+  }
+
+  private async exchangeNow(apdu: Apdu, options: { extended?: boolean; timeoutMs?: number } = {}): Promise<NfcExchange> {
     const extended = options.extended ?? this.extended;
     const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
     const left = () => Math.max(1, deadline - Date.now());
@@ -115,7 +129,7 @@ export class NfcChannel {
     let r: ResponseApdu;
     if (extended || apdu.data.length <= SHORT_MAX_DATA) {
       const ne = apdu.ne === undefined ? undefined : Math.min(apdu.ne, extended ? 65_536 : 256);
-      r = await this.transmit(encodeApdu({ ...apdu, ...(ne !== undefined ? { ne } : {}) }, extended), left());
+      r = await this.transmitNow(encodeApdu({ ...apdu, ...(ne !== undefined ? { ne } : {}) }, extended), left());
       apdus++;
     } else {
       let offset = 0;
@@ -125,7 +139,7 @@ export class NfcChannel {
         const last = offset >= apdu.data.length;
         const cla = last ? apdu.cla : apdu.cla | Iso7816Cla.CHAINING;
         const ne = last && apdu.ne !== undefined ? { ne: Math.min(apdu.ne, 256) } : {};
-        r = await this.transmit(encodeApdu({ cla, ins: apdu.ins, p1: apdu.p1, p2: apdu.p2, data: piece, ...ne }), left());
+        r = await this.transmitNow(encodeApdu({ cla, ins: apdu.ins, p1: apdu.p1, p2: apdu.p2, data: piece, ...ne }), left());
         apdus++;
         if (last || r.sw !== Sw.SUCCESS) break;
       }
@@ -133,7 +147,7 @@ export class NfcChannel {
     const parts = [r.data];
     let size = r.data.length;
     while ((r.sw & 0xff00) === Sw.BYTES_REMAINING) {
-      r = await this.transmit(encodeApdu({ cla: Iso7816Cla.INTERINDUSTRY, ins: Iso7816Ins.GET_RESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: r.sw & 0xff || 256 }), left());
+      r = await this.transmitNow(encodeApdu({ cla: Iso7816Cla.INTERINDUSTRY, ins: Iso7816Ins.GET_RESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: r.sw & 0xff || 256 }), left());
       apdus++;
       size += r.data.length;
       if (size > this.maxResponseSize) throw new NfcError('NFC_RESPONSE_TOO_LARGE', `response chaining passed ${this.maxResponseSize} bytes`);
@@ -159,7 +173,7 @@ export class NfcChannel {
       message[0] = command;
       message.set(data, 1);
       try {
-        let r = await this.exchange({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_MSG, p1: NFCCTAP_P1_GETRESPONSE, p2: 0, data: message, ne: 65_536 }, { timeoutMs });
+        let r = await this.exchangeNow({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_MSG, p1: NFCCTAP_P1_GETRESPONSE, p2: 0, data: message, ne: 65_536 }, { timeoutMs });
         while (r.sw === Sw.STATUS_UPDATE) {
           if (r.data.length < 1) throw new NfcError('NFC_MALFORMED_RESPONSE', 'status update (9100) without its status byte');
           if (r.data[0] === KeepaliveStatus.UPNEEDED && !waited) {
@@ -175,7 +189,7 @@ export class NfcChannel {
             this.needsSelect = true;
             throw new NfcError('NFC_TIMEOUT', `the card was still working after ${timeoutMs} ms`);
           }
-          r = await this.exchange({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_GETRESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: 65_536 }, { timeoutMs: left() });
+          r = await this.exchangeNow({ cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_GETRESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne: 65_536 }, { timeoutMs: left() });
         }
         if (r.sw !== Sw.SUCCESS) throw new NfcError('NFC_STATUS', `NFCCTAP_MSG (command 0x${command.toString(16).padStart(2, '0')}) ended`, r.sw);
         if (r.data.length === 0) throw new NfcError('NFC_MALFORMED_RESPONSE', 'NFCCTAP_MSG answered 9000 without a CTAP status byte');
@@ -196,10 +210,10 @@ export class NfcChannel {
     return this.serial(async () => {
       const parsed = parseApdu(apdu);
       if (!parsed) {
-        const r = await this.transmit(apdu, options.timeoutMs);
+        const r = await this.transmitNow(apdu, options.timeoutMs ?? this.timeoutMs);
         return joinResponse(r.data, r.sw);
       }
-      const r = await this.exchange(parsed, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+      const r = await this.exchangeNow(parsed, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
       return joinResponse(r.data, r.sw);
     });
   }
@@ -208,10 +222,13 @@ export class NfcChannel {
     await this.transport.close();
   }
 
-  /** Runs one command after the previous one, selecting the applet first when one was abandoned. */
-  private serial<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one command after the previous one (a card is half-duplex: a power cycle or a raw APDU must not
+   * land between the APDUs of another command), selecting the applet first when one was abandoned.
+   */
+  private serial<T>(work: () => Promise<T>, reselect = true): Promise<T> {
     const run = this.busy.then(async () => {
-      if (this.needsSelect) await this.selectApplet();
+      if (reselect && this.needsSelect) await this.select();
       try {
         return await work();
       } catch (err) {

@@ -9,6 +9,7 @@ import {
   LATENCY_PROFILES,
   POWER_CYCLE_DATAGRAM,
   presenceHoldFor,
+  SIM_FINGER_INS,
   SIMULATOR_CARD_ATR,
   SimulatedFingerprintSensor,
   type FingerprintSensor,
@@ -17,6 +18,7 @@ import type { FingerControl } from '../suites/SuiteContext.ts';
 import { authenticatorOptionsForQuirks, behaviourForQuirks, QuirkError } from '../../authenticator-sim/quirks/index.ts';
 import { openDevice, openNfcDevice, parseDeviceSpec } from '../ctap/index.ts';
 import type { CtaphidChannelOptions } from '../ctaphid/index.ts';
+import { encodeApdu, formatSw, Iso7816Cla, Sw } from '../protocol/index.ts';
 import { connectReportDevice, listFidoHidDevices, loadNodeHidBackend } from '../transport/index.ts';
 import { RunInputError, type OpenedRunDevice, type RunIo, type RunOptions } from './RunOptions.ts';
 
@@ -52,9 +54,10 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
   }
   if (deviceText === 'sim:nfc') {
     // The in-process simulator as a card: every APDU through the NFC layer and the simulator's applet.
-    const { applet } = await createSimulatorCard({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
+    const { applet, authenticator } = await createSimulatorCard({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
     const device = await openNfcDevice({ kind: 'memory-card', card: applet, name: 'memory:simulator-card', atr: SIMULATOR_CARD_ATR });
-    return { device, kind: 'nfc', isSimulator: true, powerCycle: () => device.nfc.powerCycle() };
+    const fingerprint = fingerControlOf(authenticator.fingerprint);
+    return { device, kind: 'nfc', isSimulator: true, powerCycle: () => device.nfc.powerCycle(), ...(fingerprint ? { fingerprint } : {}) };
   }
   const spec = parseDeviceSpec(deviceText);
   if (spec.kind === 'udp') {
@@ -87,7 +90,17 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     });
     const atr = device.transport.atr;
     const isSimulator = atr !== undefined && Buffer.from(atr).equals(Buffer.from(SIMULATOR_CARD_ATR));
-    return { device, kind: 'nfc', isSimulator, powerCycle: () => device.nfc.powerCycle() };
+    if (!isSimulator) return { device, kind: 'nfc', powerCycle: () => device.nfc.powerCycle() };
+    // `fido-harness sim --pcsc`: its own instruction puts samples on its fingerprint sensor (the UDP finger datagram's bytes)
+    const fingerprint: FingerControl = {
+      present: async (...samples) => {
+        for (const s of samples) {
+          const r = await device.nfc.transmit(encodeApdu({ cla: Iso7816Cla.NFCCTAP, ins: SIM_FINGER_INS, p1: 0, p2: 0, data: fingerDatagram(fingerSample(s)) }));
+          if (r.sw !== Sw.SUCCESS) throw new Error(`the simulator card refused a fingerprint sample (${formatSw(r.sw)})`);
+        }
+      },
+    };
+    return { device, kind: 'nfc', isSimulator, powerCycle: () => device.nfc.powerCycle(), fingerprint };
   }
   const device = await openDevice(spec, { ctaphid: channelOptions(opts, REAL_KEY_TOUCH_MS) }).catch((err: Error) => {
     throw new Error(`${message(err)} (fido-harness devices lists the keys this user can open)`);
