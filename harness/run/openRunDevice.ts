@@ -57,7 +57,7 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
     const { applet, authenticator } = await createSimulatorCard({ presenceHold: DEFAULT_SELECTION_HOLD, ...authenticatorOptionsForQuirks(opts.quirks) });
     const device = await openNfcDevice({ kind: 'memory-card', card: applet, name: 'memory:simulator-card', atr: SIMULATOR_CARD_ATR });
     const fingerprint = fingerControlOf(authenticator.fingerprint);
-    return { device, kind: 'nfc', isSimulator: true, powerCycle: () => device.nfc.powerCycle(), ...(fingerprint ? { fingerprint } : {}) };
+    return { device, kind: 'nfc', isSimulator: true, powerCycle: () => device.nfc.powerCycle(), enterpriseRpIds: authenticator.enterpriseRpIds, ...(fingerprint ? { fingerprint } : {}) };
   }
   const spec = parseDeviceSpec(deviceText);
   if (spec.kind === 'udp') {
@@ -100,7 +100,7 @@ export async function openRunDevice(deviceText: string, opts: RunOptions, io: Ru
         }
       },
     };
-    return { device, kind: 'nfc', isSimulator, powerCycle: () => device.nfc.powerCycle(), fingerprint };
+    return { device, kind: 'nfc', isSimulator, powerCycle: () => device.nfc.powerCycle(), fingerprint, enterpriseRpIds: ENTERPRISE_RP_IDS };
   }
   const device = await openDevice(spec, { ctaphid: channelOptions(opts, REAL_KEY_TOUCH_MS) }).catch((err: Error) => {
     throw new Error(`${message(err)} (fido-harness devices lists the keys this user can open)`);
