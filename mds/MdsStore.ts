@@ -2,7 +2,7 @@ import type { ChainCertificate } from './ChainCertificate.ts';
 import type { MdsFinding } from './MdsError.ts';
 import type { MetadataBlobPayloadEntry } from './MdsTypes.ts';
 import { aaguidToString } from './aaguid.ts';
-import { verifyMdsBlob, type VerifiedMdsBlob, type VerifyMdsBlobOptions } from './verifyMdsBlob.ts';
+import { verifyMdsBlob, type RejectedEntry, type VerifiedMdsBlob, type VerifyMdsBlobOptions } from './verifyMdsBlob.ts';
 
 /**
  * A verified BLOB's entries, indexed by AAGUID (FIDO2) and by attestationCertificateKeyIdentifier (U2F,
@@ -20,7 +20,7 @@ export class MdsStore {
   /** the BLOB signer's validated path, signer first, trust anchor last */
   readonly path: readonly ChainCertificate[];
   readonly entries: readonly MetadataBlobPayloadEntry[];
-  readonly rejectedEntries: readonly { index: number; reason: string }[];
+  readonly rejectedEntries: readonly RejectedEntry[];
   /**
    * Everything a reader of this BLOB must be told: its verification warnings (MDS_NEXT_UPDATE_PASSED,
    * MDS_CRL_UNAVAILABLE, MDS_ENTRY_REJECTED) and MDS_DUPLICATE_ENTRY from indexing.
@@ -46,6 +46,37 @@ export class MdsStore {
         this.add(this.keyIdIndex, kid.toLowerCase(), entry, 'attestationCertificateKeyIdentifier');
       }
     }
+    // An entry that could not be read may carry a REVOKED or a compromise for an identifier another entry
+    // lists clean: the status of that identifier is unknown, so it is not looked up at all (fail closed;
+    // MDS3 §3.1.1 makes statusReports mandatory, and a relying party must not trust what it cannot judge).
+    for (const r of blob.rejectedEntries) {
+      const withheld = [
+        ...(r.aaguid ? [{ index: this.aaguidIndex, key: r.aaguid, what: 'AAGUID' }] : []),
+        ...(r.keyIdentifiers ?? []).map((key) => ({ index: this.keyIdIndex, key, what: 'attestationCertificateKeyIdentifier' })),
+      ];
+      for (const { index, key, what } of withheld) {
+        index.delete(key);
+        this.withheld.add(key);
+        this.warnings.push({
+          code: 'MDS_ENTRY_REJECTED',
+          message: `${what} ${key} is not looked up: entries[${r.index}] names it but could not be read (${r.reason}), so its status is unknown`,
+        });
+      }
+    }
+  }
+
+  /** identifiers named by an entry that could not be read: never looked up (see the constructor) */
+  private readonly withheld = new Set<string>();
+
+  /** The reason an identifier is withheld (an unreadable entry names it), or undefined. */
+  withheldReason(id: string): string | undefined {
+    let key = id.toLowerCase();
+    try {
+      if (!/^[0-9a-f]{40}$/.test(key)) key = aaguidToString(id);
+    } catch {
+      return undefined;
+    }
+    return this.withheld.has(key) ? 'an MDS entry names it but could not be read: its status is unknown' : undefined;
   }
 
   /**

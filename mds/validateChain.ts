@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { X509Certificate, X509Crl } from '@peculiar/x509';
-import { basicConstraints, keyUsageKeyCertSign, rawExtension } from './attestation/certificateFields.ts';
+import { basicConstraints, keyUsageKeyCertSign, OID_FIDO_AAGUID, rawExtension, rawExtensions } from './attestation/certificateFields.ts';
 import { ChainCertificate, chainCertificate } from './ChainCertificate.ts';
 import { DerClass, derChildren, readDerExact, type DerNode } from './der.ts';
 import type { MdsErrorCode, MdsFinding } from './MdsError.ts';
@@ -118,6 +118,35 @@ export function issuerProblems(cert: ChainCertificate, below: number, anchor: bo
 }
 
 /**
+ * Extensions this validation (and the attestation formats reading the path) recognise and process: basic
+ * constraints, key usage, extended key usage, subject/authority key identifiers, subject alternative name
+ * (TPM AIK certificates, WebAuthn L3 §8.3.1, mark it critical), CRL distribution points, authority
+ * information access, certificate policies (validated with user-initial-policy-set any-policy and no explicit
+ * policy required, RFC 5280 §6.1.1 (c), (f): any policy is acceptable; Windows TPM AIK certificates mark it
+ * critical) and id-fido-gen-ce-aaguid (whose criticality WebAuthn L3 §8.2.1 judges itself). Name constraints,
+ * policy constraints and mappings are not processed: critical, they refuse the certificate.
+ */
+const RECOGNISED_EXTENSIONS = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.14', '2.5.29.35', '2.5.29.17', '2.5.29.31', '2.5.29.32', '1.3.6.1.5.5.7.1.1', OID_FIDO_AAGUID]);
+
+/**
+ * RFC 5280 §6.1.4 (o) and §6.1.5 (f): a certificate on the path with a critical extension the validation
+ * does not process cannot be accepted (RFC 5280 §4.2: "A certificate-using system MUST reject the
+ * certificate if it encounters a critical extension it does not recognize"), e.g. a critical
+ * nameConstraints or policyConstraints, which are not enforced here.
+ */
+export function criticalExtensionProblems(cert: ChainCertificate): MdsFinding[] {
+  let extensions: ReturnType<typeof rawExtensions>;
+  try {
+    extensions = rawExtensions(cert);
+  } catch {
+    return [{ code: 'MDS_CHAIN_INVALID', message: `"${describe(cert)}" has malformed extensions (RFC 5280 §4.1.2.9)` }];
+  }
+  return extensions
+    .filter((e) => e.critical && !RECOGNISED_EXTENSIONS.has(e.oid))
+    .map((e) => ({ code: 'MDS_CHAIN_INVALID', message: `"${describe(cert)}" carries the critical extension ${e.oid}, which is not processed here (RFC 5280 §4.2, §6.1.4 (o), §6.1.5 (f))` }));
+}
+
+/**
  * Builds and validates the certification path leaf → intermediates (from `chain`, any order after the
  * leaf) → one of `roots` (RFC 5280 §6.1, reduced to what MDS3 §3.2 and WebAuthn L3 §7.1 step 23 need: name
  * chaining, signatures, validity at `at`, issuers that are CAs (issuerProblems), revocation against
@@ -191,6 +220,8 @@ export async function validateCertificateChain(given: PathCertificate[], options
     const validity = validityProblem(cert, options.at);
     if (validity) problems.push(validity);
     if (i > 0) problems.push(...issuerProblems(cert, i - 1, i === path.length - 1));
+    // the trust anchor is input to the algorithm (RFC 5280 §6.1.1 (d)); its extensions are not processed
+    if (i < path.length - 1) problems.push(...criticalExtensionProblems(cert));
   }
 
   // revocation: every non-anchor certificate against a CRL of its issuer (MDS3 §3.2 step 4)

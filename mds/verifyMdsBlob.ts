@@ -8,6 +8,7 @@ import { jsonTextFromUtf8, parseJsonLimited } from './jsonLimits.ts';
 import { ChainCertificate } from './ChainCertificate.ts';
 import { validateCertificateChain, primaryProblem } from './validateChain.ts';
 import { entryProblem } from './validateEntry.ts';
+import { aaguidToString } from './aaguid.ts';
 import { algKeyProblem, verifyWithAlg } from './attestation/signatures.ts';
 
 /**
@@ -35,7 +36,11 @@ export interface VerifiedMdsBlob {
   legalHeader?: string;
   /** entries that passed entryProblem(), in BLOB order */
   entries: MetadataBlobPayloadEntry[];
-  rejectedEntries: { index: number; reason: string }[];
+  /**
+   * entries that failed entryProblem(), with the identifiers that could still be read from them (an AAGUID
+   * in any spelling, key identifiers): the store withholds those identifiers (MdsStore)
+   */
+  rejectedEntries: RejectedEntry[];
   alg: string;
   /** the validated path, signer first, trust anchor last */
   path: ChainCertificate[];
@@ -43,6 +48,28 @@ export interface VerifiedMdsBlob {
   verifiedAt: Date;
   /** MDS_NEXT_UPDATE_PASSED, MDS_CRL_UNAVAILABLE, MDS_ENTRY_REJECTED */
   warnings: MdsFinding[];
+}
+
+export interface RejectedEntry {
+  index: number;
+  reason: string;
+  /** canonical AAGUID text, when the entry names one in any readable spelling (case, dashes, braces) */
+  aaguid?: string;
+  /** lowercase attestationCertificateKeyIdentifiers that are 40 hex digits */
+  keyIdentifiers?: string[];
+}
+
+/** The identifiers a rejected entry still names, read leniently: what it might have said about them is unknown. */
+function rejectedIdentifiers(entry: unknown): Pick<RejectedEntry, 'aaguid' | 'keyIdentifiers'> {
+  if (typeof entry !== 'object' || entry === null) return {};
+  const e = entry as Record<string, unknown>;
+  const out: Pick<RejectedEntry, 'aaguid' | 'keyIdentifiers'> = {};
+  const hex = typeof e.aaguid === 'string' ? e.aaguid.replace(/[\s{}-]/g, '').toLowerCase() : '';
+  if (/^[0-9a-f]{32}$/.test(hex)) out.aaguid = aaguidToString(hex);
+  const kids = Array.isArray(e.attestationCertificateKeyIdentifiers) ? e.attestationCertificateKeyIdentifiers : [];
+  const keyIdentifiers = kids.filter((k): k is string => typeof k === 'string' && /^[0-9a-f]{40}$/i.test(k.trim())).map((k) => k.trim().toLowerCase());
+  if (keyIdentifiers.length) out.keyIdentifiers = keyIdentifiers;
+  return out;
 }
 
 function b64uJson(part: string, what: string, maxDepth: number): unknown {
@@ -176,11 +203,11 @@ export async function verifyMdsBlob(jws: string | Uint8Array, options: VerifyMds
     });
   }
   const entries: MetadataBlobPayloadEntry[] = [];
-  const rejectedEntries: { index: number; reason: string }[] = [];
+  const rejectedEntries: RejectedEntry[] = [];
   for (const [index, entry] of (pl.entries as unknown[]).entries()) {
     const reason = entryProblem(entry);
     if (reason) {
-      rejectedEntries.push({ index, reason });
+      rejectedEntries.push({ index, reason, ...rejectedIdentifiers(entry) });
       warnings.push({ code: 'MDS_ENTRY_REJECTED', message: `entries[${index}] left out: ${reason}` });
     } else entries.push(entry as MetadataBlobPayloadEntry);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuthStrengthResult, EntraFix, EntraReason } from '../../reports/model.ts';
 import type { Facts } from './evidence.ts';
-import { EntraPolicyError, firstIssue, isObject, jsonValue, normaliseAaguid } from './entraPolicy.ts';
+import { aaguidText, EntraPolicyError, firstIssue, isObject, jsonValue, normaliseAaguid } from './entraPolicy.ts';
 
 /**
  * Conditional Access authentication strengths (Graph authenticationStrengthPolicy,
@@ -12,8 +12,6 @@ import { EntraPolicyError, firstIssue, isObject, jsonValue, normaliseAaguid } fr
  */
 const FIDO2_COMBINATION_TYPE = '#microsoft.graph.fido2CombinationConfiguration';
 export const STRENGTH_POLICIES_PATH = '/identity/conditionalAccess/authenticationStrength/policies';
-
-const aaguidText = z.string().refine((s) => normaliseAaguid(s) !== undefined, 'not an AAGUID (8-4-4-4-12 hex digits)');
 
 const combinationConfiguration = z.looseObject({
   '@odata.type': z.string().optional(),

@@ -6,6 +6,7 @@ import { defaultEntraPolicy, normaliseAaguid, type EntraPolicy } from './entraPo
 import { scopeOf, type EffectiveProfile } from './entraScope.ts';
 import { entraFix } from './entraFix.ts';
 import { evaluateAuthStrengths, type AuthStrengthInput } from './authStrength.ts';
+import { statementProblems } from '../../mds/attestation/AttestationProblem.ts';
 
 /**
  * The Entra ID passkey (FIDO2) evaluation (docs/microsoft-entra.md; S1, S3, S6). Device reasons (EN-UV,
@@ -118,7 +119,11 @@ function profileReasons(p: EffectiveProfile, f: Facts, ms: MicrosoftEvaluation):
     // at most 32 characters; the other registered formats and packed self are refused
     const a = f.input.attestation;
     let fmt: Fact;
-    if (!a) {
+    // WebAuthn L3 §7.1 step 21: whatever the trust policy, the relying party runs the format's verification
+    // procedure and refuses a statement that fails it (bad signature, broken certificate rules, false authData)
+    const falseStatement = a ? statementProblems(a.problems) : [];
+    if (falseStatement.length) fmt = { status: 'fail', text: `the attestation statement fails its verification (${falseStatement.map((p) => p.code).join(', ')}): refused even without attestation enforcement` };
+    else if (!a) {
       const c = f.check('WEBAUTHN-ENTRA-001');
       fmt = c?.status === 'pass' ? { status: 'pass', text: 'the Entra-profile registration with direct attestation verified (WEBAUTHN-ENTRA-001)' } : { status: 'skip', text: 'no registration was verified and WEBAUTHN-ENTRA-001 did not pass' };
     } else if (a.format === 'none' || a.format === 'tpm') fmt = { status: 'pass', text: `format "${a.format}" accepted` };

@@ -11,11 +11,17 @@ import { aaguidToString } from '../../mds/aaguid.ts';
  */
 const graphEnum = <T extends string>(values: readonly T[]) => z.enum([...values, 'unknownFutureValue'] as unknown as [T | 'unknownFutureValue', ...(T | 'unknownFutureValue')[]]);
 
+/**
+ * An AAGUID as Graph writes it (8-4-4-4-12 hex digits; compared case-insensitively). Anything else — braces,
+ * a model name — is refused: it can match no key, so in a block list it would silently block nothing.
+ */
+export const aaguidText = z.string().refine((s) => normaliseAaguid(s) !== undefined, 'not an AAGUID (8-4-4-4-12 hex digits)');
+
 /** fido2KeyRestrictions */
 const keyRestrictions = z.looseObject({
   isEnforced: z.boolean().optional(),
   enforcementType: graphEnum(['allow', 'block']).optional(),
-  aaGuids: z.array(z.string()).nullable().optional(),
+  aaGuids: z.array(aaguidText).nullable().optional(),
 });
 
 /** authenticationMethodTarget (includeTargets) / excludeTarget */

@@ -34,6 +34,9 @@ function attestationFacts(f: Facts): Fact[] {
   for (const p of a.problems) {
     if (p.severity === 'fail' && !STATUS_CODES.has(p.code)) out.push({ status: 'fail', text: `${p.code}: ${p.message}` });
   }
+  // a chain proves nothing about this registration until the statement's signature over authData and the
+  // clientDataHash verifies (WebAuthn L3 §7.1 step 21); without client data it could not be checked
+  if (!a.signatureValid && !out.some((x) => x.status === 'fail')) out.push({ status: 'skip', text: 'the attestation signature was not verified (no clientDataJSON or clientDataHash)' });
   if (a.format === 'packed' && a.attestationType !== 'self') {
     if (a.chainValid && a.rootSource === 'metadata') out.push({ status: 'pass', text: `chain ends in the MDS root "${a.rootSubject ?? ''}"` });
     else if (!f.input.mds) out.push({ status: 'skip', text: 'no MDS BLOB was consulted: the chain to the MDS roots cannot be judged' });

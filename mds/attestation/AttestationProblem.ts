@@ -9,7 +9,8 @@ export type AttestationProblemCode =
   | 'ATT_ALG_UNSUPPORTED' // COSE alg not supported, or self attestation alg differs from the credential key's
   | 'ATT_ALG_MISMATCH' // attStmt alg does not fit the key type / curve that signed (WebAuthn L3 §8.2 step 2)
   | 'ATT_USER_PRESENCE' // authData UP flag clear (WebAuthn L3 §7.1 step 14)
-  | 'ATT_X5C_CHAIN' // x5c is not the leaf followed by its chain (order, issuers that are not CAs), or, with no anchor to validate against, out of validity (WebAuthn L3 §8.2)
+  | 'ATT_FLAGS' // authData flags in a combination that cannot be (BS without BE, WebAuthn L3 §6.1.3)
+  | 'ATT_X5C_CHAIN' // x5c is not the leaf followed by its chain (order, unrelated or non-CA certificates: fail), or, with no anchor to validate against, out of validity (warn) (WebAuthn L3 §8.2)
   | 'ATT_METADATA_NOT_BACKING' // chain valid only to an operator root: the metadata entry's roots do not back the model claim
   | 'ATT_SIGNATURE_INVALID' // attestation signature does not verify
   | 'ATT_NO_CLIENT_DATA' // no clientDataJSON / clientDataHash: signature could not be checked
@@ -55,6 +56,7 @@ export const STATEMENT_PROBLEM_CODES: readonly string[] = [
   'ATT_TPM_STRUCTURE',
   'ATT_SAFETYNET_RESPONSE',
   'ATT_USER_PRESENCE',
+  'ATT_FLAGS',
   'ATT_CLIENT_DATA',
   'ATT_RP_ID_MISMATCH',
 ];

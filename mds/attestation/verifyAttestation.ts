@@ -195,6 +195,9 @@ export async function verifyAttestation(
   if (!acd) problems.push({ code: 'ATT_MALFORMED', severity: 'fail', message: 'authData has no attested credential data (AT flag clear)' });
   // WebAuthn L3 §7.1 step 14: the UP flag must be set
   if (!authData.up) problems.push({ code: 'ATT_USER_PRESENCE', severity: 'fail', message: 'authData UP flag is clear: no user presence (WebAuthn L3 §7.1 step 14; only a conditional create may leave it clear)' });
+  // WebAuthn L3 §6.1.3 (credential backup state): BS set with BE clear is not a valid combination;
+  // a relying party refuses it like any other false authData (SimpleWebAuthn and python-fido2 do)
+  if (authData.bs && !authData.be) problems.push({ code: 'ATT_FLAGS', severity: 'fail', message: 'authData BS (backed up) is set while BE (backup eligible) is clear: an invalid flag combination (WebAuthn L3 §6.1.3)' });
   const notChecked: string[] = [];
   if (options.rpId === undefined) notChecked.push('rpIdHash');
   if (options.expectedOrigin === undefined) notChecked.push('origin');
@@ -229,7 +232,9 @@ export async function verifyAttestation(
   if (aaguid === ZERO_AAGUID && fmt !== 'fido-u2f' && fmt !== 'none') {
     problems.push({ code: 'ATT_ZERO_AAGUID', severity: 'warn', message: 'authData AAGUID is all zeros: the model cannot be looked up' });
   }
-  if (options.store && !mdsEntry && fmt !== 'none' && outcome.attestationType !== 'self') {
+  const withheld = options.store && !mdsEntry ? options.store.withheldReason(keyIdentifier ?? aaguid) : undefined;
+  if (withheld) problems.push({ code: 'ATT_STATUS', severity: 'fail', message: `${keyIdentifier ? `key identifier ${keyIdentifier}` : `AAGUID ${aaguid}`}: ${withheld}` });
+  else if (options.store && !mdsEntry && fmt !== 'none' && outcome.attestationType !== 'self') {
     problems.push({
       code: 'ATT_NO_METADATA',
       severity: 'warn',
@@ -261,12 +266,15 @@ export async function verifyAttestation(
   let rootSource: AttestationResult['rootSource'];
   const chainWarnings: MdsFinding[] = [];
   if (outcome.trustPath.length > 0) {
-    // x5c itself (WebAuthn L3 §8.2: the leaf "followed by its certificate chain"); validity is left to the
-    // path validation below when there is an anchor to validate against
+    // x5c itself (WebAuthn L3 §8.2: attestnCert "followed by its certificate chain"): a certificate not
+    // issued by the next one, or an issuer that is no CA, is not that chain, even when a path can be picked
+    // out of it (SimpleWebAuthn and python-fido2 validate x5c in order and refuse it too): it fails trust.
+    // Validity is left to the path validation below when there is an anchor to validate against.
     const anchored = metadataRoots.length + givenRoots.length > 0;
     for (const p of await x5cSequenceProblems(outcome.trustPath, options.at)) {
-      if (anchored && (p.code === 'MDS_CERT_EXPIRED' || p.code === 'MDS_CERT_NOT_YET_VALID')) continue;
-      problems.push({ code: 'ATT_X5C_CHAIN', severity: 'warn', message: `attestation x5c: ${p.message}` });
+      const validity = p.code === 'MDS_CERT_EXPIRED' || p.code === 'MDS_CERT_NOT_YET_VALID';
+      if (anchored && validity) continue;
+      problems.push({ code: 'ATT_X5C_CHAIN', severity: validity ? 'warn' : 'fail', message: `attestation x5c: ${p.message}` });
     }
     if (!anchored) {
       const issuer = outcome.trustPath[outcome.trustPath.length - 1]!.issuer;

@@ -314,3 +314,20 @@ describe('Conditional Access authentication strengths (EN-AUTH-STRENGTH)', () =>
     for (const s of ev.authStrengths!) expect(s, s.displayName).toMatchObject({ status: 'fail', fix: { kind: 'device', text: 'fix the key: WEBAUTHN-ENTRA-001', checks: ['WEBAUTHN-ENTRA-001'] } });
   });
 });
+
+describe('hostile policy files (crafted inputs that once came out allowed)', () => {
+  it('a key-restriction AAGUID that is not an AAGUID (braces, a name) is refused with its JSON pointer, never read as "not listed"', async () => {
+    for (const bad of [`{${SIM_AAGUID.toUpperCase()}}`, 'YubiKey 5 NFC', '']) {
+      const policy = { state: 'enabled', includeTargets: [ALL], keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [bad] } };
+      expect(() => parseEntraPolicy(policy)).toThrow(EntraPolicyError);
+      expect(() => parseEntraPolicy(policy)).toThrow(/^\/keyRestrictions\/aaGuids\/0: /);
+      const profiled = { state: 'enabled', includeTargets: [{ ...ALL, allowedPasskeyProfiles: ['p'] }], passkeyProfiles: [profile('p', { keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [bad] } })] };
+      expect(() => parseEntraPolicy(profiled)).toThrow(/^\/passkeyProfiles\/0\/keyRestrictions\/aaGuids\/0: /);
+    }
+    // Graph's own spelling in any case, with stray whitespace, still blocks the key
+    const blocked = legacy({ keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [` ${SIM_AAGUID.toUpperCase()} `] } });
+    const ev = evaluateEntra({ ...(await input()), policy: blocked });
+    expect(ev.verdict).toBe('blocked');
+    expect(reason(ev, 'EN-KEY-RESTRICTIONS')[0]?.status).toBe('fail');
+  });
+});

@@ -3,8 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
 import { verifyAttestation, type AttestationResult } from '../../mds/attestation/verifyAttestation.ts';
 import { evaluateMicrosoft, mdsUsed, registrationInput } from '../../harness/compat/index.ts';
-import { createTestMds, type TestMdsEntryInput } from '../../mds/testBlob.ts';
+import { buildTestMdsEntry, createTestMds, type TestMdsEntryInput } from '../../mds/testBlob.ts';
+import { Extension } from '@peculiar/x509';
 import { createTestCertificate, type TestCertifiedKey } from '../../mds/testCertificates.ts';
+import { statementProblems } from '../../mds/attestation/AttestationProblem.ts';
+import { validateCertificateChain } from '../../mds/validateChain.ts';
+import { evaluateCompat } from '../../harness/compat/index.ts';
 import type { StatusReport } from '../../mds/MdsTypes.ts';
 import { makePackedRegistration, type PackedRegistration } from './packedFixture.ts';
 
@@ -137,5 +141,89 @@ describe('false passes: each crafted case is refused, and the honest twin is tru
     expect(store.warnings.map((w) => w.code)).toContain('MDS_NEXT_UPDATE_PASSED');
     const r = await verify(good.json, { store, at });
     expect(r.notChecked).toEqual(['rpIdHash', 'origin']);
+  });
+});
+
+// Found by attacking the core the way outside tools do; each once came out TRUSTED / compatible / allowed.
+describe('false passes found by crafted inputs', () => {
+  let good: PackedRegistration;
+  beforeAll(async () => {
+    good = await makePackedRegistration({ aaguid: AAGUID });
+  });
+  const compat = (r: AttestationResult) => {
+    const store = storeOf.get(r);
+    return evaluateCompat(registrationInput(r, store ? mdsUsed(store) : undefined, at, true));
+  };
+
+  it('authData with BS set and BE clear → a false statement, refused, MS-ATTESTATION fails, Entra blocked (WebAuthn L3 §6.1.3)', async () => {
+    const reg = await makePackedRegistration({ aaguid: AAGUID, flags: 0x45 | 0x10 });
+    const r = await verify(reg.json, { store: await storeFor(reg.attestationRoot, certified), at, ...ok });
+    expect(r.trusted).toBe(false);
+    expect(statementProblems(r.problems).map((p) => p.code)).toEqual(['ATT_FLAGS']);
+    const c = compat(r);
+    expect(c.microsoft.requirements.find((x) => x.id === 'MS-ATTESTATION')?.status).toBe('fail');
+    expect(c.entra.verdict).toBe('blocked');
+    expect(c.entra.reasons.find((x) => x.id === 'EN-ATTESTATION-FORMAT')?.status).toBe('fail');
+    // BE and BS both set is a backed-up passkey: valid flags (it is judged as synced elsewhere)
+    const synced = await makePackedRegistration({ aaguid: AAGUID, flags: 0x45 | 0x18 });
+    const rs = await verify(synced.json, { store: await storeFor(synced.attestationRoot, certified), at, ...ok });
+    expect(rs.problems.map((p) => p.code)).not.toContain('ATT_FLAGS');
+  });
+
+  it('a leaf with an unrecognised critical extension → chain invalid (RFC 5280 §4.2, §6.1.5 (f))', async () => {
+    const reg = await makePackedRegistration({ aaguid: AAGUID, leafExtensions: [new Extension('1.3.6.1.4.1.55555.1', true, Uint8Array.of(0x05, 0x00))] });
+    const r = await verify(reg.json, { store: await storeFor(reg.attestationRoot, certified), at, ...ok });
+    expect(r).toMatchObject({ trusted: false, chainValid: false });
+    expect(r.problems.find((p) => p.code === 'MDS_CHAIN_INVALID')?.message).toContain('1.3.6.1.4.1.55555.1');
+    expect(ms(r, 'MS-ATTESTATION')).toBe('fail');
+    // the same extension not critical is ignorable (RFC 5280 §4.2)
+    const twin = await makePackedRegistration({ aaguid: AAGUID, leafExtensions: [new Extension('1.3.6.1.4.1.55555.1', false, Uint8Array.of(0x05, 0x00))] });
+    expect((await verify(twin.json, { store: await storeFor(twin.attestationRoot, certified), at, ...ok })).trusted).toBe(true);
+  });
+
+  it('an intermediate with a critical nameConstraints (not enforced here) → chain invalid (RFC 5280 §6.1.4 (o))', async () => {
+    const root = await createTestCertificate({ subject: 'CN=NC Root, O=fido-harness TEST, C=US', serialNumber: '61', notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: true });
+    // nameConstraints { permittedSubtrees [ GeneralSubtree { dNSName "example.test" } ] }
+    const nc = new Extension('2.5.29.30', true, Uint8Array.from(Buffer.from('3012a010300e820c6578616d706c652e74657374', 'hex')));
+    const ca = await createTestCertificate({ subject: 'CN=NC Batch CA, O=fido-harness TEST, C=US', issuer: root, serialNumber: '62', notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: true, extensions: [nc] });
+    const leaf = await createTestCertificate({ subject: 'CN=NC Leaf, O=fido-harness TEST, C=US', issuer: ca, serialNumber: '63', notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: false });
+    const chain = await validateCertificateChain([leaf.cert, ca.cert], { roots: [root.cert], at });
+    expect(chain.valid).toBe(false);
+    expect(chain.problems.map((p) => p.message).join()).toContain('2.5.29.30');
+  });
+
+  it('x5c with an unrelated certificate after the chain → not trusted, MS-ATTESTATION fails (WebAuthn L3 §8.2)', async () => {
+    const stray = await createTestCertificate({ subject: 'CN=Unrelated CA, O=Elsewhere, C=US', serialNumber: '71', notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: true });
+    const reg = await makePackedRegistration({ aaguid: AAGUID, intermediate: {}, extraX5c: [stray] });
+    const r = await verify(reg.json, { store: await storeFor(reg.attestationRoot, certified), at, ...ok });
+    expect(r.trusted).toBe(false);
+    expect(codes(r)).toEqual(['ATT_X5C_CHAIN']);
+    expect(ms(r, 'MS-ATTESTATION')).toBe('fail');
+  });
+
+  it('a bare attestation object (no client data): the signature is unchecked, so MS-ATTESTATION is skip, never pass', async () => {
+    const r = await verify(good.attestationObject, { store: await storeFor(good.attestationRoot, certified), at });
+    expect(r).toMatchObject({ signatureValid: false, trusted: false });
+    expect(ms(r, 'MS-ATTESTATION')).toBe('skip');
+    const withHash = await verify(good.attestationObject, { store: await storeFor(good.attestationRoot, certified), at, clientDataHash: good.clientDataHash, rpId: ok.rpId });
+    expect(ms(withHash, 'MS-ATTESTATION')).toBe('pass');
+  });
+
+  it('a REVOKED duplicate entry the BLOB cannot use (a bad member, the AAGUID in braces) withholds the AAGUID: not trusted, MS-MDS-LISTED fails', async () => {
+    const clean = buildTestMdsEntry({ aaguid: AAGUID, description: MODEL, attestationRootCertificates: [good.attestationRoot.cert], statusReports: certified });
+    const revoked = buildTestMdsEntry({ aaguid: AAGUID, description: 'twin', attestationRootCertificates: [good.attestationRoot.cert], statusReports: [{ status: 'REVOKED', effectiveDate: '2025-01-01' }] });
+    for (const twin of [
+      { ...revoked, timeOfLastStatusChange: 5 },
+      { ...revoked, aaguid: `{${AAGUID.replace(/-/g, '').toUpperCase()}}` },
+    ]) {
+      const { jws, roots } = await createTestMds([], { payload: { no: 1, nextUpdate: '2049-12-01', entries: [clean, twin] } });
+      const store = await loadMdsStore(jws, { roots, at });
+      expect(store.byAaguid(AAGUID)).toBeUndefined();
+      expect(store.warnings.map((w) => w.message).join()).toContain(`AAGUID ${AAGUID} is not looked up`);
+      const r = await verify(good.json, { store, at, ...ok });
+      expect(r.trusted).toBe(false);
+      expect(codes(r)).toEqual(['ATT_STATUS']);
+      expect(ms(r, 'MS-MDS-LISTED')).toBe('fail');
+    }
   });
 });

@@ -34,6 +34,10 @@ export async function makePackedRegistration(options: {
   leafWithoutBasicConstraints?: boolean;
   /** issue the leaf from an intermediate CA (x5c = [leaf, intermediate]) */
   intermediate?: { withoutBasicConstraints?: boolean };
+  /** more extensions on the leaf (e.g. an unrecognised critical one) */
+  leafExtensions?: Extension[];
+  /** certificates appended to x5c after the chain (unrelated ones, to break WebAuthn L3 §8.2's order) */
+  extraX5c?: TestCertifiedKey[];
 }): Promise<PackedRegistration> {
   const root = options.root ?? (await createTestCertificate({ subject: 'CN=Test Attestation Root, O=fido-harness TEST, C=US', serialNumber: '31', notBefore: from, notAfter: to, ca: true }));
   const certAaguid = options.certAaguid === undefined ? options.aaguid : options.certAaguid;
@@ -57,7 +61,7 @@ export async function makePackedRegistration(options: {
     notBefore: from,
     notAfter: to,
     ca: false,
-    extensions,
+    extensions: [...extensions, ...(options.leafExtensions ?? [])],
   });
   const credential = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rpId = options.rpId ?? 'example.test';
@@ -74,7 +78,7 @@ export async function makePackedRegistration(options: {
   const attestationObject = buildAttestationObject('packed', authData, new Map<string, unknown>([
     ['alg', options.alg ?? -7],
     ['sig', new Uint8Array(sig)],
-    ['x5c', [leaf.cert, ...(intermediate ? [intermediate.cert] : [])].map((c) => new Uint8Array(c.rawData))],
+    ['x5c', [leaf.cert, ...(intermediate ? [intermediate.cert] : []), ...(options.extraX5c ?? []).map((c) => c.cert)].map((c) => new Uint8Array(c.rawData))],
   ]) as never);
   return {
     json: {
