@@ -9,8 +9,6 @@ Usage: fido2_client.py HOST:PORT|pcsc:READER [STEP-NAME-PREFIX...]
 """
 import hashlib
 import os
-import socket
-import struct
 import sys
 import threading
 import time
@@ -25,8 +23,8 @@ from fido2.ctap2.bio import FPBioEnrollment
 from fido2.ctap2.blob import LargeBlobs
 from fido2.ctap2.config import Config
 from fido2.ctap2.extensions import CredProtectExtension, HmacSecretExtension
-from fido2.hid import CTAPHID, CtapHidDevice
-from fido2.hid.base import CtapHidConnection, HidDescriptor
+from fido2.hid import CTAPHID
+from udp_hid import POWER_CYCLE, open_device, send_datagram
 
 PIN = "4321"
 # CTAP 2.1 names python-fido2 0.9.1 predates (§8.2 status codes, U2F raw messages §3.3)
@@ -38,26 +36,6 @@ RP = {"id": "example.com", "name": "Example"}
 OTHER_ORIGIN = "https://other.example.org"
 OTHER_RP = {"id": "other.example.org", "name": "Other"}
 ES256 = [{"type": "public-key", "alg": -7}]
-
-
-class UdpCtapHidConnection(CtapHidConnection):
-    """One 64-byte report per datagram, no report-ID byte (docs/simulator.md, "UDP device protocol")."""
-
-    def __init__(self, host, port, timeout=5.0):
-        self.addr = (host, port)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(timeout)
-
-    def write_packet(self, data):
-        self.sock.sendto(bytes(data), self.addr)
-
-    def read_packet(self):
-        data, _ = self.sock.recvfrom(2048)
-        return data
-
-    def close(self):
-        self.sock.close()
 
 
 def sha256(data):
@@ -96,7 +74,7 @@ class Session:
             self.dev = devices[0]
         else:
             host, port = target.rsplit(":", 1)
-            self.dev = CtapHidDevice(HidDescriptor("udp:" + target, 0, 0, 64, 64), UdpCtapHidConnection(host, int(port)))
+            self.dev = open_device(host, int(port))
 
     def fresh(self):
         """authenticatorReset, then a new Ctap2 (its cached getInfo is current)."""
@@ -296,12 +274,6 @@ def step_pin_blocked(s):
     return "codes %s" % ",".join("0x%02x" % c for c in codes)
 
 
-POWER_CYCLE = bytes.fromhex(
-    "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
-    "394d8d04973c134005be1a0140bff6045bb26eb77a73eaa47813f6b49a7250dc"
-)
-
-
 def set_pin_raw(ctap, protocol, pin_bytes):
     """setPIN with any padded PIN (ClientPin.set_pin refuses short PINs on the host side; §6.5.5.5)."""
     cp = ClientPin(ctap, protocol)
@@ -315,8 +287,7 @@ SKIP = "skipped: needs the UDP device (CTAPHID, the power-cycle datagram)"
 
 
 def power_cycle(s):
-    conn = s.dev._connection
-    conn.sock.sendto(POWER_CYCLE, conn.addr)
+    send_datagram(s.dev, POWER_CYCLE)
     time.sleep(0.1)
 
 

@@ -14,7 +14,6 @@ Usage: fido2_udp.py HOST:PORT        Prints one line per step; exit 0 when every
 """
 import hashlib
 import os
-import socket
 import sys
 import time
 
@@ -25,8 +24,7 @@ from fido2.ctap1 import Ctap1
 from fido2.ctap2 import ClientPin, CredentialManagement, Ctap2, PinProtocolV2
 from fido2.ctap2.bio import BioEnrollment, FPBioEnrollment
 from fido2.ctap2.extensions import HmacSecretExtension
-from fido2.hid import CtapHidDevice
-from fido2.hid.base import CtapHidConnection, HidDescriptor
+from udp_hid import POWER_CYCLE, open_device
 
 PIN = "4321"
 RP = {"id": "example.com", "name": "Example"}
@@ -41,35 +39,6 @@ def finger_datagram(name):
     return (FINGER_PREFIX + bytes([1, len(body)]) + body).ljust(64, b"\0")
 
 
-# The datagram that power-cycles the simulator in place (docs/simulator.md).
-POWER_CYCLE = bytes.fromhex(
-    "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
-    "394d8d04973c134005be1a0140bff6045bb26eb77a73eaa47813f6b49a7250dc"
-)
-
-
-class UdpCtapHidConnection(CtapHidConnection):
-    """One 64-byte report per datagram, no report-ID byte, from an ephemeral 127.0.0.1 port."""
-
-    def __init__(self, host, port, timeout=3.0):
-        self.addr = (host, port)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(timeout)
-
-    def write_packet(self, data):
-        if len(data) != 64:
-            raise ValueError("report of %d bytes" % len(data))
-        self.sock.sendto(bytes(data), self.addr)
-
-    def read_packet(self):
-        data, _ = self.sock.recvfrom(2048)
-        return data
-
-    def close(self):
-        self.sock.close()
-
-
 def sha256(data):
     return hashlib.sha256(data).digest()
 
@@ -81,11 +50,6 @@ def step(name):
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
-
-
-def open_device(host, port):
-    desc = HidDescriptor("udp:%s:%d" % (host, port), 0, 0, 64, 64)
-    return CtapHidDevice(desc, UdpCtapHidConnection(host, port))
 
 
 def main():

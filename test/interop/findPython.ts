@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
+import { runSimCommand } from '../../authenticator-sim/index.ts';
 
 /**
  * The first python3 that can import `modules` (pyenv shims may hide Debian's dist-packages), with
@@ -35,4 +36,27 @@ export async function expectScriptPasses(python: string, script: string, args: s
   expect(code, out).toBe(0);
   for (const s of steps) expect(out, `step "${s}"`).toContain(`ok  ${s}`);
   expect(out.trim().split('\n').at(-1)).toBe('PASS');
+}
+
+/**
+ * Runs `fido-harness sim --udp 127.0.0.1:0 …extra` in-process for `use(port)`, then stops it and asserts
+ * that it exited 0.
+ */
+export async function withUdpSimulator(extra: string[], use: (port: number) => Promise<void>): Promise<void> {
+  const lines: string[] = [];
+  const ac = new AbortController();
+  const sim = runSimCommand(['--udp', '127.0.0.1:0', ...extra], { out: (l) => lines.push(l), err: (l) => lines.push(l), signal: ac.signal });
+  try {
+    let port = 0;
+    for (let i = 0; i < 500 && !port; i++) {
+      const m = /listening on udp 127\.0\.0\.1:(\d+)/.exec(lines.join('\n'));
+      if (m) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(port, lines.join('\n')).toBeGreaterThan(0);
+    await use(port);
+  } finally {
+    ac.abort();
+    expect(await sim).toBe(0);
+  }
 }

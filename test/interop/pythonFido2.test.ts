@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runSimCommand } from '../../authenticator-sim/index.ts';
-import { expectScriptPasses, findPython } from './findPython.ts';
+import { expectScriptPasses, findPython, withUdpSimulator } from './findPython.ts';
 
 // Interop: Yubico's python-fido2 (Debian's python3-fido2) drives `fido-harness sim` over UDP
 // through its own CtapHidDevice and a CtapHidConnection of ours (fido2_udp.py). Required under CI (the test
@@ -41,22 +40,7 @@ describe('python-fido2 over UDP', () => {
   it.skipIf(!found.python)(
     found.python ? `drives the simulator: ${STEPS.length} steps (fido2 ${found.version})` : `skipped: ${reason}`,
     async () => {
-      const lines: string[] = [];
-      const ac = new AbortController();
-      const sim = runSimCommand(['--udp', '127.0.0.1:0'], { out: (l) => lines.push(l), err: (l) => lines.push(l), signal: ac.signal });
-      try {
-        let port = 0;
-        for (let i = 0; i < 500 && !port; i++) {
-          const m = /listening on udp 127\.0\.0\.1:(\d+)/.exec(lines.join('\n'));
-          if (m) port = Number(m[1]);
-          else await new Promise((r) => setTimeout(r, 10));
-        }
-        expect(port, lines.join('\n')).toBeGreaterThan(0);
-        await expectScriptPasses(found.python!, SCRIPT, [`127.0.0.1:${port}`], STEPS, 80_000);
-      } finally {
-        ac.abort();
-        expect(await sim).toBe(0);
-      }
+      await withUdpSimulator([], (port) => expectScriptPasses(found.python!, SCRIPT, [`127.0.0.1:${port}`], STEPS, 80_000));
     },
     90_000,
   );

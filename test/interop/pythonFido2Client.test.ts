@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSimCommand } from '../../authenticator-sim/index.ts';
 import { CLIENT_SCRIPT, CLIENT_STEPS } from './clientSteps.ts';
-import { expectScriptPasses, findPython } from './findPython.ts';
+import { expectScriptPasses, findPython, withUdpSimulator } from './findPython.ts';
 
 // Interop: python-fido2's high-level APIs (Fido2Client, ClientPin with both PIN/UV auth protocols,
 // CredentialManagement, LargeBlobs, Config, Ctap1, the extensions) drive `fido-harness sim` over UDP
@@ -22,26 +21,7 @@ describe('python-fido2 high-level APIs over UDP', () => {
   it.skipIf(!found.python)(
     found.python ? `Fido2Client, ClientPin, CredentialManagement, LargeBlobs, Config, Ctap1: ${CLIENT_STEPS.length} steps (fido2 ${found.version})` : `skipped: ${reason}`,
     async () => {
-      const lines: string[] = [];
-      const ac = new AbortController();
-      const sim = runSimCommand(['--udp', '127.0.0.1:0', '--allow-reset-anytime'], {
-        out: (l) => lines.push(l),
-        err: (l) => lines.push(l),
-        signal: ac.signal,
-      });
-      try {
-        let port = 0;
-        for (let i = 0; i < 500 && !port; i++) {
-          const m = /listening on udp 127\.0\.0\.1:(\d+)/.exec(lines.join('\n'));
-          if (m) port = Number(m[1]);
-          else await new Promise((r) => setTimeout(r, 10));
-        }
-        expect(port, lines.join('\n')).toBeGreaterThan(0);
-        await expectScriptPasses(found.python!, CLIENT_SCRIPT, [`127.0.0.1:${port}`], CLIENT_STEPS, 170_000);
-      } finally {
-        ac.abort();
-        expect(await sim).toBe(0);
-      }
+      await withUdpSimulator(['--allow-reset-anytime'], (port) => expectScriptPasses(found.python!, CLIENT_SCRIPT, [`127.0.0.1:${port}`], CLIENT_STEPS, 170_000));
     },
     180_000,
   );
