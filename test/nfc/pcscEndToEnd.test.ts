@@ -79,6 +79,8 @@ describe('fido-harness run --device pcsc against fido-harness sim --pcsc (pcscd,
         expect(nfc.report.microsoft?.verdict).toBe(udp.report.microsoft?.verdict);
         expect(nfc.report.entra?.verdict).toBe(udp.report.entra?.verdict);
         expect(nfc.report.microsoft?.verdict).toBe('compatible');
+        // the Microsoft section says what the key was tested over
+        expect(JSON.stringify(nfc.report.microsoft)).toContain('NFC (PC/SC)');
       } finally {
         udpSim.kill('SIGTERM');
         expect(await card.stop()).toBe(0);

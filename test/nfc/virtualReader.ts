@@ -56,7 +56,7 @@ export async function startCardSimulator(slot: (typeof SLOTS)[number], extra: st
 }
 
 /** Runs the real CLI; resolves with its exit code and output. */
-export function cli(args: string[], timeoutMs = 280_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function cli(args: string[], timeoutMs = 380_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['bin/fido-harness.mjs', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
