@@ -93,11 +93,15 @@ export class NfcChannel {
     return this.version;
   }
 
-  /** Powers the card down and up (the key leaves the field and comes back), then selects the applet again. */
-  powerCycle(): Promise<void> {
+  /**
+   * Powers the card down and up (the key leaves the field and comes back), then selects the applet again
+   * (unless `select` is false: a check that sends commands before SELECT on purpose).
+   */
+  powerCycle(options: { select?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
       await this.transport.powerCycle();
-      await this.select();
+      if (options.select !== false) await this.select();
+      else this.needsSelect = false;
     }, false);
   }
 

@@ -81,7 +81,7 @@ export const nfcChecks: SuiteCheck[] = [
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
-        await s.nfc.transport.powerCycle();
+        await s.nfc.powerCycle({ select: false });
         const r = await s.msg(GET_INFO);
         if (isSuccessLike(r.sw)) s.fail(`authenticatorGetInfo before SELECT was answered ${formatSw(r.sw)}; the applet was never selected`, { expected: 'an error status word (e.g. 0x6D00)', actual: formatSw(r.sw) });
         return { message: `refused with ${formatSw(r.sw)}` };
