@@ -184,7 +184,9 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
   const withPermissions = req.subCommand === ClientPinSubCommand.getPinUvAuthTokenUsingPinWithPermissions;
   const keyAgreement = required(req.keyAgreement, 'keyAgreement');
   const pinHashEnc = required(req.pinHashEnc, 'pinHashEnc');
-  let permissions = PinUvAuthPermission.mc | PinUvAuthPermission.ga;
+  // §6.5.5.7.1: getPINToken gives mc and ga; a key without the pinUvAuthToken option (CTAP 2.0, 2.1 preview)
+  // has no permissions, and its token authorises every command it has (credentialMgmtPreview included).
+  let permissions = a.features.pinUvAuthToken ? PinUvAuthPermission.mc | PinUvAuthPermission.ga : supportedPermissions(a);
   if (withPermissions) {
     permissions = required(req.permissions, 'permissions');
   } else if (req.permissions !== undefined || req.rpId !== undefined) {

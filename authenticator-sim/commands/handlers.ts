@@ -49,7 +49,8 @@ export function commandOffered(f: SimFeatures, command: number): boolean {
   if (!speaksCtap2(f)) return false;
   switch (command) {
     case CtapCommand.authenticatorClientPIN:
-      return f.clientPin;
+      // with clientPin, or built-in UV reached through getPinUvAuthTokenUsingUvWithPermissions (§6.5.5.7.3)
+      return f.clientPin || (f.builtInUv !== undefined && f.pinUvAuthToken);
     case CtapCommand.authenticatorCredentialManagement:
       return f.credMgmt;
     case CtapCommand.prototypeCredentialManagement:

@@ -101,7 +101,11 @@ export function profileFromGetInfo(getInfo: unknown, description?: string): Devi
   const isCtap21 = f.versions.includes(CtapVersion.FIDO_2_1);
   const ctap2 = f.versions.some((v) => v.startsWith('FIDO_2_'));
   if (!ctap2) findings.push('no FIDO_2_x version: a CTAP1/U2F-only key (CTAPHID_CBOR not implemented)');
-  if (options.up === false) findings.push('up is false: a key that cannot test user presence cannot make credentials (CTAP 2.1 §6.1.2 step 9); presence is still asked');
+  if (options.up === false) {
+    // Self-contradictory for a key that makes credentials: simulated with presence, reported as found.
+    findings.push('up is false: a key that cannot test user presence cannot make credentials (CTAP 2.1 §6.1.2 step 9); simulated with up true');
+    f.staticOptions.up = true;
+  }
   // Options that need a version the model does not list (CTAP 2.1 §6.4 options).
   if (f.credMgmt && !isCtap21) findings.push('credMgmt without FIDO_2_1 (CTAP 2.1 §6.8 is a 2.1 command); offered as listed');
   if (f.credMgmtPreview && !f.versions.includes(CtapVersion.FIDO_2_1_PRE)) findings.push('credentialMgmtPreview without FIDO_2_1_PRE; offered as listed');
@@ -116,8 +120,12 @@ export function profileFromGetInfo(getInfo: unknown, description?: string): Devi
   const usable = (protocols ?? []).filter((p): p is number => p === 1 || p === 2);
   for (const p of protocols ?? []) if (p !== 1 && p !== 2) findings.push(`pinUvAuthProtocols lists ${JSON.stringify(p)}, which the simulator does not implement; left out`);
   if (usable.length === 0 && (f.clientPin || f.builtInUv !== undefined)) {
-    // CTAP 2.0 keys predate the member: their one protocol is protocol 1 (CTAP 2.1 §6.5.6).
-    if (protocols !== undefined) findings.push('clientPin/uv with an empty pinUvAuthProtocols; protocol 1 assumed (CTAP 2.1 §6.5.6)');
+    // A key with clientPin or uv speaks a PIN/UV protocol; protocol 1 is the one every such key has (CTAP 2.1
+    // §6.5.6), and getInfo must list it (§6.4 pinUvAuthProtocols): simulated listed, reported as found.
+    if (f.clientPin) {
+      findings.push(`clientPin without ${protocols === undefined ? 'pinUvAuthProtocols' : 'any protocol in pinUvAuthProtocols'}; protocol 1 listed (CTAP 2.1 §6.4, §6.5.6)`);
+      listed.add('pinUvAuthProtocols');
+    }
     usable.push(1);
   }
   f.pinUvAuthProtocols = usable;
@@ -167,6 +175,11 @@ export function profileFromGetInfo(getInfo: unknown, description?: string): Devi
     f.minPINLength = 4;
   }
   f.maxCredBlobLength = uint('maxCredBlobLength') ?? 32;
+  if (f.extensions.includes(CtapExtension.credBlob) && !listed.has('maxCredBlobLength')) {
+    // CTAP 2.1 §6.4: a key with credBlob reports maxCredBlobLength (at least 32); simulated listed.
+    findings.push('credBlob without maxCredBlobLength (CTAP 2.1 §6.4); 32 listed');
+    listed.add('maxCredBlobLength');
+  }
   if (f.extensions.includes(CtapExtension.credBlob) && f.maxCredBlobLength < 32) findings.push(`maxCredBlobLength ${f.maxCredBlobLength} is below 32 (CTAP 2.1 §6.4); kept`);
   f.maxRPIDsForSetMinPINLength = uint('maxRPIDsForSetMinPINLength') ?? 0;
   f.maxSerializedLargeBlobArray = uint('maxSerializedLargeBlobArray') ?? (f.largeBlobs ? 1024 : 0);

@@ -96,14 +96,20 @@ export class SuiteContext {
   ) {
     this.info = device.ctap2.info!;
     this.pinState = this.info.options?.clientPin === true ? 'unknown' : 'unset';
+    // The default PIN (no --pin) meets the key's own minimum (getInfo minPINLength, CTAP 2.1 §6.4): a key
+    // that asks for 6 digits gets "123456". Chosen once, so the PIN set is the PIN sent all run long.
+    const min = this.info.minPINLength ?? 4;
+    this.runPin = options.pinGiven === false && options.pin.length < min ? Array.from({ length: min }, (_, i) => String((i + 1) % 10)).join('') : options.pin;
   }
+
+  private readonly runPin: string;
 
   get ctap2(): Ctap2 {
     return this.device.ctap2;
   }
 
   get pin(): string {
-    return this.options.pin;
+    return this.runPin;
   }
 
   /**

@@ -20,7 +20,7 @@ import {
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { type MadeCredential, allowListOf, decodeOrFail, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
 import { pinToken } from '../pinOps.ts';
-import { needsClientPin, needsRk } from '../needs.ts';
+import { all, needsClientPin, needsPermissionsToken, needsRk } from '../needs.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'cred-mgmt';
@@ -209,6 +209,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     id: 'CM-AUTH-001',
     title: 'a token without the cm permission is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.8.2 (cm permission)',
+    requires: all(base.requires, needsPermissionsToken),
     async run(ctx, signal) {
       const token = await pinToken(ctx, { permissions: PinUvAuthPermission.lbw });
       expectStatus(await cm(ctx, Sub.getCredsMetadata, { token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'getCredsMetadata with an lbw-only token');
@@ -219,6 +220,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     id: 'CM-AUTH-002',
     title: 'a wrong pinUvAuthParam is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.8.2 (verify pinUvAuthParam)',
+    requires: all(base.requires, needsPermissionsToken),
     async run(ctx, signal) {
       const flip = (a: Uint8Array) => {
         const b = Uint8Array.from(a);
@@ -233,6 +235,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     id: 'CM-AUTH-003',
     title: 'getCredsMetadata without pinUvAuthParam is refused with CTAP2_ERR_PUAT_REQUIRED',
     specRef: 'CTAP 2.1 §6.8.2 (pinUvAuthParam missing)',
+    requires: all(base.requires, needsPermissionsToken),
     async run(ctx, signal) {
       expectStatus(await cm(ctx, Sub.getCredsMetadata, {}, signal), CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'getCredsMetadata without pinUvAuthParam');
     },
@@ -242,6 +245,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     id: 'CM-RPID-001',
     title: 'a cm token bound to another RP ID cannot enumerate this RP\'s credentials (CTAP2_ERR_PIN_AUTH_INVALID)',
     specRef: 'CTAP 2.1 §6.8.4 (permissions RP ID must match)',
+    requires: all(base.requires, needsPermissionsToken),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CM-RPID-001');
       await makeAccounts(ctx, rpId, 1, signal);

@@ -12,6 +12,7 @@ import {
 import { ensure, hex } from '../expect.ts';
 import { allowListOf, gaRequest } from '../ops.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
+import { all, needsAlwaysUvOff } from '../needs.ts';
 import { needsHid, randomPayload, suite, withRaw } from './common.ts';
 import { describe } from './RawSession.ts';
 
@@ -58,7 +59,7 @@ const fragmentationChecks: SuiteCheck[] = [
     suite,
     title: 'a CTAPHID_CBOR request spread over several packets is reassembled (getAssertion with a long allowList -> CTAP2_ERR_NO_CREDENTIALS)',
     specRef: 'CTAP 2.1 §11.2.4 (fragmentation), §11.2.9.1.2; §6.2.2 step 7',
-    requires: needsHid,
+    requires: all(needsHid, needsAlwaysUvOff),
     async run(ctx, signal) {
       // Three unknown 64-byte credential IDs: about 280 bytes, five packets. A device that reassembles it
       // finds no credential; a broken reassembly shows as CBOR errors or CTAPHID errors.

@@ -340,7 +340,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     suite,
     title: 'a pinUvAuthParam that does not verify is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.1.2 step 11.1',
-    requires: (ctx) => (ctx.info.pinUvAuthProtocols?.length ? undefined : 'no PIN/UV auth protocol'),
+    requires: all((ctx) => (ctx.info.pinUvAuthProtocols?.length ? undefined : 'no PIN/UV auth protocol'), needsAlwaysUvOff),
     async run(ctx, signal) {
       const protocol = ctx.info.pinUvAuthProtocols![0]!;
       const req = mcRequest(ctx.rpIdFor('MC-PINAUTH-004'), {
@@ -368,7 +368,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     suite,
     title: 'enterpriseAttestation is refused with CTAP1_ERR_INVALID_PARAMETER when not enabled',
     specRef: 'CTAP 2.1 §6.1.2 step 9',
-    requires: (ctx) => (ctx.info.options?.ep === true ? 'enterprise attestation is enabled' : undefined),
+    requires: all((ctx) => (ctx.info.options?.ep === true ? 'enterprise attestation is enabled' : undefined), needsAlwaysUvOff),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('MC-EP-001'), { enterpriseAttestation: 1 });
       expectStatus(await ctx.request(CtapRequest.makeCredential, req, signal), CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'enterpriseAttestation 1');

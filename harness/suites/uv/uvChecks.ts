@@ -124,7 +124,7 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-RETRIES-001',
     title: 'getUVRetries answers uvRetries (a positive count) where built-in UV is advertised',
     specRef: 'CTAP 2.1 §6.5.5.3',
-    requires: needsBuiltInUv,
+    requires: all(needsBuiltInUv, needsUvToken),
     async run(ctx, signal) {
       const r = await clientPin(ctx, protocolOf(ctx), signal).requestUvRetries();
       expectStatus(r, CtapStatus.CTAP2_OK, 'getUVRetries');

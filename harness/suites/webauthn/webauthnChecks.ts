@@ -6,7 +6,8 @@ import { authenticate, discoverableSignIn, ENTRA_SELECTION, entraAccount, regist
 
 const suite = 'webauthn';
 const user = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@fido-harness.test`;
-const needsPin = (ctx: SuiteContext) => ('clientPin' in (ctx.info.options ?? {}) || 'uv' in (ctx.info.options ?? {}) ? undefined : 'no user verification method (clientPin/uv)');
+// The ceremonies verify the user with a PIN they set (clientPIN, CTAP 2.1 §6.5).
+const needsPin = (ctx: SuiteContext) => ('clientPin' in (ctx.info.options ?? {}) ? undefined : 'the ceremonies verify the user with a PIN, and the key has no clientPin');
 
 export const webauthnChecks: SuiteCheck[] = [
   {
