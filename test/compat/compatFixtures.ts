@@ -90,8 +90,25 @@ export interface SimRegistration {
   input: CompatInput;
 }
 
+/**
+ * Registrations against the default test MDS, once per quirk set and overrides: tests only read them (they
+ * spread changes into new inputs), and each costs a simulator, a BLOB and a verification.
+ */
+const registrations = new Map<string, Promise<SimRegistration>>();
+
 /** A registration by the simulator (with quirks) as a browser would send it, verified against a test MDS. */
-export async function simRegistration(
+export function simRegistration(
+  quirks: string[] = [],
+  opts: { checks?: Record<string, CheckResult['status']>; mds?: TestMds | null; request?: Partial<MakeCredentialRequest> } = {},
+): Promise<SimRegistration> {
+  if (opts.mds !== undefined || opts.request) return makeSimRegistration(quirks, opts);
+  const key = JSON.stringify([quirks, opts.checks ?? {}]);
+  let made = registrations.get(key);
+  if (!made) registrations.set(key, (made = makeSimRegistration(quirks, opts)));
+  return made;
+}
+
+async function makeSimRegistration(
   quirks: string[] = [],
   opts: { checks?: Record<string, CheckResult['status']>; mds?: TestMds | null; request?: Partial<MakeCredentialRequest> } = {},
 ): Promise<SimRegistration> {
