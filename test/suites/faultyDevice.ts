@@ -35,9 +35,16 @@ export async function runAgainst(options: { suites?: string[]; checks?: string[]
   const handler = fault
     ? {
         async handleCbor(command: number, payload: Uint8Array) {
-          const params = payload.length ? (decodeCbor(payload).value as CborMap) : undefined;
+          // malformed or non-canonical requests (sent on purpose by the CBOR checks) reach the simulator as sent
+          let params: CborMap | undefined;
+          let asSent: Uint8Array | undefined;
+          try {
+            params = payload.length ? (decodeCbor(payload).value as CborMap) : undefined;
+          } catch {
+            asSent = payload;
+          }
           const answer = await fault(command, params, async (p) => {
-            const r = await sim.handleCbor(command, p === undefined ? new Uint8Array(0) : encodeCanonicalCbor(p));
+            const r = await sim.handleCbor(command, asSent ?? (p === undefined ? new Uint8Array(0) : encodeCanonicalCbor(p)));
             return r.payload.length ? { status: r.status, body: decodeCbor(r.payload).value as CborMap } : { status: r.status };
           });
           return { status: answer.status, payload: answer.body ? encodeCanonicalCbor(answer.body) : new Uint8Array(0) };
