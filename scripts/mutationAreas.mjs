@@ -5,7 +5,7 @@ export const MUTATION_AREAS = [
   {
     name: 'compat',
     mutate: ['harness/compat/**/*.ts'],
-    tests: ['test/compat/microsoft.test.ts', 'test/compat/entra.test.ts', 'test/mds/falsePasses.test.ts', 'test/suites/checkIds.test.ts'],
+    tests: ['test/compat/*.test.ts', '!test/compat/runCli.test.ts', '!test/compat/entryPoints.test.ts', 'test/mds/falsePasses.test.ts', 'test/suites/checkIds.test.ts'],
   },
   {
     name: 'mds',
