@@ -4,6 +4,7 @@ import {
   CtapCommand,
   CtapStatus,
   CtapStatusError,
+  CtapVersion,
   decodeCbor,
   type CborMap,
 } from '../harness/protocol/index.ts';
@@ -28,7 +29,7 @@ import { FingerprintUv } from './bio/FingerprintUv.ts';
 import { SimulatedFingerprintSensor, type FingerprintSensor } from './bio/fingerprintSensor.ts';
 import { deserializeState, serializeState, type PersistentState, type StoredCredential } from './state.ts';
 import { commandOffered, handlers } from './commands/handlers.ts';
-import { DEFAULT_FEATURES, type SimFeatures } from './profile/SimFeatures.ts';
+import { DEFAULT_FEATURES, withoutCtap22, type SimFeatures } from './profile/SimFeatures.ts';
 
 /** The simulator's AAGUID (random, fixed; listed in the test MDS). */
 export const SIMULATOR_AAGUID = Uint8Array.from(Buffer.from('be7c888ff40745b9bab1f1e15cedc047', 'hex'));
@@ -81,6 +82,11 @@ export interface AuthenticatorOptions {
    * the simulator's own; a device profile narrows it to a key model's getInfo (profile/).
    */
   features?: SimFeatures;
+  /**
+   * false: a CTAP 2.1 key, the features without FIDO_2_2 and 2.2's extensions (no attestationFormatsPreference,
+   * pcmr, hmac-secret-mc, thirdPartyPayment, 2.2 getInfo members). Default: as the features say.
+   */
+  ctap22?: false;
 }
 
 /** The simulator's vendor-facilitated enterprise attestation list (docs/simulator.md). */
@@ -150,7 +156,7 @@ export class Authenticator {
     this.storage = options.storage ?? new MemoryStorage();
     this.behaviour = { ...defaultBehaviour, ...options.behaviour };
     this.attestationMode = options.attestation ?? 'packed';
-    this.features = options.features ?? DEFAULT_FEATURES;
+    this.features = options.ctap22 === false ? withoutCtap22(options.features ?? DEFAULT_FEATURES) : (options.features ?? DEFAULT_FEATURES);
     this.maxDiscoverableCredentials = options.maxDiscoverableCredentials ?? this.features.maxDiscoverableCredentials;
     this.allowResetAnytime = options.allowResetAnytime ?? false;
     this.enterpriseRpIds = options.enterpriseRpIds ?? ENTERPRISE_RP_IDS;
@@ -178,6 +184,11 @@ export class Authenticator {
       ].filter(([v]) => offered.has(v)),
     );
     this.poweredOnAt = this.clock.now();
+  }
+
+  /** Whether the simulator speaks CTAP 2.2 (its features list FIDO_2_2). */
+  get ctap22(): boolean {
+    return this.features.versions.includes(CtapVersion.FIDO_2_2);
   }
 
   /** Loads the state from storage, or makes a new one (new master key and, unless given, attestation PKI). */
@@ -357,5 +368,6 @@ function newState(aaguid: Uint8Array, attestation: AttestationMaterial, rng: Rng
     largeBlobArray: EMPTY_LARGE_BLOB_ARRAY,
     attestation,
     bioTemplates: [],
+    deviceIdentifier: rng.bytes(16),
   };
 }

@@ -74,6 +74,8 @@ export interface Behaviour {
   nfcStatusUpdatesAsSpecified: boolean;
   /** NFC: whether a wrong CLA, INS, P1-P2 or Lc gets its ISO 7816-4 §5.1.3 status word (6E00, 6D00, 6A86, 6700) */
   nfcStrictApdus: boolean;
+  /** whether makeCredential follows attestationFormatsPreference (CTAP 2.2 §6.1.2: the first supported format) */
+  honourAttestationFormatsPreference: boolean;
   /** whether vendor-facilitated enterprise attestation goes to any RP (CTAP 2.1 §7.1: only pre-configured RP IDs) */
   enterpriseAttestationForAnyRp: boolean;
   /** whether any finger passes fingerprint verification (CTAP 2.1 §6.5.5.7.3: only an enrolled one may) */
@@ -113,6 +115,7 @@ export const defaultBehaviour: Behaviour = {
   nfcExtendedResponses: true,
   nfcStatusUpdatesAsSpecified: true,
   nfcStrictApdus: true,
+  honourAttestationFormatsPreference: true,
   enterpriseAttestationForAnyRp: false,
   bioMatchAnyFinger: false,
   bioRemainingSamples: (remaining) => remaining,

@@ -19,7 +19,7 @@ export interface WrappedKey {
   privateKey: Uint8Array;
 }
 
-export const WrappedKeyFlag = { discoverable: 0x01, u2f: 0x02, hmacSecret: 0x04 } as const;
+export const WrappedKeyFlag = { discoverable: 0x01, u2f: 0x02, hmacSecret: 0x04, thirdPartyPayment: 0x08 } as const;
 
 const ALGS = [-7, -8];
 

@@ -17,6 +17,8 @@ export interface StoredCredential {
   credBlob?: Uint8Array;
   largeBlobKey?: Uint8Array;
   hmacSecret?: boolean;
+  /** CTAP 2.2 thirdPartyPayment: made for payments by third parties */
+  thirdPartyPayment?: boolean;
 }
 
 /** Everything that survives a power cycle (and, with --state FILE, a restart). */
@@ -43,6 +45,10 @@ export interface PersistentState {
   attestation: AttestationMaterial;
   /** enrolled fingerprints (CTAP 2.1 §6.7); absent in state files written before bio enrollment */
   bioTemplates?: BioTemplate[];
+  /** CTAP 2.2: the persistent pinUvAuthToken (pcmr permission); kept across power cycles, gone with a PIN change or reset */
+  persistentToken?: Uint8Array;
+  /** CTAP 2.2 encIdentifier's plaintext: 16 random bytes, new after a reset */
+  deviceIdentifier?: Uint8Array;
 }
 
 /** JSON with byte strings as {"$b": base64url} so state files stay readable and exact. */

@@ -19,8 +19,8 @@ export const LEGACY_TOKEN_KEY = 'clientPin.legacyToken';
 
 /** The permissions this simulator grants (CTAP 2.1 §6.5.5.7); be with a fingerprint sensor (§6.7). */
 export function supportedPermissions(a: Authenticator): number {
-  const { mc, ga, cm, lbw, acfg, be } = PinUvAuthPermission;
-  return mc | ga | cm | lbw | acfg | (a.fingerprint ? be : 0);
+  const { mc, ga, cm, lbw, acfg, be, pcmr } = PinUvAuthPermission;
+  return mc | ga | cm | lbw | acfg | (a.fingerprint ? be : 0) | (a.ctap22 ? pcmr : 0);
 }
 
 /** After three wrong PINs in a row, nothing but a power cycle lets PIN entry continue (§6.5.5.7.1 step 7). */
@@ -169,8 +169,9 @@ function changePin(a: Authenticator, req: ClientPinRequest): null {
   }
   a.state.pin = pin;
   a.state.forcePinChange = false;
-  // Step 14: all tokens are invalidated.
+  // Step 14: all tokens are invalidated, the persistent one too (CTAP 2.2 §6.5.5.6).
   a.pinUvAuthToken.reset();
+  delete a.state.persistentToken;
   a.volatile.delete(LEGACY_TOKEN_KEY);
   a.persist();
   return null;
@@ -206,7 +207,22 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
       'forcePINChange is set',
     );
   }
+  if (withPermissions && (permissions & PinUvAuthPermission.pcmr) !== 0) return issuePersistentToken(a, protocol, shared, permissions);
   return issueToken(a, protocol, shared, permissions, withPermissions ? req.rpId : undefined, a.behaviour.pinTokenProvesPresence, !withPermissions);
+}
+
+/**
+ * CTAP 2.2 persistent pinUvAuthToken: the pcmr permission, alone (it grants read-only credential
+ * management and nothing else), gives a token kept in persistent state: it survives power cycles and is
+ * renewed by each such request; a PIN change or reset ends it. The ordinary token is left as it was.
+ */
+function issuePersistentToken(a: Authenticator, protocol: PinUvAuthProtocol, shared: Uint8Array, permissions: number): CborMap {
+  if (permissions !== PinUvAuthPermission.pcmr) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'pcmr goes alone');
+  }
+  a.state.persistentToken = a.rng.bytes(32);
+  a.persist();
+  return encodeClientPinResponse({ pinUvAuthToken: protocol.encrypt(shared, a.state.persistentToken) });
 }
 
 /**

@@ -152,6 +152,12 @@ function authorize(
   const message = req.subCommandParams
     ? Buffer.concat([Uint8Array.of(req.subCommand!), encodeCanonicalCbor(req.subCommandParams)])
     : Uint8Array.of(req.subCommand!);
+  // CTAP 2.2: the persistent token (pcmr) may read, never change: metadata and the enumerations only.
+  const persistent = a.state.persistentToken;
+  if (persistent && protocol.verify(persistent, new Uint8Array(message), req.pinUvAuthParam)) {
+    if (!READ_ONLY.has(req.subCommand!)) throw new CtapStatusError(CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'the persistent token is read-only');
+    return;
+  }
   const token = a.pinUvAuthToken;
   if (!token.inUse || !protocol.verify(token.token, new Uint8Array(message), req.pinUvAuthParam)) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
@@ -170,6 +176,13 @@ function authorize(
   }
   token.touch();
 }
+
+/** The subcommands a pcmr token may use (CTAP 2.2 persistent credential management read-only). */
+const READ_ONLY: ReadonlySet<number> = new Set([
+  CredentialManagementSubCommand.getCredsMetadata,
+  CredentialManagementSubCommand.enumerateRPsBegin,
+  CredentialManagementSubCommand.enumerateCredentialsBegin,
+]);
 
 /** ...GetNext subcommands must come straight after their Begin or a previous GetNext (§6.8.3, §6.8.4). */
 function continueEnumeration(a: Authenticator, kind: Enumeration['kind']): Enumeration {
@@ -207,5 +220,7 @@ function credentialResponse(a: Authenticator, c: StoredCredential, total: number
     ...(total !== undefined ? { totalCredentials: total } : {}),
     credProtect: c.credProtect,
     ...(c.largeBlobKey ? { largeBlobKey: c.largeBlobKey } : {}),
+    // CTAP 2.2 §6.8: whether the credential was made with thirdPartyPayment.
+    ...(a.ctap22 ? { thirdPartyPayment: c.thirdPartyPayment === true } : {}),
   });
 }

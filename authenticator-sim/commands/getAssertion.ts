@@ -104,6 +104,7 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
         credProtect: key.credProtect,
         created: 0,
         hmacSecret: (key.flags & WrappedKeyFlag.hmacSecret) !== 0,
+        thirdPartyPayment: (key.flags & WrappedKeyFlag.thirdPartyPayment) !== 0,
       };
       if ((key.flags & WrappedKeyFlag.discoverable) !== 0 && !resident) continue; // deleted since
       candidates.push({ stored, privateKey: key.privateKey, fromAllowList: true });

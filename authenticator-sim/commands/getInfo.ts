@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import {
   CtapVersion,
   encodeGetInfoResponse,
+  encryptPersistentInfo,
   PUBLIC_KEY,
   type AuthenticatorInfo,
   type CborMap,
@@ -8,6 +10,7 @@ import {
 import type { Authenticator } from '../Authenticator.ts';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.ts';
 import { supportedExtensions } from '../extensions/index.ts';
+import { MAX_PIN_BYTES } from '../pinUvAuth/pinPolicy.ts';
 
 /**
  * authenticatorGetInfo (CTAP 2.1 §6.4), built from the features the simulator offers (profile/SimFeatures.ts)
@@ -31,6 +34,8 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
   if (f.largeBlobs) options.largeBlobs = true;
   if (f.ep) options.ep = a.state.enterpriseAttestation;
   if (a.builtInUv) options.uv = a.builtInUv.configured;
+  // CTAP 2.2 §6.4 perCredMgmtRO: credential management by a persistent (pcmr) token.
+  if (a.ctap22) options.perCredMgmtRO = true;
   if (a.fingerprint) {
     // §6.4 bioEnroll / userVerificationMgmtPreview: true once a fingerprint is enrolled, false before.
     const enrolled = (a.state.bioTemplates ?? []).length > 0;
@@ -60,6 +65,7 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
   if (f.certifications) info.certifications = { ...f.certifications };
   if (f.preferredPlatformUvAttempts !== undefined) info.preferredPlatformUvAttempts = f.preferredPlatformUvAttempts;
   if (a.state.forcePinChange) info.forcePINChange = true;
+  if (a.ctap22) Object.assign(info, ctap22Info(a));
   if (a.builtInUv) info.uvModality = a.builtInUv.modality;
   if (f.listed) {
     // A model that leaves a member out of its getInfo: the simulator leaves it out too (state-driven
@@ -76,4 +82,36 @@ const ALWAYS_LISTED = new Set<string>(['versions', 'aaguid', 'options', 'forcePI
 
 export async function getInfo(a: Authenticator): Promise<CborMap> {
   return encodeGetInfoResponse(buildInfo(a));
+}
+
+/** The attestation statement formats the simulator makes (CTAP 2.2 attestationFormats, preference order of the key). */
+export const ATTESTATION_FORMATS = ['packed', 'fido-u2f', 'none'] as const;
+
+/**
+ * CTAP 2.2 §6.4 getInfo members: attestationFormats, longTouchForReset, transportsForReset,
+ * pinComplexityPolicy, maxPINLength, and, once a persistent token exists, encIdentifier and
+ * encCredStoreState (harness/protocol persistentTokenInfo.ts).
+ */
+function ctap22Info(a: Authenticator): Partial<AuthenticatorInfo> {
+  const out: Partial<AuthenticatorInfo> = {
+    attestationFormats: [...ATTESTATION_FORMATS],
+    longTouchForReset: false,
+    transportsForReset: a.features.transports.filter((t) => t === 'usb'),
+    pinComplexityPolicy: false,
+    maxPINLength: MAX_PIN_BYTES,
+  };
+  const token = a.state.persistentToken;
+  if (token) {
+    const id = (a.state.deviceIdentifier ??= a.rng.bytes(16));
+    out.encIdentifier = encryptPersistentInfo(token, 'encIdentifier', id, a.rng.bytes(16));
+    out.encCredStoreState = encryptPersistentInfo(token, 'encCredStoreState', credStoreState(a), a.rng.bytes(16));
+  }
+  return out;
+}
+
+/** 16 bytes that change whenever the discoverable credentials do: a hash of their IDs and user data. */
+function credStoreState(a: Authenticator): Uint8Array {
+  const h = createHash('sha256');
+  for (const c of a.state.credentials) h.update(c.id).update(c.userId).update(c.userName ?? '').update(c.userDisplayName ?? '');
+  return new Uint8Array(h.digest().subarray(0, 16));
 }

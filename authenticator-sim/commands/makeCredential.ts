@@ -14,7 +14,7 @@ import { isCtap21 } from '../profile/SimFeatures.ts';
 import type { Authenticator, HandleOptions } from '../Authenticator.ts';
 import { unwrapCredentialId, wrapCredentialId, WrappedKeyFlag } from '../credentialId.ts';
 import { credentialKey, generatePrivateKey, signWith } from '../credentialKeys.ts';
-import { createAttestationStatement } from '../attestationStatement.ts';
+import { chooseAttestationFormat, createAttestationStatement } from '../attestationStatement.ts';
 import {
   answerTouchProbe,
   builtInUvReady,
@@ -24,7 +24,7 @@ import {
   uvRequired,
   verifyPinUvAuthParam,
 } from './pinUvAuthChecks.ts';
-import { processMakeCredentialExtensions } from '../extensions/index.ts';
+import { finishMakeCredentialExtensions, processMakeCredentialExtensions } from '../extensions/index.ts';
 import type { StoredCredential } from '../state.ts';
 
 /** WebAuthn L3 §5.4.3: user.id is at most 64 bytes. */
@@ -169,12 +169,16 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     {
       alg: chosen.alg,
       credProtect: ext.credProtect,
-      flags: (rk ? WrappedKeyFlag.discoverable : 0) | (ext.stored.hmacSecret ? WrappedKeyFlag.hmacSecret : 0),
+      flags:
+        (rk ? WrappedKeyFlag.discoverable : 0) |
+        (ext.stored.hmacSecret ? WrappedKeyFlag.hmacSecret : 0) |
+        (ext.stored.thirdPartyPayment ? WrappedKeyFlag.thirdPartyPayment : 0),
       privateKey,
     },
     a.rng,
   );
   const { keyObject, cose } = credentialKey(chosen.alg, privateKey);
+  finishMakeCredentialExtensions(a, ext, credentialId, userVerified);
   if (rk) {
     const stored: StoredCredential = {
       id: credentialId,
@@ -208,10 +212,12 @@ export async function makeCredential(a: Authenticator, params: unknown, { signal
     },
     extensions: ext.outputs,
   });
-  const attestation = createAttestationStatement(a, authData, req.clientDataHash, (data) =>
-    signWith(chosen.alg, keyObject(), data),
-    chosen.alg,
-  );
+  const format = chooseAttestationFormat(a, req.attestationFormatsPreference, chosen.alg);
+  const u2f =
+    format === 'fido-u2f'
+      ? { rpIdHash: a.authDataRpIdHash(req.rp.id), credentialId, publicKeyU2f: new Uint8Array(Buffer.concat([Uint8Array.of(4), cose.get(-2) as Uint8Array, cose.get(-3) as Uint8Array])) }
+      : undefined;
+  const attestation = createAttestationStatement(a, authData, req.clientDataHash, (data) => signWith(chosen.alg, keyObject(), data), chosen.alg, format, u2f);
   a.persist();
   return encodeMakeCredentialResponse({
     fmt: attestation.fmt,

@@ -7,6 +7,19 @@ import { extensionInput, isBool, isBytes, isMap, isUint } from './extensionInput
 /** hmac-secret getAssertion input members (CTAP 2.1 §12.5). */
 const HmacSecretInputKey = { keyAgreement: 0x01, saltEnc: 0x02, saltAuth: 0x03, pinUvAuthProtocol: 0x04 } as const;
 
+/**
+ * hmac-secret-mc (CTAP 2.2 §12): the getAssertion-style input at makeCredential, next to "hmac-secret":
+ * true; the output is what getAssertion would give for the same salts and user verification.
+ * Checked before user presence; the output is made once the credential ID exists.
+ */
+export function readHmacSecretMcRequest(a: Authenticator, inputs: CborMap | undefined): HmacSecretRequest | undefined {
+  if (!a.ctap22 || !inputs?.has(CtapExtension.hmacSecretMc)) return undefined;
+  if (extensionInput(inputs, CtapExtension.hmacSecret, isBool, 'a boolean') !== true) {
+    throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'hmac-secret-mc without "hmac-secret": true');
+  }
+  return readHmacSecretRequest(a, inputs, CtapExtension.hmacSecretMc);
+}
+
 /** hmac-secret at registration (§12.5): `true` asks for it; the output is `true` when the credential has it. */
 export function hmacSecretAtRegistration(a: Authenticator, inputs: CborMap | undefined): boolean {
   const wanted = extensionInput(inputs, CtapExtension.hmacSecret, isBool, 'a boolean');
@@ -28,9 +41,13 @@ export interface HmacSecretRequest {
  * saltAuth) (CTAP2_ERR_PIN_AUTH_INVALID), decrypt to 32 or 64 bytes of salt (else CTAP1_ERR_INVALID_PARAMETER).
  * Done once, before user presence, so a bad input is refused before the user is asked.
  */
-export function readHmacSecretRequest(a: Authenticator, inputs: CborMap | undefined): HmacSecretRequest | undefined {
+export function readHmacSecretRequest(
+  a: Authenticator,
+  inputs: CborMap | undefined,
+  name: string = CtapExtension.hmacSecret,
+): HmacSecretRequest | undefined {
   if (!a.behaviour.hmacSecret) return undefined;
-  const m = extensionInput(inputs, CtapExtension.hmacSecret, isMap, 'a map');
+  const m = extensionInput(inputs, name, isMap, 'a map');
   if (!m) return undefined;
   const keyAgreement = member(m, HmacSecretInputKey.keyAgreement, isMap, 'a map');
   const saltEnc = member(m, HmacSecretInputKey.saltEnc, isBytes, 'a byte string');

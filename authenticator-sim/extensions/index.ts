@@ -3,13 +3,14 @@ import type { Authenticator } from '../Authenticator.ts';
 import type { StoredCredential } from '../state.ts';
 import { credBlobAtAssertion, credBlobAtRegistration, readCredBlobInput } from './credBlob.ts';
 import { credProtectAtRegistration } from './credProtect.ts';
-import { hmacSecretAtRegistration, hmacSecretOutput, readHmacSecretRequest, type HmacSecretRequest } from './hmacSecret.ts';
+import { hmacSecretAtRegistration, hmacSecretOutput, readHmacSecretMcRequest, readHmacSecretRequest, type HmacSecretRequest } from './hmacSecret.ts';
+import { thirdPartyPaymentAtAssertion, thirdPartyPaymentAtRegistration } from './thirdPartyPayment.ts';
 import { largeBlobKeyAtAssertion, largeBlobKeyAtRegistration, readLargeBlobKeyInput } from './largeBlobKey.ts';
 import { minPinLengthAtRegistration } from './minPinLength.ts';
 
 /** The extensions getInfo lists: exactly those processed below (CTAP 2.1 §6.4 extensions, §12). */
 export function supportedExtensions(a: Authenticator): string[] {
-  return a.features.extensions.filter((e) => e !== CtapExtension.hmacSecret || a.behaviour.hmacSecret);
+  return a.features.extensions.filter((e) => (e !== CtapExtension.hmacSecret && e !== CtapExtension.hmacSecretMc) || a.behaviour.hmacSecret);
 }
 
 /** The inputs of the extensions the simulator offers; the others are ignored (CTAP 2.1 §6.1.2 step 12, §6.2.2 step 5). */
@@ -27,6 +28,8 @@ export interface MakeCredentialExtensionResult {
   stored: Partial<StoredCredential>;
   /** response member 0x05 (§12.3) */
   largeBlobKey?: Uint8Array;
+  /** hmac-secret-mc (CTAP 2.2): its output needs the credential ID, so it is made by `finishMakeCredentialExtensions` */
+  hmacSecretMc?: HmacSecretRequest;
 }
 
 /**
@@ -56,12 +59,25 @@ export function processMakeCredentialExtensions(
   if (minPin !== undefined) outputs.set(CtapExtension.minPinLength, minPin);
   const largeBlobKey = largeBlobKeyAtRegistration(inputs, rk, a.rng);
   if (largeBlobKey) stored.largeBlobKey = largeBlobKey;
+  if (thirdPartyPaymentAtRegistration(a, inputs)) stored.thirdPartyPayment = true;
+  const hmacSecretMc = stored.hmacSecret ? readHmacSecretMcRequest(a, inputs) : undefined;
   return {
+    ...(hmacSecretMc ? { hmacSecretMc } : {}),
     credProtect: protect.level,
     outputs: outputs.size > 0 ? outputs : undefined,
     stored,
     ...(largeBlobKey ? { largeBlobKey } : {}),
   };
+}
+
+/** Extension outputs that need the new credential: hmac-secret-mc (CTAP 2.2, same output as §12.5 getAssertion). */
+export function finishMakeCredentialExtensions(
+  a: Authenticator,
+  ext: MakeCredentialExtensionResult,
+  credentialId: Uint8Array,
+  userVerified: boolean,
+): void {
+  if (ext.hmacSecretMc && ext.outputs) ext.outputs.set(CtapExtension.hmacSecretMc, hmacSecretOutput(a, ext.hmacSecretMc, credentialId, userVerified));
 }
 
 /** The checked getAssertion extension inputs, prepared once per request (also for getNextAssertion). */
@@ -100,6 +116,8 @@ export function processGetAssertionExtensions(
   if (prepared.hmacSecret && credential.hmacSecret) {
     outputs.set(CtapExtension.hmacSecret, hmacSecretOutput(a, prepared.hmacSecret, credential.id, userVerified));
   }
+  const payment = thirdPartyPaymentAtAssertion(a, prepared.inputs, credential);
+  if (payment !== undefined) outputs.set(CtapExtension.thirdPartyPayment, payment);
   const largeBlobKey = largeBlobKeyAtAssertion(prepared.inputs, credential);
   return { outputs: outputs.size > 0 ? outputs : undefined, ...(largeBlobKey ? { largeBlobKey } : {}) };
 }

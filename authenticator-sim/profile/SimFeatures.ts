@@ -60,8 +60,17 @@ export interface SimFeatures {
 
 /** The fido-harness simulator as it is without a profile. */
 export const DEFAULT_FEATURES: SimFeatures = {
-  versions: [CtapVersion.U2F_V2, CtapVersion.FIDO_2_0, CtapVersion.FIDO_2_1_PRE, CtapVersion.FIDO_2_1],
-  extensions: [CtapExtension.credProtect, CtapExtension.hmacSecret, CtapExtension.credBlob, CtapExtension.largeBlobKey, CtapExtension.minPinLength],
+  versions: [CtapVersion.U2F_V2, CtapVersion.FIDO_2_0, CtapVersion.FIDO_2_1_PRE, CtapVersion.FIDO_2_1, CtapVersion.FIDO_2_2],
+  extensions: [
+    CtapExtension.credProtect,
+    CtapExtension.hmacSecret,
+    CtapExtension.credBlob,
+    CtapExtension.largeBlobKey,
+    CtapExtension.minPinLength,
+    // CTAP 2.2
+    CtapExtension.hmacSecretMc,
+    CtapExtension.thirdPartyPayment,
+  ],
   staticOptions: { plat: false, up: true },
   rk: true,
   clientPin: true,
@@ -99,4 +108,12 @@ export function speaksCtap2(f: SimFeatures): boolean {
 /** authenticatorSelection (§6.9), credMgmt 0x0A and the 2.1 subcommands exist from FIDO_2_1 on. */
 export function isCtap21(f: SimFeatures): boolean {
   return f.versions.includes(CtapVersion.FIDO_2_1);
+}
+
+/** CTAP 2.2's extensions (§12): gone with FIDO_2_2. */
+const CTAP22_EXTENSIONS: ReadonlySet<string> = new Set([CtapExtension.hmacSecretMc, CtapExtension.thirdPartyPayment]);
+
+/** The same key as a CTAP 2.1 one: FIDO_2_2 and 2.2's extensions left out. */
+export function withoutCtap22(f: SimFeatures): SimFeatures {
+  return { ...f, versions: f.versions.filter((v) => v !== CtapVersion.FIDO_2_2), extensions: f.extensions.filter((e) => !CTAP22_EXTENSIONS.has(e)) };
 }

@@ -5,6 +5,7 @@ import { badAttestationSignature } from './badAttestationSignature.ts';
 import { bioEnrollNeverCompletes } from './bioEnrollNeverCompletes.ts';
 import { bioUvAnyFinger } from './bioUvAnyFinger.ts';
 import { enterpriseAttestationAnyRp } from './enterpriseAttestationAnyRp.ts';
+import { attestationPreferenceIgnored } from './attestationPreferenceIgnored.ts';
 import { counterStuck } from './counterStuck.ts';
 import { credProtectIgnored } from './credProtectIgnored.ts';
 import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
@@ -64,6 +65,8 @@ export const QUIRKS: readonly Quirk[] = [
   bioUvAnyFinger,
   // enterprise attestation (CTAP 2.1 §7.1)
   enterpriseAttestationAnyRp,
+  // CTAP 2.2
+  attestationPreferenceIgnored,
   // the simulator as a card (CTAP 2.1 §11.3; seen with `run --device sim:nfc` or `sim --pcsc`)
   nfcSelectAnyAid,
   nfcNoSelectNeeded,

@@ -17,6 +17,7 @@ export * from './ctap2/commands/largeBlobs.ts';
 export * from './ctap2/commands/config.ts';
 export * from './ctap2/commands/bioEnrollment.ts';
 export * from './ctap2/pinHash.ts';
+export * from './ctap2/persistentTokenInfo.ts';
 export * from './ctaphid/constants.ts';
 export * from './ctaphid/frames.ts';
 export * from './ctap1/constants.ts';

@@ -20,6 +20,7 @@ import { configChecks } from './config/configChecks.ts';
 import { minPinLengthChecks } from './min-pin-length/minPinLengthChecks.ts';
 import { bioEnrollmentChecks } from './bio-enrollment/bioEnrollmentChecks.ts';
 import { enterpriseAttestationChecks } from './enterprise-attestation/enterpriseAttestationChecks.ts';
+import { ctap22Checks } from './ctap22/ctap22Checks.ts';
 import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
@@ -50,6 +51,7 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...credMgmtChecks,
   ...bioEnrollmentChecks,
   ...enterpriseAttestationChecks,
+  ...ctap22Checks,
   ...resetChecks,
 ];
 

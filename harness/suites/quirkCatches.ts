@@ -41,6 +41,7 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'bio-enroll-never-completes': { checks: ['BIO-ENROLL-001', 'BIO-ENROLL-002', 'BIO-NAME-001', 'BIO-REMOVE-001', 'BIO-UV-001', 'BIO-UV-004'] },
   'bio-uv-any-finger': { checks: ['BIO-UV-002', 'BIO-UV-003'] },
   'ea-any-rp': { checks: ['EA-VENDOR-001'] },
+  'attestation-preference-ignored': { checks: ['CTAP22-ATTFMT-001', 'CTAP22-ATTFMT-002'] },
   'lax-cbor-requests': { checks: ['MC-CBOR-004', 'GA-CBOR-002'] },
   'pin-token-presence': { checks: ['MC-UP-001', 'GA-UP-002'] },
   'up-without-touch': { checks: ['GA-UP-001'] },

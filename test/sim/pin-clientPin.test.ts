@@ -186,8 +186,8 @@ describe.each(PROTOCOLS)('authenticatorClientPIN, PIN/UV auth protocol %i', (v) 
     expect(r.status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
   });
 
-  it(name('permissions: 0, unsupported (be without a fingerprint sensor, or pcmr)'), async () => {
-    const d = await PinDriver.create({ fingerprint: false });
+  it(name('permissions: 0, unsupported (be without a fingerprint sensor, pcmr on a CTAP 2.1 key)'), async () => {
+    const d = await PinDriver.create({ fingerprint: false, ctap22: false });
     await d.setPin(v, PIN);
     expect((await d.token(v, PIN, 0, 'example.com')).status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
     expect((await d.token(v, PIN, P.be, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);

@@ -187,7 +187,7 @@ describe('credBlob, largeBlobKey, minPinLength (CTAP 2.1 §12.2-§12.4)', () => 
 
   it('getInfo lists exactly the implemented extensions; unknown extensions are ignored', async () => {
     const d = await PinDriver.create();
-    expect((await d.info()).get(2)).toEqual(['credProtect', 'hmac-secret', 'credBlob', 'largeBlobKey', 'minPinLength']);
+    expect((await d.info()).get(2)).toEqual(['credProtect', 'hmac-secret', 'credBlob', 'largeBlobKey', 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment']);
     const r = await d.makeCredential({ extensions: ext([['unknownExt', 1]]) });
     expect(r.status).toBe(S.CTAP2_OK);
     expect(r.authData!.extensions).toBeUndefined();

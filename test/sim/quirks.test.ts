@@ -68,6 +68,7 @@ describe('the quirk set', () => {
       'bio-enroll-never-completes',
       'bio-uv-any-finger',
       'ea-any-rp',
+      'attestation-preference-ignored',
       'nfc-select-any-aid',
       'nfc-no-select-needed',
       'nfc-wrong-version',

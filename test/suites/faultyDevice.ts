@@ -24,12 +24,13 @@ export interface CheckOutcome {
 }
 
 /** Runs the named suites (or checks) against a fresh simulator, with quirks and/or a fault in between. */
-export async function runAgainst(options: { suites?: string[]; checks?: string[]; quirks?: string[]; fault?: Fault; fingerprint?: false }): Promise<Map<string, CheckOutcome>> {
+export async function runAgainst(options: { suites?: string[]; checks?: string[]; quirks?: string[]; fault?: Fault; fingerprint?: false; ctap22?: false }): Promise<Map<string, CheckOutcome>> {
   const sim = await Authenticator.create({
     allowResetAnytime: true,
     attestationMaterial: await sharedAttestationMaterial(),
     ...authenticatorOptionsForQuirks(options.quirks ?? []),
     ...(options.fingerprint === false ? { fingerprint: false as const } : {}),
+    ...(options.ctap22 === false ? { ctap22: false as const } : {}),
   });
   const fault = options.fault;
   const handler = fault

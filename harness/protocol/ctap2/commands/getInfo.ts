@@ -1,7 +1,7 @@
 import type { CborMap, CborValue } from '../../cbor/CborValue.ts';
 import { decodeParams, encodeParams } from '../params.ts';
 
-/** authenticatorGetInfo (0x04) response members, CTAP 2.1 §6.4 and CTAP 2.2 §6.4 (0x16–0x1D). */
+/** authenticatorGetInfo (0x04) response members, CTAP 2.1 §6.4 and CTAP 2.2 §6.4 (0x16–0x1F). */
 export const getInfoResponseKeys = {
   versions: { key: 0x01, type: 'array', required: true },
   extensions: { key: 0x02, type: 'array' },
@@ -27,6 +27,13 @@ export const getInfoResponseKeys = {
   attestationFormats: { key: 0x16, type: 'array' },
   uvCountSinceLastPinEntry: { key: 0x17, type: 'uint' },
   longTouchForReset: { key: 0x18, type: 'bool' },
+  encIdentifier: { key: 0x19, type: 'bytes' },
+  transportsForReset: { key: 0x1a, type: 'array' },
+  pinComplexityPolicy: { key: 0x1b, type: 'bool' },
+  pinComplexityPolicyURL: { key: 0x1c, type: 'bytes' },
+  maxPINLength: { key: 0x1d, type: 'uint' },
+  encCredStoreState: { key: 0x1e, type: 'bytes' },
+  authenticatorConfigCommands: { key: 0x1f, type: 'array' },
 } as const;
 
 export interface AuthenticatorInfo {
@@ -54,6 +61,15 @@ export interface AuthenticatorInfo {
   attestationFormats?: string[];
   uvCountSinceLastPinEntry?: number;
   longTouchForReset?: boolean;
+  /** CTAP 2.2: the device identifier, encrypted for the persistent pinUvAuthToken (see persistentTokenInfo.ts) */
+  encIdentifier?: Uint8Array;
+  transportsForReset?: string[];
+  pinComplexityPolicy?: boolean;
+  pinComplexityPolicyURL?: Uint8Array;
+  maxPINLength?: number;
+  /** CTAP 2.2: the credential store state, encrypted for the persistent pinUvAuthToken */
+  encCredStoreState?: Uint8Array;
+  authenticatorConfigCommands?: number[];
 }
 
 export function encodeGetInfoResponse(info: AuthenticatorInfo): CborMap {

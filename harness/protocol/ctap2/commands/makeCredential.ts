@@ -1,4 +1,6 @@
 import type { CborMap, CborValue } from '../../cbor/CborValue.ts';
+import { CtapStatusError } from '../CtapStatusError.ts';
+import { CtapStatus } from '../statusCodes.ts';
 import {
   decodeCredentialDescriptorList,
   decodeCredentialParameters,
@@ -25,6 +27,8 @@ export const makeCredentialRequestKeys = {
   pinUvAuthParam: { key: 0x08, type: 'bytes' },
   pinUvAuthProtocol: { key: 0x09, type: 'uint' },
   enterpriseAttestation: { key: 0x0a, type: 'uint' },
+  /** CTAP 2.2 §6.1: attestation statement formats in the platform's order of preference */
+  attestationFormatsPreference: { key: 0x0b, type: 'array' },
 } as const;
 
 /** authenticatorMakeCredential response members, CTAP 2.1 §6.1 (and 2.2's unsignedExtensionOutputs) */
@@ -48,6 +52,7 @@ export interface MakeCredentialRequest {
   pinUvAuthParam?: Uint8Array;
   pinUvAuthProtocol?: number;
   enterpriseAttestation?: number;
+  attestationFormatsPreference?: string[];
 }
 
 export interface MakeCredentialResponse {
@@ -73,6 +78,12 @@ export function decodeMakeCredentialRequest(value: unknown): MakeCredentialReque
   if (p.pinUvAuthParam) req.pinUvAuthParam = p.pinUvAuthParam;
   if (p.pinUvAuthProtocol !== undefined) req.pinUvAuthProtocol = p.pinUvAuthProtocol;
   if (p.enterpriseAttestation !== undefined) req.enterpriseAttestation = p.enterpriseAttestation;
+  if (p.attestationFormatsPreference) {
+    if (!p.attestationFormatsPreference.every((f) => typeof f === 'string')) {
+      throw new CtapStatusError(CtapStatus.CTAP2_ERR_CBOR_UNEXPECTED_TYPE, 'attestationFormatsPreference holds a non-string');
+    }
+    req.attestationFormatsPreference = p.attestationFormatsPreference as string[];
+  }
   return req;
 }
 
@@ -88,6 +99,7 @@ export function encodeMakeCredentialRequest(req: MakeCredentialRequest): CborMap
     pinUvAuthParam: req.pinUvAuthParam,
     pinUvAuthProtocol: req.pinUvAuthProtocol,
     enterpriseAttestation: req.enterpriseAttestation,
+    attestationFormatsPreference: req.attestationFormatsPreference,
   });
 }
 

@@ -1,0 +1,254 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { verifyAttestation } from '../../../mds/index.ts';
+import { hmacSecretInput } from '../../client/index.ts';
+import { credentialManagementRequest } from '../../ctap/index.ts';
+import {
+  buildAttestationObject,
+  CredentialManagementSubCommand,
+  CtapExtension,
+  CtapStatus,
+  CtapVersion,
+  decryptPersistentInfo,
+  encodeCanonicalCbor,
+  encodeParams,
+  credentialManagementSubParamKeys,
+  PinUvAuthPermission,
+  type CborValue,
+} from '../../protocol/index.ts';
+import { CheckFailed, CheckSkipped } from '../../runner/Check.ts';
+import { ensure, expectStatus, hex } from '../expect.ts';
+import { failOnStatus } from '../failOnStatus.ts';
+import { needsClientPin, needsExtension, needsRk, type Need } from '../needs.ts';
+import { allowListOf, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256, uvParams, type MadeCredential } from '../ops.ts';
+import { clientPin, pinToken } from '../pinOps.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+
+const suite = 'ctap22';
+
+/** CTAP 2.2 checks skip on a CTAP 2.1 key, saying so. */
+const needsCtap22: Need = (ctx) =>
+  ctx.info.versions.includes(CtapVersion.FIDO_2_2) ? undefined : 'device does not claim FIDO_2_2 (CTAP 2.2 §6.4 versions): a CTAP 2.1 key';
+const base = { suite, destructive: true, needs: { pin: 'set' as const }, requires: (ctx: SuiteContext) => needsCtap22(ctx) ?? needsClientPin()(ctx) };
+const needsPersistentToken: Need = (ctx) =>
+  ctx.info.options?.perCredMgmtRO === true ? undefined : 'perCredMgmtRO option not true (no persistent pinUvAuthToken)';
+
+/**
+ * CTAP 2.2 additions that a roaming key can be asked for over HID/UDP: the new getInfo members,
+ * attestationFormatsPreference, hmac-secret-mc, thirdPartyPayment, and the persistent pinUvAuthToken
+ * (pcmr: read-only credential management, encIdentifier, encCredStoreState).
+ */
+export const ctap22Checks: SuiteCheck[] = [
+  {
+    ...base,
+    id: 'CTAP22-INFO-001',
+    title: "CTAP 2.2 getInfo members are well formed: attestationFormats, transportsForReset within transports, maxPINLength within 4..63 and not below minPINLength",
+    specRef: 'CTAP 2.2 §6.4 (attestationFormats, transportsForReset, maxPINLength, pinComplexityPolicy)',
+    async run(ctx) {
+      const info = await ctx.refreshInfo();
+      const formats = info.attestationFormats;
+      ensure(Array.isArray(formats) && formats.length > 0 && formats.every((f) => typeof f === 'string' && f.length > 0), `attestationFormats is ${JSON.stringify(formats)}: a non-empty list of format names`);
+      if (info.transportsForReset !== undefined) {
+        const all = info.transports ?? [];
+        const extra = info.transportsForReset.filter((t) => typeof t !== 'string' || !all.includes(t));
+        ensure(extra.length === 0, `transportsForReset names ${JSON.stringify(extra)}, not among transports ${JSON.stringify(all)}`);
+      }
+      if (info.maxPINLength !== undefined) {
+        const min = info.minPINLength ?? 4;
+        ensure(info.maxPINLength >= Math.max(4, min) && info.maxPINLength <= 63, `maxPINLength ${info.maxPINLength} outside ${Math.max(4, min)}..63`);
+      }
+      return { message: `attestationFormats ${formats.join(', ')}${info.maxPINLength !== undefined ? `, maxPINLength ${info.maxPINLength}` : ''}` };
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-ATTFMT-001',
+    title: 'each format getInfo attestationFormats lists, asked for alone in attestationFormatsPreference, is the format answered and verifies',
+    specRef: 'CTAP 2.2 §6.1.2 (attestationFormatsPreference), §6.4 attestationFormats; WebAuthn L3 §8',
+    async run(ctx, signal) {
+      const formats = ctx.info.attestationFormats ?? [];
+      if (formats.length === 0) throw new CheckSkipped('getInfo lists no attestationFormats');
+      for (const fmt of formats) {
+        const made = await makeCredentialUv(ctx, ctx.rpIdFor('CTAP22-ATTFMT-001'), { attestationFormatsPreference: [fmt] }, signal);
+        ensure(made.response.fmt === fmt, `attestationFormatsPreference ["${fmt}"] was answered with format "${made.response.fmt}"`, { expected: fmt, actual: made.response.fmt });
+        if (fmt !== 'none') ensure(await verifies(ctx, made), `the ${fmt} attestation does not verify`);
+        else ensure(made.response.attStmt.size === 0, 'a none attestation with a non-empty attStmt');
+      }
+      return { message: `formats ${formats.join(', ')} each answered and verified` };
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-ATTFMT-002',
+    title: 'attestationFormatsPreference: a format the key does not make is passed over for the next one it does',
+    specRef: 'CTAP 2.2 §6.1.2 (attestationFormatsPreference: the first supported format)',
+    async run(ctx, signal) {
+      const formats = ctx.info.attestationFormats ?? [];
+      const wanted = formats.find((f) => f !== 'packed') ?? formats[0];
+      if (!wanted) throw new CheckSkipped('getInfo lists no attestationFormats');
+      const made = await makeCredentialUv(ctx, ctx.rpIdFor('CTAP22-ATTFMT-002'), { attestationFormatsPreference: ['x-fido-harness-unknown', wanted] }, signal);
+      ensure(made.response.fmt === wanted, `["x-fido-harness-unknown", "${wanted}"] was answered with "${made.response.fmt}"`, { expected: wanted, actual: made.response.fmt });
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-HMACMC-001',
+    title: 'hmac-secret-mc returns, at makeCredential, the output a later getAssertion gives for the same salt',
+    specRef: 'CTAP 2.2 §12 hmac-secret-mc (same CredRandom and salt processing as §12.5 hmac-secret)',
+    requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.hmacSecretMc)(ctx),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CTAP22-HMACMC-001');
+      const salt1 = new Uint8Array(randomBytes(32));
+      const pin = clientPin(ctx, undefined, signal);
+      const mcSecret = await failOnStatus('getKeyAgreement', () => pin.sharedSecret());
+      const extensions = new Map<CborValue, CborValue>([
+        [CtapExtension.hmacSecret, true],
+        [CtapExtension.hmacSecretMc, hmacSecretInput(pin.protocol, mcSecret.keyAgreement, mcSecret.sharedSecret, { salt1 })],
+      ]);
+      const made = await makeCredentialUv(ctx, rpId, { extensions }, signal);
+      const mcOut = made.authData.extensions?.get(CtapExtension.hmacSecretMc);
+      ensure(mcOut instanceof Uint8Array, 'no hmac-secret-mc output in authenticatorData extensions');
+      const atCreation = decrypt(pin.protocol, mcSecret.sharedSecret, mcOut, 'hmac-secret-mc');
+      const gaSecret = await failOnStatus('getKeyAgreement', () => pin.sharedSecret());
+      const req = await uvParams(ctx, gaRequest(rpId, { allowList: allowListOf(made.credentialId) }), undefined, signal);
+      const got = await getAssertion(
+        ctx,
+        { ...req, extensions: new Map<CborValue, CborValue>([[CtapExtension.hmacSecret, hmacSecretInput(pin.protocol, gaSecret.keyAgreement, gaSecret.sharedSecret, { salt1 })]]) },
+        signal,
+      );
+      const gaOut = got.authData.extensions?.get(CtapExtension.hmacSecret);
+      ensure(gaOut instanceof Uint8Array, 'no hmac-secret output at getAssertion');
+      const later = decrypt(pin.protocol, gaSecret.sharedSecret, gaOut, 'hmac-secret');
+      ensure(hex(atCreation) === hex(later), 'hmac-secret-mc output differs from the getAssertion output for the same salt and user verification');
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-TPP-001',
+    title: 'thirdPartyPayment: getAssertion reports true for a credential made with it and false for one made without',
+    specRef: 'CTAP 2.2 §12 thirdPartyPayment',
+    requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.thirdPartyPayment)(ctx),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CTAP22-TPP-001');
+      const pay = await makeCredentialUv(ctx, rpId, { extensions: tpp() }, signal);
+      const plain = await makeCredentialUv(ctx, rpId, {}, signal);
+      for (const [made, expected] of [[pay, true], [plain, false]] as const) {
+        const req = await uvParams(ctx, gaRequest(rpId, { allowList: allowListOf(made.credentialId), extensions: tpp() }), undefined, signal);
+        const out = (await getAssertion(ctx, req, signal)).authData.extensions?.get(CtapExtension.thirdPartyPayment);
+        ensure(out === expected, `thirdPartyPayment output is ${String(out)} for a credential made ${expected ? 'with' : 'without'} it`, { expected: String(expected), actual: String(out) });
+      }
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-TPP-002',
+    title: 'credential management lists thirdPartyPayment true for a payment credential and false for another',
+    specRef: 'CTAP 2.2 §6.8 enumerateCredentials (thirdPartyPayment, 0x0C), §12 thirdPartyPayment',
+    requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.thirdPartyPayment)(ctx) ?? needsRk(ctx),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CTAP22-TPP-002');
+      const pay = await makeCredentialUv(ctx, rpId, { options: rkOption(), extensions: tpp(), user: user(1) }, signal);
+      const plain = await makeCredentialUv(ctx, rpId, { options: rkOption(), user: user(2) }, signal);
+      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm }, signal);
+      const listed = await enumerate(ctx, rpId, token, signal);
+      for (const [made, expected] of [[pay, true], [plain, false]] as const) {
+        const l = listed.get(hex(made.credentialId));
+        ensure(l, `credential ${hex(made.credentialId).slice(0, 16)}… not listed`);
+        ensure(l.thirdPartyPayment === expected, `thirdPartyPayment listed as ${String(l.thirdPartyPayment)}, expected ${expected}`);
+      }
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-PPUAT-001',
+    title: 'a persistent token (pcmr) reads credential metadata, still after a power cycle, and cannot delete a credential',
+    specRef: 'CTAP 2.2 §6.5.5.7 (pcmr permission, persistent pinUvAuthToken), §6.8 (read-only subcommands)',
+    requires: (ctx) => base.requires(ctx) ?? needsPersistentToken(ctx) ?? needsRk(ctx),
+    async run(ctx, signal) {
+      const rpId = ctx.rpIdFor('CTAP22-PPUAT-001');
+      const made = await makeCredentialUv(ctx, rpId, { options: rkOption() }, signal);
+      const ppuat = await pinToken(ctx, { permissions: PinUvAuthPermission.pcmr }, signal);
+      expectStatus(await cm(ctx, ppuat, CredentialManagementSubCommand.getCredsMetadata, undefined, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token');
+      if (ctx.options.powerCycle) {
+        await ctx.options.powerCycle();
+        expectStatus(await cm(ctx, ppuat, CredentialManagementSubCommand.getCredsMetadata, undefined, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token after a power cycle');
+      }
+      const del = encodeParams(credentialManagementSubParamKeys, { credentialID: new Map<CborValue, CborValue>([['id', made.credentialId], ['type', 'public-key']]) });
+      expectStatus(await cm(ctx, ppuat, CredentialManagementSubCommand.deleteCredential, del, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'deleteCredential with the read-only persistent token');
+      return { message: ctx.options.powerCycle ? 'used before and after a power cycle' : 'used (no power cycle from here)' };
+    },
+  },
+  {
+    ...base,
+    id: 'CTAP22-ENC-001',
+    title: 'encIdentifier decrypts with the persistent token to the same identifier across a power cycle; encCredStoreState changes when a credential is made',
+    specRef: 'CTAP 2.2 §6.4 (encIdentifier, encCredStoreState)',
+    requires: (ctx) => base.requires(ctx) ?? needsPersistentToken(ctx) ?? needsRk(ctx),
+    async run(ctx, signal) {
+      const ppuat = await pinToken(ctx, { permissions: PinUvAuthPermission.pcmr }, signal);
+      const read = async () => {
+        const info = await ctx.refreshInfo();
+        if (!info.encIdentifier) throw new CheckFailed('getInfo has no encIdentifier while a persistent token exists');
+        const id = decryptPersistentInfo(ppuat.token, 'encIdentifier', info.encIdentifier);
+        ensure(id?.length === 16, `encIdentifier of ${info.encIdentifier.length} bytes does not decrypt to 16`);
+        const state = info.encCredStoreState ? decryptPersistentInfo(ppuat.token, 'encCredStoreState', info.encCredStoreState) : undefined;
+        return { id: hex(id), state: state ? hex(state) : undefined };
+      };
+      const first = await read();
+      await makeCredentialUv(ctx, ctx.rpIdFor('CTAP22-ENC-001'), { options: rkOption() }, signal);
+      if (ctx.options.powerCycle) await ctx.options.powerCycle();
+      const second = await read();
+      ensure(second.id === first.id, 'encIdentifier decrypts to another identifier after a power cycle');
+      if (first.state !== undefined) ensure(second.state !== first.state, 'encCredStoreState unchanged after a new discoverable credential');
+    },
+  },
+];
+
+const tpp = () => new Map<CborValue, CborValue>([[CtapExtension.thirdPartyPayment, true]]);
+const user = (n: number) => ({ id: sha256(`ctap22-user-${n}`).subarray(0, 16), name: `payer${n}@fido-harness.test`, displayName: `Payer ${n}` });
+
+async function verifies(ctx: SuiteContext, made: MadeCredential): Promise<boolean> {
+  const object = buildAttestationObject(made.response.fmt, made.response.authData, made.response.attStmt);
+  const result = await verifyAttestation(object, { at: ctx.options.mds?.at ?? new Date(), clientDataHash: made.request.clientDataHash, rpId: made.request.rp.id });
+  return result.signatureValid;
+}
+
+function decrypt(protocol: { decrypt(key: Uint8Array, c: Uint8Array): Uint8Array }, key: Uint8Array, enc: Uint8Array, what: string): Uint8Array {
+  let plain: Uint8Array;
+  try {
+    plain = protocol.decrypt(key, enc);
+  } catch (err) {
+    throw new CheckFailed(`${what} output does not decrypt: ${(err as Error).message}`);
+  }
+  ensure(plain.length === 32, `${what} output decrypts to ${plain.length} bytes, expected 32`);
+  return plain;
+}
+
+/** One credentialManagement subcommand authenticated by `token` (CTAP 2.1 §6.8 pinUvAuthParam). */
+function cm(ctx: SuiteContext, token: { token: Uint8Array; protocol: { version: 1 | 2; authenticate(k: Uint8Array, m: Uint8Array): Uint8Array } }, subCommand: number, params: Map<CborValue, CborValue> | undefined, signal: AbortSignal) {
+  const message = params ? new Uint8Array(Buffer.concat([Uint8Array.of(subCommand), encodeCanonicalCbor(params)])) : Uint8Array.of(subCommand);
+  return ctx.request(
+    credentialManagementRequest(ctx.ctap2.credentialManagementCommand()),
+    { subCommand, ...(params ? { subCommandParams: params } : {}), pinUvAuthProtocol: token.protocol.version, pinUvAuthParam: token.protocol.authenticate(token.token, message) },
+    signal,
+  );
+}
+
+/** The RP's discoverable credentials by ID (hex), as enumerateCredentials lists them. */
+async function enumerate(ctx: SuiteContext, rpId: string, token: Parameters<typeof cm>[1], signal: AbortSignal) {
+  const params = encodeParams(credentialManagementSubParamKeys, { rpIDHash: sha256(rpId) });
+  const first = await cm(ctx, token, CredentialManagementSubCommand.enumerateCredentialsBegin, params, signal);
+  expectStatus(first, CtapStatus.CTAP2_OK, 'enumerateCredentialsBegin');
+  const all = [first.response!];
+  for (let i = 1; i < (first.response?.totalCredentials ?? 1); i++) {
+    const next = await ctx.request(credentialManagementRequest(ctx.ctap2.credentialManagementCommand()), { subCommand: CredentialManagementSubCommand.enumerateCredentialsGetNextCredential }, signal);
+    expectStatus(next, CtapStatus.CTAP2_OK, 'enumerateCredentialsGetNextCredential');
+    all.push(next.response!);
+  }
+  const out = new Map<string, (typeof all)[number]>();
+  for (const r of all) {
+    const id = r.credentialID?.get('id');
+    if (id instanceof Uint8Array) out.set(hex(id), r);
+  }
+  return out;
+}

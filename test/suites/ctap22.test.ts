@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { CtapStatus as S } from '../../harness/protocol/index.ts';
+import { ctap22Checks } from '../../harness/suites/ctap22/ctap22Checks.ts';
+import { cleanProblems, failed, rewriteResponse, rewriteStatus, runAgainst, type Fault } from './faultyDevice.ts';
+
+const MC = 0x01;
+const CM = 0x0a;
+const INFO = 0x04;
+const ids = ctap22Checks.map((c) => c.id);
+
+describe('ctap22 suite (CTAP 2.2)', () => {
+  it('should pass every check on the clean simulator', async () => {
+    const results = await runAgainst({ suites: ['ctap22'] });
+    expect(cleanProblems(results)).toEqual([]);
+    expect([...results.keys()].sort()).toEqual([...ids].sort());
+    expect([...results.entries()].filter(([, r]) => r.status !== 'pass')).toEqual([]);
+  });
+
+  it('should skip every check, saying why, on a CTAP 2.1 key', async () => {
+    const results = await runAgainst({ suites: ['ctap22'], ctap22: false });
+    expect([...results.values()].every((r) => r.status === 'skip' && /does not claim FIDO_2_2/.test(r.message))).toBe(true);
+  });
+
+  const cases: Array<[string, { fault?: Fault; quirks?: string[] }, string[]]> = [
+    ['maxPINLength is 64', { fault: rewriteResponse(INFO, (b) => b.set(0x1d, 64)) }, ['CTAP22-INFO-001']],
+    ['attestationFormatsPreference is ignored', { quirks: ['attestation-preference-ignored'] }, ['CTAP22-ATTFMT-001', 'CTAP22-ATTFMT-002']],
+    ['hmac-secret-mc is not answered', { fault: stripMcOutput() }, ['CTAP22-HMACMC-001']],
+    ['every credential is made a payment credential', { fault: everyCredentialPays() }, ['CTAP22-TPP-001', 'CTAP22-TPP-002']],
+    ['credential management never lists thirdPartyPayment true', { fault: rewriteResponse(CM, (b) => b.has(0x0c) && b.set(0x0c, false)) }, ['CTAP22-TPP-002']],
+    ['the persistent token may delete', { fault: rewriteStatus(CM, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK) }, ['CTAP22-PPUAT-001']],
+    ['encIdentifier is missing', { fault: rewriteResponse(INFO, (b) => b.delete(0x19)) }, ['CTAP22-ENC-001']],
+  ];
+  for (const [what, layer, checks] of cases) {
+    it(`should fail ${checks.join(', ')} when ${what}`, async () => {
+      const results = await runAgainst({ checks, ...layer });
+      expect(failed(results).sort()).toEqual([...checks].sort());
+    });
+  }
+});
+
+/** makeCredential always asks for thirdPartyPayment, whatever the harness sent. */
+function everyCredentialPays(): Fault {
+  return async (cmd, params, next) => {
+    if (cmd !== MC || !params) return next(params);
+    const ext = new Map((params.get(0x06) as Map<unknown, unknown> | undefined) ?? []);
+    ext.set('thirdPartyPayment', true);
+    const copy = new Map(params);
+    copy.set(0x06, ext as never);
+    return next(copy);
+  };
+}
+
+/** makeCredential drops its hmac-secret-mc input before the simulator sees it (no output comes back). */
+function stripMcOutput(): Fault {
+  return async (cmd, params, next) => {
+    if (cmd === MC && params?.get(0x06) instanceof Map) {
+      const ext = new Map(params.get(0x06) as Map<unknown, unknown>);
+      ext.delete('hmac-secret-mc');
+      const copy = new Map(params);
+      copy.set(0x06, ext as never);
+      return next(copy);
+    }
+    return next(params);
+  };
+}
