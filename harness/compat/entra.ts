@@ -132,11 +132,14 @@ function profileReasons(p: EffectiveProfile, f: Facts, ms: MicrosoftEvaluation):
     else fmt = a.format.length <= 32 ? { status: 'pass', text: `custom format "${a.format}" (<= 32 characters) accepted` } : { status: 'fail', text: 'custom format longer than 32 characters' };
     out.push(reason('EN-ATTESTATION-FORMAT', 'S1', [fmt], prefix));
   }
-  // S3, S6 passkeyTypes: a security key's passkey is device-bound (BE flag clear)
+  // S3, S6 passkeyTypes: device-bound when the registration's BE flag is clear (WebAuthn L3 §6.1.3); without a
+  // registration the type is not known, which matters only when the profile admits one type alone
   const type = f.input.attestation?.authData.be ? 'synced' : 'deviceBound';
   const typeFact: Fact = !p.passkeyTypes
     ? { status: 'pass', text: 'legacy policy: no passkey type restriction' }
-    : p.passkeyTypes.includes(type)
+    : !f.input.attestation && !(p.passkeyTypes.includes('deviceBound') && p.passkeyTypes.includes('synced'))
+      ? { status: 'skip', text: `passkeyTypes "${p.passkeyTypes.join(',')}": no registration was verified, so whether the key's passkey is device-bound (BE flag clear) is not known` }
+      : p.passkeyTypes.includes(type)
       ? { status: 'pass', text: `passkeyTypes "${p.passkeyTypes.join(',')}" include ${type}` }
       : { status: 'fail', text: `passkeyTypes "${p.passkeyTypes.join(',')}" exclude ${type}` };
   out.push(reason('EN-PASSKEY-TYPE', 'S3, S6', [typeFact], prefix));

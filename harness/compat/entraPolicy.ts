@@ -50,7 +50,12 @@ export const FIDO2_CONFIGURATION_TYPE = '#microsoft.graph.fido2AuthenticationMet
 
 export const entraPolicySchema = z.looseObject({
   '@odata.type': z.literal(FIDO2_CONFIGURATION_TYPE).optional(),
-  id: z.string().optional(),
+  // Graph names the passkey configuration "Fido2": another method's configuration (Email, Sms… have state and
+  // includeTargets too) without its @odata.type must not be judged as the passkey policy
+  id: z
+    .string()
+    .refine((id) => id.toLowerCase() === 'fido2', 'the id of a fido2AuthenticationMethodConfiguration is "Fido2"')
+    .optional(),
   /** authenticationMethodState */
   state: z.enum(['enabled', 'disabled']),
   isSelfServiceRegistrationAllowed: z.boolean().optional(),

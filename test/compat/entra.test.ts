@@ -331,3 +331,21 @@ describe('hostile policy files (crafted inputs that once came out allowed)', () 
     expect(reason(ev, 'EN-KEY-RESTRICTIONS')[0]?.status).toBe('fail');
   });
 });
+
+describe('hostile policy files, continued', () => {
+  it('another method\'s configuration without @odata.type (id "Email") is not taken for the passkey policy', () => {
+    expect(() => parseEntraPolicy({ id: 'Email', state: 'enabled', includeTargets: [ALL] })).toThrow(/^\/id: .*"Fido2"/);
+    expect(parseEntraPolicy({ id: 'fido2', state: 'enabled', includeTargets: [ALL] }).state).toBe('enabled');
+  });
+
+  it('a profile admitting deviceBound only: without a verified registration the passkey type is skip (incomplete), never assumed', async () => {
+    const base = await input();
+    const { attestation: _a, ...noRegistration } = base;
+    const policy = withProfiles([{ id: 'all_users', allowedPasskeyProfiles: ['p'] }], [profile('p', { passkeyTypes: 'deviceBound' })]);
+    const unknown = evaluateEntra({ ...noRegistration, policy });
+    expect(reason(unknown, 'EN-PASSKEY-TYPE')[0]?.status).toBe('skip');
+    expect(unknown.verdict).not.toBe('allowed');
+    // the registration's BE flag clear shows it: allowed
+    expect(reason(evaluateEntra({ ...base, policy }), 'EN-PASSKEY-TYPE')[0]?.status).toBe('pass');
+  });
+});
