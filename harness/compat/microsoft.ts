@@ -1,5 +1,5 @@
 import type { InformationItem, MicrosoftEvaluation, MicrosoftRequirement } from '../../reports/model.ts';
-import { CtapExtension, CtapVersion } from '../protocol/index.ts';
+import { CtapExtension, CtapVersion, describeUvModality } from '../protocol/index.ts';
 import { ZERO_AAGUID } from '../../mds/aaguid.ts';
 import { checkFacts, combineFacts, evidenceLines, gatherFacts, mdsFact, noInfo, reliedOn, type CheckReliance, type CompatInput, type Fact, type Facts } from './evidence.ts';
 
@@ -122,8 +122,9 @@ export const MICROSOFT_REQUIREMENTS = [
     id: 'MS-UV',
     title: 'User verification by PIN or biometrics',
     source: 'S1',
-    needs: [['PIN-TOKEN-001', 'PIN-TOKEN-002', 'UV-BUILTIN-001']],
-    failsOn: ['UV-FLAG-001', 'UV-FLAG-002', 'UV-FLAG-003', 'MC-FLAGS-002', 'GA-FLAGS-002', 'UV-TOKEN-001', 'UV-OPT-001'],
+    // biometric UV counts (S1: "PIN or biometrics"): a token or makeCredential verified by the enrolled finger
+    needs: [['PIN-TOKEN-001', 'PIN-TOKEN-002', 'UV-BUILTIN-001', 'BIO-UV-001', 'BIO-UV-004']],
+    failsOn: ['UV-FLAG-001', 'UV-FLAG-002', 'UV-FLAG-003', 'MC-FLAGS-002', 'GA-FLAGS-002', 'UV-TOKEN-001', 'UV-OPT-001', 'BIO-UV-002', 'BIO-UV-003'],
     facts: (f) => {
       const info = f.input.info;
       const out: Fact[] = [];
@@ -131,6 +132,7 @@ export const MICROSOFT_REQUIREMENTS = [
         const o = info.options ?? {};
         const has = ['clientPin', 'uv'].filter((k) => k in o);
         out.push(has.length ? { status: 'pass', text: `getInfo options: ${has.map((k) => `${k}=${o[k]}`).join(', ')}` } : { status: 'fail', text: 'getInfo options have neither clientPin nor uv' });
+        if (info.uvModality !== undefined) out.push({ status: 'info', text: `built-in user verification: ${describeUvModality(info.uvModality)}` });
       }
       out.push(
         ...mdsFact(f, (e) => {
@@ -238,7 +240,16 @@ export function microsoftInformation(input: CompatInput): InformationItem[] {
     { id: 'INFO-RK-COUNT', title: 'Remaining discoverable credentials', value: info.remainingDiscoverableCredentials !== undefined ? String(info.remainingDiscoverableCredentials) : 'not reported' },
     { id: 'INFO-FIRMWARE', title: 'Firmware version', value: info.firmwareVersion !== undefined ? String(info.firmwareVersion) : 'not reported' },
     { id: 'INFO-TRANSPORTS', title: 'Transports', value: info.transports?.join(', ') ?? 'not reported' },
+    { id: 'INFO-UV-MODALITY', title: 'Built-in user verification', value: uvMethod(info) },
   ];
+}
+
+/** The built-in UV method and whether it is set up (getInfo uvModality and uv, CTAP 2.1 §6.4), or none. */
+function uvMethod(info: NonNullable<CompatInput['info']>): string {
+  const uv = info.options?.uv;
+  if (info.uvModality === undefined && uv === undefined) return 'none (not reported)';
+  const method = info.uvModality !== undefined ? describeUvModality(info.uvModality) : 'a method it does not name (no uvModality)';
+  return uv === undefined ? method : `${method}, ${uv ? 'set up' : 'not set up yet'} (uv=${uv})`;
 }
 
 /** the sentence reports carry when the MDS consulted is not the FIDO Alliance's */

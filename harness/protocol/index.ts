@@ -18,6 +18,7 @@ export * from './ctap2/commands/config.ts';
 export * from './ctap2/commands/bioEnrollment.ts';
 export * from './ctap2/pinHash.ts';
 export * from './ctap2/persistentTokenInfo.ts';
+export * from './ctap2/uvModality.ts';
 export * from './ctaphid/constants.ts';
 export * from './ctaphid/frames.ts';
 export * from './ctap1/constants.ts';

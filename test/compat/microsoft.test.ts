@@ -120,6 +120,15 @@ describe('Microsoft-compatible evaluation', () => {
     const ev = evaluateMicrosoft(input);
     expect(statusOf(ev, 'MS-UV').status).toBe('fail');
   });
+
+  it('should count biometric UV for MS-UV: a fingerprint token passes it without PIN checks, a finger that any match fails it', async () => {
+    const bio = await simRegistration([], { checks: { 'BIO-UV-001': 'pass', 'PIN-TOKEN-001': 'skip', 'PIN-TOKEN-002': 'skip', 'UV-BUILTIN-001': 'skip' } });
+    const ok = statusOf(evaluateMicrosoft(bio.input), 'MS-UV');
+    expect(ok.status).toBe('pass');
+    expect(ok.evidence.join('\n')).toMatch(/BIO-UV-001/);
+    const anyFinger = await simRegistration(['bio-uv-any-finger'], { checks: { 'BIO-UV-001': 'pass', 'BIO-UV-002': 'fail' } });
+    expect(statusOf(evaluateMicrosoft(anyFinger.input), 'MS-UV').status).toBe('fail');
+  });
 });
 
 describe('Microsoft section information', () => {

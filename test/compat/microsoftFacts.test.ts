@@ -151,9 +151,12 @@ describe('Microsoft verdict and information', () => {
       { id: 'INFO-RK-COUNT', title: 'Remaining discoverable credentials', value: '7' },
       { id: 'INFO-FIRMWARE', title: 'Firmware version', value: '5' },
       { id: 'INFO-TRANSPORTS', title: 'Transports', value: 'usb, nfc' },
+      { id: 'INFO-UV-MODALITY', title: 'Built-in user verification', value: 'none (not reported)' },
     ]);
+    const bio: AuthenticatorInfo = { ...info, uvModality: 0x02, options: { uv: false, bioEnroll: false } };
+    expect(microsoftInformation({ info: bio }).find((i) => i.id === 'INFO-UV-MODALITY')?.value).toBe('fingerprint_internal (uvModality 0x00000002), not set up yet (uv=false)');
     const bare: AuthenticatorInfo = { versions: ['FIDO_2_0'], aaguid: new Uint8Array(16).fill(1), options: { credentialMgmtPreview: true } };
-    expect(microsoftInformation({ info: bare, transport: 'carrier-pigeon' }).map((i) => i.value)).toEqual(['carrier-pigeon', 'no (versions: FIDO_2_0)', 'no', 'credentialMgmtPreview=true', 'no', 'not reported', 'not reported', 'not reported']);
+    expect(microsoftInformation({ info: bare, transport: 'carrier-pigeon' }).map((i) => i.value)).toEqual(['carrier-pigeon', 'no (versions: FIDO_2_0)', 'no', 'credentialMgmtPreview=true', 'no', 'not reported', 'not reported', 'not reported', 'none (not reported)']);
     expect(microsoftInformation({ info: { ...bare, options: {} } }).find((i) => i.id === 'INFO-CREDMGMT')?.value).toBe('no');
     expect(microsoftInformation({ transport: 'nfc' })).toEqual([{ id: 'INFO-TESTED-OVER', title: 'Tested over', value: 'NFC (PC/SC)' }]);
     expect(microsoftInformation({})).toEqual([]);
