@@ -17,7 +17,8 @@ import { beToken, bioCall, enroll, enrollments, fingers, getModality, needsBioEn
 const suite = 'bio-enrollment';
 const needsBio = (ctx: SuiteContext) => needsBioEnroll(ctx) ?? needsClientPin()(ctx);
 /** Enrollment needs a be token, so a PIN; each check removes what it enrolled. */
-const base = { suite, destructive: true, needs: { pin: 'set' as const }, requires: needsBio };
+/** Fingerprint samples are the sensor's, not user-presence waits: no check of this area asks for a touch. */
+const base = { suite, destructive: true, needs: { pin: 'set' as const }, requires: needsBio, touches: 0 };
 /** A finger the simulator never enrolls. */
 const OTHER_FINGER = 'left-little';
 

@@ -42,6 +42,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-INFO-001',
+    touches: 0,
     title: "CTAP 2.2 getInfo members are well formed: attestationFormats, transportsForReset within transports, maxPINLength within 4..63 and not below minPINLength",
     specRef: 'CTAP 2.2 §6.4 (attestationFormats, transportsForReset, maxPINLength, pinComplexityPolicy)',
     async run(ctx) {
@@ -63,6 +64,8 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-ATTFMT-001',
+    // one makeCredential per format listed
+    touches: (ctx) => ctx.info.attestationFormats?.length ?? 0,
     title: 'each format getInfo attestationFormats lists, asked for alone in attestationFormatsPreference, is the format answered and verifies',
     specRef: 'CTAP 2.2 §6.1.2 (attestationFormatsPreference), §6.4 attestationFormats; WebAuthn L3 §8',
     async run(ctx, signal) {
@@ -80,6 +83,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-ATTFMT-002',
+    touches: 1,
     title: 'attestationFormatsPreference: a format the key does not make is passed over for the next one it does',
     specRef: 'CTAP 2.2 §6.1.2 (attestationFormatsPreference: the first supported format)',
     async run(ctx, signal) {
@@ -93,6 +97,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-HMACMC-001',
+    touches: 2,
     title: 'hmac-secret-mc returns, at makeCredential, the output a later getAssertion gives for the same salt',
     specRef: 'CTAP 2.2 §12 hmac-secret-mc (same CredRandom and salt processing as §12.5 hmac-secret)',
     requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.hmacSecretMc)(ctx),
@@ -125,6 +130,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-TPP-001',
+    touches: 4,
     title: 'thirdPartyPayment: getAssertion reports true for a credential made with it and false for one made without',
     specRef: 'CTAP 2.2 §12 thirdPartyPayment',
     requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.thirdPartyPayment)(ctx),
@@ -142,6 +148,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-TPP-002',
+    touches: 2,
     title: 'credential management lists thirdPartyPayment true for a payment credential and false for another',
     specRef: 'CTAP 2.2 §6.8 enumerateCredentials (thirdPartyPayment, 0x0C), §12 thirdPartyPayment',
     requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.thirdPartyPayment)(ctx) ?? needsRk(ctx),
@@ -161,6 +168,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-PPUAT-001',
+    touches: 1,
     title: 'a persistent token (pcmr) reads credential metadata, still after a power cycle, and cannot delete a credential',
     specRef: 'CTAP 2.2 §6.5.5.7 (pcmr permission, persistent pinUvAuthToken), §6.8 (read-only subcommands)',
     requires: (ctx) => base.requires(ctx) ?? needsPersistentToken(ctx) ?? needsRk(ctx),
@@ -181,6 +189,7 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-ENC-001',
+    touches: 1,
     title: 'encIdentifier decrypts with the persistent token to the same identifier across a power cycle; encCredStoreState changes when a credential is made',
     specRef: 'CTAP 2.2 §6.4 (encIdentifier, encCredStoreState)',
     requires: (ctx) => base.requires(ctx) ?? needsPersistentToken(ctx) ?? needsRk(ctx),

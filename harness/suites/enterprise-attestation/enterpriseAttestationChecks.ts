@@ -48,6 +48,9 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-VALUE-001',
+    // the makeCredential is refused before user presence; the reset that undoes EA is one touch
+    touches: 1,
+    resets: 1,
     title: 'with enterprise attestation enabled, an enterpriseAttestation value other than 1 or 2 answers CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §6.1.2 step 9.2',
     async run(ctx, signal) {
@@ -60,6 +63,8 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-PLATFORM-001',
+    touches: 2,
+    resets: 1,
     title: 'enterpriseAttestation 2 (platform-managed) is answered with epAtt true and an attestation that verifies',
     specRef: 'CTAP 2.1 §6.1.2 step 9.4 (epAtt), §7.1 platform-managed enterprise attestation',
     async run(ctx, signal) {
@@ -74,6 +79,8 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-VENDOR-001',
+    touches: 2,
+    resets: 1,
     title: 'enterpriseAttestation 1 (vendor-facilitated) for an RP ID that is not pre-configured gets no enterprise attestation (no epAtt)',
     specRef: 'CTAP 2.1 §6.1.2 step 9.3, §7.1 (vendor-facilitated: pre-configured RP IDs only)',
     async run(ctx, signal) {
@@ -88,6 +95,8 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-VENDOR-002',
+    touches: 2,
+    resets: 1,
     title: 'enterpriseAttestation 1 for a pre-configured RP ID is answered with epAtt true',
     specRef: 'CTAP 2.1 §6.1.2 step 9.3, §7.1 vendor-facilitated enterprise attestation',
     async run(ctx, signal) {
@@ -102,6 +111,8 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-REGULAR-001',
+    touches: 2,
+    resets: 1,
     title: 'with enterprise attestation enabled, makeCredential without enterpriseAttestation has no epAtt',
     specRef: 'CTAP 2.1 §6.1.2 step 9 (only a request with enterpriseAttestation gets one), §7.1',
     async run(ctx, signal) {
