@@ -20,7 +20,7 @@ import {
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { type MadeCredential, allowListOf, decodeOrFail, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
 import { pinToken } from '../pinOps.ts';
-import { all, needsClientPin, needsPermissionsToken, needsRk } from '../needs.ts';
+import { all, needsAlwaysUvOff, needsClientPin, needsPermissionsToken, needsRk } from '../needs.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'cred-mgmt';
@@ -161,6 +161,7 @@ export const credMgmtChecks: SuiteCheck[] = [
     id: 'CM-DEL-001',
     title: 'deleteCredential removes it: not listed, getAssertion with it answers CTAP2_ERR_NO_CREDENTIALS, the other stays',
     specRef: 'CTAP 2.1 §6.8.5 deleteCredential',
+    requires: all(base.requires, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CM-DEL-001');
       const [gone, kept] = await makeAccounts(ctx, rpId, 2, signal);

@@ -77,6 +77,7 @@ export const credProtectChecks: SuiteCheck[] = [
     id: 'CREDPROTECT-L2-002',
     title: 'level 2: found with an allowList without UV',
     specRef: 'CTAP 2.1 §12.1 (userVerificationOptionalWithCredentialIDList)',
+    requires: all(base.requires, needsAlwaysUvOff),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('CREDPROTECT-L2-002');
       const made = await protectedCredential(ctx, rpId, CredProtect.userVerificationOptionalWithCredentialIDList, signal);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { needsRk } from '../needs.ts';
+import { needsAlwaysUvOff, needsRk } from '../needs.ts';
 import { authenticate, discoverableSignIn, ENTRA_SELECTION, entraAccount, register, webauthnAccount } from './ceremonies.ts';
 
 const suite = 'webauthn';
@@ -17,6 +17,7 @@ export const webauthnChecks: SuiteCheck[] = [
     specRef: 'WebAuthn L3 §7.1 (registering a new credential)',
     touches: 0,
     uses: ['webauthnAccount'],
+    requires: needsAlwaysUvOff,
     async run(ctx) {
       // the shared account is registered and signed in once, both verified by the relying party
       await webauthnAccount(ctx);
