@@ -127,6 +127,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     title: 'with up=false no touch is asked for and the UP flag is clear; makeCredential asks for exactly one',
     specRef: 'CTAP 2.1 §6.2.2 step 9 (up option), §6.1.2 step 14, WebAuthn L3 §6.1 (UP: the user was present)',
     touches: 1,
+    // Under alwaysUv a makeCredential without a token is verified by built-in UV, whose gesture can be the
+    // touch itself (§6.1.2 step 6): no separate presence wait to count.
+    requires: needsAlwaysUvOff,
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('GA-UP-001');
       const made = await countPresenceWaits(ctx, () => makeCredential(ctx, rpId, {}, signal));
