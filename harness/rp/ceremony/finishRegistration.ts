@@ -59,6 +59,7 @@ export async function finishRegistration(rp: RpState, ceremony: Ceremony, body: 
     userId: ceremony.userId ?? user.userId,
     publicKey: verified.publicKey,
     counter: verified.counter,
+    backupEligible: verified.attestation.authData.be,
     transports: verified.transports,
     aaguid: summary.aaguid,
     fmt: summary.fmt,

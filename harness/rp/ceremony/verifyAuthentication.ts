@@ -60,6 +60,12 @@ export async function verifyAuthentication(
   if (ceremony.userVerification === 'required' && !authData.uv) {
     throw new RpError('USER_VERIFICATION_MISSING', 'user verification was required but the authData UV flag is not set');
   }
+  // WebAuthn L3 §7.2 (backup state steps): BE is fixed at creation; an assertion whose BE differs from the
+  // credential record's backupEligible is refused, and BS is never set without BE (§6.1.3)
+  if (credential.backupEligible !== undefined && authData.be !== credential.backupEligible) {
+    throw new RpError('BACKUP_ELIGIBILITY_CHANGED', `authData BE flag is ${authData.be ? 'set' : 'clear'} but was ${credential.backupEligible ? 'set' : 'clear'} at registration`);
+  }
+  if (authData.bs && !authData.be) throw new RpError('AUTHENTICATOR_DATA_MALFORMED', 'authData BS (backed up) is set while BE (backup eligible) is clear (WebAuthn L3 §6.1.3)');
   // step 22
   if ((authData.signCount !== 0 || credential.counter !== 0) && authData.signCount <= credential.counter) {
     throw new RpError(

@@ -28,6 +28,8 @@ export interface StoredCredential {
   /** COSE_Key bytes as the authenticator wrote them (at most maxPublicKeyBytes) */
   publicKey: Uint8Array;
   counter: number;
+  /** the BE flag at registration (WebAuthn L3 §4 credential record backupEligible): it may never change */
+  backupEligible?: boolean;
   transports: string[];
   aaguid: string;
   fmt: string;
