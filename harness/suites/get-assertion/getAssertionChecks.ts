@@ -11,7 +11,7 @@ import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, gaRequest, gaWithToken, getAssertion, makeCredential, mcWithToken, outOfOrderRequest, sha256 } from '../ops.ts';
 import { protocolVersion } from '../pinOps.ts';
 import { authDataOf, credentialIdOf, mcGaToken } from '../client-pin/tokenChecks.ts';
-import { countPresenceWaits, needsPresenceCount } from '../presenceCount.ts';
+import { countPresenceWaits, expectOneTouchWithUp, needsPresenceCount } from '../presenceCount.ts';
 import { all, needsAlwaysUvOff, needsClientPin, needsNoBuiltInUv } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
@@ -155,10 +155,7 @@ export const getAssertionChecks: SuiteCheck[] = [
       const made = authDataOf(await mcWithToken(ctx, await mcGaToken(ctx, v, rpId, signal), rpId, {}, signal), 'makeCredential');
       // a fresh token: makeCredential used the first one up (§6.1.2 step 14.4)
       const token = await mcGaToken(ctx, v, rpId, signal);
-      const { value, waits } = await countPresenceWaits(ctx, () => gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal));
-      const authData = authDataOf(value, 'getAssertion');
-      ensure(waits === 1, `getAssertion with a PIN token asked for ${waits} touches, not 1`, { expected: '1 presence wait', actual: String(waits) });
-      ensure(authData.up, 'UP clear after getAssertion collected the touch');
+      await expectOneTouchWithUp(ctx, 'getAssertion', () => gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal));
     },
   },
   {

@@ -15,8 +15,8 @@ import type { SuiteCheck } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
 import { all, needsAlwaysUvOff, needsClientPin, needsNoBuiltInUv } from '../needs.ts';
 import { protocolVersion } from '../pinOps.ts';
-import { authDataOf, mcGaToken } from '../client-pin/tokenChecks.ts';
-import { countPresenceWaits, needsPresenceCount } from '../presenceCount.ts';
+import { mcGaToken } from '../client-pin/tokenChecks.ts';
+import { expectOneTouchWithUp, needsPresenceCount } from '../presenceCount.ts';
 
 const suite = 'make-credential';
 const MC = CtapCommand.authenticatorMakeCredential;
@@ -296,10 +296,7 @@ export const makeCredentialChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('MC-UP-001');
       const token = await mcGaToken(ctx, protocolVersion(ctx), rpId, signal);
-      const { value, waits } = await countPresenceWaits(ctx, () => mcWithToken(ctx, token, rpId, {}, signal));
-      const authData = authDataOf(value, 'makeCredential');
-      ensure(waits === 1, `makeCredential with a PIN token asked for ${waits} touches, not 1`, { expected: '1 presence wait', actual: String(waits) });
-      ensure(authData.up, 'UP clear after makeCredential collected the touch');
+      await expectOneTouchWithUp(ctx, 'makeCredential', () => mcWithToken(ctx, token, rpId, {}, signal));
     },
   },
   {
