@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateMicrosoft, microsoftInformation, type CompatInput } from '../../harness/compat/index.ts';
+import { evaluateMicrosoft, microsoftInformation, TEST_MDS_NOTE, type CompatInput } from '../../harness/compat/index.ts';
 import type { AuthenticatorInfo } from '../../harness/protocol/index.ts';
 import { simRegistration, testMds, type SimRegistration } from './compatFixtures.ts';
 
@@ -89,11 +89,15 @@ describe('Microsoft requirements: attestation and MDS facts', () => {
   it('MS-ATTESTATION requires packed: another format with an x5c fails', () => {
     const r = judge(withAttestation({ format: 'fido-u2f', attestationType: 'basic' }), 'MS-ATTESTATION');
     expect(r.status).toBe('fail');
-    expect(r.evidence).toContain('fail: attestation format "fido-u2f", packed with x5c required');
+    expect(r.evidence[0]).toBe('fail: attestation format "fido-u2f", packed with x5c required');
+    // the chain to the MDS root is judged for packed x5c only: nothing about it is said for another format
+    expect(r.evidence.join('\n')).not.toMatch(/chain/);
   });
 
   it('MS-ATTESTATION fails on packed self attestation and on a clear UP flag', () => {
-    expect(judge(withAttestation({ attestationType: 'self' }), 'MS-ATTESTATION').evidence).toContain('fail: packed self attestation (no x5c): no chain to an MDS root');
+    const self = judge(withAttestation({ attestationType: 'self' }), 'MS-ATTESTATION').evidence;
+    expect(self[0]).toBe('fail: packed self attestation (no x5c): no chain to an MDS root');
+    expect(self.join('\n')).not.toMatch(/chain ends|does not end/);
     const noUp = judge(withAttestation({ authData: { ...clean.attestation.authData, up: false } }), 'MS-ATTESTATION');
     expect(noUp.status).toBe('fail');
     expect(noUp.evidence).toContain('fail: authData UP flag clear (WebAuthn L3 §7.1 step 14)');
@@ -102,7 +106,9 @@ describe('Microsoft requirements: attestation and MDS facts', () => {
   it('MS-ATTESTATION passes only when the chain ends in the MDS root, and names where it ends otherwise', () => {
     const ok = judge(clean.input, 'MS-ATTESTATION');
     expect(ok.status).toBe('pass');
-    expect(ok.evidence.join('\n')).toMatch(/pass: chain ends in the MDS root "/);
+    expect(ok.evidence[0]).toBe(`pass: chain ends in the MDS root "${clean.attestation.rootSubject}"`);
+    expect(clean.attestation.rootSubject).toMatch(/CN=/);
+    expect(ok.evidence).toContain('MDS attestationTypes: basic_full');
     const given = judge(withAttestation({ rootSource: 'given', rootSubject: 'CN=Somebody' }), 'MS-ATTESTATION');
     expect(given.status).toBe('fail');
     expect(given.evidence).toContain('fail: the chain does not end in the MDS entry\'s attestationRootCertificates (it ends in "CN=Somebody", given)');
@@ -110,6 +116,13 @@ describe('Microsoft requirements: attestation and MDS facts', () => {
     expect(judge(noMds, 'MS-ATTESTATION').evidence).toContain('skip: no MDS BLOB was consulted: the chain to the MDS roots cannot be judged');
     const { attestation: _a, ...noReg } = clean.input;
     expect(judge(noReg, 'MS-ATTESTATION').evidence).toContain('skip: no registration was verified');
+  });
+
+  it('MS-ATTESTATION fails when the AAGUID has no MDS entry to take a root from', async () => {
+    const mds = await testMds({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' });
+    const r = judge({ ...clean.input, attestation: { ...clean.attestation, rootSource: 'given' } as CompatInput['attestation'], mds: mds.used }, 'MS-ATTESTATION');
+    expect(r.status).toBe('fail');
+    expect(r.evidence).toContain(`fail: AAGUID ${clean.aaguid} has no MDS entry, so no MDS root to chain to`);
   });
 
   it('MS-ATTESTATION counts the attestation\'s own problems but leaves the MDS status to MS-CERTIFIED', () => {
@@ -138,6 +151,14 @@ describe('Microsoft verdict and information', () => {
     expect(evaluateMicrosoft(noMds).verdict).toBe('incomplete');
     expect(evaluateMicrosoft(withInfo({ extensions: [] })).verdict).toBe('not-compatible');
     expect(evaluateMicrosoft(clean.input).verdict).toBe('compatible');
+    expect(evaluateMicrosoft(clean.input).mdsNote).toBe(TEST_MDS_NOTE);
+  });
+
+  it('says "nothing could be measured" only where a requirement had nothing but information', () => {
+    const { checks: _c, ...noChecks } = clean.input;
+    const ev = evaluateMicrosoft(noChecks);
+    expect(ev.requirements.find((r) => r.id === 'MS-MULTI-ACCOUNT')?.evidence).toEqual(['skip: nothing could be measured at this entry point']);
+    expect(ev.requirements.filter((r) => r.evidence.some((e) => e.includes('nothing could be measured'))).map((r) => r.id)).toEqual(['MS-MULTI-ACCOUNT']);
   });
 
   it('reports what Microsoft does not require as information, from getInfo as it is', () => {
