@@ -91,7 +91,11 @@ function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pic
     };
   }
   if (uv?.status === 'fail') return { status: 'fail', message: 'a passkey sign-in verifies the user, and this key fails EN-UV', fix: { kind: 'device', text: 'fix the key: EN-UV', checks: ['EN-UV'] } };
-  const configs = (p.combinationConfigurations ?? []).filter((c) => c['@odata.type'] === FIDO2_COMBINATION_TYPE || (c.appliesToCombinations?.includes('fido2') && c.allowedAAGUIDs));
+  // a fido2 restriction however it is spelled: the type in any case, or a configuration applying to fido2 that
+  // lists AAGUIDs (reading a restriction as absent would let any key through)
+  const configs = (p.combinationConfigurations ?? []).filter(
+    (c) => c['@odata.type']?.toLowerCase() === FIDO2_COMBINATION_TYPE.toLowerCase() || (c.appliesToCombinations?.includes('fido2') && c.allowedAAGUIDs),
+  );
   const none: EntraFix = { kind: 'none', text: 'nothing to change' };
   if (!configs.length) {
     if (uv?.status !== 'pass') return { status: 'skip', message: `fido2 is allowed; whether the key verifies the user could not be judged (EN-UV ${uv?.status ?? 'not evaluated'})`, fix: none };

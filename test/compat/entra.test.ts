@@ -349,3 +349,23 @@ describe('hostile policy files, continued', () => {
     expect(reason(evaluateEntra({ ...base, policy }), 'EN-PASSKEY-TYPE')[0]?.status).toBe('pass');
   });
 });
+
+describe('hostile authentication strengths', () => {
+  const strength = (config: Record<string, unknown>) =>
+    JSON.stringify({ id: 'c0ffee00-0000-0000-0000-0000000000aa', displayName: 'crafted', allowedCombinations: ['fido2'], combinationConfigurations: [{ id: 'cfg', ...config }] });
+
+  it('a fido2 combination configuration spelled in another case, or without its type, still restricts the AAGUIDs', async () => {
+    const base = await input();
+    for (const config of [
+      { '@odata.type': '#microsoft.graph.FIDO2CombinationConfiguration', allowedAAGUIDs: [OTHER_AAGUID] },
+      { appliesToCombinations: ['fido2'], allowedAAGUIDs: [OTHER_AAGUID] },
+    ]) {
+      const ev = evaluateEntra({ ...base, authStrengths: parseAuthStrengths(strength(config), 'f') });
+      expect(ev.authStrengths!.find((x) => x.from === 'f')!.status).toBe('fail');
+      expect(ev.verdict).toBe('blocked');
+    }
+    // a configuration of another method says nothing about fido2
+    const other = evaluateEntra({ ...base, authStrengths: parseAuthStrengths(strength({ '@odata.type': '#microsoft.graph.x509CertificateCombinationConfiguration', appliesToCombinations: ['x509CertificateMultiFactor'] }), 'f') });
+    expect(other.authStrengths!.find((x) => x.from === 'f')!.status).toBe('pass');
+  });
+});
