@@ -29,8 +29,12 @@ export const SIM_FINGER_INS = 0x5f;
 
 export interface NfcAppletOptions {
   authenticator: Authenticator;
-  /** whether a user-presence request is pending (status update 2 UPNEEDED instead of 1 PROCESSING) */
-  presence?: { readonly waiting: boolean };
+  /**
+   * whether a user-presence request is pending (status update 2 UPNEEDED instead of 1 PROCESSING); `onWait`,
+   * when given, is called as a wait starts, so a client that asked for status updates hears UPNEEDED at
+   * once (a wait approved at once, the simulator's automatic presence, is seen too)
+   */
+  presence?: { readonly waiting: boolean; onWait?(listener: () => void): () => void };
   /**
    * How long NFCCTAP_MSG / NFCCTAP_GETRESPONSE wait for the command before answering 9100 with a status
    * update, when the client asked for them (P1 0x80, CTAP 2.1 §11.3.6.1). Chosen, not from the spec: 100 ms.
@@ -48,6 +52,9 @@ interface Pending {
   abort: AbortController;
   /** the client asked for status updates (NFCCTAP_MSG P1 0x80) */
   updates: boolean;
+  /** resolves when the command starts waiting for a touch; `told` once a status update said UPNEEDED */
+  waitStarted: Promise<void>;
+  told: boolean;
 }
 
 /**
@@ -59,7 +66,9 @@ interface Pending {
  */
 export class NfcApplet {
   readonly authenticator: Authenticator;
-  private readonly presence: { readonly waiting: boolean } | undefined;
+  private readonly presence: NfcAppletOptions['presence'];
+  /** the pending command's "a wait started" signal */
+  private onWaitStarted: (() => void) | undefined;
   private readonly statusUpdateMs: number;
   private selected = false;
   private chain: { head: number[]; parts: Uint8Array[]; size: number } | undefined;
@@ -72,6 +81,7 @@ export class NfcApplet {
     this.authenticator = options.authenticator;
     this.presence = options.presence;
     this.statusUpdateMs = options.statusUpdateMs ?? 100;
+    options.presence?.onWait?.(() => this.onWaitStarted?.());
   }
 
   private get behaviour() {
@@ -203,6 +213,8 @@ export class NfcApplet {
     if (apdu.data.length === 0) return sw(Sw.WRONG_LENGTH);
     this.abortPending();
     const abort = new AbortController();
+    // before the command runs: its wait for a touch may start at once
+    const waitStarted = new Promise<void>((resolve) => (this.onWaitStarted = resolve));
     const payload = apdu.data;
     const work = this.authenticator.handleCbor(payload[0]!, payload.subarray(1), { signal: abort.signal }).then((r) => {
       const out = new Uint8Array(1 + r.payload.length);
@@ -210,7 +222,7 @@ export class NfcApplet {
       out.set(r.payload, 1);
       return out;
     });
-    this.pending = { work, abort, updates: (apdu.p1 & NFCCTAP_P1_GETRESPONSE) !== 0 };
+    this.pending = { work, abort, updates: (apdu.p1 & NFCCTAP_P1_GETRESPONSE) !== 0, waitStarted, told: false };
     return this.awaitPending(apdu);
   }
 
@@ -225,10 +237,14 @@ export class NfcApplet {
     if (p.updates || !b.nfcStatusUpdatesAsSpecified) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.statusUpdateMs)));
-      const done = await Promise.race([p.work.then((r) => ({ r })), late]);
+      const waiting = p.told ? [] : [p.waitStarted.then(() => 'wait' as const)];
+      const done = await Promise.race([p.work.then((r) => ({ r })), late, ...waiting]);
       clearTimeout(timer);
-      if (!done) {
-        const status = !b.nfcStatusUpdatesAsSpecified ? 0 : this.presence?.waiting ? KeepaliveStatus.UPNEEDED : KeepaliveStatus.PROCESSING;
+      if (done === undefined || done === 'wait') {
+        // a wait that started is told once, even when the touch came at once (CTAP 2.1 §11.3.6.2)
+        const up = done === 'wait' || this.presence?.waiting === true;
+        if (done === 'wait') p.told = true;
+        const status = !b.nfcStatusUpdatesAsSpecified ? 0 : up ? KeepaliveStatus.UPNEEDED : KeepaliveStatus.PROCESSING;
         return joinResponse(Uint8Array.of(status), Sw.STATUS_UPDATE);
       }
       if (this.pending === p) this.pending = undefined;

@@ -9,7 +9,6 @@ import {
   formatSw,
   Iso7816Cla,
   Iso7816Ins,
-  NFCCTAP_P1_GETRESPONSE,
   Sw,
   type Apdu,
   type ResponseApdu,
@@ -69,12 +68,15 @@ export class NfcSession {
     return this.apdu(`GET RESPONSE Le ${ne}`, { cla: Iso7816Cla.INTERINDUSTRY, ins: Iso7816Ins.GET_RESPONSE, p1: 0, p2: 0, data: new Uint8Array(0), ne });
   }
 
-  /** NFCCTAP_MSG in one APDU (CTAP 2.1 §11.3.6.1). */
+  /**
+   * NFCCTAP_MSG in one APDU (CTAP 2.1 §11.3.6.1). P1 is 0x00 unless given: the card then answers when done,
+   * never with a status update, so checks of framing are not about status updates.
+   */
   msg(message: Uint8Array, options: { p1?: number; extended?: boolean; ne?: number } = {}): Promise<ResponseApdu> {
     const extended = options.extended ?? false;
     return this.apdu(
       `NFCCTAP_MSG ${message.length} bytes${extended ? ', extended' : ''}`,
-      { cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_MSG, p1: options.p1 ?? NFCCTAP_P1_GETRESPONSE, p2: 0, data: message, ne: options.ne ?? (extended ? 65_536 : 256) },
+      { cla: Iso7816Cla.NFCCTAP, ins: Iso7816Ins.NFCCTAP_MSG, p1: options.p1 ?? 0, p2: 0, data: message, ne: options.ne ?? (extended ? 65_536 : 256) },
       extended,
     );
   }

@@ -102,7 +102,7 @@ export const nfcChecks: SuiteCheck[] = [
             const piece = message.subarray(at, at + 255);
             const last = at + 255 >= message.length;
             const cla = last ? Iso7816Cla.NFCCTAP : Iso7816Cla.NFCCTAP | Iso7816Cla.CHAINING;
-            r = await s.apdu(`NFCCTAP_MSG ${last ? 'last' : 'chained'} piece ${piece.length} of ${size}`, { cla, ins: Iso7816Ins.NFCCTAP_MSG, p1: NFCCTAP_P1_GETRESPONSE, p2: 0, data: piece, ...(last ? { ne: 256 } : {}) });
+            r = await s.apdu(`NFCCTAP_MSG ${last ? 'last' : 'chained'} piece ${piece.length} of ${size}`, { cla, ins: Iso7816Ins.NFCCTAP_MSG, p1: 0, p2: 0, data: piece, ...(last ? { ne: 256 } : {}) });
             if (last) break;
             s.expectSw(r, Sw.SUCCESS, `chained piece ${at / 255 + 1} of a ${size}-byte command`);
           }
