@@ -165,13 +165,13 @@ export class Authenticator {
     this.state = state;
     if (options.builtInUv) {
       this.builtInUv = options.builtInUv;
+    } else if (options.fingerprint !== false && this.features.bioEnroll) {
+      this.fingerprint = options.fingerprint ?? new SimulatedFingerprintSensor();
+      this.builtInUv = new FingerprintUv(this.fingerprint, () => this.state.bioTemplates ?? [], () => this.behaviour.bioMatchAnyFinger);
     } else if (options.features) {
       // A device profile: the model's own built-in UV (getInfo uv, uvModality), or none.
       const profiled = this.features.builtInUv;
       if (profiled !== undefined) this.builtInUv = new ScriptedBuiltInUv({ configured: profiled, modality: this.features.uvModality ?? UvModality.fingerprintInternal });
-    } else if (options.fingerprint !== false) {
-      this.fingerprint = options.fingerprint ?? new SimulatedFingerprintSensor();
-      this.builtInUv = new FingerprintUv(this.fingerprint, () => this.state.bioTemplates ?? [], () => this.behaviour.bioMatchAnyFinger);
     }
     this.lastSaved = serializeState(state);
     this.pinUvAuthToken = new PinUvAuthToken(this.rng, this.clock);

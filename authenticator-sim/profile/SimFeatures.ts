@@ -33,6 +33,8 @@ export interface SimFeatures {
   largeBlobs: boolean;
   /** `makeCredUvNotRqd` (§6.1.2 step 6) */
   makeCredUvNotRqd: boolean;
+  /** a fingerprint sensor with bio enrollment (CTAP 2.1 §6.7, getInfo bioEnroll / userVerificationMgmtPreview) */
+  bioEnroll: boolean;
   /** a built-in UV method: undefined none; false not yet enrolled (getInfo uv false); true enrolled */
   builtInUv: boolean | undefined;
   uvModality: number | undefined;
@@ -84,6 +86,7 @@ export const DEFAULT_FEATURES: SimFeatures = {
   ep: true,
   largeBlobs: true,
   makeCredUvNotRqd: true,
+  bioEnroll: true,
   builtInUv: undefined,
   uvModality: undefined,
   pinUvAuthProtocols: [2, 1],

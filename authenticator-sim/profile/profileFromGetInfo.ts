@@ -24,7 +24,7 @@ const IMPLEMENTED_ALGORITHMS = new Set<number>(DEFAULT_FEATURES.algorithms);
 /** options with no behaviour behind them (information only): passed through as listed */
 const INFORMATIONAL_OPTIONS = new Set(['plat', 'up', 'noMcGaPermissionsWithClientPin']);
 /** options the simulator keeps state for or implements (SimFeatures members) */
-const MODELLED_OPTIONS = new Set(['rk', 'clientPin', 'pinUvAuthToken', 'credMgmt', 'credentialMgmtPreview', 'authnrCfg', 'setMinPINLength', 'alwaysUv', 'ep', 'largeBlobs', 'makeCredUvNotRqd', 'uv']);
+const MODELLED_OPTIONS = new Set(['rk', 'clientPin', 'pinUvAuthToken', 'credMgmt', 'credentialMgmtPreview', 'authnrCfg', 'setMinPINLength', 'alwaysUv', 'ep', 'largeBlobs', 'makeCredUvNotRqd', 'uv', 'bioEnroll', 'userVerificationMgmtPreview']);
 
 /**
  * Reads a model's MDS3 `authenticatorGetInfo` (FIDO Metadata Statement §3.1.x: the getInfo response as
@@ -97,6 +97,8 @@ export function profileFromGetInfo(getInfo: unknown, description?: string): Devi
   f.largeBlobs = options.largeBlobs === true;
   f.makeCredUvNotRqd = options.makeCredUvNotRqd === true;
   f.builtInUv = 'uv' in options ? options.uv : undefined;
+  // a fingerprint model: the simulator's sensor, enrolled or not as the state says (not as listed)
+  f.bioEnroll = 'bioEnroll' in options || 'userVerificationMgmtPreview' in options;
 
   const isCtap21 = f.versions.includes(CtapVersion.FIDO_2_1);
   const ctap2 = f.versions.some((v) => v.startsWith('FIDO_2_'));

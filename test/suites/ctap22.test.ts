@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CtapStatus as S } from '../../harness/protocol/index.ts';
 import { ctap22Checks } from '../../harness/suites/ctap22/ctap22Checks.ts';
+import { runHarness } from '../runner/runHarness.ts';
 import { cleanProblems, failed, rewriteResponse, rewriteStatus, runAgainst, type Fault } from './faultyDevice.ts';
 
 const MC = 0x01;
@@ -20,6 +21,19 @@ describe('ctap22 suite (CTAP 2.2)', () => {
     const results = await runAgainst({ suites: ['ctap22'], ctap22: false });
     expect([...results.values()].every((r) => r.status === 'skip' && /does not claim FIDO_2_2/.test(r.message))).toBe(true);
   });
+
+  it('should skip with the reason on a CTAP 2.1 device profile, while the fingerprint and EA areas run on it (YubiKey Bio Enterprise, MDS BLOB 23)', async () => {
+    const { report } = await runHarness([
+      '--sim-profile', '83c47309-aabb-4108-8470-8be838b573cb',
+      '--mds', 'test/fixtures/mds/blob-2023-no23.jwt', '--at', '2023-05-01',
+      '--suite', 'ctap22,bio-enrollment,enterprise-attestation',
+    ]);
+    const by = (suite: string) => report.checks.filter((c) => c.suite === suite);
+    expect(by('ctap22').length).toBe(ids.length);
+    expect(by('ctap22').every((c) => c.status === 'skip' && /does not claim FIDO_2_2/.test(c.message ?? ''))).toBe(true);
+    expect(by('bio-enrollment').every((c) => c.status === 'pass')).toBe(true);
+    expect(by('enterprise-attestation').every((c) => c.status === 'pass')).toBe(true);
+  }, 120_000);
 
   const cases: Array<[string, { fault?: Fault; quirks?: string[] }, string[]]> = [
     ['maxPINLength is 64', { fault: rewriteResponse(INFO, (b) => b.set(0x1d, 64)) }, ['CTAP22-INFO-001']],
