@@ -242,7 +242,12 @@ export async function validateCertificateChain(given: PathCertificate[], options
         warnings.push({ code: 'MDS_CRL_UNAVAILABLE', message: `CRL for "${issuer.subject}" has a bad signature and was ignored` });
         continue;
       }
-      checked = true;
+      // RFC 5280 §6.3.3 (a)(2): a CRL whose nextUpdate is before the verification time is not current; what it
+      // lists stays revoked, but it cannot show that nothing else is
+      const stale = crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < options.at.getTime();
+      if (stale) {
+        warnings.push({ code: 'MDS_CRL_UNAVAILABLE', message: `CRL of "${issuer.subject}" is stale (nextUpdate ${crl.nextUpdate!.toISOString()}, verification time ${options.at.toISOString()}): revocation of "${describe(cert)}" not known to be current` });
+      } else checked = true;
       const entry = crl.findRevoked(cert.serialNumber);
       if (entry && entry.revocationDate.getTime() <= options.at.getTime()) {
         problems.push({

@@ -52,6 +52,15 @@ describe('revocation against CRLs held locally (MDS3 §3.2)', () => {
     expect((await verify([crl], new Date('2025-01-01T00:00:00Z'))).no).toBe(1);
   });
 
+  it('a stale CRL (nextUpdate before `at`) still revokes what it lists, but does not count as checked (RFC 5280 §6.3.3 (a)(2))', async () => {
+    const later = new Date('2026-03-01T00:00:00Z');
+    const v = await verify([await crlOf(signer.root, ['7f'])], later);
+    expect(v.warnings.map((w) => w.code)).toEqual(['MDS_CRL_UNAVAILABLE', 'MDS_CRL_UNAVAILABLE']);
+    expect(v.warnings[0]!.message).toContain('stale');
+    const err = await verify([await crlOf(signer.root, [signer.signer.cert.serialNumber])], later).catch((e: unknown) => e as MdsError);
+    expect((err as MdsError).code).toBe('MDS_CERT_REVOKED');
+  });
+
   it('a CRL signed by another key is ignored and reported', async () => {
     const other = await createTestMdsSigner();
     const forged = await crlOf({ ...other.root, cert: signer.root.cert }, [signer.signer.cert.serialNumber]);
