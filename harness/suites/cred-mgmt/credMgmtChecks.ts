@@ -1,27 +1,21 @@
-import { CtapRequest, credentialManagementRequest } from '../../ctap/index.ts';
+import { CtapRequest } from '../../ctap/index.ts';
 import { randomBytes } from 'node:crypto';
-import type { PinUvAuthTokenHandle } from '../../client/index.ts';
 import {
   CredentialManagementSubCommand as Sub,
   CtapCommand,
   CtapStatus,
   CtapVersion,
-  credentialManagementSubParamKeys,
   decodeRpEntity,
   decodeUserEntity,
   encodeCanonicalCbor,
-  encodeEntity,
-  encodeParams,
   PinUvAuthPermission,
-  type CborMap,
-  type CredentialManagementResponse,
-  type UserEntity,
 } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { type MadeCredential, allowListOf, decodeOrFail, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
 import { pinToken } from '../pinOps.ts';
 import { all, needsAlwaysUvOff, needsClientPin, needsPermissionsToken, needsRk } from '../needs.ts';
-import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { cm, credParams, decoded, idOf, listCredentials, rpParams } from './cmOps.ts';
 
 const suite = 'cred-mgmt';
 
@@ -36,39 +30,7 @@ const needsCredMgmt = (ctx: SuiteContext) =>
  */
 const base = { suite, needs: { pin: 'set' as const }, destructive: true, requires: needsCredMgmt };
 
-interface CmOptions {
-  params?: CborMap;
-  token?: PinUvAuthTokenHandle;
-  command?: number;
-  /** change the pinUvAuthParam (e.g. flip a bit) */
-  tamperAuth?: (auth: Uint8Array) => Uint8Array;
-}
-
-/** One credentialManagement subcommand; pinUvAuthParam = authenticate(token, subCommand || subCommandParams) (§6.8). */
-async function cm(ctx: SuiteContext, subCommand: number, opts: CmOptions, signal: AbortSignal): Promise<CallResult<CredentialManagementResponse>> {
-  const command = opts.command ?? ctx.ctap2.credentialManagementCommand();
-  let auth: { pinUvAuthProtocol?: number; pinUvAuthParam?: Uint8Array } = {};
-  if (opts.token) {
-    const message = opts.params ? new Uint8Array(Buffer.concat([Buffer.of(subCommand), encodeCanonicalCbor(opts.params)])) : Uint8Array.of(subCommand);
-    const param = opts.token.protocol.authenticate(opts.token.token, message);
-    auth = { pinUvAuthProtocol: opts.token.protocol.version, pinUvAuthParam: opts.tamperAuth ? opts.tamperAuth(param) : param };
-  }
-  return ctx.request(credentialManagementRequest(command), { subCommand, subCommandParams: opts.params, ...auth }, signal);
-}
-
-function decoded(r: CallResult<CredentialManagementResponse>, what: string): CredentialManagementResponse {
-  expectStatus(r, CtapStatus.CTAP2_OK, what);
-  return r.response!;
-}
-
 const cmToken = (ctx: SuiteContext) => pinToken(ctx, { permissions: PinUvAuthPermission.cm });
-const rpParams = (rpId: string) => encodeParams(credentialManagementSubParamKeys, { rpIDHash: sha256(rpId) });
-const credParams = (id: Uint8Array, user?: UserEntity) =>
-  encodeParams(credentialManagementSubParamKeys, {
-    credentialID: encodeEntity({ type: 'public-key', id }),
-    ...(user ? { user: encodeEntity(user) } : {}),
-  });
-
 async function makeAccounts(ctx: SuiteContext, rpId: string, n: number, signal: AbortSignal): Promise<MadeCredential[]> {
   const out: MadeCredential[] = [];
   for (let i = 0; i < n; i++) {
@@ -77,22 +39,6 @@ async function makeAccounts(ctx: SuiteContext, rpId: string, n: number, signal: 
   }
   return out;
 }
-
-/** enumerateCredentialsBegin + GetNextCredential for one RP, checking totalCredentials. */
-async function listCredentials(ctx: SuiteContext, rpId: string, token: PinUvAuthTokenHandle, signal: AbortSignal): Promise<CredentialManagementResponse[]> {
-  const first = await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token }, signal);
-  if (first.status === CtapStatus.CTAP2_ERR_NO_CREDENTIALS) return [];
-  const head = decoded(first, 'enumerateCredentialsBegin');
-  const total = head.totalCredentials;
-  ensure(typeof total === 'number' && total >= 1, `enumerateCredentialsBegin totalCredentials is ${total ?? 'missing'}`);
-  const all = [head];
-  for (let i = 1; i < Math.min(total, 64); i++) {
-    all.push(decoded(await cm(ctx, Sub.enumerateCredentialsGetNextCredential, {}, signal), `enumerateCredentialsGetNextCredential #${i + 1}`));
-  }
-  return all;
-}
-
-const idOf = (r: CredentialManagementResponse) => hex(r.credentialID?.get('id') as Uint8Array | undefined);
 
 export const credMgmtChecks: SuiteCheck[] = [
   {

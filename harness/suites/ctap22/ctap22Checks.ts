@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { verifyAttestation } from '../../../mds/index.ts';
 import { hmacSecretInput } from '../../client/index.ts';
-import { credentialManagementRequest } from '../../ctap/index.ts';
 import {
   buildAttestationObject,
   CredentialManagementSubCommand,
@@ -10,9 +9,6 @@ import {
   CtapStatus,
   CtapVersion,
   decryptPersistentInfo,
-  encodeCanonicalCbor,
-  encodeParams,
-  credentialManagementSubParamKeys,
   PinUvAuthPermission,
   type CborValue,
 } from '../../protocol/index.ts';
@@ -22,6 +18,7 @@ import { failOnStatus } from '../failOnStatus.ts';
 import { needsClientPin, needsExtension, needsRk, type Need } from '../needs.ts';
 import { allowListOf, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256, uvParams, type MadeCredential } from '../ops.ts';
 import { clientPin, pinToken } from '../pinOps.ts';
+import { cm, credParams, idOf, listCredentials } from '../cred-mgmt/cmOps.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'ctap22';
@@ -157,9 +154,9 @@ export const ctap22Checks: SuiteCheck[] = [
       const pay = await makeCredentialUv(ctx, rpId, { options: rkOption(), extensions: tpp(), user: user(1) }, signal);
       const plain = await makeCredentialUv(ctx, rpId, { options: rkOption(), user: user(2) }, signal);
       const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm }, signal);
-      const listed = await enumerate(ctx, rpId, token, signal);
+      const listed = await listCredentials(ctx, rpId, token, signal);
       for (const [made, expected] of [[pay, true], [plain, false]] as const) {
-        const l = listed.get(hex(made.credentialId));
+        const l = listed.find((r) => idOf(r) === hex(made.credentialId));
         ensure(l, `credential ${hex(made.credentialId).slice(0, 16)}… not listed`);
         ensure(l.thirdPartyPayment === expected, `thirdPartyPayment listed as ${String(l.thirdPartyPayment)}, expected ${expected}`);
       }
@@ -176,13 +173,13 @@ export const ctap22Checks: SuiteCheck[] = [
       const rpId = ctx.rpIdFor('CTAP22-PPUAT-001');
       const made = await makeCredentialUv(ctx, rpId, { options: rkOption() }, signal);
       const ppuat = await pinToken(ctx, { permissions: PinUvAuthPermission.pcmr }, signal);
-      expectStatus(await cm(ctx, ppuat, CredentialManagementSubCommand.getCredsMetadata, undefined, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token');
+      expectStatus(await cm(ctx, CredentialManagementSubCommand.getCredsMetadata, { token: ppuat }, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token');
       if (ctx.options.powerCycle) {
         await ctx.options.powerCycle();
-        expectStatus(await cm(ctx, ppuat, CredentialManagementSubCommand.getCredsMetadata, undefined, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token after a power cycle');
+        expectStatus(await cm(ctx, CredentialManagementSubCommand.getCredsMetadata, { token: ppuat }, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token after a power cycle');
       }
-      const del = encodeParams(credentialManagementSubParamKeys, { credentialID: new Map<CborValue, CborValue>([['id', made.credentialId], ['type', 'public-key']]) });
-      expectStatus(await cm(ctx, ppuat, CredentialManagementSubCommand.deleteCredential, del, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'deleteCredential with the read-only persistent token');
+      const del = await cm(ctx, CredentialManagementSubCommand.deleteCredential, { token: ppuat, params: credParams(made.credentialId) }, signal);
+      expectStatus(del, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'deleteCredential with the read-only persistent token');
       return { message: ctx.options.powerCycle ? 'used before and after a power cycle' : 'used (no power cycle from here)' };
     },
   },
@@ -231,33 +228,4 @@ function decrypt(protocol: { decrypt(key: Uint8Array, c: Uint8Array): Uint8Array
   }
   ensure(plain.length === 32, `${what} output decrypts to ${plain.length} bytes, expected 32`);
   return plain;
-}
-
-/** One credentialManagement subcommand authenticated by `token` (CTAP 2.1 §6.8 pinUvAuthParam). */
-function cm(ctx: SuiteContext, token: { token: Uint8Array; protocol: { version: 1 | 2; authenticate(k: Uint8Array, m: Uint8Array): Uint8Array } }, subCommand: number, params: Map<CborValue, CborValue> | undefined, signal: AbortSignal) {
-  const message = params ? new Uint8Array(Buffer.concat([Uint8Array.of(subCommand), encodeCanonicalCbor(params)])) : Uint8Array.of(subCommand);
-  return ctx.request(
-    credentialManagementRequest(ctx.ctap2.credentialManagementCommand()),
-    { subCommand, ...(params ? { subCommandParams: params } : {}), pinUvAuthProtocol: token.protocol.version, pinUvAuthParam: token.protocol.authenticate(token.token, message) },
-    signal,
-  );
-}
-
-/** The RP's discoverable credentials by ID (hex), as enumerateCredentials lists them. */
-async function enumerate(ctx: SuiteContext, rpId: string, token: Parameters<typeof cm>[1], signal: AbortSignal) {
-  const params = encodeParams(credentialManagementSubParamKeys, { rpIDHash: sha256(rpId) });
-  const first = await cm(ctx, token, CredentialManagementSubCommand.enumerateCredentialsBegin, params, signal);
-  expectStatus(first, CtapStatus.CTAP2_OK, 'enumerateCredentialsBegin');
-  const all = [first.response!];
-  for (let i = 1; i < (first.response?.totalCredentials ?? 1); i++) {
-    const next = await ctx.request(credentialManagementRequest(ctx.ctap2.credentialManagementCommand()), { subCommand: CredentialManagementSubCommand.enumerateCredentialsGetNextCredential }, signal);
-    expectStatus(next, CtapStatus.CTAP2_OK, 'enumerateCredentialsGetNextCredential');
-    all.push(next.response!);
-  }
-  const out = new Map<string, (typeof all)[number]>();
-  for (const r of all) {
-    const id = r.credentialID?.get('id');
-    if (id instanceof Uint8Array) out.set(hex(id), r);
-  }
-  return out;
 }
