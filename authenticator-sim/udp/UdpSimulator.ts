@@ -6,7 +6,7 @@ import { parseFingerDatagram } from './fingerDatagram.ts';
 
 /**
  * The datagram that power-cycles the simulator in place (docs/simulator.md "Power cycle"): persistent
- * state is kept, volatile state and channels are cleared. It is never answered.
+ * state and channel allocations are kept, volatile state is cleared. It is never answered.
  */
 export const POWER_CYCLE_DATAGRAM = Uint8Array.from(
   Buffer.from(
