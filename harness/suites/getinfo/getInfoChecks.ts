@@ -92,7 +92,7 @@ export const getInfoChecks: SuiteCheck[] = [
     id: 'INFO-OPTIONS-001',
     suite,
     title: 'options are known identifiers; up is not false',
-    specRef: 'CTAP 2.1 §6.4 options (option IDs)',
+    specRef: 'CTAP 2.1 §6.4 options (option IDs), CTAP 2.2 §6.4 (perCredMgmtRO)',
     async run(ctx) {
       const o = ctx.info.options ?? {};
       ensure(o.up !== false, 'option up is false: a roaming authenticator must test user presence');
