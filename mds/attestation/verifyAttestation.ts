@@ -223,7 +223,12 @@ export async function verifyAttestation(
   let mdsEntry: MetadataBlobPayloadEntry | undefined;
   let keyIdentifier: string | undefined;
   const leaf = outcome.trustPath[0];
-  if (aaguid !== ZERO_AAGUID) mdsEntry = options.store?.byAaguid(aaguid);
+  // fido-u2f signs rpIdHash, clientDataHash, credentialId and the key, not authData (WebAuthn L3 §8.6 step 5):
+  // its AAGUID is the client's, unsigned, and never names the model; the certificate's key identifier does
+  if (fmt === 'fido-u2f' && aaguid !== ZERO_AAGUID) {
+    problems.push({ code: 'ATT_AAGUID_MISMATCH', severity: 'warn', message: `fido-u2f authData carries AAGUID ${aaguid}, which the U2F signature does not cover: it is ignored (the model is looked up by the certificate's key identifier)` });
+  }
+  if (aaguid !== ZERO_AAGUID && fmt !== 'fido-u2f') mdsEntry = options.store?.byAaguid(aaguid);
   else if (leaf && fmt === 'fido-u2f') {
     // U2F authenticators are listed by attestationCertificateKeyIdentifiers (MDS3 §3.1.1)
     keyIdentifier = certificateKeyIdentifier(leaf);

@@ -7,6 +7,9 @@ import { verifyAttestation, type RegistrationResponseJSON } from '../../mds/atte
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors } from '../../mds/testBlob.ts';
 import { FIXTURES, fixtureText } from './helpers.ts';
 import { makePackedRegistration } from './packedFixture.ts';
+import { buildAttestationObject, parseAttestationObject } from '../../harness/protocol/index.ts';
+import { aaguidToBytes } from '../../mds/aaguid.ts';
+import { evaluateMicrosoft, mdsUsed, registrationInput } from '../../harness/compat/index.ts';
 
 /** The BLOB's time: serial 23 was current on 2023-01-15 (test/fixtures/mds/SOURCES.md). */
 const BLOB_TIME = new Date('2023-01-15T00:00:00Z');
@@ -100,6 +103,20 @@ describe('verifyAttestation on every captured registration, against serial 23 at
     const r = await verifyAttestation(load('tweag/tpm-es256-01.json'), { store, at: BLOB_TIME });
     expect(r.trustPath.at(-1)!.issuer).toContain('FIDO Fake TPM Root');
     expect(r.problems.find((p) => p.code === 'ATT_NO_TRUST_ANCHOR')?.message).toContain('test root');
+  });
+
+  it("fido-u2f with a FIDO2 model's AAGUID written into authData (unsigned, WebAuthn L3 §8.6 step 5): the model comes from the key identifier, the AAGUID is not vouched for", async () => {
+    const json = load('tweag/u2f-01.json');
+    const parsed = parseAttestationObject(new Uint8Array(Buffer.from(json.response.attestationObject, 'base64url')), { canonical: 'report' });
+    const authData = new Uint8Array(parsed.authData.raw);
+    authData.set(aaguidToBytes('2fc0579f-8113-47ea-b116-bb5a8db9202a'), 37); // YubiKey 5 Series with NFC
+    const forged = { ...json, response: { ...json.response, attestationObject: Buffer.from(buildAttestationObject(parsed.fmt, authData, parsed.attStmt)).toString('base64url') } };
+    const r = await verifyAttestation(forged, { store, at: BLOB_TIME });
+    expect(r.signatureValid).toBe(true); // the U2F signature does not cover the AAGUID
+    expect(r.model).toBe('Security Key by Yubico');
+    expect(r.problems.map((p) => `${p.severity}:${p.code}`)).toEqual(['warn:ATT_AAGUID_MISMATCH']);
+    const listed = evaluateMicrosoft(registrationInput(r, mdsUsed(store), BLOB_TIME)).requirements.find((x) => x.id === 'MS-MDS-LISTED')!;
+    expect(listed.status).not.toBe('pass');
   });
 
   it('refuses a packed attestation with one signature byte changed', async () => {
