@@ -159,6 +159,28 @@ describe('Microsoft verdict and information', () => {
     const ev = evaluateMicrosoft(noChecks);
     expect(ev.requirements.find((r) => r.id === 'MS-MULTI-ACCOUNT')?.evidence).toEqual(['skip: nothing could be measured at this entry point']);
     expect(ev.requirements.filter((r) => r.evidence.some((e) => e.includes('nothing could be measured'))).map((r) => r.id)).toEqual(['MS-MULTI-ACCOUNT']);
+    // information alone measures nothing either
+    const aaguid = evaluateMicrosoft({}).requirements.find((r) => r.id === 'MS-AAGUID')!;
+    expect(aaguid.evidence).toEqual(['the same AAGUID on every unit of a model cannot be judged from one unit', 'skip: nothing could be measured at this entry point']);
+    expect(aaguid.status).toBe('skip');
+  });
+
+  it('MS-ATTESTATION skips while the statement signature was not verified, unless something already fails', () => {
+    const unverified = judge(withAttestation({ signatureValid: false }), 'MS-ATTESTATION');
+    expect(unverified.status).toBe('skip');
+    expect(unverified.evidence).toContain('skip: the attestation signature was not verified (no clientDataJSON or clientDataHash)');
+    const failing = judge(withAttestation({ signatureValid: false, format: 'fido-u2f' }), 'MS-ATTESTATION');
+    expect(failing.status).toBe('fail');
+    expect(failing.evidence.join('\n')).not.toContain('was not verified');
+  });
+
+  it('names the built-in user verification method and whether it is set up', () => {
+    const uv = (info: Partial<AuthenticatorInfo>) => microsoftInformation({ info: { versions: ['FIDO_2_1'], aaguid: new Uint8Array(16), ...info } }).find((i) => i.id === 'INFO-UV-MODALITY')?.value;
+    expect(uv({})).toBe('none (not reported)');
+    expect(uv({ options: { uv: false } })).toBe('a method it does not name (no uvModality), not set up yet (uv=false)');
+    expect(uv({ options: { uv: true }, uvModality: 2 })).toMatch(/^fingerprint.*, set up \(uv=true\)$/i);
+    expect(uv({ uvModality: 2 })).toMatch(/^fingerprint/i);
+    expect(uv({ uvModality: 2 })).not.toContain('uv=');
   });
 
   it('reports what Microsoft does not require as information, from getInfo as it is', () => {
