@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { evaluateStatus } from '../../mds/evaluateStatus.ts';
+import { buildTestMdsEntry } from '../../mds/testBlob.ts';
+import type { StatusReport } from '../../mds/MdsTypes.ts';
+
+const entry = (statusReports: StatusReport[]) => buildTestMdsEntry({ aaguid: '11111111-2222-3333-4444-555555555555', description: 'k', statusReports });
+
+/** What evaluateStatus says, not only its verdict: the finding lines a report prints, the history, the latest report. */
+describe('evaluateStatus findings and history (MDS3 §3.1.3)', () => {
+  it('names the status, its date and version, and says a self-reported newer firmware does not clear it', () => {
+    const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'REVOKED', effectiveDate: '2025-01-01', authenticatorVersion: 3 }]), { authenticatorVersion: 5 });
+    expect(e.verdict).toBe('fail');
+    expect(e.findings.map((f) => [f.severity, f.message])).toEqual([['fail', 'REVOKED since 2025-01-01 (authenticatorVersion 3); the device reports firmwareVersion 5, which is self-reported and does not clear it']]);
+    const same = evaluateStatus(entry([{ status: 'REVOKED', effectiveDate: '2025-01-01', authenticatorVersion: 5 }]), { authenticatorVersion: 5 });
+    expect(same.findings[0]!.message).toBe('REVOKED since 2025-01-01 (authenticatorVersion 5)');
+    expect(evaluateStatus(entry([{ status: 'REVOKED' }])).findings[0]!.message).toBe('REVOKED');
+  });
+
+  it('UPDATE_AVAILABLE warns until the device reports that version, then is information with the firmware named', () => {
+    const reports: StatusReport[] = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'UPDATE_AVAILABLE', effectiveDate: '2024-06-01', authenticatorVersion: 7, url: 'https://vendor.example/fw' }];
+    const old = evaluateStatus(entry(reports), { authenticatorVersion: 6 });
+    expect(old.verdict).toBe('warn');
+    expect(old.findings.map((f) => [f.severity, f.message])).toEqual([['warn', 'UPDATE_AVAILABLE since 2024-06-01 (authenticatorVersion 7): https://vendor.example/fw']]);
+    for (const fw of [7, 8]) {
+      const applied = evaluateStatus(entry(reports), { authenticatorVersion: fw });
+      expect(applied.verdict).toBe('pass');
+      expect(applied.findings.map((f) => [f.severity, f.message])).toEqual([['info', `UPDATE_AVAILABLE since 2024-06-01 (authenticatorVersion 7) (the device reports firmwareVersion ${fw}): https://vendor.example/fw`]]);
+    }
+    expect(evaluateStatus(entry(reports)).verdict).toBe('warn');
+  });
+
+  it('a certification from a higher version is information and leaves the device at the level that covers it', () => {
+    const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2023-01-01', authenticatorVersion: 1 }, { status: 'FIDO_CERTIFIED_L2', effectiveDate: '2024-01-01', authenticatorVersion: 4 }]), { authenticatorVersion: 3 });
+    expect(e.certificationLevel).toBe('FIDO_CERTIFIED_L1');
+    expect(e.certified).toBe(true);
+    expect(e.verdict).toBe('pass');
+    expect(e.findings.map((f) => [f.severity, f.message])).toEqual([['info', 'FIDO_CERTIFIED_L2 applies from authenticatorVersion 4; the device reports firmwareVersion 3']]);
+    const at4 = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2023-01-01', authenticatorVersion: 1 }, { status: 'FIDO_CERTIFIED_L2', effectiveDate: '2024-01-01', authenticatorVersion: 4 }]), { authenticatorVersion: 4 });
+    expect(at4.certificationLevel).toBe('FIDO_CERTIFIED_L2');
+    expect(at4.findings).toEqual([]);
+  });
+
+  it('orders the history by date (undated reports keep their place), and names the latest report in effect', () => {
+    const r1: StatusReport = { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-03-01' };
+    const r2: StatusReport = { status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2023-01-01' };
+    const r3: StatusReport = { status: 'UPDATE_AVAILABLE', effectiveDate: '2026-01-01' };
+    const e = evaluateStatus(entry([r1, r2, r3]), { at: new Date('2025-01-01') });
+    expect(e.history).toEqual([r2, r1]);
+    expect(e.latestStatus).toBe('FIDO_CERTIFIED_L1');
+    expect(e.latestEffectiveDate).toBe('2024-03-01');
+    expect(e.certificationLevel).toBe('FIDO_CERTIFIED_L1');
+    const undated = evaluateStatus(entry([{ status: 'NOT_FIDO_CERTIFIED' }, { status: 'FIDO_CERTIFIED_L2' }]));
+    expect(undated.history.map((r) => r.status)).toEqual(['NOT_FIDO_CERTIFIED', 'FIDO_CERTIFIED_L2']);
+    expect(undated.latestStatus).toBe('FIDO_CERTIFIED_L2');
+    expect(undated.latestEffectiveDate).toBeUndefined();
+    const none = evaluateStatus(entry([]));
+    expect(none).toEqual({ verdict: 'pass', certified: false, findings: [], history: [] });
+  });
+
+  it('SELF_ASSERTION_SUBMITTED is a certification status but not a FIDO certification', () => {
+    const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2023-01-01' }, { status: 'SELF_ASSERTION_SUBMITTED', effectiveDate: '2024-01-01' }]));
+    expect(e.certificationLevel).toBe('SELF_ASSERTION_SUBMITTED');
+    expect(e.certified).toBe(false);
+  });
+});
