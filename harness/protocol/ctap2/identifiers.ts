@@ -28,6 +28,8 @@ export const CtapOption = {
   setMinPINLength: 'setMinPINLength',
   makeCredUvNotRqd: 'makeCredUvNotRqd',
   alwaysUv: 'alwaysUv',
+  /** CTAP 2.2 §6.4: credential management by the persistent pinUvAuthToken (pcmr), read-only */
+  perCredMgmtRO: 'perCredMgmtRO',
 } as const;
 
 /** Extension identifiers, CTAP 2.1 §12 (defined extensions) and CTAP 2.2 §12. */
