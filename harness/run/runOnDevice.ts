@@ -33,7 +33,13 @@ export async function runOnDevice(opts: RunOptions, io: RunIo, deps: RunDeps = {
     const at = (opts.profile ? undefined : opts.at) ?? new Date();
     const mds = await mdsForDevice(opts, at, opened);
     const base = suiteOptions(opts, opened, mds, at, io);
-    const prepared = prepareRun(base, { replugForReset: opened.kind === 'hid' });
+    // a person touches and replugs a real key; a simulator approves by itself (a second per touch when
+    // it answers like a real key, --sim-latency realistic)
+    const person = opened.kind === 'hid' || (opened.kind === 'nfc' && !opened.isSimulator);
+    const prepared = prepareRun(base, {
+      replugForReset: opened.kind === 'hid',
+      ...(person ? {} : { touchSeconds: opts.simLatency ? 1 : 0, checkSeconds: opts.simLatency ? 0.3 : 0.05 }),
+    });
     const plan = prepared.plan;
     io.stdout.write(`plan: ${describePlan(plan)}\n`);
     if (opts.dryRun) {

@@ -21,7 +21,7 @@ export interface Check<Ctx> {
    * (CTAP 2.1 §6.1.2 step 14, §6.2.2 step 9, §6.6). A function when it depends on the device. The run
    * plan is the sum over the selected checks, and a test holds it equal to the count on the simulator.
    */
-  touches?: number | ((ctx: Ctx) => number);
+  touches: number | ((ctx: Ctx) => number);
   /** authenticatorReset calls the check makes itself (a replug each on a real key, CTAP 2.1 §6.6) */
   resets?: number;
   /** per-check time limit (default: the runner's) */

@@ -13,20 +13,34 @@ import type { MakeCredentialRequest } from '../protocol/index.ts';
 export const CREDENTIAL_POOL = {
   /** a non-discoverable ES256 credential, no extensions: the makeCredential response checks read it too */
   plain: { rpId: 'pool-plain.fido-harness.test', request: {} },
-  /** a non-discoverable credential with hmac-secret (CTAP 2.1 §12.5) */
-  hmacSecret: { rpId: 'pool-hmac.fido-harness.test', request: { extensions: new Map([['hmac-secret', true]]) } },
 } satisfies Record<string, { rpId: string; request: Partial<MakeCredentialRequest> }>;
 
 /**
  * The pool's members: the CTAP2 credentials above, a U2F registration (u2f/u2fOps.ts), and the webauthn
  * suite's accounts at its relying party (webauthn/ceremonies.ts).
  */
-export type PoolName = keyof typeof CREDENTIAL_POOL | 'u2f' | 'webauthnAccount' | 'entraAccount';
+export type PoolName = keyof typeof CREDENTIAL_POOL | 'tolerant' | 'rkPair' | 'hmacSecret' | 'credProtect' | 'cmAccounts' | 'tokenMc1' | 'tokenMc2' | 'legacyMc1' | 'legacyMc2' | 'tppPair' | 'u2f' | 'webauthnAccount' | 'entraAccount';
 
 /** The touches making each pool member costs (a makeCredential, U2F_REGISTER or ceremony each). */
 export const POOL_TOUCHES: Record<PoolName, number> = {
   plain: 1,
+  /** hmac-secret/hmacSecretChecks.ts: non-discoverable, hmac-secret, made with a PIN token */
   hmacSecret: 1,
+  /** cred-protect/credProtectChecks.ts: one credential per level 1-3 */
+  credProtect: 3,
+  /** cred-mgmt/credMgmtChecks.ts: two accounts on one RP */
+  cmAccounts: 2,
+  /** client-pin/tokenChecks.ts: a makeCredential with a token of each protocol, and with a getPINToken token */
+  tokenMc1: 1,
+  tokenMc2: 1,
+  legacyMc1: 1,
+  legacyMc2: 1,
+  /** ctap22/ctap22Checks.ts: a thirdPartyPayment credential and a plain one */
+  tppPair: 2,
+  /** make-credential/tolerantCredential.ts (reads `plain` too) */
+  tolerant: 1,
+  /** resident-key/residentKeyChecks.ts: two accounts on one RP */
+  rkPair: 2,
   u2f: 1,
   /** registered and signed in once */
   webauthnAccount: 2,

@@ -25,11 +25,8 @@ import type { SuiteCheck } from './SuiteContext.ts';
 
 export { SuiteContext, type SuiteCheck, type SuiteDevice, type SuiteContextOptions, type CallResult } from './SuiteContext.ts';
 
-/**
- * Every check, in run order: checks that need no PIN first, then those that set one, so the device state
- * changes as few times as possible; reset last.
- */
-export const ALL_CHECKS: readonly SuiteCheck[] = [
+/** The areas that run on a PIN-less key (their few checks that need a PIN go after them all). */
+const PIN_LESS_AREAS: readonly SuiteCheck[] = [
   ...getInfoChecks,
   ...makeCredentialChecks,
   ...getAssertionChecks,
@@ -40,7 +37,10 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...nfcChecks,
   ...u2fChecks,
   ...webauthnChecks,
-  ...clientPinChecks,
+];
+
+/** The areas after client-pin: most of their checks need a PIN. */
+const PIN_AREAS: readonly SuiteCheck[] = [
   ...uvChecks,
   ...configChecks,
   ...minPinLengthChecks,
@@ -52,6 +52,21 @@ export const ALL_CHECKS: readonly SuiteCheck[] = [
   ...bioEnrollmentChecks,
   ...enterpriseAttestationChecks,
   ...ctap22Checks,
+];
+
+/**
+ * Every check, in run order: checks that need no PIN first, then those that set one, so the device state
+ * changes as few times as possible (each reset is a touch, and a replug on a real key: CTAP 2.1 §6.6);
+ * reset last. A check of the PIN-less areas that needs a PIN runs after the client-pin area, which ends
+ * with a PIN set and the credentials its token checks share (credentialPool.ts).
+ */
+export const ALL_CHECKS: readonly SuiteCheck[] = [
+  ...PIN_LESS_AREAS.filter((c) => c.needs?.pin !== 'set'),
+  ...clientPinChecks,
+  ...PIN_LESS_AREAS.filter((c) => c.needs?.pin === 'set'),
+  // the later areas' checks that need no PIN together (one reset for them all), then the rest
+  ...PIN_AREAS.filter((c) => c.needs?.pin === 'unset'),
+  ...PIN_AREAS.filter((c) => c.needs?.pin !== 'unset'),
   ...resetChecks,
 ];
 

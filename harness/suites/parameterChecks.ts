@@ -21,6 +21,8 @@ export function parameterChecks(
     suite,
     title: `${what} is refused with ${ctapStatusName(status)}`,
     specRef,
+    // a malformed request is refused before presence is asked for (CTAP 2.1 §6.1.2, §6.2.2: parameters first)
+    touches: 0,
     async run(ctx, signal) {
       const request = validRequest(ctx, id);
       if (value === undefined) request.delete(key);

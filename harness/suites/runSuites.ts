@@ -19,7 +19,7 @@ export interface RunSuitesOptions {
   rerunCommand?: (check: SuiteCheck) => string;
   /** how long the device has to echo a PING after a check ended in a channel error (default 5 s) */
   probeMs?: number;
-  /** called before each check that declares touches (several keys: the one about to ask blinks) */
+  /** called before each check that will ask for a touch (several keys: the one about to ask blinks) */
   beforeTouch?: () => Promise<void>;
 }
 
@@ -75,7 +75,9 @@ export async function runSuites(options: RunSuitesOptions, prepared?: PreparedRu
       const remaining = c.info.remainingDiscoverableCredentials;
       if (c.options.allowDestructive && remaining !== undefined && remaining < LOW_SLOTS) await c.reset();
       if (wanted) await c.ensurePin(wanted);
-      if (options.beforeTouch && declaredTouches(check, c) > 0) await options.beforeTouch();
+      // the plan knows which checks ask for a touch, set-up and shared credentials included
+      const asks = prepared ? (prepared.plan.perCheck.get(check.id) ?? 0) > 0 : declaredTouches(check, c) > 0;
+      if (options.beforeTouch && asks) await options.beforeTouch();
       c.markTrace();
     },
   });

@@ -48,7 +48,9 @@ describe('fido-harness run for real keys', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'fido-harness-max-'));
     const r = await fido(['run', '--suite', 'webauthn', '--max-touches', '3', '--out', join(cwd, 'out')], cwd);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('fido-harness run: the selected checks need about 9 touches, more than --max-touches 3 (--dry-run lists them; select fewer with --suite or --check)\n');
+    const m = /^fido-harness run: the selected checks need about (\d+) touches, more than --max-touches 3 \(--dry-run lists them; select fewer with --suite or --check\)\n$/.exec(r.stderr);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(3);
     expect(existsSync(join(cwd, 'out', 'report.json'))).toBe(false);
   }, 120_000);
 

@@ -10,7 +10,7 @@ import type { CheckResult } from '../../reports/index.ts';
  * Plans and runs a selection on a fresh in-process simulator (as `run --device sim` does), and returns the
  * plan, each check's counted touches, and the simulator's own count of the touches it approved.
  */
-export async function planAndRun(select: { suites?: string[]; checks?: string[]; quirks?: string[] }) {
+export async function planAndRun(select: { suites?: string[]; checks?: string[]; quirks?: string[]; beforeTouch?: () => Promise<void> }) {
   const { device: sim, authenticator, presence } = await createSimulatorDevice({
     allowResetAnytime: true,
     presenceHold: DEFAULT_SELECTION_HOLD,
@@ -27,7 +27,7 @@ export async function planAndRun(select: { suites?: string[]; checks?: string[];
       ...(select.checks ? { checks: select.checks } : {}),
     };
     const prepared = prepareRun(options, { replugForReset: false });
-    const run = await runSuites(options, prepared);
+    const run = await runSuites({ ...options, ...(select.beforeTouch ? { beforeTouch: select.beforeTouch } : {}) }, prepared);
     const counted = new Map(run.results.filter((r) => r.touches).map((r) => [r.id, r.touches!]));
     return {
       plan: prepared.plan,

@@ -3,16 +3,17 @@ import { verifyAttestation, compareGetInfo, type AttestationResult } from '../..
 import { buildAttestationObject, parseAttestationObject } from '../../protocol/index.ts';
 import { CheckSkipped, CheckWarning } from '../../runner/Check.ts';
 import { ensure, hex } from '../expect.ts';
-import { type MadeCredential, makeCredential } from '../ops.ts';
+import type { MadeCredential } from '../ops.ts';
+import { pooled } from '../credentialPool.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'attestation';
 
-/** One credential per run whose attestation all checks of this suite judge (made on first use). */
+/** The attestation of the run's plain pooled credential, judged once for every check of this suite. */
 async function attested(ctx: SuiteContext, signal: AbortSignal): Promise<{ made: MadeCredential; result: AttestationResult }> {
   const cached = ctx.artifacts.attestation;
   if (cached) return cached;
-  const made = await makeCredential(ctx, ctx.rpIdFor('ATT'), {}, signal);
+  const made = await pooled(ctx, 'plain', signal);
   const object = buildAttestationObject(made.response.fmt, made.response.authData, made.response.attStmt);
   const result = await verifyAttestation(object, {
     at: ctx.options.mds?.at ?? new Date(),
@@ -36,6 +37,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite,
     title: 'the attestation format is packed (what relying parties and Entra expect of a security key)',
     specRef: 'WebAuthn L3 §8.2; Microsoft S1 (packed attestation)',
+    touches: 0,
+    uses: ['plain'],
     async run(ctx, signal) {
       const { made } = await attested(ctx, signal);
       const fmt = made.response.fmt;
@@ -48,6 +51,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite,
     title: 'packed attestation: full (x5c) and its signature verifies over authData || clientDataHash',
     specRef: 'WebAuthn L3 §8.2 verification procedure; Microsoft S1 (MS-ATTESTATION)',
+    touches: 0,
+    uses: ['plain'],
     async run(ctx, signal) {
       const { made, result } = await attested(ctx, signal);
       if (made.response.fmt !== 'packed') throw new CheckSkipped(`format is ${made.response.fmt}`);
@@ -63,6 +68,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite,
     title: 'the attestation certificate meets WebAuthn §8.2.1 and its AAGUID extension matches authData',
     specRef: 'WebAuthn L3 §8.2.1 (packed attestation statement certificate requirements)',
+    touches: 0,
+    uses: ['plain'],
     async run(ctx, signal) {
       const { made, result } = await attested(ctx, signal);
       const x5c = made.response.attStmt.get('x5c');
@@ -77,6 +84,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite,
     title: 'x5c is the attestation certificate followed by its chain, each issuer a CA, all valid at the verification time',
     specRef: 'WebAuthn L3 §8.2 (x5c: the attestation certificate first, followed by its certificate chain); RFC 5280 §6.1.3-6.1.4',
+    touches: 0,
+    uses: ['plain'],
     async run(ctx, signal) {
       const { made, result } = await attested(ctx, signal);
       if (!Array.isArray(made.response.attStmt.get('x5c'))) throw new CheckSkipped('no x5c');
@@ -89,6 +98,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite,
     title: 'the attested AAGUID equals getInfo aaguid',
     specRef: 'CTAP 2.1 §6.4 aaguid; WebAuthn L3 §6.5.1; Microsoft S1 (MS-MDS-LISTED)',
+    touches: 0,
+    uses: ['plain'],
     async run(ctx, signal) {
       const { made } = await attested(ctx, signal);
       const attestedAaguid = hex(made.authData.attestedCredentialData!.aaguid);
@@ -103,6 +114,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: 'the AAGUID has an entry in the FIDO Metadata Service',
     specRef: 'FIDO MDS3 §3.1.1; Microsoft S1 (MS-MDS-LISTED)',
+    touches: 0,
+    uses: ['plain'],
     requires: needsMds,
     async run(ctx, signal) {
       const { result } = await attested(ctx, signal);
@@ -114,6 +127,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: "the attestation chain ends in the MDS entry's attestationRootCertificates",
     specRef: 'WebAuthn L3 §7.1 step 23-24; FIDO MDS3 metadataStatement.attestationRootCertificates; Microsoft S1',
+    touches: 0,
+    uses: ['plain'],
     requires: needsMds,
     async run(ctx, signal) {
       const { result } = await attested(ctx, signal);
@@ -129,6 +144,8 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: 'the MDS entry has no undesired status (REVOKED, compromise, UV bypass)',
     specRef: 'FIDO MDS3 §3.1.3 StatusReport, §3.1.4 AuthenticatorStatus (undesired statuses)',
+    touches: 0,
+    uses: ['plain'],
     requires: needsMds,
     async run(ctx, signal) {
       const { result } = await attested(ctx, signal);
@@ -145,6 +162,7 @@ export const attestationChecks: SuiteCheck[] = [
     suite: 'mds',
     title: "the live getInfo agrees with the statement's authenticatorGetInfo",
     specRef: 'FIDO Metadata Statement v3 §4 authenticatorGetInfo',
+    touches: 0,
     requires: needsMds,
     async run(ctx) {
       const entry = ctx.options.mds!.store.byAaguid(ctx.info.aaguid);

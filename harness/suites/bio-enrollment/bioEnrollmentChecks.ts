@@ -15,6 +15,14 @@ import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { beToken, bioCall, enroll, enrollments, fingers, getModality, needsBioEnroll, ok, removeAll, Sub, withEnrollment } from './bioOps.ts';
 
 const suite = 'bio-enrollment';
+
+/**
+ * Fingers on a real key's sensor, for the plan: an enrollment takes several samples (maxCaptureSamples-
+ * RequiredForEnroll, read only at run time; 5 is assumed) and each UV is one more. The simulator's sensor
+ * is scripted by the harness: nobody touches it.
+ */
+const ENROLL_SAMPLES = 5;
+const fingerTouches = (n: number) => (ctx: SuiteContext) => (ctx.device.kind === 'hid' || ctx.device.kind === 'nfc' ? n : 0);
 const needsBio = (ctx: SuiteContext) => needsBioEnroll(ctx) ?? needsClientPin()(ctx);
 /** Enrollment needs a be token, so a PIN; each check removes what it enrolled. */
 /** Fingerprint samples are the sensor's, not user-presence waits: no check of this area asks for a touch. */
@@ -33,6 +41,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-MODALITY-001',
     title: 'getModality answers modality 1 (fingerprint)',
     specRef: 'CTAP 2.1 §6.7 getModality, modality values',
+    touches: 0,
     async run(ctx, signal) {
       const r = ok(await getModality(ctx, signal), 'getModality');
       ensure(r.modality === BioModality.fingerprint, `modality is ${String(r.modality)}, expected 1 (fingerprint)`);
@@ -43,6 +52,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-SENSOR-001',
     title: 'getFingerprintSensorInfo answers fingerprintKind (touch or swipe) and maxCaptureSamplesRequiredForEnroll',
     specRef: 'CTAP 2.1 §6.7 getFingerprintSensorInfo',
+    touches: 0,
     async run(ctx, signal) {
       const r = ok(await bioCall(ctx, Sub.getFingerprintSensorInfo, {}, signal), 'getFingerprintSensorInfo');
       ensure(r.fingerprintKind === FingerprintKind.touch || r.fingerprintKind === FingerprintKind.swipe, `fingerprintKind is ${String(r.fingerprintKind)}, expected 1 or 2`);
@@ -55,6 +65,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-ENROLL-001',
     title: 'an enrollment completes within maxCaptureSamplesRequiredForEnroll good samples and is listed by enumerateEnrollments',
     specRef: 'CTAP 2.1 §6.7 enrollBegin, enrollCaptureNextSample, enumerateEnrollments',
+    touches: fingerTouches(ENROLL_SAMPLES),
     async run(ctx, signal) {
       return withEnrollment(ctx, signal, async (e) => {
         const listed = await enrollments(ctx, signal);
@@ -68,6 +79,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-ENROLL-002',
     title: 'getInfo bioEnroll and uv turn true with the first enrollment and false when it is removed',
     specRef: 'CTAP 2.1 §6.4 options bioEnroll and uv, §6.7',
+    touches: fingerTouches(ENROLL_SAMPLES),
     async run(ctx, signal) {
       ensure((await enrollments(ctx, signal)).size === 0, 'the device already has enrollments: cannot observe the first one');
       const before = (await ctx.refreshInfo()).options ?? {};
@@ -93,6 +105,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-ENROLL-003',
     title: 'an unusable sample is reported in lastEnrollSampleStatus and does not count toward remainingSamples',
     specRef: 'CTAP 2.1 §6.7 enrollCaptureNextSample (lastEnrollSampleStatus, remainingSamples)',
+    touches: 0,
     async run(ctx, signal) {
       const finger = fingers(ctx);
       const token = await beToken(ctx, signal);
@@ -112,6 +125,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-ENROLL-004',
     title: 'no finger before timeoutMilliseconds answers CTAP2_ERR_USER_ACTION_TIMEOUT',
     specRef: 'CTAP 2.1 §6.7 enrollBegin (timeoutMilliseconds), §8.2',
+    touches: 0,
     async run(ctx, signal) {
       await fingers(ctx).present('timeout');
       const r = await bioCall(ctx, Sub.enrollBegin, { token: await beToken(ctx, signal), params: { timeoutMilliseconds: 1000 } }, signal);
@@ -124,6 +138,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-CANCEL-001',
     title: 'cancelCurrentEnrollment ends the enrollment: a further sample for its templateId is refused and nothing is enrolled',
     specRef: 'CTAP 2.1 §6.7 cancelCurrentEnrollment',
+    touches: fingerTouches(1),
     async run(ctx, signal) {
       const token = await beToken(ctx, signal);
       const first = ok(await bioCall(ctx, Sub.enrollBegin, { token }, signal), 'enrollBegin');
@@ -140,6 +155,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-NAME-001',
     title: 'setFriendlyName names a template; enumerateEnrollments lists the name',
     specRef: 'CTAP 2.1 §6.7 setFriendlyName, enumerateEnrollments',
+    touches: fingerTouches(ENROLL_SAMPLES),
     async run(ctx, signal) {
       await withEnrollment(ctx, signal, async (e) => {
         const name = 'harness finger';
@@ -154,6 +170,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-REMOVE-001',
     title: 'removeEnrollment removes the template; an unknown templateId answers CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §6.7 removeEnrollment',
+    touches: fingerTouches(ENROLL_SAMPLES),
     async run(ctx, signal) {
       const e = await enroll(ctx, signal);
       const token = await beToken(ctx, signal);
@@ -171,6 +188,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-PERM-001',
     title: 'enrollBegin with a token lacking the be permission answers CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.7 (pinUvAuthToken must have the be permission), §6.5.5.7 permissions',
+    touches: 0,
     async run(ctx, signal) {
       const token = await pinToken(ctx, { permissions: PinUvAuthPermission.mc, rpId: ctx.rpIdFor('BIO-PERM-001') }, signal);
       const r = await bioCall(ctx, Sub.enrollBegin, { token }, signal);
@@ -183,6 +201,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-PERM-002',
     title: 'enumerateEnrollments with a pinUvAuthParam that does not verify answers CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.7 (verify pinUvAuthParam)',
+    touches: 0,
     async run(ctx, signal) {
       const r = await bioCall(ctx, Sub.enumerateEnrollments, { token: await beToken(ctx, signal), tamper: flipFirstBit }, signal);
       expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'enumerateEnrollments with a flipped pinUvAuthParam');
@@ -193,6 +212,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-UV-001',
     title: 'the enrolled finger gets a token by getPinUvAuthTokenUsingUvWithPermissions; makeCredential with it sets UV',
     specRef: 'CTAP 2.1 §6.5.5.7.3, §6.1.2 step 11.1',
+    touches: fingerTouches(ENROLL_SAMPLES + 1),
     async run(ctx, signal) {
       await withEnrollment(ctx, signal, async () => {
         const rpId = ctx.rpIdFor('BIO-UV-001');
@@ -208,6 +228,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-UV-002',
     title: 'a finger that is not enrolled is refused with CTAP2_ERR_UV_INVALID and lowers uvRetries by one',
     specRef: 'CTAP 2.1 §6.5.5.7.3 (performBuiltInUv fails: uvRetries - 1, CTAP2_ERR_UV_INVALID), §6.5.5.3',
+    touches: 0,
     async run(ctx, signal) {
       const finger = fingers(ctx);
       await withEnrollment(ctx, signal, async () => {
@@ -225,6 +246,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-UV-003',
     title: 'when uvRetries runs out, UV answers CTAP2_ERR_UV_BLOCKED; the PIN still gets a token and restores uvRetries',
     specRef: 'CTAP 2.1 §6.5.5.7.3 (CTAP2_ERR_UV_BLOCKED), §6.5.5.7.2 (a PIN token resets uvRetries)',
+    touches: 0,
     timeoutMs: 60_000,
     async run(ctx, signal) {
       const finger = fingers(ctx);
@@ -253,6 +275,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     id: 'BIO-UV-004',
     title: 'makeCredential with the uv option is verified by the enrolled finger: UV and UP flags set',
     specRef: 'CTAP 2.1 §6.1.2 step 11.2 (performBuiltInUv)',
+    touches: fingerTouches(ENROLL_SAMPLES + 2),
     async run(ctx, signal) {
       await withEnrollment(ctx, signal, async () => {
         const made = await makeCredential(ctx, ctx.rpIdFor('BIO-UV-004'), { options: new Map([['uv', true]]) }, signal);

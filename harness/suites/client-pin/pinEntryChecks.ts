@@ -44,6 +44,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('KA-001'),
       title: `getKeyAgreement (protocol ${v}) answers a COSE EC2 P-256 key with alg -25 that is on the curve`,
       specRef: 'CTAP 2.1 §6.5.5.4, §6.5.6 getPublicKey (COSE_Key kty 2, alg -25, crv 1)',
+      touches: 0,
       requires: needsClientPin(v),
       async run(ctx, signal) {
         const r = await pinCall(ctx, { pinUvAuthProtocol: v, subCommand: ClientPinSubCommand.getKeyAgreement }, signal);
@@ -73,6 +74,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('WRONG-001'),
       title: `a wrong PIN (protocol ${v}) answers CTAP2_ERR_PIN_INVALID and lowers pinRetries by one; the right PIN restores it`,
       specRef: 'CTAP 2.1 §6.5.5.7.2 steps 8-10 (decrement before the check, persist, restore on success)',
+      touches: 0,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('WRONG-001'));
         const before = (await pinRetries(ctx, signal)).pinRetries;
@@ -98,6 +100,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('WRONG-002'),
       title: `after a wrong PIN (protocol ${v}) the key-agreement key is regenerated: the old shared secret no longer works`,
       specRef: 'CTAP 2.1 §6.5.5.7.2 step 9.1.1 (regenerate)',
+      touches: 0,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('WRONG-002'));
         const s = await openSession(ctx, v, signal);
@@ -130,6 +133,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('BLOCK-001'),
       title: `three wrong PINs in a row (protocol ${v}) answer CTAP2_ERR_PIN_AUTH_BLOCKED until a power cycle`,
       specRef: 'CTAP 2.1 §6.5.5.7.2 step 9.1.2, §6.5.5.2 powerCycleState',
+      touches: 0,
       timeoutMs: 20_000,
       async run(ctx, signal) {
         const powerCycle = ctx.options.powerCycle;
@@ -166,6 +170,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         id: id(check),
         title: `a token request without ${member} (protocol ${v}) answers CTAP2_ERR_MISSING_PARAMETER and costs no retry`,
         specRef: 'CTAP 2.1 §6.5.5.7.2 step 1',
+        touches: 0,
         async run(ctx, signal) {
           const before = (await pinRetries(ctx, signal)).pinRetries;
           const s = await openSession(ctx, v, signal);
@@ -193,6 +198,7 @@ export const pinGeneralChecks: SuiteCheck[] = [
     id: 'CLIENTPIN-RETRIES-001',
     title: 'getPINRetries without pinUvAuthProtocol answers pinRetries between 1 and 8',
     specRef: 'CTAP 2.1 §6.5.5.2, §6.5.2 (at most 8 retries)',
+    touches: 0,
     destructive: true,
     needs: { pin: 'set' },
     requires: needsClientPin(),
@@ -206,6 +212,7 @@ export const pinGeneralChecks: SuiteCheck[] = [
     id: 'CLIENTPIN-SUBCMD-001',
     title: 'an unknown clientPIN subCommand answers CTAP2_ERR_INVALID_SUBCOMMAND',
     specRef: 'CTAP 2.1 §6.5.5 (subCommand), §8.2 status codes',
+    touches: 0,
     requires: needsClientPin(),
     async run(ctx, signal) {
       const v = (ctx.info.pinUvAuthProtocols ?? [1])[0]!;
@@ -219,6 +226,7 @@ export const pinGeneralChecks: SuiteCheck[] = [
     id: 'CLIENTPIN-PROTO-001',
     title: 'getKeyAgreement with an unsupported pinUvAuthProtocol answers CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §6.5.5.4 step 4',
+    touches: 0,
     requires: needsClientPin(),
     async run(ctx, signal) {
       const r = await pinCall(ctx, { pinUvAuthProtocol: 0x63, subCommand: ClientPinSubCommand.getKeyAgreement }, signal);
@@ -230,6 +238,7 @@ export const pinGeneralChecks: SuiteCheck[] = [
     id: 'CLIENTPIN-PROTO-002',
     title: 'getKeyAgreement without pinUvAuthProtocol answers CTAP2_ERR_MISSING_PARAMETER',
     specRef: 'CTAP 2.1 §6.5.5.4 step 3',
+    touches: 0,
     requires: needsClientPin(),
     async run(ctx, signal) {
       const r = await pinCall(ctx, { subCommand: ClientPinSubCommand.getKeyAgreement }, signal);

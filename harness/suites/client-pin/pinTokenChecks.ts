@@ -1,10 +1,8 @@
-import { PinUvAuthPermission } from '../../protocol/index.ts';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
-import { mcWithToken } from '../ops.ts';
-import { type PinProtocolVersion, pinToken } from '../pinOps.ts';
+import type { PinProtocolVersion } from '../pinOps.ts';
 import { all, needsClientPin, needsPermissionsToken } from '../needs.ts';
-import { authDataOf } from './tokenChecks.ts';
+import { tokenMc } from './tokenChecks.ts';
 
 /**
  * PIN-TOKEN-001 (protocol two) and PIN-TOKEN-002 (protocol one): the functional side of Microsoft's MS-UV
@@ -20,10 +18,11 @@ function pinTokenCheck(id: string, v: PinProtocolVersion): SuiteCheck {
     destructive: true,
     needs: { pin: 'set' },
     requires: all(needsClientPin(v), needsPermissionsToken),
+    // the pooled makeCredential with an mc|ga token of this protocol (tokenChecks.ts)
+    touches: 0,
+    uses: [`tokenMc${v}`],
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor(id);
-      const token = await pinToken(ctx, { v, permissions: PinUvAuthPermission.mc | PinUvAuthPermission.ga, rpId }, signal);
-      const authData = authDataOf(await mcWithToken(ctx, token, rpId, {}, signal), 'makeCredential');
+      const { authData } = await tokenMc(ctx, v, signal);
       ensure(authData.uv, 'makeCredential with the token did not set the UV flag');
     },
   };

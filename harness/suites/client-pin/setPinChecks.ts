@@ -35,6 +35,8 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('SETPIN-001'),
       title: `setPIN (protocol ${v}) sets the PIN: clientPin becomes true, pinRetries is at its maximum, a token follows`,
       specRef: 'CTAP 2.1 §6.5.5.5 steps 11-12, §6.4 clientPin',
+      touches: 0,
+      leaves: { pin: 'set' },
       async run(ctx, signal) {
         await withUnsetGuard(ctx, async () => {
           expectStatus(await setPinRaw(ctx, v, paddedPin(ctx.pin), signal), CtapStatus.CTAP2_OK, 'setPIN on a device without a PIN');
@@ -52,6 +54,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('SETPIN-002'),
       title: `setPIN (protocol ${v}) when a PIN is already set is refused with CTAP2_ERR_PIN_AUTH_INVALID and the PIN is kept`,
       specRef: 'CTAP 2.1 §6.5.5.5 step 3',
+      touches: 0,
       async run(ctx, signal) {
         const r = await setPinRaw(ctx, v, paddedPin(otherPin(ctx)), signal);
         try {
@@ -68,6 +71,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('SETPIN-003'),
       title: `setPIN (protocol ${v}) with a pinUvAuthParam that does not verify is refused and no PIN is set`,
       specRef: 'CTAP 2.1 §6.5.5.5 step 5',
+      touches: 0,
       async run(ctx, signal) {
         await withUnsetGuard(ctx, async () => {
           const r = await setPinRaw(ctx, v, paddedPin(ctx.pin), signal, flipFirstBit);
@@ -81,6 +85,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('POLICY-001'),
       title: `setPIN (protocol ${v}) with a PIN shorter than minPINLength is refused with CTAP2_ERR_PIN_POLICY_VIOLATION`,
       specRef: 'CTAP 2.1 §6.5.5.5 step 9, §6.5.1',
+      touches: 0,
       async run(ctx, signal) {
         await withUnsetGuard(ctx, async () => {
           const min = Math.max(ctx.info.minPINLength ?? 4, 4);
@@ -94,6 +99,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('POLICY-002'),
       title: `PIN length is counted in Unicode code points: ${'three two-byte characters'} (6 bytes) are below a minimum of 4`,
       specRef: 'CTAP 2.1 §6.5.1 (minimum length in Unicode code points), §6.5.5.5 step 9',
+      touches: 0,
       async run(ctx, signal) {
         await withUnsetGuard(ctx, async () => {
           // "äöü": 3 code points, 6 bytes of UTF-8. A device that counts bytes would take it.
@@ -107,6 +113,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('POLICY-003'),
       title: `setPIN (protocol ${v}) with a 64-byte PIN (no padding left) is refused with CTAP2_ERR_PIN_POLICY_VIOLATION`,
       specRef: 'CTAP 2.1 §6.5.1 (maximum PIN length 63 bytes), §6.5.5.5 steps 8-10',
+      touches: 0,
       async run(ctx, signal) {
         await withUnsetGuard(ctx, async () => {
           const long = new Uint8Array(64).fill(0x35); // 64 × "5"
@@ -119,14 +126,24 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('POLICY-004'),
       title: `setPIN (protocol ${v}) accepts a 63-byte PIN, and that PIN gives a token`,
       specRef: 'CTAP 2.1 §6.5.1 (maximum PIN length 63 bytes)',
+      // the 63-byte PIN is changed to ctx.pin afterwards (§6.5.5.6): the key is left with the run's PIN, no
+      // reset (a touch and a replug on a real key, CTAP 2.1 §6.6) unless that change fails
+      touches: 0,
+      leaves: { pin: 'set' },
       async run(ctx, signal) {
         const pin = '7'.repeat(63);
+        let adopted = false;
         try {
           expectStatus(await setPinRaw(ctx, v, paddedPin(pin), signal), CtapStatus.CTAP2_OK, 'setPIN with a 63-byte PIN');
           await ctx.refreshInfo();
           await pinToken(ctx, { v, pin, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('POLICY-004')) }, signal);
+          const back = await changePinRaw(ctx, v, pin, paddedPin(ctx.pin), signal);
+          if (back.status === CtapStatus.CTAP2_OK) {
+            await adoptPin(ctx);
+            adopted = true;
+          }
         } finally {
-          await settleUnset(ctx);
+          if (!adopted) await settleUnset(ctx);
         }
       },
     },
@@ -135,6 +152,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('PAD-001'),
       title: `setPIN (protocol ${v}) with a PIN padded to 128 bytes instead of 64 is refused with CTAP1_ERR_INVALID_PARAMETER`,
       specRef: 'CTAP 2.1 §6.5.5.5 step 7 ("If paddedNewPin is NOT 64 bytes long")',
+      touches: 0,
       requires: all(needsClientPin(v), needsCtap21),
       async run(ctx, signal) {
         await withUnsetGuard(ctx, async () => {
@@ -148,6 +166,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('CHANGE-001'),
       title: `changePIN (protocol ${v}): the new PIN gives a token, the old one is refused with CTAP2_ERR_PIN_INVALID`,
       specRef: 'CTAP 2.1 §6.5.5.6 steps 17-21',
+      touches: 0,
       async run(ctx, signal) {
         const legacy = ctx.info.options?.pinUvAuthToken !== true;
         const rpId = ctx.rpIdFor(id('CHANGE-001'));
@@ -172,6 +191,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('CHANGE-002'),
       title: `changePIN (protocol ${v}) with a wrong current PIN answers CTAP2_ERR_PIN_INVALID and keeps the PIN`,
       specRef: 'CTAP 2.1 §6.5.5.6 step 7',
+      touches: 0,
       async run(ctx, signal) {
         const r = await changePinRaw(ctx, v, otherPin(ctx), paddedPin(`${otherPin(ctx)}1`), signal);
         if (r.status === CtapStatus.CTAP2_OK) await ctx.reset();
@@ -185,6 +205,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       id: id('CHANGE-003'),
       title: `changePIN (protocol ${v}) invalidates the tokens issued before it`,
       specRef: 'CTAP 2.1 §6.5.5.6 step 19 (resetPinUvAuthToken for all protocols)',
+      touches: 0,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('CHANGE-003'));
         const legacy = ctx.info.options?.pinUvAuthToken !== true;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { CtapExtension, type CborValue } from '../../protocol/index.ts';
+import { CredProtect, CtapExtension, type CborValue } from '../../protocol/index.ts';
 import { ensure, hex } from '../expect.ts';
 import { gaRequest, getAssertion, makeCredentialUv, rkOption } from '../ops.ts';
 import { needsClientPin, needsExtension, needsRk } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { leveled } from '../cred-protect/credProtectChecks.ts';
 
 const suite = 'cred-blob';
 const EXT = CtapExtension.credBlob;
@@ -25,7 +26,8 @@ const base = {
 const ext = (value: CborValue) => new Map<CborValue, CborValue>([[EXT, value]]);
 
 async function readBlob(ctx: SuiteContext, rpId: string, signal: AbortSignal): Promise<CborValue | undefined> {
-  const got = await getAssertion(ctx, gaRequest(rpId, { extensions: ext(true) }), signal);
+  // silent (up false, CTAP 2.1 §6.2.2 step 9): the blob is returned without presence (§12.2)
+  const got = await getAssertion(ctx, gaRequest(rpId, { extensions: ext(true), options: new Map([['up', false]]) }), signal);
   return got.authData.extensions?.get(EXT);
 }
 
@@ -35,6 +37,7 @@ export const credBlobChecks: SuiteCheck[] = [
     id: 'CREDBLOB-STORE-001',
     title: 'a credBlob of maxCredBlobLength bytes is stored (output true) and returned by getAssertion',
     specRef: 'CTAP 2.1 §12.2, §6.4 maxCredBlobLength (at least 32)',
+    touches: 1,
     async run(ctx, signal) {
       const max = ctx.info.maxCredBlobLength;
       ensure(max !== undefined && max >= MIN_MAX_CRED_BLOB_LENGTH, `getInfo maxCredBlobLength is ${max ?? 'absent'}; with credBlob it must be at least 32`, {
@@ -58,6 +61,7 @@ export const credBlobChecks: SuiteCheck[] = [
     id: 'CREDBLOB-OVERSIZE-001',
     title: 'a credBlob one byte over maxCredBlobLength is not stored (output false; getAssertion returns an empty blob)',
     specRef: 'CTAP 2.1 §12.2',
+    touches: 1,
     async run(ctx, signal) {
       const max = ctx.info.maxCredBlobLength ?? MIN_MAX_CRED_BLOB_LENGTH;
       const rpId = ctx.rpIdFor('CREDBLOB-OVERSIZE-001');
@@ -73,9 +77,11 @@ export const credBlobChecks: SuiteCheck[] = [
     id: 'CREDBLOB-NONE-001',
     title: 'getAssertion with credBlob: true for a credential made without one returns an empty byte string',
     specRef: 'CTAP 2.1 §12.2 (getAssertion: the stored credBlob, or an empty byte string)',
+    touches: 0,
+    uses: ['credProtect'],
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('CREDBLOB-NONE-001');
-      await makeCredentialUv(ctx, rpId, { options: rkOption() }, signal);
+      // the run's level-1 credProtect credential (cred-protect), made without credBlob; alone on its RP
+      const { rpId } = (await leveled(ctx, signal)).get(CredProtect.userVerificationOptional)!;
       const back = await readBlob(ctx, rpId, signal);
       ensure(back instanceof Uint8Array && back.length === 0, `getAssertion credBlob is ${back instanceof Uint8Array ? `${back.length} bytes` : String(back)}, expected an empty byte string`);
     },

@@ -19,6 +19,7 @@ import { needsClientPin, needsExtension, needsRk, type Need } from '../needs.ts'
 import { allowListOf, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256, uvParams, type MadeCredential } from '../ops.ts';
 import { clientPin, pinToken } from '../pinOps.ts';
 import { cm, credParams, idOf, listCredentials } from '../cred-mgmt/cmOps.ts';
+import { poolMember } from '../credentialPool.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'ctap22';
@@ -35,6 +36,19 @@ const needsPersistentToken: Need = (ctx) =>
  * attestationFormatsPreference, hmac-secret-mc, thirdPartyPayment, and the persistent pinUvAuthToken
  * (pcmr: read-only credential management, encIdentifier, encCredStoreState).
  */
+/**
+ * The run's two discoverable credentials on one RP (credentialPool.ts, `tppPair`, 2 touches): one made with
+ * thirdPartyPayment, one without (CTAP 2.2 §12); the thirdPartyPayment checks read them.
+ */
+function tppPair(ctx: SuiteContext, signal: AbortSignal) {
+  return poolMember(ctx, 'tppPair', async () => {
+    const rpId = 'pool-tpp.fido-harness.test';
+    const pay = await makeCredentialUv(ctx, rpId, { options: rkOption(), extensions: tpp(), user: user(1) }, signal);
+    const plain = await makeCredentialUv(ctx, rpId, { options: rkOption(), user: user(2) }, signal);
+    return { rpId, pay, plain };
+  });
+}
+
 export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
@@ -94,7 +108,8 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-HMACMC-001',
-    touches: 2,
+    // the makeCredential; the assertion is silent (up false, CTAP 2.1 §6.2.2 step 9)
+    touches: 1,
     title: 'hmac-secret-mc returns, at makeCredential, the output a later getAssertion gives for the same salt',
     specRef: 'CTAP 2.2 §12 hmac-secret-mc (same CredRandom and salt processing as §12.5 hmac-secret)',
     requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.hmacSecretMc)(ctx),
@@ -112,7 +127,7 @@ export const ctap22Checks: SuiteCheck[] = [
       ensure(mcOut instanceof Uint8Array, 'no hmac-secret-mc output in authenticatorData extensions');
       const atCreation = decrypt(pin.protocol, mcSecret.sharedSecret, mcOut, 'hmac-secret-mc');
       const gaSecret = await failOnStatus('getKeyAgreement', () => pin.sharedSecret());
-      const req = await uvParams(ctx, gaRequest(rpId, { allowList: allowListOf(made.credentialId) }), undefined, signal);
+      const req = await uvParams(ctx, gaRequest(rpId, { allowList: allowListOf(made.credentialId), options: new Map([['up', false]]) }), undefined, signal);
       const got = await getAssertion(
         ctx,
         { ...req, extensions: new Map<CborValue, CborValue>([[CtapExtension.hmacSecret, hmacSecretInput(pin.protocol, gaSecret.keyAgreement, gaSecret.sharedSecret, { salt1 })]]) },
@@ -127,16 +142,16 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-TPP-001',
-    touches: 4,
+    // the run's payment and plain credentials (tppPair), asserted silently
+    touches: 0,
+    uses: ['tppPair'],
     title: 'thirdPartyPayment: getAssertion reports true for a credential made with it and false for one made without',
     specRef: 'CTAP 2.2 §12 thirdPartyPayment',
     requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.thirdPartyPayment)(ctx),
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('CTAP22-TPP-001');
-      const pay = await makeCredentialUv(ctx, rpId, { extensions: tpp() }, signal);
-      const plain = await makeCredentialUv(ctx, rpId, {}, signal);
+      const { rpId, pay, plain } = await tppPair(ctx, signal);
       for (const [made, expected] of [[pay, true], [plain, false]] as const) {
-        const req = await uvParams(ctx, gaRequest(rpId, { allowList: allowListOf(made.credentialId), extensions: tpp() }), undefined, signal);
+        const req = await uvParams(ctx, gaRequest(rpId, { allowList: allowListOf(made.credentialId), extensions: tpp(), options: new Map([['up', false]]) }), undefined, signal);
         const out = (await getAssertion(ctx, req, signal)).authData.extensions?.get(CtapExtension.thirdPartyPayment);
         ensure(out === expected, `thirdPartyPayment output is ${String(out)} for a credential made ${expected ? 'with' : 'without'} it`, { expected: String(expected), actual: String(out) });
       }
@@ -145,14 +160,13 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-TPP-002',
-    touches: 2,
+    touches: 0,
+    uses: ['tppPair'],
     title: 'credential management lists thirdPartyPayment true for a payment credential and false for another',
     specRef: 'CTAP 2.2 §6.8 enumerateCredentials (thirdPartyPayment, 0x0C), §12 thirdPartyPayment',
     requires: (ctx) => base.requires(ctx) ?? needsExtension(CtapExtension.thirdPartyPayment)(ctx) ?? needsRk(ctx),
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('CTAP22-TPP-002');
-      const pay = await makeCredentialUv(ctx, rpId, { options: rkOption(), extensions: tpp(), user: user(1) }, signal);
-      const plain = await makeCredentialUv(ctx, rpId, { options: rkOption(), user: user(2) }, signal);
+      const { rpId, pay, plain } = await tppPair(ctx, signal);
       const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm }, signal);
       const listed = await listCredentials(ctx, rpId, token, signal);
       for (const [made, expected] of [[pay, true], [plain, false]] as const) {
@@ -165,13 +179,15 @@ export const ctap22Checks: SuiteCheck[] = [
   {
     ...base,
     id: 'CTAP22-PPUAT-001',
-    touches: 1,
+    // the credential it must not delete is the plain one of tppPair (an unknown extension is ignored, so it
+    // is made on any key)
+    touches: 0,
+    uses: ['tppPair'],
     title: 'a persistent token (pcmr) reads credential metadata, still after a power cycle, and cannot delete a credential',
     specRef: 'CTAP 2.2 §6.5.5.7 (pcmr permission, persistent pinUvAuthToken), §6.8 (read-only subcommands)',
     requires: (ctx) => base.requires(ctx) ?? needsPersistentToken(ctx) ?? needsRk(ctx),
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('CTAP22-PPUAT-001');
-      const made = await makeCredentialUv(ctx, rpId, { options: rkOption() }, signal);
+      const made = (await tppPair(ctx, signal)).plain;
       const ppuat = await pinToken(ctx, { permissions: PinUvAuthPermission.pcmr }, signal);
       expectStatus(await cm(ctx, CredentialManagementSubCommand.getCredsMetadata, { token: ppuat }, signal), CtapStatus.CTAP2_OK, 'getCredsMetadata with the persistent token');
       if (ctx.options.powerCycle) {

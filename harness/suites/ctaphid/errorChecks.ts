@@ -35,6 +35,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: `an unknown command (0x${UNASSIGNED_COMMAND.toString(16)}) is answered ERR_INVALID_CMD`,
     specRef: 'CTAP 2.1 §11.2.9.1.6 (ERR_INVALID_CMD)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -49,6 +50,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: `an initialization packet declaring BCNT ${MAX_MESSAGE_SIZE + 1} (> 7609) is answered ERR_INVALID_LEN`,
     specRef: 'CTAP 2.1 §11.2.4 (maximum message size), §11.2.9.1.6 (ERR_INVALID_LEN)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -63,6 +65,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: 'continuation packets out of order (SEQ 1 before SEQ 0) are answered ERR_INVALID_SEQ, not reassembled',
     specRef: 'CTAP 2.1 §11.2.4 (SEQ), §11.2.9.1.6 (ERR_INVALID_SEQ)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -78,6 +81,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: 'a command on CID 0 (reserved) is answered ERR_INVALID_CHANNEL',
     specRef: 'CTAP 2.1 §11.2.3 (channel 0 is reserved), §11.2.9.1.6 (ERR_INVALID_CHANNEL)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -92,6 +96,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: 'a command other than INIT on the broadcast CID is answered ERR_INVALID_CHANNEL',
     specRef: 'CTAP 2.1 §11.2.3, §11.2.9.1.3 (the broadcast CID is for INIT), §11.2.9.1.6',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -106,6 +111,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: 'while one channel is part-way through sending a message, another channel gets ERR_CHANNEL_BUSY, and the first message still completes',
     specRef: 'CTAP 2.1 §11.2.5 (arbitration), §11.2.9.1.6 (ERR_CHANNEL_BUSY)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -130,6 +136,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: `an incomplete message is given up with ERR_MSG_TIMEOUT (within ${MSG_TIMEOUT_LIMIT_MS / 1000} s)`,
     specRef: 'CTAP 2.1 §11.2.4 (transaction timeout), §11.2.9.1.6 (ERR_MSG_TIMEOUT); the time is not in the spec (chosen: 3 s, implementations use ~500 ms)',
+    touches: 0,
     requires: needsHid,
     timeoutMs: 15_000,
     async run(ctx, signal) {
@@ -155,6 +162,7 @@ export const errorChecks: SuiteCheck[] = [
     suite,
     title: `a message whose packets are ${PAUSE_WITHIN_WINDOW_MS} ms apart still completes (inside the message timeout)`,
     specRef: 'CTAP 2.1 §11.2.4 (transaction timeout); pause chosen: 100 ms',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {

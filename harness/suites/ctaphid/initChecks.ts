@@ -20,6 +20,7 @@ export const initChecks: SuiteCheck[] = [
     suite,
     title: 'INIT on the broadcast CID is answered on the broadcast CID with the 8-byte nonce echoed (17 bytes)',
     specRef: 'CTAP 2.1 §11.2.9.1.3',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -39,6 +40,7 @@ export const initChecks: SuiteCheck[] = [
     suite,
     title: 'INIT on the broadcast CID allocates a usable channel, not 0 nor 0xFFFFFFFF, a different one each time',
     specRef: 'CTAP 2.1 §11.2.3, §11.2.9.1.3',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -65,6 +67,7 @@ export const initChecks: SuiteCheck[] = [
     suite,
     title: `INIT reports CTAPHID protocol version ${CTAPHID_PROTOCOL_VERSION}`,
     specRef: 'CTAP 2.1 §11.2.9.1.3 (CTAPHID protocol version identifier)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -79,6 +82,7 @@ export const initChecks: SuiteCheck[] = [
     suite,
     title: 'INIT capability flags match behaviour: CBOR set and CTAPHID_CBOR works, WINK set iff WINK is answered, NMSG clear iff CTAPHID_MSG works',
     specRef: 'CTAP 2.1 §11.2.9.1.3 (CAPABILITY_WINK, CAPABILITY_CBOR, CAPABILITY_NMSG), §11.2.9.1.1, §11.2.9.2.1',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       const findings: string[] = [];
@@ -119,6 +123,7 @@ export const initChecks: SuiteCheck[] = [
     suite,
     title: 'INIT on an allocated CID resynchronises it: answered on that CID, nonce echoed, the same CID kept',
     specRef: 'CTAP 2.1 §11.2.9.1.3',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {

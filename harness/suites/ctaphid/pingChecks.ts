@@ -35,6 +35,7 @@ const pingChecks: SuiteCheck[] = PING_SIZES.map(([id, size]) => ({
   suite,
   title: `PING of ${size} byte${size === 1 ? '' : 's'} (${frameCount(size)} packet${frameCount(size) === 1 ? '' : 's'}) is echoed exactly`,
   specRef: 'CTAP 2.1 §11.2.9.1.4, §11.2.4',
+  touches: 0,
   requires: needsHid,
   async run(ctx, signal) {
     await withRaw(ctx, signal, async (s) => {
@@ -60,6 +61,7 @@ const fragmentationChecks: SuiteCheck[] = [
     title: 'a CTAPHID_CBOR request spread over several packets is reassembled (getAssertion with a long allowList -> CTAP2_ERR_NO_CREDENTIALS)',
     specRef: 'CTAP 2.1 §11.2.4 (fragmentation), §11.2.9.1.2; §6.2.2 step 7',
     requires: all(needsHid, needsAlwaysUvOff),
+    touches: 0,
     async run(ctx, signal) {
       // Three unknown 64-byte credential IDs: about 280 bytes, five packets. A device that reassembles it
       // finds no credential; a broken reassembly shows as CBOR errors or CTAPHID errors.
@@ -88,6 +90,7 @@ const fragmentationChecks: SuiteCheck[] = [
     suite,
     title: 'a multi-packet CTAPHID_CBOR answer (getInfo) comes with SEQ 0, 1, 2… and decodes to the same getInfo',
     specRef: 'CTAP 2.1 §11.2.4 (fragmentation), §11.2.9.1.2, §6.4',
+    touches: 0,
     requires: (ctx) => needsHid(ctx),
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {

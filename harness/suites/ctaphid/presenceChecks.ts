@@ -30,6 +30,7 @@ export const presenceChecks: SuiteCheck[] = [
     suite,
     title: 'CANCEL during a user-presence wait ends the command with CTAP2_ERR_KEEPALIVE_CANCEL',
     specRef: 'CTAP 2.1 §11.2.9.1.5 (CTAPHID_CANCEL)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       return withRaw(ctx, signal, async (s) => {
@@ -53,6 +54,7 @@ export const presenceChecks: SuiteCheck[] = [
     suite,
     title: `KEEPALIVE comes at least every ${KEEPALIVE_PERIOD_MS} ms while the device waits for a touch`,
     specRef: 'CTAP 2.1 §11.2.9.2.1 (CTAPHID_KEEPALIVE); host-side slack chosen: 50 ms',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       const kept: ReceivedMessage[] = [];
@@ -99,6 +101,7 @@ export const presenceChecks: SuiteCheck[] = [
     suite,
     title: 'KEEPALIVE status is UPNEEDED (2) while the device waits for a touch, and only PROCESSING (1) or UPNEEDED (2) ever',
     specRef: 'CTAP 2.1 §11.2.9.2.1 (STATUS_PROCESSING, STATUS_UPNEEDED)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       return withRaw(ctx, signal, async (s) => {
@@ -130,6 +133,7 @@ export const presenceChecks: SuiteCheck[] = [
     suite,
     title: 'while a command waits for a touch, another channel gets ERR_CHANNEL_BUSY',
     specRef: 'CTAP 2.1 §11.2.5 (arbitration), §11.2.9.1.6 (ERR_CHANNEL_BUSY)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -151,6 +155,7 @@ export const presenceChecks: SuiteCheck[] = [
     suite,
     title: 'INIT on the busy channel aborts its pending command: INIT is answered and the command never is',
     specRef: 'CTAP 2.1 §11.2.9.1.3 (INIT on an allocated CID discards the current transaction)',
+    touches: 0,
     requires: needsHid,
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {

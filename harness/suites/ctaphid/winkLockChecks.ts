@@ -14,6 +14,7 @@ export const winkLockChecks: SuiteCheck[] = [
     suite,
     title: 'WINK, when INIT advertises CAPABILITY_WINK, is answered with an empty WINK',
     specRef: 'CTAP 2.1 §11.2.9.2.1 (CTAPHID_WINK), §11.2.9.1.3',
+    touches: 0,
     requires: (ctx) => needsHid(ctx) ?? (ctx.device.hid!.info.capabilities & CtaphidCapability.WINK ? undefined : 'INIT does not advertise CAPABILITY_WINK'),
     async run(ctx, signal) {
       await withRaw(ctx, signal, async (s) => {
@@ -30,6 +31,7 @@ export const winkLockChecks: SuiteCheck[] = [
     suite,
     title: 'LOCK gives one channel the device: others get ERR_LOCK_REQUIRED, the holder is served, LOCK 0 releases',
     specRef: 'CTAP 2.1 §11.2.9.2.2 (CTAPHID_LOCK), §11.2.9.1.6 (ERR_LOCK_REQUIRED)',
+    touches: 0,
     requires: needsHid,
     timeoutMs: 20_000,
     async run(ctx, signal) {

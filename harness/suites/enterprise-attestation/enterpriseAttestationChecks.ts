@@ -7,7 +7,6 @@ import { acfgToken, configCall, ConfigSubCommand, needsAuthnrCfg } from '../conf
 import { ensure, expectStatus } from '../expect.ts';
 import { needsClientPin } from '../needs.ts';
 import { makeCredentialUv, mcUvRequest, type MadeCredential } from '../ops.ts';
-import { thenReset } from '../pinOps.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
 const suite = 'enterprise-attestation';
@@ -16,15 +15,19 @@ const suite = 'enterprise-attestation';
 const needsEp = (ctx: SuiteContext): string | undefined =>
   (ctx.info.options?.ep === undefined ? 'ep option absent: the key has no enterprise attestation' : undefined) ?? needsAuthnrCfg(ctx) ?? needsClientPin()(ctx);
 
-/** Enabling EA is undone only by authenticatorReset, so each check resets afterwards. */
+/**
+ * Enabling EA is undone only by authenticatorReset (a touch and, on a real key, a replug: CTAP 2.1 §6.6):
+ * the checks share one enabling and leave it on; nothing after them depends on ep being off (the reset
+ * area that ends the run wipes the key anyway).
+ */
 const base = { suite, destructive: true, needs: { pin: 'set' as const }, requires: needsEp };
 
-/** enableEnterpriseAttestation (CTAP 2.1 §6.11.1) with an acfg token, which must succeed; then `body`, then a reset. */
-function withEnterpriseAttestation<T>(ctx: SuiteContext, signal: AbortSignal, body: () => Promise<T>): Promise<T> {
-  return thenReset(ctx, async () => {
+/** enableEnterpriseAttestation (CTAP 2.1 §6.11.1) with an acfg token, unless getInfo says it is on; then `body`. */
+async function withEnterpriseAttestation<T>(ctx: SuiteContext, signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  if ((await ctx.refreshInfo()).options?.ep !== true) {
     expectStatus(await configCall(ctx, await acfgToken(ctx, signal), ConfigSubCommand.enableEnterpriseAttestation, undefined, signal), CtapStatus.CTAP2_OK, 'enableEnterpriseAttestation');
-    return body();
-  });
+  }
+  return body();
 }
 
 /** Whether the attestation of `made` verifies (WebAuthn L3 §8.2) and chains as far as this run can tell. */
@@ -48,11 +51,10 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-VALUE-001',
-    // the makeCredential is refused before user presence; the reset that undoes EA is one touch
-    touches: 1,
-    resets: 1,
     title: 'with enterprise attestation enabled, an enterpriseAttestation value other than 1 or 2 answers CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §6.1.2 step 9.2',
+    // refused before any touch (§6.1.2 step 9.2)
+    touches: 0,
     async run(ctx, signal) {
       await withEnterpriseAttestation(ctx, signal, async () => {
         const r = await ctx.request(CtapRequest.makeCredential, await mcUvRequest(ctx, ctx.rpIdFor('EA-VALUE-001'), { enterpriseAttestation: 3 }, signal), signal);
@@ -63,10 +65,9 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-PLATFORM-001',
-    touches: 2,
-    resets: 1,
     title: 'enterpriseAttestation 2 (platform-managed) is answered with epAtt true and an attestation that verifies',
     specRef: 'CTAP 2.1 §6.1.2 step 9.4 (epAtt), §7.1 platform-managed enterprise attestation',
+    touches: 1,
     async run(ctx, signal) {
       await withEnterpriseAttestation(ctx, signal, async () => {
         const made = await makeCredentialUv(ctx, ctx.rpIdFor('EA-PLATFORM-001'), { enterpriseAttestation: 2 }, signal);
@@ -79,10 +80,9 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-VENDOR-001',
-    touches: 2,
-    resets: 1,
     title: 'enterpriseAttestation 1 (vendor-facilitated) for an RP ID that is not pre-configured gets no enterprise attestation (no epAtt)',
     specRef: 'CTAP 2.1 §6.1.2 step 9.3, §7.1 (vendor-facilitated: pre-configured RP IDs only)',
+    touches: 1,
     async run(ctx, signal) {
       await withEnterpriseAttestation(ctx, signal, async () => {
         // An RP ID of this run, so no vendor can have listed it.
@@ -95,10 +95,10 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-VENDOR-002',
-    touches: 2,
-    resets: 1,
     title: 'enterpriseAttestation 1 for a pre-configured RP ID is answered with epAtt true',
     specRef: 'CTAP 2.1 §6.1.2 step 9.3, §7.1 vendor-facilitated enterprise attestation',
+    // skipped when the key's pre-configured RP IDs are not known
+    touches: (ctx) => (ctx.options.enterpriseRpIds?.length ? 1 : 0),
     async run(ctx, signal) {
       const rpId = ctx.options.enterpriseRpIds?.[0];
       if (!rpId) throw new CheckSkipped("the key's pre-configured enterprise RP IDs are not known to the harness (the simulator's are)");
@@ -111,10 +111,9 @@ export const enterpriseAttestationChecks: SuiteCheck[] = [
   {
     ...base,
     id: 'EA-REGULAR-001',
-    touches: 2,
-    resets: 1,
     title: 'with enterprise attestation enabled, makeCredential without enterpriseAttestation has no epAtt',
     specRef: 'CTAP 2.1 §6.1.2 step 9 (only a request with enterpriseAttestation gets one), §7.1',
+    touches: 1,
     async run(ctx, signal) {
       await withEnterpriseAttestation(ctx, signal, async () => {
         const rpId = ctx.options.enterpriseRpIds?.[0] ?? ctx.rpIdFor('EA-REGULAR-001');

@@ -10,23 +10,33 @@ import { CheckWarning } from '../../runner/Check.ts';
 import { ensure, expectStatus, expectStatusIn, hex } from '../expect.ts';
 import { allowListOf, gaRequest, gaWithToken, getAssertion, makeCredential, mcWithToken, outOfOrderRequest, sha256 } from '../ops.ts';
 import { protocolVersion } from '../pinOps.ts';
-import { authDataOf, credentialIdOf, mcGaToken } from '../client-pin/tokenChecks.ts';
+import { mcGaToken, tokenMc } from '../client-pin/tokenChecks.ts';
 import { countPresenceWaits, expectOneTouchWithUp, needsPresenceCount } from '../presenceCount.ts';
 import { all, needsAlwaysUvOff, needsClientPin, needsNoBuiltInUv } from '../needs.ts';
+import { pooled } from '../credentialPool.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { parameterChecks, type ParameterCase } from '../parameterChecks.ts';
 
 const suite = 'get-assertion';
 const GA = CtapCommand.authenticatorGetAssertion;
 
-/** A credential of the check's own RP, then an assertion with it in the allowList. */
-async function registerAndAssert(ctx: SuiteContext, id: string, signal: AbortSignal, options?: Map<string, boolean>) {
-  const rpId = ctx.rpIdFor(id);
-  const made = await makeCredential(ctx, rpId, {}, signal);
-  const request = gaRequest(rpId, { allowList: allowListOf(made.credentialId), ...(options ? { options } : {}) });
+/** Options of a silent assertion (CTAP 2.1 §6.2.2 step 9: up false): no touch, for checks not about presence. */
+export const SILENT = () => new Map([['up', false]]);
+
+/**
+ * The run's plain pooled credential (credentialPool.ts), then an assertion with it in the allowList:
+ * silent unless the check is about presence (`options` given).
+ */
+async function registerAndAssert(ctx: SuiteContext, signal: AbortSignal, options: Map<string, boolean> = SILENT()) {
+  const made = await pooled(ctx, 'plain', signal);
+  const rpId = made.request.rp.id;
+  const request = gaRequest(rpId, { allowList: allowListOf(made.credentialId), options });
   const got = await getAssertion(ctx, request, signal);
   return { rpId, made, request, got };
 }
+
+/** What every check reading the pooled credential declares: no touch of its own. */
+const silent = { touches: 0, uses: ['plain'] } as const;
 
 const paramCases: ParameterCase[] = [
   ['GA-PARAM-001', 'rpId missing', 0x01, undefined, CtapStatus.CTAP2_ERR_MISSING_PARAMETER],
@@ -50,8 +60,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'the assertion signature verifies over authenticatorData || clientDataHash',
     specRef: 'CTAP 2.1 §6.2.2 step 12; WebAuthn L3 §6.3.3 step 11, §7.2 step 21',
+    ...silent,
     async run(ctx, signal) {
-      const { made, request, got } = await registerAndAssert(ctx, 'GA-SIGNATURE-001', signal);
+      const { made, request, got } = await registerAndAssert(ctx, signal);
       const signed = new Uint8Array(Buffer.concat([got.response.authData, request.clientDataHash]));
       ensure(verifyCoseSignature(made.publicKey, signed, got.response.signature), 'assertion signature does not verify with the credential public key', {
         actual: hex(got.response.signature),
@@ -63,8 +74,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'the credential returned is the one in the allowList',
     specRef: 'CTAP 2.1 §6.2.2 step 11 (credential)',
+    ...silent,
     async run(ctx, signal) {
-      const { made, got } = await registerAndAssert(ctx, 'GA-CREDENTIAL-001', signal);
+      const { made, got } = await registerAndAssert(ctx, signal);
       ensure(hex(got.response.credential.id) === hex(made.credentialId), 'credential.id differs from the allowList credential');
       ensure(got.response.credential.type === 'public-key', `credential.type is ${got.response.credential.type}`);
     },
@@ -74,8 +86,11 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'authData flags: UP set, AT clear, ED clear without extensions',
     specRef: 'WebAuthn L3 §6.1; CTAP 2.1 §6.2.2 step 11',
+    // the assertion about presence: up is asked for, and given by a touch
+    touches: 1,
+    uses: ['plain'],
     async run(ctx, signal) {
-      const { got } = await registerAndAssert(ctx, 'GA-FLAGS-001', signal);
+      const { got } = await registerAndAssert(ctx, signal, new Map());
       ensure(got.authData.up, 'UP clear although presence was required');
       ensure(!got.authData.at, 'AT set in an assertion');
       ensure(!got.authData.ed, 'ED set although no extension was requested');
@@ -86,11 +101,12 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'UV flag is clear when no user verification was performed',
     specRef: 'WebAuthn L3 §6.1 (UV)',
+    ...silent,
     needs: { pin: 'unset' },
     destructive: true,
     requires: needsAlwaysUvOff,
     async run(ctx, signal) {
-      const { got } = await registerAndAssert(ctx, 'GA-FLAGS-002', signal);
+      const { got } = await registerAndAssert(ctx, signal);
       ensure(!got.authData.uv, 'UV flag set although no verification was performed');
     },
   },
@@ -99,8 +115,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'rpIdHash is SHA-256 of the rpId',
     specRef: 'WebAuthn L3 §6.1 (rpIdHash)',
+    ...silent,
     async run(ctx, signal) {
-      const { rpId, got } = await registerAndAssert(ctx, 'GA-RPID-001', signal);
+      const { rpId, got } = await registerAndAssert(ctx, signal);
       ensure(hex(got.authData.rpIdHash) === hex(sha256(rpId)), 'rpIdHash is not SHA-256(rpId)', {
         expected: hex(sha256(rpId)),
         actual: hex(got.authData.rpIdHash),
@@ -112,8 +129,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'the signature counter increases with every assertion',
     specRef: 'WebAuthn L3 §6.1.1 (signature counter)',
+    ...silent,
     async run(ctx, signal) {
-      const { request, got } = await registerAndAssert(ctx, 'GA-COUNTER-001', signal);
+      const { request, got } = await registerAndAssert(ctx, signal);
       const again = await getAssertion(ctx, { ...request, clientDataHash: sha256('again') }, signal);
       const a = got.authData.signCount;
       const b = again.authData.signCount;
@@ -147,15 +165,17 @@ export const getAssertionChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.5.5.7.2 (a PIN token starts with userPresent false), §6.2.2 step 9 (collect user presence), WebAuthn L3 §6.1 (UP)',
     destructive: true,
     needs: { pin: 'set' },
-    touches: 2,
+    // the assertion's touch; the credential is the one the client-pin checks share (tokenChecks.ts; protocol
+    // two where offered, which the plan assumes)
+    touches: 1,
+    uses: ['tokenMc2'],
     requires: all(needsClientPin(), needsPresenceCount),
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('GA-UP-002');
       const v = protocolVersion(ctx);
-      const made = authDataOf(await mcWithToken(ctx, await mcGaToken(ctx, v, rpId, signal), rpId, {}, signal), 'makeCredential');
+      const { rpId, credentialId } = await tokenMc(ctx, v, signal);
       // a fresh token: makeCredential used the first one up (§6.1.2 step 14.4)
       const token = await mcGaToken(ctx, v, rpId, signal);
-      await expectOneTouchWithUp(ctx, 'getAssertion', () => gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialIdOf(made)) }, signal));
+      await expectOneTouchWithUp(ctx, 'getAssertion', () => gaWithToken(ctx, token, rpId, { allowList: allowListOf(credentialId) }, signal));
     },
   },
   {
@@ -164,6 +184,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     title: 'an allowList of unknown credentials is answered with CTAP2_ERR_NO_CREDENTIALS',
     specRef: 'CTAP 2.1 §6.2.2 step 7',
     requires: needsAlwaysUvOff,
+    touches: 0,
     async run(ctx, signal) {
       const req = gaRequest(ctx.rpIdFor('GA-NOCRED-001'), { allowList: allowListOf(new Uint8Array(48).fill(3)) });
       expectStatus(await ctx.request(CtapRequest.getAssertion, req, signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'unknown credential');
@@ -174,8 +195,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: "another RP's credential is not usable",
     specRef: 'CTAP 2.1 §6.2.2 step 7 (credentials are scoped to their RP ID)',
+    ...silent,
     async run(ctx, signal) {
-      const made = await makeCredential(ctx, ctx.rpIdFor('GA-NOCRED-002'), {}, signal);
+      const made = await pooled(ctx, 'plain', signal);
       const req = gaRequest(ctx.rpIdFor('GA-NOCRED-002-OTHER'), { allowList: allowListOf(made.credentialId) });
       expectStatus(await ctx.request(CtapRequest.getAssertion, req, signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, "another RP's credential");
     },
@@ -186,6 +208,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     title: 'no discoverable credential for the RP is answered with CTAP2_ERR_NO_CREDENTIALS',
     specRef: 'CTAP 2.1 §6.2.2 step 7',
     requires: needsAlwaysUvOff,
+    touches: 0,
     async run(ctx, signal) {
       const req = gaRequest(ctx.rpIdFor('GA-NOCRED-003'));
       expectStatus(await ctx.request(CtapRequest.getAssertion, req, signal), CtapStatus.CTAP2_ERR_NO_CREDENTIALS, 'empty RP');
@@ -196,10 +219,10 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'unknown allowList entries are skipped and a known one is used',
     specRef: 'CTAP 2.1 §6.2.2 step 7',
+    ...silent,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('GA-ALLOWLIST-001');
-      const made = await makeCredential(ctx, rpId, {}, signal);
-      const got = await getAssertion(ctx, gaRequest(rpId, { allowList: allowListOf(new Uint8Array(40).fill(9), made.credentialId) }), signal);
+      const made = await pooled(ctx, 'plain', signal);
+      const got = await getAssertion(ctx, gaRequest(made.request.rp.id, { allowList: allowListOf(new Uint8Array(40).fill(9), made.credentialId), options: SILENT() }), signal);
       ensure(hex(got.response.credential.id) === hex(made.credentialId), 'the known credential was not used');
     },
   },
@@ -208,14 +231,16 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'an allowList as long as maxCredentialCountInList (and maxMsgSize) allows is accepted',
     specRef: 'CTAP 2.1 §6.4 maxCredentialCountInList, maxMsgSize',
+    ...silent,
     requires: (ctx) => (ctx.info.maxCredentialCountInList ? undefined : 'maxCredentialCountInList not reported'),
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('GA-ALLOWLIST-002');
-      const made = await makeCredential(ctx, rpId, {}, signal);
+      const made = await pooled(ctx, 'plain', signal);
+      const rpId = made.request.rp.id;
       // The list also has to fit the key's maxMsgSize (§6.4, default 1024): a platform splits by both.
       const maxMsgSize = ctx.info.maxMsgSize ?? 1024;
       let n = Math.min(ctx.info.maxCredentialCountInList!, 64);
-      const requestOf = (count: number) => gaRequest(rpId, { allowList: allowListOf(...Array.from({ length: count - 1 }, (_, i) => new Uint8Array(32).fill(i + 1)), made.credentialId) });
+      const requestOf = (count: number) =>
+        gaRequest(rpId, { allowList: allowListOf(...Array.from({ length: count - 1 }, (_, i) => new Uint8Array(32).fill(i + 1)), made.credentialId), options: SILENT() });
       while (n > 1 && 1 + encodeCanonicalCbor(encodeGetAssertionRequest(requestOf(n))).length > maxMsgSize) n--;
       const got = await getAssertion(ctx, requestOf(n), signal);
       ensure(hex(got.response.credential.id) === hex(made.credentialId), 'the credential at the end of a full allowList was not used');
@@ -226,6 +251,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'the rk option is refused in getAssertion',
     specRef: 'CTAP 2.1 §6.2.2 step 4',
+    touches: 0,
     async run(ctx, signal) {
       const req = gaRequest(ctx.rpIdFor('GA-OPTION-001'), { options: new Map([['rk', true]]) });
       expectStatusIn(
@@ -240,10 +266,11 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'option uv=true without a built-in verification method is refused',
     specRef: 'CTAP 2.1 §6.2.2 step 4',
+    ...silent,
     requires: needsNoBuiltInUv,
     async run(ctx, signal) {
-      const made = await makeCredential(ctx, ctx.rpIdFor('GA-OPTION-002'), {}, signal);
-      const req = gaRequest(ctx.rpIdFor('GA-OPTION-002'), { allowList: allowListOf(made.credentialId), options: new Map([['uv', true]]) });
+      const made = await pooled(ctx, 'plain', signal);
+      const req = gaRequest(made.request.rp.id, { allowList: allowListOf(made.credentialId), options: new Map([['uv', true]]) });
       expectStatusIn(
         await ctx.request(CtapRequest.getAssertion, req, signal),
         [CtapStatus.CTAP2_ERR_INVALID_OPTION, CtapStatus.CTAP2_ERR_UNSUPPORTED_OPTION],
@@ -256,8 +283,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'getAssertion response is CTAP2 canonical CBOR',
     specRef: 'CTAP 2.1 §8',
+    ...silent,
     async run(ctx, signal) {
-      const { got } = await registerAndAssert(ctx, 'GA-CBOR-001', signal);
+      const { got } = await registerAndAssert(ctx, signal);
       const problems = got.result.findings.map((f) => `${f.code} at byte ${f.offset}`);
       ensure(problems.length === 0, `response is not canonical: ${problems.join('; ')}`);
     },
@@ -278,6 +306,7 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'getNextAssertion with nothing pending is refused with CTAP2_ERR_NOT_ALLOWED',
     specRef: 'CTAP 2.1 §6.3 step 1',
+    touches: 0,
     async run(ctx, signal) {
       await ctx.call(CtapCommand.authenticatorGetInfo, undefined, signal);
       expectStatus(await ctx.request(CtapRequest.getNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after getInfo');
@@ -288,8 +317,9 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'getNextAssertion after an allowList assertion is refused',
     specRef: 'CTAP 2.1 §6.2.2 (numberOfCredentials only without allowList), §6.3',
+    ...silent,
     async run(ctx, signal) {
-      await registerAndAssert(ctx, 'GA-NEXT-002', signal);
+      await registerAndAssert(ctx, signal);
       expectStatus(await ctx.request(CtapRequest.getNextAssertion, undefined, signal), CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'getNextAssertion after an allowList assertion');
     },
   },
@@ -298,6 +328,8 @@ export const getAssertionChecks: SuiteCheck[] = [
     suite,
     title: 'authenticatorSelection answers CTAP2_OK after a touch',
     specRef: 'CTAP 2.1 §6.9',
+    // authenticatorSelection is a touch by definition (§6.9)
+    touches: 1,
     requires: (ctx) => (ctx.info.versions.includes('FIDO_2_1') ? undefined : 'authenticatorSelection is a CTAP 2.1 command'),
     async run(ctx, signal) {
       expectStatus(await ctx.call(CtapCommand.authenticatorSelection, undefined, signal), CtapStatus.CTAP2_OK, 'authenticatorSelection');

@@ -14,6 +14,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'versions lists a FIDO2 version',
     specRef: 'CTAP 2.1 §6.4 versions; Microsoft S1 (FIDO2, not U2F-only)',
+    touches: 0,
     async run(ctx) {
       const v = ctx.info.versions;
       ensure(Array.isArray(v) && v.some((x) => /^FIDO_2_/.test(String(x))), `versions ${JSON.stringify(v)} has no FIDO_2_x`);
@@ -24,6 +25,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'versions are known identifiers without duplicates',
     specRef: 'CTAP 2.1 §6.4 versions',
+    touches: 0,
     async run(ctx) {
       const v = ctx.info.versions.map(String);
       ensure(new Set(v).size === v.length, `versions has duplicates: ${JSON.stringify(v)}`);
@@ -36,6 +38,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'aaguid is 16 bytes and not all zeros',
     specRef: 'CTAP 2.1 §6.4 aaguid; WebAuthn L3 §6.5.1; Entra S3 (AAGUID identifies the model)',
+    touches: 0,
     async run(ctx) {
       const a = ctx.info.aaguid;
       ensure(a instanceof Uint8Array && a.length === 16, `aaguid is ${a?.length} bytes, expected 16`);
@@ -49,6 +52,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'aaguid is the same on every getInfo',
     specRef: 'CTAP 2.1 §6.4 aaguid',
+    touches: 0,
     async run(ctx) {
       const first = hex(ctx.info.aaguid);
       const again = hex((await ctx.refreshInfo()).aaguid);
@@ -60,6 +64,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'getInfo response is CTAP2 canonical CBOR',
     specRef: 'CTAP 2.1 §8 (CTAP2 canonical CBOR encoding form)',
+    touches: 0,
     async run(ctx) {
       const r = await ctx.call(CtapCommand.authenticatorGetInfo);
       ensure(r.status === 0, `getInfo answered status ${r.status}`);
@@ -74,6 +79,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'getInfo members have the types the spec gives them',
     specRef: 'CTAP 2.1 §6.4 (authenticatorGetInfo response structure)',
+    touches: 0,
     async run(ctx) {
       const i = ctx.info;
       const bad: string[] = [];
@@ -93,6 +99,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'options are known identifiers; up is not false',
     specRef: 'CTAP 2.1 §6.4 options (option IDs), CTAP 2.2 §6.4 (perCredMgmtRO)',
+    touches: 0,
     async run(ctx) {
       const o = ctx.info.options ?? {};
       ensure(o.up !== false, 'option up is false: a roaming authenticator must test user presence');
@@ -105,6 +112,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'plat is false for a roaming authenticator',
     specRef: 'CTAP 2.1 §6.4 options plat',
+    touches: 0,
     async run(ctx) {
       if (ctx.info.options?.plat === true) throw new CheckWarning('plat is true: this device says it is a platform authenticator');
     },
@@ -114,6 +122,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'extensions are known identifiers without duplicates',
     specRef: 'CTAP 2.1 §6.4 extensions, §12',
+    touches: 0,
     async run(ctx) {
       const e = (ctx.info.extensions ?? []).map(String);
       ensure(new Set(e).size === e.length, `extensions has duplicates: ${JSON.stringify(e)}`);
@@ -126,6 +135,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'pinUvAuthProtocols is present, non-empty, without duplicates when PIN/UV is offered',
     specRef: 'CTAP 2.1 §6.4 pinUvAuthProtocols',
+    touches: 0,
     async run(ctx) {
       const o = ctx.info.options ?? {};
       const offersPin = 'clientPin' in o || o.pinUvAuthToken === true;
@@ -144,6 +154,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'a FIDO_2_1 authenticator supports PIN/UV auth protocol two and pinUvAuthToken',
     specRef: 'CTAP 2.1 §6.4 pinUvAuthToken; §6.5.7',
+    touches: 0,
     requires: (ctx) => (ctx.info.versions.includes('FIDO_2_1') ? undefined : 'device does not claim FIDO_2_1'),
     async run(ctx) {
       ensure(ctx.info.options?.pinUvAuthToken === true, 'FIDO_2_1 claimed but option pinUvAuthToken is not true');
@@ -155,6 +166,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'algorithms offers ES256',
     specRef: 'CTAP 2.1 §6.4 algorithms; Entra S6 (ES256 required)',
+    touches: 0,
     async run(ctx) {
       const algs = ctx.info.algorithms;
       if (!algs) throw new CheckWarning('algorithms is absent: the platform must guess (CTAP 2.1 says ES256 is then assumed)');
@@ -166,6 +178,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'maxMsgSize, maxCredentialCountInList and maxCredentialIdLength are usable values',
     specRef: 'CTAP 2.1 §6.4 maxMsgSize, maxCredentialCountInList, maxCredentialIdLength',
+    touches: 0,
     async run(ctx) {
       const i = ctx.info;
       if (i.maxMsgSize !== undefined) ensure(i.maxMsgSize >= 1024, `maxMsgSize ${i.maxMsgSize} is below 1024`);
@@ -179,6 +192,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'transports includes the transport the device is reached over: usb over USB HID, nfc over NFC',
     specRef: 'CTAP 2.1 §6.4 transports',
+    touches: 0,
     requires: (ctx) => (ctx.device.kind === 'hid' || ctx.device.kind === 'nfc' ? undefined : `device reached over ${ctx.device.kind}, neither USB nor NFC`),
     async run(ctx) {
       const t = ctx.info.transports;
@@ -192,6 +206,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'minPINLength is at least 4',
     specRef: 'CTAP 2.1 §6.4 minPINLength; §6.5.1 (minimum 4 code points)',
+    touches: 0,
     requires: (ctx) => (ctx.info.minPINLength === undefined ? 'minPINLength not reported' : undefined),
     async run(ctx) {
       ensure(ctx.info.minPINLength! >= 4, `minPINLength ${ctx.info.minPINLength} is below 4`);
@@ -202,6 +217,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'firmwareVersion is reported',
     specRef: 'CTAP 2.1 §6.4 firmwareVersion; MDS3 (firmware matching)',
+    touches: 0,
     async run(ctx) {
       if (ctx.info.firmwareVersion === undefined) throw new CheckWarning('firmwareVersion absent: MDS entries cannot be matched to firmware');
     },
@@ -211,6 +227,7 @@ export const getInfoChecks: SuiteCheck[] = [
     suite,
     title: 'getInfo takes no parameters: the device still answers getInfo afterwards',
     specRef: 'CTAP 2.1 §6.4 (no parameters)',
+    touches: 0,
     async run(ctx) {
       // The spec names no status for parameters sent to getInfo; either an answer or an error is allowed,
       // but the device must keep working.

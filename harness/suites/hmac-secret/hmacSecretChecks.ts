@@ -9,6 +9,7 @@ import { clientPin } from '../pinOps.ts';
 import { all, needsClientPin, needsExtension, needsAlwaysUvOff } from '../needs.ts';
 import { failOnStatus } from '../failOnStatus.ts';
 import type { CallResult, SuiteCheck, SuiteContext } from '../SuiteContext.ts';
+import { poolMember } from '../credentialPool.ts';
 
 const suite = 'hmac-secret';
 const EXT = CtapExtension.hmacSecret;
@@ -17,7 +18,7 @@ const needsHmac = (ctx: SuiteContext) => needsExtension(EXT)(ctx) ?? needsClient
 
 /**
  * hmac-secret (CTAP 2.1 §12.5). The checks run with a PIN set: user verification is by a PIN token, so
- * the with-UV / without-UV split can be observed. Each check makes its own credential on its own RP ID.
+ * the with-UV / without-UV split can be observed. They share one credential (`hmacMade`).
  */
 const base = { suite, needs: { pin: 'set' as const }, destructive: true, requires: needsHmac };
 
@@ -35,11 +36,22 @@ interface HmacAssertion {
   got?: GotAssertion;
 }
 
-/** A non-discoverable credential made with hmac-secret: true (user verified by PIN token). */
-async function hmacCredential(ctx: SuiteContext, rpId: string, signal: AbortSignal) {
-  const made = await makeCredentialUv(ctx, rpId, { extensions: new Map<CborValue, CborValue>([[EXT, true]]) }, signal);
-  return made.credentialId;
+/**
+ * The run's non-discoverable credential made with hmac-secret: true, user verified by PIN token
+ * (credentialPool.ts, `hmacSecret`): every check reads it; its RP ID is its own.
+ */
+function hmacMade(ctx: SuiteContext, signal: AbortSignal) {
+  return poolMember(ctx, 'hmacSecret', () => makeCredentialUv(ctx, HMAC_RP_ID, { extensions: new Map<CborValue, CborValue>([[EXT, true]]) }, signal));
 }
+
+const HMAC_RP_ID = 'pool-hmac.fido-harness.test';
+
+async function hmacCredential(ctx: SuiteContext, signal: AbortSignal) {
+  return { rpId: HMAC_RP_ID, cred: (await hmacMade(ctx, signal)).credentialId };
+}
+
+/** Every check reads the pooled credential, and asserts silently: no touch of its own. */
+const pooledHmac = { touches: 0, uses: ['hmacSecret'] } as const;
 
 /**
  * getAssertion with the hmac-secret input {1: keyAgreement, 2: saltEnc, 3: saltAuth, 4: pinUvAuthProtocol}
@@ -53,7 +65,8 @@ async function hmacAssertion(
   opts: { version?: 1 | 2; uv?: boolean; tamper?: (input: CborMap) => void },
   signal: AbortSignal,
 ): Promise<HmacAssertion> {
-  let req = gaRequest(rpId, { allowList: allowListOf(credentialId) });
+  // silent (up false, CTAP 2.1 §6.2.2 step 9): hmac-secret is computed without presence (§12.5)
+  let req = gaRequest(rpId, { allowList: allowListOf(credentialId), options: new Map([['up', false]]) });
   if (opts.uv) req = await uvParams(ctx, req);
   const pin = clientPin(ctx, opts.version);
   const { keyAgreement, sharedSecret } = await failOnStatus('getKeyAgreement', () => pin.sharedSecret());
@@ -102,9 +115,9 @@ function outputCheck(id: string, version: 1 | 2, two: boolean): SuiteCheck {
     id,
     title: `getAssertion with ${two ? 'salt1 and salt2' : 'salt1'} over PIN/UV auth protocol ${version}: ${two ? 64 : 32}-byte output${version === 2 ? ' (+16-byte IV)' : ''} that decrypts`,
     specRef: 'CTAP 2.1 §12.5 (getAssertion authenticator processing), §6.5.6/§6.5.7 encrypt',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor(id);
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const salts: Salts = two ? { salt1: salt(), salt2: salt() } : { salt1: salt() };
       const out = outputsOf(await hmacAssertion(ctx, rpId, cred, salts, { version }, signal), two);
       if (two) {
@@ -126,6 +139,7 @@ export const hmacSecretChecks: SuiteCheck[] = [
     suite,
     title: 'getInfo lists the hmac-secret extension (Microsoft-compatible keys need it)',
     specRef: 'CTAP 2.1 §6.4 extensions, §12.5; Microsoft S1/S2 (hmac-secret for Windows offline unlock)',
+    touches: 0,
     async run(ctx) {
       const exts = ctx.info.extensions ?? [];
       ensure(exts.includes(EXT), `getInfo extensions ${JSON.stringify(exts)} have no "${EXT}"`, { expected: EXT, actual: JSON.stringify(exts) });
@@ -136,8 +150,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-MC-001',
     title: 'makeCredential with hmac-secret: true answers hmac-secret: true in the authData extensions',
     specRef: 'CTAP 2.1 §12.5 (makeCredential authenticator extension output)',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const made = await makeCredentialUv(ctx, ctx.rpIdFor('HMAC-MC-001'), { extensions: new Map<CborValue, CborValue>([[EXT, true]]) }, signal);
+      const made = await hmacMade(ctx, signal);
       ensure(made.authData.ed, 'the ED flag is clear: no extension outputs');
       const v = made.authData.extensions?.get(EXT);
       ensure(v === true, `authData extensions hmac-secret is ${v === undefined ? 'missing' : JSON.stringify(v)}, expected true`);
@@ -152,9 +167,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-STABLE-001',
     title: 'the same salt gives the same output in two assertions (fresh key agreements)',
     specRef: 'CTAP 2.1 §12.5 (output1 = HMAC-SHA-256(CredRandom, salt1)); Microsoft S1/S2',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-STABLE-001');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const s = { salt1: salt() };
       const first = outputsOf(await hmacAssertion(ctx, rpId, cred, s, {}, signal), false);
       const second = outputsOf(await hmacAssertion(ctx, rpId, cred, s, {}, signal), false);
@@ -171,11 +186,11 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-STABLE-002',
     title: 'the output does not depend on the PIN/UV auth protocol (protocol 1 and 2 agree)',
     specRef: 'CTAP 2.1 §12.5 (the protocol only encrypts the output)',
+    ...pooledHmac,
     requires: (ctx) =>
       needsHmac(ctx) ?? ([1, 2].every((p) => ctx.info.pinUvAuthProtocols?.includes(p)) ? undefined : 'needs PIN/UV auth protocols 1 and 2'),
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-STABLE-002');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const s = { salt1: salt() };
       const one = outputsOf(await hmacAssertion(ctx, rpId, cred, s, { version: 1 }, signal), false);
       const two = outputsOf(await hmacAssertion(ctx, rpId, cred, s, { version: 2 }, signal), false);
@@ -191,9 +206,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     title: 'the output with user verification differs from the output without (CredRandomWithUV / WithoutUV)',
     specRef: 'CTAP 2.1 §12.5 (CredRandomWithUV, CredRandomWithoutUV); Microsoft S1/S2',
     requires: needsHmac,
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-UVSPLIT-001');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const s = { salt1: salt() };
       const plain = outputsOf(await hmacAssertion(ctx, rpId, cred, s, {}, signal), false);
       const verified = outputsOf(await hmacAssertion(ctx, rpId, cred, s, { uv: true }, signal), false);
@@ -212,9 +227,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-SALTAUTH-001',
     title: 'a wrong saltAuth is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §12.5 (verify(shared secret, saltEnc, saltAuth) fails: CTAP2_ERR_PIN_AUTH_INVALID)',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-SALTAUTH-001');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const a = await hmacAssertion(
         ctx,
         rpId,
@@ -237,9 +252,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-SALT-001',
     title: 'salts of 48 bytes (neither 32 nor 64) are refused',
     specRef: 'CTAP 2.1 §12.5 (the decrypted salts must be 32 or 64 bytes)',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-SALT-001');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const a = await hmacAssertion(ctx, rpId, cred, { salt1: salt(), salt2: salt().subarray(0, 16) }, {}, signal);
       if (a.result.status === CtapStatus.CTAP2_OK) throw new CheckFailed('getAssertion with 48 bytes of salt succeeded');
     },
@@ -249,9 +264,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-SALT-002',
     title: 'salts of 48 bytes are refused with CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §12.5 ("if the result is not 32 or 64 bytes long, return CTAP1_ERR_INVALID_PARAMETER")',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-SALT-002');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const a = await hmacAssertion(ctx, rpId, cred, { salt1: salt(), salt2: salt().subarray(0, 16) }, { version: 2 }, signal);
       expectStatus(a.result, CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'getAssertion with 48 bytes of salt');
     },
@@ -261,9 +276,9 @@ export const hmacSecretChecks: SuiteCheck[] = [
     id: 'HMAC-PARAM-001',
     title: 'an hmac-secret input without saltAuth is refused',
     specRef: 'CTAP 2.1 §12.5 (keyAgreement, saltEnc and saltAuth are required), §8.2',
+    ...pooledHmac,
     async run(ctx, signal) {
-      const rpId = ctx.rpIdFor('HMAC-PARAM-001');
-      const cred = await hmacCredential(ctx, rpId, signal);
+      const { rpId, cred } = await hmacCredential(ctx, signal);
       const a = await hmacAssertion(ctx, rpId, cred, { salt1: salt() }, { tamper: (input) => input.delete(3) }, signal);
       // The spec names no code for a missing member here; §8.2's CTAP2_ERR_MISSING_PARAMETER fits, and a
       // refusal as CTAP1_ERR_INVALID_PARAMETER or CTAP2_ERR_PIN_AUTH_INVALID (saltAuth cannot verify) is accepted.

@@ -116,6 +116,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     suite,
     title: 'with largeBlobs offered, maxSerializedLargeBlobArray is at least 1024 and largeBlobKey is listed',
     specRef: 'CTAP 2.1 §6.4 (largeBlobs, maxSerializedLargeBlobArray), §12.3',
+    touches: 0,
     requires: needsLargeBlobs,
     async run(ctx) {
       const max = ctx.info.maxSerializedLargeBlobArray;
@@ -128,6 +129,9 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-READ-001',
     title: 'after authenticatorReset the array is the empty array with its hash (h\'80\' || 16-byte hash)',
     specRef: 'CTAP 2.1 §6.10.2 (initial serialized large-blob array), §6.6',
+    // it resets the key to read the empty array (a touch, CTAP 2.1 §6.6)
+    touches: 1,
+    resets: 1,
     needs: {},
     requires: needsLargeBlobs,
     async run(ctx, signal) {
@@ -141,6 +145,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-WRITE-001',
     title: 'an array written in 64-byte fragments with an lbw token reads back identical, hash included',
     specRef: 'CTAP 2.1 §6.10.2 (set with offset/length, get)',
+    touches: 0,
     async run(ctx, signal) {
       const whole = serialize(entries(3, 40));
       const token = await lbwToken(ctx);
@@ -155,6 +160,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-KEY-001',
     title: 'largeBlobKey: a 32-byte key in makeCredential (0x05), the same in getAssertion (0x07); a blob under it round-trips',
     specRef: 'CTAP 2.1 §12.3, §6.10.3',
+    touches: 1,
     requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsRk(ctx) ?? needsClientPin()(ctx),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('LB-KEY-001');
@@ -162,7 +168,8 @@ export const largeBlobChecks: SuiteCheck[] = [
       const made = await makeCredentialUv(ctx, rpId, { options: rkOption(), extensions: ext }, signal);
       const key = made.response.largeBlobKey;
       ensure(key instanceof Uint8Array && key.length === 32, `makeCredential largeBlobKey (0x05) is ${key ? `${key.length} bytes` : 'missing'}, expected 32 bytes`);
-      const got = await getAssertion(ctx, gaRequest(rpId, { extensions: ext }), signal);
+      // silent (up false, CTAP 2.1 §6.2.2 step 9): the key is returned without presence (§12.3)
+      const got = await getAssertion(ctx, gaRequest(rpId, { extensions: ext, options: new Map([['up', false]]) }), signal);
       ensure(got.response.largeBlobKey && hex(got.response.largeBlobKey) === hex(key), 'getAssertion largeBlobKey (0x07) differs from makeCredential\'s', {
         expected: hex(key),
         actual: hex(got.response.largeBlobKey),
@@ -180,6 +187,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-KEY-002',
     title: 'largeBlobKey: false is refused with CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §12.3 (the input value must be true)',
+    touches: 0,
     requires: (ctx: SuiteContext) => needsLargeBlobs(ctx) ?? needsRk(ctx) ?? needsClientPin()(ctx),
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('LB-KEY-002');
@@ -193,6 +201,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-SEQ-001',
     title: 'a fragment at an offset other than the next expected one is refused with CTAP1_ERR_INVALID_SEQ',
     specRef: 'CTAP 2.1 §6.10.2 (offset != expectedNextOffset: CTAP1_ERR_INVALID_SEQ)',
+    touches: 0,
     async run(ctx, signal) {
       const whole = serialize(entries(2, 40));
       const token = await lbwToken(ctx);
@@ -206,6 +215,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-LEN-001',
     title: 'a first fragment (offset 0) without length is refused with CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §6.10.2 (offset 0: length required)',
+    touches: 0,
     async run(ctx, signal) {
       const whole = serialize(entries(1, 20));
       const token = await lbwToken(ctx);
@@ -217,6 +227,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-LEN-002',
     title: 'an announced length below 17 is refused with CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §6.10.2 (length < 17: CTAP1_ERR_INVALID_PARAMETER)',
+    touches: 0,
     async run(ctx, signal) {
       const token = await lbwToken(ctx);
       const set = new Uint8Array(16);
@@ -228,6 +239,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-LEN-003',
     title: 'an announced length above maxSerializedLargeBlobArray is refused with CTAP2_ERR_LARGE_BLOB_STORAGE_FULL',
     specRef: 'CTAP 2.1 §6.10.2 (length > maxSerializedLargeBlobArray)',
+    touches: 0,
     async run(ctx, signal) {
       const max = ctx.info.maxSerializedLargeBlobArray ?? MIN_SERIALIZED_ARRAY;
       const token = await lbwToken(ctx);
@@ -240,6 +252,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-LEN-004',
     title: 'a fragment running past the announced length is refused with CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §6.10.2 (offset + length(set) > expectedLength)',
+    touches: 0,
     async run(ctx, signal) {
       const whole = serialize(entries(1, 40));
       const token = await lbwToken(ctx);
@@ -254,6 +267,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-LEN-005',
     title: 'a get longer than maxFragmentLength is refused with CTAP1_ERR_INVALID_LENGTH',
     specRef: 'CTAP 2.1 §6.10.2 (get > maxFragmentLength)',
+    touches: 0,
     async run(ctx, signal) {
       expectStatus(await call(ctx, { get: maxFragment(ctx) + 1, offset: 0 }, signal), CtapStatus.CTAP1_ERR_INVALID_LENGTH, `get of ${maxFragment(ctx) + 1} bytes`);
     },
@@ -263,6 +277,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-PARAM-001',
     title: 'get and set together, or neither, is refused with CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §6.10.2 (exactly one of get and set)',
+    touches: 0,
     async run(ctx, signal) {
       const token = await lbwToken(ctx);
       const whole = serialize([]);
@@ -276,6 +291,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-HASH-001',
     title: 'a complete array with a wrong hash is refused with CTAP2_ERR_INTEGRITY_FAILURE and not stored',
     specRef: 'CTAP 2.1 §6.10.2 (hash check on the last fragment)',
+    touches: 0,
     async run(ctx, signal) {
       const token = await lbwToken(ctx);
       const good = serialize(entries(1, 24));
@@ -293,6 +309,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-AUTH-001',
     title: 'with a PIN set, a set without pinUvAuthParam is refused with CTAP2_ERR_PUAT_REQUIRED',
     specRef: 'CTAP 2.1 §6.10.2 (authenticator protected by some form of user verification)',
+    touches: 0,
     async run(ctx, signal) {
       const whole = serialize([]);
       expectStatus(await call(ctx, setRequest(undefined, whole, 0, whole.length), signal), CtapStatus.CTAP2_ERR_PUAT_REQUIRED, 'set without pinUvAuthParam');
@@ -303,6 +320,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-AUTH-002',
     title: 'a token without the lbw permission is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.10.2 (lbw permission required)',
+    touches: 0,
     async run(ctx, signal) {
       const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm });
       const whole = serialize([]);
@@ -314,6 +332,7 @@ export const largeBlobChecks: SuiteCheck[] = [
     id: 'LB-AUTH-003',
     title: 'a wrong pinUvAuthParam is refused with CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.10.2 (verify pinUvAuthParam)',
+    touches: 0,
     async run(ctx, signal) {
       const token = await lbwToken(ctx);
       const whole = serialize([]);

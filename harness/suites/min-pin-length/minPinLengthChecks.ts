@@ -36,17 +36,17 @@ export const minPinLengthChecks: SuiteCheck[] = [
     id: 'MINPIN-EXT-001',
     title: 'for an RP ID listed by setMinPINLength, makeCredential returns minPinLength equal to getInfo minPINLength',
     specRef: 'CTAP 2.1 §12.4 (authenticator extension output), §6.11.4 minPinLengthRPIDs',
+    touches: 1,
     destructive: true,
     needs: { pin: 'set' },
     requires,
     async run(ctx, signal) {
-      await thenReset(ctx, async () => {
-        const rpId = ctx.rpIdFor('MINPIN-EXT-001');
-        await authorize(ctx, [rpId], signal);
-        const expected = (await ctx.refreshInfo()).minPINLength ?? 4;
-        const got = await registerWith(ctx, rpId, signal, true);
-        ensure(got === expected, `minPinLength output is ${String(got)}, expected ${expected}`, { expected: String(expected), actual: String(got) });
-      });
+      // listing one more RP ID changes nothing later checks see: no reset (§6.11.4 only adds to the list)
+      const rpId = ctx.rpIdFor('MINPIN-EXT-001');
+      await authorize(ctx, [rpId], signal);
+      const expected = (await ctx.refreshInfo()).minPINLength ?? 4;
+      const got = await registerWith(ctx, rpId, signal, true);
+      ensure(got === expected, `minPinLength output is ${String(got)}, expected ${expected}`, { expected: String(expected), actual: String(got) });
     },
   },
   {
@@ -54,16 +54,16 @@ export const minPinLengthChecks: SuiteCheck[] = [
     id: 'MINPIN-EXT-002',
     title: 'for an RP ID not listed, makeCredential returns no minPinLength output',
     specRef: 'CTAP 2.1 §12.4 (only RP IDs authorized by the pre-configured list or setMinPINLength receive it)',
+    touches: 1,
     destructive: true,
     needs: { pin: 'set' },
     requires,
     async run(ctx, signal) {
-      await thenReset(ctx, async () => {
-        const listed = ctx.rpIdFor('MINPIN-EXT-002');
-        await authorize(ctx, [listed], signal);
-        const got = await registerWith(ctx, `unlisted.${listed}`, signal, true);
-        ensure(got === undefined, `an unlisted RP received minPinLength ${String(got)}`);
-      });
+      // listing one more RP ID changes nothing later checks see: no reset (§6.11.4 only adds to the list)
+      const listed = ctx.rpIdFor('MINPIN-EXT-002');
+      await authorize(ctx, [listed], signal);
+      const got = await registerWith(ctx, `unlisted.${listed}`, signal, true);
+      ensure(got === undefined, `an unlisted RP received minPinLength ${String(got)}`);
     },
   },
   {
@@ -71,6 +71,9 @@ export const minPinLengthChecks: SuiteCheck[] = [
     id: 'MINPIN-EXT-003',
     title: 'after the minimum is raised, a listed RP receives the new minPinLength',
     specRef: 'CTAP 2.1 §12.4, §6.11.4 newMinPINLength',
+    // a raised minimum stays until a reset (a touch, CTAP 2.1 §6.6)
+    touches: 2,
+    resets: 1,
     destructive: true,
     needs: { pin: 'set' },
     requires,
@@ -92,16 +95,16 @@ export const minPinLengthChecks: SuiteCheck[] = [
     id: 'MINPIN-EXT-004',
     title: 'for a listed RP ID, makeCredential without the extension input returns no minPinLength output',
     specRef: 'CTAP 2.1 §12.4 (output only when the RP asked with minPinLength: true)',
+    touches: 1,
     destructive: true,
     needs: { pin: 'set' },
     requires,
     async run(ctx, signal) {
-      await thenReset(ctx, async () => {
-        const rpId = ctx.rpIdFor('MINPIN-EXT-004');
-        await authorize(ctx, [rpId], signal);
-        const got = await registerWith(ctx, rpId, signal, false);
-        ensure(got === undefined, `minPinLength ${String(got)} returned without the extension input`);
-      });
+      // listing one more RP ID changes nothing later checks see: no reset (§6.11.4 only adds to the list)
+      const rpId = ctx.rpIdFor('MINPIN-EXT-004');
+      await authorize(ctx, [rpId], signal);
+      const got = await registerWith(ctx, rpId, signal, false);
+      ensure(got === undefined, `minPinLength ${String(got)} returned without the extension input`);
     },
   },
 ];

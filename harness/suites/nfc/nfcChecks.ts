@@ -37,6 +37,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'SELECT of the FIDO AID answers 9000 with a version string',
     specRef: 'CTAP 2.1 §11.3.3',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -52,6 +53,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'the version string matches getInfo: "U2F_V2" when CTAP1 is supported, else "FIDO_2_0"',
     specRef: 'CTAP 2.1 §11.3.3; §6.4 versions',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -67,6 +69,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'SELECT of an AID the key does not have answers 6A82 (file or application not found)',
     specRef: 'ISO 7816-4 §7.1.1, §5.1.3; CTAP 2.1 §11.3.3',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -78,6 +81,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'without SELECT (after a power cycle) a CTAP command is refused',
     specRef: 'CTAP 2.1 §11.3.2, §11.3.3 (the client selects the applet before any other command)',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -92,6 +96,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: `command chaining (CLA bit 0x10): NFCCTAP_MSG of ${CHAIN_SIZES.join(', ')} bytes in short APDUs arrives whole`,
     specRef: 'CTAP 2.1 §11.3.5; ISO 7816-4 §5.3.3',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -117,6 +122,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'response chaining: a short APDU gets at most Ne bytes, then 61XX announcing what is left, fetched with GET RESPONSE',
     specRef: 'CTAP 2.1 §11.3.5; ISO 7816-4 §5.3.4, §7.6.1',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -144,6 +150,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'GET RESPONSE honours Le at the boundary: 1 byte, then exactly what is left ends with 9000',
     specRef: 'ISO 7816-4 §7.6.1; CTAP 2.1 §11.3.5',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -166,6 +173,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'extended APDUs: a 511-byte command in one APDU, and getInfo answered whole in one response, equal to the short-APDU answer',
     specRef: 'CTAP 2.1 §11.3.5 (an extended request gets an extended response); ISO 7816-4 §5.1',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -192,6 +200,8 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'status updates: while a command waits (P1 0x80), 9100 carries 1 PROCESSING or 2 UPNEEDED and NFCCTAP_GETRESPONSE ends with the answer',
     specRef: 'CTAP 2.1 §11.3.6.1, §11.3.6.2',
+    // the command waits for a touch and is answered (a touch on a real key)
+    touches: 1,
     requires: (ctx) => needsNfc(ctx) ?? (ctx.info.versions.includes(CtapVersion.FIDO_2_1) ? undefined : 'authenticatorSelection is a FIDO_2_1 command'),
     timeoutMs: 45_000,
     run: (ctx) =>
@@ -220,6 +230,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'no status updates for a client that did not ask (NFCCTAP_MSG P1 0x00): the card answers when done',
     specRef: 'CTAP 2.1 §11.3.6.1 (P1 0x80 only when the client supports NFCCTAP_GETRESPONSE)',
+    touches: 0,
     requires: (ctx) => needsNfc(ctx) ?? (ctx.info.versions.includes(CtapVersion.FIDO_2_1) ? undefined : 'authenticatorSelection is a FIDO_2_1 command'),
     timeoutMs: 45_000,
     run: (ctx) =>
@@ -234,6 +245,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'an unknown class (CLA 0xE0) answers 6E00',
     specRef: 'ISO 7816-4 §5.1.3, §5.4.1',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -245,6 +257,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'an unknown instruction (CLA 0x80 INS 0x5A) answers 6D00',
     specRef: 'ISO 7816-4 §5.1.3',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -256,6 +269,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'NFCCTAP_MSG with P2 0x01 (only 0x00 is defined) answers 6A86 or 6B00',
     specRef: 'CTAP 2.1 §11.3.4 (P2 0x00); ISO 7816-4 §5.1.3',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {
@@ -267,6 +281,7 @@ export const nfcChecks: SuiteCheck[] = [
     suite,
     title: 'an Lc that disagrees with the data (Lc 5, 1 byte sent) answers 6700',
     specRef: 'ISO 7816-4 §5.1, §5.1.3',
+    touches: 0,
     requires: needsNfc,
     run: (ctx) =>
       NfcSession.with(ctx, async (s) => {

@@ -12,6 +12,9 @@ export const resetChecks: SuiteCheck[] = [
     suite,
     title: 'after authenticatorReset earlier credentials no longer work',
     specRef: 'CTAP 2.1 §6.6 (reset deletes all credentials)',
+    // the credential made before, and the reset
+    touches: 2,
+    resets: 1,
     destructive: true,
     async run(ctx, signal) {
       const rpId = ctx.rpIdFor('RESET-001');
@@ -26,6 +29,8 @@ export const resetChecks: SuiteCheck[] = [
     suite,
     title: 'after authenticatorReset no PIN is set and the AAGUID is unchanged',
     specRef: 'CTAP 2.1 §6.6 (reset removes the PIN), §6.4',
+    touches: 1,
+    resets: 1,
     destructive: true,
     async run(ctx) {
       const before = hex(ctx.info.aaguid);

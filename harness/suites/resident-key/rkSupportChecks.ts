@@ -8,6 +8,7 @@ export const rkSupportChecks: SuiteCheck[] = [
     suite: 'resident-key',
     title: 'getInfo offers discoverable credentials (option rk true)',
     specRef: 'CTAP 2.1 §6.4 options.rk; Microsoft S1/S2 (discoverable credentials)',
+    touches: 0,
     async run(ctx) {
       const rk = ctx.info.options?.rk;
       ensure(rk === true, `getInfo options.rk is ${rk === undefined ? 'absent (false)' : String(rk)}; discoverable credentials are required`, {

@@ -30,6 +30,7 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-FLAG-001',
     title: 'with no PIN and no uv option, makeCredential and getAssertion leave the UV flag clear',
     specRef: 'CTAP 2.1 §6.1.2 step 11 and §6.2.2 step 6 (uv bit only after verification), WebAuthn L3 §6.1',
+    touches: 1,
     destructive: true,
     needs: { pin: 'unset' },
     requires: needsAlwaysUvOff,
@@ -38,7 +39,8 @@ export const uvChecks: SuiteCheck[] = [
       const mc = await ctx.request(CtapRequest.makeCredential, mcRequest(rpId), signal);
       const made = authDataOf(mc, 'makeCredential');
       ensure(!made.uv, 'makeCredential set the UV flag although the user was never verified');
-      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)) }), signal);
+      // silent (up false, CTAP 2.1 §6.2.2 step 9): the UV flag is the point, not presence
+      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)), options: new Map([['up', false]]) }), signal);
       ensure(!authDataOf(ga, 'getAssertion').uv, 'getAssertion set the UV flag although the user was never verified');
     },
   },
@@ -47,6 +49,7 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-FLAG-002',
     title: 'with a PIN set but no token, getAssertion leaves the UV flag clear',
     specRef: 'CTAP 2.1 §6.2.2 step 6 (uv bit only after verification)',
+    touches: 1,
     destructive: true,
     needs: { pin: 'set' },
     requires: (ctx) => (ctx.info.options?.clientPin === undefined ? 'no clientPin' : ctx.info.options?.makeCredUvNotRqd === true ? undefined : 'makeCredUvNotRqd not true: a credential cannot be made without UV here'),
@@ -55,7 +58,7 @@ export const uvChecks: SuiteCheck[] = [
       // §6.1.2 step 6: makeCredUvNotRqd lets a non-discoverable credential be made without UV.
       const made = authDataOf(await ctx.request(CtapRequest.makeCredential, mcRequest(rpId), signal), 'makeCredential');
       ensure(!made.uv, 'makeCredential without a token set the UV flag');
-      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)) }), signal);
+      const ga = await ctx.request(CtapRequest.getAssertion, gaRequest(rpId, { allowList: allowListOf(credentialIdOf(made)), options: new Map([['up', false]]) }), signal);
       ensure(!authDataOf(ga, 'getAssertion').uv, 'getAssertion without a token set the UV flag');
     },
   },
@@ -64,6 +67,7 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-OPT-001',
     title: 'the uv option without a configured built-in UV method is refused with CTAP2_ERR_INVALID_OPTION',
     specRef: 'CTAP 2.1 §6.1.2 step 5 (uv option, no built-in user verification)',
+    touches: 0,
     destructive: true,
     needs: { pin: 'unset' },
     requires: (ctx) => needsCtap21(ctx) ?? needsNoBuiltInUv(ctx),
@@ -77,6 +81,8 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-BUILTIN-001',
     title: 'makeCredential and getAssertion with the uv option verify the user: the UV flag is set',
     specRef: 'CTAP 2.1 §6.1.2 step 11.2, §6.2.2 step 6.2 (performBuiltInUv)',
+    // the makeCredential and the getAssertion each wait for the user's gesture
+    touches: 2,
     destructive: true,
     needs: { pin: 'unset' },
     requires: needsBuiltInUv,
@@ -93,6 +99,8 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-TOKEN-001',
     title: 'getPinUvAuthTokenUsingUvWithPermissions issues a token that makeCredential accepts with the UV flag',
     specRef: 'CTAP 2.1 §6.5.5.7.3, §6.1.2 step 11.1',
+    // the gesture that issues the token (a built-in method that shows presence serves makeCredential too, §6.5.5.7.3)
+    touches: 1,
     destructive: true,
     needs: { pin: 'unset' },
     requires: all(needsBuiltInUv, needsUvToken),
@@ -110,6 +118,7 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-TOKEN-002',
     title: 'getPinUvAuthTokenUsingUvWithPermissions with permissions 0 answers CTAP1_ERR_INVALID_PARAMETER',
     specRef: 'CTAP 2.1 §6.5.5.7.3 step 3',
+    touches: 0,
     destructive: true,
     needs: { pin: 'unset' },
     requires: all(needsBuiltInUv, needsUvToken),
@@ -125,6 +134,7 @@ export const uvChecks: SuiteCheck[] = [
     title: 'getUVRetries answers uvRetries (a positive count) where built-in UV is advertised',
     specRef: 'CTAP 2.1 §6.5.5.3',
     requires: all(needsBuiltInUv, needsUvToken),
+    touches: 0,
     async run(ctx, signal) {
       const r = await clientPin(ctx, protocolOf(ctx), signal).requestUvRetries();
       expectStatus(r, CtapStatus.CTAP2_OK, 'getUVRetries');
@@ -137,6 +147,7 @@ export const uvChecks: SuiteCheck[] = [
     id: 'UV-FLAG-003',
     title: 'a pinUvAuthParam made with a key that is not the token (a random one) is refused and sets no UV flag',
     specRef: 'CTAP 2.1 §6.1.2 step 11.1.1 (verify against the current pinUvAuthToken)',
+    touches: 0,
     destructive: true,
     needs: { pin: 'set' },
     requires: (ctx) => (ctx.info.options?.clientPin === undefined ? 'no clientPin' : undefined),
