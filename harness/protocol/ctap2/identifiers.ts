@@ -7,7 +7,7 @@ export const CtapVersion = {
   FIDO_2_2: 'FIDO_2_2',
 } as const;
 
-/** getInfo `options` identifiers, CTAP 2.1 §6.4 (option IDs table) and CTAP 2.2 §6.4. */
+/** getInfo `options` identifiers, CTAP 2.1 §6.4 (option IDs table). */
 export const CtapOption = {
   plat: 'plat',
   rk: 'rk',
