@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { evaluateStatus } from '../../mds/evaluateStatus.ts';
+import { certificationRank, evaluateStatus } from '../../mds/evaluateStatus.ts';
 import { buildTestMdsEntry } from '../../mds/testBlob.ts';
 import type { StatusReport } from '../../mds/MdsTypes.ts';
 
@@ -62,5 +62,18 @@ describe('evaluateStatus findings and history (MDS3 §3.1.3)', () => {
     const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2023-01-01' }, { status: 'SELF_ASSERTION_SUBMITTED', effectiveDate: '2024-01-01' }]));
     expect(e.certificationLevel).toBe('SELF_ASSERTION_SUBMITTED');
     expect(e.certified).toBe(false);
+  });
+
+  it('a report is in effect from its effectiveDate on (the day itself included)', () => {
+    const e = evaluateStatus(entry([{ status: 'REVOKED', effectiveDate: '2025-01-01' }]), { at: new Date('2025-01-01T00:00:00Z') });
+    expect(e.verdict).toBe('fail');
+    expect(evaluateStatus(entry([{ status: 'REVOKED', effectiveDate: '2025-01-01' }]), { at: new Date('2024-12-31T23:59:59Z') }).verdict).toBe('pass');
+  });
+
+  it('ranks only FIDO_CERTIFIED* levels; anything else and no status rank below them', () => {
+    expect(certificationRank(undefined)).toBe(-1);
+    expect(certificationRank('NOT_FIDO_CERTIFIED')).toBe(-1);
+    expect(certificationRank('FIDO_CERTIFIED')).toBe(0);
+    expect(certificationRank('FIDO_CERTIFIED_L1')).toBe(1);
   });
 });
