@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { certificationRank, evaluateStatus } from '../../mds/evaluateStatus.ts';
 import { buildTestMdsEntry } from '../../mds/testBlob.ts';
 import type { StatusReport } from '../../mds/MdsTypes.ts';
+import { createTestCertificate } from '../../mds/testCertificates.ts';
 
 const entry = (statusReports: StatusReport[]) => buildTestMdsEntry({ aaguid: '11111111-2222-3333-4444-555555555555', description: 'k', statusReports });
 
@@ -75,5 +76,15 @@ describe('evaluateStatus findings and history (MDS3 §3.1.3)', () => {
     expect(certificationRank('NOT_FIDO_CERTIFIED')).toBe(-1);
     expect(certificationRank('FIDO_CERTIFIED')).toBe(0);
     expect(certificationRank('FIDO_CERTIFIED_L1')).toBe(1);
+  });
+
+  it('ATTESTATION_KEY_COMPROMISE naming another certificate of the same key concerns this attestation (a key, not a certificate, is compromised)', async () => {
+    const d = { notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: false };
+    const first = await createTestCertificate({ subject: 'CN=batch 2024', serialNumber: '0a', ...d });
+    const reissued = await createTestCertificate({ subject: 'CN=batch 2025', serialNumber: '0b', keys: first.keys, ...d });
+    const named = Buffer.from(reissued.cert.rawData).toString('base64');
+    const e = evaluateStatus(entry([{ status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2025-01-01', certificate: named }]), { attestationCertificates: [Buffer.from(first.cert.rawData)] });
+    expect(e.verdict).toBe('fail');
+    expect(e.findings[0]!.message).toBe('ATTESTATION_KEY_COMPROMISE since 2025-01-01: "CN=batch 2025" on this attestation\'s certificate path is compromised');
   });
 });
