@@ -7,7 +7,7 @@ import {
   PinUvAuthPermission,
 } from '../../protocol/index.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
-import { needsClientPin } from '../needs.ts';
+import { needsClientPin, needsPermissionsToken } from '../needs.ts';
 import { clientPin, flipFirstBit, pinToken, protocolVersion, requestUvToken } from '../pinOps.ts';
 import { makeCredential, mcWithToken } from '../ops.ts';
 import { authDataOf } from '../client-pin/tokenChecks.ts';
@@ -27,6 +27,12 @@ const needsBio = (ctx: SuiteContext) => needsBioEnroll(ctx) ?? needsClientPin()(
 /** Enrollment needs a be token, so a PIN; each check removes what it enrolled. */
 /** Fingerprint samples are the sensor's, not user-presence waits: no check of this area asks for a touch. */
 const base = { suite, destructive: true, needs: { pin: 'set' as const }, requires: needsBio, touches: 0 };
+/**
+ * Permissions and UV tokens (getPinUvAuthTokenUsingUvWithPermissions, getUVRetries) exist only on a key
+ * with pinUvAuthToken (CTAP 2.1 §6.5.5.7); a FIDO_2_1_PRE bio key (userVerificationMgmtPreview) without it
+ * has getPINToken's all-powerful token and neither subcommand.
+ */
+const tokenBase = { ...base, requires: (ctx: SuiteContext) => needsBio(ctx) ?? needsPermissionsToken(ctx) };
 /** A finger the simulator never enrolls. */
 const OTHER_FINGER = 'left-little';
 
@@ -184,7 +190,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     },
   },
   {
-    ...base,
+    ...tokenBase,
     id: 'BIO-PERM-001',
     title: 'enrollBegin with a token lacking the be permission answers CTAP2_ERR_PIN_AUTH_INVALID',
     specRef: 'CTAP 2.1 §6.7 (pinUvAuthToken must have the be permission), §6.5.5.7 permissions',
@@ -208,7 +214,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     },
   },
   {
-    ...base,
+    ...tokenBase,
     id: 'BIO-UV-001',
     title: 'the enrolled finger gets a token by getPinUvAuthTokenUsingUvWithPermissions; makeCredential with it sets UV',
     specRef: 'CTAP 2.1 §6.5.5.7.3, §6.1.2 step 11.1',
@@ -224,7 +230,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     },
   },
   {
-    ...base,
+    ...tokenBase,
     id: 'BIO-UV-002',
     title: 'a finger that is not enrolled is refused with CTAP2_ERR_UV_INVALID and lowers uvRetries by one',
     specRef: 'CTAP 2.1 §6.5.5.7.3 (performBuiltInUv fails: uvRetries - 1, CTAP2_ERR_UV_INVALID), §6.5.5.3',
@@ -242,7 +248,7 @@ export const bioEnrollmentChecks: SuiteCheck[] = [
     },
   },
   {
-    ...base,
+    ...tokenBase,
     id: 'BIO-UV-003',
     title: 'when uvRetries runs out, UV answers CTAP2_ERR_UV_BLOCKED; the PIN still gets a token and restores uvRetries',
     specRef: 'CTAP 2.1 §6.5.5.7.3 (CTAP2_ERR_UV_BLOCKED), §6.5.5.7.2 (a PIN token resets uvRetries)',

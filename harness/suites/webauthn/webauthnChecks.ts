@@ -88,6 +88,8 @@ export const webauthnChecks: SuiteCheck[] = [
     // the relying party's first sign-in compares with the counter stored at registration (§7.2 step 22)
     touches: 0,
     uses: ['webauthnAccount'],
+    // the shared account is registered without user verification, as in WEBAUTHN-REG-001
+    requires: needsAlwaysUvOff,
     async run(ctx) {
       const { registration, signIn } = await webauthnAccount(ctx);
       const [x, y] = [registration.authenticatorData.signCount, signIn.authenticatorData.signCount];
