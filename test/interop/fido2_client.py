@@ -7,7 +7,6 @@ last line is PASS only when every step passed. Spec sections: CTAP 2.1 (Proposed
 
 Usage: fido2_client.py HOST:PORT|pcsc:READER [STEP-NAME-PREFIX...]
 """
-import hashlib
 import os
 import sys
 import threading
@@ -25,6 +24,7 @@ from fido2.ctap2.config import Config
 from fido2.ctap2.extensions import CredProtectExtension, HmacSecretExtension
 from fido2.hid import CTAPHID
 from udp_hid import POWER_CYCLE, open_device, send_datagram
+from script_steps import check, sha256
 
 PIN = "4321"
 # CTAP 2.1 names python-fido2 0.9.1 predates (§8.2 status codes, U2F raw messages §3.3)
@@ -36,15 +36,6 @@ RP = {"id": "example.com", "name": "Example"}
 OTHER_ORIGIN = "https://other.example.org"
 OTHER_RP = {"id": "other.example.org", "name": "Other"}
 ES256 = [{"type": "public-key", "alg": -7}]
-
-
-def sha256(data):
-    return hashlib.sha256(data).digest()
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def expect_ctap(code, fn, *args, **kwargs):

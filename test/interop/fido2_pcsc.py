@@ -9,7 +9,6 @@ while authenticatorSelection waits, CTAP1/U2F register and authenticate as ISO 7
 
 Usage: fido2_pcsc.py "READER NAME"     Prints one line per step; exit 0 when every step passed.
 """
-import hashlib
 import sys
 
 from fido2.attestation import Attestation
@@ -17,24 +16,12 @@ from fido2.ctap import CtapError
 from fido2.ctap1 import Ctap1
 from fido2.ctap2 import ClientPin, Ctap2, PinProtocolV2
 from fido2.pcsc import CtapPcscDevice
+from script_steps import check, sha256, step
 
 PIN = "4321"
 RP = {"id": "nfc.example.com", "name": "NFC Example"}
 USER = {"id": b"user-nfc-0001", "name": "carol", "displayName": "Carol"}
 ES256 = [{"type": "public-key", "alg": -7}]
-
-
-def sha256(data):
-    return hashlib.sha256(data).digest()
-
-
-def step(name):
-    print("ok  " + name, flush=True)
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def main():

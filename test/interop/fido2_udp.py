@@ -12,7 +12,6 @@ register/authenticate verified, reset after a power cycle.
 
 Usage: fido2_udp.py HOST:PORT        Prints one line per step; exit 0 when every step passed.
 """
-import hashlib
 import os
 import sys
 import time
@@ -25,6 +24,7 @@ from fido2.ctap2 import ClientPin, CredentialManagement, Ctap2, PinProtocolV2
 from fido2.ctap2.bio import BioEnrollment, FPBioEnrollment
 from fido2.ctap2.extensions import HmacSecretExtension
 from udp_hid import POWER_CYCLE, open_device
+from script_steps import check, sha256, step
 
 PIN = "4321"
 RP = {"id": "example.com", "name": "Example"}
@@ -37,19 +37,6 @@ FINGER_PREFIX = bytes.fromhex("f1d0f1d0a7c35e2b9d1e4f60b8a2c7e3395d6a1e0c4b7f28a
 def finger_datagram(name):
     body = name.encode("utf-8")
     return (FINGER_PREFIX + bytes([1, len(body)]) + body).ljust(64, b"\0")
-
-
-def sha256(data):
-    return hashlib.sha256(data).digest()
-
-
-def step(name):
-    print("ok  " + name, flush=True)
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def main():
