@@ -220,11 +220,15 @@ export class CtaphidChannel {
     const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
     let reopened = false;
     let backoffMs = BUSY_BACKOFF_FIRST_MS;
+    let lastBusy: CtaphidError | undefined;
     for (;;) {
       const left = deadline - Date.now();
       try {
         return await this.exchange(cmd, payload, { ...options, timeoutMs: Math.max(1, left) });
       } catch (err) {
+        // The time limit ran out during a retry on a bus that kept answering busy: what the caller needs to
+        // know is that the device stayed busy, not that the last retry's answer came late.
+        if (lastBusy && err instanceof CtaphidError && err.code === 'CTAPHID_TIMEOUT' && Date.now() >= deadline) throw lastBusy;
         if (!(err instanceof CtaphidError) || err.code !== 'CTAPHID_DEVICE_ERROR' || options.signal?.aborted) throw err;
         if (err.hidError === CtaphidErrorCode.ERR_INVALID_CHANNEL && !reopened) {
           reopened = true;
@@ -233,6 +237,7 @@ export class CtaphidChannel {
           continue;
         }
         if (err.hidError !== CtaphidErrorCode.ERR_CHANNEL_BUSY) throw err;
+        lastBusy = err;
         // Jittered, so two hosts backing off from each other do not collide again in step.
         const wait = Math.min(backoffMs * (0.5 + Math.random()), deadline - Date.now() - 1);
         if (wait <= 0) throw err;

@@ -10,8 +10,9 @@ import { initAnswer, scriptedDevice } from './scriptedDevice.ts';
 
 const error = (cid: number, code: number) => encodeFrames(cid, CtaphidCommand.ERROR, Uint8Array.of(code))[0]!;
 
-/** A device that allocates CIDs 1, 2, 3… and answers the n-th PING with `answer(n, cid)` (or echoes it). */
-function device(answer: (n: number, cid: number) => number | undefined) {
+/** A device that allocates CIDs 1, 2, 3… and answers the n-th PING with `answer(n, cid)` (an error code;
+ * undefined echoes the PING, 'silent' leaves it unanswered). */
+function device(answer: (n: number, cid: number) => number | 'silent' | undefined) {
   let nextCid = 1;
   let pings = 0;
   const d = scriptedDevice((report, emit) => {
@@ -20,6 +21,7 @@ function device(answer: (n: number, cid: number) => number | undefined) {
     if (p.cmd === CtaphidCommand.INIT && p.cid === BROADCAST_CID) return emit(initAnswer(report, nextCid++));
     if (p.cmd === CtaphidCommand.PING) {
       const code = answer(++pings, p.cid);
+      if (code === 'silent') return;
       if (code !== undefined) return emit(error(p.cid, code));
       emit(encodeFrames(p.cid, CtaphidCommand.PING, p.data.subarray(0, p.bcnt))[0]!);
     }
@@ -42,7 +44,7 @@ describe('CTAPHID host channel on a busy bus', () => {
 
   it('gives up with CTAPHID_DEVICE_ERROR ERR_CHANNEL_BUSY at the transaction time limit', async () => {
     const d = device(() => CtaphidErrorCode.ERR_CHANNEL_BUSY);
-    const ch = await open(d, 300);
+    const ch = await open(d, 1_500);
     const t0 = Date.now();
     const err = await ch.ping(Uint8Array.of(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CtaphidError);
@@ -50,6 +52,24 @@ describe('CTAPHID host channel on a busy bus', () => {
     expect((err as CtaphidError).hidError).toBe(CtaphidErrorCode.ERR_CHANNEL_BUSY);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200); // it kept trying (a hang guard, not a speed limit)
     expect(d.pings()).toBeGreaterThan(2);
+  });
+
+  it('reports the busy device, not a timeout, when the retry after ERR_CHANNEL_BUSY goes unanswered past the time limit', async () => {
+    const d = device((n) => (n === 1 ? CtaphidErrorCode.ERR_CHANNEL_BUSY : 'silent'));
+    const ch = await open(d, 400);
+    const err = (await ch.ping(Uint8Array.of(1)).catch((e: unknown) => e)) as CtaphidError;
+    expect(err.code).toBe('CTAPHID_DEVICE_ERROR');
+    expect(err.hidError).toBe(CtaphidErrorCode.ERR_CHANNEL_BUSY);
+    expect(d.pings()).toBe(2);
+    expect(ch.busyRetries.busy).toBe(1);
+  });
+
+  it('a device silent from the start times out', async () => {
+    const d = device(() => 'silent');
+    const ch = await open(d, 200);
+    const err = (await ch.ping(Uint8Array.of(1)).catch((e: unknown) => e)) as CtaphidError;
+    expect(err.code).toBe('CTAPHID_TIMEOUT');
+    expect(d.pings()).toBe(1);
   });
 
   it('after ERR_INVALID_CHANNEL allocates a new channel once and retries there', async () => {
