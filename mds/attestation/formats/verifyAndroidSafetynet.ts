@@ -4,11 +4,31 @@ import type { X509Certificate } from '@peculiar/x509';
 import type { AttestationProblem } from '../AttestationProblem.ts';
 import { toCertificate } from '../../certificates.ts';
 import { rawExtension } from '../certificateFields.ts';
+import { DerClass, derChildren, readDerExact } from '../../der.ts';
 import { certKey } from '../signatures.ts';
 import { attToBeSigned, bytesMember, noClientData, type FormatContext, type FormatOutcome } from './FormatContext.ts';
 
 /** SafetyNet timestamps more than this after the verification time are refused (clock skew allowance). */
 const FUTURE_SKEW_MS = 60_000;
+
+const SAFETYNET_HOST = 'attest.android.com';
+
+/**
+ * The dNSName entries of the subjectAltName (RFC 5280 §4.2.1.6: GeneralName [2] IA5String); empty when
+ * the extension is absent or not DER. A name only containing the host ("attest.android.com.example") is
+ * another host.
+ */
+function dnsNames(cert: X509Certificate): string[] {
+  const san = rawExtension(cert, '2.5.29.17');
+  if (!san) return [];
+  try {
+    return derChildren(readDerExact(san.value))
+      .filter((n) => n.tagClass === DerClass.CONTEXT && n.tagNumber === 2)
+      .map((n) => Buffer.from(n.value).toString('latin1'));
+  } catch {
+    return [];
+  }
+}
 
 /** WebAuthn L3 §8.5 Android SafetyNet Attestation Statement Format, verification procedure. */
 export async function verifyAndroidSafetynet(ctx: FormatContext): Promise<FormatOutcome> {
@@ -33,9 +53,8 @@ export async function verifyAndroidSafetynet(ctx: FormatContext): Promise<Format
   const leaf = x5c[0]!;
   let ok = true;
   // step 3: the leaf is issued to attest.android.com
-  const san = rawExtension(leaf, '2.5.29.17');
   const cn = leaf.subjectName.getField('CN')[0];
-  if (cn !== 'attest.android.com' && !(san && Buffer.from(san.value).includes(Buffer.from('attest.android.com')))) {
+  if (cn !== SAFETYNET_HOST && !dnsNames(leaf).includes(SAFETYNET_HOST)) {
     ok = false;
     problems.push({ code: 'ATT_CERT_REQUIREMENTS', severity: 'fail', message: `SafetyNet certificate is issued to ${JSON.stringify(cn)}, not attest.android.com (§8.5 step 3)` });
   }

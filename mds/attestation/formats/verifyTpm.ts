@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
 import type { AttestationProblem } from '../AttestationProblem.ts';
-import { DerClass, derChildren, readDerExact } from '../../der.ts';
+import { DerClass, DerTag, derChildren, readDerExact } from '../../der.ts';
 import { basicConstraintsCa, certificateAaguid, certificateVersion, derOid, extendedKeyUsages, rawExtension } from '../certificateFields.ts';
 import { certKey, coseAlgHash, coseAlgName, verifyWithAlg } from '../signatures.ts';
 import { readX5c } from '../x5c.ts';
@@ -82,27 +82,42 @@ function parsePubArea(b: Uint8Array): PubArea {
   throw new Error(`pubArea type 0x${type.toString(16)} is neither TPM_ALG_RSA nor TPM_ALG_ECC`);
 }
 
+/**
+ * The attribute types in the subjectAltName's directoryName (TPMv2-EK-Profile §3.2.9: the TPM manufacturer,
+ * model and version are attributes of a directoryName): GeneralNames → [4] directoryName → Name
+ * (RDNSequence) → RelativeDistinguishedName (SET) → AttributeTypeAndValue { type, value } (RFC 5280
+ * §4.2.1.6, §4.1.2.4). An OID anywhere else (an otherName, an attribute value) is not one of them.
+ * Empty when the extension is absent or not DER.
+ */
+function tpmSanAttributeTypes(cert: X509Certificate): Set<string> {
+  const types = new Set<string>();
+  const san = rawExtension(cert, '2.5.29.17');
+  if (!san) return types;
+  try {
+    for (const name of derChildren(readDerExact(san.value))) {
+      if (name.tagClass !== DerClass.CONTEXT || name.tagNumber !== 4) continue;
+      for (const rdnSequence of derChildren(name)) {
+        for (const rdn of derChildren(rdnSequence)) {
+          for (const attribute of derChildren(rdn)) {
+            const type = derChildren(attribute)[0];
+            if (type?.tagClass === DerClass.UNIVERSAL && type.tagNumber === DerTag.OID) types.add(derOid(type));
+          }
+        }
+      }
+    }
+  } catch {
+    /* not DER: reported as missing attributes */
+  }
+  return types;
+}
+
 /** WebAuthn L3 §8.3.1 TPM attestation (AIK) certificate requirements. */
 function aikCertificateProblems(cert: X509Certificate, aaguid: Uint8Array | undefined): AttestationProblem[] {
   const problems: AttestationProblem[] = [];
   const fail = (message: string, code = 'ATT_CERT_REQUIREMENTS') => problems.push({ code, severity: 'fail', message });
   if (certificateVersion(cert) !== 3) fail('AIK certificate is not X.509 version 3 (§8.3.1)');
   if (cert.subject !== '') fail(`AIK certificate subject must be empty, is "${cert.subject}" (§8.3.1)`);
-  const san = rawExtension(cert, '2.5.29.17');
-  const oids = new Set<string>();
-  try {
-    if (san) {
-      // GeneralNames → [4] directoryName → Name (RDNSequence) → SET → SEQUENCE { OID, value }
-      const walk = (node: ReturnType<typeof readDerExact>, depth: number): void => {
-        if (depth > 8) return;
-        if (node.tagClass === DerClass.UNIVERSAL && node.tagNumber === 6) oids.add(derOid(node));
-        if (node.constructed) for (const c of derChildren(node)) walk(c, depth + 1);
-      };
-      walk(readDerExact(san.value), 0);
-    }
-  } catch {
-    /* reported below as missing attributes */
-  }
+  const oids = tpmSanAttributeTypes(cert);
   for (const [oid, name] of [[OID_TPM_MANUFACTURER, 'TPM manufacturer'], [OID_TPM_MODEL, 'TPM model'], [OID_TPM_VERSION, 'TPM version']] as const) {
     if (!oids.has(oid)) fail(`AIK certificate subjectAltName lacks the ${name} (${oid}) (§8.3.1)`);
   }
