@@ -39,6 +39,10 @@ export interface TestCertificateOptions {
   ca: boolean;
   /** leave basicConstraints out (to build certificates that break RFC 5280 §4.2.1.9 / WebAuthn L3 §8.2.1) */
   omitBasicConstraints?: boolean;
+  /** basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9); absent when omitted */
+  pathLength?: number;
+  /** keyUsage bits (KeyUsageFlags) instead of the role's default; null leaves keyUsage out */
+  keyUsage?: number | null;
   extensions?: Extension[];
 }
 
@@ -50,8 +54,8 @@ export interface TestCertificateOptions {
 export async function createTestCertificate(options: TestCertificateOptions): Promise<TestCertifiedKey> {
   const keys = options.keys ?? (await generateTestKeyPair());
   const extensions: Extension[] = [
-    ...(options.omitBasicConstraints ? [] : [new BasicConstraintsExtension(options.ca, undefined, true)]),
-    new KeyUsagesExtension(options.ca ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : KeyUsageFlags.digitalSignature, true),
+    ...(options.omitBasicConstraints ? [] : [new BasicConstraintsExtension(options.ca, options.pathLength, true)]),
+    ...(options.keyUsage === null ? [] : [new KeyUsagesExtension(options.keyUsage ?? (options.ca ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : KeyUsageFlags.digitalSignature), true)]),
     await SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto as unknown as Crypto),
     ...(options.extensions ?? []),
   ];
