@@ -3,6 +3,7 @@ import { CheckFailed, CheckWarning } from '../../runner/Check.ts';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { needsHid, randomPayload, suite, startPresenceWait, withRaw } from './common.ts';
+import { watchHostLag } from './hostLag.ts';
 import { describe, type ReceivedMessage } from './RawSession.ts';
 
 /**
@@ -10,6 +11,8 @@ import { describe, type ReceivedMessage } from './RawSession.ts';
  * processes. Measured on the host, gaps include scheduling and transport delay, so the verdict is: every
  * gap within 100 ms + 50 ms slack passes; a median within 100 ms with a few longer gaps (up to 300 ms) is a
  * warning (host jitter or a device running late); a median over 150 ms, or any gap over 300 ms, fails.
+ * The host's own timer delay while watching (a loaded machine) is taken off before a gap can fail: what
+ * only the host's lateness explains is a warning, never a failure.
  */
 const KEEPALIVE_PERIOD_MS = 100;
 const KEEPALIVE_SLACK_MS = 50;
@@ -59,7 +62,9 @@ export const presenceChecks: SuiteCheck[] = [
     async run(ctx, signal) {
       const kept: ReceivedMessage[] = [];
       let sentAt = 0;
+      let endedAt = 0;
       let what = '';
+      const lag = watchHostLag();
       await withRaw(ctx, signal, async (s) => {
         const cid = await s.allocate();
         const wait = await startPresenceWait(ctx, s, cid, 'CTAPHID-KEEPALIVE-001');
@@ -73,22 +78,32 @@ export const presenceChecks: SuiteCheck[] = [
           if (m.cmd !== CtaphidCommand.KEEPALIVE) throw new CheckFailed(`${what} answered (${describe(m)}) while keepalives were being timed`);
           kept.push(m);
         }
+        endedAt = performance.now();
         await s.sendMessage(cid, CtaphidCommand.CANCEL, new Uint8Array(0));
         await s.nextAnswer(cid, CANCEL_ANSWER_MS);
-      });
+      }).finally(() => lag.stop());
+      const hostLagMs = lag.worstMs();
       const times = [sentAt, ...kept.map((k) => k.at)];
       const gaps = times.slice(1).map((t, i) => Math.round(t - times[i]!));
       // the last stretch (from the last keepalive to the end of the watch) counts too
       const observedFor = Math.round(kept.at(-1)!.at - sentAt);
-      const worst = Math.max(...gaps);
+      // the silence from the last keepalive to the end of the watch counts as a gap too
+      const worst = Math.max(...gaps, Math.round(endedAt - kept.at(-1)!.at));
       const med = median(gaps);
       const summary = `${kept.length} keepalives in ${observedFor} ms; gaps median ${med} ms, worst ${worst} ms`;
-      const evidence = { actual: `gaps (ms): ${gaps.join(', ')}` };
-      if (kept.length < Math.floor(OBSERVE_MS / (KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS))) {
+      const evidence = { actual: `gaps (ms): ${gaps.join(', ')}; host timer delay up to ${hostLagMs} ms` };
+      // a gap the host's own lateness explains is not the device's (the slack grows by the host's delay)
+      const allowedMedian = KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS + hostLagMs;
+      const tooFew = kept.length < Math.floor(OBSERVE_MS / (KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS));
+      const tooFar = med > KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS || worst > KEEPALIVE_WORST_MS;
+      if (tooFew && kept.length < Math.floor((OBSERVE_MS - hostLagMs) / (KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS))) {
         throw new CheckFailed(`${what}: only ${kept.length} keepalives while waiting ${OBSERVE_MS} ms and more for a touch (${summary})`, evidence);
       }
-      if (med > KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS || worst > KEEPALIVE_WORST_MS) {
+      if (tooFar && (med > allowedMedian || worst > KEEPALIVE_WORST_MS + hostLagMs)) {
         throw new CheckFailed(`${what}: keepalives too far apart (${summary}); §11.2.9.2.1 asks for at least one every ${KEEPALIVE_PERIOD_MS} ms`, evidence);
+      }
+      if (tooFew || tooFar) {
+        throw new CheckWarning(`${what}: keepalives late by no more than this host's own timer delay (${hostLagMs} ms; ${summary}); re-run on a quieter host to judge`, evidence);
       }
       if (worst > KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS) {
         throw new CheckWarning(`${what}: some keepalive gaps over ${KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS} ms (${summary}); host jitter or a late device`, evidence);
