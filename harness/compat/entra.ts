@@ -136,7 +136,7 @@ function profileReasons(p: EffectiveProfile, f: Facts, ms: MicrosoftEvaluation):
   // registration the type is not known, which matters only when the profile admits one type alone
   const type = f.input.attestation?.authData.be ? 'synced' : 'deviceBound';
   const typeFact: Fact = !p.passkeyTypes
-    ? { status: 'pass', text: 'legacy policy: no passkey type restriction' }
+    ? { status: 'pass', text: 'no passkey type restriction' }
     : !f.input.attestation && !(p.passkeyTypes.includes('deviceBound') && p.passkeyTypes.includes('synced'))
       ? { status: 'skip', text: `passkeyTypes "${p.passkeyTypes.join(',')}": no registration was verified, so whether the key's passkey is device-bound (BE flag clear) is not known` }
       : p.passkeyTypes.includes(type)
