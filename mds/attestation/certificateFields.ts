@@ -14,19 +14,24 @@ export function certificateVersion(cert: X509Certificate): number {
   return 1;
 }
 
+/**
+ * An OBJECT IDENTIFIER as dotted text (X.690 §8.19): base-128 subidentifiers, the first of which packs the
+ * first two arcs as 40 × arc1 + arc2 (arc1 2 takes every value from 80 up, e.g. 2.999).
+ */
 export function derOid(node: DerNode): string {
-  const b = node.value;
-  if (b.length === 0) return '';
-  const parts: number[] = [Math.floor(b[0]! / 40), b[0]! % 40];
+  const subidentifiers: number[] = [];
   let v = 0;
-  for (let i = 1; i < b.length; i++) {
-    v = v * 128 + (b[i]! & 0x7f);
-    if ((b[i]! & 0x80) === 0) {
-      parts.push(v);
+  for (const b of node.value) {
+    v = v * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) {
+      subidentifiers.push(v);
       v = 0;
     }
   }
-  return parts.join('.');
+  const [first, ...rest] = subidentifiers;
+  if (first === undefined) return '';
+  const arc1 = Math.min(2, Math.floor(first / 40));
+  return [arc1, first - 40 * arc1, ...rest].join('.');
 }
 
 /**

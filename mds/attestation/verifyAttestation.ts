@@ -282,13 +282,14 @@ export async function verifyAttestation(
       problems.push({ code: 'ATT_X5C_CHAIN', severity: validity ? 'warn' : 'fail', message: `attestation x5c: ${p.message}` });
     }
     if (!anchored) {
+      // a test root names itself FAKE or TEST as a word ("FIDO Fake TPM Root"); "Attestation" is no test
       const issuer = outcome.trustPath[outcome.trustPath.length - 1]!.issuer;
       problems.push({
         code: 'ATT_NO_TRUST_ANCHOR',
         severity: 'warn',
         message:
           `no trust anchor for "${issuer}": no metadata roots for this authenticator and no --attestation-root given` +
-          (/FAKE|TEST/i.test(issuer) ? ' (the issuer is a test root, e.g. of the FIDO conformance tools; never trusted in production)' : ''),
+          (/\b(FAKE|TEST)\b/i.test(issuer) ? ' (the issuer is a test root, e.g. of the FIDO conformance tools; never trusted in production)' : ''),
       });
     } else {
       // the metadata's own roots first; an operator root only when they do not validate the chain

@@ -133,11 +133,12 @@ function subjectNameDer(cert: TestCertifiedKey): Uint8Array {
 /**
  * An X.509 certificate of version 1 (no version field, no extensions) or 2 (RFC 5280 §4.1.2.1) for `keys`,
  * issued by `issuer` with ecdsa-with-SHA256: what §8.2.1 and §8.3.1 ("Version MUST be set to 3") refuse.
+ * `spkiDer` replaces the key's SubjectPublicKeyInfo (e.g. one of an algorithm nobody knows).
  */
-export function oldVersionCertificate(issuer: TestCertifiedKey, keys: webcrypto.CryptoKeyPair, version: 1 | 2): Uint8Array<ArrayBuffer> {
+export function oldVersionCertificate(issuer: TestCertifiedKey, keys: webcrypto.CryptoKeyPair | undefined, version: 1 | 2, spkiDer?: Uint8Array): Uint8Array<ArrayBuffer> {
   const ecdsaSha256 = derSeq(derOidBytes('1.2.840.10045.4.3.2'));
   const time = (d: Date) => tlv(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z'));
-  const spki = new Uint8Array(KeyObject.from(keys.publicKey).export({ format: 'der', type: 'spki' }));
+  const spki = spkiDer ?? new Uint8Array(KeyObject.from(keys!.publicKey).export({ format: 'der', type: 'spki' }));
   const tbs = derSeq(
     ...(version === 2 ? [tlv(0xa0, derInt(1))] : []),
     derInt(0x51),
