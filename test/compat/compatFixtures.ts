@@ -5,7 +5,7 @@
  * given (every check `pass` unless overridden), so a failing requirement comes from the override, the
  * device's own getInfo, its attestation or its MDS entry.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInfo } from '../../authenticator-sim/index.ts';
@@ -16,6 +16,7 @@ import { CHECK_IDS } from '../../harness/suites/checkIds.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { aaguidToString } from '../../mds/aaguid.ts';
 import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
+import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
 import type { StatusReport } from '../../mds/MdsTypes.ts';
 import { verifyAttestation, type AttestationResult, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
@@ -52,8 +53,22 @@ export interface TestMds {
   blobFile: string;
 }
 
+/**
+ * Test MDS BLOBs, once per set of options: each costs a signed BLOB, its verification and two files, and the
+ * mutation runs (docs/mutation-testing.md) re-run the same tests against one module graph many times.
+ * Tests only read them.
+ */
+const mdsBlobs = new Map<string, Promise<TestMds>>();
+
 /** A test MDS listing `aaguid` (default: the simulator's) with the simulator's attestation root. */
-export async function testMds(opts: { aaguid?: string; statusReports?: StatusReport[]; info?: AuthenticatorInfo } = {}): Promise<TestMds> {
+export function testMds(opts: { aaguid?: string; statusReports?: StatusReport[]; info?: AuthenticatorInfo } = {}): Promise<TestMds> {
+  const key = JSON.stringify(opts);
+  let made = mdsBlobs.get(key);
+  if (!made) mdsBlobs.set(key, (made = makeTestMds(opts)));
+  return made;
+}
+
+async function makeTestMds(opts: { aaguid?: string; statusReports?: StatusReport[]; info?: AuthenticatorInfo }): Promise<TestMds> {
   const material = await sharedAttestationMaterial();
   signer ??= createTestMdsSigner();
   const s = await signer;
@@ -78,6 +93,14 @@ export async function testMds(opts: { aaguid?: string; statusReports?: StatusRep
   return { blob, store, used: mdsUsed(store, 'test'), rootFile, blobFile };
 }
 
+/** the FIDO Alliance's BLOB no. 23 (test/fixtures/mds), verified to the bundled roots as of REAL_MDS_TIME, loaded once */
+export const REAL_MDS_TIME = new Date('2023-01-15T00:00:00Z');
+let realStore: Promise<MdsStore> | undefined;
+export function realMdsStore(): Promise<MdsStore> {
+  realStore ??= loadMdsStore(readFileSync(new URL('../fixtures/mds/blob-2023-no23.jwt', import.meta.url), 'utf8').trim(), { roots: loadBundledMdsRoots(), at: REAL_MDS_TIME });
+  return realStore;
+}
+
 export interface SimRegistration {
   info: AuthenticatorInfo;
   aaguid: string;
@@ -91,20 +114,27 @@ export interface SimRegistration {
 }
 
 /**
- * Registrations against the default test MDS, once per quirk set and overrides: tests only read them (they
- * spread changes into new inputs), and each costs a simulator, a BLOB and a verification.
+ * Registrations, once per quirk set, overrides and test MDS: tests only read them (they spread changes into
+ * new inputs), and each costs a simulator, a BLOB and a verification.
  */
 const registrations = new Map<string, Promise<SimRegistration>>();
+/** the same, per test MDS given */
+const registrationsWith = new WeakMap<TestMds, Map<string, Promise<SimRegistration>>>();
 
 /** A registration by the simulator (with quirks) as a browser would send it, verified against a test MDS. */
 export function simRegistration(
   quirks: string[] = [],
   opts: { checks?: Record<string, CheckResult['status']>; mds?: TestMds | null; request?: Partial<MakeCredentialRequest> } = {},
 ): Promise<SimRegistration> {
-  if (opts.mds !== undefined || opts.request) return makeSimRegistration(quirks, opts);
-  const key = JSON.stringify([quirks, opts.checks ?? {}]);
-  let made = registrations.get(key);
-  if (!made) registrations.set(key, (made = makeSimRegistration(quirks, opts)));
+  if (opts.request) return makeSimRegistration(quirks, opts);
+  const key = JSON.stringify([quirks, opts.checks ?? {}, opts.mds === null]);
+  let cache = registrations;
+  if (opts.mds) {
+    cache = registrationsWith.get(opts.mds) ?? new Map();
+    registrationsWith.set(opts.mds, cache);
+  }
+  let made = cache.get(key);
+  if (!made) cache.set(key, (made = makeSimRegistration(quirks, opts)));
   return made;
 }
 

@@ -12,10 +12,8 @@ import {
   type EntraInput,
   type EntraPolicy,
 } from '../../harness/compat/index.ts';
-import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
-import { loadMdsStore } from '../../mds/MdsStore.ts';
 import { verifyAttestation } from '../../mds/attestation/verifyAttestation.ts';
-import { OTHER_AAGUID, passingChecks, SIM_AAGUID, simRegistration, testMds } from './compatFixtures.ts';
+import { OTHER_AAGUID, passingChecks, realMdsStore, REAL_MDS_TIME, SIM_AAGUID, simRegistration, testMds } from './compatFixtures.ts';
 
 const TYPE = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
 const ALL = { id: 'all_users', targetType: 'group', isRegistrationRequired: false };
@@ -169,8 +167,8 @@ describe('Entra key restrictions and attestation enforcement', () => {
   });
 
   it('should block with attestation enforced when the AAGUID is absent from a real BLOB (not "incomplete")', async () => {
-    const at = new Date('2023-01-15T00:00:00Z');
-    const store = await loadMdsStore(readFileSync(new URL('../fixtures/mds/blob-2023-no23.jwt', import.meta.url), 'utf8').trim(), { roots: loadBundledMdsRoots(), at });
+    const at = REAL_MDS_TIME;
+    const store = await realMdsStore();
     const feitian = JSON.parse(readFileSync(new URL('../fixtures/mds/attestation/tweag/packed-01.json', import.meta.url), 'utf8'));
     const attestation = await verifyAttestation(feitian, { store, at });
     const ev = evaluateEntra({ attestation, mds: mdsUsed(store), at, ceremony: { uv: true, residentKey: true }, policy: legacy({ isAttestationEnforced: true }) });

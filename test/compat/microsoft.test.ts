@@ -2,14 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateMicrosoft, MICROSOFT_REQUIREMENTS, MICROSOFT_REQUIREMENT_IDS, mdsUsed, reliedOn, TEST_MDS_NOTE, type CompatInput } from '../../harness/compat/index.ts';
 import { ALL_CHECKS } from '../../harness/suites/index.ts';
-import { loadBundledMdsRoots } from '../../mds/bundledRoots.ts';
-import { loadMdsStore } from '../../mds/MdsStore.ts';
 import { verifyAttestation } from '../../mds/attestation/verifyAttestation.ts';
-import { passingChecks, simRegistration, testMds } from './compatFixtures.ts';
+import { passingChecks, realMdsStore, REAL_MDS_TIME, simRegistration, testMds } from './compatFixtures.ts';
 
 const statusOf = (ev: ReturnType<typeof evaluateMicrosoft>, id: string) => ev.requirements.find((r) => r.id === id)!;
-const REAL_AT = new Date('2023-01-15T00:00:00Z');
-const realBlob = () => loadMdsStore(readFileSync(new URL('../fixtures/mds/blob-2023-no23.jwt', import.meta.url), 'utf8').trim(), { roots: loadBundledMdsRoots(), at: REAL_AT });
+const REAL_AT = REAL_MDS_TIME;
+const realBlob = realMdsStore;
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/mds/attestation/${name}`, import.meta.url), 'utf8'));
 
 describe('Microsoft-compatible evaluation', () => {
