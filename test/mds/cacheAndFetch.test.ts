@@ -48,7 +48,8 @@ describe('MdsCache: verify first, never go back to an older serial (MDS3 §3.2 s
   });
 
   it('writes the BLOB as given and a meta.json with its serial, dates, root and source; no temporary file is left', async () => {
-    const cache = new MdsCache(join(dir, 'meta'));
+    // the cache directory and its parents are created on first use
+    const cache = new MdsCache(join(dir, 'meta', 'fido-harness', 'mds'));
     const jws = await createTestMdsBlob(signer, { no: 4, nextUpdate: '2049-02-01', entries: [] });
     const before = Date.now();
     const r = await cache.update(jws, opts('https://mds.example/'));
