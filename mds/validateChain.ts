@@ -262,7 +262,7 @@ export async function validateCertificateChain(given: PathCertificate[], options
         code: 'MDS_CRL_UNAVAILABLE',
         message:
           `revocation of "${describe(cert)}" not checked: no CRL of "${issuer.subject}" supplied` +
-          (urls && urls.length ? ` (distribution point ${urls.join(', ')})` : ' (no distribution point)'),
+          (urls.length ? ` (distribution point ${urls.join(', ')})` : ' (no distribution point)'),
       });
     }
   }

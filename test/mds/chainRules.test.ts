@@ -225,6 +225,32 @@ describe('RFC 5280 §6.1 path validation rules', () => {
       expect(plain.warnings.map((w) => w.message.endsWith('(no distribution point)'))).toEqual([true, true, true]);
     });
 
+    it('distribution point URIs are read from [6] IA5String names only, at most 8 levels deep (RFC 5280 §4.2.1.13)', async () => {
+      const enc = (t: string) => new TextEncoder().encode(t);
+      const seq = (...parts: Uint8Array[]) => tlv(0x30, Uint8Array.from(parts.flatMap((p) => [...p])));
+      const nest = (levels: number, inner: Uint8Array): Uint8Array => (levels === 0 ? inner : seq(nest(levels - 1, inner)));
+      // directoryName CN=x: a universal OID (tag 6) inside must not be taken for a URI
+      const dirName = tlv(0xa4, seq(tlv(0x31, seq(tlv(0x06, Uint8Array.of(0x55, 0x04, 0x03)), tlv(0x0c, enc('x'))))));
+      const fullName = tlv(0xa0, tlv(0xa0, Uint8Array.from([...tlv(0x82, enc('dns.example')), ...dirName, ...tlv(0x86, enc('http://a.example/1.crl'))])));
+      const value = seq(
+        seq(fullName),
+        // a constructed [6] is walked into, not read as a URI
+        seq(tlv(0xa6, tlv(0x86, enc('http://inner.example/2.crl')))),
+        nest(7, tlv(0x86, enc('http://depth8.example/3.crl'))),
+        nest(8, tlv(0x86, enc('http://depth9.example/4.crl'))),
+      );
+      const odd = await cert('Odd DP Leaf', '72', dpCa, { ca: false, extensions: [new Extension('2.5.29.31', false, value)] });
+      const r = await validateCertificateChain([odd.cert, dpCa.cert], { roots: [root.cert], at });
+      expect(r.warnings[0]!.message).toBe(
+        'revocation of "CN=Odd DP Leaf, O=fido-harness TEST" not checked: no CRL of "CN=CRL CA, O=fido-harness TEST" supplied (distribution point http://a.example/1.crl, http://inner.example/2.crl, http://depth8.example/3.crl)',
+      );
+      // a malformed extension only loses the URL
+      const broken = await cert('Broken DP Leaf', '73', dpCa, { ca: false, extensions: [new Extension('2.5.29.31', false, Uint8Array.of(0x30, 0x05, 0x86, 0x01))] });
+      const rb = await validateCertificateChain([broken.cert, dpCa.cert], { roots: [root.cert], at });
+      expect(rb.valid).toBe(true);
+      expect(rb.warnings[0]!.message).toMatch(/\(no distribution point\)$/);
+    });
+
     it('a CRL of each issuer: checked, no warnings; the leaf revoked by the intermediate CA from its revocation date on', async () => {
       const revokedOn = new Date('2026-09-01T00:00:00Z');
       const caCrl = await crlOf(dpCa, ['71'], revokedOn);
