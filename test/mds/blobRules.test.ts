@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { createPrivateKey, sign as nodeSign, webcrypto } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as nodeSign, webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CompactSign } from 'jose';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
 import { createTestCertificate } from '../../mds/testCertificates.ts';
 import { verifyMdsBlob, type VerifyMdsBlobOptions } from '../../mds/verifyMdsBlob.ts';
 import { MdsError, type MdsErrorCode } from '../../mds/MdsError.ts';
+import { fixtureText } from './helpers.ts';
 
 // MDS3 §3.2 BLOB processing and RFC 7515 compact JWS, one rule at a time, each next to an accepted twin.
 const at = new Date('2026-01-01T00:00:00Z');
@@ -173,7 +174,13 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
 
   describe('RSA signers (RFC 7518 §3.3: 2048 bits at least)', () => {
     const rsaSigner = async (bits: number): Promise<TestMdsSigner> => {
-      const keys = (await webcrypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+      // fixed keys (test/fixtures/mds/SOURCES.md): generating RSA keys takes seconds here
+      const pem = fixtureText(`rsa-${bits}-test-key.pem`);
+      const rsa = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+      const keys: webcrypto.CryptoKeyPair = {
+        privateKey: await webcrypto.subtle.importKey('pkcs8', createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }), rsa, true, ['sign']),
+        publicKey: await webcrypto.subtle.importKey('spki', createPublicKey(pem).export({ type: 'spki', format: 'der' }), rsa, true, ['verify']),
+      };
       const cert = await createTestCertificate({ subject: `CN=RSA ${bits} BLOB Signer, O=fido-harness TEST`, issuer: signer.root, keys, serialNumber: '2a', notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: false });
       return { root: signer.root, signer: cert, intermediates: [] };
     };
