@@ -4,6 +4,7 @@ import { basicConstraints, keyUsageKeyCertSign, OID_FIDO_AAGUID, rawExtension, r
 import { ChainCertificate, chainCertificate } from './ChainCertificate.ts';
 import { DerClass, derChildren, readDerExact, type DerNode } from './der.ts';
 import type { MdsErrorCode, MdsFinding } from './MdsError.ts';
+import { crlRevocations } from './crlRevocations.ts';
 
 /** A certificate path validation accepts: a @peculiar/x509 certificate or one already parsed natively. */
 export type PathCertificate = X509Certificate | ChainCertificate;
@@ -242,17 +243,24 @@ export async function validateCertificateChain(given: PathCertificate[], options
         warnings.push({ code: 'MDS_CRL_UNAVAILABLE', message: `CRL for "${issuer.subject}" has a bad signature and was ignored` });
         continue;
       }
+      let revoked: Map<string, Date>;
+      try {
+        revoked = crlRevocations(new Uint8Array(crl.rawData));
+      } catch (err) {
+        warnings.push({ code: 'MDS_CRL_UNAVAILABLE', message: `CRL for "${issuer.subject}" cannot be read (${(err as Error).message}) and was ignored` });
+        continue;
+      }
       // RFC 5280 §6.3.3 (a)(2): a CRL whose nextUpdate is before the verification time is not current; what it
       // lists stays revoked, but it cannot show that nothing else is
       const stale = crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < options.at.getTime();
       if (stale) {
         warnings.push({ code: 'MDS_CRL_UNAVAILABLE', message: `CRL of "${issuer.subject}" is stale (nextUpdate ${crl.nextUpdate!.toISOString()}, verification time ${options.at.toISOString()}): revocation of "${describe(cert)}" not known to be current` });
       } else checked = true;
-      const entry = crl.findRevoked(cert.serialNumber);
-      if (entry && entry.revocationDate.getTime() <= options.at.getTime()) {
+      const revocationDate = revoked.get(cert.serialNumber);
+      if (revocationDate && revocationDate.getTime() <= options.at.getTime()) {
         problems.push({
           code: 'MDS_CERT_REVOKED',
-          message: `"${describe(cert)}" (serial ${cert.serialNumber}) revoked ${entry.revocationDate.toISOString()}`,
+          message: `"${describe(cert)}" (serial ${cert.serialNumber}) revoked ${revocationDate.toISOString()}`,
         });
       }
     }

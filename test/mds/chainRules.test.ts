@@ -29,12 +29,12 @@ function crlDistributionPoint(url: string): Extension {
   return new Extension('2.5.29.31', false, tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0xa0, uri)))));
 }
 
-async function crlOf(issuer: TestCertifiedKey, serials: string[], revocationDate: Date, nextUpdate = new Date('2027-06-01T00:00:00Z')): Promise<X509Crl> {
+async function crlOf(issuer: TestCertifiedKey, serials: string[], revocationDate: Date, nextUpdate: Date | null = new Date('2027-06-01T00:00:00Z')): Promise<X509Crl> {
   return X509CrlGenerator.create(
     {
       issuer: issuer.cert.subject,
       thisUpdate: new Date('2026-12-01T00:00:00Z'),
-      nextUpdate,
+      ...(nextUpdate ? { nextUpdate } : {}),
       entries: serials.map((serialNumber) => ({ serialNumber, revocationDate })),
       signingKey: issuer.keys.privateKey,
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
@@ -170,6 +170,34 @@ describe('RFC 5280 §6.1 path validation rules', () => {
       expect((await issued({}, { keyUsage: KeyUsageFlags.digitalSignature })).valid).toBe(true);
     });
 
+    it('a malformed basicConstraints or keyUsage refuses an intermediate; every problem is joined in the primary message', async () => {
+      const badBc = new Extension('2.5.29.19', true, Uint8Array.of(0x30, 0x05, 0x01, 0x01));
+      expect(messages(await issued({ omitBasicConstraints: true, extensions: [badBc] }))).toEqual(['"CN=Middle, O=fido-harness TEST" has a malformed basicConstraints extension']);
+      const badKu = new Extension('2.5.29.15', true, Uint8Array.of(0x03, 0x05, 0x00));
+      expect(messages(await issued({ keyUsage: null, extensions: [badKu] }))).toEqual(['"CN=Middle, O=fido-harness TEST" issues a certificate but its keyUsage lacks keyCertSign (RFC 5280 §6.1.4 (n))']);
+      const two = await issued({ ca: false });
+      expect(primaryProblem(two)).toEqual({ code: 'MDS_CHAIN_INVALID', message: `${two.problems[0]!.message}; ${two.problems[1]!.message}` });
+    });
+
+    it('an issuer is matched by name as well as by key (RFC 5280 §6.1.3 (a)(4)): the same key under another name anchors nothing', async () => {
+      const anchor = await cert('Named Root', '43', undefined);
+      const renamed = await cert('Renamed Root', '44', undefined, { keys: anchor.keys });
+      const low = await cert('Named Leaf', '45', anchor, { ca: false });
+      expect((await validateCertificateChain([low.cert], { roots: [anchor.cert], at })).valid).toBe(true);
+      expect(codes(await validateCertificateChain([low.cert], { roots: [renamed.cert], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
+      // nor as an intermediate
+      const mid = await cert('Renamed CA', '46', anchor, { keys: (await cert('Key Holder', '47', undefined)).keys });
+      const low2 = await cert('Named Leaf 2', '48', anchor, { ca: false });
+      expect(codes(await validateCertificateChain([low2.cert, mid.cert], { roots: [], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
+    });
+
+    it('a trust anchor that cannot be read anchors nothing, and the others still do', async () => {
+      const unreadable = { rawData: new Uint8Array([0x30, 0x00]) } as unknown as ChainCertificate;
+      const r = await validateCertificateChain([leaf.cert, ca1.cert, ca2.cert], { roots: [unreadable, root.cert], at });
+      expect(r.valid).toBe(true);
+      expect(codes(await validateCertificateChain([leaf.cert, ca1.cert, ca2.cert], { roots: [unreadable], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
+    });
+
     it('pathLenConstraint counts the intermediates below a CA: 0 allows none, 1 allows one', async () => {
       const anchor = await cert('Len Root', '50', undefined);
       const build = async (upperLen: number | undefined) => {
@@ -279,6 +307,14 @@ describe('RFC 5280 §6.1 path validation rules', () => {
         'CRL of "CN=Rules Root, O=fido-harness TEST" is stale (nextUpdate 2027-01-01T00:00:00.000Z, verification time 2027-01-01T00:00:01.000Z): revocation of "CN=CRL CA, O=fido-harness TEST" not known to be current',
         'revocation of "CN=CRL CA, O=fido-harness TEST" not checked: no CRL of "CN=Rules Root, O=fido-harness TEST" supplied (distribution point http://crl.test/root.crl)',
       ]);
+    });
+
+    it('a CRL without nextUpdate (optional in X.509, RFC 5280 §5.1.2.5) is current', async () => {
+      const crls = [await crlOf(dpCa, ['71'], new Date('2026-01-01T00:00:00Z'), null), await crlOf(root, [], new Date('2026-01-01T00:00:00Z'), null)];
+      expect(crls[0]!.nextUpdate).toBeUndefined();
+      const r = await run(crls);
+      expect(r.warnings).toEqual([]);
+      expect(codes(r)).toEqual(['MDS_CERT_REVOKED']);
     });
 
     it('a CRL with a bad signature is ignored: it revokes nothing and checks nothing', async () => {
