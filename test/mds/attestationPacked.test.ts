@@ -91,6 +91,14 @@ describe('packed self attestation (WebAuthn L3 §8.2 step 3)', () => {
     expect(only(r)).toEqual(['ATT_MALFORMED: credential public key unusable: COSE EC2 curve 42 not supported', 'ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key', SELF_WARNING]);
   });
 
+  it('authData without attested credential data → ATT_MALFORMED from the format too', async () => {
+    const authData = new Uint8Array(authDataFor(ec.cose).subarray(0, 37));
+    authData[32] = 0x01;
+    const r = await verify(registration('packed', authData, new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(8)]])));
+    expect(only(r)).toContain('ATT_MALFORMED: no attested credential data in authData');
+    expect(r).toMatchObject({ attestationType: 'self', signatureValid: false });
+  });
+
   it('without clientDataHash: ATT_NO_CLIENT_DATA, not valid', async () => {
     const ao = Buffer.from(self(ec).response.attestationObject, 'base64url');
     const r = await verifyAttestation(new Uint8Array(ao), { at });
@@ -142,6 +150,13 @@ describe('packed full attestation (WebAuthn L3 §8.2 step 2, §8.2.1)', () => {
     const r = await verify(full(leaf, o as never), [root]);
     expect(r.problems.map((p) => `${p.code}: ${p.message}`)).toEqual([problem]);
     expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trustPath: [expect.anything(), expect.anything()] });
+  });
+
+  it('an x5c that cannot be read → only its ATT_MALFORMED, typed basic, no signature', async () => {
+    const authData = authDataFor(ec.cose, { aaguid: AAGUID });
+    const r = await verify(registration('packed', authData, new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(8)], ['x5c', []]])), [root]);
+    expect(only(r)).toEqual(['ATT_MALFORMED: attStmt.x5c is not a non-empty array of byte strings']);
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trustPath: [] });
   });
 
   it('ES384 declared for a P-256 attestation key → ATT_ALG_MISMATCH and the signature is not valid', async () => {

@@ -104,6 +104,24 @@ describe('tpm: crafted statements are refused with the step they break', () => {
     }
   });
 
+  it('a credential key without its modulus, exponent or coordinates as bytes → ATT_PUBKEY_MISMATCH', async () => {
+    const without = (c: CraftedCredential, label: number, value?: unknown) => {
+      const cose = new Map(c.cose);
+      if (value === undefined) cose.delete(label);
+      else cose.set(label, value);
+      return { ...c, cose };
+    };
+    for (const [c, area] of [
+      [without(rsa, -1), pubArea(rsa)],
+      [without(rsa, -2, 'AQAB'), pubArea(rsa)],
+      [without(ec, -2), pubArea(ec)],
+      [without(ec, -3, 'y'), pubArea(ec)],
+    ] as const) {
+      const r = await verify(tpmRegistration(c, aik, AAGUID, { pubArea: area }).json);
+      expect(r.problems.map((p) => p.code)).toEqual(['ATT_PUBKEY_MISMATCH']);
+    }
+  });
+
   it('an RSA pubArea for an EC credential, and an ECC pubArea for an RSA credential → ATT_PUBKEY_MISMATCH', async () => {
     expectOnly(await verify(tpmRegistration(ec, aik, AAGUID, { pubArea: pubArea(rsa) }).json), 'ATT_PUBKEY_MISMATCH', 'RSA key');
     expectOnly(await verify(tpmRegistration(rsa, aik, AAGUID, { pubArea: pubArea(ec) }).json), 'ATT_PUBKEY_MISMATCH', 'ECC key');

@@ -103,6 +103,14 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
     expect(r.signatureValid).toBe(false);
   });
 
+  it('authData without attested credential data → ATT_MALFORMED (§8.6 step 3)', async () => {
+    const authData = new Uint8Array(authDataFor(cred.cose).subarray(0, 37));
+    authData[32] = 0x01;
+    const r = await verify(registration('fido-u2f', authData, new Map<string, unknown>([['x5c', [der(leaf)]], ['sig', new Uint8Array(8)]])));
+    expect(only(r)).toContain('ATT_MALFORMED: fido-u2f needs an EC2 P-256 credential public key with 32-byte x and y (§8.6 step 3)');
+    expect(r.signatureValid).toBe(false);
+  });
+
   it('without clientDataHash: ATT_NO_CLIENT_DATA, not valid', async () => {
     const ao = Buffer.from(u2f().response.attestationObject, 'base64url');
     const r = await verifyAttestation(new Uint8Array(ao), { at, roots: [root.cert] });

@@ -283,6 +283,9 @@ describe('trust anchors and the chain (WebAuthn L3 §7.1 steps 22-23)', () => {
     const r = await verifyAttestation(packed.json, { at, store, roots: [packed.attestationRoot.cert] });
     expect(r).toMatchObject({ rootSource: 'metadata', metadataBacked: true, model: MODEL, trusted: true });
     expect(r.problems).toEqual([]);
+    // no CRL was supplied: the path's revocation is unknown, which the result carries as a warning
+    expect(r.chainWarnings.map((w) => w.code)).toEqual(['MDS_CRL_UNAVAILABLE']);
+    expect(r.chainPath.map((c) => c.subject)).toEqual([packed.attestationCert.cert.subject, packed.attestationRoot.cert.subject]);
   });
 });
 

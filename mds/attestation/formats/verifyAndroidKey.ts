@@ -32,11 +32,12 @@ export function verifyAndroidKey(ctx: FormatContext): FormatOutcome {
     return { attestationType: 'basic', trustPath: x5c, signatureValid: false, problems };
   }
   let ok = true;
-  const data = attToBeSigned(ctx);
-  if (!data || !ctx.clientDataHash) {
+  const clientDataHash = ctx.clientDataHash;
+  if (!clientDataHash) {
     problems.push(noClientData());
     return { attestationType: 'basic', trustPath: x5c, signatureValid: false, problems };
   }
+  const data = attToBeSigned(ctx)!;
   // step 2: signature over authData || clientDataHash with the leaf key
   if (!verifyWithAlg(alg, certKey(leaf), data, sig)) {
     ok = false;
@@ -60,7 +61,7 @@ export function verifyAndroidKey(ctx: FormatContext): FormatOutcome {
     const kd = derChildren(readDerExact(ext.value));
     const challenge = kd[4];
     if (!challenge || challenge.tagNumber !== DerTag.OCTET_STRING) throw new Error('KeyDescription.attestationChallenge missing');
-    if (!Buffer.from(challenge.value).equals(Buffer.from(ctx.clientDataHash))) {
+    if (!Buffer.from(challenge.value).equals(Buffer.from(clientDataHash))) {
       ok = false;
       problems.push({ code: 'ATT_NONCE_MISMATCH', severity: 'fail', message: 'attestationChallenge is not clientDataHash (§8.4 step 4)' });
     }

@@ -43,7 +43,7 @@ export async function verifyAndroidSafetynet(ctx: FormatContext): Promise<Format
   let x5c: X509Certificate[] = [];
   let header: { alg?: string; x5c?: unknown };
   try {
-    header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as typeof header;
+    header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
     if (!Array.isArray(header.x5c) || header.x5c.length === 0) throw new Error('JWS header x5c missing');
     x5c = (header.x5c as string[]).map((c, i) => toCertificate(c, `response x5c[${i}]`));
   } catch (err) {

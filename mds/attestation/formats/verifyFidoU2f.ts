@@ -24,7 +24,7 @@ export function verifyFidoU2f(ctx: FormatContext): FormatOutcome {
   const cose = acd?.credentialPublicKey as Map<unknown, unknown> | undefined;
   const x = cose?.get(-2);
   const y = cose?.get(-3);
-  if (!acd || cose?.get(1) !== 2 || cose.get(-1) !== 1 || !(x instanceof Uint8Array) || x.length !== 32 || !(y instanceof Uint8Array) || y.length !== 32) {
+  if (cose?.get(1) !== 2 || cose.get(-1) !== 1 || !(x instanceof Uint8Array) || x.length !== 32 || !(y instanceof Uint8Array) || y.length !== 32) {
     problems.push({ code: 'ATT_MALFORMED', severity: 'fail', message: 'fido-u2f needs an EC2 P-256 credential public key with 32-byte x and y (§8.6 step 3)' });
     return { attestationType: 'basic', trustPath: x5c, signatureValid: false, problems };
   }
@@ -32,8 +32,8 @@ export function verifyFidoU2f(ctx: FormatContext): FormatOutcome {
     problems.push(noClientData());
     return { attestationType: 'basic', trustPath: x5c, signatureValid: false, problems };
   }
-  // step 5: verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F
-  const verificationData = Buffer.concat([Uint8Array.of(0), ctx.authData.rpIdHash, ctx.clientDataHash, acd.credentialId, Uint8Array.of(4), x, y]);
+  // step 5 (the key was read from attested credential data, so there is one): verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F
+  const verificationData = Buffer.concat([Uint8Array.of(0), ctx.authData.rpIdHash, ctx.clientDataHash, acd!.credentialId, Uint8Array.of(4), x, y]);
   const signatureValid = verifyWithAlg(-7, key, verificationData, sig);
   if (!signatureValid) problems.push({ code: 'ATT_SIGNATURE_INVALID', severity: 'fail', message: 'fido-u2f signature does not verify with the attestation certificate (§8.6 step 6)' });
   return { attestationType: 'basic', trustPath: x5c, signatureValid, problems };

@@ -147,7 +147,8 @@ export function verifyTpm(ctx: FormatContext): FormatOutcome {
     return { attestationType: 'attca', trustPath: x5c, signatureValid: false, problems };
   }
   const hash = coseAlgHash(alg);
-  if (!coseAlgName(alg) || !hash) {
+  // every supported alg has a hash but EdDSA (null), which cannot make extraData
+  if (!hash) {
     problems.push({ code: 'ATT_ALG_UNSUPPORTED', severity: 'fail', message: `tpm alg ${alg} is not supported` });
     return { attestationType: 'attca', trustPath: x5c, signatureValid: false, problems };
   }
