@@ -38,6 +38,10 @@ const REPO = resolve(import.meta.dirname, '..', '..');
 const SCREENSHOTS = join(REPO, 'runs', 'screenshots');
 /** a laptop screen */
 const VIEWPORT = { width: 1366, height: 768 };
+/** every wait on the page: a hang guard (a loaded 2-core machine renders slowly), never a speed limit */
+const POLL_MS = 30_000;
+/** each ceremony test: several page waits, on that same machine */
+const TEST_MS = 180_000;
 /** the AAGUID of Chromium's virtual authenticator (device/fido/virtual_fido_device.cc kDeviceAaguid) */
 const CHROMIUM_VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
 
@@ -100,43 +104,43 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     const page = await context.newPage();
     await addVirtualAuthenticator(page, context);
     await page.goto(server.url);
-    await expect.poll(() => page.locator('#server-info').textContent()).toContain('RP ID localhost');
-    await expect.poll(() => page.locator('#simulator-note').textContent()).toMatch(/Simulator mode: the server runs the harness client/);
+    await expect.poll(() => page.locator('#server-info').textContent(), { timeout: POLL_MS }).toContain('RP ID localhost');
+    await expect.poll(() => page.locator('#simulator-note').textContent(), { timeout: POLL_MS }).toMatch(/Simulator mode: the server runs the harness client/);
     expect(await page.getByRole('radio', { name: /This browser's authenticators/ }).isChecked()).toBe(true);
 
     await page.getByLabel('Attestation', { exact: true }).selectOption('direct');
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const status = page.getByRole('status');
-    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
+    await expect.poll(() => status.textContent(), { timeout: POLL_MS }).toBe('verified');
     const decoded = page.locator('#decoded');
     expect(await decoded.textContent()).toContain(CHROMIUM_VIRTUAL_AAGUID);
     expect(await decoded.textContent()).toContain('no trust verdict: MDS not loaded');
-    await expect.poll(() => page.locator('#credentials').textContent()).toContain(CHROMIUM_VIRTUAL_AAGUID);
+    await expect.poll(() => page.locator('#credentials').textContent(), { timeout: POLL_MS }).toContain(CHROMIUM_VIRTUAL_AAGUID);
     await expectLaptopLayout(page);
 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
+    await expect.poll(() => status.textContent(), { timeout: POLL_MS }).toBe('verified');
     expect(await page.locator('#result-detail').textContent()).toMatch(/Signed in as alice; counter \d+/);
 
     // the report viewer shows report.html (the run command's renderer) for runs/<run>/report.json
-    await expect.poll(() => page.locator('#report-select option').count()).toBe(1);
+    await expect.poll(() => page.locator('#report-select option').count(), { timeout: POLL_MS }).toBe(1);
     await page.getByRole('button', { name: 'Open report' }).click();
     const report = page.frameLocator('#report iframe');
-    await expect.poll(() => report.locator('#scorecard').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => report.locator('#scorecard').count(), { timeout: POLL_MS }).toBe(1);
     expect(await report.locator('[data-check-id="ATT-PACKED-001"] .title').textContent()).toContain('<script>alert(1)</script>');
     // one script: the renderer's own filter script; the title stayed text
     expect(await report.locator('script').count()).toBe(1);
     // the status filters work inside the page: hiding "pass" hides the passing checks
     const total = Number(await report.locator('#visible-count').textContent());
     await report.locator('input[data-filter="pass"]').uncheck();
-    await expect.poll(async () => Number(await report.locator('#visible-count').textContent())).toBeLessThan(total);
+    await expect.poll(async () => Number(await report.locator('#visible-count').textContent()), { timeout: POLL_MS }).toBeLessThan(total);
     await report.locator('input[data-filter="pass"]').check();
     await page.locator('#report').scrollIntoViewIfNeeded();
     await mkdir(SCREENSHOTS, { recursive: true });
     await page.locator('section[aria-labelledby="reports-heading"]').screenshot({ path: join(SCREENSHOTS, 'page-report-viewer.png') });
     expect(existsSync(join(SCREENSHOTS, 'page-report-viewer.png'))).toBe(true);
     await context.close();
-  });
+  }, TEST_MS);
 
   it('registers with the Entra profile (UV, discoverable, ES256) and signs in without a username', async () => {
     const context = await browser.newContext();
@@ -148,7 +152,7 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     expect(await page.getByLabel('User verification', { exact: true }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const status = page.getByRole('status');
-    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
+    await expect.poll(() => status.textContent(), { timeout: POLL_MS }).toBe('verified');
     const checks = await page.locator('#decoded table').first().textContent();
     expect(checks).toMatch(/EN-UV.*pass/);
     expect(checks).toMatch(/EN-RK.*pass/);
@@ -156,23 +160,23 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
 
     await page.getByLabel(/Discoverable sign-in/).check();
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
+    await expect.poll(() => status.textContent(), { timeout: POLL_MS }).toBe('verified');
     expect(await page.locator('#result-detail').textContent()).toMatch(/Signed in as entra-user \(discoverable\).*user verified: yes/);
     await context.close();
-  });
+  }, TEST_MS);
 
   it('runs the built-in simulator mode (server-side harness client) with a trust verdict from its test MDS', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     await page.goto(server.url);
     const simRadio = page.getByRole('radio', { name: 'The built-in simulator' });
-    await expect.poll(() => simRadio.isEnabled()).toBe(true);
+    await expect.poll(() => simRadio.isEnabled(), { timeout: POLL_MS }).toBe(true);
     await simRadio.check();
     await page.getByLabel('Username', { exact: true }).fill('sim-in-browser');
     await page.getByLabel('Profile', { exact: true }).selectOption('entra');
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const status = page.getByRole('status');
-    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('verified');
+    await expect.poll(() => status.textContent(), { timeout: POLL_MS }).toBe('verified');
     expect(await page.locator('#decoded').textContent()).toContain('be7c888f-f407-45b9-bab1-f1e15cedc047');
     expect(await page.locator('#decoded .fact').first().textContent()).toContain('fido-harness software authenticator (simulator)');
     expect(await page.locator('#trust-verdict').textContent()).toBe('status pass, chain valid');
@@ -182,10 +186,10 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await page.screenshot({ path: join(SCREENSHOTS, 'page-simulator-registration.png') });
     expect(existsSync(join(SCREENSHOTS, 'page-simulator-registration.png'))).toBe(true);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => page.locator('#result-detail').textContent(), { timeout: 15_000 }).toMatch(/Signed in as sim-in-browser; .*user verified: yes/);
+    await expect.poll(() => page.locator('#result-detail').textContent(), { timeout: POLL_MS }).toMatch(/Signed in as sim-in-browser; .*user verified: yes/);
     expect(await status.textContent()).toBe('verified');
     await context.close();
-  });
+  }, TEST_MS);
 
   it('reports a refused ceremony in the status area (no authenticator: the browser gives up)', async () => {
     const context = await browser.newContext();
@@ -193,9 +197,9 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     await page.goto(server.url);
     await page.getByLabel('Username', { exact: true }).fill('nobody-here');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^error: no credentials registered for "nobody-here"/);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: POLL_MS }).toMatch(/^error: no credentials registered for "nobody-here"/);
     await context.close();
-  });
+  }, TEST_MS);
 
   it("refuses a rebinding page: a foreign name resolved to 127.0.0.1 by Chromium's host-resolver rules gets 421", async () => {
     const { chromium } = await import('playwright-core');
@@ -217,5 +221,5 @@ describe.skipIf(!AVAILABLE)(AVAILABLE ? 'browser ceremonies (chromium + virtual 
     } finally {
       await rebinding.close();
     }
-  });
+  }, TEST_MS);
 });

@@ -13,10 +13,17 @@ export function fuzzRuns(ci: number, full: number): number {
   return FUZZ_FULL ? full : ci;
 }
 
-/** The wall-clock budget of one fuzz test, ms: a few seconds in CI, minutes at full size. */
-export function fuzzBudgetMs(ciMs: number, fullMs: number): number {
-  return FUZZ_FULL ? fullMs : ciMs;
+/**
+ * The wall-clock limit of one fuzz test, ms. At full size it is the budget (`npm run fuzz` stops there). At
+ * the CI size the count of runs is what bounds the work, and the limit is only a hang guard: a loaded
+ * machine (1500 HTTP requests took over 25 s on the 2-core box at load 20) must not fail a test that found
+ * nothing.
+ */
+export function fuzzBudgetMs(fullMs: number): number {
+  return FUZZ_FULL ? fullMs : CI_HANG_GUARD_MS;
 }
+
+const CI_HANG_GUARD_MS = 600_000;
 
 /** Prints a figure line (`npm run fuzz` output and the README's fuzz figures) when asked or at full size. */
 export function reportFuzzFigure(what: string, count: number, unit: string, ms: number, extra = ''): void {
