@@ -9,7 +9,7 @@ import { runSimCommand } from '../../authenticator-sim/index.ts';
 export function findPython(modules = 'fido2'): { python?: string; version?: string; tried: string[] } {
   const tried: string[] = [];
   for (const candidate of [process.env.FIDO2_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[]) {
-    const r = spawnSync(candidate, ['-c', `import ${modules}, fido2; print(fido2.__version__)`], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync(candidate, ['-c', `import ${modules}, fido2; print(fido2.__version__)`], { encoding: 'utf8', timeout: 120_000 }); // a hang guard: imports are slow on a loaded machine
     tried.push(candidate);
     if (r.status === 0) return { python: candidate, version: r.stdout.trim(), tried };
   }
