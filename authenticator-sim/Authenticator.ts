@@ -335,7 +335,7 @@ export class Authenticator {
   factoryReset(): void {
     const fresh = newState(this.state.aaguid, this.state.attestation, this.rng);
     // The signature counter never goes backwards, even across reset (WebAuthn L3 §6.1.1 clone detection).
-    fresh.signCount = this.state.signCount;
+    fresh.signCount = this.behaviour.signCountAfterReset(this.state.signCount);
     // Settings go back to the model's factory defaults (CTAP 2.1 §6.6).
     fresh.alwaysUv = this.features.alwaysUvInitially;
     fresh.minPinLength = this.features.minPINLength;

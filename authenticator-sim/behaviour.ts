@@ -12,6 +12,11 @@ import {
 export interface Behaviour {
   /** the signature counter after `current` (CTAP 2.1 §6.1.2 step 17 / §6.2.2: increase it) */
   nextSignCount(current: number): number;
+  /**
+   * the signature counter authenticatorReset leaves (WebAuthn L3 §6.1.1: a counter that never goes back;
+   * CTAP 2.1 §6.6 deletes every credential, so no MUST keeps it: the simulator keeps it)
+   */
+  signCountAfterReset(current: number): number;
   /** the bytes an assertion signature covers: authenticatorData || clientDataHash (WebAuthn L3 §6.3.3 step 11) */
   assertionSignedData(data: Uint8Array): Uint8Array;
   /** the bytes an attestation signature covers: authenticatorData || clientDataHash (WebAuthn L3 §8.2) */
@@ -24,6 +29,12 @@ export interface Behaviour {
   aaguid(aaguid: Uint8Array): Uint8Array;
   /** getInfo as answered, after the simulator built it from what it implements */
   getInfo(info: AuthenticatorInfo): AuthenticatorInfo;
+  /**
+   * whether getInfo lists the large blobs the simulator has (largeBlobs, maxSerializedLargeBlobArray,
+   * largeBlobKey); tokens follow the features, so a key that leaves them out still grants lbw (CTAP 2.1
+   * §6.5.5.7.2 step 4: it must not)
+   */
+  listLargeBlobs: boolean;
   /** the attestation the simulator makes when it was configured for `configured` */
   attestationMode(configured: AttestationMode): AttestationMode;
   /** how response maps are encoded (CTAP 2.1 §8: canonical CBOR) */
@@ -35,6 +46,10 @@ export interface Behaviour {
    * token starts with userPresent false, so the next makeCredential/getAssertion still asks for a touch)
    */
   pinTokenProvesPresence: boolean;
+  /** whether getAssertion with up=true asks for the touch before it sets UP (CTAP 2.1 §6.2.2 step 9: it must) */
+  assertionAsksPresence: boolean;
+  /** whether getAssertion with up=false still waits for a touch (CTAP 2.1 §6.2.2 step 9: presence only when up is true) */
+  presenceWithoutUp: boolean;
   /** whether a wrong PIN lowers the retry counter (CTAP 2.1 §6.5.5.5: it must) */
   decrementPinRetries: boolean;
   /** whether excludeList is honoured (CTAP 2.1 §6.1.2 step 11: it must) */
@@ -88,16 +103,20 @@ export type AttestationMode = 'packed' | 'self' | 'none';
 
 export const defaultBehaviour: Behaviour = {
   nextSignCount: (current) => current + 1,
+  signCountAfterReset: (current) => current,
   assertionSignedData: (data) => data,
   attestationSignedData: (data) => data,
   rpIdHash: (_rpId, correct) => correct,
   authDataFlags: (flags) => flags,
   aaguid: (aaguid) => aaguid,
   getInfo: (info) => info,
+  listLargeBlobs: true,
   attestationMode: (configured) => configured,
   encodeResponse: (map) => encodeCanonicalCbor(map),
   strictRequestCbor: true,
   pinTokenProvesPresence: false,
+  assertionAsksPresence: true,
+  presenceWithoutUp: false,
   decrementPinRetries: true,
   honourExcludeList: true,
   residentKeys: true,

@@ -17,11 +17,35 @@ import { builtInUvReady, MAX_PIN_RETRIES, MAX_UV_RETRIES } from './pinUvAuthChec
 /** a.volatile key: the current token came from getPINToken (0x05), the CTAP 2.0 way (see credentialManagement.ts) */
 export const LEGACY_TOKEN_KEY = 'clientPin.legacyToken';
 
-/** The permissions this simulator grants (CTAP 2.1 §6.5.5.7); be with a fingerprint sensor (§6.7). */
-export function supportedPermissions(a: Authenticator): number {
-  const { mc, ga, cm, lbw, acfg, be, pcmr } = PinUvAuthPermission;
-  return mc | ga | cm | lbw | acfg | (a.fingerprint ? be : 0) | (a.ctap22 ? pcmr : 0);
+/** The permissions CTAP 2.1 §6.5.5.7 defines (pcmr from CTAP 2.2 on); others are ignored (§6.5.5.7.2 step 4). */
+function definedPermissions(a: Authenticator): number {
+  const { mc, ga, cm, be, lbw, acfg, pcmr } = PinUvAuthPermission;
+  return mc | ga | cm | be | lbw | acfg | (a.ctap22 ? pcmr : 0);
 }
+
+/**
+ * The permissions a token may carry, by how it is got (CTAP 2.1 §6.5.5.7.2 step 4 with the PIN, §6.5.5.7.3
+ * step 4 with built-in UV): each needs the getInfo option of its feature. cm credMgmt; be bioEnroll present
+ * (the fingerprint sensor), by UV uvBioEnroll, which the simulator does not list; lbw largeBlobs; acfg
+ * authnrCfg, by UV uvAcfg (not listed); mc and ga unless noMcGaPermissionsWithClientPin (by UV always);
+ * pcmr (CTAP 2.2) perCredMgmtRO. Read from the features, as getInfo is built from them (getInfo.ts).
+ */
+export function supportedPermissions(a: Authenticator, by: 'pin' | 'uv' = 'pin'): number {
+  const { mc, ga, cm, be, lbw, acfg, pcmr } = PinUvAuthPermission;
+  const f = a.features;
+  const noMcGa = by === 'pin' && f.staticOptions.noMcGaPermissionsWithClientPin === true;
+  return (
+    (noMcGa ? 0 : mc | ga) |
+    (f.credMgmt ? cm : 0) |
+    (by === 'pin' && a.fingerprint ? be : 0) |
+    (f.largeBlobs ? lbw : 0) |
+    (by === 'pin' && f.authnrCfg ? acfg : 0) |
+    (a.ctap22 ? pcmr : 0)
+  );
+}
+
+/** What a getPINToken token authorises on a key without pinUvAuthToken (no permissions): every command it has. */
+const LEGACY_PERMISSIONS = PinUvAuthPermission.mc | PinUvAuthPermission.ga | PinUvAuthPermission.cm | PinUvAuthPermission.be | PinUvAuthPermission.lbw | PinUvAuthPermission.acfg;
 
 /** After three wrong PINs in a row, nothing but a power cycle lets PIN entry continue (§6.5.5.7.1 step 7). */
 export const MAX_CONSECUTIVE_PIN_FAILURES = 3;
@@ -187,7 +211,7 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
   const pinHashEnc = required(req.pinHashEnc, 'pinHashEnc');
   // §6.5.5.7.1: getPINToken gives mc and ga; a key without the pinUvAuthToken option (CTAP 2.0, 2.1 preview)
   // has no permissions, and its token authorises every command it has (credentialMgmtPreview included).
-  let permissions = a.features.pinUvAuthToken ? PinUvAuthPermission.mc | PinUvAuthPermission.ga : supportedPermissions(a);
+  let permissions = a.features.pinUvAuthToken ? PinUvAuthPermission.mc | PinUvAuthPermission.ga : LEGACY_PERMISSIONS;
   if (withPermissions) {
     permissions = required(req.permissions, 'permissions');
   } else if (req.permissions !== undefined || req.rpId !== undefined) {
@@ -195,7 +219,7 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
     throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'getPINToken takes no permissions or rpId');
   }
   const protocol = requireProtocol(a, req);
-  if (withPermissions) checkPermissions(a, permissions);
+  if (withPermissions) permissions = checkPermissions(a, permissions, 'pin');
   pinEntryAllowed(a);
   const shared = protocol.decapsulate(keyAgreement);
   checkPinHash(a, protocol, shared, pinHashEnc);
@@ -207,7 +231,7 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
       'forcePINChange is set',
     );
   }
-  if (withPermissions && (permissions & PinUvAuthPermission.pcmr) !== 0) return issuePersistentToken(a, protocol, shared, permissions);
+  if (withPermissions && (permissions & PinUvAuthPermission.pcmr) !== 0) return issuePersistentToken(a, protocol, shared);
   return issueToken(a, protocol, shared, permissions, withPermissions ? req.rpId : undefined, a.behaviour.pinTokenProvesPresence, !withPermissions);
 }
 
@@ -216,25 +240,30 @@ function getPinToken(a: Authenticator, req: ClientPinRequest): CborMap {
  * management and nothing else), gives a token kept in persistent state: it survives power cycles and is
  * renewed by each such request; a PIN change or reset ends it. The ordinary token is left as it was.
  */
-function issuePersistentToken(a: Authenticator, protocol: PinUvAuthProtocol, shared: Uint8Array, permissions: number): CborMap {
-  if (permissions !== PinUvAuthPermission.pcmr) {
-    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'pcmr goes alone');
-  }
+function issuePersistentToken(a: Authenticator, protocol: PinUvAuthProtocol, shared: Uint8Array): CborMap {
   a.state.persistentToken = a.rng.bytes(32);
   a.persist();
   return encodeClientPinResponse({ pinUvAuthToken: protocol.encrypt(shared, a.state.persistentToken) });
 }
 
 /**
- * §6.5.5.7.2 steps 3-5: permissions must be non-zero (CTAP1_ERR_INVALID_PARAMETER) and supported
- * (CTAP2_ERR_UNAUTHORIZED_PERMISSION). The rpId is optional: a token with mc or ga and no rpId has no
- * permissions RP ID until its first use binds one (§6.1.2 step 11.1.3, §6.2.2 step 6.1.3).
+ * §6.5.5.7.2 / §6.5.5.7.3 steps 3-4: permissions must be non-zero (CTAP1_ERR_INVALID_PARAMETER), and each
+ * defined one supported (CTAP2_ERR_UNAUTHORIZED_PERMISSION); undefined ones are ignored, so the token gets
+ * the defined ones only. The rpId is optional: a token with mc or ga and no rpId has no permissions RP ID
+ * until its first use binds one (§6.1.2 step 11.1.3, §6.2.2 step 6.1.3).
  */
-function checkPermissions(a: Authenticator, permissions: number): void {
+function checkPermissions(a: Authenticator, permissions: number, by: 'pin' | 'uv'): number {
   if (permissions === 0) throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_PARAMETER, 'permissions is 0');
-  if ((permissions & ~supportedPermissions(a)) !== 0) {
-    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, `permissions 0x${permissions.toString(16)}`);
+  const defined = permissions & definedPermissions(a);
+  const refused = defined & ~supportedPermissions(a, by);
+  if (refused !== 0) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, `permissions 0x${refused.toString(16)} not offered`);
   }
+  // pcmr: "or any other pinUvAuthToken permission is requested" (CTAP 2.2)
+  if ((defined & PinUvAuthPermission.pcmr) !== 0 && defined !== PinUvAuthPermission.pcmr) {
+    throw new CtapStatusError(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'pcmr goes alone');
+  }
+  return defined;
 }
 
 /**
@@ -267,9 +296,9 @@ async function getTokenUsingUv(
   // Without a built-in UV method the subcommand does not exist here (as OpenSK answers).
   if (!a.builtInUv) throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_SUBCOMMAND, 'no built-in UV');
   const keyAgreement = required(req.keyAgreement, 'keyAgreement');
-  const permissions = required(req.permissions, 'permissions');
+  const requested = required(req.permissions, 'permissions');
   const protocol = requireProtocol(a, req);
-  checkPermissions(a, permissions);
+  const permissions = checkPermissions(a, requested, 'uv');
   // Step: the method exists but is not enrolled (getInfo uv: false).
   if (!builtInUvReady(a)) throw new CtapStatusError(CtapStatus.CTAP2_ERR_NOT_ALLOWED, 'built-in UV not configured');
   if (a.state.uvRetries === 0) throw new CtapStatusError(CtapStatus.CTAP2_ERR_UV_BLOCKED);

@@ -128,7 +128,7 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
   // Step 9-10: user presence (only once, for the first credential).
   if (up) {
     const presenceShown = protocol ? a.pinUvAuthToken.userPresent : uvOption && a.builtInUv?.establishesPresence === true;
-    if (!presenceShown) {
+    if (!presenceShown && a.behaviour.assertionAsksPresence) {
       const outcome = await a.requestUserPresence({ reason: 'getAssertion', rpId: req.rpId, signal });
       if (outcome === 'timeout') throw new CtapStatusError(CtapStatus.CTAP2_ERR_USER_ACTION_TIMEOUT);
       if (outcome !== 'approved') throw new CtapStatusError(CtapStatus.CTAP2_ERR_OPERATION_DENIED);
@@ -141,6 +141,9 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
       a.pinUvAuthToken.userVerified = false;
       a.pinUvAuthToken.clearPermissionsExceptLbw();
     }
+  } else if (a.behaviour.presenceWithoutUp) {
+    // a quirk: a wait for a touch the platform did not ask for (the UP flag still follows the option)
+    await a.requestUserPresence({ reason: 'getAssertion', rpId: req.rpId, signal });
   }
 
   // Step 8: a built-in UV gesture that is itself evidence of user interaction (a finger on the sensor) sets

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  CtapExtension,
   CtapVersion,
   encodeGetInfoResponse,
   encryptPersistentInfo,
@@ -73,6 +74,11 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
     for (const k of Object.keys(info) as (keyof AuthenticatorInfo)[]) {
       if (!ALWAYS_LISTED.has(k) && !f.listed.has(k)) delete info[k];
     }
+  }
+  if (!b.listLargeBlobs) {
+    delete info.options?.largeBlobs;
+    delete info.maxSerializedLargeBlobArray;
+    info.extensions = info.extensions?.filter((e) => e !== CtapExtension.largeBlobKey);
   }
   return b.getInfo(info);
 }

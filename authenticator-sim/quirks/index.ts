@@ -5,7 +5,9 @@ import { badAttestationSignature } from './badAttestationSignature.ts';
 import { bioEnrollNeverCompletes } from './bioEnrollNeverCompletes.ts';
 import { bioUvAnyFinger } from './bioUvAnyFinger.ts';
 import { enterpriseAttestationAnyRp } from './enterpriseAttestationAnyRp.ts';
+import { assertionWithoutTouch } from './assertionWithoutTouch.ts';
 import { attestationPreferenceIgnored } from './attestationPreferenceIgnored.ts';
+import { counterResetOnReset } from './counterResetOnReset.ts';
 import { counterStuck } from './counterStuck.ts';
 import { credProtectIgnored } from './credProtectIgnored.ts';
 import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
@@ -30,6 +32,8 @@ import { pinRetriesNotDecremented } from './pinRetriesNotDecremented.ts';
 import { pinTokenPresence } from './pinTokenPresence.ts';
 import type { Quirk } from './Quirk.ts';
 import { selfAttestation } from './selfAttestation.ts';
+import { unsupportedPermissionGranted } from './unsupportedPermissionGranted.ts';
+import { touchWhenUpFalse } from './touchWhenUpFalse.ts';
 import { upWithoutTouch } from './upWithoutTouch.ts';
 import { uvWithoutPin } from './uvWithoutPin.ts';
 import { wrongRpIdHash } from './wrongRpIdHash.ts';
@@ -80,6 +84,12 @@ export const QUIRKS: readonly Quirk[] = [
   laxCborRequests,
   pinTokenPresence,
   upWithoutTouch,
+  touchWhenUpFalse,
+  assertionWithoutTouch,
+  // pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7.2 step 4)
+  unsupportedPermissionGranted,
+  // the signature counter across authenticatorReset (WebAuthn L3 §6.1.1; a warning, not a failure)
+  counterResetOnReset,
 ];
 
 export class QuirkError extends Error {

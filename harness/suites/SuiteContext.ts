@@ -1,4 +1,4 @@
-import { CtapStatus, formatCtapStatus, type AuthenticatorInfo, type CborValue } from '../protocol/index.ts';
+import { CtapCommand, CtapStatus, formatCtapStatus, type AuthenticatorInfo, type CborValue, type GetAssertionResponse, type MakeCredentialResponse } from '../protocol/index.ts';
 import { CtapProtocolError, type Ctap1, type Ctap2, type CtapRequestKind, type CtapResult, type CtapTraceEntry } from '../ctap/index.ts';
 import type { CtaphidChannel } from '../ctaphid/index.ts';
 import type { NfcChannel } from '../nfc/index.ts';
@@ -9,6 +9,7 @@ import type { AttestationObject } from '../protocol/index.ts';
 import type { AttestationResult, MdsStore } from '../../mds/index.ts';
 import type { MadeCredential } from './ops.ts';
 import type { PoolName } from './credentialPool.ts';
+import { SignCountLog } from './signCountLog.ts';
 
 /** A check of the suites, with the device state it needs set up before it runs. */
 export interface SuiteCheck extends Check<SuiteContext> {
@@ -87,6 +88,8 @@ export class SuiteContext {
   replugs = 0;
   /** what checks share for the run (credentialPool.ts): gone with every reset, whose new master key kills credentials */
   readonly shared = new Map<string, Promise<unknown>>();
+  /** the signature counters the run's makeCredential / getAssertion answers carried, and the resets between them */
+  readonly signCounts = new SignCountLog();
   private traceMark = 0;
   private pinState: 'set' | 'unset' | 'unknown';
 
@@ -118,10 +121,20 @@ export class SuiteContext {
    */
   async request<Req, Res>(kind: CtapRequestKind<Req, Res>, req: Req, signal?: AbortSignal): Promise<CallResult<Res>> {
     try {
-      return await this.ctap2.request(kind, req, signal ? { signal } : {});
+      const result = await this.ctap2.request(kind, req, signal ? { signal } : {});
+      if (result.ok) this.noteSignCount(kind.command, result.response);
+      return result;
     } catch (err) {
       if (err instanceof CtapProtocolError && err.code === 'CTAP_MALFORMED_RESPONSE') throw new CheckFailed(err.message);
       throw err;
+    }
+  }
+
+  private noteSignCount(command: number, response: unknown): void {
+    if (command === CtapCommand.authenticatorMakeCredential) this.signCounts.record((response as MakeCredentialResponse).authData);
+    else if (command === CtapCommand.authenticatorGetAssertion || command === CtapCommand.authenticatorGetNextAssertion) {
+      const r = response as GetAssertionResponse;
+      this.signCounts.record(r.authData, r.credential?.id);
     }
   }
 
@@ -157,6 +170,7 @@ export class SuiteContext {
     }
     this.shared.clear();
     if (r.status !== CtapStatus.CTAP2_OK) throw new Error(`authenticatorReset answered ${formatCtapStatus(r.status)}`);
+    this.signCounts.reset();
     this.pinState = 'unset';
     await this.refreshInfo();
   }

@@ -241,6 +241,7 @@ export const CHECK_IDS = [
   'CLIENTPIN-V1-PROBE-001',
   'CLIENTPIN-V1-PROBE-002',
   'CLIENTPIN-PUAT-001',
+  'CLIENTPIN-UNAUTHPERM-001',
   'PIN-TOKEN-001',
   'PIN-TOKEN-002',
   'UV-FLAG-001',
@@ -348,6 +349,7 @@ export const CHECK_IDS = [
   'CTAP22-ENC-001',
   'RESET-001',
   'RESET-002',
+  'RESET-003',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -5,6 +5,8 @@ import type { CheckId } from './checkIds.ts';
 export interface QuirkCatch {
   /** checks that must fail on it (empty: nothing may fail) */
   checks: readonly CheckId[];
+  /** checks that must warn on it (what the spec allows but a vendor should know: CheckWarning) */
+  warns?: readonly CheckId[];
   microsoft?: MicrosoftVerdict;
   entra?: EntraVerdict;
   /** run arguments the quirk needs (a transport, a suite) */
@@ -45,6 +47,11 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'lax-cbor-requests': { checks: ['MC-CBOR-004', 'GA-CBOR-002'] },
   'pin-token-presence': { checks: ['MC-UP-001', 'GA-UP-002'] },
   'up-without-touch': { checks: ['GA-UP-001'] },
+  'touch-when-up-false': { checks: ['GA-UP-001'] },
+  'assertion-without-touch': { checks: ['GA-FLAGS-001', 'GA-UP-002'] },
+  'unsupported-permission-granted': { checks: ['CLIENTPIN-UNAUTHPERM-001'] },
+  // allowed (no MUST keeps the counter across reset), so a warning and nothing failing
+  'counter-reset-on-reset': { checks: [], warns: ['RESET-003'] },
   'nfc-select-any-aid': { checks: ['NFC-SELECT-003'], args: NFC_ARGS },
   'nfc-no-select-needed': { checks: ['NFC-SELECT-004'], args: NFC_ARGS },
   'nfc-wrong-version': { checks: ['NFC-SELECT-002'], args: NFC_ARGS },

@@ -33,3 +33,5 @@ export async function runHarnessRaw(args: string[]): Promise<{ code: number; out
 }
 
 export const failing = (r: Report) => r.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
+
+export const warned = (r: Report) => r.checks.filter((c) => c.status === 'warn').map((c) => c.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Authenticator, MemoryStorage } from '../../authenticator-sim/index.ts';
+import { Authenticator, DEFAULT_FEATURES, MemoryStorage } from '../../authenticator-sim/index.ts';
 import { ScriptedBuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
 import { ClientPinSubCommand, CtapCommand, CtapStatus as S, PinUvAuthPermission as P } from '../../harness/protocol/index.ts';
 import { padPin, pinHashLeft16 } from '../helpers/pinClient.ts';
@@ -186,14 +186,42 @@ describe.each(PROTOCOLS)('authenticatorClientPIN, PIN/UV auth protocol %i', (v) 
     expect(r.status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
   });
 
-  it(name('permissions: 0, unsupported (be without a fingerprint sensor, pcmr on a CTAP 2.1 key)'), async () => {
+  it(name('permissions: 0, unsupported (be without a fingerprint sensor), undefined ones ignored (pcmr on a CTAP 2.1 key)'), async () => {
     const d = await PinDriver.create({ fingerprint: false, ctap22: false });
     await d.setPin(v, PIN);
     expect((await d.token(v, PIN, 0, 'example.com')).status).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
     expect((await d.token(v, PIN, P.be, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
-    expect((await d.token(v, PIN, P.pcmr)).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
     // None of the refusals cost a retry.
     expect((await d.pinRetries()).retries).toBe(8);
+    // §6.5.5.7.2 step 4: undefined permissions are ignored; pcmr is CTAP 2.2's, undefined to a 2.1 key
+    expect((await d.token(v, PIN, P.pcmr | P.cm)).status).toBe(S.CTAP2_OK);
+    expect(d.a.pinUvAuthToken.permissions).toBe(P.cm);
+    expect((await d.token(v, PIN, 0x80 | P.lbw)).status).toBe(S.CTAP2_OK);
+    expect(d.a.pinUvAuthToken.permissions).toBe(P.lbw);
+  });
+
+  it(name('a permission whose getInfo option is off is refused before the PIN is checked (§6.5.5.7.2 step 4)'), async () => {
+    const d = await PinDriver.create({ fingerprint: false, features: { ...DEFAULT_FEATURES, credMgmt: false, largeBlobs: false, authnrCfg: false } });
+    await d.setPin(v, PIN);
+    for (const p of [P.cm, P.be, P.lbw, P.acfg, P.mc | P.lbw]) {
+      expect((await d.token(v, PIN, p, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
+      // refused before the PIN: a wrong one costs no retry either
+      expect((await d.token(v, '9999', p, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
+    }
+    expect((await d.pinRetries()).retries).toBe(8);
+    expect((await d.token(v, PIN, MC_GA, 'example.com')).status).toBe(S.CTAP2_OK);
+    // a 2.2 key without perCredMgmtRO would refuse pcmr; with it, pcmr goes alone
+    const k = await PinDriver.create();
+    await k.setPin(v, PIN);
+    expect((await k.token(v, PIN, P.pcmr | P.cm)).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
+    expect((await k.token(v, PIN, P.pcmr)).status).toBe(S.CTAP2_OK);
+  });
+
+  it(name('noMcGaPermissionsWithClientPin: mc and ga are refused by PIN'), async () => {
+    const d = await PinDriver.create({ features: { ...DEFAULT_FEATURES, staticOptions: { ...DEFAULT_FEATURES.staticOptions, noMcGaPermissionsWithClientPin: true } } });
+    await d.setPin(v, PIN);
+    expect((await d.token(v, PIN, P.mc, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
+    expect((await d.token(v, PIN, P.ga, 'example.com')).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
     expect((await d.token(v, PIN, P.cm)).status).toBe(S.CTAP2_OK);
   });
 

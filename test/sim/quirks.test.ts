@@ -5,6 +5,7 @@ import {
   EVIL_TEXT,
   listQuirks,
   QuirkError,
+  DEFAULT_FEATURES,
   SIMULATOR_AAGUID,
   testMdsStatusForQuirks,
 } from '../../authenticator-sim/index.ts';
@@ -80,6 +81,10 @@ describe('the quirk set', () => {
       'lax-cbor-requests',
       'pin-token-presence',
       'up-without-touch',
+      'touch-when-up-false',
+      'assertion-without-touch',
+      'unsupported-permission-granted',
+      'counter-reset-on-reset',
     ]);
   });
 
@@ -289,6 +294,60 @@ describe('quirks, each against the default simulator', () => {
       } finally {
         await f.close();
       }
+    }
+  });
+
+  it('touch-when-up-false: getAssertion with up=false waits for a touch (UP still clear)', async () => {
+    const { good, bad } = await pair('touch-when-up-false');
+    for (const [d, waits] of [[good, 0], [bad, 1]] as const) {
+      const { id } = await register(d);
+      const before = d.touches.requests.length;
+      const ga = await d.getAssertion({ allowList: [{ type: 'public-key', id }], up: false });
+      expect(ga.status).toBe(CtapStatus.CTAP2_OK);
+      expect(d.touches.requests.length - before).toBe(waits);
+      expect(ga.authData!.up).toBe(false);
+    }
+  });
+
+  it('assertion-without-touch: getAssertion with up=true sets UP without asking for a touch', async () => {
+    const { good, bad } = await pair('assertion-without-touch');
+    for (const [d, waits] of [[good, 1], [bad, 0]] as const) {
+      const { id } = await register(d);
+      const before = d.touches.requests.length;
+      const ga = await d.getAssertion({ allowList: [{ type: 'public-key', id }] });
+      expect(d.touches.requests.length - before).toBe(waits);
+      expect(ga.authData!.up).toBe(true);
+    }
+  });
+
+  it('unsupported-permission-granted: getInfo leaves large blobs out, the lbw permission is still granted', async () => {
+    const { good, bad } = await pair('unsupported-permission-granted');
+    const options = async (d: PinDriver) => (await d.info()).get(4) as Map<string, boolean>;
+    expect((await options(good)).get('largeBlobs')).toBe(true);
+    const info = await bad.info();
+    expect((info.get(4) as Map<string, boolean>).has('largeBlobs')).toBe(false);
+    expect(info.has(0x0b)).toBe(false); // maxSerializedLargeBlobArray
+    expect(info.get(2) as string[]).not.toContain('largeBlobKey');
+    for (const d of [good, bad]) {
+      await d.setPin(2, '1234');
+      expect((await d.token(2, '1234', PinUvAuthPermission.lbw)).status).toBe(CtapStatus.CTAP2_OK);
+    }
+    // the simulator without large blobs refuses it (CTAP 2.1 §6.5.5.7.2 step 4)
+    const without = await PinDriver.create({ features: { ...DEFAULT_FEATURES, largeBlobs: false } });
+    await without.setPin(2, '1234');
+    expect((await without.token(2, '1234', PinUvAuthPermission.lbw)).status).toBe(CtapStatus.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
+  });
+
+  it('counter-reset-on-reset: authenticatorReset sets the signature counter back to 0', async () => {
+    const { good, bad } = await pair('counter-reset-on-reset');
+    for (const [d, rises] of [[good, true], [bad, false]] as const) {
+      const { mc } = await register(d);
+      const before = mc.authData!.signCount;
+      expect(before).toBeGreaterThan(0);
+      expect((await d.call(CtapCommand.authenticatorReset)).status).toBe(CtapStatus.CTAP2_OK);
+      const after = (await d.makeCredential()).authData!.signCount;
+      expect(after > before).toBe(rises);
+      if (!rises) expect(after).toBe(1);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
 import { CtapStatus as S, type CborMap } from '../../harness/protocol/index.ts';
 import { clearAuthDataFlags, editResponse, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
@@ -73,7 +74,10 @@ describe('client-pin suite', () => {
   it('should pass every check on the clean simulator (including PIN-TOKEN-001/002 and the power-cycle check)', async () => {
     const results = await sim.run({ suites: ['client-pin'] });
     expect(failed(results)).toEqual([]);
-    expect(results.filter((r) => r.status === 'skip')).toEqual([]);
+    // the simulator offers the feature of every permission: none to refuse (its own test is below)
+    expect(results.filter((r) => r.status === 'skip').map((r) => `${r.id}: ${r.message}`)).toEqual([
+      'CLIENTPIN-UNAUTHPERM-001: getInfo offers the feature of every pinUvAuthToken permission: none to refuse',
+    ]);
     const ids = results.map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining(['PIN-TOKEN-001', 'PIN-TOKEN-002', 'CLIENTPIN-V1-BLOCK-001', 'CLIENTPIN-V2-BLOCK-001']));
     expect(ids.length).toBeGreaterThanOrEqual(60);
@@ -81,7 +85,8 @@ describe('client-pin suite', () => {
 
   it('should have a failing case for every check of the suite', async () => {
     const results = await sim.run({ suites: ['client-pin'] });
-    const covered = new Set([...table.map(([id]) => id), 'CLIENTPIN-V1-WRONG-001', 'CLIENTPIN-V2-WRONG-001']);
+    // the WRONG checks fail on pin-retries-not-decremented, UNAUTHPERM on its key without features (below)
+    const covered = new Set([...table.map(([id]) => id), 'CLIENTPIN-V1-WRONG-001', 'CLIENTPIN-V2-WRONG-001', 'CLIENTPIN-UNAUTHPERM-001']);
     expect(results.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
   }, 30_000);
 
@@ -118,5 +123,33 @@ describe('client-pin suite with the pin-retries-not-decremented quirk', () => {
     } finally {
       await sim.close();
     }
+  }, 30_000);
+});
+
+describe('CLIENTPIN-UNAUTHPERM-001 on a key without credential management, large blobs, authenticatorConfig or a fingerprint sensor', () => {
+  const without = { features: { ...DEFAULT_FEATURES, credMgmt: false, credMgmtPreview: false, largeBlobs: false, authnrCfg: false }, fingerprint: false as const };
+  const run = async (options: Parameters<typeof openPinSuiteSim>[0], tamper?: Tamper) => {
+    const sim = await openPinSuiteSim(options);
+    try {
+      const [result] = await sim.run({ checks: ['CLIENTPIN-UNAUTHPERM-001'] }, tamper);
+      return result!;
+    } finally {
+      await sim.close();
+    }
+  };
+
+  it('should pass when the key refuses cm, be, lbw and acfg (CTAP 2.1 §6.5.5.7.2 step 4)', async () => {
+    const result = await run(without);
+    expect(result.status).toBe('pass');
+    expect(result.message).toBe('refused cm, be, lbw, acfg');
+  }, 30_000);
+
+  it('should fail when one of them is granted: a device answering CTAP2_OK, and the unsupported-permission-granted quirk', async () => {
+    const granted = await run(without, swapStatus(PIN, S.CTAP2_ERR_UNAUTHORIZED_PERMISSION, S.CTAP2_OK, (req) => subCommandIs(sub.withPermissions)(req) && req?.get(9) === 0x20));
+    expect(granted.status).toBe('fail');
+    expect(granted.message).toMatch(/acfg \(0x20; authnrCfg is false or absent\): 0x00 CTAP2_OK/);
+    const quirk = await run({ quirks: ['unsupported-permission-granted'] });
+    expect(quirk.status).toBe('fail');
+    expect(quirk.message).toMatch(/^permissions getInfo rules out were not refused: lbw \(0x10; largeBlobs is false or absent\)/);
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 import { createSimulatorDevice } from '../../authenticator-sim/ctaphid/createSimulatorDevice.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
-import type { Authenticator, CborResponse } from '../../authenticator-sim/Authenticator.ts';
+import type { Authenticator, AuthenticatorOptions, CborResponse } from '../../authenticator-sim/Authenticator.ts';
 import type { BuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
 import { openDevice, type OpenedDevice } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
@@ -26,11 +26,13 @@ export interface PinSuiteSim {
   close(): Promise<void>;
 }
 
-export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: BuiltInUv } = {}): Promise<PinSuiteSim> {
+export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: BuiltInUv } & Pick<AuthenticatorOptions, 'features' | 'fingerprint'> = {}): Promise<PinSuiteSim> {
   const { authenticator, device: sim } = await createSimulatorDevice({
     allowResetAnytime: true,
     ...authenticatorOptionsForQuirks(options.quirks ?? []),
     ...(options.builtInUv ? { builtInUv: options.builtInUv } : {}),
+    ...(options.features ? { features: options.features } : {}),
+    ...(options.fingerprint === false ? { fingerprint: false as const } : {}),
   });
   let tamper: Tamper | undefined;
   let requestTamper: RequestTamper | undefined;

@@ -3,6 +3,7 @@ import { pinEntryChecksFor, pinGeneralChecks } from './pinEntryChecks.ts';
 import { pinTokenChecks } from './pinTokenChecks.ts';
 import { setPinChecksFor } from './setPinChecks.ts';
 import { pinRequirementChecks, tokenChecksFor } from './tokenChecks.ts';
+import { unauthorizedPermissionChecks } from './unauthorizedPermissionChecks.ts';
 
 /**
  * The client-pin suite (CTAP 2.1 §6.5): protocol-independent checks, then each group for PIN/UV auth
@@ -23,5 +24,6 @@ export const clientPinChecks: SuiteCheck[] = [
   ...([2, 1] as const).flatMap((v) => pinEntryChecksFor(v).filter((c) => c.needs !== undefined)),
   ...([2, 1] as const).flatMap((v) => tokenChecksFor(v)),
   ...pinRequirementChecks,
+  ...unauthorizedPermissionChecks,
   ...pinTokenChecks,
 ];

@@ -13,6 +13,8 @@ import {
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { type MadeCredential, allowListOf, decodeOrFail, gaRequest, getAssertion, makeCredentialUv, rkOption, sha256 } from '../ops.ts';
 import { pinToken } from '../pinOps.ts';
+import { grantedPermissionOtherThan } from '../permissionSupport.ts';
+import { CheckSkipped } from '../../runner/Check.ts';
 import { all, needsAlwaysUvOff, needsClientPin, needsPermissionsToken, needsRk } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { cm, credParams, decoded, idOf, listCredentials, rpParams } from './cmOps.ts';
@@ -181,8 +183,11 @@ export const credMgmtChecks: SuiteCheck[] = [
     requires: all(base.requires, needsPermissionsToken),
     touches: 0,
     async run(ctx, signal) {
-      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.lbw });
-      expectStatus(await cm(ctx, Sub.getCredsMetadata, { token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'getCredsMetadata with an lbw-only token');
+      // a permission the key grants (§6.5.5.7.2 step 4): lbw only where getInfo offers largeBlobs
+      const other = grantedPermissionOtherThan(ctx.info, PinUvAuthPermission.cm);
+      if (other === undefined) throw new CheckSkipped('the key grants no permission but cm to a token by PIN');
+      const token = await pinToken(ctx, { permissions: other });
+      expectStatus(await cm(ctx, Sub.getCredsMetadata, { token }, signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, `getCredsMetadata with a token of permissions 0x${other.toString(16)} (no cm)`);
     },
   },
   {

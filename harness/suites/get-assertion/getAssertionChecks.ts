@@ -84,13 +84,16 @@ export const getAssertionChecks: SuiteCheck[] = [
   {
     id: 'GA-FLAGS-001',
     suite,
-    title: 'authData flags: UP set, AT clear, ED clear without extensions',
-    specRef: 'WebAuthn L3 §6.1; CTAP 2.1 §6.2.2 step 11',
+    title: 'getAssertion with up asks for exactly one touch; authData flags: UP set, AT clear, ED clear without extensions',
+    specRef: 'WebAuthn L3 §6.1; CTAP 2.1 §6.2.2 step 9 (collect user presence, once per operation), step 11',
     // the assertion about presence: up is asked for, and given by a touch
     touches: 1,
     uses: ['plain'],
     async run(ctx, signal) {
-      const { got } = await registerAndAssert(ctx, signal, new Map());
+      // the pooled credential first, so that only the assertion's waits are counted (presenceCount.ts)
+      await pooled(ctx, 'plain', signal);
+      const { value: { got }, waits } = await countPresenceWaits(ctx, () => registerAndAssert(ctx, signal, new Map()));
+      if (waits !== undefined) ensure(waits === 1, `getAssertion asked for ${waits} touches, not 1`, { expected: '1 presence wait', actual: String(waits) });
       ensure(got.authData.up, 'UP clear although presence was required');
       ensure(!got.authData.at, 'AT set in an assertion');
       ensure(!got.authData.ed, 'ED set although no extension was requested');

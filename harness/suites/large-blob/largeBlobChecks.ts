@@ -13,6 +13,8 @@ import {
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { decodeOrFail, gaRequest, getAssertion, makeCredentialUv, mcUvRequest, rkOption } from '../ops.ts';
 import { pinToken } from '../pinOps.ts';
+import { grantedPermissionOtherThan } from '../permissionSupport.ts';
+import { CheckSkipped } from '../../runner/Check.ts';
 import { needsClientPin, needsRk } from '../needs.ts';
 import { failOnStatus } from '../failOnStatus.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
@@ -322,9 +324,12 @@ export const largeBlobChecks: SuiteCheck[] = [
     specRef: 'CTAP 2.1 §6.10.2 (lbw permission required)',
     touches: 0,
     async run(ctx, signal) {
-      const token = await pinToken(ctx, { permissions: PinUvAuthPermission.cm });
+      // a permission the key grants (§6.5.5.7.2 step 4): cm only where getInfo offers credMgmt
+      const other = grantedPermissionOtherThan(ctx.info, PinUvAuthPermission.lbw);
+      if (other === undefined) throw new CheckSkipped('the key grants no permission but lbw to a token by PIN');
+      const token = await pinToken(ctx, { permissions: other });
       const whole = serialize([]);
-      expectStatus(await call(ctx, setRequest(token, whole, 0, whole.length), signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'set with a cm-only token');
+      expectStatus(await call(ctx, setRequest(token, whole, 0, whole.length), signal), CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, `set with a token of permissions 0x${other.toString(16)} (no lbw)`);
     },
   },
   {

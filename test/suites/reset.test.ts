@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { counterAcrossResets, type SeenCounter } from '../../harness/suites/signCountLog.ts';
+import { failed, runAgainst } from './faultyDevice.ts';
+
+/**
+ * The reset area. RESET-003 reads the signature counters of the run's own makeCredential / getAssertion
+ * answers on both sides of the resets the run does anyway: this selection makes credentials (GA-COUNTER-001's
+ * pooled one and CLIENTPIN-V2-UVFLAG-001's token one), then UV-FLAG-001 needs no PIN (a reset) and makes one.
+ */
+const ACROSS_A_RESET = ['GA-COUNTER-001', 'CLIENTPIN-V2-UVFLAG-001', 'UV-FLAG-001', 'RESET-003'];
+
+const seen = (...c: [epoch: number, signCount: number, credential: string][]): SeenCounter[] =>
+  c.map(([epoch, signCount, credential]) => ({ epoch, signCount, credential }));
+
+describe('counterAcrossResets', () => {
+  it('should take a counter that rises over several credentials for global, and report each reset crossed', () => {
+    const r = counterAcrossResets(seen([0, 1, 'a'], [0, 2, 'a'], [0, 3, 'b'], [1, 4, 'c'], [1, 5, 'c'], [2, 1, 'd']));
+    expect(r.global).toBe(true);
+    expect(r.crossings).toEqual([
+      { epoch: 1, before: 3, after: 4 },
+      { epoch: 2, before: 5, after: 1 },
+    ]);
+  });
+
+  it('should not take per-credential or constant counters for global', () => {
+    // each new credential starts again (WebAuthn L3 §6.1.1 allows a counter per credential)
+    expect(counterAcrossResets(seen([0, 0, 'a'], [0, 1, 'a'], [0, 0, 'b'], [0, 1, 'b'], [1, 0, 'c'])).global).toBe(false);
+    expect(counterAcrossResets(seen([0, 0, 'a'], [0, 0, 'a'], [0, 0, 'b'], [1, 0, 'c'])).global).toBe(false);
+    // rising, but one credential only: nothing says the counter is the device's
+    expect(counterAcrossResets(seen([0, 1, 'a'], [0, 2, 'a'], [0, 3, 'a'])).global).toBe(false);
+  });
+
+  it('should see no crossing without counters on both sides of a reset', () => {
+    expect(counterAcrossResets(seen([0, 1, 'a'], [0, 2, 'b'], [0, 3, 'b'])).crossings).toEqual([]);
+    expect(counterAcrossResets(seen([1, 1, 'a'], [1, 2, 'b'], [3, 3, 'c'])).crossings).toEqual([{ epoch: 3, before: 2, after: 3 }]);
+  });
+});
+
+describe('RESET-003 (the signature counter across authenticatorReset)', () => {
+  it('should pass on the simulator, whose counter keeps rising across reset', async () => {
+    const r = await runAgainst({ checks: ACROSS_A_RESET });
+    expect(failed(r)).toEqual([]);
+    expect(r.get('RESET-003')).toEqual({ status: 'pass', message: 'the counter kept rising across 1 reset' });
+  }, 60_000);
+
+  it('should warn, not fail, when authenticatorReset sets the counter back (counter-reset-on-reset)', async () => {
+    const r = await runAgainst({ checks: ACROSS_A_RESET, quirks: ['counter-reset-on-reset'] });
+    expect(failed(r)).toEqual([]);
+    expect(r.get('RESET-003')?.status).toBe('warn');
+    expect(r.get('RESET-003')?.message).toMatch(/^the signature counter went back across authenticatorReset \(\d+ before, 1 after\)/);
+  }, 60_000);
+
+  it('should skip with its reason when the counter is per credential or constant, or no reset was crossed', async () => {
+    const stuck = await runAgainst({ checks: ACROSS_A_RESET, quirks: ['counter-stuck'] });
+    expect(stuck.get('RESET-003')).toEqual({ status: 'skip', message: 'the counters the run saw are per credential or constant: a reset leaves no credential whose counter could go back' });
+    const alone = await runAgainst({ suites: ['reset'] });
+    expect(alone.get('RESET-003')?.status).toBe('skip');
+    expect(alone.get('RESET-003')?.message).toMatch(/^the run saw no signature counter on both sides of an authenticatorReset/);
+  }, 60_000);
+
+  it('should warn when a device answers a lower counter after the reset than before it', async () => {
+    // a fault in place of the quirk: every makeCredential after the first reset reports counter 1
+    let resets = 0;
+    const r = await runAgainst({
+      checks: ACROSS_A_RESET,
+      fault: async (cmd, params, next) => {
+        if (cmd === 0x07) resets++;
+        const answer = await next(params);
+        if (resets > 0 && cmd === 0x01 && answer.body) setSignCount(answer.body, 1);
+        return answer;
+      },
+    });
+    expect(r.get('RESET-003')?.status).toBe('warn');
+  }, 60_000);
+});
+
+/** authenticatorData (member 0x02): signCount is the 4 bytes after rpIdHash and flags (WebAuthn L3 §6.1). */
+function setSignCount(body: Map<unknown, unknown>, n: number): void {
+  const authData = Uint8Array.from(body.get(0x02) as Uint8Array);
+  new DataView(authData.buffer).setUint32(33, n);
+  body.set(0x02, authData);
+}
