@@ -214,9 +214,14 @@ def step_client_pin(s, protocol_cls):
     check(retries == 7, "retries 7 after a wrong PIN, got %r" % retries)
     cp.change_pin("98765", PIN)
     check(cp.get_pin_retries()[0] == 8, "retries back to 8")
-    # permissions (§6.5.5.7.2): 0 -> INVALID_PARAMETER; unknown bit -> UNAUTHORIZED_PERMISSION
+    # permissions (CTAP 2.1 §6.5.5.7.2 steps 3-4): 0 -> INVALID_PARAMETER; an undefined bit is ignored (the
+    # token has the defined ones); CTAP 2.2's pcmr with another permission -> UNAUTHORIZED_PERMISSION
     expect_ctap(CtapError.ERR.INVALID_PARAMETER, cp.get_pin_token, PIN, 0)
-    expect_ctap(UNAUTHORIZED_PERMISSION, cp.get_pin_token, PIN, 0x80)
+    cdh = sha256(b"cdh")
+    token = cp.get_pin_token(PIN, 0x80 | ClientPin.PERMISSION.MAKE_CREDENTIAL, RP["id"])
+    ctap.make_credential(cdh, RP, {"id": b"u"}, ES256, pin_uv_param=protocol.authenticate(token, cdh),
+                         pin_uv_protocol=protocol.VERSION)
+    expect_ctap(UNAUTHORIZED_PERMISSION, cp.get_pin_token, PIN, 0x40 | ClientPin.PERMISSION.CREDENTIAL_MGMT)
     # a token bound to another RP ID, or lacking the permission, is refused
     cdh = sha256(b"cdh")
     token = cp.get_pin_token(PIN, ClientPin.PERMISSION.MAKE_CREDENTIAL, "other.example")
