@@ -198,7 +198,8 @@ export function judgePolicy(name: string, policy: EntraPolicy, f: Facts, ms: Mic
     if (certain === 'allowed') verdict = scope.unknownExclusions.length ? 'depends-on-group' : 'allowed';
     else if (possible === 'allowed') verdict = 'depends-on-group';
     else verdict = best([certain, possible].flatMap((v) => (v ? [v] : []))) ?? 'blocked';
-    if (verdict === 'allowed' && scope.status === 'depends') verdict = 'depends-on-group';
+    // never "allowed" while the scope depends on groups: a certain profile needs an include target the user is
+    // in, so "depends" then means an exclusion of unknown membership, handled above
   }
   return { name, verdict, reasons: [state, targets, ...device, ...noProfile, ...profiles.flatMap((x) => x.reasons)], profiles };
 }
