@@ -93,6 +93,7 @@ export function firstIssue(error: z.ZodError): { path: string; message: string }
 export function normaliseAaguid(text: string): string | undefined {
   try {
     return aaguidToString(text.trim());
+    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well
   } catch {
     return undefined;
   }
