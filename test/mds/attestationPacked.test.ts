@@ -32,8 +32,8 @@ const at = new Date('2026-06-01T00:00:00Z');
 const AAGUID = '0c7d1e2f-3a4b-4c5d-8e6f-708192a3b4c5';
 const verify = (json: RegistrationResponseJSON | Uint8Array, roots: TestCertifiedKey[] = []) =>
   verifyAttestation(json, { at, roots: roots.map((r) => r.cert), rpId: RP_ID, expectedOrigin: ORIGIN });
-const only = (r: AttestationResult) => r.problems.map((p) => `${p.code}: ${p.message}`);
-const SELF_WARNING = 'ATT_SELF_ATTESTATION: self attestation: signed by the credential key itself, no certificate chain, so the authenticator model cannot be trusted';
+const only = (r: AttestationResult) => r.problems.map((p) => `${p.severity} ${p.code}: ${p.message}`);
+const SELF_WARNING = 'warn ATT_SELF_ATTESTATION: self attestation: signed by the credential key itself, no certificate chain, so the authenticator model cannot be trusted';
 
 let ec: CraftedCredential;
 beforeAll(async () => {
@@ -71,9 +71,9 @@ describe('packed self attestation (WebAuthn L3 §8.2 step 3)', () => {
   it('an alg other than the credential key alg → ATT_ALG_UNSUPPORTED (§8.2 step 3)', async () => {
     const r = await verify(self(ec, { alg: -35 }));
     expect(only(r)).toEqual([
-      'ATT_ALG_UNSUPPORTED: self attestation alg -35 differs from the credential key alg -7 (§8.2 step 3)',
-      'ATT_ALG_MISMATCH: alg -35 (ES384) needs an EC secp384r1 key, the key is ec prime256v1: alg does not fit the credential key (§8.2 step 3)',
-      'ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key',
+      'fail ATT_ALG_UNSUPPORTED: self attestation alg -35 differs from the credential key alg -7 (§8.2 step 3)',
+      'fail ATT_ALG_MISMATCH: alg -35 (ES384) needs an EC secp384r1 key, the key is ec prime256v1: alg does not fit the credential key (§8.2 step 3)',
+      'fail ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key',
       SELF_WARNING,
     ]);
     expect(r.signatureValid).toBe(false);
@@ -81,21 +81,21 @@ describe('packed self attestation (WebAuthn L3 §8.2 step 3)', () => {
 
   it('a signature of other data → ATT_SIGNATURE_INVALID', async () => {
     const r = await verify(self(ec, { signWith: () => es256(ec.privateKey, Uint8Array.of(1)) }));
-    expect(only(r)).toEqual(['ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key', SELF_WARNING]);
+    expect(only(r)).toEqual(['fail ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key', SELF_WARNING]);
     expect(r.signatureValid).toBe(false);
   });
 
   it('a credential key node:crypto cannot use → ATT_MALFORMED', async () => {
     const cose = new Map(ec.cose).set(-1, 42);
     const r = await verify(self(ec, { cose }));
-    expect(only(r)).toEqual(['ATT_MALFORMED: credential public key unusable: COSE EC2 curve 42 not supported', 'ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key', SELF_WARNING]);
+    expect(only(r)).toEqual(['fail ATT_MALFORMED: credential public key unusable: COSE EC2 curve 42 not supported', 'fail ATT_SIGNATURE_INVALID: packed self-attestation signature does not verify with the credential key', SELF_WARNING]);
   });
 
   it('authData without attested credential data → ATT_MALFORMED from the format too', async () => {
     const authData = new Uint8Array(authDataFor(ec.cose).subarray(0, 37));
     authData[32] = 0x01;
     const r = await verify(registration('packed', authData, new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(8)]])));
-    expect(only(r)).toContain('ATT_MALFORMED: no attested credential data in authData');
+    expect(only(r)).toContain('fail ATT_MALFORMED: no attested credential data in authData');
     expect(r).toMatchObject({ attestationType: 'self', signatureValid: false });
   });
 
@@ -107,10 +107,10 @@ describe('packed self attestation (WebAuthn L3 §8.2 step 3)', () => {
   });
 
   it.each([
-    ['no alg', { alg: 'omit' }, 'ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
-    ['alg as text', { alg: '-7' }, 'ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
-    ['no sig', { sig: null }, 'ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
-    ['an unknown alg', { alg: 4242 }, 'ATT_ALG_UNSUPPORTED: packed alg 4242 is not supported'],
+    ['no alg', { alg: 'omit' }, 'fail ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
+    ['alg as text', { alg: '-7' }, 'fail ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
+    ['no sig', { sig: null }, 'fail ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
+    ['an unknown alg', { alg: 4242 }, 'fail ATT_ALG_UNSUPPORTED: packed alg 4242 is not supported'],
   ] as const)('%s → %s', async (_n, o, problem) => {
     const json = 'alg' in o && o.alg === 'omit' ? registration('packed', authDataFor(ec.cose, { aaguid: AAGUID }), new Map<string, unknown>([['sig', new Uint8Array(8)]])) : self(ec, o as never);
     const r = await verify(json);
@@ -142,28 +142,28 @@ describe('packed full attestation (WebAuthn L3 §8.2 step 2, §8.2.1)', () => {
   });
 
   it.each([
-    ['no alg', { alg: 'omit' }, 'ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
-    ['no sig', { sig: null }, 'ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
-    ['an unknown alg', { alg: 4242 }, 'ATT_ALG_UNSUPPORTED: packed alg 4242 is not supported'],
+    ['no alg', { alg: 'omit' }, 'fail ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
+    ['no sig', { sig: null }, 'fail ATT_MALFORMED: packed attStmt needs alg (int) and sig (bytes)'],
+    ['an unknown alg', { alg: 4242 }, 'fail ATT_ALG_UNSUPPORTED: packed alg 4242 is not supported'],
   ] as const)('%s → %s, typed basic', async (_n, o, problem) => {
     const leaf = await testLeaf(root, { extensions: [aaguidExt()] });
     const r = await verify(full(leaf, o as never), [root]);
-    expect(r.problems.map((p) => `${p.code}: ${p.message}`)).toEqual([problem]);
+    expect(r.problems.map((p) => `${p.severity} ${p.code}: ${p.message}`)).toEqual([problem]);
     expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trustPath: [expect.anything(), expect.anything()] });
   });
 
   it('an x5c that cannot be read → only its ATT_MALFORMED, typed basic, no signature', async () => {
     const authData = authDataFor(ec.cose, { aaguid: AAGUID });
     const r = await verify(registration('packed', authData, new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(8)], ['x5c', []]])), [root]);
-    expect(only(r)).toEqual(['ATT_MALFORMED: attStmt.x5c is not a non-empty array of byte strings']);
+    expect(only(r)).toEqual(['fail ATT_MALFORMED: attStmt.x5c is not a non-empty array of byte strings']);
     expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trustPath: [] });
   });
 
   it('ES384 declared for a P-256 attestation key → ATT_ALG_MISMATCH and the signature is not valid', async () => {
     const r = await verify(full(await testLeaf(root, { extensions: [aaguidExt()] }), { alg: -35 }), [root]);
     expect(only(r)).toEqual([
-      "ATT_ALG_MISMATCH: alg -35 (ES384) needs an EC secp384r1 key, the key is ec prime256v1: alg does not fit the attestation certificate's key (§8.2 step 2)",
-      'ATT_SIGNATURE_INVALID: packed signature (ES384) does not verify with the x5c leaf',
+      "fail ATT_ALG_MISMATCH: alg -35 (ES384) needs an EC secp384r1 key, the key is ec prime256v1: alg does not fit the attestation certificate's key (§8.2 step 2)",
+      'fail ATT_SIGNATURE_INVALID: packed signature (ES384) does not verify with the x5c leaf',
     ]);
   });
 
@@ -183,24 +183,24 @@ describe('packed full attestation (WebAuthn L3 §8.2 step 2, §8.2.1)', () => {
     ['C=US, O=fido-harness TEST, OU=Authenticator Attestation', 'subject CN missing (§8.2.1)'],
   ])('subject %s → ATT_CERT_REQUIREMENTS', async (subject, message) => {
     const r = await withSubject(subject);
-    expect(only(r)).toEqual([`ATT_CERT_REQUIREMENTS: ${message}`]);
+    expect(only(r)).toEqual([`fail ATT_CERT_REQUIREMENTS: ${message}`]);
     expect(r.trusted).toBe(false);
   });
 
   it('Basic Constraints CA true → ATT_CERT_REQUIREMENTS naming cA', async () => {
     const r = await verify(full(await testLeaf(root, { ca: true, extensions: [aaguidExt()] })), [root]);
-    expect(only(r)).toContain('ATT_CERT_REQUIREMENTS: Basic Constraints cA is not false; it must be present with CA false (§8.2.1)');
+    expect(only(r)).toContain('fail ATT_CERT_REQUIREMENTS: Basic Constraints cA is not false; it must be present with CA false (§8.2.1)');
   });
 
   it('Basic Constraints absent → ATT_CERT_REQUIREMENTS naming its absence', async () => {
     const r = await verify(full(await testLeaf(root, { omitBasicConstraints: true, extensions: [aaguidExt()] })), [root]);
-    expect(only(r)).toEqual(['ATT_CERT_REQUIREMENTS: Basic Constraints extension is absent; it must be present with CA false (§8.2.1)']);
+    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: Basic Constraints extension is absent; it must be present with CA false (§8.2.1)']);
   });
 
   it('a Basic Constraints value that is not DER → ATT_CERT_REQUIREMENTS (cannot show CA false)', async () => {
     const leaf = await testLeaf(root, { omitBasicConstraints: true, extensions: [aaguidExt(), ext('2.5.29.19', Uint8Array.of(0x30, 0x03, 0x01))] });
     const r = await verify(full(leaf), [root]);
-    expect(only(r)).toContain('ATT_CERT_REQUIREMENTS: Basic Constraints cA is not false; it must be present with CA false (§8.2.1)');
+    expect(only(r)).toContain('fail ATT_CERT_REQUIREMENTS: Basic Constraints cA is not false; it must be present with CA false (§8.2.1)');
   });
 
   it('an attestation certificate of X.509 version 1 → ATT_CERT_REQUIREMENTS', async () => {
@@ -222,7 +222,7 @@ describe('packed full attestation (WebAuthn L3 §8.2 step 2, §8.2.1)', () => {
 
   it('an id-fido-gen-ce-aaguid extension marked critical → ATT_AAGUID_MISMATCH', async () => {
     const r = await verify(full(await testLeaf(root, { extensions: [aaguidExt(AAGUID, true)] })), [root]);
-    expect(only(r)).toContain('ATT_AAGUID_MISMATCH: id-fido-gen-ce-aaguid extension is marked critical; it must not be (§8.2.1)');
+    expect(only(r)).toContain('fail ATT_AAGUID_MISMATCH: id-fido-gen-ce-aaguid extension is marked critical; it must not be (§8.2.1)');
     expect(r.trusted).toBe(false);
   });
 

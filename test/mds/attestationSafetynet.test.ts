@@ -44,7 +44,7 @@ async function safetynet(o: SafetynetOptions = {}): Promise<RegistrationResponse
 }
 
 const verify = (json: RegistrationResponseJSON | Uint8Array) => verifyAttestation(json, { at, roots: [root.cert], rpId: RP_ID, expectedOrigin: ORIGIN });
-const only = (r: AttestationResult) => r.problems.map((p) => `${p.code}: ${p.message}`);
+const only = (r: AttestationResult) => r.problems.map((p) => `${p.severity} ${p.code}: ${p.message}`);
 
 describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   it('the honest response is trusted (basic attestation)', async () => {
@@ -60,7 +60,7 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
     ['ver as a number', { ver: 2 }],
   ])('%s → ATT_MALFORMED', async (_n, o) => {
     const r = await verify(await safetynet(o));
-    expect(only(r)).toEqual(['ATT_MALFORMED: android-safetynet attStmt needs ver (text) and response (bytes)']);
+    expect(only(r)).toEqual(['fail ATT_MALFORMED: android-safetynet attStmt needs ver (text) and response (bytes)']);
     expect(r).toMatchObject({ signatureValid: false, trustPath: [] });
   });
 
@@ -103,7 +103,7 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   it('a certificate issued to another host → ATT_CERT_REQUIREMENTS (§8.5 step 3)', async () => {
     const other = await testLeaf(root, { subject: 'CN=attest.example.com' });
     const r = await verify(await safetynet({ signer: other }));
-    expect(only(r)).toEqual(['ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "attest.example.com", not attest.android.com (§8.5 step 3)']);
+    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "attest.example.com", not attest.android.com (§8.5 step 3)']);
     expect(r.signatureValid).toBe(false);
   });
 
@@ -123,12 +123,12 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   ])('%s is not attest.android.com → ATT_CERT_REQUIREMENTS', async (_n, names) => {
     const signer = names ? await sanCertificate(names) : await testLeaf(root, { subject: 'CN=Google SafetyNet', extensions: [ext('2.5.29.17', Uint8Array.of(0x30, 0x05, 0x82))] });
     const r = await verify(await safetynet({ signer }));
-    expect(only(r)).toEqual(['ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "Google SafetyNet", not attest.android.com (§8.5 step 3)']);
+    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "Google SafetyNet", not attest.android.com (§8.5 step 3)']);
   });
 
   it('a nonce of other data → ATT_NONCE_MISMATCH (§8.5 step 2)', async () => {
     const r = await verify(await safetynet({ payload: () => ({ nonce: Buffer.alloc(32).toString('base64'), ctsProfileMatch: true, timestampMs: at.getTime() }) }));
-    expect(only(r)).toEqual(['ATT_NONCE_MISMATCH: SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 2)']);
+    expect(only(r)).toEqual(['fail ATT_NONCE_MISMATCH: SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 2)']);
     expect(r.signatureValid).toBe(false);
   });
 
@@ -145,14 +145,14 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
     ['absent', undefined],
   ])('ctsProfileMatch %s → ATT_SAFETYNET_RESPONSE (§8.5 step 4)', async (_n, cts) => {
     const r = await verify(await safetynet({ payload: (nonce) => ({ nonce, ctsProfileMatch: cts, timestampMs: at.getTime() }) }));
-    expect(only(r)).toEqual(['ATT_SAFETYNET_RESPONSE: SafetyNet ctsProfileMatch is not true (§8.5 step 4)']);
+    expect(only(r)).toEqual(['fail ATT_SAFETYNET_RESPONSE: SafetyNet ctsProfileMatch is not true (§8.5 step 4)']);
     expect(r.signatureValid).toBe(false);
   });
 
   it('timestampMs absent, or more than a minute after the verification time → ATT_SAFETYNET_RESPONSE; a minute after is accepted', async () => {
     const withTime = (timestampMs: unknown) => safetynet({ payload: (nonce) => ({ nonce, ctsProfileMatch: true, timestampMs }) });
     const none = await verify(await withTime(undefined));
-    expect(only(none)).toEqual([`ATT_SAFETYNET_RESPONSE: SafetyNet timestampMs undefined is missing or after the verification time ${at.toISOString()}`]);
+    expect(only(none)).toEqual([`fail ATT_SAFETYNET_RESPONSE: SafetyNet timestampMs undefined is missing or after the verification time ${at.toISOString()}`]);
     const text = await verify(await withTime(String(at.getTime())));
     expect(text.problems.map((p) => p.code)).toEqual(['ATT_SAFETYNET_RESPONSE']);
     const late = await verify(await withTime(at.getTime() + 60_001));

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 const verify = (json: RegistrationResponseJSON) => verifyAttestation(json, { at, roots: [root.cert], rpId: RP_ID, expectedOrigin: ORIGIN });
-const fails = (r: AttestationResult) => r.problems.map((p) => `${p.code}: ${p.message}`);
+const fails = (r: AttestationResult) => r.problems.map((p) => `${p.severity} ${p.code}: ${p.message}`);
 
 describe('tpm: honest statements are trusted', () => {
   it('an ECC P-256 credential key, ES256 AIK', async () => {
@@ -68,7 +68,8 @@ describe('tpm: crafted statements are refused with the step they break', () => {
     const r = await verify(tpmRegistration(ec, aik, AAGUID, o).json);
     expect(r.problems.map((p) => p.code)).toEqual(['ATT_MALFORMED']);
     expect(r.problems[0]!.message).toContain('tpm attStmt needs ver "2.0"');
-    expect(r.signatureValid).toBe(false);
+    expect(r.problems[0]!.severity).toBe('fail');
+    expect(r).toMatchObject({ signatureValid: false, attestationType: 'attca' });
   });
 
   it('alg given as text → ATT_MALFORMED', async () => {
@@ -83,7 +84,8 @@ describe('tpm: crafted statements are refused with the step they break', () => {
     const r = await verify(tpmRegistration(ec, aik, AAGUID, { alg }).json);
     expect(r.problems.map((p) => p.code)).toEqual(['ATT_ALG_UNSUPPORTED']);
     expect(r.problems[0]!.message).toBe(`tpm alg ${alg} is not supported`);
-    expect(r.signatureValid).toBe(false);
+    expect(r.problems[0]!.severity).toBe('fail');
+    expect(r).toMatchObject({ signatureValid: false, attestationType: 'attca', trustPath: [expect.anything()] });
   });
 
   it('pubArea holding another EC key (x, then y) → ATT_PUBKEY_MISMATCH (§8.3 step 2)', async () => {
@@ -213,8 +215,9 @@ describe('tpm: AIK certificate requirements (WebAuthn L3 §8.3.1)', () => {
   const aikProblems = async (o: AikOptions) => {
     const cert = await aikCertificate(root, AAGUID, o);
     const r = await verify(tpmRegistration(ec, cert, AAGUID).json);
-    expect(r.trusted).toBe(false);
-    return r.problems.filter((p) => p.code !== 'ATT_X5C_CHAIN' && !p.code.startsWith('MDS_')).map((p) => `${p.code}: ${p.message}`);
+    const problems = r.problems.filter((p) => p.code !== 'ATT_X5C_CHAIN' && !p.code.startsWith('MDS_')).map((p) => `${p.severity} ${p.code}: ${p.message}`);
+    expect(r.trusted).toBe(problems.length === 0);
+    return problems;
   };
 
   it('an AIK certificate of X.509 version 1 or 2', async () => {
@@ -228,7 +231,7 @@ describe('tpm: AIK certificate requirements (WebAuthn L3 §8.3.1)', () => {
   });
 
   it('a subject that is not empty', async () => {
-    expect(await aikProblems({ subject: 'CN=TPM AIK' })).toEqual(['ATT_CERT_REQUIREMENTS: AIK certificate subject must be empty, is "CN=TPM AIK" (§8.3.1)']);
+    expect(await aikProblems({ subject: 'CN=TPM AIK' })).toEqual(['fail ATT_CERT_REQUIREMENTS: AIK certificate subject must be empty, is "CN=TPM AIK" (§8.3.1)']);
   });
 
   it.each([
@@ -237,12 +240,12 @@ describe('tpm: AIK certificate requirements (WebAuthn L3 §8.3.1)', () => {
     ['version', OID_TPM.version, 'TPM version'],
   ])('a subjectAltName without the TPM %s', async (_n, oid, name) => {
     const san = tpmSan(TPM_SAN_ATTRIBUTES.filter(([o]) => o !== oid));
-    expect(await aikProblems({ san })).toEqual([`ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the ${name} (${oid}) (§8.3.1)`]);
+    expect(await aikProblems({ san })).toEqual([`fail ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the ${name} (${oid}) (§8.3.1)`]);
   });
 
   it('no subjectAltName, or one that is not DER, lacks all three attributes', async () => {
     for (const san of [null, Uint8Array.of(0x30, 0x05, 0xa4)]) {
-      expect((await aikProblems({ san })).map((p) => p.slice(0, 63))).toEqual(Array(3).fill('ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the'));
+      expect((await aikProblems({ san })).map((p) => p.slice(0, 68))).toEqual(Array(3).fill('fail ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the'));
     }
   });
 
@@ -256,28 +259,43 @@ describe('tpm: AIK certificate requirements (WebAuthn L3 §8.3.1)', () => {
     // the manufacturer OID's bytes under a context tag [6] instead of OBJECT IDENTIFIER
     const attributes = TPM_SAN_ATTRIBUTES.map(([oid, value], i) => derSet(derSeq(i === 0 ? tlv(0x86, derOidBytes(oid).subarray(2)) : derOidBytes(oid), tlv(0x0c, Buffer.from(value)))));
     expect(await aikProblems({ san: derSeq(tlv(0xa4, derSeq(...attributes))) })).toEqual([
-      `ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the TPM manufacturer (${OID_TPM.manufacturer}) (§8.3.1)`,
+      `fail ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the TPM manufacturer (${OID_TPM.manufacturer}) (§8.3.1)`,
+    ]);
+  });
+
+  it('only directoryName [4] entries are read: the same Name under [3] or a universal tag 4 does not count', async () => {
+    const name = derSeq(...TPM_SAN_ATTRIBUTES.map(([oid, value]) => derSet(derSeq(derOidBytes(oid), tlv(0x0c, Buffer.from(value))))));
+    for (const tag of [0xa3, 0x24]) expect(await aikProblems({ san: derSeq(tlv(tag, name)) })).toHaveLength(3);
+  });
+
+  it('an empty attribute before the TCG ones does not hide them; an attribute type that is no OBJECT IDENTIFIER does not count', async () => {
+    const attribute = ([oid, value]: [string, string]) => derSeq(derOidBytes(oid), tlv(0x0c, Buffer.from(value)));
+    const emptyFirst = derSeq(tlv(0xa4, derSeq(derSet(derSeq(), ...TPM_SAN_ATTRIBUTES.map(attribute)))));
+    expect(await aikProblems({ san: emptyFirst })).toEqual([]);
+    const printable = TPM_SAN_ATTRIBUTES.map(([oid, value], i) => derSet(derSeq(i === 1 ? tlv(0x13, derOidBytes(oid).subarray(2)) : derOidBytes(oid), tlv(0x0c, Buffer.from(value)))));
+    expect(await aikProblems({ san: derSeq(tlv(0xa4, derSeq(...printable))) })).toEqual([
+      `fail ATT_CERT_REQUIREMENTS: AIK certificate subjectAltName lacks the TPM model (${OID_TPM.model}) (§8.3.1)`,
     ]);
   });
 
   it('an Extended Key Usage without tcg-kp-AIKCertificate, or none', async () => {
-    const msg = 'ATT_CERT_REQUIREMENTS: AIK certificate Extended Key Usage lacks tcg-kp-AIKCertificate 2.23.133.8.3 (§8.3.1)';
+    const msg = 'fail ATT_CERT_REQUIREMENTS: AIK certificate Extended Key Usage lacks tcg-kp-AIKCertificate 2.23.133.8.3 (§8.3.1)';
     expect(await aikProblems({ eku: ['1.3.6.1.5.5.7.3.2'] })).toEqual([msg]);
     expect(await aikProblems({ eku: null })).toEqual([msg]);
   });
 
   it('Basic Constraints with CA true, or absent', async () => {
-    const msg = 'ATT_CERT_REQUIREMENTS: AIK certificate Basic Constraints must be present with CA false (§8.3.1)';
+    const msg = 'fail ATT_CERT_REQUIREMENTS: AIK certificate Basic Constraints must be present with CA false (§8.3.1)';
     expect(await aikProblems({ ca: true })).toEqual([msg]);
     expect(await aikProblems({ omitBasicConstraints: true })).toEqual([msg]);
   });
 
   it('an AAGUID extension naming another AAGUID, marked critical, or malformed', async () => {
-    expect(await aikProblems({ aaguid: '99999999-9999-4999-8999-999999999999' })).toEqual(['ATT_AAGUID_MISMATCH: AIK certificate AAGUID extension differs from authData AAGUID (§8.3 step 2)']);
+    expect(await aikProblems({ aaguid: '99999999-9999-4999-8999-999999999999' })).toEqual(['fail ATT_AAGUID_MISMATCH: AIK certificate AAGUID extension differs from authData AAGUID (§8.3 step 2)']);
     const critical = await aikProblems({ aaguidCritical: true });
-    expect(critical).toContain('ATT_AAGUID_MISMATCH: AIK certificate AAGUID extension is critical (§8.3.1)');
+    expect(critical).toContain('fail ATT_AAGUID_MISMATCH: AIK certificate AAGUID extension is critical (§8.3.1)');
     expect(await aikProblems({ aaguidValue: derOctets(new Uint8Array(15)) })).toEqual([
-      'ATT_AAGUID_MISMATCH: AIK AAGUID extension malformed: AAGUID extension is not an OCTET STRING of 16 bytes',
+      'fail ATT_AAGUID_MISMATCH: AIK AAGUID extension malformed: AAGUID extension is not an OCTET STRING of 16 bytes',
     ]);
   });
 });

@@ -54,7 +54,7 @@ function u2f(o: { x5c?: TestCertifiedKey[]; sig?: Uint8Array | null; cose?: Map<
 }
 
 const verify = (json: RegistrationResponseJSON | Uint8Array) => verifyAttestation(json, { at, roots: [root.cert], rpId: RP_ID, expectedOrigin: ORIGIN });
-const only = (r: AttestationResult) => r.problems.map((p) => `${p.code}: ${p.message}`);
+const only = (r: AttestationResult) => r.problems.map((p) => `${p.severity} ${p.code}: ${p.message}`);
 
 describe('fido-u2f (WebAuthn L3 §8.6)', () => {
   it('the honest statement is trusted; the key identifier names the certificate', async () => {
@@ -65,7 +65,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
 
   it('x5c with two certificates → ATT_MALFORMED (§8.6 step 2), even with a good signature', async () => {
     const r = await verify(u2f({ x5c: [leaf, root] }));
-    expect(only(r)).toContain('ATT_MALFORMED: fido-u2f x5c must hold exactly one certificate, has 2 (§8.6 step 2)');
+    expect(only(r)).toContain('fail ATT_MALFORMED: fido-u2f x5c must hold exactly one certificate, has 2 (§8.6 step 2)');
     expect(r.signatureValid).toBe(true);
     expect(r.trusted).toBe(false);
   });
@@ -75,7 +75,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
     expect(noCert.problems.map((p) => p.code)).toEqual(['ATT_MALFORMED', 'ATT_MALFORMED']);
     expect(noCert.signatureValid).toBe(false);
     const noSig = await verify(u2f({ sig: null }));
-    expect(only(noSig)).toEqual(['ATT_MALFORMED: fido-u2f attStmt.sig missing']);
+    expect(only(noSig)).toEqual(['fail ATT_MALFORMED: fido-u2f attStmt.sig missing']);
     expect(noSig).toMatchObject({ signatureValid: false, trustPath: [expect.anything()] });
   });
 
@@ -99,7 +99,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
     ['y as text', () => new Map(cred.cose).set(-3, 'y')],
   ])('%s → ATT_MALFORMED (§8.6 step 3)', async (_n, cose) => {
     const r = await verify(u2f({ cose: cose() as Map<number, unknown> }));
-    expect(only(r)).toEqual(['ATT_MALFORMED: fido-u2f needs an EC2 P-256 credential public key with 32-byte x and y (§8.6 step 3)']);
+    expect(only(r)).toEqual(['fail ATT_MALFORMED: fido-u2f needs an EC2 P-256 credential public key with 32-byte x and y (§8.6 step 3)']);
     expect(r.signatureValid).toBe(false);
   });
 
@@ -107,7 +107,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
     const authData = new Uint8Array(authDataFor(cred.cose).subarray(0, 37));
     authData[32] = 0x01;
     const r = await verify(registration('fido-u2f', authData, new Map<string, unknown>([['x5c', [der(leaf)]], ['sig', new Uint8Array(8)]])));
-    expect(only(r)).toContain('ATT_MALFORMED: fido-u2f needs an EC2 P-256 credential public key with 32-byte x and y (§8.6 step 3)');
+    expect(only(r)).toContain('fail ATT_MALFORMED: fido-u2f needs an EC2 P-256 credential public key with 32-byte x and y (§8.6 step 3)');
     expect(r.signatureValid).toBe(false);
   });
 
@@ -123,7 +123,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
     ['another credential id', { credentialId: new Uint8Array(32).fill(8) }],
   ])('a signature over %s → ATT_SIGNATURE_INVALID (§8.6 step 6)', async (_n, o) => {
     const r = await verify(u2f({ sig: es256(leaf, verificationData(cred.cose, o)) }));
-    expect(only(r)).toEqual(['ATT_SIGNATURE_INVALID: fido-u2f signature does not verify with the attestation certificate (§8.6 step 6)']);
+    expect(only(r)).toEqual(['fail ATT_SIGNATURE_INVALID: fido-u2f signature does not verify with the attestation certificate (§8.6 step 6)']);
     expect(r.signatureValid).toBe(false);
   });
 });
@@ -133,14 +133,14 @@ describe('none (WebAuthn L3 §8.7)', () => {
 
   it('an empty attStmt: nothing to trust, the statement itself is sound', async () => {
     const r = await verify(none(new Map()));
-    expect(only(r)).toEqual(['ATT_NO_ATTESTATION: attestation "none": the client or authenticator gave no attestation, so the model cannot be verified (ask for attestation "direct")']);
+    expect(only(r)).toEqual(['warn ATT_NO_ATTESTATION: attestation "none": the client or authenticator gave no attestation, so the model cannot be verified (ask for attestation "direct")']);
     expect(r.problems[0]!.severity).toBe('warn');
     expect(r).toMatchObject({ attestationType: 'none', signatureValid: true, trusted: false, trustPath: [] });
   });
 
   it('a "none" attStmt with members → ATT_MALFORMED', async () => {
     const r = await verify(none(new Map<string, unknown>([['sig', new Uint8Array(8)]])));
-    expect(only(r)[0]).toBe('ATT_MALFORMED: "none" attStmt must be empty, has 1 member(s)');
+    expect(only(r)[0]).toBe('fail ATT_MALFORMED: "none" attStmt must be empty, has 1 member(s)');
     expect(r.problems.map((p) => p.code)).toEqual(['ATT_MALFORMED', 'ATT_NO_ATTESTATION']);
     expect(r.signatureValid).toBe(false);
   });

@@ -173,6 +173,23 @@ describe('metadata lookup (MDS3 §3.1.1)', () => {
     expect(codes(none)).toEqual(['ATT_NO_ATTESTATION']);
   });
 
+  it('a packed full attestation with a zero AAGUID is not looked up by its certificate (that is fido-u2f only)', async () => {
+    const zero = await makePackedRegistration({ aaguid: '00000000-0000-0000-0000-000000000000', certAaguid: null });
+    const keyId = certificateKeyIdentifier(zero.attestationCert.cert);
+    const store = await storeWith([{ attestationCertificateKeyIdentifiers: [keyId], description: 'U2F model', attestationRootCertificates: [zero.attestationRoot.cert] }]);
+    const r = await verifyAttestation(zero.json, { at, store });
+    expect(codes(r)).toEqual(['ATT_ZERO_AAGUID', 'ATT_NO_METADATA', 'ATT_NO_TRUST_ANCHOR']);
+    expect(r).not.toHaveProperty('keyIdentifier');
+    expect(r).not.toHaveProperty('mdsEntry');
+  });
+
+  it('an unsupported format with a listed AAGUID is not judged against the statement attestationTypes', async () => {
+    const store = await storeWith([{ aaguid: AAGUID, description: MODEL, attestationTypes: ['basic_full'] }]);
+    const r = await verifyAttestation(selfAttested({ fmt: 'made-up' }), { at, store });
+    expect(codes(r)).toEqual(['ATT_FORMAT_UNSUPPORTED']);
+    expect(r.mdsEntry?.aaguid).toBe(AAGUID);
+  });
+
   it('an AAGUID the MDS does not list → ATT_NO_METADATA naming it; not for self or none', async () => {
     const store = await storeWith([{ aaguid: '11111111-2222-4333-8444-555555555555', description: 'another key' }]);
     const r = await verifyAttestation(packed.json, { at, store, roots: [packed.attestationRoot.cert] });

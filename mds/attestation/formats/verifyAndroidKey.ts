@@ -78,8 +78,7 @@ export function verifyAndroidKey(ctx: FormatContext): FormatOutcome {
       problems.push({ code: 'ATT_ANDROID_AUTHORIZATION', severity: 'fail', message: 'origin is not KM_ORIGIN_GENERATED (§8.4 step 4)' });
     }
     const purpose = tee.get(TAG_PURPOSE) ?? software.get(TAG_PURPOSE);
-    const purposes = purpose && purpose.tagNumber === DerTag.SET ? derChildren(purpose).map(derInteger) : [];
-    if (!purposes.includes(KM_PURPOSE_SIGN)) {
+    if (purpose?.tagNumber !== DerTag.SET || !derChildren(purpose).map(derInteger).includes(KM_PURPOSE_SIGN)) {
       ok = false;
       problems.push({ code: 'ATT_ANDROID_AUTHORIZATION', severity: 'fail', message: 'purpose does not include KM_PURPOSE_SIGN (§8.4 step 4)' });
     }
