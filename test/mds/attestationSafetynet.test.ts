@@ -119,6 +119,7 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   it.each([
     ['a dNSName that only contains the host', [dnsName('attest.android.com.evil.example')]],
     ['the host as an rfc822Name [1]', [tlv(0x81, Buffer.from('attest.android.com'))]],
+    ['the host under a universal tag 2 (an INTEGER, not the context tag [2])', [tlv(0x02, Buffer.from('attest.android.com'))]],
     ['a subjectAltName that is not DER', null],
   ])('%s is not attest.android.com → ATT_CERT_REQUIREMENTS', async (_n, names) => {
     const signer = names ? await sanCertificate(names) : await testLeaf(root, { subject: 'CN=Google SafetyNet', extensions: [ext('2.5.29.17', Uint8Array.of(0x30, 0x05, 0x82))] });

@@ -218,6 +218,24 @@ describe('metadata lookup (MDS3 §3.1.1)', () => {
     expect(packedResult).not.toHaveProperty('keyIdentifier');
   });
 
+  it('a key identifier named by an entry the BLOB cannot use is withheld: ATT_STATUS naming the key identifier', async () => {
+    const { buildTestMdsEntry } = await import('../../mds/testBlob.ts');
+    const root = await testRoot();
+    const leaf = await testLeaf(root, { subject: 'CN=U2F key' });
+    const keyId = certificateKeyIdentifier(leaf.cert);
+    const bad = { ...buildTestMdsEntry({ attestationCertificateKeyIdentifiers: [keyId], description: 'U2F twin' }), timeOfLastStatusChange: 5 };
+    const { jws, roots } = await createTestMds([], { payload: { no: 1, nextUpdate: '2049-12-01', entries: [bad] } } as never);
+    const store = await loadMdsStore(jws, { roots, at });
+    const authData = authDataFor(cred.cose);
+    const json = registration('fido-u2f', authData, new Map<string, unknown>([['x5c', [der(leaf)]], ['sig', new Uint8Array(8)]]));
+    const r = await verifyAttestation(json, { at, store });
+    const status = r.problems.filter((p) => p.code === 'ATT_STATUS');
+    expect(status).toHaveLength(1);
+    expect(status[0]!.severity).toBe('fail');
+    expect(status[0]!.message.startsWith(`key identifier ${keyId}: `)).toBe(true);
+    expect(codes(r)).not.toContain('ATT_NO_METADATA');
+  });
+
   it('an unreadable root in the metadata entry or among the given roots → ATT_NO_TRUST_ANCHOR (warn) naming it; the others still anchor', async () => {
     const store = await storeWith([{ aaguid: AAGUID, description: MODEL, attestationRootCertificates: [], metadataStatement: { attestationRootCertificates: ['AAAA', Buffer.from(packed.attestationRoot.cert.rawData).toString('base64')] } }]);
     const r = await verifyAttestation(packed.json, { at, store, roots: ['@@', packed.attestationRoot.cert] });
@@ -279,6 +297,16 @@ describe('trust anchors and the chain (WebAuthn L3 §7.1 steps 22-23)', () => {
     expect(r).not.toHaveProperty('model');
     expect(r).not.toHaveProperty('mdsEntry');
     expect(r).not.toHaveProperty('status');
+  });
+
+  it('ATT_METADATA_NOT_BACKING without a description names only the AAGUID', async () => {
+    const otherRoot = await testRoot('CN=Other Vendor Root, O=fido-harness TEST, C=US');
+    const store = await storeWith([{ aaguid: AAGUID, description: MODEL, attestationRootCertificates: [otherRoot.cert], metadataStatement: { description: '' } }]);
+    const r = await verifyAttestation(packed.json, { at, store, roots: [packed.attestationRoot.cert] });
+    expect(r.problems.map((p) => p.message)).toEqual([
+      `chain valid to the operator root "${packed.attestationRoot.cert.subject}", which is not among the attestationRootCertificates of the MDS entry for ${AAGUID}: that entry's model, status and certification are not claimed for this authenticator`,
+    ]);
+    expect(r).not.toHaveProperty('claimedModel');
   });
 
   it("the entry's roots do not validate and no operator root is given: the chain fails against the entry's roots", async () => {
