@@ -5,9 +5,8 @@ import { verifyAttestation, type AttestationResult, type RegistrationResponseJSO
 import type { TestCertifiedKey } from '../../mds/testCertificates.ts';
 import {
   authDataFor,
-  CLIENT_DATA_HASH,
-  CREDENTIAL_ID,
   der,
+  u2fVerificationData,
   es256,
   ORIGIN,
   p256Credential,
@@ -18,7 +17,6 @@ import {
   testRoot,
   type CraftedCredential,
 } from './craftAttestation.ts';
-import { createHash } from 'node:crypto';
 
 // WebAuthn L3 §8.6 (FIDO U2F) and §8.7 (none).
 const at = new Date('2026-06-01T00:00:00Z');
@@ -32,24 +30,11 @@ beforeAll(async () => {
   cred = await p256Credential();
 });
 
-/** verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || 0x04 || x || y (§8.6 step 5) */
-function verificationData(cose: Map<number, unknown>, o: { rpId?: string; credentialId?: Uint8Array } = {}): Buffer {
-  return Buffer.concat([
-    Uint8Array.of(0),
-    createHash('sha256').update(o.rpId ?? RP_ID).digest(),
-    CLIENT_DATA_HASH,
-    o.credentialId ?? CREDENTIAL_ID,
-    Uint8Array.of(4),
-    cose.get(-2) as Uint8Array,
-    cose.get(-3) as Uint8Array,
-  ]);
-}
-
 function u2f(o: { x5c?: TestCertifiedKey[]; sig?: Uint8Array | null; cose?: Map<number, unknown>; flags?: number } = {}): RegistrationResponseJSON {
   const cose = o.cose ?? cred.cose;
   const authData = authDataFor(cose, o.flags !== undefined ? { flags: o.flags } : {});
   const stmt = new Map<string, unknown>([['x5c', (o.x5c ?? [leaf]).map(der)]]);
-  if (o.sig !== null) stmt.set('sig', o.sig ?? es256(leaf, verificationData(cred.cose)));
+  if (o.sig !== null) stmt.set('sig', o.sig ?? es256(leaf, u2fVerificationData(cred.cose)));
   return registration('fido-u2f', authData, stmt);
 }
 
@@ -82,7 +67,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
   it('an attestation certificate with a P-384 key → ATT_CERT_REQUIREMENTS (§8.6 step 2)', async () => {
     const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const p384 = await testLeaf(root, { subject: 'CN=P-384 U2F', keys });
-    const sig = new Uint8Array(sign('sha256', verificationData(cred.cose), { key: KeyObject.from(keys.privateKey), dsaEncoding: 'der' }));
+    const sig = new Uint8Array(sign('sha256', u2fVerificationData(cred.cose), { key: KeyObject.from(keys.privateKey), dsaEncoding: 'der' }));
     const r = await verify(u2f({ x5c: [p384], sig }));
     expect(r.problems.map((p) => p.code)).toContain('ATT_CERT_REQUIREMENTS');
     expect(r.problems.find((p) => p.code === 'ATT_CERT_REQUIREMENTS')!.message).toBe('fido-u2f attestation certificate key is not EC P-256 (§8.6 step 2)');
@@ -122,7 +107,7 @@ describe('fido-u2f (WebAuthn L3 §8.6)', () => {
     ['another RP', { rpId: 'evil.example' }],
     ['another credential id', { credentialId: new Uint8Array(32).fill(8) }],
   ])('a signature over %s → ATT_SIGNATURE_INVALID (§8.6 step 6)', async (_n, o) => {
-    const r = await verify(u2f({ sig: es256(leaf, verificationData(cred.cose, o)) }));
+    const r = await verify(u2f({ sig: es256(leaf, u2fVerificationData(cred.cose, o)) }));
     expect(only(r)).toEqual(['fail ATT_SIGNATURE_INVALID: fido-u2f signature does not verify with the attestation certificate (§8.6 step 6)']);
     expect(r.signatureValid).toBe(false);
   });

@@ -65,6 +65,19 @@ export function registration(fmt: string, authData: Uint8Array, attStmt: Map<str
   return { id, rawId: id, type: 'public-key', response: { clientDataJSON: CLIENT_DATA_JSON.toString('base64url'), attestationObject: Buffer.from(attestationObject).toString('base64url') } };
 }
 
+/** verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || 0x04 || x || y (§8.6 step 5) */
+export function u2fVerificationData(cose: Map<number, unknown>, o: { rpId?: string; credentialId?: Uint8Array } = {}): Buffer {
+  return Buffer.concat([
+    Uint8Array.of(0),
+    createHash('sha256').update(o.rpId ?? RP_ID).digest(),
+    CLIENT_DATA_HASH,
+    o.credentialId ?? CREDENTIAL_ID,
+    Uint8Array.of(4),
+    cose.get(-2) as Uint8Array,
+    cose.get(-3) as Uint8Array,
+  ]);
+}
+
 export function der(cert: TestCertifiedKey): Uint8Array {
   return new Uint8Array(cert.cert.rawData);
 }

@@ -8,7 +8,7 @@ import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
 import type { StatusReport } from '../../mds/MdsTypes.ts';
 import { createTestMds, type TestMdsEntryInput } from '../../mds/testBlob.ts';
 import type { TestCertifiedKey } from '../../mds/testCertificates.ts';
-import { authDataFor, CLIENT_DATA_HASH, der, es256, ORIGIN, p256Credential, registration, RP_ID, testLeaf, testRoot, type CraftedCredential } from './craftAttestation.ts';
+import { authDataFor, der, u2fVerificationData, es256, ORIGIN, p256Credential, registration, RP_ID, testLeaf, testRoot, type CraftedCredential } from './craftAttestation.ts';
 import { makePackedRegistration, type PackedRegistration } from './packedFixture.ts';
 
 // verifyAttestation around the formats (WebAuthn L3 §7.1 steps 7-24): input, client data, authData flags,
@@ -203,10 +203,7 @@ describe('metadata lookup (MDS3 §3.1.1)', () => {
     const root = await testRoot();
     const leaf = await testLeaf(root, { subject: 'CN=U2F key' });
     const authData = authDataFor(cred.cose);
-    const x = cred.cose.get(-2) as Uint8Array;
-    const y = cred.cose.get(-3) as Uint8Array;
-    const data = Buffer.concat([Uint8Array.of(0), createHash('sha256').update(RP_ID).digest(), CLIENT_DATA_HASH, authData.subarray(55, 87), Uint8Array.of(4), x, y]);
-    const json = registration('fido-u2f', authData, new Map<string, unknown>([['x5c', [der(leaf)]], ['sig', es256(leaf, data)]]));
+    const json = registration('fido-u2f', authData, new Map<string, unknown>([['x5c', [der(leaf)]], ['sig', es256(leaf, u2fVerificationData(cred.cose))]]));
     const keyId = certificateKeyIdentifier(leaf.cert);
     const unlisted = await verifyAttestation(json, { at, store: await storeWith([{ aaguid: AAGUID, description: 'x' }]), roots: [root.cert] });
     expect(lines(unlisted)).toEqual([`warn ATT_NO_METADATA: no MDS entry for attestation certificate key identifier ${keyId}`]);
