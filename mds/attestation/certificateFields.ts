@@ -84,7 +84,9 @@ export function rawExtensions(cert: { rawData: ArrayBuffer | Uint8Array }): RawE
   if (!list) return [];
   return derChildren(list).map((ext) => {
     const parts = derChildren(ext);
-    const critical = parts.length === 3 && parts[1]!.tagNumber === 1 && parts[1]!.value[0] !== 0;
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }: the BOOLEAN
+    // is there only when critical was written
+    const critical = parts[1]!.tagNumber === 1 && parts[1]!.value[0] !== 0;
     return { oid: derOid(parts[0]!), critical, value: parts[parts.length - 1]!.value };
   });
 }
@@ -120,7 +122,8 @@ export function keyUsageKeyCertSign(cert: { rawData: ArrayBuffer | Uint8Array })
   const ext = rawExtension(cert, '2.5.29.15');
   if (!ext) return undefined;
   const bits = readDerExact(ext.value).value;
-  return bits.length > 1 && (bits[1]! & 0x04) !== 0;
+  // a BIT STRING of the unused-bits octet alone has no bits set (bits[1] is undefined, which & reads as 0)
+  return (bits[1]! & 0x04) !== 0;
 }
 
 /** extKeyUsage purposes (RFC 5280 §4.2.1.12) as dotted OIDs. */

@@ -75,6 +75,14 @@ describe('attestationResultToJson', () => {
     expect(notCheckedNote({ ...r, notChecked: ['origin'] })).toBe('origin not checked');
   });
 
+  it('a status without reports reads null for its latest status and certification level', async () => {
+    const reg = await makePackedRegistration({ aaguid: AAGUID });
+    const { jws, roots } = await createTestMds([{ aaguid: AAGUID, description: 'JSON key', attestationRootCertificates: [reg.attestationRoot.cert], statusReports: [] }]);
+    const r = await verifyAttestation(reg.json, { at, store: await loadMdsStore(jws, { roots, at }) });
+    expect(r.status).toBeDefined();
+    expect(attestationResultToJson(r).status).toMatchObject({ latestStatus: null, certificationLevel: null, certified: false });
+  });
+
   it('a claimed model and a key identifier are carried when present', async () => {
     const reg = await makePackedRegistration({ aaguid: AAGUID });
     const r = await verifyAttestation(reg.json, { at });

@@ -52,6 +52,9 @@ describe('certificate fields', () => {
     expect(certificateVersion(new X509Certificate(oldVersionCertificate(root, keys, 1)))).toBe(1);
     expect(certificateVersion(new X509Certificate(oldVersionCertificate(root, keys, 2)))).toBe(2);
     expect(certificateVersion(leaf.cert)).toBe(3);
+    // only a context-specific [0] is the version: a [1] or a universal tag 0 in its place is not
+    expect(certificateVersion({ rawData: derSeq(derSeq(tlv(0xa1, derInt(5)), derInt(1))) } as never)).toBe(1);
+    expect(certificateVersion({ rawData: derSeq(derSeq(tlv(0x20, derInt(5)), derInt(1))) } as never)).toBe(1);
   });
 
   it('the AAGUID extension: its 16 bytes, not critical; undefined when absent', () => {
@@ -106,6 +109,7 @@ describe('certificate fields', () => {
     expect(basicConstraints(withLen([tlv(0x01, Uint8Array.of(0xff)), derInt(0)]))).toEqual({ ca: true, pathLen: 0 });
     expect(basicConstraints(withLen([tlv(0x01, Uint8Array.of(0xff))]))).toEqual({ ca: true });
     expect(basicConstraints(withLen([]))).toEqual({ ca: false });
+    expect(basicConstraints(withLen([tlv(0x01, Uint8Array.of(0))]))).toEqual({ ca: false });
     expect(basicConstraints(withLen([derInt(3)]))).toEqual({ ca: false, pathLen: 3 });
     expect(basicConstraintsCa(root.cert)).toBe(true);
     expect(basicConstraintsCa(leaf.cert)).toBe(false);
