@@ -258,6 +258,9 @@ describe('trust anchors and the chain (WebAuthn L3 §7.1 steps 22-23)', () => {
     expect(lines(await verifyAttestation(plain.json, { at }))).toEqual([
       'warn ATT_NO_TRUST_ANCHOR: no trust anchor for "CN=Vendor Attestation Root, O=Vendor, C=US": no metadata roots for this authenticator and no --attestation-root given',
     ]);
+    // FAKE or TEST as whole words only: neither ends nor starts another word
+    const words = await makePackedRegistration({ aaguid: AAGUID, root: await testRoot('CN=Testarossa Protest Root, O=Vendor, C=US') });
+    expect((await verifyAttestation(words.json, { at })).problems[0]!.message).not.toContain('test root');
   });
 
   it('certificates out of validity: a warning without an anchor, the path validation fails them with one', async () => {
