@@ -29,6 +29,27 @@ describe('jsonTextFromUtf8 (RFC 8259 §7 escapes for non-ASCII runs)', () => {
     ['non-ASCII outside a string (invalid JSON)', '{"a":1é}'],
   ])('%s', (_name, text) => same(Buffer.from(text, 'utf8')));
 
+  it.each([
+    ['U+0100 (its second byte is 0x80)', '{"k":"\u0100\u0100"}'],
+    ['runs separated by one ASCII character', '{"k":"\u00e9a\u00e9b\u20ac"}'],
+    ['a run across the chunk boundary', '{"k":"' + 'x'.repeat(4090) + '\u00e9\u00e9\u00e9' + '"}'],
+  ])('%s', (_name, escapedJson) => same(Buffer.from(JSON.stringify(JSON.parse(escapedJson)).normalize(), 'utf8')));
+
+  it('a stray continuation byte (0x80) and a truncated sequence become U+FFFD, as in a full decode', () => {
+    same(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x80, 0x61, 0xe2, 0x82, 0x22, 0x7d]));
+    expect(JSON.parse(jsonTextFromUtf8(Buffer.from([0x5b, 0x22, 0x80, 0x22, 0x5d])))).toEqual(['\ufffd']);
+  });
+
+  it('an unterminated string ends the depth scan (JSON.parse refuses it)', () => {
+    expect(() => assertJsonDepth('{"a":"[[[[[[', 2, 't')).not.toThrow();
+    expect(() => assertJsonDepth('[[[[[["', 2, 't')).toThrow(/deeper than 2/);
+  });
+
+  it('closing brackets count down: siblings do not add up', () => {
+    expect(() => assertJsonDepth('[[1],[2],[3],{"a":1},{"b":2},[]]', 2, 't')).not.toThrow();
+    expect(() => assertJsonDepth('{"a":{},"b":{},"c":{"d":{}}}', 2, 't')).toThrow(/deeper than 2/);
+  });
+
   it('malformed UTF-8 becomes U+FFFD, as in a full decode', () => {
     same(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]));
   });
