@@ -97,8 +97,9 @@ export function evaluateStatus(entry: MetadataBlobPayloadEntry, options: Evaluat
     .map((report, index) => ({ report, index, t: report.effectiveDate ? Date.parse(report.effectiveDate) : NaN }))
     // MDS3 §3.1.3 effectiveDate: a report without one is in effect while present
     .filter((r) => !options.at || Number.isNaN(r.t) || r.t <= options.at.getTime())
-    // oldest first; reports without a date keep their BLOB position (the service lists them in order)
-    .sort((a, b) => (Number.isNaN(a.t) || Number.isNaN(b.t) ? a.index - b.index : a.t - b.t || a.index - b.index))
+    // oldest first; reports without a date keep their BLOB position (the service lists them in order): a
+    // NaN difference, like a tie, falls to the BLOB index
+    .sort((a, b) => a.t - b.t || a.index - b.index)
     .map((r) => r.report);
 
   const ours: X509Certificate[] = [];

@@ -88,3 +88,44 @@ describe('evaluateStatus findings and history (MDS3 §3.1.3)', () => {
     expect(e.findings[0]!.message).toBe('ATTESTATION_KEY_COMPROMISE since 2025-01-01: "CN=batch 2025" on this attestation\'s certificate path is compromised');
   });
 });
+
+describe('evaluateStatus edge cases (MDS3 §3.1.3)', () => {
+  it('a report without effectiveDate is in effect at any `at`', () => {
+    expect(evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2020-01-01' }, { status: 'REVOKED' }]), { at: new Date('2021-01-01T00:00:00Z') }).verdict).toBe('fail');
+  });
+
+  it('an authenticatorVersion that is not a number neither marks an update applied nor adds a firmware note', () => {
+    const bad = '3' as unknown as number;
+    const update = evaluateStatus(entry([{ status: 'UPDATE_AVAILABLE', effectiveDate: '2024-01-01', authenticatorVersion: bad }]), { authenticatorVersion: 5 });
+    expect(update.verdict).toBe('warn');
+    expect(update.findings[0]!.severity).toBe('warn');
+    const revoked = evaluateStatus(entry([{ status: 'REVOKED', effectiveDate: '2024-01-01', authenticatorVersion: bad }]), { authenticatorVersion: 5 });
+    expect(revoked.findings[0]!.message).toBe('REVOKED since 2024-01-01 (authenticatorVersion 3)');
+    // and does not restrict a certification to higher firmware
+    expect(evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L2', authenticatorVersion: '9' as unknown as number }]), { authenticatorVersion: 5 })).toMatchObject({ certified: true, certificationLevel: 'FIDO_CERTIFIED_L2' });
+  });
+
+  it('ATTESTATION_KEY_COMPROMISE naming an unreadable certificate and ours: ours is named; naming two others lists both', async () => {
+    const d = { notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: false };
+    const ours = await createTestCertificate({ subject: 'CN=ours', serialNumber: '21', ...d });
+    const a = await createTestCertificate({ subject: 'CN=other a', serialNumber: '22', ...d });
+    const b = await createTestCertificate({ subject: 'CN=other b', serialNumber: '23', ...d });
+    const b64 = (c: typeof ours) => Buffer.from(c.cert.rawData).toString('base64');
+    const mixed = evaluateStatus(entry([{ status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2025-01-01', certificate: 'not a certificate', batchCertificate: b64(ours) }]), { attestationCertificates: [ours.cert] });
+    expect(mixed.findings.map((f) => [f.severity, f.message])).toEqual([['fail', 'ATTESTATION_KEY_COMPROMISE since 2025-01-01: "CN=ours" on this attestation\'s certificate path is compromised']]);
+    const unreadable = evaluateStatus(entry([{ status: 'ATTESTATION_KEY_COMPROMISE', certificate: 'not a certificate', batchCertificate: b64(a) }]), { attestationCertificates: [ours.cert] });
+    expect(unreadable.findings.map((f) => [f.severity, f.message])).toEqual([['fail', 'ATTESTATION_KEY_COMPROMISE names a certificate that cannot be read: taken as the whole model']]);
+    const others = evaluateStatus(entry([{ status: 'ATTESTATION_KEY_COMPROMISE', certificate: b64(a), batchCertificate: b64(b) }]), { attestationCertificates: [ours.cert] });
+    expect(others.findings.map((f) => [f.severity, f.message])).toEqual([['info', 'ATTESTATION_KEY_COMPROMISE concerns another certificate ("CN=other a", "CN=other b")']]);
+    expect(others.verdict).toBe('pass');
+    const noAttestation = evaluateStatus(entry([{ status: 'ATTESTATION_KEY_COMPROMISE', certificate: b64(a), batchCertificate: b64(b) }]));
+    expect(noAttestation.findings.map((f) => [f.severity, f.message])).toEqual([['warn', 'ATTESTATION_KEY_COMPROMISE for the certificate "CN=other a", "CN=other b"; no attestation certificate given to compare']]);
+    // an unreadable certificate of the attestation itself matches nothing
+    expect(evaluateStatus(entry([{ status: 'ATTESTATION_KEY_COMPROMISE', certificate: b64(a) }]), { attestationCertificates: ['not a certificate', ours.cert] }).verdict).toBe('pass');
+  });
+
+  it('a later, lower certification report replaces an earlier higher one', () => {
+    const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L2', effectiveDate: '2020-01-01' }, { status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2023-01-01' }]));
+    expect(e).toMatchObject({ certified: false, certificationLevel: 'NOT_FIDO_CERTIFIED', latestStatus: 'NOT_FIDO_CERTIFIED' });
+  });
+});
