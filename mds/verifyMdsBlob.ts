@@ -103,23 +103,23 @@ const STRUCTURE_ACCEPTED = Symbol('jose accepted the JWS structure and alg');
  */
 async function joseAcceptsStructure(text: string): Promise<Record<string, unknown>> {
   let accepted: Record<string, unknown> | undefined;
-  try {
-    await compactVerify(
-      text,
-      (protectedHeader) => {
-        accepted = protectedHeader as Record<string, unknown>;
-        throw STRUCTURE_ACCEPTED;
-      },
-      { algorithms: [...MDS_BLOB_ALGORITHMS] },
-    );
-  } catch (err) {
-    if (err === STRUCTURE_ACCEPTED && accepted) return accepted;
-    if (err instanceof joseErrors.JOSEAlgNotAllowed) {
-      throw new MdsError('MDS_ALG_UNSUPPORTED', `JWS alg is not accepted (one of ${MDS_BLOB_ALGORITHMS.join(', ')}): ${(err as Error).message}`);
-    }
-    throw new MdsError('MDS_MALFORMED', `BLOB is not a valid compact JWS: ${(err as Error).message}`);
+  // the resolver always throws, so compactVerify always rejects: with STRUCTURE_ACCEPTED or jose's refusal
+  const outcome = await compactVerify(
+    text,
+    (protectedHeader) => {
+      accepted = protectedHeader as Record<string, unknown>;
+      throw STRUCTURE_ACCEPTED;
+    },
+    { algorithms: [...MDS_BLOB_ALGORITHMS] },
+  ).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (outcome === STRUCTURE_ACCEPTED) return accepted!;
+  if (outcome instanceof joseErrors.JOSEAlgNotAllowed) {
+    throw new MdsError('MDS_ALG_UNSUPPORTED', `JWS alg is not accepted (one of ${MDS_BLOB_ALGORITHMS.join(', ')}): ${outcome.message}`);
   }
-  throw new MdsError('MDS_MALFORMED', 'BLOB is not a valid compact JWS');
+  throw new MdsError('MDS_MALFORMED', `BLOB is not a valid compact JWS: ${(outcome as Error).message}`);
 }
 
 /**
@@ -131,7 +131,7 @@ function verifyJwsSignature(alg: (typeof MDS_BLOB_ALGORITHMS)[number], key: KeyO
   const cose = JWS_TO_COSE[alg];
   const mismatch = algKeyProblem(cose, key);
   if (mismatch) throw new MdsError('MDS_SIGNATURE_INVALID', `JWS alg ${alg} does not fit the x5c leaf key: ${mismatch}`);
-  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
     throw new MdsError('MDS_SIGNATURE_INVALID', `JWS ${alg} key is ${key.asymmetricKeyDetails?.modulusLength} bits, 2048 required (RFC 7518 §3.3)`);
   }
   if (!verifyWithAlg(cose, key, signingInput, signature, 'ieee-p1363')) {
