@@ -132,7 +132,7 @@ function verifyJwsSignature(alg: (typeof MDS_BLOB_ALGORITHMS)[number], key: KeyO
   const mismatch = algKeyProblem(cose, key);
   if (mismatch) throw new MdsError('MDS_SIGNATURE_INVALID', `JWS alg ${alg} does not fit the x5c leaf key: ${mismatch}`);
   if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new MdsError('MDS_SIGNATURE_INVALID', `JWS ${alg} key is ${key.asymmetricKeyDetails?.modulusLength} bits, 2048 required (RFC 7518 §3.3)`);
+    throw new MdsError('MDS_SIGNATURE_INVALID', `JWS ${alg} key is ${key.asymmetricKeyDetails?.modulusLength} bits, 2048 required (RFC 7518 §3.3, §3.5)`);
   }
   if (!verifyWithAlg(cose, key, signingInput, signature, 'ieee-p1363')) {
     throw new MdsError('MDS_SIGNATURE_INVALID', 'JWS signature does not verify with the x5c leaf certificate');

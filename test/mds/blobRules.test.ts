@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { createPrivateKey, createPublicKey, sign as nodeSign, webcrypto } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, webcrypto } from 'node:crypto';
+import { PublicKey, X509CertificateGenerator } from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CompactSign } from 'jose';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
@@ -195,7 +196,28 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
       const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', s1024.signer.keys.privateKey));
       const sig = nodeSign('sha256', Buffer.from(input), createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }));
       const err = await refusal(verifyMdsBlob(`${input}.${sig.toString('base64url')}`, opts()));
-      expect(err).toMatchObject({ code: 'MDS_SIGNATURE_INVALID' as MdsErrorCode, message: 'JWS RS256 key is 1024 bits, 2048 required (RFC 7518 §3.3)' });
+      expect(err).toMatchObject({ code: 'MDS_SIGNATURE_INVALID' as MdsErrorCode, message: 'JWS RS256 key is 1024 bits, 2048 required (RFC 7518 §3.3, §3.5)' });
+    });
+
+    it('a 1024-bit RSASSA-PSS key (SPKI id-RSASSA-PSS) is refused for PS256 too', async () => {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa-pss', { modulusLength: 1024 });
+      const cert = await X509CertificateGenerator.create(
+        {
+          serialNumber: '2b',
+          subject: 'CN=PSS 1024 BLOB Signer, O=fido-harness TEST',
+          issuer: signer.root.cert.subject,
+          notBefore: new Date('2020-01-01'),
+          notAfter: new Date('2040-01-01'),
+          signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+          publicKey: new PublicKey(publicKey.export({ type: 'spki', format: 'der' })),
+          signingKey: signer.root.keys.privateKey,
+        },
+        webcrypto as unknown as Crypto,
+      );
+      const input = `${b64u({ alg: 'PS256', x5c: [Buffer.from(cert.rawData).toString('base64')] })}.${b64u(payload())}`;
+      const sig = nodeSign('sha256', Buffer.from(input), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      const err = await refusal(verifyMdsBlob(`${input}.${sig.toString('base64url')}`, opts()));
+      expect(err).toMatchObject({ code: 'MDS_SIGNATURE_INVALID', message: 'JWS PS256 key is 1024 bits, 2048 required (RFC 7518 §3.3, §3.5)' });
     });
   });
 });
