@@ -93,6 +93,7 @@ function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pic
   if (uv?.status === 'fail') return { status: 'fail', message: 'a passkey sign-in verifies the user, and this key fails EN-UV', fix: { kind: 'device', text: 'fix the key: EN-UV', checks: ['EN-UV'] } };
   // a fido2 restriction however it is spelled: the type in any case, or a configuration applying to fido2 that
   // lists AAGUIDs (reading a restriction as absent would let any key through)
+  // Stryker disable next-line ArrayDeclaration: a made-up entry is no fido2 configuration, like none at all
   const configs = (p.combinationConfigurations ?? []).filter(
     (c) => c['@odata.type']?.toLowerCase() === FIDO2_COMBINATION_TYPE.toLowerCase() || (c.appliesToCombinations?.includes('fido2') && c.allowedAAGUIDs),
   );
@@ -102,6 +103,7 @@ function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pic
     return { status: 'pass', message: 'fido2 is allowed with no AAGUID restriction', fix: none };
   }
   if (!f.aaguid) return { status: 'skip', message: 'fido2 is restricted to listed AAGUIDs and the AAGUID is unknown', fix: none };
+  // Stryker disable next-line ArrayDeclaration: a made-up entry is no AAGUID, like an empty list
   const missing = configs.find((c) => !(c.allowedAAGUIDs ?? []).some((a) => normaliseAaguid(a) === f.aaguid));
   if (!missing) {
     if (uv?.status !== 'pass') return { status: 'skip', message: `AAGUID ${f.aaguid} is allowed; whether the key verifies the user could not be judged`, fix: none };
@@ -117,7 +119,8 @@ function judge(s: AuthStrengthInput, f: Facts, uv: EntraReason | undefined): Pic
 
 /** The built-in strengths (unless a file gives one of them) and the given ones, each judged for this key. */
 export function evaluateAuthStrengths(given: readonly AuthStrengthInput[], f: Facts, reasons: readonly EntraReason[]): AuthStrengthResult[] {
-  const ids = new Set(given.map((g) => g.policy.id.toLowerCase()));
+  // the built-in ids are digits: no case to ignore
+  const ids = new Set(given.map((g) => g.policy.id));
   const all = [...BUILT_IN_STRENGTHS.filter((b) => !ids.has(b.id)).map((policy) => ({ policy, from: 'built in' })), ...given];
   const uv = reasons.find((r) => r.id === 'EN-UV');
   return all.map((s) => ({
