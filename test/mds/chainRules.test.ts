@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Extension, KeyUsageFlags, X509CrlGenerator, type X509Crl } from '@peculiar/x509';
+import { BasicConstraintsExtension, Extension, KeyUsageFlags, PublicKey, X509CertificateGenerator, X509CrlGenerator, type X509Crl } from '@peculiar/x509';
 import { createTestCertificate, type TestCertificateOptions, type TestCertifiedKey } from '../../mds/testCertificates.ts';
 import { primaryProblem, validateCertificateChain, x5cSequenceProblems, type ChainResult } from '../../mds/validateChain.ts';
 import { ChainCertificate } from '../../mds/ChainCertificate.ts';
@@ -189,6 +189,35 @@ describe('RFC 5280 §6.1 path validation rules', () => {
       const mid = await cert('Renamed CA', '46', anchor, { keys: (await cert('Key Holder', '47', undefined)).keys });
       const low2 = await cert('Named Leaf 2', '48', anchor, { ca: false });
       expect(codes(await validateCertificateChain([low2.cert, mid.cert], { roots: [], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
+    });
+
+    it('an issuer whose public key cannot be loaded signs nothing', async () => {
+      // SPKI with an unknown algorithm (1.3.6.1.4.1.55555.9): node:crypto cannot load the key
+      const oid = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb2, 0x03, 0x09);
+      const spki = tlv(0x30, Uint8Array.from([...tlv(0x30, tlv(0x06, oid)), ...tlv(0x03, Uint8Array.of(0, 1, 2, 3))]));
+      const odd = await X509CertificateGenerator.create(
+        { serialNumber: '49', subject: 'CN=Odd Key CA, O=fido-harness TEST', issuer: root.cert.subject, notBefore: from, notAfter: to, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' }, publicKey: new PublicKey(spki), signingKey: root.keys.privateKey, extensions: [new BasicConstraintsExtension(true, undefined, true)] },
+        webcrypto as unknown as Crypto,
+      );
+      const sameName = await cert('Odd Key CA', '4a', undefined);
+      const low = await cert('Odd Key Leaf', '4b', sameName, { ca: false });
+      expect(codes(await validateCertificateChain([low.cert, odd], { roots: [root.cert], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
+      expect(codes(await validateCertificateChain([low.cert], { roots: [odd], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
+    });
+
+    it('two CAs that certify each other: the search never repeats a certificate, and finds the short path', async () => {
+      const p0 = await cert('Loop P', '4c', undefined);
+      const q0 = await cert('Loop Q', '4d', undefined);
+      const pByQ = await cert('Loop P', '4e', q0, { keys: p0.keys });
+      const qByP = await cert('Loop Q', '4f', p0, { keys: q0.keys });
+      const qByRoot = await cert('Loop Q', '50', root, { keys: q0.keys });
+      const low = await cert('Loop Leaf', '51', p0, { ca: false });
+      const r = await validateCertificateChain([low.cert, pByQ.cert, qByP.cert, qByRoot.cert], { roots: [root.cert], at });
+      expect(r.valid).toBe(true);
+      expect(r.path.map((c) => c.serialNumber)).toEqual(['51', '4e', '50', '01']);
+      expect(r.warnings).toHaveLength(3);
+      // without the way out, the loop ends untrusted
+      expect(codes(await validateCertificateChain([low.cert, pByQ.cert, qByP.cert], { roots: [root.cert], at }))).toEqual(['MDS_CHAIN_UNTRUSTED']);
     });
 
     it('a trust anchor that cannot be read anchors nothing, and the others still do', async () => {
