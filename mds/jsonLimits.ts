@@ -55,12 +55,18 @@ export function jsonTextFromUtf8(bytes: Buffer): string {
   let out = '';
   let start = 0;
   // whole chunks are tested natively (SIMD); only a chunk with a non-ASCII byte is walked byte by byte
+  // Stryker disable next-line EqualityOperator: c <= n adds one empty chunk, which is skipped as ASCII
   for (let c = 0; c < n; c += CHUNK) {
+    // Stryker disable next-line MethodExpression: a chunk running to the end of the text is walked just as well
     const end = Math.min(c + CHUNK, n);
+    // the skip is only a shortcut: walking a chunk byte by byte gives the same text, so a condition that skips
+    // less changes nothing (a chunk that starts inside a run of non-ASCII bytes is never all ASCII)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
     if (c >= start && isAscii(bytes.subarray(c, end))) continue;
     for (let i = Math.max(c, start); i < end; i++) {
       if (bytes[i]! < 0x80) continue;
       let j = i + 1;
+      // Stryker disable next-line EqualityOperator: j <= n reads bytes[n], undefined, which ends the run the same
       while (j < n && bytes[j]! >= 0x80) j++;
       const decoded = bytes.toString('utf8', i, j);
       let escaped = '';
