@@ -38,23 +38,19 @@ export function compareGetInfo(live: AuthenticatorInfo, statement: Record<string
   const setMember = (member: string, l: unknown, s: unknown) => {
     const a = sortedStrings(l);
     const b = sortedStrings(s);
+    let message: string;
     if (a === undefined && b === undefined) return;
-    const missing = (b ?? []).filter((x) => !(a ?? []).includes(x));
-    const extra = (a ?? []).filter((x) => !(b ?? []).includes(x));
-    if (a === undefined || b === undefined || missing.length || extra.length) {
-      out.push({
-        member,
-        severity: 'difference',
-        live: l,
-        statement: s,
-        message:
-          a === undefined ? `${member} absent from the live getInfo, statement has ${b!.join(', ')}`
-          : b === undefined ? `${member} absent from the statement, live getInfo has ${a.join(', ')}`
-          : [missing.length ? `statement lists ${missing.join(', ')} that the authenticator does not report` : '', extra.length ? `authenticator reports ${extra.join(', ')} that the statement does not list` : '']
-              .filter(Boolean)
-              .join('; '),
-      });
+    if (a === undefined) message = `${member} absent from the live getInfo, statement has ${b!.join(', ')}`;
+    else if (b === undefined) message = `${member} absent from the statement, live getInfo has ${a.join(', ')}`;
+    else {
+      const missing = b.filter((x) => !a.includes(x));
+      const extra = a.filter((x) => !b.includes(x));
+      if (!missing.length && !extra.length) return;
+      message = [missing.length ? `statement lists ${missing.join(', ')} that the authenticator does not report` : '', extra.length ? `authenticator reports ${extra.join(', ')} that the statement does not list` : '']
+        .filter(Boolean)
+        .join('; ');
     }
+    out.push({ member, severity: 'difference', live: l, statement: s, message });
   };
   setMember('versions', live.versions, statement.versions);
   setMember('extensions', live.extensions, statement.extensions);

@@ -49,7 +49,7 @@ describe('certificates as MDS and x5c carry them (base64 DER, RFC 4648 §4), PEM
   it('certificatesFromPem reads every block in order and numbers a bad one', () => {
     const both = certificatesFromPem(`text before\n${a.pem}\nbetween\n${b.pem}\n`);
     expect(both.map((c) => c.subject)).toEqual(['CN=input a', 'CN=input b']);
-    expect(refusal(() => certificatesFromPem('no certificate here')).message).toBe('no PEM CERTIFICATE block found');
+    expect(refusal(() => certificatesFromPem('no certificate here'))).toMatchObject({ code: 'MDS_CERT_MALFORMED', message: 'no PEM CERTIFICATE block found' });
     const bad = refusal(() => certificatesFromPem(`${a.pem}\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`));
     expect(bad.message).toMatch(/^PEM certificate #2 is not an X\.509 certificate/);
   });

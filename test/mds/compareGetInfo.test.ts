@@ -120,4 +120,22 @@ describe('compareGetInfo messages and severities (Metadata Statement v3.0 §4 au
       { member: 'options.rk', severity: 'difference', live: undefined, statement: true, message: 'options.rk: authenticator absent, statement true' },
     ]);
   });
+
+  it('an empty list on one side and none on the other is still a difference; several items are listed with commas', () => {
+    const { extensions: _e, ...liveNoExtensions } = live;
+    expect(only({ ...base(), extensions: [] }, liveNoExtensions)).toEqual([
+      { member: 'extensions', severity: 'difference', live: undefined, statement: [], message: 'extensions absent from the live getInfo, statement has ' },
+    ]);
+    expect(only({ ...base(), versions: ['FIDO_2_0', 'FIDO_2_1', 'U2F_V2', 'FIDO_2_2', 'FIDO_2_3'] })[0]!.message).toBe('statement lists FIDO_2_2, FIDO_2_3 that the authenticator does not report');
+  });
+
+  it('a getInfo without algorithms and pinUvAuthProtocols (CTAP 2.0) compares without them', () => {
+    const { algorithms: _a, pinUvAuthProtocols: _p, ...old } = live;
+    const { algorithms: _sa, pinUvAuthProtocols: _sp, ...oldStatement } = base();
+    expect(only(oldStatement, old)).toEqual([]);
+    expect(only(base(), old).map((d) => [d.member, d.message])).toEqual([
+      ['algorithms', 'algorithms absent from the live getInfo, statement has {"type":"public-key","alg":-7}, {"type":"public-key","alg":-8}'],
+      ['pinUvAuthProtocols', 'pinUvAuthProtocols absent from the live getInfo, statement has 1, 2'],
+    ]);
+  });
 });

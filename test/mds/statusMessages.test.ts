@@ -128,4 +128,33 @@ describe('evaluateStatus edge cases (MDS3 §3.1.3)', () => {
     const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L2', effectiveDate: '2020-01-01' }, { status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2023-01-01' }]));
     expect(e).toMatchObject({ certified: false, certificationLevel: 'NOT_FIDO_CERTIFIED', latestStatus: 'NOT_FIDO_CERTIFIED' });
   });
+
+  it('reports of one date keep their BLOB order in the history; the last of them is the latest', () => {
+    const reports: StatusReport[] = [
+      { status: 'FIDO_CERTIFIED', effectiveDate: '2020-05-12' },
+      { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2020-05-12' },
+      { status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2020-05-12' },
+      { status: 'UPDATE_AVAILABLE', effectiveDate: '2020-05-12' },
+    ];
+    const e = evaluateStatus(entry(reports));
+    expect(e.history).toEqual(reports);
+    expect(e.latestStatus).toBe('UPDATE_AVAILABLE');
+    const undated: StatusReport[] = [{ status: 'FIDO_CERTIFIED' }, { status: 'FIDO_CERTIFIED_L1' }, { status: 'NOT_FIDO_CERTIFIED' }, { status: 'UPDATE_AVAILABLE' }];
+    expect(evaluateStatus(entry(undated)).history).toEqual(undated);
+  });
+
+  it('a REVOKED report that names a certificate is about the whole model: it fails whatever certificate it names', async () => {
+    const d = { notBefore: new Date('2020-01-01'), notAfter: new Date('2040-01-01'), ca: false };
+    const ours = await createTestCertificate({ subject: 'CN=ours r', serialNumber: '31', ...d });
+    const other = await createTestCertificate({ subject: 'CN=other r', serialNumber: '32', ...d });
+    const e = evaluateStatus(entry([{ status: 'REVOKED', effectiveDate: '2025-01-01', certificate: Buffer.from(other.cert.rawData).toString('base64') }]), { attestationCertificates: [ours.cert] });
+    expect(e.verdict).toBe('fail');
+    expect(e.findings.map((f) => [f.severity, f.message])).toEqual([['fail', 'REVOKED since 2025-01-01']]);
+  });
+
+  it('without a firmware version, a certification from any authenticatorVersion applies, with no note', () => {
+    const e = evaluateStatus(entry([{ status: 'FIDO_CERTIFIED_L2', effectiveDate: '2024-01-01', authenticatorVersion: 5 }]));
+    expect(e).toMatchObject({ certified: true, certificationLevel: 'FIDO_CERTIFIED_L2', findings: [] });
+    expect(evaluateStatus(entry([{ status: 'REVOKED', authenticatorVersion: 3 }])).findings[0]!.message).toBe('REVOKED (authenticatorVersion 3)');
+  });
 });
