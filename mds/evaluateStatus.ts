@@ -99,6 +99,7 @@ export function evaluateStatus(entry: MetadataBlobPayloadEntry, options: Evaluat
     .filter((r) => !options.at || Number.isNaN(r.t) || r.t <= options.at.getTime())
     // oldest first; reports without a date keep their BLOB position (the service lists them in order): a
     // NaN difference, like a tie, falls to the BLOB index
+    // Stryker disable next-line ArithmeticOperator: on a tie, index + index (never negative) keeps the BLOB order as well (the sort is stable)
     .sort((a, b) => a.t - b.t || a.index - b.index)
     .map((r) => r.report);
 
