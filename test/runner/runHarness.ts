@@ -37,7 +37,7 @@ export const failing = (r: Report) => r.checks.filter((c) => c.status === 'fail'
 export const warned = (r: Report) => r.checks.filter((c) => c.status === 'warn').map((c) => c.id);
 
 /** The checks that time the device; on a loaded host they may warn (docs/decisions/009-host-timing.md). */
-const HOST_TIMED = new Set(['CTAPHID-KEEPALIVE-001', 'CTAPHID-TIMEOUT-002']);
+export const HOST_TIMED = new Set(['CTAPHID-KEEPALIVE-001', 'CTAPHID-TIMEOUT-002']);
 
 /**
  * Each check's status, for comparing two runs of one device (over two transports, or with and without

@@ -4,12 +4,13 @@ import { openDevice } from '../../harness/ctap/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
 import { connectReportDevice } from '../../harness/transport/index.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
+import { HOST_TIMED } from '../runner/runHarness.ts';
 import { faultyDevice, type PacketFaults } from './hidFaults.ts';
 
 export interface AreaRun {
   status: Map<string, string>;
   messages: Map<string, string>;
-  /** ids whose status is not pass */
+  /** ids whose status is not pass (a timing check's host-load warning aside) */
   notPassing: string[];
 }
 
@@ -44,7 +45,8 @@ export async function runHidArea(
     return {
       status: new Map(run.results.map((r) => [r.id, r.status])),
       messages: new Map(run.results.map((r) => [r.id, r.message])),
-      notPassing: run.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}:${r.status}`),
+      // a timing check's warning on a loaded host is about the host (docs/decisions/009-host-timing.md)
+      notPassing: run.results.filter((r) => r.status !== 'pass' && !(r.status === 'warn' && HOST_TIMED.has(r.id))).map((r) => `${r.id}:${r.status}`),
     };
   } finally {
     await opened.close();
