@@ -76,7 +76,7 @@ describe('a run over UDP while another host keeps the device busy', () => {
     expect(busy.counts.halfMessages).toBeGreaterThan(10);
     expect(busy.counts.inits).toBeGreaterThan(2_000);
     const local = await runHarness([]);
-    const statuses = (r: typeof local) => comparableStatuses(r.report);
+    const statuses = (r: typeof local) => comparableStatuses(r.report.checks);
     const differ = Object.entries(statuses(disturbed)).filter(([id, s]) => statuses(local)[id] !== s);
     expect(differ.map(([id, s]) => `${id}: ${s} (undisturbed ${statuses(local)[id]}) ${disturbed.report.checks.find((c) => c.id === id)?.message ?? ''}`)).toEqual([]);
     expect(statuses(disturbed)).toEqual(statuses(local));
