@@ -11,6 +11,7 @@ import { runRunCommand } from '../../harness/commands/run.ts';
 import { deviceFolders } from '../../harness/run/runSeveralDevices.ts';
 import { renderRunIndexHtml } from '../../harness/run/runIndex.ts';
 import type { Report } from '../../reports/index.ts';
+import { comparableStatuses } from '../runner/runHarness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fido-multi-'));
 const sims: UdpSimulator[] = [];
@@ -33,7 +34,8 @@ function capture() {
   return { stream, text: () => text };
 }
 
-const verdicts = (r: Report) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
+// five runs at once load the host: a timing check's host-load warning counts as its pass
+const verdicts = (r: Report) => comparableStatuses(r.checks);
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 
 describe('several devices at once', () => {
