@@ -6,22 +6,13 @@ import { CompactSign } from 'jose';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
 import { createTestCertificate } from '../../mds/testCertificates.ts';
 import { verifyMdsBlob, type VerifyMdsBlobOptions } from '../../mds/verifyMdsBlob.ts';
-import { MdsError, type MdsErrorCode } from '../../mds/MdsError.ts';
-import { fixtureText } from './helpers.ts';
+import type { MdsErrorCode } from '../../mds/MdsError.ts';
+import { fixtureText, mdsRefusal } from './helpers.ts';
 
 // MDS3 §3.2 BLOB processing and RFC 7515 compact JWS, one rule at a time, each next to an accepted twin.
 const at = new Date('2026-01-01T00:00:00Z');
 const b64u = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const der64 = (s: TestMdsSigner) => Buffer.from(s.signer.cert.rawData).toString('base64');
-
-async function refusal(p: Promise<unknown>): Promise<MdsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MdsError);
-  return err as MdsError;
-}
 
 describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
   let signer: TestMdsSigner;
@@ -52,9 +43,9 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
 
   it('maxBytes: a BLOB of exactly the limit goes on, one byte more is MDS_TOO_LARGE', async () => {
     expect((await verifyMdsBlob(good, opts({ maxBytes: good.length }))).no).toBe(5);
-    const err = await refusal(verifyMdsBlob(good, opts({ maxBytes: good.length - 1 })));
+    const err = await mdsRefusal(verifyMdsBlob(good, opts({ maxBytes: good.length - 1 })));
     expect(err).toMatchObject({ code: 'MDS_TOO_LARGE', message: `BLOB is ${good.length} bytes, over the ${good.length - 1}-byte limit` });
-    expect((await refusal(verifyMdsBlob(new TextEncoder().encode(good), opts({ maxBytes: 10 })))).code).toBe('MDS_TOO_LARGE');
+    expect((await mdsRefusal(verifyMdsBlob(new TextEncoder().encode(good), opts({ maxBytes: 10 })))).code).toBe('MDS_TOO_LARGE');
   });
 
   it('maxDepth bounds the payload nesting (default 32)', async () => {
@@ -62,31 +53,31 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
     // the payload object is one level; x adds n
     expect((await verifyMdsBlob(await signed({ alg: 'ES256', x5c: [der64(signer)] }, payload().replace('"entries"', `"x":${nest(31)},"entries"`)), opts())).no).toBe(1);
     const deep = await signed({ alg: 'ES256', x5c: [der64(signer)] }, payload().replace('"entries"', `"x":${nest(32)},"entries"`));
-    expect(await refusal(verifyMdsBlob(deep, opts()))).toMatchObject({ code: 'MDS_TOO_DEEP', message: 'BLOB payload nests deeper than 32 levels' });
+    expect(await mdsRefusal(verifyMdsBlob(deep, opts()))).toMatchObject({ code: 'MDS_TOO_DEEP', message: 'BLOB payload nests deeper than 32 levels' });
     expect((await verifyMdsBlob(deep, opts({ maxDepth: 33 }))).no).toBe(1);
   });
 
   it('the header: base64url JSON, nested at most 4 deep, understood by jose', async () => {
     const [h, p, s] = good.split('.') as [string, string, string];
-    expect(await refusal(verifyMdsBlob(`${h}+.${p}.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS header is not base64url' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}+.${p}.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS header is not base64url' });
     const deepHeader = b64u({ alg: 'ES256', x: { a: { b: { c: {} } } } });
-    expect(await refusal(verifyMdsBlob(`${deepHeader}.${p}.${s}`, opts()))).toMatchObject({ code: 'MDS_TOO_DEEP', message: 'JWS header nests deeper than 4 levels' });
+    expect(await mdsRefusal(verifyMdsBlob(`${deepHeader}.${p}.${s}`, opts()))).toMatchObject({ code: 'MDS_TOO_DEEP', message: 'JWS header nests deeper than 4 levels' });
     // four levels are fine (and then the changed header no longer matches the signature)
     const fourDeep = await signed({ alg: 'ES256', x5c: [der64(signer)], x: { a: { b: {} } } }, payload());
     expect((await verifyMdsBlob(fourDeep, opts())).no).toBe(1);
     const crit = `${b64u({ alg: 'ES256', x5c: [der64(signer)], crit: ['exp'], exp: 1 })}.${p}.${s}`;
-    expect((await refusal(verifyMdsBlob(crit, opts()))).message).toMatch(/^BLOB is not a valid compact JWS: /);
+    expect((await mdsRefusal(verifyMdsBlob(crit, opts()))).message).toMatch(/^BLOB is not a valid compact JWS: /);
     const noAlg = `${b64u({ x5c: [der64(signer)] })}.${p}.${s}`;
-    expect(await refusal(verifyMdsBlob(noAlg, opts()))).toMatchObject({ code: 'MDS_MALFORMED' });
+    expect(await mdsRefusal(verifyMdsBlob(noAlg, opts()))).toMatchObject({ code: 'MDS_MALFORMED' });
   });
 
   it('three parts, the signature non-empty base64url', async () => {
     const [h, p, s] = good.split('.') as [string, string, string];
-    expect(await refusal(verifyMdsBlob(`${h}.${p}.${s}.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'BLOB is not a compact JWS (4 part(s), 3 expected)' });
-    expect(await refusal(verifyMdsBlob(`${h}.${p}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'BLOB is not a compact JWS (2 part(s), 3 expected)' });
-    expect(await refusal(verifyMdsBlob(`${h}.${p}.`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS signature is empty or not base64url' });
-    expect(await refusal(verifyMdsBlob(`${h}.${p}.${s.slice(0, -1)}/`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS signature is empty or not base64url' });
-    expect(await refusal(verifyMdsBlob(`${h}.${p}.=${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS signature is empty or not base64url' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${p}.${s}.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'BLOB is not a compact JWS (4 part(s), 3 expected)' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${p}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'BLOB is not a compact JWS (2 part(s), 3 expected)' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${p}.`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS signature is empty or not base64url' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${p}.${s.slice(0, -1)}/`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS signature is empty or not base64url' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${p}.=${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS signature is empty or not base64url' });
   });
 
   it('the payload must be canonical base64url: padding or a standard-base64 character is refused before its signature is checked', async () => {
@@ -94,11 +85,11 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
     const tilde = await signed({ alg: 'ES256', x5c: [der64(signer)] }, payload({ legalHeader: '~'.repeat(12) }));
     expect((await verifyMdsBlob(tilde, opts())).legalHeader).toBe('~'.repeat(12));
     const [h, p, s] = tilde.split('.') as [string, string, string];
-    expect(await refusal(verifyMdsBlob(`${h}.${p}=.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS payload is not base64url' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${p}=.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS payload is not base64url' });
     const i = p.search(/[-_]/);
     expect(i).toBeGreaterThanOrEqual(0);
     const std = p.slice(0, i) + (p[i] === '-' ? '+' : '/') + p.slice(i + 1);
-    expect(await refusal(verifyMdsBlob(`${h}.${std}.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS payload is not base64url' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${std}.${s}`, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: 'JWS payload is not base64url' });
   });
 
   it('x5c: one to eight base64 DER certificates', async () => {
@@ -106,17 +97,17 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
     const withX5c = (x5c: unknown) => signed({ alg: 'ES256', x5c }, payload());
     const message = 'JWS header x5c missing, empty, over 8 certificates, or not strings';
     for (const x5c of [undefined, [], 'MIIB', [one, 7], Array(9).fill(one)]) {
-      expect(await refusal(verifyMdsBlob(await withX5c(x5c), opts()))).toMatchObject({ code: 'MDS_MALFORMED', message });
+      expect(await mdsRefusal(verifyMdsBlob(await withX5c(x5c), opts()))).toMatchObject({ code: 'MDS_MALFORMED', message });
     }
     // eight are read (and then the repeats are refused)
-    expect((await refusal(verifyMdsBlob(await withX5c(Array(8).fill(one)), opts()))).code).toBe('MDS_DUPLICATE_CERT');
-    expect(await refusal(verifyMdsBlob(await withX5c([one, Buffer.from(signer.root.cert.rawData).toString('base64url')]), opts()))).toMatchObject({ code: 'MDS_CERT_MALFORMED', message: 'x5c[1] is not base64' });
-    expect((await refusal(verifyMdsBlob(await withX5c([one, 'AAAA']), opts()))).message).toMatch(/^x5c\[1\] is not an X\.509 certificate: /);
+    expect((await mdsRefusal(verifyMdsBlob(await withX5c(Array(8).fill(one)), opts()))).code).toBe('MDS_DUPLICATE_CERT');
+    expect(await mdsRefusal(verifyMdsBlob(await withX5c([one, Buffer.from(signer.root.cert.rawData).toString('base64url')]), opts()))).toMatchObject({ code: 'MDS_CERT_MALFORMED', message: 'x5c[1] is not base64' });
+    expect((await mdsRefusal(verifyMdsBlob(await withX5c([one, 'AAAA']), opts()))).message).toMatch(/^x5c\[1\] is not an X\.509 certificate: /);
   });
 
   it('a refused chain carries every problem, the first one as its code', async () => {
     const stranger = await createTestMdsSigner({ name: 'stranger' });
-    const err = await refusal(verifyMdsBlob(good, { roots: testMdsTrustAnchors(stranger), at }));
+    const err = await mdsRefusal(verifyMdsBlob(good, { roots: testMdsTrustAnchors(stranger), at }));
     expect(err.code).toBe('MDS_CHAIN_UNTRUSTED');
     expect(err.message).toMatch(/^BLOB certificate chain refused: no path from "CN=fido-harness test MDS BLOB Signer/);
     expect(err.problems.map((p) => p.code)).toEqual(['MDS_CHAIN_UNTRUSTED']);
@@ -142,7 +133,7 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
       expect((await verifyMdsBlob(jws, opts())).no).toBe(typeof change === 'object' && typeof change.no === 'number' ? change.no : 1);
       return;
     }
-    expect(await refusal(verifyMdsBlob(jws, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: outcome });
+    expect(await mdsRefusal(verifyMdsBlob(jws, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: outcome });
   });
 
   it('nextUpdate passed: a warning from the first instant after it, not at it', async () => {
@@ -158,17 +149,17 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
   it('the signature covers header and payload as sent: one byte of either changed is MDS_SIGNATURE_INVALID', async () => {
     const [h, p, s] = good.split('.') as [string, string, string];
     const otherPayload = b64u(payload({ no: 6 }));
-    expect(await refusal(verifyMdsBlob(`${h}.${otherPayload}.${s}`, opts()))).toMatchObject({ code: 'MDS_SIGNATURE_INVALID', message: 'JWS signature does not verify with the x5c leaf certificate' });
+    expect(await mdsRefusal(verifyMdsBlob(`${h}.${otherPayload}.${s}`, opts()))).toMatchObject({ code: 'MDS_SIGNATURE_INVALID', message: 'JWS signature does not verify with the x5c leaf certificate' });
     const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
-    expect((await refusal(verifyMdsBlob(`${b64u({ ...header, typ: 'JOSE' })}.${p}.${s}`, opts()))).code).toBe('MDS_SIGNATURE_INVALID');
-    expect((await refusal(verifyMdsBlob(`${h}.${p}.${s.slice(0, 20)}`, opts()))).code).toBe('MDS_SIGNATURE_INVALID');
+    expect((await mdsRefusal(verifyMdsBlob(`${b64u({ ...header, typ: 'JOSE' })}.${p}.${s}`, opts()))).code).toBe('MDS_SIGNATURE_INVALID');
+    expect((await mdsRefusal(verifyMdsBlob(`${h}.${p}.${s.slice(0, 20)}`, opts()))).code).toBe('MDS_SIGNATURE_INVALID');
   });
 
   it('the alg must fit the leaf key: ES384 over a P-256 key, and the allow-list refuses HS256 as MDS_ALG_UNSUPPORTED', async () => {
     const [, p, s] = good.split('.') as [string, string, string];
     const es384 = `${b64u({ alg: 'ES384', x5c: [der64(signer)] })}.${p}.${s}`;
-    expect((await refusal(verifyMdsBlob(es384, opts()))).message).toMatch(/^JWS alg ES384 does not fit the x5c leaf key: /);
-    const hs = await refusal(verifyMdsBlob(`${b64u({ alg: 'HS256', x5c: [der64(signer)] })}.${p}.${s}`, opts()));
+    expect((await mdsRefusal(verifyMdsBlob(es384, opts()))).message).toMatch(/^JWS alg ES384 does not fit the x5c leaf key: /);
+    const hs = await mdsRefusal(verifyMdsBlob(`${b64u({ alg: 'HS256', x5c: [der64(signer)] })}.${p}.${s}`, opts()));
     expect(hs.code).toBe('MDS_ALG_UNSUPPORTED');
     expect(hs.message).toMatch(/^JWS alg is not accepted \(one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA\): /);
   });
@@ -195,7 +186,7 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
       const input = `${b64u({ alg: 'RS256', x5c: [der64(s1024)] })}.${b64u(payload())}`;
       const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', s1024.signer.keys.privateKey));
       const sig = nodeSign('sha256', Buffer.from(input), createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }));
-      const err = await refusal(verifyMdsBlob(`${input}.${sig.toString('base64url')}`, opts()));
+      const err = await mdsRefusal(verifyMdsBlob(`${input}.${sig.toString('base64url')}`, opts()));
       expect(err).toMatchObject({ code: 'MDS_SIGNATURE_INVALID' as MdsErrorCode, message: 'JWS RS256 key is 1024 bits, 2048 required (RFC 7518 §3.3, §3.5)' });
     });
 
@@ -216,7 +207,7 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
       );
       const input = `${b64u({ alg: 'PS256', x5c: [Buffer.from(cert.rawData).toString('base64')] })}.${b64u(payload())}`;
       const sig = nodeSign('sha256', Buffer.from(input), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-      const err = await refusal(verifyMdsBlob(`${input}.${sig.toString('base64url')}`, opts()));
+      const err = await mdsRefusal(verifyMdsBlob(`${input}.${sig.toString('base64url')}`, opts()));
       expect(err).toMatchObject({ code: 'MDS_SIGNATURE_INVALID', message: 'JWS PS256 key is 1024 bits, 2048 required (RFC 7518 §3.3, §3.5)' });
     });
   });

@@ -6,16 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MdsCache, defaultMdsCacheDir } from '../../mds/MdsCache.ts';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
 import { fetchMdsBlob, MDS3_URL } from '../../mds/fetchMdsBlob.ts';
-import { MdsError } from '../../mds/MdsError.ts';
-
-async function refusal(p: Promise<unknown>): Promise<MdsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MdsError);
-  return err as MdsError;
-}
+import { mdsRefusal } from './helpers.ts';
 
 describe('MdsCache: verify first, never go back to an older serial (MDS3 §3.2 step 5)', () => {
   let dir: string;
@@ -71,7 +62,7 @@ describe('MdsCache: verify first, never go back to an older serial (MDS3 §3.2 s
     expect(readdirSync(cache.dir).sort()).toEqual(['blob.jwt', 'meta.json']);
 
     const older = await createTestMdsBlob(signer, { no: 8, entries: [] });
-    const err = await refusal(cache.update(older, opts()));
+    const err = await mdsRefusal(cache.update(older, opts()));
     expect(err.code).toBe('MDS_SERIAL_NOT_NEWER');
     expect(err.message).toBe('BLOB serial 8 is lower than the cached serial 9; cache kept');
     expect(cache.meta()?.no).toBe(9);
@@ -109,31 +100,31 @@ describe('fetchMdsBlob: typed errors for every way a download fails (network inj
   it('a server that never answers is cut off at timeoutMs: MDS_FETCH_FAILED naming the limit', async () => {
     const hang = ((_url: unknown, init?: RequestInit) =>
       new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)))) as typeof fetch;
-    const err = await refusal(fetchMdsBlob({ fetchImpl: hang, timeoutMs: 50 }));
+    const err = await mdsRefusal(fetchMdsBlob({ fetchImpl: hang, timeoutMs: 50 }));
     expect(err.code).toBe('MDS_FETCH_FAILED');
     expect(err.message).toBe(`no answer from ${MDS3_URL} within 50 ms (network slow or unavailable)`);
-    const aborted = await refusal(fetchMdsBlob({ fetchImpl: failing(new DOMException('stopped', 'AbortError')) }));
+    const aborted = await mdsRefusal(fetchMdsBlob({ fetchImpl: failing(new DOMException('stopped', 'AbortError')) }));
     expect(aborted.code).toBe('MDS_FETCH_FAILED');
     expect(aborted.message).toContain('within 30000 ms');
   });
 
   it('no network: MDS_NETWORK_UNAVAILABLE with the cause; the --mds hint only for a known network code', async () => {
-    const known = await refusal(fetchMdsBlob({ fetchImpl: failing(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect  ECONNREFUSED\n127.0.0.1:443' } })) }));
+    const known = await mdsRefusal(fetchMdsBlob({ fetchImpl: failing(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect  ECONNREFUSED\n127.0.0.1:443' } })) }));
     expect(known.code).toBe('MDS_NETWORK_UNAVAILABLE');
     expect(known.message).toBe(`cannot reach ${MDS3_URL}: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:443 (no network here? use --mds FILE with a BLOB downloaded elsewhere)`);
-    const other = await refusal(fetchMdsBlob({ fetchImpl: failing(Object.assign(new TypeError('fetch failed'), { cause: { code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' } })) }));
+    const other = await mdsRefusal(fetchMdsBlob({ fetchImpl: failing(Object.assign(new TypeError('fetch failed'), { cause: { code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' } })) }));
     expect(other.code).toBe('MDS_NETWORK_UNAVAILABLE');
     expect(other.message).toBe(`cannot reach ${MDS3_URL}: CERT_HAS_EXPIRED certificate has expired`);
-    const bare = await refusal(fetchMdsBlob({ fetchImpl: failing(new TypeError('fetch failed')) }));
+    const bare = await mdsRefusal(fetchMdsBlob({ fetchImpl: failing(new TypeError('fetch failed')) }));
     expect(bare.message).toBe(`cannot reach ${MDS3_URL}: fetch failed`);
   });
 
   it('HTTP errors name the status; a body over maxBytes is MDS_TOO_LARGE, one at the limit is taken', async () => {
     const answer = (body: string, init: ResponseInit = {}) => (() => Promise.resolve(new Response(body, init))) as typeof fetch;
-    const err = await refusal(fetchMdsBlob({ fetchImpl: answer('gone', { status: 404, statusText: 'Not Found' }) }));
+    const err = await mdsRefusal(fetchMdsBlob({ fetchImpl: answer('gone', { status: 404, statusText: 'Not Found' }) }));
     expect(err).toMatchObject({ code: 'MDS_FETCH_FAILED', message: `${MDS3_URL} answered HTTP 404 Not Found` });
     expect(await fetchMdsBlob({ fetchImpl: answer('a.b.c'), maxBytes: 5 })).toBe('a.b.c');
-    const big = await refusal(fetchMdsBlob({ fetchImpl: answer('a.b.cd'), maxBytes: 5 }));
+    const big = await mdsRefusal(fetchMdsBlob({ fetchImpl: answer('a.b.cd'), maxBytes: 5 }));
     expect(big).toMatchObject({ code: 'MDS_TOO_LARGE', message: `${MDS3_URL} sent 6 bytes, over the 5-byte limit` });
   });
 });

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BasicConstraintsExtension, Extension, KeyUsageFlags, PublicKey, X509CertificateGenerator, X509CrlGenerator, type X509Crl } from '@peculiar/x509';
+import { BasicConstraintsExtension, Extension, KeyUsageFlags, PublicKey, X509CertificateGenerator, type X509Crl } from '@peculiar/x509';
 import { createTestCertificate, type TestCertificateOptions, type TestCertifiedKey } from '../../mds/testCertificates.ts';
 import { primaryProblem, validateCertificateChain, x5cSequenceProblems, type ChainResult } from '../../mds/validateChain.ts';
 import { ChainCertificate } from '../../mds/ChainCertificate.ts';
+import { revokedAt, testCrl } from './helpers.ts';
 
 // RFC 5280 §6.1 path validation, one rule at a time: each refusal has an honest twin that is accepted, so a
 // rule that stops being applied, or is applied one step off, shows.
@@ -29,19 +30,8 @@ function crlDistributionPoint(url: string): Extension {
   return new Extension('2.5.29.31', false, tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0xa0, uri)))));
 }
 
-async function crlOf(issuer: TestCertifiedKey, serials: string[], revocationDate: Date, nextUpdate: Date | null = new Date('2027-06-01T00:00:00Z')): Promise<X509Crl> {
-  return X509CrlGenerator.create(
-    {
-      issuer: issuer.cert.subject,
-      thisUpdate: new Date('2026-12-01T00:00:00Z'),
-      ...(nextUpdate ? { nextUpdate } : {}),
-      entries: serials.map((serialNumber) => ({ serialNumber, revocationDate })),
-      signingKey: issuer.keys.privateKey,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    },
-    webcrypto as unknown as Crypto,
-  );
-}
+const crlOf = (issuer: TestCertifiedKey, serials: string[], revocationDate: Date, nextUpdate: Date | null = new Date('2027-06-01T00:00:00Z')): Promise<X509Crl> =>
+  testCrl(issuer, revokedAt(serials, revocationDate), { thisUpdate: new Date('2026-12-01T00:00:00Z'), nextUpdate });
 
 describe('RFC 5280 §6.1 path validation rules', () => {
   let root: TestCertifiedKey;

@@ -1,27 +1,16 @@
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { X509CrlGenerator, type X509Crl } from '@peculiar/x509';
+import type { X509Crl } from '@peculiar/x509';
 import { createTestMdsBlob, createTestMdsSigner, testMdsTrustAnchors, type TestMdsSigner } from '../../mds/testBlob.ts';
 import { verifyMdsBlob } from '../../mds/verifyMdsBlob.ts';
 import { MdsError } from '../../mds/MdsError.ts';
 import type { TestCertifiedKey } from '../../mds/testCertificates.ts';
+import { revokedAt, testCrl } from './helpers.ts';
 
 const at = new Date('2026-01-01T00:00:00Z');
 
-async function crlOf(issuer: TestCertifiedKey, revokedSerials: string[], revocationDate = new Date('2025-06-01T00:00:00Z')): Promise<X509Crl> {
-  return X509CrlGenerator.create(
-    {
-      issuer: issuer.cert.subject,
-      thisUpdate: new Date('2025-12-01T00:00:00Z'),
-      nextUpdate: new Date('2026-02-01T00:00:00Z'),
-      entries: revokedSerials.map((serialNumber) => ({ serialNumber, revocationDate })),
-      signingKey: issuer.keys.privateKey,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    },
-    webcrypto as unknown as Crypto,
-  );
-}
+const crlOf = (issuer: TestCertifiedKey, serials: string[], revocationDate = new Date('2025-06-01T00:00:00Z')): Promise<X509Crl> =>
+  testCrl(issuer, revokedAt(serials, revocationDate), { thisUpdate: new Date('2025-12-01T00:00:00Z'), nextUpdate: new Date('2026-02-01T00:00:00Z') });
 
 describe('revocation against CRLs held locally (MDS3 §3.2)', () => {
   let signer: TestMdsSigner;

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { createPrivateKey, sign, webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { X509Crl, X509CrlGenerator } from '@peculiar/x509';
+import { X509Crl } from '@peculiar/x509';
 import { crlRevocations } from '../../mds/crlRevocations.ts';
 import { derChildren, readDerExact } from '../../mds/der.ts';
 import { createTestCertificate, type TestCertifiedKey } from '../../mds/testCertificates.ts';
 import { validateCertificateChain } from '../../mds/validateChain.ts';
+import { testCrl } from './helpers.ts';
 
 // RFC 5280 §5.1 CertificateList, read natively for its revoked serials: @peculiar/x509 drops every entry of
 // a CRL without nextUpdate, so a revoked signer passed as checked and clean.
@@ -24,12 +25,8 @@ const gen = (s: string) => tlv(0x18, ascii(s));
 const int = (...b: number[]) => tlv(0x02, Uint8Array.from(b));
 const ECDSA_SHA256 = tlv(0x30, tlv(0x06, Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02)));
 
-async function generated(issuer: TestCertifiedKey, entries: { serialNumber: string; revocationDate: Date }[], nextUpdate?: Date): Promise<X509Crl> {
-  return X509CrlGenerator.create(
-    { issuer: issuer.cert.subject, thisUpdate: new Date('2026-12-01T00:00:00Z'), ...(nextUpdate ? { nextUpdate } : {}), entries, signingKey: issuer.keys.privateKey, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } },
-    webcrypto as unknown as Crypto,
-  );
-}
+const generated = (issuer: TestCertifiedKey, entries: { serialNumber: string; revocationDate: Date }[], nextUpdate?: Date): Promise<X509Crl> =>
+  testCrl(issuer, entries, { thisUpdate: new Date('2026-12-01T00:00:00Z'), nextUpdate: nextUpdate ?? null });
 
 /** A CRL built field by field (TBSCertList of RFC 5280 §5.1) and signed with the issuer's key. */
 async function handMade(issuer: TestCertifiedKey, tbsFields: Uint8Array[]): Promise<X509Crl> {

@@ -1,4 +1,10 @@
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { X509CrlGenerator, type X509Crl } from '@peculiar/x509';
+import { MdsError } from '../../mds/MdsError.ts';
+import type { TestCertifiedKey } from '../../mds/testCertificates.ts';
 import { fileURLToPath } from 'node:url';
 
 /** Test fixtures (provenance: test/fixtures/mds/SOURCES.md). */
@@ -24,3 +30,31 @@ export function replaceJwsParts(jws: string, header?: unknown, payload?: unknown
   if (payload !== undefined) parts[1] = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return parts.join('.');
 }
+
+/** The MdsError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function mdsRefusal(p: Promise<unknown>): Promise<MdsError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(MdsError);
+  return err as MdsError;
+}
+
+/** A CRL (RFC 5280 §5.1) signed by `issuer` (ES256) listing `entries`; nextUpdate null leaves that field out. */
+export function testCrl(issuer: TestCertifiedKey, entries: { serialNumber: string; revocationDate: Date }[], dates: { thisUpdate: Date; nextUpdate: Date | null }): Promise<X509Crl> {
+  return X509CrlGenerator.create(
+    {
+      issuer: issuer.cert.subject,
+      thisUpdate: dates.thisUpdate,
+      ...(dates.nextUpdate ? { nextUpdate: dates.nextUpdate } : {}),
+      entries,
+      signingKey: issuer.keys.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    },
+    webcrypto as unknown as Crypto,
+  );
+}
+
+/** `serials` revoked at one date, as testCrl entries */
+export const revokedAt = (serials: string[], revocationDate: Date) => serials.map((serialNumber) => ({ serialNumber, revocationDate }));
