@@ -79,6 +79,7 @@ describe('RFC 5280 §6.1 path validation rules', () => {
       { code: 'MDS_CHAIN_UNTRUSTED', message: 'no path from "CN=Rules Leaf, O=fido-harness TEST" to a trusted root (issuer "CN=Rules CA 2, O=fido-harness TEST"; trusted: "CN=Other Root, O=fido-harness TEST")' },
     ]);
     expect((await validateCertificateChain([leaf.cert], { roots: [], at })).problems[0]!.message).toContain('trusted: none');
+    expect((await validateCertificateChain([leaf.cert], { roots: [other.cert, other.cert], at })).problems[0]!.message).toContain('trusted: "CN=Other Root, O=fido-harness TEST", "CN=Other Root, O=fido-harness TEST")');
   });
 
   it('a certificate that is itself a trust anchor ends the path there', async () => {
@@ -91,10 +92,11 @@ describe('RFC 5280 §6.1 path validation rules', () => {
   });
 
   it('refuses an empty chain and a certificate that does not parse, without throwing', async () => {
-    expect(await validateCertificateChain([], { roots: [root.cert], at })).toMatchObject({ valid: false, path: [], problems: [{ code: 'MDS_MALFORMED' }] });
+    expect(await validateCertificateChain([], { roots: [root.cert], at })).toMatchObject({ valid: false, path: [], problems: [{ code: 'MDS_MALFORMED', message: 'empty certificate chain' }] });
     const broken = { rawData: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]) } as unknown as ChainCertificate;
     const r = await validateCertificateChain([broken], { roots: [root.cert], at });
     expect(r).toMatchObject({ valid: false, path: [], problems: [{ code: 'MDS_CERT_MALFORMED' }] });
+    expect(r.problems[0]!.message).toMatch(/^a certificate does not parse: ./);
   });
 
   it('reports a certificate given twice (MDS_DUPLICATE_CERT) and still judges the path', async () => {
@@ -162,7 +164,7 @@ describe('RFC 5280 §6.1 path validation rules', () => {
 
     it('a malformed basicConstraints or keyUsage refuses an intermediate; every problem is joined in the primary message', async () => {
       const badBc = new Extension('2.5.29.19', true, Uint8Array.of(0x30, 0x05, 0x01, 0x01));
-      expect(messages(await issued({ omitBasicConstraints: true, extensions: [badBc] }))).toEqual(['"CN=Middle, O=fido-harness TEST" has a malformed basicConstraints extension']);
+      expect((await issued({ omitBasicConstraints: true, extensions: [badBc] })).problems).toEqual([{ code: 'MDS_CHAIN_INVALID', message: '"CN=Middle, O=fido-harness TEST" has a malformed basicConstraints extension' }]);
       const badKu = new Extension('2.5.29.15', true, Uint8Array.of(0x03, 0x05, 0x00));
       expect(messages(await issued({ keyUsage: null, extensions: [badKu] }))).toEqual(['"CN=Middle, O=fido-harness TEST" issues a certificate but its keyUsage lacks keyCertSign (RFC 5280 §6.1.4 (n))']);
       const two = await issued({ ca: false });
@@ -320,6 +322,7 @@ describe('RFC 5280 §6.1 path validation rules', () => {
       expect((await run(crls, nextUpdate)).warnings).toEqual([]);
       const stale = await run(crls, new Date(nextUpdate.getTime() + 1000));
       expect(stale.valid).toBe(true);
+      expect(stale.warnings.map((w) => w.code)).toEqual(['MDS_CRL_UNAVAILABLE', 'MDS_CRL_UNAVAILABLE', 'MDS_CRL_UNAVAILABLE', 'MDS_CRL_UNAVAILABLE']);
       expect(stale.warnings.map((w) => w.message)).toEqual([
         'CRL of "CN=CRL CA, O=fido-harness TEST" is stale (nextUpdate 2027-01-01T00:00:00.000Z, verification time 2027-01-01T00:00:01.000Z): revocation of "CN=CRL Leaf, O=fido-harness TEST" not known to be current',
         'revocation of "CN=CRL Leaf, O=fido-harness TEST" not checked: no CRL of "CN=CRL CA, O=fido-harness TEST" supplied (distribution point http://crl.test/ca.crl)',
@@ -354,6 +357,26 @@ describe('RFC 5280 §6.1 path validation rules', () => {
       const selfSignedNoBc = await cert('Bare Root', '80', undefined, { omitBasicConstraints: true });
       const low = await cert('Bare Leaf', '81', selfSignedNoBc, { ca: false });
       expect(await x5cSequenceProblems([low.cert, selfSignedNoBc.cert], at)).toEqual([]);
+    });
+
+    it('x5c: pathLenConstraint counts the intermediates below; only a self-issued last certificate is taken as the anchor', async () => {
+      const top = await cert('Seq Top', '84', root, { pathLength: 0 });
+      const mid = await cert('Seq Mid', '85', top);
+      const low = await cert('Seq Leaf', '86', mid, { ca: false });
+      expect(await x5cSequenceProblems([low.cert, mid.cert, top.cert], at)).toEqual([
+        { code: 'MDS_CHAIN_INVALID', message: 'x5c[2] "CN=Seq Top, O=fido-harness TEST" allows 0 intermediate(s) below it, the path has 1 (RFC 5280 §6.1.4 (l))' },
+      ]);
+      const top1 = await cert('Seq Top 1', '87', root, { pathLength: 1 });
+      const mid1 = await cert('Seq Mid 1', '88', top1);
+      const low1 = await cert('Seq Leaf 1', '89', mid1, { ca: false });
+      expect(await x5cSequenceProblems([low1.cert, mid1.cert, top1.cert], at)).toEqual([]);
+      // a self-issued certificate without basicConstraints that is not last is no anchor: it must be a CA
+      const bare = await cert('Seq Bare', '8a', undefined, { omitBasicConstraints: true });
+      const under = await cert('Seq Under Bare', '8b', bare, { ca: false });
+      const bareByRoot = await cert('Seq Bare', '8c', root, { keys: bare.keys });
+      expect((await x5cSequenceProblems([under.cert, bare.cert, bareByRoot.cert], at)).map((p) => p.message)).toEqual([
+        'x5c[1] "CN=Seq Bare, O=fido-harness TEST" issues a certificate but is not a CA (basicConstraints absent; RFC 5280 §6.1.4 (k))',
+      ]);
     });
 
     it('names each position: out of order, not a CA, expired', async () => {

@@ -93,6 +93,13 @@ describe('crlRevocations (RFC 5280 §5.1)', () => {
 
   it.each<[string, () => Uint8Array[], RegExp]>([
     ['no thisUpdate', () => [int(1), ECDSA_SHA256, issuerName], /thisUpdate missing/],
+    ['an empty tbsCertList', () => [], /thisUpdate missing/],
+    ['a first field tagged [2], which is no version', () => [tlv(0x82, Uint8Array.of(1)), ECDSA_SHA256, issuerName, utc('261201000000Z')], /thisUpdate missing/],
+    ['a UTCTime with a digit too many', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7), utc('1260101000000Z')))], /in Z form/],
+    ['a UTCTime with text after Z', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7), utc('260101000000Z0')))], /in Z form/],
+    ['a GeneralizedTime with a digit too many', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7), gen('120260101000000Z')))], /in Z form/],
+    ['a GeneralizedTime with text after Z', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7), gen('20260101000000Zx')))], /in Z form/],
+    ['a revocation time tagged [23] instead of UTCTime', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7), tlv(0x97, ascii('260101000000Z'))))], /in Z form/],
     ['an entry without revocationDate', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7)))], /without userCertificate and revocationDate/],
     ['an entry whose serial is not an INTEGER', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, tlv(0x04, Uint8Array.of(7)), utc('260101000000Z')))], /without userCertificate/],
     ['a revocation time with fractional seconds', () => [int(1), ECDSA_SHA256, issuerName, utc('261201000000Z'), tlv(0x30, tlv(0x30, int(7), gen('20260101000000.5Z')))], /is not a UTCTime or GeneralizedTime in Z form/],
@@ -101,6 +108,15 @@ describe('crlRevocations (RFC 5280 §5.1)', () => {
   ])('throws on %s', async (_name, fields, message) => {
     const tbs = tlv(0x30, ...fields());
     expect(() => crlRevocations(tlv(0x30, tbs, ECDSA_SHA256, tlv(0x03, Uint8Array.of(0, 0))))).toThrow(message);
+  });
+
+  it('GeneralizedTime thisUpdate and nextUpdate; after thisUpdate only a universal SEQUENCE is the revoked list', () => {
+    const list = tlv(0x30, tlv(0x30, int(7), utc('260101000000Z')));
+    const read = (...fields: Uint8Array[]) => crlRevocations(tlv(0x30, tlv(0x30, int(1), ECDSA_SHA256, issuerName, ...fields), ECDSA_SHA256, tlv(0x03, Uint8Array.of(0, 0))));
+    expect(read(gen('20261201000000Z'), gen('20271201000000Z'), list)).toEqual(new Map([['07', new Date('2026-01-01T00:00:00Z')]]));
+    // a SET, or a context-tagged [16], in that place is no list of revoked certificates
+    expect(read(utc('261201000000Z'), tlv(0x31, tlv(0x30, int(7), utc('260101000000Z'))))).toEqual(new Map());
+    expect(read(utc('261201000000Z'), tlv(0xb0, tlv(0x30, int(7), utc('260101000000Z'))))).toEqual(new Map());
   });
 
   it('throws on a CertificateList that is empty', () => {
