@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createHash, sign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAttestationObject } from '../../harness/protocol/index.ts';
+import { encodeCanonicalCbor } from '../../harness/protocol/index.ts';
 import { certificateKeyIdentifier } from '../../mds/attestation/certificateFields.ts';
 import { verifyAttestation, type AttestationResult, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
 import { loadMdsStore, type MdsStore } from '../../mds/MdsStore.ts';
@@ -64,6 +64,15 @@ describe('input that is no registration', () => {
       trusted: false,
       authData: { raw: new Uint8Array(0), rpIdHash: new Uint8Array(32), flags: 0, up: false, uv: false, be: false, bs: false, at: false, ed: false, signCount: 0 },
     });
+  });
+
+  it('an attestation object in non-canonical CBOR (authData first) is read; the CBOR suite judges the encoding', async () => {
+    const authData = authDataFor(cred.cose);
+    const item = (v: unknown) => encodeCanonicalCbor(v as never);
+    const ao = new Uint8Array(Buffer.concat([Uint8Array.of(0xa3), item('authData'), item(authData), item('fmt'), item('none'), item('attStmt'), item(new Map())]));
+    const r = await verifyAttestation(ao, { at, clientDataHash: new Uint8Array(32) });
+    expect(r).toMatchObject({ format: 'none', attestationType: 'none', signatureValid: true });
+    expect(codes(r)).toEqual(['ATT_NO_ATTESTATION']);
   });
 
   it('client data problems found before the attestation object fails to parse are kept', async () => {
