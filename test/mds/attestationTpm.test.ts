@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAttestation, type AttestationResult, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
-import type { TestCertifiedKey } from '../../mds/testCertificates.ts';
 import { X509Certificate } from '@peculiar/x509';
-import { generateTestKeyPair } from '../../mds/testCertificates.ts';
-import { oldVersionCertificate, CLIENT_DATA_HASH, derOctets, derOidBytes, derSeq, derSet, tlv, es256, ORIGIN, p256Credential, rsaCredential, RP_ID, testRoot, toBeSigned, type CraftedCredential } from './craftAttestation.ts';
+import { generateTestKeyPair, type TestCertifiedKey } from '../../mds/testCertificates.ts';
+import { CLIENT_DATA_HASH, derOctets, derOidBytes, derSeq, derSet, es256, oldVersionCertificate, ORIGIN, p256Credential, rsaCredential, RP_ID, testRoot, tlv, toBeSigned, type CraftedCredential } from './craftAttestation.ts';
 import { aikCertificate, certInfo, OID_TPM, pubArea, TPM_ALG, TPM_SAN_ATTRIBUTES, tpmRegistration, tpmSan, type AikOptions } from './tpmAttestation.ts';
 import { buildAttestationObject } from '../../harness/protocol/index.ts';
 
