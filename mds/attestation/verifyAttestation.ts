@@ -116,6 +116,7 @@ async function verifyFormat(fmt: string, ctx: FormatContext): Promise<FormatOutc
       return verifyAndroidSafetynet(ctx);
     case 'tpm':
       return verifyTpm(ctx);
+    // Stryker disable next-line ConditionalExpression: without the default case the switch ends in undefined all the same
     default:
       return undefined;
   }
@@ -293,19 +294,20 @@ export async function verifyAttestation(
           (/\b(FAKE|TEST)\b/i.test(issuer) ? ' (the issuer is a test root, e.g. of the FIDO conformance tools; never trusted in production)' : ''),
       });
     } else {
-      // the metadata's own roots first; an operator root only when they do not validate the chain
+      // the metadata's own roots first; an operator root only when they do not validate the chain, and its
+      // result replaces theirs unless only theirs reached the end of the path
       let chain: ChainResult | undefined;
-      if (metadataRoots.length > 0) {
-        chain = await validateCertificateChain(outcome.trustPath, { roots: metadataRoots, at: options.at });
-        if (chain.valid) rootSource = 'metadata';
-      }
-      if (!rootSource && givenRoots.length > 0) {
+      let source: NonNullable<AttestationResult['rootSource']> = 'metadata';
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: with no metadata roots there are given roots (anchored), whose result replaces this one
+      if (metadataRoots.length > 0) chain = await validateCertificateChain(outcome.trustPath, { roots: metadataRoots, at: options.at });
+      if (!chain?.valid && givenRoots.length > 0) {
         const given = await validateCertificateChain(outcome.trustPath, { roots: givenRoots, at: options.at });
         if (given.root || !chain?.root) {
           chain = given;
-          if (given.root) rootSource = 'given';
+          source = 'given';
         }
-      } else if (!rootSource && chain?.root) rootSource = 'metadata';
+      }
+      if (chain!.root) rootSource = source;
       chainValid = chain!.valid;
       chainPath = chain!.root ? chain!.path : [];
       rootSubject = chain!.root?.subject;
@@ -330,7 +332,7 @@ export async function verifyAttestation(
     // a compromise report naming any certificate of this attestation's path (MDS3 §3.1.3); before a chain
     // is validated, every root of the entry might be the one this attestation chains to
     const pathCerts = [...outcome.trustPath, ...(chainPath.length > 0 ? chainPath.map((c) => c.x509) : metadataRoots)];
-    status = evaluateStatus(mdsEntry, { at: options.at, attestationCertificates: pathCerts, ...(options.firmwareVersion !== undefined ? { authenticatorVersion: options.firmwareVersion } : {}) });
+    status = evaluateStatus(mdsEntry, { at: options.at, attestationCertificates: pathCerts, authenticatorVersion: options.firmwareVersion });
     for (const f of status.findings) {
       if (f.severity !== 'info') problems.push({ code: 'ATT_STATUS', severity: f.severity, message: `MDS status ${f.message}` });
     }

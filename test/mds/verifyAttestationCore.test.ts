@@ -242,6 +242,37 @@ describe('metadata lookup (MDS3 §3.1.1)', () => {
     expect(codes(r)).not.toContain('ATT_NO_METADATA');
   });
 
+  it('an AAGUID named by an entry the BLOB cannot use is withheld: ATT_STATUS naming the AAGUID', async () => {
+    const { buildTestMdsEntry } = await import('../../mds/testBlob.ts');
+    const bad = { ...buildTestMdsEntry({ aaguid: AAGUID, description: 'twin' }), timeOfLastStatusChange: 5 };
+    const { jws, roots } = await createTestMds([], { payload: { no: 1, nextUpdate: '2049-12-01', entries: [bad] } } as never);
+    const r = await verifyAttestation(packed.json, { at, store: await loadMdsStore(jws, { roots, at }) });
+    const status = r.problems.filter((p) => p.code === 'ATT_STATUS');
+    expect(status.map((p) => p.severity)).toEqual(['fail']);
+    expect(status[0]!.message.startsWith(`AAGUID ${AAGUID}: `)).toBe(true);
+  });
+
+  it('an entry without a metadataStatement (MDS3 §3.1.1 makes it optional): found, no roots, no model, no statement checks', async () => {
+    const { buildTestMdsEntry } = await import('../../mds/testBlob.ts');
+    const { metadataStatement: _statement, ...bare } = buildTestMdsEntry({ aaguid: AAGUID, description: MODEL });
+    const { jws, roots } = await createTestMds([], { payload: { no: 1, nextUpdate: '2049-12-01', entries: [bare] } } as never);
+    const r = await verifyAttestation(packed.json, { at, store: await loadMdsStore(jws, { roots, at }), roots: [packed.attestationRoot.cert] });
+    expect(r.mdsEntry).toBeUndefined(); // the operator root made the chain valid: the entry does not back it
+    expect(r).not.toHaveProperty('claimedModel');
+    expect(r.problems.map((p) => p.code)).toEqual(['ATT_METADATA_NOT_BACKING']);
+    const unanchored = await verifyAttestation(packed.json, { at, store: await loadMdsStore(jws, { roots, at }) });
+    expect(unanchored.mdsEntry?.aaguid).toBe(AAGUID);
+    expect(codes(unanchored)).toEqual(['ATT_NO_TRUST_ANCHOR']);
+  });
+
+  it('fido-u2f with an AAGUID in authData says the signature does not cover it', async () => {
+    const root = await testRoot();
+    const leaf = await testLeaf(root, { subject: 'CN=U2F key' });
+    const authData = authDataFor(cred.cose, { aaguid: AAGUID });
+    const r = await verifyAttestation(registration('fido-u2f', authData, new Map<string, unknown>([['x5c', [der(leaf)]], ['sig', es256(leaf, u2fVerificationData(cred.cose))]])), { at, roots: [root.cert] });
+    expect(lines(r)).toEqual([`warn ATT_AAGUID_MISMATCH: fido-u2f authData carries AAGUID ${AAGUID}, which the U2F signature does not cover: it is ignored (the model is looked up by the certificate's key identifier)`]);
+  });
+
   it('an unreadable root in the metadata entry or among the given roots → ATT_NO_TRUST_ANCHOR (warn) naming it; the others still anchor', async () => {
     const store = await storeWith([{ aaguid: AAGUID, description: MODEL, attestationRootCertificates: [], metadataStatement: { attestationRootCertificates: ['AAAA', Buffer.from(packed.attestationRoot.cert.rawData).toString('base64')] } }]);
     const r = await verifyAttestation(packed.json, { at, store, roots: ['@@', packed.attestationRoot.cert] });
@@ -277,6 +308,8 @@ describe('trust anchors and the chain (WebAuthn L3 §7.1 steps 22-23)', () => {
     const unanchored = await verifyAttestation(packed.json, { at: late });
     expect(unanchored.problems.filter((p) => p.code === 'ATT_X5C_CHAIN').map((p) => p.severity)).toEqual(['warn']);
     expect(unanchored.problems.find((p) => p.code === 'ATT_X5C_CHAIN')!.message).toMatch(/^attestation x5c: /);
+    const early = await verifyAttestation(packed.json, { at: new Date('2019-01-01T00:00:00Z') });
+    expect(early.problems.filter((p) => p.code === 'ATT_X5C_CHAIN').map((p) => p.severity)).toEqual(['warn']);
     const anchored = await verifyAttestation(packed.json, { at: late, roots: [packed.attestationRoot.cert] });
     expect(codes(anchored)).not.toContain('ATT_X5C_CHAIN');
     expect(anchored.problems.filter((p) => p.severity === 'fail').map((p) => p.code)).toContain('MDS_CERT_EXPIRED');
@@ -293,6 +326,15 @@ describe('trust anchors and the chain (WebAuthn L3 §7.1 steps 22-23)', () => {
     expect(r).toMatchObject({ chainValid: false, trusted: false, rootSource: 'metadata', rootSubject: reg.attestationRoot.cert.subject, metadataBacked: false, claimedModel: MODEL });
     expect(r.chainPath.length).toBeGreaterThan(0);
     expect(r).not.toHaveProperty('model');
+  });
+
+  it("the entry's root reaches a refused path and an unrelated operator root reaches nothing: the anchor stays the entry's", async () => {
+    const { Extension } = await import('@peculiar/x509');
+    const reg = await makePackedRegistration({ aaguid: AAGUID, leafExtensions: [new Extension('1.3.6.1.4.1.99999.1', true, Uint8Array.of(5, 0))] });
+    const store = await storeWith([{ aaguid: AAGUID, description: MODEL, attestationRootCertificates: [reg.attestationRoot.cert] }]);
+    const unrelated = await testRoot('CN=Unrelated Operator Root, O=Vendor, C=US');
+    const r = await verifyAttestation(reg.json, { at, store, roots: [unrelated.cert] });
+    expect(r).toMatchObject({ chainValid: false, rootSource: 'metadata', rootSubject: reg.attestationRoot.cert.subject });
   });
 
   it("only an operator root validates: rootSource given, ATT_METADATA_NOT_BACKING, the entry's model only claimed", async () => {
@@ -363,6 +405,16 @@ describe('status and attestation types (MDS3 §3.1.3, Metadata Statement attesta
     const r = await verifyWith({ attestationTypes: ['basic_surrogate', 'anonca'] });
     expect(lines(r)).toEqual(["warn ATT_TYPE_NOT_IN_METADATA: attestation type basic is not among the statement's attestationTypes (basic_surrogate, anonca)"]);
     expect((await verifyWith({ attestationTypes: ['attca', 'basic_full'] })).problems).toEqual([]);
+  });
+
+  it("a compromise report naming another root of the entry, not on this attestation's validated path, does not fail it", async () => {
+    const otherRoot = await testRoot('CN=Other Vendor Root, O=fido-harness TEST, C=US');
+    const r = await verifyWith({
+      attestationRootCertificates: [packed.attestationRoot.cert, otherRoot.cert],
+      statusReports: [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'ATTESTATION_KEY_COMPROMISE', certificate: Buffer.from(otherRoot.cert.rawData).toString('base64') }],
+    });
+    expect(r.problems.filter((p) => p.severity === 'fail')).toEqual([]);
+    expect(r.trusted).toBe(true);
   });
 
   it('a compromise report naming a root of the entry counts when no path could be validated', async () => {
