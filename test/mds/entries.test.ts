@@ -63,6 +63,8 @@ describe('a rejected entry withholds the identifiers it names (MdsStore, fail cl
       { aaguid: ` {${AAGUID.replace(/-/g, '').toUpperCase()}} `, statusReports: 'none' },
       { attestationCertificateKeyIdentifiers: [` ${KID.toUpperCase()} `, 'short', 9, KID.slice(1)], timeOfLastStatusChange: 1, statusReports: [] },
       { aaguid: 'not a uuid', attestationCertificateKeyIdentifiers: 'text' },
+      // 33 and 41 hex digits: no identifier at all, neither its first nor its last digits
+      { aaguid: '0' + AAGUID.replace(/-/g, ''), attestationCertificateKeyIdentifiers: [KID + '0', '0' + KID], statusReports: {} },
       7,
     ]);
     expect(v.entries).toEqual([]);
@@ -70,13 +72,15 @@ describe('a rejected entry withholds the identifiers it names (MdsStore, fail cl
       { index: 0, reason: 'statusReports missing or not an array', aaguid: AAGUID },
       { index: 1, reason: 'timeOfLastStatusChange missing or not a string', keyIdentifiers: [KID] },
       { index: 2, reason: 'statusReports missing or not an array' },
-      { index: 3, reason: 'entry is not an object' },
+      { index: 3, reason: 'statusReports missing or not an array' },
+      { index: 4, reason: 'entry is not an object' },
     ]);
     expect(v.warnings.filter((w) => w.code === 'MDS_ENTRY_REJECTED').map((w) => w.message)).toEqual([
       'entries[0] left out: statusReports missing or not an array',
       'entries[1] left out: timeOfLastStatusChange missing or not a string',
       'entries[2] left out: statusReports missing or not an array',
-      'entries[3] left out: entry is not an object',
+      'entries[3] left out: statusReports missing or not an array',
+      'entries[4] left out: entry is not an object',
     ]);
   });
 
