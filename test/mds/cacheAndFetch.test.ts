@@ -117,6 +117,10 @@ describe('fetchMdsBlob: typed errors for every way a download fails (network inj
     expect(other.message).toBe(`cannot reach ${MDS3_URL}: CERT_HAS_EXPIRED certificate has expired`);
     const bare = await mdsRefusal(fetchMdsBlob({ fetchImpl: failing(new TypeError('fetch failed')) }));
     expect(bare.message).toBe(`cannot reach ${MDS3_URL}: fetch failed`);
+    const trailing = await mdsRefusal(fetchMdsBlob({ fetchImpl: failing(Object.assign(new TypeError('fetch failed'), { cause: { message: 'socket hang up \n' } })) }));
+    expect(trailing.message).toBe(`cannot reach ${MDS3_URL}: socket hang up`);
+    expect(trailing.name).toBe('MdsError');
+    expect(trailing.problems).toEqual([]);
   });
 
   it('HTTP errors name the status; a body over maxBytes is MDS_TOO_LARGE, one at the limit is taken', async () => {
@@ -124,6 +128,8 @@ describe('fetchMdsBlob: typed errors for every way a download fails (network inj
     const err = await mdsRefusal(fetchMdsBlob({ fetchImpl: answer('gone', { status: 404, statusText: 'Not Found' }) }));
     expect(err).toMatchObject({ code: 'MDS_FETCH_FAILED', message: `${MDS3_URL} answered HTTP 404 Not Found` });
     expect(await fetchMdsBlob({ fetchImpl: answer('a.b.c'), maxBytes: 5 })).toBe('a.b.c');
+    const huge = await mdsRefusal(fetchMdsBlob({ fetchImpl: answer('a'.repeat(64 * 1024 * 1024 + 1)) }));
+    expect(huge.message).toBe(`${MDS3_URL} sent 67108865 bytes, over the 67108864-byte limit`);
     const big = await mdsRefusal(fetchMdsBlob({ fetchImpl: answer('a.b.cd'), maxBytes: 5 }));
     expect(big).toMatchObject({ code: 'MDS_TOO_LARGE', message: `${MDS3_URL} sent 6 bytes, over the 5-byte limit` });
   });

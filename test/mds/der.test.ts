@@ -10,6 +10,7 @@ const refusal = (f: () => unknown): string => {
   } catch (err) {
     expect(err).toBeInstanceOf(DerError);
     expect((err as DerError).code).toBe('DER_MALFORMED');
+    expect((err as DerError).name).toBe('DerError');
     return (err as Error).message;
   }
   throw new Error('expected a DerError');
