@@ -93,10 +93,10 @@ export function firstIssue(error: z.ZodError): { path: string; message: string }
 export function normaliseAaguid(text: string): string | undefined {
   try {
     return aaguidToString(text.trim());
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well
   } catch {
-    return undefined;
+    // not an AAGUID
   }
+  return undefined;
 }
 
 /** JSON text → its value (EntraPolicyError when it is not JSON); a parsed value as it is. */

@@ -83,10 +83,10 @@ function safeAaguid(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
   try {
     return aaguidToString(bytes);
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well
   } catch {
-    return undefined;
+    // not 16 bytes
   }
+  return undefined;
 }
 
 function whyNotVerified(a: AttestationResult | undefined): string {
