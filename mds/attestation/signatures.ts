@@ -40,8 +40,9 @@ export function algKeyProblem(alg: number, key: KeyObject): string | undefined {
   if (!p) return `COSE alg ${alg} is not supported`;
   const type = key.asymmetricKeyType;
   if (p.ec) {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    return type === 'ec' && curve === p.ec ? undefined : `alg ${alg} (${p.name}) needs an EC ${p.ec} key, the key is ${type}${curve ? ` ${curve}` : ''}`;
+    // only an EC key has a named curve
+    const curve = key.asymmetricKeyDetails!.namedCurve;
+    return curve === p.ec ? undefined : `alg ${alg} (${p.name}) needs an EC ${p.ec} key, the key is ${type}${curve ? ` ${curve}` : ''}`;
   }
   if (p.hash === null) return type === 'ed25519' || type === 'ed448' ? undefined : `alg ${alg} (${p.name}) needs an Ed25519/Ed448 key, the key is ${type}`;
   return type === 'rsa' || (p.pss && type === 'rsa-pss') ? undefined : `alg ${alg} (${p.name}) needs an RSA key, the key is ${type}`;

@@ -114,6 +114,14 @@ describe('verifyWithAlg', () => {
     expect(verifyWithAlg(-257, p256.publicKey, data, sig)).toBe(false);
   });
 
+  it('a key node:crypto refuses to verify with (an RSA-PSS key bound to SHA-512, asked for PS256) gives false, not an exception', () => {
+    const generate = generateKeyPairSync as (type: 'rsa-pss', options: object) => { publicKey: KeyObject; privateKey: KeyObject };
+    const bound = generate('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512', saltLength: 64 });
+    const sig = new Uint8Array(sign('sha512', data, { key: bound.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }));
+    expect(verifyWithAlg(-39, bound.publicKey, data, sig)).toBe(true);
+    expect(verifyWithAlg(-37, bound.publicKey, data, sig)).toBe(false);
+  });
+
   it('an unknown alg throws; a garbled signature is false, not an exception', () => {
     expect(() => verifyWithAlg(3, p256.publicKey, data, new Uint8Array(8))).toThrow('COSE alg 3 is not supported');
     expect(verifyWithAlg(-7, p256.publicKey, data, Uint8Array.of(0x30, 0xff, 0x00))).toBe(false);
@@ -147,6 +155,8 @@ describe('coseKeyToKeyObject (RFC 9052 §7, RFC 9053 §7)', () => {
     ['EC2 x as text', [[1, 2], [-1, 1], [-2, 'x'], [-3, new Uint8Array(32)]], 'COSE key x missing or not bytes'],
     ['EC2 without y', [[1, 2], [-1, 1], [-2, new Uint8Array(32)]], 'COSE key y missing or not bytes'],
     ['RSA without e', [[1, 3], [-1, new Uint8Array(256)]], 'COSE key e missing or not bytes'],
+    ['RSA without n', [[1, 3], [-2, Uint8Array.of(1, 0, 1)]], 'COSE key n missing or not bytes'],
+    ['OKP without x', [[1, 1], [-1, 6]], 'COSE key x missing or not bytes'],
   ] as const)('%s throws', (_n, entries, message) => {
     expect(() => coseKeyToKeyObject(cose(entries as never))).toThrow(message);
   });
