@@ -11,15 +11,18 @@ export function assertJsonDepth(text: string, maxDepth: number, what: string): v
   let depth = 0;
   const n = text.length;
   let i = 0;
+  // Stryker disable next-line EqualityOperator: at i = n charCodeAt gives NaN, which counts as nothing
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       // to the next quote not escaped by an odd run of backslashes
       let q = text.indexOf('"', i + 1);
       for (;;) {
+        // Stryker disable next-line EqualityOperator: q is at least i + 1, never 0
         if (q < 0) return; // unterminated: JSON.parse refuses it
         let k = q - 1;
         while (text.charCodeAt(k) === 0x5c) k--;
+        // Stryker disable next-line ArithmeticOperator: q - 1 + k and q + 1 - k have the parity of q - 1 - k
         if ((q - 1 - k) % 2 === 0) break;
         q = text.indexOf('"', q + 1);
       }
@@ -63,10 +66,11 @@ export function jsonTextFromUtf8(bytes: Buffer): string {
     // less changes nothing (a chunk that starts inside a run of non-ASCII bytes is never all ASCII)
     // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
     if (c >= start && isAscii(bytes.subarray(c, end))) continue;
+    // Stryker disable next-line EqualityOperator: a run starting at end is the next chunk's, found the same one step early
     for (let i = Math.max(c, start); i < end; i++) {
       if (bytes[i]! < 0x80) continue;
       let j = i + 1;
-      // Stryker disable next-line EqualityOperator: j <= n reads bytes[n], undefined, which ends the run the same
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: reading bytes[n] gives undefined, which ends the run the same
       while (j < n && bytes[j]! >= 0x80) j++;
       const decoded = bytes.toString('utf8', i, j);
       let escaped = '';

@@ -14,6 +14,7 @@ export function entryProblem(value: unknown): string | undefined {
   const e = value as Partial<MetadataBlobPayloadEntry>;
   if (!Array.isArray(e.statusReports)) return 'statusReports missing or not an array';
   for (const [i, r] of e.statusReports.entries()) {
+    // Stryker disable next-line ConditionalExpression: a number or string has no string `status` either
     if (typeof r !== 'object' || r === null || typeof (r as { status?: unknown }).status !== 'string') {
       return `statusReports[${i}].status missing or not a string`;
     }

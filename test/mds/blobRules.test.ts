@@ -139,6 +139,13 @@ describe('verifyMdsBlob, rule by rule (MDS3 §3.2, RFC 7515)', () => {
     expect(await mdsRefusal(verifyMdsBlob(jws, opts()))).toMatchObject({ code: 'MDS_MALFORMED', message: outcome });
   });
 
+  it('a payload that is not JSON is refused as such, with the parser’s reason', async () => {
+    const jws = await signed({ alg: 'ES256', x5c: [der64(signer)] }, '{"no":1,');
+    const err = await mdsRefusal(verifyMdsBlob(jws, opts()));
+    expect(err.code).toBe('MDS_MALFORMED');
+    expect(err.message).toMatch(/^BLOB payload is not JSON: ./);
+  });
+
   it('nextUpdate passed: a warning from the first instant after it, not at it', async () => {
     const jws = await signed({ alg: 'ES256', x5c: [der64(signer)] }, payload({ nextUpdate: '2026-01-01' }));
     expect((await verifyMdsBlob(jws, opts())).warnings.map((w) => w.code)).toEqual(['MDS_CRL_UNAVAILABLE']);

@@ -32,6 +32,8 @@ describe('entryProblem (MDS3 §3.1.1 required members, identifier formats)', () 
     ['an AAGUID with a character too many', { ...ok, aaguid: AAGUID + '0' }, `aaguid "${AAGUID}0" is not a UUID string`],
     ['an AAGUID with a leading character', { ...ok, aaguid: 'x' + AAGUID }, `aaguid "x${AAGUID}" is not a UUID string`],
     ['a numeric AAGUID', { ...ok, aaguid: 5 }, 'aaguid 5 is not a UUID string'],
+    ['an AAGUID in an array (its text would match)', { ...ok, aaguid: [AAGUID] }, `aaguid ["${AAGUID}"] is not a UUID string`],
+    ['a key identifier in an array (its text would match)', { ...ok, attestationCertificateKeyIdentifiers: [[KID]] }, `attestationCertificateKeyIdentifier ["${KID}"] is not 20 bytes of hex`],
     ['key identifiers not an array', { ...ok, attestationCertificateKeyIdentifiers: KID }, 'attestationCertificateKeyIdentifiers is not an array'],
     ['a short key identifier', { ...ok, attestationCertificateKeyIdentifiers: [KID, KID.slice(2)] }, `attestationCertificateKeyIdentifier "${KID.slice(2)}" is not 20 bytes of hex`],
     ['a long key identifier', { ...ok, attestationCertificateKeyIdentifiers: [KID + '00'] }, `attestationCertificateKeyIdentifier "${KID}00" is not 20 bytes of hex`],
