@@ -112,6 +112,15 @@ describe('a rejected entry withholds the identifiers it names (MdsStore, fail cl
     expect(store.warnings.map((w) => w.code)).toEqual(['MDS_CRL_UNAVAILABLE', 'MDS_ENTRY_REJECTED', 'MDS_ENTRY_REJECTED', 'MDS_ENTRY_REJECTED']);
   });
 
+  it('a rejected entry naming only an AAGUID withholds only that AAGUID', async () => {
+    const store = new MdsStore(await load([{ ...ok, aaguid: undefined, attestationCertificateKeyIdentifiers: [KID] }, { aaguid: AAGUID, statusReports: 'x' }]));
+    expect(store.warnings.filter((w) => w.code === 'MDS_ENTRY_REJECTED').map((w) => w.message)).toEqual([
+      'entries[1] left out: statusReports missing or not an array',
+      `AAGUID ${AAGUID} is not looked up: entries[1] names it but could not be read (statusReports missing or not an array), so its status is unknown`,
+    ]);
+    expect(store.byKeyIdentifier(KID)).toBeDefined();
+  });
+
   it('duplicates are judged together, in the first entry’s statement, for AAGUIDs and key identifiers alike', async () => {
     const v = await load([
       { ...ok, metadataStatement: { description: 'first' }, attestationCertificateKeyIdentifiers: [KID] },

@@ -67,6 +67,7 @@ describe('buildTestMdsEntry', () => {
     expect(buildTestMdsEntry({ aaguid: AAGUID, description: 'k', statusReports: [] }).timeOfLastStatusChange).toBe('2024-01-01');
     expect(buildTestMdsEntry({ aaguid: AAGUID, description: 'k', timeOfLastStatusChange: '2022-02-02' }).timeOfLastStatusChange).toBe('2022-02-02');
     expect(authenticatorInfoToStatementJson({ a: 1, b: undefined, c: Uint8Array.of(1) })).toEqual({ a: 1, c: '01' });
+    expect(() => buildTestMdsEntry({ aaguid: AAGUID, description: 'k', attestationRootCertificates: ['AAAA'] })).toThrow(/^attestationRootCertificate is not an X\.509 certificate/);
   });
 });
 
