@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { Authenticator, SimulatedFingerprintSensor } from '../../authenticator-sim/index.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
@@ -77,6 +78,13 @@ export const failed = (results: Map<string, CheckOutcome>) => [...results].filte
 /** Every check passed or was skipped with a reason. */
 export function cleanProblems(results: Map<string, CheckOutcome>): string[] {
   return [...results].filter(([, r]) => r.status !== 'pass' && !(r.status === 'skip' && r.message)).map(([id, r]) => `${id} ${r.status}: ${r.message}`);
+}
+
+/** A suite on the clean simulator: it ran exactly `ids`, and every one of them passed. */
+export function expectEveryCheckPasses(results: Map<string, CheckOutcome>, ids: readonly string[]): void {
+  expect(cleanProblems(results)).toEqual([]);
+  expect([...results.keys()].sort()).toEqual([...ids].sort());
+  expect([...results].filter(([, r]) => r.status !== 'pass').map(([id, r]) => `${id} ${r.status}: ${r.message}`)).toEqual([]);
 }
 
 // ---- fault builders ----
