@@ -1,0 +1,315 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURES } from '../../authenticator-sim/profile/SimFeatures.ts';
+import { CtapVersion, FIDO_AID, Sw } from '../../harness/protocol/index.ts';
+import { nfcChecks } from '../../harness/suites/nfc/nfcChecks.ts';
+import { TransportError } from '../../harness/transport/index.ts';
+import { runAgainst } from './faultyDevice.ts';
+import { answerFor, responseApdu, rewriteCardResponse, runNfcArea, splitApdu, type CardFault } from './runNfcArea.ts';
+
+// The nfc area (CTAP 2.1 §11.3 over ISO 7816-4) against the simulator as a card: every check passes on it,
+// and each fails, with its message, on a quirk or an APDU fault that stands for the card bug it exists for.
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const IDS = nfcChecks.map((c) => c.id);
+const SELECT_FIDO = '00a4040008' + hex(FIDO_AID) + '00';
+const isGetResponse = (c: Uint8Array) => c[0] === 0x00 && c[1] === 0xc0;
+/** NFCCTAP_MSG of authenticatorGetInfo in a short APDU (P1 0x00) with Le byte `le` (0x00 = 256) */
+const getInfoMsg = (le: number) => (c: Uint8Array) => hex(c) === '8010000001' + '04' + le.toString(16).padStart(2, '0');
+const isSelectionMsg = (p1: number) => (c: Uint8Array) => hex(c) === '8010' + p1.toString(16).padStart(2, '0') + '00010b00';
+const isGetResponsePoll = (c: Uint8Array) => c[0] === 0x80 && c[1] === 0x11;
+
+async function expectOutcome(ids: string[], status: string, options: Parameters<typeof runNfcArea>[0], message?: RegExp) {
+  const results = await runNfcArea({ ...options, checks: ids });
+  for (const id of ids) {
+    expect.soft(results.get(id)?.status, `${id}: ${results.get(id)?.message}`).toBe(status);
+    if (message) expect.soft(results.get(id)?.message, id).toMatch(message);
+  }
+  return results;
+}
+const expectFails = (ids: string[], options: Parameters<typeof runNfcArea>[0], message?: RegExp) => expectOutcome(ids, 'fail', options, message);
+
+describe('nfc suite', () => {
+  it('passes every check on the clean simulator card, each with what it saw', async () => {
+    const results = await runNfcArea();
+    expect([...results.keys()].sort()).toEqual([...IDS].sort());
+    expect([...results].filter(([, r]) => r.status !== 'pass').map(([id, r]) => `${id} ${r.status}: ${r.message}`)).toEqual([]);
+    expect(results.get('NFC-SELECT-001')!.message).toBe('version U2F_V2');
+    expect(results.get('NFC-SELECT-004')!.message).toBe('refused with 0x6D00 INS_NOT_SUPPORTED');
+    expect(results.get('NFC-STATUS-001')!.message).toMatch(/^[1-9]\d* status update\(s\), then CTAP2_OK$/);
+    // getInfo of the simulator is longer than 256 bytes: two pieces of 256, and more of a quarter
+    expect(results.get('NFC-RESP-001')!.message).toMatch(/^getInfo (\d+) bytes in 2 and [45] pieces$/);
+    const size = Number(/getInfo (\d+)/.exec(results.get('NFC-RESP-001')!.message)![1]);
+    expect(size).toBeGreaterThan(256);
+    expect(size).toBeLessThanOrEqual(512);
+  });
+
+  it('skips every check, with the reason, on a device not reached over NFC', async () => {
+    const results = await runAgainst({ suites: ['nfc'] });
+    expect([...results.keys()].sort()).toEqual([...IDS].sort());
+    for (const [id, r] of results) expect(`${id} ${r.status} ${r.message}`).toBe(`${id} skip the device is not reached over NFC (ISO 7816-4 APDUs through PC/SC)`);
+  });
+
+  it('a CTAP 2.0 card: the status-update checks skip (authenticatorSelection is 2.1), the rest pass, SELECT-002 expecting "U2F_V2" or "FIDO_2_0" by getInfo', async () => {
+    const ctap20 = await runNfcArea({ sim: { features: { ...DEFAULT_FEATURES, versions: [CtapVersion.U2F_V2, CtapVersion.FIDO_2_0] } } });
+    expect(ctap20.get('NFC-STATUS-001')).toMatchObject({ status: 'skip', message: 'authenticatorSelection is a FIDO_2_1 command' });
+    expect(ctap20.get('NFC-STATUS-002')).toMatchObject({ status: 'skip', message: 'authenticatorSelection is a FIDO_2_1 command' });
+    expect([...ctap20].filter(([id, r]) => !id.startsWith('NFC-STATUS') && r.status !== 'pass').map(([id, r]) => `${id} ${r.message}`)).toEqual([]);
+    // a FIDO2-only card answers "FIDO_2_0"; one that says "U2F_V2" although it has no CTAP1 fails SELECT-002
+    const fido2Only = { features: { ...DEFAULT_FEATURES, versions: DEFAULT_FEATURES.versions.filter((v) => v !== CtapVersion.U2F_V2) } };
+    expect((await runNfcArea({ sim: fido2Only, checks: ['NFC-SELECT-001', 'NFC-SELECT-002'] })).get('NFC-SELECT-001')!.message).toBe('version FIDO_2_0');
+    const claimsU2f = rewriteCardResponse((c) => hex(c) === SELECT_FIDO, () => responseApdu('U2F_V2', Sw.SUCCESS));
+    const r = await expectFails(['NFC-SELECT-002'], { sim: fido2Only, fault: claimsU2f }, /^SELECT answered "U2F_V2" but getInfo versions \[.*"FIDO_2_0".*\] call for "FIDO_2_0"$/);
+    expect(r.get('NFC-SELECT-002')!.evidence).toMatchObject({ expected: 'FIDO_2_0', actual: 'U2F_V2' });
+  });
+
+  describe('simulator quirks', () => {
+    it('nfc-wrong-version fails SELECT-002 (a U2F card must answer "U2F_V2")', async () => {
+      await expectFails(['NFC-SELECT-002'], { quirks: ['nfc-wrong-version'] }, /^SELECT answered "FIDO_2_0" but getInfo versions .* call for "U2F_V2"$/);
+    });
+
+    it('nfc-select-any-aid fails SELECT-003, with the SELECT as evidence', async () => {
+      const r = await expectFails(['NFC-SELECT-003'], { quirks: ['nfc-select-any-aid'] }, /^SELECT of AID F0666964…: expected 0x6A82 FILE_NOT_FOUND, got 0x9000/);
+      const ev = r.get('NFC-SELECT-003')!.evidence!;
+      expect(ev).toMatchObject({ expected: '0x6A82 FILE_NOT_FOUND', actual: '0x9000 SUCCESS' });
+      expect(ev.exchanges![0]).toMatchObject({ label: 'SELECT F0 "fido-harness"', requestHex: '00a404000df0' + hex(new TextEncoder().encode('fido-harness')) + '00', status: '0x9000 SUCCESS' });
+      expect(ev.exchanges![0]!.responseHex).toMatch(/9000$/);
+    });
+
+    it('nfc-no-select-needed fails SELECT-004', async () => {
+      await expectFails(['NFC-SELECT-004'], { quirks: ['nfc-no-select-needed'] }, /^authenticatorGetInfo before SELECT was answered 0x61.. BYTES_REMAINING \(\d+\); the applet was never selected$/);
+    });
+
+    it('nfc-no-command-chaining fails CHAIN-001 on the first chained command', async () => {
+      await expectFails(['NFC-CHAIN-001'], { quirks: ['nfc-no-command-chaining'] }, /256-byte/);
+    });
+
+    it('nfc-no-response-chaining fails RESP-001 and RESP-002', async () => {
+      const r = await expectFails(['NFC-RESP-001', 'NFC-RESP-002'], { quirks: ['nfc-no-response-chaining'] });
+      expect(r.get('NFC-RESP-001')!.message).toMatch(/^a short APDU \(Ne 256\) was answered with \d+ bytes$/);
+      expect(r.get('NFC-RESP-002')!.message).toMatch(/^getInfo with Le 1: expected 1 byte and 61XX, got \d+ bytes and 0x9000 SUCCESS$/);
+    });
+
+    it('nfc-extended-as-short fails EXT-001', async () => {
+      await expectFails(['NFC-EXT-001'], { quirks: ['nfc-extended-as-short'] }, /^extended getInfo was answered with 256 bytes and 0x61.. BYTES_REMAINING .*: an extended request needs the whole answer in one extended response$/);
+    });
+
+    it('nfc-status-updates-unasked fails STATUS-001 (status byte 0) and STATUS-002 (updates nobody asked for)', async () => {
+      const r = await expectFails(['NFC-STATUS-001', 'NFC-STATUS-002'], { quirks: ['nfc-status-updates-unasked'] });
+      expect(r.get('NFC-STATUS-001')!.message).toBe('status update 1 carries 00; §11.3.6.2 defines one byte, 1 or 2');
+      expect(r.get('NFC-STATUS-002')!.message).toMatch(/^authenticatorSelection with P1 0x00: expected 0x9000 SUCCESS, got 0x9100/);
+    });
+
+    it('nfc-lax-apdus fails APDU-001 to APDU-004', async () => {
+      const r = await expectFails(['NFC-APDU-001', 'NFC-APDU-002', 'NFC-APDU-003', 'NFC-APDU-004'], { quirks: ['nfc-lax-apdus'] });
+      expect(r.get('NFC-APDU-001')!.message).toBe('CLA 0xE0: expected 0x6E00 CLA_NOT_SUPPORTED, got 0x9000 SUCCESS');
+      expect(r.get('NFC-APDU-002')!.message).toBe('INS 0x5A: expected 0x6D00 INS_NOT_SUPPORTED, got 0x9000 SUCCESS');
+      expect(r.get('NFC-APDU-003')!.message).toMatch(/^P2 0x01: expected 0x6A86 INCORRECT_P1P2 or 0x6B00, got 0x61.. BYTES_REMAINING/);
+      expect(r.get('NFC-APDU-004')!.message).toBe('Lc 5 with 1 data byte: expected 0x6700 WRONG_LENGTH, got 0x9000 SUCCESS');
+    });
+  });
+
+  describe('APDU faults', () => {
+    it('SELECT answering a version §11.3.3 does not define fails SELECT-001 and SELECT-002', async () => {
+      const fault = rewriteCardResponse((c) => hex(c) === SELECT_FIDO, () => responseApdu('FIDO_3_0', Sw.SUCCESS));
+      const r = await expectFails(['NFC-SELECT-001', 'NFC-SELECT-002'], { fault });
+      expect(r.get('NFC-SELECT-001')!.message).toBe('SELECT answered "FIDO_3_0"; §11.3.3 defines "U2F_V2" and "FIDO_2_0"');
+      expect(r.get('NFC-SELECT-001')!.evidence).toMatchObject({ expected: 'U2F_V2 or FIDO_2_0', actual: '"FIDO_3_0"' });
+    });
+
+    it('SELECT of the FIDO AID refused fails SELECT-001 and SELECT-002 with the status word', async () => {
+      const fault = rewriteCardResponse((c) => hex(c) === SELECT_FIDO, () => responseApdu('', Sw.FILE_NOT_FOUND));
+      await expectFails(['NFC-SELECT-001', 'NFC-SELECT-002'], { fault }, /^SELECT A0000006472F0001: expected 0x9000 SUCCESS, got 0x6A82 FILE_NOT_FOUND$/);
+    });
+
+    it('SELECT answered in pieces (61XX) is joined: a version split over GET RESPONSE passes', async () => {
+      let pending: Uint8Array | undefined;
+      const fault: CardFault = async (c, next) => {
+        if (hex(c) === SELECT_FIDO) {
+          const { data } = splitApdu(await next(c));
+          pending = data.subarray(3);
+          return responseApdu(data.subarray(0, 3), Sw.BYTES_REMAINING | pending.length);
+        }
+        if (isGetResponse(c) && pending) {
+          const rest = pending;
+          pending = undefined;
+          return responseApdu(rest, Sw.SUCCESS);
+        }
+        return next(c);
+      };
+      const r = await expectOutcome(['NFC-SELECT-001', 'NFC-SELECT-002'], 'pass', { fault });
+      expect(r.get('NFC-SELECT-001')!.message).toBe('version U2F_V2');
+    });
+
+    it('a 61XX chain that never ends fails after 300 GET RESPONSE rounds', async () => {
+      const fault = answerFor((c, h) => (h === SELECT_FIDO || isGetResponse(c) ? responseApdu('U', Sw.BYTES_REMAINING | 1) : undefined));
+      await expectFails(['NFC-SELECT-001'], { fault }, /^SELECT: more than 300 GET RESPONSE rounds$/);
+    });
+
+    it('a card whose other SELECTs answer another error than 6A82 fails SELECT-003', async () => {
+      const fault = rewriteCardResponse((c) => c[1] === 0xa4 && hex(c) !== SELECT_FIDO, () => responseApdu('', Sw.WRONG_DATA));
+      await expectFails(['NFC-SELECT-003'], { fault }, /^SELECT of AID F0666964…: expected 0x6A82 FILE_NOT_FOUND, got 0x6A80 WRONG_DATA$/);
+    });
+
+    it('a command before SELECT answered 61XX or 9100 (not refused) fails SELECT-004', async () => {
+      for (const sw of [Sw.BYTES_REMAINING | 0x10, Sw.STATUS_UPDATE]) {
+        const fault = rewriteCardResponse(getInfoMsg(0), () => responseApdu(Uint8Array.of(1), sw));
+        await expectFails(['NFC-SELECT-004'], { fault }, /^authenticatorGetInfo before SELECT was answered 0x(61|91)/);
+      }
+      // any error status word is a refusal
+      const refused = rewriteCardResponse(getInfoMsg(0), () => responseApdu('', Sw.CONDITIONS_NOT_SATISFIED));
+      expect((await expectOutcome(['NFC-SELECT-004'], 'pass', { fault: refused })).get('NFC-SELECT-004')!.message).toBe('refused with 0x6985 CONDITIONS_NOT_SATISFIED');
+    });
+
+    it('a chained piece refused, a cut message and an empty answer fail CHAIN-001', async () => {
+      const chained = rewriteCardResponse((c) => c[0] === 0x90, () => responseApdu('', Sw.CHAINING_NOT_SUPPORTED));
+      await expectFails(['NFC-CHAIN-001'], { fault: chained }, /^chained piece 1 of a 256-byte command: expected 0x9000 SUCCESS, got 0x6884/);
+      // the card decodes a message cut short: CTAP2_ERR_INVALID_CBOR instead of CTAP2_ERR_NO_CREDENTIALS
+      const cut = rewriteCardResponse((c) => c[0] === 0x80 && c[1] === 0x10 && c[4] !== 1, () => responseApdu(Uint8Array.of(0x12), Sw.SUCCESS));
+      await expectFails(['NFC-CHAIN-001'], { fault: cut }, /^255-byte getAssertion with one unknown credential \(a cut message does not decode\): expected 0x2e CTAP2_ERR_NO_CREDENTIALS, got 0x12 CTAP2_ERR_INVALID_CBOR$/);
+      const empty = rewriteCardResponse((c) => c[0] === 0x80 && c[1] === 0x10 && c[4] !== 1, () => responseApdu('', Sw.SUCCESS));
+      const r = await expectFails(['NFC-CHAIN-001'], { fault: empty }, /: expected 0x2e CTAP2_ERR_NO_CREDENTIALS, got no status byte$/);
+      expect(r.get('NFC-CHAIN-001')!.evidence).toMatchObject({ actual: '(empty)' });
+      const refusedLast = rewriteCardResponse((c) => c[0] === 0x80 && c[1] === 0x10 && c[4] !== 1, () => responseApdu('', Sw.NO_PRECISE_DIAGNOSIS));
+      await expectFails(['NFC-CHAIN-001'], { fault: refusedLast }, /^255-byte getAssertion in 1 APDU\(s\): expected 0x9000 SUCCESS, got 0x6F00/);
+    });
+
+    it('GET RESPONSE returning fewer bytes than 61XX announced fails RESP-001 and RESP-002', async () => {
+      const short = rewriteCardResponse(isGetResponse, (res) => {
+        const { data, sw } = splitApdu(res);
+        return data.length > 1 ? responseApdu(data.subarray(1), sw) : res;
+      });
+      const r = await expectFails(['NFC-RESP-001', 'NFC-RESP-002'], { fault: short });
+      expect(r.get('NFC-RESP-001')!.message).toMatch(/^getInfo with Le 256: 61XX announced (\d+) more bytes, GET RESPONSE with Le \1 returned \d+$/);
+      expect(r.get('NFC-RESP-002')!.message).toMatch(/^GET RESPONSE Le (\d+) after 61XX announcing \1: got \d+ bytes$/);
+    });
+
+    it('GET RESPONSE refused: the status word fails RESP-001 (not a length complaint)', async () => {
+      const refused = rewriteCardResponse(isGetResponse, () => responseApdu('', Sw.NO_PRECISE_DIAGNOSIS));
+      await expectFails(['NFC-RESP-001'], { fault: refused }, /^getInfo: expected 0x9000 SUCCESS, got 0x6F00/);
+    });
+
+    it('getInfo answered with an error status fails RESP-001', async () => {
+      const status = rewriteCardResponse(getInfoMsg(0), (res) => {
+        const out = Uint8Array.from(res);
+        out[0] = 0x01;
+        return out;
+      });
+      await expectFails(['NFC-RESP-001'], { fault: status }, /^getInfo: expected 0x00 CTAP2_OK, got 0x01 CTAP1_ERR_INVALID_COMMAND$/);
+    });
+
+    it('a short answer with a wrong 61XX count, an answer past Le, or a changed byte fails RESP-001', async () => {
+      const lePiece = (c: Uint8Array) => c[0] === 0x80 && c[1] === 0x10 && c[4] === 1 && c[5] === 4 && c[6] !== 0;
+      const miscount = rewriteCardResponse(lePiece, (res) => {
+        const { data, sw } = splitApdu(res);
+        return responseApdu(data, sw === Sw.BYTES_REMAINING ? Sw.BYTES_REMAINING | 0x80 : sw - 1);
+      });
+      await expectFails(['NFC-RESP-001'], { fault: miscount }, /^61XX announced \d+ bytes; \d+ were left$/);
+      const whole = rewriteCardResponse(lePiece, (res) => {
+        const { data } = splitApdu(res);
+        return responseApdu(Uint8Array.of(...data, 0), Sw.BYTES_REMAINING | 0x10);
+      });
+      await expectFails(['NFC-RESP-001'], { fault: whole }, /^getInfo with Le (\d+) \(answer \d+ bytes\): expected \1 bytes and 61XX, got \d+ bytes and 0x6110/);
+      const done = rewriteCardResponse(lePiece, (res) => responseApdu(splitApdu(res).data, Sw.SUCCESS));
+      await expectFails(['NFC-RESP-001'], { fault: done }, /^getInfo with Le (\d+) \(answer \d+ bytes\): expected \1 bytes and 61XX, got \1 bytes and 0x9000 SUCCESS$/);
+      const changed = rewriteCardResponse(lePiece, (res) => {
+        const out = Uint8Array.from(res);
+        out[out.length - 3] = out[out.length - 3]! ^ 0xff;
+        return out;
+      });
+      await expectFails(['NFC-RESP-001'], { fault: changed }, /^the two chained answers of getInfo differ$/);
+    });
+
+    it('GET RESPONSE not honouring Le 1, or the last piece not ending 9000, fails RESP-002', async () => {
+      let round = 0;
+      const two: CardFault = async (c, next) => {
+        if (getInfoMsg(1)(c)) round = 0;
+        const r = await next(c);
+        if (isGetResponse(c) && round++ === 0) return responseApdu(Uint8Array.of(...splitApdu(r).data, 0), splitApdu(r).sw);
+        return r;
+      };
+      await expectFails(['NFC-RESP-002'], { fault: two }, /^GET RESPONSE Le 1: expected 1 byte and 61XX, got 2 bytes and 0x61/);
+      const firstDone = rewriteCardResponse(getInfoMsg(1), (res) => responseApdu(splitApdu(res).data, Sw.SUCCESS));
+      await expectFails(['NFC-RESP-002'], { fault: firstDone }, /^getInfo with Le 1: expected 1 byte and 61XX, got 1 bytes and 0x9000 SUCCESS$/);
+      const lastBad = rewriteCardResponse(isGetResponse, (res) => {
+        const { data, sw } = splitApdu(res);
+        return sw === Sw.SUCCESS ? responseApdu(data, Sw.NO_PRECISE_DIAGNOSIS) : res;
+      });
+      await expectFails(['NFC-RESP-002'], { fault: lastBad }, /^the last GET RESPONSE \(Le \d+, exactly what was left\): expected 0x9000 SUCCESS, got 0x6F00/);
+    });
+
+    it('EXT-001: a reader refusing extended APDUs is a warning about the reader; a different or refused answer fails', async () => {
+      const isExtended = (c: Uint8Array) => c.length > 5 && c[4] === 0;
+      const reader: CardFault = async (c, next) => {
+        if (isExtended(c)) throw new TransportError('TRANSPORT_APDU_REFUSED', 'the reader has no extended length');
+        return next(c);
+      };
+      const w = await expectOutcome(['NFC-EXT-001'], 'warn', { fault: reader });
+      expect(w.get('NFC-EXT-001')!.message).toMatch(/^the reader would not carry an extended APDU \(.*the reader has no extended length\): a limit of the reader/);
+      // any other transport error is the check's error
+      const broken: CardFault = async (c, next) => {
+        if (isExtended(c)) throw new TransportError('TRANSPORT_DISCONNECTED', 'the reader broke');
+        return next(c);
+      };
+      expect((await runNfcArea({ fault: broken, checks: ['NFC-EXT-001'] })).get('NFC-EXT-001')!.status).toBe('error');
+      const differs = rewriteCardResponse((c) => isExtended(c) && c[7] === 4, (res) => {
+        const out = Uint8Array.from(res);
+        out[1] = out[1]! ^ 0xff;
+        return out;
+      });
+      await expectFails(['NFC-EXT-001'], { fault: differs }, /^getInfo differs between extended and short APDUs$/);
+      const refused = rewriteCardResponse(isExtended, () => responseApdu('', Sw.WRONG_LENGTH));
+      await expectFails(['NFC-EXT-001'], { fault: refused }, /^getInfo in an extended APDU: expected 0x9000 SUCCESS, got 0x6700 WRONG_LENGTH$/);
+      const bigRefused = rewriteCardResponse((c) => isExtended(c) && c[7] !== 4, () => responseApdu('', Sw.WRONG_LENGTH));
+      await expectFails(['NFC-EXT-001'], { fault: bigRefused }, /^511-byte getAssertion in one extended APDU: expected 0x9000 SUCCESS, got 0x6700/);
+      const bigCut = rewriteCardResponse((c) => isExtended(c) && c[7] !== 4, () => responseApdu(Uint8Array.of(0x12), Sw.SUCCESS));
+      await expectFails(['NFC-EXT-001'], { fault: bigCut }, /^511-byte getAssertion with one unknown credential: expected 0x2e CTAP2_ERR_NO_CREDENTIALS, got 0x12 CTAP2_ERR_INVALID_CBOR$/);
+    });
+
+    it('STATUS-001: a bad status update, endless updates, or a bad final answer fail; an answer at once is a skip', async () => {
+      const bad = rewriteCardResponse((c) => isSelectionMsg(0x80)(c) || isGetResponsePoll(c), (res) => (splitApdu(res).sw === Sw.STATUS_UPDATE ? responseApdu(Uint8Array.of(5), Sw.STATUS_UPDATE) : res));
+      await expectFails(['NFC-STATUS-001'], { fault: bad }, /^status update 1 carries 05; §11.3.6.2 defines one byte, 1 or 2$/);
+      const long = rewriteCardResponse((c) => isSelectionMsg(0x80)(c) || isGetResponsePoll(c), (res) => (splitApdu(res).sw === Sw.STATUS_UPDATE ? responseApdu(Uint8Array.of(2, 2), Sw.STATUS_UPDATE) : res));
+      await expectFails(['NFC-STATUS-001'], { fault: long }, /^status update 1 carries 0202;/);
+      const empty = rewriteCardResponse((c) => isSelectionMsg(0x80)(c) || isGetResponsePoll(c), (res) => (splitApdu(res).sw === Sw.STATUS_UPDATE ? responseApdu('', Sw.STATUS_UPDATE) : res));
+      await expectFails(['NFC-STATUS-001'], { fault: empty }, /^status update 1 carries nothing;/);
+      // PROCESSING (1) is as good as UPNEEDED (2)
+      const processing = rewriteCardResponse((c) => isSelectionMsg(0x80)(c) || isGetResponsePoll(c), (res) => (splitApdu(res).sw === Sw.STATUS_UPDATE ? responseApdu(Uint8Array.of(1), Sw.STATUS_UPDATE) : res));
+      await expectOutcome(['NFC-STATUS-001'], 'pass', { fault: processing });
+      const endless = answerFor((c) => (isSelectionMsg(0x80)(c) || isGetResponsePoll(c) ? responseApdu(Uint8Array.of(2), Sw.STATUS_UPDATE) : undefined));
+      await expectFails(['NFC-STATUS-001'], { fault: endless }, /^more than 600 status updates: the command never ended$/);
+      const atOnce = answerFor((c) => (isSelectionMsg(0x80)(c) ? responseApdu(Uint8Array.of(0), Sw.SUCCESS) : undefined));
+      await expectOutcome(['NFC-STATUS-001'], 'skip', { fault: atOnce }, /^authenticatorSelection was answered at once \(the tap is the touch\)/);
+      const finalRefused = rewriteCardResponse(isGetResponsePoll, (res) => (splitApdu(res).sw === Sw.SUCCESS ? responseApdu('', Sw.NO_PRECISE_DIAGNOSIS) : res));
+      await expectFails(['NFC-STATUS-001'], { fault: finalRefused }, /^the final answer: expected 0x9000 SUCCESS, got 0x6F00/);
+      const finalError = rewriteCardResponse(isGetResponsePoll, (res) => (splitApdu(res).sw === Sw.SUCCESS ? responseApdu(Uint8Array.of(0x27), Sw.SUCCESS) : res));
+      await expectFails(['NFC-STATUS-001'], { fault: finalError }, /^authenticatorSelection: expected 0x00 CTAP2_OK, got 0x27 CTAP2_ERR_OPERATION_DENIED$/);
+    });
+
+    it('STATUS-002: authenticatorSelection without status updates answered with an error fails', async () => {
+      const denied = rewriteCardResponse(isSelectionMsg(0), () => responseApdu(Uint8Array.of(0x27), Sw.SUCCESS));
+      await expectFails(['NFC-STATUS-002'], { fault: denied }, /^authenticatorSelection: expected 0x00 CTAP2_OK, got 0x27 CTAP2_ERR_OPERATION_DENIED$/);
+    });
+
+    it('malformed APDUs answered with another status word fail APDU-001 to APDU-004; 6B00 is allowed for P2', async () => {
+      const blur = (match: (c: Uint8Array) => boolean) => rewriteCardResponse(match, () => responseApdu('', Sw.NO_PRECISE_DIAGNOSIS));
+      await expectFails(['NFC-APDU-001'], { fault: blur((c) => c[0] === 0xe0) }, /^CLA 0xE0: expected 0x6E00 CLA_NOT_SUPPORTED, got 0x6F00/);
+      await expectFails(['NFC-APDU-002'], { fault: blur((c) => c[1] === 0x5a) }, /^INS 0x5A: expected 0x6D00 INS_NOT_SUPPORTED, got 0x6F00/);
+      await expectFails(['NFC-APDU-003'], { fault: blur((c) => c[3] === 1) }, /^P2 0x01: expected 0x6A86 INCORRECT_P1P2 or 0x6B00, got 0x6F00/);
+      await expectFails(['NFC-APDU-004'], { fault: blur((c) => c[4] === 5 && c.length === 6) }, /^Lc 5 with 1 data byte: expected 0x6700 WRONG_LENGTH, got 0x6F00/);
+      await expectOutcome(['NFC-APDU-003'], 'pass', { fault: rewriteCardResponse((c) => c[3] === 1, () => responseApdu('', 0x6b00)) });
+      await expectOutcome(['NFC-APDU-003'], 'pass', { fault: rewriteCardResponse((c) => c[3] === 1, () => responseApdu('', Sw.INCORRECT_P1P2)) });
+    });
+
+    it('a check ends by selecting the applet again, so a SELECT-004 power cycle does not reach the next check', async () => {
+      const seen: string[] = [];
+      const fault: CardFault = async (c, next) => {
+        seen.push(hex(c));
+        return next(c);
+      };
+      const r = await runNfcArea({ fault, checks: ['NFC-SELECT-004', 'NFC-APDU-002'] });
+      expect([...r.values()].map((x) => x.status)).toEqual(['pass', 'pass']);
+      const afterGetInfo = seen.indexOf('8010000001' + '04' + '00');
+      expect(seen[afterGetInfo + 1]).toBe(SELECT_FIDO);
+    });
+  });
+});
