@@ -54,6 +54,8 @@ export interface Behaviour {
   decrementPinRetries: boolean;
   /** whether excludeList is honoured (CTAP 2.1 §6.1.2 step 11: it must) */
   honourExcludeList: boolean;
+  /** whether getAssertion without an allowList returns discoverable credentials most recent first (CTAP 2.1 §6.2.2 step 7: it must) */
+  discoverableNewestFirst: boolean;
   /** whether discoverable credentials are offered (getInfo rk) */
   residentKeys: boolean;
   /** whether hmac-secret is offered */
@@ -119,6 +121,7 @@ export const defaultBehaviour: Behaviour = {
   presenceWithoutUp: false,
   decrementPinRetries: true,
   honourExcludeList: true,
+  discoverableNewestFirst: true,
   residentKeys: true,
   hmacSecret: true,
   hmacSecretUvSplit: true,

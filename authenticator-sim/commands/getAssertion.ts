@@ -115,7 +115,7 @@ export async function getAssertion(a: Authenticator, params: unknown, { signal }
     candidates = a.state.credentials
       .filter((c) => c.rpId === req.rpId)
       .filter((c) => c.credProtect === CredProtect.userVerificationOptional || userVerified)
-      .sort((x, y) => y.created - x.created)
+      .sort((x, y) => (a.behaviour.discoverableNewestFirst ? y.created - x.created : x.created - y.created))
       .flatMap((c) => {
         const key = unwrapCredentialId(a.state.masterKey, rpIdHash, c.id);
         return key ? [{ stored: c, privateKey: key.privateKey, fromAllowList: false }] : [];

@@ -30,6 +30,7 @@ import { noncanonicalCbor } from './noncanonicalCbor.ts';
 import { noResidentKeys } from './noResidentKeys.ts';
 import { pinRetriesNotDecremented } from './pinRetriesNotDecremented.ts';
 import { pinTokenPresence } from './pinTokenPresence.ts';
+import { rkOldestFirst } from './rkOldestFirst.ts';
 import type { Quirk } from './Quirk.ts';
 import { selfAttestation } from './selfAttestation.ts';
 import { unsupportedPermissionGranted } from './unsupportedPermissionGranted.ts';
@@ -90,6 +91,8 @@ export const QUIRKS: readonly Quirk[] = [
   unsupportedPermissionGranted,
   // the signature counter across authenticatorReset (WebAuthn L3 §6.1.1; a warning, not a failure)
   counterResetOnReset,
+  // discoverable credentials in the order CTAP 2.1 §6.2.2 step 7 gives them (most recent first)
+  rkOldestFirst,
 ];
 
 export class QuirkError extends Error {

@@ -52,6 +52,7 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'unsupported-permission-granted': { checks: ['CLIENTPIN-UNAUTHPERM-001'] },
   // allowed (no MUST keeps the counter across reset), so a warning and nothing failing
   'counter-reset-on-reset': { checks: [], warns: ['RESET-003'] },
+  'rk-oldest-first': { checks: ['RK-DISCOVER-001', 'RK-MULTI-001', 'RK-OVERWRITE-001'] },
   'nfc-select-any-aid': { checks: ['NFC-SELECT-003'], args: NFC_ARGS },
   'nfc-no-select-needed': { checks: ['NFC-SELECT-004'], args: NFC_ARGS },
   'nfc-wrong-version': { checks: ['NFC-SELECT-002'], args: NFC_ARGS },

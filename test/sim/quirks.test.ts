@@ -85,6 +85,7 @@ describe('the quirk set', () => {
       'assertion-without-touch',
       'unsupported-permission-granted',
       'counter-reset-on-reset',
+      'rk-oldest-first',
     ]);
   });
 

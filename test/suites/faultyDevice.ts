@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { Authenticator, SimulatedFingerprintSensor } from '../../authenticator-sim/index.ts';
+import type { Behaviour } from '../../authenticator-sim/behaviour.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
@@ -25,11 +26,22 @@ export interface CheckOutcome {
 }
 
 /** Runs the named suites (or checks) against a fresh simulator, with quirks and/or a fault in between. */
-export async function runAgainst(options: { suites?: string[]; checks?: string[]; quirks?: string[]; fault?: Fault; fingerprint?: false; ctap22?: false }): Promise<Map<string, CheckOutcome>> {
+export async function runAgainst(options: {
+  suites?: string[];
+  checks?: string[];
+  quirks?: string[];
+  fault?: Fault;
+  fingerprint?: false;
+  ctap22?: false;
+  /** simulator behaviour beyond the quirks (a device that does what the spec allows, not a bug) */
+  behaviour?: Partial<Behaviour>;
+  /** the transport the run says the device is reached over (SuiteDevice.kind); default 'sim' */
+  kind?: string;
+}): Promise<Map<string, CheckOutcome>> {
   const sim = await Authenticator.create({
     allowResetAnytime: true,
     attestationMaterial: await sharedAttestationMaterial(),
-    ...authenticatorOptionsForQuirks(options.quirks ?? []),
+    behaviour: { ...authenticatorOptionsForQuirks(options.quirks ?? []).behaviour, ...options.behaviour },
     ...(options.fingerprint === false ? { fingerprint: false as const } : {}),
     ...(options.ctap22 === false ? { ctap22: false as const } : {}),
   });
@@ -55,7 +67,7 @@ export async function runAgainst(options: { suites?: string[]; checks?: string[]
     : sim;
   const ctap2 = await Ctap2.open(new DirectAuthenticatorChannel(handler));
   const run = await runSuites({
-    device: { ctap2, kind: 'sim' },
+    device: { ctap2, kind: options.kind ?? 'sim' },
     context: {
       allowDestructive: true,
       pin: '1234',

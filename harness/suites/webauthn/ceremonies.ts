@@ -3,6 +3,7 @@ import { WebAuthnClient, type CreationOptionsJSON, type RequestOptionsJSON } fro
 import { randomBytes } from 'node:crypto';
 import { CheckFailed } from '../../runner/Check.ts';
 import { poolMember } from '../credentialPool.ts';
+import { failOnStatus } from '../failOnStatus.ts';
 import type { SuiteContext } from '../SuiteContext.ts';
 
 /**
@@ -88,7 +89,8 @@ export async function register(
   const options = await c.post('/attestation/options', { username, displayName: username, authenticatorSelection: selection, attestation });
   const creation = stripStatus(options) as unknown as CreationOptionsJSON;
   if (es256Only) creation.pubKeyCredParams = [{ type: 'public-key', alg: -7 }];
-  const result = await c.client.create(creation);
+  // a registration the relying party asked for: a key that refuses it (a CTAP status) fails the check
+  const result = await failOnStatus('the key, asked to register,', () => c.client.create(creation));
   await c.post('/attestation/result', result.credential);
   return result;
 }
@@ -96,7 +98,7 @@ export async function register(
 export async function authenticate(c: Ceremonies, username: string | undefined, userVerification: 'required' | 'preferred' | 'discouraged') {
   const options = await c.post('/assertion/options', { ...(username ? { username } : {}), userVerification });
   const request = stripStatus(options) as unknown as RequestOptionsJSON;
-  const result = await c.client.get(request);
+  const result = await failOnStatus('the key, asked to sign in,', () => c.client.get(request));
   await c.post('/assertion/result', result.credential);
   return result;
 }
@@ -119,7 +121,8 @@ export async function discoverableSignIn(c: Ceremonies, userVerification: 'requi
     return { json, cookie: res.headers.get('set-cookie')?.split(';')[0] ?? cookie };
   };
   const started = await call('/options', { userVerification });
-  const result = await c.client.get(started.json.options as RequestOptionsJSON);
+  // the key holds a discoverable credential for this RP ID: CTAP2_ERR_NO_CREDENTIALS means it did not keep it (CTAP 2.1 §6.2.2 step 7)
+  const result = await failOnStatus('the key, asked for a discoverable sign-in,', () => c.client.get(started.json.options as RequestOptionsJSON));
   await call('/verify', { ceremonyId: started.json.ceremonyId, response: result.credential }, started.cookie);
   return result;
 }
