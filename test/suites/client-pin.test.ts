@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
 import { CtapStatus as S, type CborMap } from '../../harness/protocol/index.ts';
-import { clearAuthDataFlags, editResponse, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
+import { acceptInstead, clearAuthDataFlags, editResponse, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
 const MC = 0x01;
 const GA = 0x02;
@@ -12,56 +12,61 @@ const sub = { getPINRetries: 1, getKeyAgreement: 2, setPIN: 3, changePIN: 4, get
 
 /**
  * For each check of the client-pin suite, a device answer that breaks the rule it enforces (a tamper
- * between host and simulator): with it in place the check must fail. Where a simulator quirk exists
- * (pin-retries-not-decremented) the quirk is used instead.
+ * between host and simulator) and what the check must then say: with it in place the check must fail, for
+ * that reason. Where a simulator quirk exists (pin-retries-not-decremented) the quirk is used instead. A
+ * device that accepts what it must refuse answers a well-formed CTAP2_OK (acceptInstead), so the check
+ * fails on the status, not on a body that does not decode.
  */
-const perProtocol: Record<string, Tamper> = {
-  'KA-001': (c, req, res) => (c === PIN && subCommandIs(sub.getKeyAgreement)(req) ? editResponse(res, (m) => (m.get(1) as CborMap).set(3, -7)) : res),
-  'SETPIN-001': swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.setPIN)),
+type Case = [Tamper, string];
+const OK = '0x00 CTAP2_OK';
+const AUTH_INVALID = '0x33 CTAP2_ERR_PIN_AUTH_INVALID';
+const perProtocol = (v: 1 | 2): Record<string, Case> => ({
+  'KA-001': [(c, req, res) => (c === PIN && subCommandIs(sub.getKeyAgreement)(req) ? editResponse(res, (m) => (m.get(1) as CborMap).set(3, -7)) : res), 'alg is -7, expected -25 (ECDH-ES + HKDF-256)'],
+  'SETPIN-001': [swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.setPIN)), `setPIN on a device without a PIN: expected ${OK}, got 0x7f CTAP1_ERR_OTHER`],
   // the status the brief asked for (CTAP2_ERR_NOT_ALLOWED) is not the spec's: a device answering it fails
-  'SETPIN-002': swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_ERR_NOT_ALLOWED, subCommandIs(sub.setPIN)),
-  'SETPIN-003': swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_INVALID, OTHER, subCommandIs(sub.setPIN)),
-  'POLICY-001': swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)),
-  'POLICY-002': swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)),
-  'POLICY-003': swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)),
-  'POLICY-004': swapStatus(PIN, S.CTAP2_OK, S.CTAP2_ERR_PIN_POLICY_VIOLATION, subCommandIs(sub.setPIN)),
-  'PAD-001': swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_OK, subCommandIs(sub.setPIN)),
-  'CHANGE-001': swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.changePIN)),
-  'CHANGE-002': swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_AUTH_INVALID, subCommandIs(sub.changePIN)),
-  'CHANGE-003': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, OTHER),
-  'WRONG-002': swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_OK),
-  'BLOCK-001': swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_BLOCKED, S.CTAP2_ERR_PIN_INVALID),
-  'MISSING-001': swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER),
-  'MISSING-002': swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID),
-  'PERM-001': swapStatus(GA, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
-  'PERM-002': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
-  'PERM-003': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
-  'PERM-004': swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_ERR_UNAUTHORIZED_PERMISSION, subCommandIs(sub.withPermissions)),
-  'PERM-005': swapStatus(GA, S.CTAP2_OK, S.CTAP2_ERR_PIN_AUTH_INVALID),
-  'ONCE-001': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
-  'LEGACY-001': clearAuthDataFlags(UV, [MC]),
-  'LEGACY-002': swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_OK, subCommandIs(sub.getPINToken)),
-  'LEGACY-003': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
-  'UVFLAG-001': clearAuthDataFlags(UV, [MC]),
-  'UVFLAG-002': clearAuthDataFlags(UV, [GA]),
-  'PARAM-001': swapStatus(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK),
-  'PROBE-001': swapStatus(MC, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_NOT_SET),
-  'PROBE-002': swapStatus(GA, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_NOT_SET),
+  'SETPIN-002': [swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_ERR_NOT_ALLOWED, subCommandIs(sub.setPIN)), `setPIN with a PIN already set: expected ${AUTH_INVALID}, got 0x30 CTAP2_ERR_NOT_ALLOWED`],
+  'SETPIN-003': [swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_INVALID, OTHER, subCommandIs(sub.setPIN)), `setPIN with a wrong pinUvAuthParam: expected ${AUTH_INVALID}, got 0x7f CTAP1_ERR_OTHER`],
+  'POLICY-001': [swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)), `setPIN with 3 digits (minPINLength 4): expected 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION, got ${OK}`],
+  'POLICY-002': [swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)), `setPIN with 3 code points / 6 bytes: expected 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION, got ${OK}`],
+  'POLICY-003': [swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)), `setPIN with a 64-byte PIN: expected 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION, got ${OK}`],
+  'POLICY-004': [swapStatus(PIN, S.CTAP2_OK, S.CTAP2_ERR_PIN_POLICY_VIOLATION, subCommandIs(sub.setPIN)), `setPIN with a 63-byte PIN: expected ${OK}, got 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION`],
+  'PAD-001': [swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_OK, subCommandIs(sub.setPIN)), `setPIN with 128 bytes of padded PIN: expected 0x02 CTAP1_ERR_INVALID_PARAMETER, got ${OK}`],
+  'CHANGE-001': [swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.changePIN)), `changePIN with the right current PIN: expected ${OK}, got 0x7f CTAP1_ERR_OTHER`],
+  'CHANGE-002': [swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_AUTH_INVALID, subCommandIs(sub.changePIN)), `changePIN with a wrong current PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${AUTH_INVALID}`],
+  'CHANGE-003': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential with a token issued before changePIN: expected ${AUTH_INVALID}, got ${OK}`],
+  'WRONG-002': [swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_OK), `wrong PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${OK}`],
+  'BLOCK-001': [swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_BLOCKED, S.CTAP2_ERR_PIN_INVALID), 'wrong PIN number 3 in a row: expected 0x34 CTAP2_ERR_PIN_AUTH_BLOCKED, got 0x31 CTAP2_ERR_PIN_INVALID'],
+  'MISSING-001': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+  'MISSING-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
+  'PERM-001': [acceptInstead(GA, S.CTAP2_ERR_PIN_AUTH_INVALID), `getAssertion with an mc-only token: expected ${AUTH_INVALID}, got ${OK}`],
+  'PERM-002': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential with a ga-only token: expected ${AUTH_INVALID}, got ${OK}`],
+  'PERM-003': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential on other.clientpin-v${v}-perm-003.fido-harness.test with a token for clientpin-v${v}-perm-003.fido-harness.test: expected ${AUTH_INVALID}, got ${OK}`],
+  'PERM-004': [swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_ERR_UNAUTHORIZED_PERMISSION, subCommandIs(sub.withPermissions)), 'token request with permissions 0: expected 0x02 CTAP1_ERR_INVALID_PARAMETER, got 0x40 CTAP2_ERR_UNAUTHORIZED_PERMISSION'],
+  'PERM-005': [swapStatus(GA, S.CTAP2_OK, S.CTAP2_ERR_PIN_AUTH_INVALID), `getAssertion: expected ${OK}, got ${AUTH_INVALID}`],
+  'ONCE-001': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `second makeCredential with the same token: expected ${AUTH_INVALID}, got ${OK}`],
+  'LEGACY-001': [clearAuthDataFlags(UV, [MC]), 'UV flag clear on makeCredential with a getPINToken token'],
+  'LEGACY-002': [swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_OK, subCommandIs(sub.getPINToken)), `getPINToken with permissions: expected 0x02 CTAP1_ERR_INVALID_PARAMETER, got ${OK}`],
+  'LEGACY-003': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential on a second RP with the same getPINToken token: expected ${AUTH_INVALID}, got ${OK}`],
+  'UVFLAG-001': [clearAuthDataFlags(UV, [MC]), 'UV flag clear on makeCredential with a token'],
+  'UVFLAG-002': [clearAuthDataFlags(UV, [GA]), 'UV flag clear on getAssertion with a token'],
+  'PARAM-001': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential with a ${v === 1 ? 8 : 16}-byte pinUvAuthParam: expected ${AUTH_INVALID}, got ${OK}`],
+  'PROBE-001': [swapStatus(MC, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_NOT_SET), 'makeCredential with an empty pinUvAuthParam: expected 0x31 CTAP2_ERR_PIN_INVALID, got 0x35 CTAP2_ERR_PIN_NOT_SET'],
+  'PROBE-002': [swapStatus(GA, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_ERR_PIN_NOT_SET), 'getAssertion with an empty pinUvAuthParam: expected 0x31 CTAP2_ERR_PIN_INVALID, got 0x35 CTAP2_ERR_PIN_NOT_SET'],
+});
+
+const general: Record<string, Case> = {
+  'CLIENTPIN-RETRIES-001': [(c, req, res) => (c === PIN && subCommandIs(sub.getPINRetries)(req) ? editResponse(res, (m) => m.set(3, 9)) : res), 'pinRetries is 9'],
+  'CLIENTPIN-SUBCMD-001': [swapStatus(PIN, S.CTAP2_ERR_INVALID_SUBCOMMAND, S.CTAP1_ERR_INVALID_PARAMETER), 'clientPIN subCommand 0x1f: expected 0x3e CTAP2_ERR_INVALID_SUBCOMMAND, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+  'CLIENTPIN-PROTO-001': [swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_ERR_MISSING_PARAMETER), 'getKeyAgreement with pinUvAuthProtocol 99: expected 0x02 CTAP1_ERR_INVALID_PARAMETER, got 0x14 CTAP2_ERR_MISSING_PARAMETER'],
+  'CLIENTPIN-PROTO-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER), 'getKeyAgreement without pinUvAuthProtocol: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+  'CLIENTPIN-PUAT-001': [swapStatus(MC, S.CTAP2_ERR_PUAT_REQUIRED, S.CTAP2_ERR_PIN_AUTH_INVALID), `rk makeCredential without a token while a PIN is set: expected 0x36 CTAP2_ERR_PUAT_REQUIRED, got ${AUTH_INVALID}`],
+  'PIN-TOKEN-001': [clearAuthDataFlags(UV, [MC]), 'makeCredential with the token did not set the UV flag'],
+  'PIN-TOKEN-002': [clearAuthDataFlags(UV, [MC]), 'makeCredential with the token did not set the UV flag'],
 };
 
-const general: Record<string, Tamper> = {
-  'CLIENTPIN-RETRIES-001': (c, req, res) => (c === PIN && subCommandIs(sub.getPINRetries)(req) ? editResponse(res, (m) => m.set(3, 9)) : res),
-  'CLIENTPIN-SUBCMD-001': swapStatus(PIN, S.CTAP2_ERR_INVALID_SUBCOMMAND, S.CTAP1_ERR_INVALID_PARAMETER),
-  'CLIENTPIN-PROTO-001': swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_ERR_MISSING_PARAMETER),
-  'CLIENTPIN-PROTO-002': swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER),
-  'CLIENTPIN-PUAT-001': swapStatus(MC, S.CTAP2_ERR_PUAT_REQUIRED, S.CTAP2_ERR_PIN_AUTH_INVALID),
-  'PIN-TOKEN-001': clearAuthDataFlags(UV, [MC]),
-  'PIN-TOKEN-002': clearAuthDataFlags(UV, [MC]),
-};
-
-const table: Array<[string, Tamper]> = [
+const table: Array<[string, Case]> = [
   ...Object.entries(general),
-  ...[1, 2].flatMap((v) => Object.entries(perProtocol).map(([rest, t]): [string, Tamper] => [`CLIENTPIN-V${v}-${rest}`, t])),
+  ...([1, 2] as const).flatMap((v) => Object.entries(perProtocol(v)).map(([rest, c]): [string, Case] => [`CLIENTPIN-V${v}-${rest}`, c])),
 ];
 
 describe('client-pin suite', () => {
@@ -92,15 +97,24 @@ describe('client-pin suite', () => {
 
   it('should fail each check when the device breaks the rule it enforces', async () => {
     const survivors: string[] = [];
-    for (const [id, tamper] of table) {
+    for (const [id, [tamper, message]] of table) {
       // alone and untampered it passes, so the failure below is the tamper's doing
       const [clean] = await sim.run({ checks: [id] });
       if (clean?.status !== 'pass') survivors.push(`${id} untampered: ${clean?.status} ${clean?.message}`);
       const [result] = await sim.run({ checks: [id] }, tamper);
-      if (result?.status !== 'fail') survivors.push(`${id}: ${result?.status} ${result?.message}`);
+      if (result?.status !== 'fail' || result.message !== message) survivors.push(`${id}: ${result?.status} ${result?.message}`);
     }
     expect(survivors).toEqual([]);
   }, 60_000);
+
+  it('should fail PARAM-001 on a device that compares only the first bytes of a longer pinUvAuthParam', async () => {
+    for (const v of [1, 2]) {
+      const mac = v === 1 ? 16 : 32;
+      const longer = acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, (req) => (req?.get(8) as Uint8Array | undefined)?.length === mac + 16);
+      const [result] = await sim.run({ checks: [`CLIENTPIN-V${v}-PARAM-001`] }, longer);
+      expect(`${result?.status} ${result?.message}`).toBe(`fail makeCredential with a ${mac + 16}-byte pinUvAuthParam: expected ${AUTH_INVALID}, got ${OK}`);
+    }
+  });
 
   it('should skip the three-wrong-PINs check with a reason when the device cannot be power-cycled', async () => {
     const { runSuites } = await import('../../harness/suites/runSuites.ts');
