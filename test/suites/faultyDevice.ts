@@ -5,6 +5,7 @@ import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/in
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
+import type { SuiteContextOptions } from '../../harness/suites/SuiteContext.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
 
 /** One CTAP2 exchange as the fault middleware sees it: the status and the decoded response map. */
@@ -35,6 +36,8 @@ export async function runAgainst(options: {
   ctap22?: false;
   /** simulator behaviour beyond the quirks (a device that does what the spec allows, not a bug) */
   behaviour?: Partial<Behaviour>;
+  /** the MDS the run judges attestation and status against (SuiteContextOptions.mds) */
+  mds?: SuiteContextOptions['mds'];
   /** the transport the run says the device is reached over (SuiteDevice.kind); default 'sim' */
   kind?: string;
 }): Promise<Map<string, CheckOutcome>> {
@@ -73,6 +76,7 @@ export async function runAgainst(options: {
       pin: '1234',
       ...(sim.fingerprint instanceof SimulatedFingerprintSensor ? { fingerprint: fingerControl(sim.fingerprint) } : {}),
       enterpriseRpIds: sim.enterpriseRpIds,
+      ...(options.mds ? { mds: options.mds } : {}),
     },
     ...(options.suites ? { suites: options.suites } : {}),
     ...(options.checks ? { checks: options.checks } : {}),

@@ -167,7 +167,8 @@ export const attestationChecks: SuiteCheck[] = [
     async run(ctx) {
       const entry = ctx.options.mds!.store.byAaguid(ctx.info.aaguid);
       if (!entry) throw new CheckSkipped('no MDS entry for this AAGUID');
-      const diffs = compareGetInfo(ctx.info, entry.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined);
+      // a 'note' is device state both sides allow (an option true on the key, false in the statement): not a disagreement
+      const diffs = compareGetInfo(ctx.info, entry.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined).filter((d) => d.severity === 'difference');
       if (diffs.length) throw new CheckWarning(diffs.map((d) => JSON.stringify(d)).join('; '));
     },
   },

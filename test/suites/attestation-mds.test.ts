@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { Authenticator } from '../../authenticator-sim/index.ts';
+import { decodeCbor, decodeGetInfoResponse, type AuthenticatorInfo } from '../../harness/protocol/index.ts';
+import type { StatusReport } from '../../mds/index.ts';
+import { OTHER_AAGUID, TEST_TIME, testMds } from '../compat/compatFixtures.ts';
+import { rewriteResponse, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
+
+/** The simulator's getInfo, as a metadata statement's authenticatorGetInfo describes the model. */
+async function simInfo(): Promise<AuthenticatorInfo> {
+  const sim = await Authenticator.create({});
+  return decodeGetInfoResponse(decodeCbor((await sim.handleCbor(0x04, new Uint8Array(0))).payload).value);
+}
+
+/** A test MDS listing the simulator (its AAGUID and attestation root), with `opts`, judged at TEST_TIME. */
+async function mds(opts: { aaguid?: string; statusReports?: StatusReport[]; info?: AuthenticatorInfo | 'none' } = {}) {
+  const info = opts.info === 'none' ? undefined : (opts.info ?? (await simInfo()));
+  const made = await testMds({ ...(opts.aaguid ? { aaguid: opts.aaguid } : {}), ...(opts.statusReports ? { statusReports: opts.statusReports } : {}), ...(info ? { info } : {}) });
+  return { store: made.store, at: TEST_TIME };
+}
+
+const outcomes = (results: Map<string, CheckOutcome>) => Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]));
+const PASS = 'pass: as specified';
+const ATTESTATION_PASSES = { 'ATT-FORMAT-001': PASS, 'ATT-PACKED-001': PASS, 'ATT-CERT-001': PASS, 'ATT-CHAIN-001': PASS, 'ATT-AAGUID-001': PASS };
+
+async function run(options: Parameters<typeof runAgainst>[0]) {
+  return outcomes(await runAgainst({ suites: ['attestation', 'mds'], ...options }));
+}
+
+describe('attestation and mds checks (WebAuthn L3 §8.2, FIDO MDS3)', () => {
+  it('should skip the mds checks, with the reason, when no MDS is given', async () => {
+    expect(await run({})).toEqual({
+      ...ATTESTATION_PASSES,
+      'MDS-ENTRY-001': 'skip: no MDS given (--mds)',
+      'MDS-CHAIN-001': 'skip: no MDS given (--mds)',
+      'MDS-STATUS-001': 'skip: no MDS given (--mds)',
+      'MDS-GETINFO-001': 'skip: no MDS given (--mds)',
+    });
+  });
+
+  it('should pass every check on the clean simulator listed in the MDS with its getInfo', async () => {
+    expect(await run({ mds: await mds() })).toEqual({ ...ATTESTATION_PASSES, 'MDS-ENTRY-001': PASS, 'MDS-CHAIN-001': PASS, 'MDS-STATUS-001': PASS, 'MDS-GETINFO-001': PASS });
+  });
+
+  it('should fail MDS-ENTRY-001 and MDS-CHAIN-001 when the MDS does not list the AAGUID', async () => {
+    const got = await run({ mds: await mds({ aaguid: OTHER_AAGUID }) });
+    expect(got['MDS-ENTRY-001']).toBe('fail: no MDS entry for AAGUID be7c888f-f407-45b9-bab1-f1e15cedc047');
+    expect(got['MDS-CHAIN-001']).toMatch(/^fail: no trusted path to the metadata roots \(basic\): no trust anchor for "[^"]+Simulator Root CA": /);
+    expect(got['MDS-STATUS-001']).toBe('skip: no MDS entry for this AAGUID');
+    expect(got['MDS-GETINFO-001']).toBe('skip: no MDS entry for this AAGUID');
+  });
+
+  it('should fail ATT-PACKED-001 and MDS-CHAIN-001 and skip the certificate checks on self attestation', async () => {
+    const got = await run({ quirks: ['self-attestation'], mds: await mds() });
+    expect(got).toEqual({
+      'ATT-FORMAT-001': PASS,
+      'ATT-PACKED-001': 'fail: packed self attestation (no x5c): no certificate chain to a vendor root',
+      'ATT-CERT-001': 'skip: no attestation certificate (self or none attestation)',
+      'ATT-CHAIN-001': 'skip: no x5c',
+      'ATT-AAGUID-001': PASS,
+      'MDS-ENTRY-001': PASS,
+      'MDS-CHAIN-001': 'fail: no trusted path to the metadata roots (self): self attestation: signed by the credential key itself, no certificate chain, so the authenticator model cannot be trusted',
+      'MDS-STATUS-001': PASS,
+      'MDS-GETINFO-001': PASS,
+    });
+  });
+
+  it('should fail MDS-STATUS-001 on a REVOKED model and warn on an update the firmware lacks', async () => {
+    const revoked = await run({ checks: ['MDS-STATUS-001'], mds: await mds({ statusReports: [{ status: 'REVOKED', effectiveDate: '2024-01-01' }] }) });
+    expect(revoked).toEqual({ 'MDS-STATUS-001': 'fail: REVOKED since 2024-01-01' });
+    const update = await run({
+      checks: ['MDS-STATUS-001'],
+      mds: await mds({ statusReports: [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'UPDATE_AVAILABLE', effectiveDate: '2024-02-01', authenticatorVersion: 999999 }] }),
+    });
+    expect(update).toEqual({ 'MDS-STATUS-001': 'warn: UPDATE_AVAILABLE since 2024-02-01 (authenticatorVersion 999999)' });
+  });
+
+  it("should warn MDS-GETINFO-001 when the statement's getInfo describes another model, or none", async () => {
+    const info = await simInfo();
+    const other = await run({ checks: ['MDS-GETINFO-001'], mds: await mds({ info: { ...info, versions: ['FIDO_2_0'] } }) });
+    expect(JSON.parse(`[${other['MDS-GETINFO-001']!.replace(/^warn: /, '')}]`)).toEqual([
+      { member: 'versions', severity: 'difference', live: info.versions, statement: ['FIDO_2_0'], message: 'authenticator reports FIDO_2_1, FIDO_2_1_PRE, FIDO_2_2, U2F_V2 that the statement does not list' },
+    ]);
+    const none = await run({ checks: ['MDS-GETINFO-001'], mds: await mds({ info: 'none' }) });
+    expect(none['MDS-GETINFO-001']).toBe('warn: {"member":"authenticatorGetInfo","severity":"difference","live":"present","message":"the metadata statement has no authenticatorGetInfo to compare with"}');
+  });
+
+  it('should pass MDS-GETINFO-001 when only device state differs (clientPin false on the key, true in the statement)', async () => {
+    const info = await simInfo();
+    const got = await run({ checks: ['MDS-GETINFO-001'], mds: await mds({ info: { ...info, options: { ...info.options, clientPin: true } } }) });
+    expect(got).toEqual({ 'MDS-GETINFO-001': PASS });
+  });
+
+  it('should warn ATT-FORMAT-001 and skip the packed checks, with the reason, on "none" attestation', async () => {
+    const none: Fault = rewriteResponse(0x01, (b) => {
+      b.set(0x01, 'none');
+      b.set(0x03, new Map());
+    });
+    expect(await run({ fault: none })).toMatchObject({
+      'ATT-FORMAT-001': 'warn: attestation format is "none", not packed',
+      'ATT-PACKED-001': 'skip: format is none',
+      'ATT-CERT-001': 'skip: no attestation certificate (self or none attestation)',
+      'ATT-CHAIN-001': 'skip: no x5c',
+      'ATT-AAGUID-001': PASS,
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCanonicalCbor } from '../../harness/protocol/index.ts';
+import { rewriteResponse, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
+
+const [MAKE_CREDENTIAL, GET_ASSERTION, GET_INFO] = [0x01, 0x02, 0x04];
+/** authenticatorData: rpIdHash (32 bytes), flags, signCount (4 bytes), … (WebAuthn L3 §6.1) */
+const FLAGS = 32;
+const SIGN_COUNT = 33;
+/** flag bits (WebAuthn L3 §6.1): RFU1 is bit 1, RFU2 bit 5 */
+const [RFU1, BE, BS, RFU2, AT, ED] = [0x02, 0x08, 0x10, 0x20, 0x40, 0x80];
+
+/** Changes authenticatorData (response member 0x02) of `command`. */
+const tamperAuthData = (command: number, change: (authData: Uint8Array) => Uint8Array | void): Fault =>
+  rewriteResponse(command, (body) => {
+    const authData = body.get(0x02);
+    if (!(authData instanceof Uint8Array)) return;
+    const copy = Uint8Array.from(authData);
+    body.set(0x02, change(copy) ?? copy);
+  });
+
+/** Sets `flag` and appends what it announces, so the authenticatorData still parses. */
+const announce = (command: number, flag: number, extra: Uint8Array) =>
+  tamperAuthData(command, (d) => {
+    const out = Uint8Array.from([...d, ...extra]);
+    out[FLAGS]! |= flag;
+    return out;
+  });
+
+const setFlags = (command: number, set: number, clear = 0) => tamperAuthData(command, (d) => void (d[FLAGS] = (d[FLAGS]! | set) & ~clear));
+
+const indexOf = (a: Uint8Array, seq: number[]) => a.findIndex((_, i) => seq.every((b, j) => a[i + j] === b));
+
+/** The ES256 COSE key in attested credential data begins {1: 2, 3: -7, …} (RFC 9053 §7.1, canonical order). */
+const COSE_ES256 = [0xa5, 0x01, 0x02, 0x03, 0x26];
+/** …and carries x as -2: 32 bytes. */
+const COSE_X = [0x21, 0x58, 0x20];
+
+/** attested credential data of a made-up credential: AAGUID, a 16-byte credential ID, a COSE key */
+const ATTESTED_DATA = Uint8Array.from([...new Uint8Array(16), 0, 16, ...new Uint8Array(16).fill(1), ...encodeCanonicalCbor(new Map([[1, 2], [3, -7]]))]);
+
+/** From the second makeCredential on, the signature counter reads 0: it went back. */
+function counterBackToZero(): Fault {
+  let made = 0;
+  return tamperAuthData(MAKE_CREDENTIAL, (d) => void (++made > 1 && d.fill(0, SIGN_COUNT, SIGN_COUNT + 4)));
+}
+
+/**
+ * authenticatorData and response members a check exists to judge, broken one at a time on the way back from
+ * the simulator: each case names every check that must not pass, with its message (all others pass or skip).
+ */
+const CASES: Record<string, { suite: string; fault: () => Fault; expect: Record<string, string> }> = {
+  'makeCredential sets ED without extensions': {
+    suite: 'make-credential',
+    fault: () => announce(MAKE_CREDENTIAL, ED, Uint8Array.of(0xa0)),
+    expect: { 'MC-FLAGS-001': 'fail: ED flag set although no extension was requested' },
+  },
+  'makeCredential sets BS without BE': { suite: 'make-credential', fault: () => setFlags(MAKE_CREDENTIAL, BS, BE), expect: { 'MC-FLAGS-001': 'fail: BS set without BE' } },
+  'makeCredential sets BS with BE (a synced passkey: allowed)': { suite: 'make-credential', fault: () => setFlags(MAKE_CREDENTIAL, BS | BE), expect: {} },
+  'makeCredential sets the reserved bit 1': { suite: 'make-credential', fault: () => setFlags(MAKE_CREDENTIAL, RFU1), expect: { 'MC-FLAGS-001': 'fail: reserved flag bits set: 0x43' } },
+  'makeCredential sets the reserved bit 5': { suite: 'make-credential', fault: () => setFlags(MAKE_CREDENTIAL, RFU2), expect: { 'MC-FLAGS-001': 'fail: reserved flag bits set: 0x61' } },
+  'makeCredential makes an EdDSA-labelled key when ES256 was asked for': {
+    suite: 'make-credential',
+    fault: () => tamperAuthData(MAKE_CREDENTIAL, (d) => void (d[indexOf(d, COSE_ES256) + 4] = 0x27)),
+    expect: { 'MC-COSE-001': 'fail: COSE alg is -8, ES256 (-7) was requested', 'MC-ALG-001': 'fail: chose alg -8' },
+  },
+  'makeCredential returns a public key off the curve': {
+    suite: 'make-credential',
+    fault: () => tamperAuthData(MAKE_CREDENTIAL, (d) => void (d[indexOf(d, COSE_X) + 3]! ^= 0xff)),
+    expect: { 'MC-COSE-001': 'fail: credentialPublicKey is not usable: COSE key rejected by node:crypto: Invalid JWK EC key' },
+  },
+  'the signature counter goes back to 0': { suite: 'make-credential', fault: counterBackToZero, expect: { 'MC-COUNTER-001': 'fail: signCount went from 1 to 0' } },
+  'credential IDs longer than getInfo maxCredentialIdLength': {
+    suite: 'make-credential',
+    fault: () => rewriteResponse(GET_INFO, (info) => info.set(0x08, 16)),
+    expect: { 'MC-BASIC-001': 'fail: credentialId of 64 bytes exceeds maxCredentialIdLength 16' },
+  },
+  'credential IDs exactly as long as getInfo maxCredentialIdLength': { suite: 'make-credential', fault: () => rewriteResponse(GET_INFO, (info) => info.set(0x08, 64)), expect: {} },
+  'getAssertion sets ED without extensions': {
+    suite: 'get-assertion',
+    fault: () => announce(GET_ASSERTION, ED, Uint8Array.of(0xa0)),
+    expect: { 'GA-SIGNATURE-001': 'fail: assertion signature does not verify with the credential public key', 'GA-FLAGS-001': 'fail: ED set although no extension was requested' },
+  },
+  'getAssertion sets AT': {
+    suite: 'get-assertion',
+    fault: () => announce(GET_ASSERTION, AT, ATTESTED_DATA),
+    expect: { 'GA-SIGNATURE-001': 'fail: assertion signature does not verify with the credential public key', 'GA-FLAGS-001': 'fail: AT set in an assertion' },
+  },
+  'getAssertion names the credential with another type': {
+    suite: 'get-assertion',
+    fault: () => rewriteResponse(GET_ASSERTION, (b) => b.set(0x01, new Map([...(b.get(0x01) as Map<string, unknown>), ['type', 'not-public-key']]) as never)),
+    expect: { 'GA-CREDENTIAL-001': 'fail: credential.type is not-public-key' },
+  },
+};
+
+const notPassing = (results: Map<string, CheckOutcome>) => Object.fromEntries([...results].filter(([, r]) => r.status !== 'pass' && r.status !== 'skip').map(([id, r]) => [id, `${r.status}: ${r.message}`]));
+
+describe('make-credential and get-assertion checks on a device that breaks authenticatorData', () => {
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`should ${Object.keys(c.expect).length ? `fail ${Object.keys(c.expect).join(', ')}` : 'pass every check'} when ${name}`, async () => {
+      expect(notPassing(await runAgainst({ suites: [c.suite], fault: c.fault() }))).toEqual(c.expect);
+    });
+  }
+
+  it('should pass the counter checks of a key that keeps no counter (0 throughout), warning on assertions', async () => {
+    const results = await runAgainst({ suites: ['make-credential', 'get-assertion'], behaviour: { nextSignCount: () => 0 } });
+    expect(notPassing(results)).toEqual({ 'GA-COUNTER-001': 'warn: signCount is always 0: relying parties cannot detect clones' });
+    expect(results.get('MC-COUNTER-001')!.status).toBe('pass');
+  });
+});
