@@ -7,6 +7,7 @@ import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '.
 import { runSuites } from '../../harness/suites/runSuites.ts';
 import type { SuiteContextOptions } from '../../harness/suites/SuiteContext.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
+import { acceptedBody } from './acceptedBody.ts';
 
 /** One CTAP2 exchange as the fault middleware sees it: the status and the decoded response map. */
 export interface Answer {
@@ -149,3 +150,20 @@ export const stripExtensions = (command: number, extensionsKey: number, ...names
     for (const n of names) copy.delete(n);
     p.set(extensionsKey, copy);
   });
+
+/** Answers a well-formed CTAP2_OK (acceptedBody) wherever `command` answered `from`: a device that accepts what it must refuse. */
+export const acceptInstead =
+  (command: number, from: number): Fault =>
+  async (cmd, params, next) => {
+    const a = await next(params);
+    return cmd === command && a.status === from ? { status: 0, body: acceptedBody(command) } : a;
+  };
+
+/** Exactly the checks named in `expected` failed, each with its message (a string is the whole message). */
+export function expectFailures(results: Map<string, CheckOutcome>, expected: Record<string, string | RegExp>): void {
+  expect(failed(results).sort()).toEqual(Object.keys(expected).sort());
+  for (const [id, message] of Object.entries(expected)) {
+    if (typeof message === 'string') expect(results.get(id)!.message, id).toBe(message);
+    else expect(results.get(id)!.message, id).toMatch(message);
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CtapStatus as S } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
 import { largeBlobChecks } from '../../harness/suites/large-blob/largeBlobChecks.ts';
-import { expectEveryCheckPasses, failed, type Fault, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
+import { expectEveryCheckPasses, expectFailures, type Fault, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
 
 const LB = 0x0c;
 
@@ -21,37 +21,136 @@ describe('large-blob suite (CTAP 2.1 §6.10, §12.3)', () => {
     expectEveryCheckPasses(results, largeBlobChecks.map((c) => c.id));
   });
 
-  const statusCases: Array<[string, number, number, string[]]> = [
-    ['wrong offset accepted', S.CTAP1_ERR_INVALID_SEQ, S.CTAP2_OK, ['LB-SEQ-001']],
-    ['bad lengths and get+set accepted', S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_OK, ['LB-LEN-001', 'LB-LEN-002', 'LB-LEN-004', 'LB-PARAM-001']],
-    ['an oversize array accepted', S.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL, S.CTAP2_OK, ['LB-LEN-003']],
-    ['an oversize array refused with another code', S.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL, S.CTAP2_ERR_LIMIT_EXCEEDED, ['LB-LEN-003']],
-    ['an oversize get accepted', S.CTAP1_ERR_INVALID_LENGTH, S.CTAP2_OK, ['LB-LEN-005']],
-    ['a wrong hash accepted', S.CTAP2_ERR_INTEGRITY_FAILURE, S.CTAP2_OK, ['LB-HASH-001']],
-    ['a write without pinUvAuthParam accepted', S.CTAP2_ERR_PUAT_REQUIRED, S.CTAP2_OK, ['LB-AUTH-001']],
-    ['a token without lbw or a wrong pinUvAuthParam accepted', S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK, ['LB-AUTH-002', 'LB-AUTH-003']],
+  const got = (expected: string, actual: string) => `expected ${expected}, got ${actual}`;
+  const OK = '0x00 CTAP2_OK';
+  const INVALID_PARAMETER = '0x02 CTAP1_ERR_INVALID_PARAMETER';
+  const statusCases: Array<[string, number, number, Record<string, string | RegExp>]> = [
+    ['wrong offset accepted', S.CTAP1_ERR_INVALID_SEQ, S.CTAP2_OK, { 'LB-SEQ-001': `set at offset 48 when 32 was expected: ${got('0x04 CTAP1_ERR_INVALID_SEQ', OK)}` }],
+    [
+      'bad lengths and get+set accepted',
+      S.CTAP1_ERR_INVALID_PARAMETER,
+      S.CTAP2_OK,
+      {
+        'LB-LEN-001': `set at offset 0 without length: ${got(INVALID_PARAMETER, OK)}`,
+        'LB-LEN-002': `set announcing 16 bytes: ${got(INVALID_PARAMETER, OK)}`,
+        'LB-LEN-004': `fragment 8 bytes past the announced length: ${got(INVALID_PARAMETER, OK)}`,
+        'LB-PARAM-001': `get with set: ${got(INVALID_PARAMETER, OK)}`,
+      },
+    ],
+    ['an oversize array accepted', S.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL, S.CTAP2_OK, { 'LB-LEN-003': `set announcing 4097 bytes: ${got('0x18 CTAP2_ERR_LARGE_BLOB_STORAGE_FULL', OK)}` }],
+    ['an oversize array refused with another code', S.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL, S.CTAP2_ERR_LIMIT_EXCEEDED, { 'LB-LEN-003': `set announcing 4097 bytes: ${got('0x18 CTAP2_ERR_LARGE_BLOB_STORAGE_FULL', '0x15 CTAP2_ERR_LIMIT_EXCEEDED')}` }],
+    ['an oversize get accepted', S.CTAP1_ERR_INVALID_LENGTH, S.CTAP2_OK, { 'LB-LEN-005': /^get of \d+ bytes: expected 0x03 CTAP1_ERR_INVALID_LENGTH, got 0x00 CTAP2_OK$/ }],
+    ['a wrong hash accepted', S.CTAP2_ERR_INTEGRITY_FAILURE, S.CTAP2_OK, { 'LB-HASH-001': `array with a flipped hash bit: ${got('0x3d CTAP2_ERR_INTEGRITY_FAILURE', OK)}` }],
+    ['a write without pinUvAuthParam accepted', S.CTAP2_ERR_PUAT_REQUIRED, S.CTAP2_OK, { 'LB-AUTH-001': `set without pinUvAuthParam: ${got('0x36 CTAP2_ERR_PUAT_REQUIRED', OK)}` }],
+    [
+      'a token without lbw or a wrong pinUvAuthParam accepted',
+      S.CTAP2_ERR_PIN_AUTH_INVALID,
+      S.CTAP2_OK,
+      {
+        'LB-AUTH-002': /^set with a token of permissions 0x[0-9a-f]+ \(no lbw\): expected 0x33 CTAP2_ERR_PIN_AUTH_INVALID, got 0x00 CTAP2_OK$/,
+        'LB-AUTH-003': `set with a flipped pinUvAuthParam bit: ${got('0x33 CTAP2_ERR_PIN_AUTH_INVALID', OK)}`,
+      },
+    ],
   ];
-  for (const [what, from, to, ids] of statusCases) {
+  for (const [what, from, to, expected] of statusCases) {
+    const ids = Object.keys(expected);
     it(`should fail ${ids.join(', ')} when ${what}`, async () => {
       const results = await runAgainst({ checks: ids, fault: rewriteStatus(LB, from, to) });
-      expect(failed(results).sort()).toEqual([...ids].sort());
+      expectFailures(results, expected);
     });
   }
 
   it('should fail the read-back checks when the array read back is not what was stored', async () => {
     const results = await runAgainst({ checks: ['LB-READ-001', 'LB-WRITE-001', 'LB-KEY-001'], fault: corruptReads });
-    expect(failed(results).sort()).toEqual(['LB-KEY-001', 'LB-READ-001', 'LB-WRITE-001']);
+    expectFailures(results, {
+      'LB-READ-001': 'the array after reset is not the initial one',
+      'LB-WRITE-001': 'the array read back differs from the one written',
+      'LB-KEY-001': 'CLIENT_BAD_RESPONSE: large-blob array hash does not match (§6.10.2)',
+    });
   });
 
   it('should fail LB-KEY-001 when getAssertion returns no largeBlobKey, and LB-KEY-002 when false is taken', async () => {
     const noKey = await runAgainst({ checks: ['LB-KEY-001'], fault: rewriteResponse(0x02, (body) => body.delete(0x07)) });
-    expect(failed(noKey)).toEqual(['LB-KEY-001']);
+    expectFailures(noKey, { 'LB-KEY-001': "getAssertion largeBlobKey (0x07) differs from makeCredential's" });
     const falseTaken = await runAgainst({ checks: ['LB-KEY-002'], fault: rewriteStatus(0x01, S.CTAP2_ERR_INVALID_OPTION, S.CTAP1_ERR_INVALID_PARAMETER) });
-    expect(failed(falseTaken)).toEqual(['LB-KEY-002']);
+    expectFailures(falseTaken, { 'LB-KEY-002': `makeCredential with largeBlobKey: false: expected 0x2c CTAP2_ERR_INVALID_OPTION, got ${INVALID_PARAMETER}` });
   });
 
   it('should fail LB-INFO-001 when maxSerializedLargeBlobArray is below 1024', async () => {
     const results = await runAgainst({ checks: ['LB-INFO-001'], fault: rewriteResponse(0x04, (info) => info.set(0x0b, 512)) });
-    expect(failed(results)).toEqual(['LB-INFO-001']);
+    expectFailures(results, { 'LB-INFO-001': 'maxSerializedLargeBlobArray is 512, expected at least 1024' });
+  });
+});
+
+describe('large-blob suite: the other ways a device gets it wrong', () => {
+  it('LB-INFO-001: maxSerializedLargeBlobArray absent or 1023 fails, 1024 passes; largeBlobKey missing from extensions fails', async () => {
+    const info = (edit: (b: Map<CborValue, CborValue>) => void) => runAgainst({ checks: ['LB-INFO-001'], fault: rewriteResponse(0x04, edit) });
+    expectFailures(await info((b) => b.delete(0x0b)), { 'LB-INFO-001': 'maxSerializedLargeBlobArray is absent, expected at least 1024' });
+    expectFailures(await info((b) => b.set(0x0b, 1023)), { 'LB-INFO-001': 'maxSerializedLargeBlobArray is 1023, expected at least 1024' });
+    expect((await info((b) => b.set(0x0b, 1024))).get('LB-INFO-001')!.status).toBe('pass');
+    const noKey = await info((b) => b.set(0x02, (b.get(0x02) as string[]).filter((e) => e !== 'largeBlobKey')));
+    expectFailures(noKey, { 'LB-INFO-001': 'largeBlobs offered but the largeBlobKey extension is not listed' });
+  });
+
+  it('LB-PARAM-001: a request with neither get nor set accepted fails', async () => {
+    const neither: Fault = async (cmd, p, next) => (cmd === LB && p && !p.has(0x01) && !p.has(0x02) ? { status: 0, body: new Map([[0x01, new Uint8Array(0)]]) } : next(p));
+    expectFailures(await runAgainst({ checks: ['LB-PARAM-001'], fault: neither }), { 'LB-PARAM-001': 'neither get nor set: expected 0x02 CTAP1_ERR_INVALID_PARAMETER, got 0x00 CTAP2_OK' });
+  });
+
+  it('LB-HASH-001: a device that refuses the array but stores it anyway fails', async () => {
+    // the host hears the refusal, and reads back the refused array from then on
+    let stored: Uint8Array | undefined;
+    const storesAnyway: Fault = async (cmd, p, next) => {
+      const a = await next(p);
+      if (cmd !== LB) return a;
+      const set = p?.get(0x02);
+      if (a.status === S.CTAP2_ERR_INTEGRITY_FAILURE && set instanceof Uint8Array) stored = set;
+      const get = p?.get(0x01);
+      if (stored && typeof get === 'number') {
+        const offset = p?.get(0x03) as number;
+        return { status: 0, body: new Map([[0x01, stored.subarray(offset, offset + get)]]) };
+      }
+      return a;
+    };
+    expectFailures(await runAgainst({ checks: ['LB-HASH-001'], fault: storesAnyway }), { 'LB-HASH-001': 'the refused array replaced the stored one' });
+  });
+
+  it('reads and writes that go wrong fail with what went wrong', async () => {
+    const getRefused = rewriteStatus(LB, S.CTAP2_OK, S.CTAP1_ERR_OTHER);
+    expectFailures(await runAgainst({ checks: ['LB-READ-001'], fault: getRefused }), { 'LB-READ-001': /^get of \d+ bytes at offset 0: expected 0x00 CTAP2_OK, got 0x7f CTAP1_ERR_OTHER$/ });
+    expectFailures(await runAgainst({ checks: ['LB-WRITE-001', 'LB-SEQ-001'], fault: getRefused }), {
+      'LB-WRITE-001': 'set of 64 bytes at offset 0: expected 0x00 CTAP2_OK, got 0x7f CTAP1_ERR_OTHER',
+      'LB-SEQ-001': 'first fragment: expected 0x00 CTAP2_OK, got 0x7f CTAP1_ERR_OTHER',
+    });
+    const noConfig = rewriteResponse(LB, (b) => b.delete(0x01));
+    expectFailures(await runAgainst({ checks: ['LB-READ-001'], fault: noConfig }), { 'LB-READ-001': 'get at offset 0 answered no config (0x01) byte string' });
+    const tooLong = rewriteResponse(LB, (b) => {
+      const c = b.get(0x01);
+      if (c instanceof Uint8Array) b.set(0x01, new Uint8Array(Buffer.concat([c, new Uint8Array(60)])));
+    });
+    expectFailures(await runAgainst({ checks: ['LB-WRITE-001'], fault: tooLong }), { 'LB-WRITE-001': /^get of 50 bytes answered \d+$/ });
+  });
+
+  it('LB-KEY-001: a key of the wrong length, or a blob that does not read back, fails', async () => {
+    const shortKey = rewriteResponse(0x01, (b) => b.has(0x05) && b.set(0x05, new Uint8Array(16)));
+    expectFailures(await runAgainst({ checks: ['LB-KEY-001'], fault: shortKey }), { 'LB-KEY-001': "makeCredential largeBlobKey (0x05) is 16 bytes, expected 32 bytes" });
+    const noKey = rewriteResponse(0x01, (b) => b.delete(0x05));
+    expectFailures(await runAgainst({ checks: ['LB-KEY-001'], fault: noKey }), { 'LB-KEY-001': 'makeCredential largeBlobKey (0x05) is missing, expected 32 bytes' });
+    // the write is answered CTAP2_OK but not stored: the blob is not found when read back
+    const dropWrites: Fault = async (cmd, p, next) => (cmd === LB && p?.has(0x02) ? { status: 0 } : next(p));
+    expectFailures(await runAgainst({ checks: ['LB-KEY-001'], fault: dropWrites }), { 'LB-KEY-001': 'the blob written under the largeBlobKey did not read back' });
+    const writeRefused: Fault = async (cmd, p, next) => (cmd === LB && p?.has(0x02) ? { status: S.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL } : next(p));
+    expectFailures(await runAgainst({ checks: ['LB-KEY-001'], fault: writeRefused }), { 'LB-KEY-001': 'writing the blob answered 0x18 CTAP2_ERR_LARGE_BLOB_STORAGE_FULL' });
+  });
+
+  it('LB-AUTH-002 skips, with the reason, on a key that grants a token by PIN no permission but lbw', async () => {
+    const onlyLbw = rewriteResponse(0x04, (b) => {
+      const o = new Map(b.get(0x04) as Map<string, boolean>);
+      for (const name of ['credMgmt', 'credentialMgmtPreview', 'authnrCfg', 'bioEnroll', 'userVerificationMgmtPreview']) o.delete(name);
+      o.set('noMcGaPermissionsWithClientPin', true);
+      b.set(0x04, o);
+    });
+    const r = await runAgainst({ checks: ['LB-AUTH-002'], fault: onlyLbw });
+    expect(r.get('LB-AUTH-002')).toEqual({ status: 'skip', message: 'the key grants no permission but lbw to a token by PIN' });
   });
 });

@@ -3,10 +3,11 @@ import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/in
 import type { Authenticator, AuthenticatorOptions, CborResponse } from '../../authenticator-sim/Authenticator.ts';
 import type { BuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
 import { openDevice, type OpenedDevice } from '../../harness/ctap/index.ts';
-import { buildAuthenticatorData, decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
 import { connectReportDevice } from '../../harness/transport/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
+import { acceptedBody } from './acceptedBody.ts';
 
 /**
  * A fault injected by a test between the host and the simulator's CTAP2 core: it sees the command, the
@@ -132,31 +133,7 @@ export function infoOption(name: string, value: boolean | undefined): Tamper {
   });
 }
 
-/**
- * A well-formed CTAP2_OK answer to makeCredential (0x01) or getAssertion (0x02): "none" attestation, UP and
- * UV set, an attested credential on makeCredential. It stands for a device that accepts what it must refuse
- * (the checks judge the status it answered, not a body that does not decode).
- */
-export function acceptedAnswer(command: number): CborResponse {
-  const flags = 0x01 | 0x04;
-  const credentialId = new Uint8Array(16).fill(7);
-  const key = new Map<CborValue, CborValue>([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array(32).fill(1)], [-3, new Uint8Array(32).fill(2)]]);
-  const body =
-    command === 0x01
-      ? new Map<CborValue, CborValue>([
-          [1, 'none'],
-          [2, buildAuthenticatorData({ rpIdHash: new Uint8Array(32), flags, signCount: 1, attestedCredentialData: { aaguid: new Uint8Array(16), credentialId, credentialPublicKey: key } })],
-          [3, new Map()],
-        ])
-      : new Map<CborValue, CborValue>([
-          [1, new Map<CborValue, CborValue>([['id', credentialId], ['type', 'public-key']])],
-          [2, buildAuthenticatorData({ rpIdHash: new Uint8Array(32), flags, signCount: 1 })],
-          [3, new Uint8Array(70)],
-        ]);
-  return { status: 0, payload: encodeCanonicalCbor(body) };
-}
-
-/** Answers a well-formed CTAP2_OK (acceptedAnswer) wherever the simulator refused `command` with `from` (and `when` holds). */
+/** Answers a well-formed CTAP2_OK (acceptedBody) wherever the simulator refused `command` with `from` (and `when` holds). */
 export function acceptInstead(command: number, from: number, when: (request: CborMap | undefined) => boolean = () => true): Tamper {
-  return (c, req, res) => (c === command && res.status === from && when(req) ? acceptedAnswer(command) : res);
+  return (c, req, res) => (c === command && res.status === from && when(req) ? { status: 0, payload: encodeCanonicalCbor(acceptedBody(command)) } : res);
 }
