@@ -25,7 +25,22 @@ export const MUTATION_AREAS = [
   {
     name: 'sim-commands',
     mutate: ['authenticator-sim/commands/**/*.ts'],
-    tests: ['test/sim/core.test.ts', 'test/sim/pin-*.test.ts', 'test/sim/userFields.test.ts', 'test/sim/webauthn-verify.test.ts', 'test/sim/powerCycle.test.ts'],
+    // In-process simulators only (an in-process UDP server at most): no spawned simulator, no browser, no interop
+    tests: [
+      'test/sim/core.test.ts',
+      'test/sim/pin-*.test.ts',
+      'test/sim/cmd-*.test.ts',
+      'test/sim/userFields.test.ts',
+      'test/sim/webauthn-verify.test.ts',
+      'test/sim/powerCycle.test.ts',
+      'test/sim/u2f.test.ts',
+      'test/sim/interopDeviations.test.ts',
+      'test/sim/quirks.test.ts',
+      'test/sim/channelEviction.test.ts',
+      'test/host/fullStack.test.ts',
+      'test/host/webauthnClient.test.ts',
+      'test/suites/bio-enrollment.test.ts',
+    ],
   },
 ];
 

@@ -31,7 +31,9 @@ export async function selection(a: Authenticator, _params: unknown, { signal }: 
 async function presenceWithin(a: Authenticator, ms: number, signal: AbortSignal | undefined): Promise<'approved' | 'denied' | 'timeout'> {
   const expiry = new AbortController();
   const onAbort = () => expiry.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // A cancel that came before the wait began ends it at once ('abort' is not dispatched again).
+  if (signal?.aborted) expiry.abort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
