@@ -7,14 +7,14 @@ const raw = (d: PinDriver, command: number, payload: Uint8Array = new Uint8Array
 const key = (over: Partial<SimFeatures>) => PinDriver.create({ features: { ...DEFAULT_FEATURES, ...over }, fingerprint: false });
 
 describe('the command table: a command the model lacks is CTAP1_ERR_INVALID_COMMAND (CTAP 2.1 §6.4, §8.2)', () => {
-  it.each([
+  it.each<[string, Partial<SimFeatures>, number]>([
     ['credMgmt', { credMgmt: false }, C.authenticatorCredentialManagement],
     ['credentialMgmtPreview', { credMgmtPreview: false }, C.prototypeCredentialManagement],
     ['largeBlobs', { largeBlobs: false }, C.authenticatorLargeBlobs],
     ['authnrCfg', { authnrCfg: false }, C.authenticatorConfig],
     ['FIDO_2_1 (selection)', { versions: ['U2F_V2', 'FIDO_2_0'] }, C.authenticatorSelection],
     ['clientPin (no built-in UV)', { clientPin: false }, C.authenticatorClientPIN],
-  ] as const)('without %s', async (_what, over, command) => {
+  ])('without %s', async (_what, over, command) => {
     const without = await key(over);
     expect((await raw(without, command, Uint8Array.of(0xa1, 0x01, 0x01))).status).toBe(S.CTAP1_ERR_INVALID_COMMAND);
     const withIt = await key({});
