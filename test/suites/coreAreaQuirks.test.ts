@@ -81,6 +81,15 @@ describe('make-credential, get-assertion and attestation checks on the simulator
     });
   });
 
+  it('should fail GA-UP-001 and GA-FLAGS-001 when the key never shows it waits for a touch (no CTAPHID KEEPALIVE)', async () => {
+    const KEEPALIVE = 0x80 | 0x3b; // CTAP 2.1 §11.2.9.2.1
+    const run = await runHidArea('get-assertion', { checks: ['GA-UP-001', 'GA-FLAGS-001'], faults: { toHost: (r) => (r[4] === KEEPALIVE ? [] : [r]) } });
+    expect(Object.fromEntries([...run.status].map(([id, s]) => [id, `${s}: ${run.messages.get(id)}`]))).toEqual({
+      'GA-UP-001': 'fail: makeCredential asked for 0 touches, not 1',
+      'GA-FLAGS-001': 'fail: getAssertion asked for 0 touches, not 1',
+    });
+  });
+
   for (const [quirk, messages] of Object.entries(MESSAGES)) {
     it(`should fail ${Object.keys(messages).join(', ')} under ${quirk}, each with its reason`, async () => {
       const got = await outcomes(Object.keys(messages), [quirk], OVER_HID.has(quirk));

@@ -35,6 +35,14 @@ const COSE_ES256 = [0xa5, 0x01, 0x02, 0x03, 0x26];
 /** …and carries x as -2: 32 bytes. */
 const COSE_X = [0x21, 0x58, 0x20];
 
+/** The EdDSA COSE key begins {1: 1 (OKP), 3: -8, -1: 6 (Ed25519), …} (RFC 9053 §7.2); `at` is the byte set to `value`. */
+const eddsaKey = (at: number, value: number) =>
+  tamperAuthData(MAKE_CREDENTIAL, (d) => {
+    const i = indexOf(d, [0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06]);
+    if (i >= 0) d[i + at] = value;
+  });
+const NOT_ED25519 = 'not an OKP Ed25519 COSE key with alg -8';
+
 /** attested credential data of a made-up credential: AAGUID, a 16-byte credential ID, a COSE key */
 const ATTESTED_DATA = Uint8Array.from([...new Uint8Array(16), 0, 16, ...new Uint8Array(16).fill(1), ...encodeCanonicalCbor(new Map([[1, 2], [3, -7]]))]);
 
@@ -48,7 +56,7 @@ function counterBackToZero(): Fault {
  * authenticatorData and response members a check exists to judge, broken one at a time on the way back from
  * the simulator: each case names every check that must not pass, with its message (all others pass or skip).
  */
-const CASES: Record<string, { suite: string; fault: () => Fault; expect: Record<string, string> }> = {
+const CASES: Record<string, { suite: string; checks?: string[]; fault: () => Fault; expect: Record<string, string> }> = {
   'makeCredential sets ED without extensions': {
     suite: 'make-credential',
     fault: () => announce(MAKE_CREDENTIAL, ED, Uint8Array.of(0xa0)),
@@ -68,6 +76,10 @@ const CASES: Record<string, { suite: string; fault: () => Fault; expect: Record<
     fault: () => tamperAuthData(MAKE_CREDENTIAL, (d) => void (d[indexOf(d, COSE_X) + 3]! ^= 0xff)),
     expect: { 'MC-COSE-001': 'fail: credentialPublicKey is not usable: COSE key rejected by node:crypto: Invalid JWK EC key' },
   },
+  'the EdDSA credential is not an OKP key': { suite: 'make-credential', checks: ['MC-ALG-004'], fault: () => eddsaKey(2, 0x02), expect: { 'MC-ALG-004': `fail: ${NOT_ED25519}` } },
+  'the EdDSA credential is labelled ES256': { suite: 'make-credential', checks: ['MC-ALG-004'], fault: () => eddsaKey(4, 0x26), expect: { 'MC-ALG-004': `fail: ${NOT_ED25519}` } },
+  'the EdDSA credential is on Ed448': { suite: 'make-credential', checks: ['MC-ALG-004'], fault: () => eddsaKey(6, 0x07), expect: { 'MC-ALG-004': `fail: ${NOT_ED25519}` } },
+  'the attestation format is empty': { suite: 'make-credential', checks: ['MC-BASIC-001'], fault: () => rewriteResponse(MAKE_CREDENTIAL, (b) => b.set(0x01, '')), expect: { 'MC-BASIC-001': 'fail: fmt missing' } },
   'the signature counter goes back to 0': { suite: 'make-credential', fault: counterBackToZero, expect: { 'MC-COUNTER-001': 'fail: signCount went from 1 to 0' } },
   'credential IDs longer than getInfo maxCredentialIdLength': {
     suite: 'make-credential',
@@ -75,6 +87,12 @@ const CASES: Record<string, { suite: string; fault: () => Fault; expect: Record<
     expect: { 'MC-BASIC-001': 'fail: credentialId of 64 bytes exceeds maxCredentialIdLength 16' },
   },
   'credential IDs exactly as long as getInfo maxCredentialIdLength': { suite: 'make-credential', fault: () => rewriteResponse(GET_INFO, (info) => info.set(0x08, 64)), expect: {} },
+  'maxCredentialCountInList above what the key accepts': {
+    suite: 'get-assertion',
+    checks: ['GA-ALLOWLIST-002'],
+    fault: () => rewriteResponse(GET_INFO, (info) => info.set(0x07, 16)),
+    expect: { 'GA-ALLOWLIST-002': 'fail: getAssertion answered 0x15 CTAP2_ERR_LIMIT_EXCEEDED' },
+  },
   'getAssertion sets ED without extensions': {
     suite: 'get-assertion',
     fault: () => announce(GET_ASSERTION, ED, Uint8Array.of(0xa0)),
@@ -97,9 +115,23 @@ const notPassing = (results: Map<string, CheckOutcome>) => Object.fromEntries([.
 describe('make-credential and get-assertion checks on a device that breaks authenticatorData', () => {
   for (const [name, c] of Object.entries(CASES)) {
     it(`should ${Object.keys(c.expect).length ? `fail ${Object.keys(c.expect).join(', ')}` : 'pass every check'} when ${name}`, async () => {
-      expect(notPassing(await runAgainst({ suites: [c.suite], fault: c.fault() }))).toEqual(c.expect);
+      expect(notPassing(await runAgainst({ ...(c.checks ? { checks: c.checks } : { suites: [c.suite] }), fault: c.fault() }))).toEqual(c.expect);
     });
   }
+
+  it('should skip, with the reason, GA-ALLOWLIST-002 without maxCredentialCountInList and GA-SELECTION-001 on a CTAP 2.0 key', async () => {
+    const results = await runAgainst({
+      checks: ['GA-ALLOWLIST-002', 'GA-SELECTION-001'],
+      fault: rewriteResponse(GET_INFO, (info) => {
+        info.delete(0x07);
+        info.set(0x01, ['U2F_V2', 'FIDO_2_0']);
+      }),
+    });
+    expect(Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]))).toEqual({
+      'GA-ALLOWLIST-002': 'skip: maxCredentialCountInList not reported',
+      'GA-SELECTION-001': 'skip: authenticatorSelection is a CTAP 2.1 command',
+    });
+  });
 
   it('should pass the counter checks of a key that keeps no counter (0 throughout), warning on assertions', async () => {
     const results = await runAgainst({ suites: ['make-credential', 'get-assertion'], behaviour: { nextSignCount: () => 0 } });
