@@ -234,6 +234,29 @@ describe('packed full attestation (WebAuthn L3 §8.2 step 2, §8.2.1)', () => {
     }
   });
 
+  it('a certificate AAGUID other than authData\'s → ATT_AAGUID_MISMATCH naming both in hex (§8.2 step 2)', async () => {
+    const r = await verify(full(await testLeaf(root, { extensions: [aaguidExt('99999999-9999-4999-8999-999999999999')] })), [root]);
+    expect(only(r)).toEqual([
+      `fail ATT_AAGUID_MISMATCH: certificate AAGUID 99999999999949998999999999999999 differs from authData AAGUID ${AAGUID.replaceAll('-', '')} (§8.2 step 2)`,
+    ]);
+    expect(r).toMatchObject({ signatureValid: true, trusted: false });
+  });
+
+  it('an x5c statement over authData without attested credential data: still typed basic, the certificate checked, never trusted', async () => {
+    const authData = new Uint8Array(authDataFor(ec.cose).subarray(0, 37));
+    authData[32] = 0x01; // UP, no AT
+    const leaf = await testLeaf(root, { subject: 'C=US, O=x, CN=y', extensions: [aaguidExt()] });
+    const stmt = new Map<string, unknown>([['alg', -7], ['sig', es256(leaf, toBeSigned(authData))], ['x5c', [der(leaf), der(root)]]]);
+    const r = await verify(registration('packed', authData, stmt), [root]);
+    expect(only(r)).toEqual([
+      'fail ATT_MALFORMED: authData has no attested credential data (AT flag clear)',
+      'fail ATT_CERT_REQUIREMENTS: subject OU is undefined, "Authenticator Attestation" required (§8.2.1)',
+      'warn ATT_ZERO_AAGUID: authData AAGUID is all zeros: the model cannot be looked up',
+    ]);
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: true, trusted: false });
+    expect(r.trustPath).toHaveLength(2);
+  });
+
   it('a certificate AAGUID is compared only when authData has one', () => {
     return testLeaf(root, { extensions: [aaguidExt('99999999-9999-4999-8999-999999999999')] }).then((leaf) => {
       expect(packedCertificateProblems(leaf.cert, undefined)).toEqual([]);
