@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHash, KeyObject } from 'node:crypto';
+import { createHash, createHmac, KeyObject } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAttestation, type AttestationResult, type RegistrationResponseJSON } from '../../mds/attestation/verifyAttestation.ts';
@@ -61,7 +61,7 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   ])('%s → ATT_MALFORMED', async (_n, o) => {
     const r = await verify(await safetynet(o));
     expect(only(r)).toEqual(['fail ATT_MALFORMED: android-safetynet attStmt needs ver (text) and response (bytes)']);
-    expect(r).toMatchObject({ signatureValid: false, trustPath: [] });
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trustPath: [] });
   });
 
   it('a response that is text, not bytes → ATT_MALFORMED', async () => {
@@ -78,17 +78,17 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   ])('%s → ATT_MALFORMED', async (name, response, message) => {
     const header = name.includes('no JWS') ? { alg: 'ES256' } : name.includes('empty') ? { alg: 'ES256', x5c: [] } : name.includes('no certificate') ? { alg: 'ES256', x5c: ['AAAA'] } : undefined;
     const r = await verify(await safetynet({ ...(response() ? { response: response()! } : {}), ...(header ? { header } : {}) }));
-    expect(r.problems.map((p) => p.code)).toEqual(['ATT_MALFORMED']);
+    expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(['fail ATT_MALFORMED']);
     expect(r.problems[0]!.message.startsWith(message)).toBe(true);
-    expect(r).toMatchObject({ signatureValid: false, trustPath: [] });
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trustPath: [] });
   });
 
   it('a response signed by another certificate than its x5c leaf → ATT_SIGNATURE_INVALID', async () => {
     const other = await testLeaf(root, { subject: 'CN=attest.android.com' });
     const r = await verify(await safetynet({ signer: other, header: { alg: 'ES256', x5c: [b64(leaf), b64(root)] } }));
-    expect(r.problems.map((p) => p.code)).toEqual(['ATT_SIGNATURE_INVALID']);
+    expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(['fail ATT_SIGNATURE_INVALID']);
     expect(r.problems[0]!.message).toContain('SafetyNet response signature does not verify: ');
-    expect(r.signatureValid).toBe(false);
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trusted: false });
     expect(r.trustPath).toHaveLength(2);
   });
 
@@ -98,6 +98,20 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
     const header = Buffer.from(JSON.stringify({ alg: 'RS256', x5c: [b64(leaf)] })).toString('base64url');
     const r = await verify(await safetynet({ response: new Uint8Array(Buffer.from(`${header}.${payload}.${signature}`)) }));
     expect(r.problems.map((p) => p.code)).toEqual(['ATT_SIGNATURE_INVALID']);
+  });
+
+  // the header names the algorithm; one the certificate's key cannot verify with is refused, not skipped
+  it.each([
+    ['none, with no signature', 'none', () => new Uint8Array(0)],
+    ['HS256 keyed with the certificate (key confusion)', 'HS256', (input: string) => new Uint8Array(createHmac('sha256', Buffer.from(leaf.cert.rawData)).update(input).digest())],
+  ])('a header alg %s → ATT_SIGNATURE_INVALID', async (_n, alg, mac) => {
+    const authData = authDataFor(cred.cose, { aaguid: AAGUID });
+    const header = Buffer.from(JSON.stringify({ alg, x5c: [b64(leaf), b64(root)] })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ nonce: nonceOf(authData), ctsProfileMatch: true, timestampMs: at.getTime() - 1000 })).toString('base64url');
+    const jws = `${header}.${payload}.${Buffer.from(mac(`${header}.${payload}`)).toString('base64url')}`;
+    const r = await verify(registration('android-safetynet', authData, new Map<string, unknown>([['ver', '1'], ['response', new Uint8Array(Buffer.from(jws))]])));
+    expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(['fail ATT_SIGNATURE_INVALID']);
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trusted: false });
   });
 
   it('a certificate issued to another host → ATT_CERT_REQUIREMENTS (§8.5 step 3)', async () => {
@@ -131,6 +145,17 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
     const r = await verify(await safetynet({ payload: () => ({ nonce: Buffer.alloc(32).toString('base64'), ctsProfileMatch: true, timestampMs: at.getTime() }) }));
     expect(only(r)).toEqual(['fail ATT_NONCE_MISMATCH: SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 2)']);
     expect(r.signatureValid).toBe(false);
+  });
+
+  it.each([
+    ['null', null, 'null'],
+    ['a number', 5, 'a number'],
+    ['text', 'ok', 'a string'],
+  ])('a signed payload that is %s, not a JSON object → ATT_SAFETYNET_RESPONSE, the trust path kept', async (_n, payload, what) => {
+    const r = await verify(await safetynet({ payload: () => payload as never }));
+    expect(only(r)).toEqual([`fail ATT_SAFETYNET_RESPONSE: SafetyNet response payload is ${what}, not a JSON object (§8.5 step 2)`]);
+    expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trusted: false });
+    expect(r.trustPath).toHaveLength(2);
   });
 
   it('without clientDataHash the nonce cannot be checked: ATT_NO_CLIENT_DATA, not valid', async () => {
