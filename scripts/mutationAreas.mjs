@@ -15,7 +15,18 @@ export const MUTATION_AREAS = [
   {
     name: 'protocol',
     mutate: ['harness/protocol/**/*.ts'],
-    tests: ['test/protocol/*.test.ts', 'test/nfc/iso7816.test.ts', 'test/host/pinUvAuthProtocol.test.ts'],
+    // the spec layer's own unit tests, and the host stack and simulator tests that drive it in process (CTAPHID
+    // frames, CTAP2 requests and answers, U2F APDUs, NFC); none spawns or waits on a browser
+    tests: [
+      'test/protocol/*.test.ts',
+      'test/nfc/iso7816.test.ts',
+      'test/nfc/nfcChannel.test.ts',
+      'test/host/*.test.ts',
+      'test/sim/core.test.ts',
+      'test/sim/u2f.test.ts',
+      'test/sim/pin-*.test.ts',
+      'test/fuzz/regressions.test.ts',
+    ],
   },
   {
     name: 'suites',
