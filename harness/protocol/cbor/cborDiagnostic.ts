@@ -5,21 +5,14 @@ import { CborTagged } from './CborTagged.ts';
  * maps and arrays as written in the spec. Long byte strings are shown whole; the report layer truncates.
  */
 export function cborDiagnostic(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'NaN';
-    if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
-    return Number.isInteger(value) || Object.is(value, -0) ? String(value) : String(value);
-  }
-  if (typeof value === 'string') return JSON.stringify(value);
+  // NaN, Infinity and -Infinity are written as RFC 8949 §8 writes them (JSON would write null); a bigint has no JSON
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (value instanceof Uint8Array) return `h'${Buffer.from(value).toString('hex')}'`;
   if (Array.isArray(value)) return `[${value.map(cborDiagnostic).join(', ')}]`;
   if (value instanceof Map) {
     return `{${[...value.entries()].map(([k, v]) => `${cborDiagnostic(k)}: ${cborDiagnostic(v)}`).join(', ')}}`;
   }
   if (value instanceof CborTagged) return `${value.tag}(${cborDiagnostic(value.value)})`;
+  // text as a JSON string; true, false, null; undefined (no JSON) as its name
   return JSON.stringify(value) ?? String(value);
 }

@@ -48,16 +48,18 @@ function canonicalize(value: unknown, depth: number): unknown {
       depth,
     );
   }
-  if (typeof value === 'bigint' && (value < -(2n ** 63n) || value >= 2n ** 64n)) {
-    // cbor-x writes these as tagged bignums (RFC 8949 §3.4.3); CTAP2 canonical CBOR has no tags.
-    throw new RangeError(`integer ${value} is outside what CTAP2 canonical CBOR encodes here`);
-  }
   if (typeof value === 'function' || typeof value === 'symbol') {
     throw new TypeError(`cannot encode a ${typeof value} as CBOR`);
   }
-  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 32) {
-    // cbor-x writes integers of 2^32 and beyond as float64 unless they are bigint.
-    return BigInt(value);
+  if (typeof value === 'bigint' || Number.isInteger(value)) {
+    const n = BigInt(value as bigint | number);
+    if (n < -(2n ** 63n) || n >= 2n ** 64n) {
+      // cbor-x writes these as tagged bignums (RFC 8949 §3.4.3); CTAP2 canonical CBOR has no tags.
+      throw new RangeError(`integer ${n} is outside what CTAP2 canonical CBOR encodes here`);
+    }
+    // cbor-x writes any bigint with an 8-byte argument and a number from 2^32 on as a float64: an integer goes
+    // to it as a number when its argument fits in 4 bytes (RFC 8949 §3.1: up to 2^32 - 1), else as a bigint
+    return n >= -(2n ** 32n) && n < 2n ** 32n ? Number(n) : n;
   }
   return value;
 }

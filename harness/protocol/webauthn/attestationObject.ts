@@ -34,7 +34,7 @@ export function parseAttestationObject(
   options: { canonical?: 'strict' | 'report' } = {},
 ): AttestationObject {
   // 4 levels (CTAP 2.1 §8) plus the x5c array inside attStmt is still within 4.
-  const { value } = decodeCbor(raw, { canonical: options.canonical ?? 'strict', maxDepth: 8 });
+  const { value } = decodeCbor(raw, { ...options, maxDepth: 8 });
   if (!(value instanceof Map)) throw new AttestationObjectError('attestation object is not a CBOR map');
   const fmt = value.get('fmt');
   const attStmt = value.get('attStmt');

@@ -84,7 +84,8 @@ export function parseAuthenticatorData(
     signCount: view.getUint32(33),
   };
   let pos = 37;
-  const canonical = options.canonical ?? 'strict';
+  // the CBOR decoder's default is strict
+  const cbor = { ...options, maxDepth: 4 };
   if (data.at) {
     // WebAuthn L3 §6.5.1: aaguid(16) credentialIdLength(2, big-endian) credentialId credentialPublicKey
     if (raw.length < pos + 18) {
@@ -100,7 +101,7 @@ export function parseAuthenticatorData(
     pos += idLength;
     let decoded;
     try {
-      decoded = decodeCborItem(raw, pos, { canonical, maxDepth: 4 });
+      decoded = decodeCborItem(raw, pos, cbor);
     } catch (err) {
       throw new AuthenticatorDataError('AUTHDATA_BAD_CREDENTIAL_KEY', `credentialPublicKey: ${(err as Error).message}`);
     }
@@ -118,7 +119,7 @@ export function parseAuthenticatorData(
   if (data.ed) {
     let decoded;
     try {
-      decoded = decodeCborItem(raw, pos, { canonical, maxDepth: 4 });
+      decoded = decodeCborItem(raw, pos, cbor);
     } catch (err) {
       throw new AuthenticatorDataError('AUTHDATA_BAD_EXTENSIONS', `extensions: ${(err as Error).message}`);
     }
