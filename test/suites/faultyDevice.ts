@@ -106,12 +106,12 @@ export function expectEveryCheckPasses(results: Map<string, CheckOutcome>, ids: 
 
 // ---- fault builders ----
 
-/** Answers `to` wherever `command` answered `from`. */
+/** Answers `to` wherever `command` answered `from` (and `when` holds for the request). */
 export const rewriteStatus =
-  (command: number, from: number, to: number): Fault =>
+  (command: number, from: number, to: number, when: (params: CborMap | undefined) => boolean = () => true): Fault =>
   async (cmd, params, next) => {
     const a = await next(params);
-    return cmd === command && a.status === from ? { status: to } : a;
+    return cmd === command && a.status === from && when(params) ? { status: to } : a;
   };
 
 /** Changes the response map of `command` (getInfo: 0x04). */
