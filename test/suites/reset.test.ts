@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counterAcrossResets, type SeenCounter } from '../../harness/suites/signCountLog.ts';
-import { failed, runAgainst } from './faultyDevice.ts';
+import type { CborMap } from '../../harness/protocol/index.ts';
+import { failed, runAgainst, swallow, type Fault } from './faultyDevice.ts';
 
 /**
  * The reset area. RESET-003 reads the signature counters of the run's own makeCredential / getAssertion
@@ -33,6 +34,37 @@ describe('counterAcrossResets', () => {
   it('should see no crossing without counters on both sides of a reset', () => {
     expect(counterAcrossResets(seen([0, 1, 'a'], [0, 2, 'b'], [0, 3, 'b'])).crossings).toEqual([]);
     expect(counterAcrossResets(seen([1, 1, 'a'], [1, 2, 'b'], [3, 3, 'c'])).crossings).toEqual([{ epoch: 3, before: 2, after: 3 }]);
+  });
+});
+
+/** After the first authenticatorReset, getInfo answers are changed by `change`. */
+function infoAfterReset(change: (info: CborMap) => void): Fault {
+  let reset = false;
+  return async (cmd, params, next) => {
+    const a = await next(params);
+    if (cmd === 0x07 && a.status === 0) reset = true;
+    if (cmd === 0x04 && reset && a.body) change(a.body);
+    return a;
+  };
+}
+
+describe('RESET-001 and RESET-002 (CTAP 2.1 §6.6)', () => {
+  const outcomes = (r: Map<string, { status: string; message: string }>) => Object.fromEntries([...r].map(([id, o]) => [id, `${o.status}: ${o.message}`]));
+
+  it('should pass on the simulator', async () => {
+    expect(outcomes(await runAgainst({ checks: ['RESET-001', 'RESET-002'] }))).toEqual({ 'RESET-001': 'pass: as specified', 'RESET-002': 'pass: as specified' });
+  });
+
+  it('should fail RESET-001 when authenticatorReset answers CTAP2_OK but deletes nothing', async () => {
+    const r = await runAgainst({ checks: ['RESET-001'], fault: swallow(0x07, () => true) });
+    expect(outcomes(r)).toEqual({ 'RESET-001': 'fail: getAssertion with a credential made before reset: expected 0x2e CTAP2_ERR_NO_CREDENTIALS, got 0x00 CTAP2_OK' });
+  });
+
+  it('should fail RESET-002 when the PIN survives the reset, or the AAGUID changes with it', async () => {
+    const pin = await runAgainst({ checks: ['RESET-002'], fault: infoAfterReset((info) => info.set(0x04, new Map([...(info.get(0x04) as CborMap), ['clientPin', true]]))) });
+    expect(outcomes(pin)).toEqual({ 'RESET-002': 'fail: clientPin still true after reset' });
+    const aaguid = await runAgainst({ checks: ['RESET-002'], fault: infoAfterReset((info) => info.set(0x03, new Uint8Array(16).fill(7))) });
+    expect(outcomes(aaguid)).toEqual({ 'RESET-002': 'fail: aaguid changed across reset' });
   });
 });
 
