@@ -92,6 +92,13 @@ const fingerControl = (sensor: SimulatedFingerprintSensor) => ({ present: async 
 /** The ids whose outcome is fail or error. */
 export const failed = (results: Map<string, CheckOutcome>) => [...results].filter(([, r]) => r.status === 'fail' || r.status === 'error').map(([id]) => id);
 
+/** Each check's outcome as `status: message`, by id (for exact assertions). */
+export const outcomes = (results: Map<string, CheckOutcome>): Record<string, string> => Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]));
+
+/** The outcomes of the checks that did not pass (nor skip, unless `skips`), as `status: message` by id. */
+export const notPassing = (results: Map<string, CheckOutcome>, skips = false): Record<string, string> =>
+  Object.fromEntries([...results].filter(([, r]) => r.status !== 'pass' && (skips || r.status !== 'skip')).map(([id, r]) => [id, `${r.status}: ${r.message}`]));
+
 /** Every check passed or was skipped with a reason. */
 export function cleanProblems(results: Map<string, CheckOutcome>): string[] {
   return [...results].filter(([, r]) => r.status !== 'pass' && !(r.status === 'skip' && r.message)).map(([id, r]) => `${id} ${r.status}: ${r.message}`);
