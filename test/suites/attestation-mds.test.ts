@@ -3,7 +3,7 @@ import { Authenticator } from '../../authenticator-sim/index.ts';
 import { decodeCbor, decodeGetInfoResponse, type AuthenticatorInfo } from '../../harness/protocol/index.ts';
 import type { StatusReport } from '../../mds/index.ts';
 import { OTHER_AAGUID, TEST_TIME, testMds } from '../compat/compatFixtures.ts';
-import { rewriteResponse, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
+import { outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
 
 /** The simulator's getInfo, as a metadata statement's authenticatorGetInfo describes the model. */
 async function simInfo(): Promise<AuthenticatorInfo> {
@@ -18,7 +18,6 @@ async function mds(opts: { aaguid?: string; statusReports?: StatusReport[]; info
   return { store: made.store, at: TEST_TIME };
 }
 
-const outcomes = (results: Map<string, CheckOutcome>) => Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]));
 const PASS = 'pass: as specified';
 const ATTESTATION_PASSES = { 'ATT-FORMAT-001': PASS, 'ATT-PACKED-001': PASS, 'ATT-CERT-001': PASS, 'ATT-CHAIN-001': PASS, 'ATT-AAGUID-001': PASS };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../harness/suites/index.ts';
 import { QUIRK_CATCHES } from '../../harness/suites/quirkCatches.ts';
-import { runAgainst } from './faultyDevice.ts';
+import { notPassing, outcomes as outcomesOf, runAgainst } from './faultyDevice.ts';
 import { runHidArea } from './runHidArea.ts';
 
 const AREAS = ['make-credential', 'get-assertion', 'attestation'];
@@ -15,8 +15,7 @@ const NO_PRESENCE_COUNT = 'the transport does not show the device waiting for a 
 /** Outcomes as `status: message`, by id. */
 async function outcomes(ids: string[], quirks: string[], overHid: boolean): Promise<Record<string, string>> {
   if (!overHid) {
-    const results = await runAgainst({ checks: ids, quirks });
-    return Object.fromEntries(ids.map((id) => [id, `${results.get(id)?.status}: ${results.get(id)?.message}`]));
+    return outcomesOf(await runAgainst({ checks: ids, quirks }));
   }
   const out: Record<string, string> = {};
   for (const suite of new Set(ids.map((id) => suiteOf.get(id)!))) {
@@ -59,7 +58,7 @@ describe('make-credential, get-assertion and attestation checks on the simulator
   for (const suite of AREAS) {
     it(`should pass every ${suite} check on the clean simulator, skipping only with the reason`, async () => {
       const results = await runAgainst({ suites: [suite] });
-      const skipped = Object.fromEntries([...results].filter(([, r]) => r.status !== 'pass').map(([id, r]) => [id, `${r.status}: ${r.message}`]));
+      const skipped = notPassing(results, true);
       const expected: Record<string, string> = {};
       for (const id of PRESENCE_COUNTED.filter((id) => suiteOf.get(id) === suite)) expected[id] = `skip: ${NO_PRESENCE_COUNT}`;
       if (suite === 'make-credential') expected['MC-OPTION-004'] = 'skip: device offers discoverable credentials';

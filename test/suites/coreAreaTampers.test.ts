@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCanonicalCbor } from '../../harness/protocol/index.ts';
-import { rewriteResponse, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
+import { notPassing, outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
 
 const [MAKE_CREDENTIAL, GET_ASSERTION, GET_INFO] = [0x01, 0x02, 0x04];
 /** authenticatorData: rpIdHash (32 bytes), flags, signCount (4 bytes), … (WebAuthn L3 §6.1) */
@@ -110,8 +110,6 @@ const CASES: Record<string, { suite: string; checks?: string[]; fault: () => Fau
   },
 };
 
-const notPassing = (results: Map<string, CheckOutcome>) => Object.fromEntries([...results].filter(([, r]) => r.status !== 'pass' && r.status !== 'skip').map(([id, r]) => [id, `${r.status}: ${r.message}`]));
-
 describe('make-credential and get-assertion checks on a device that breaks authenticatorData', () => {
   for (const [name, c] of Object.entries(CASES)) {
     it(`should ${Object.keys(c.expect).length ? `fail ${Object.keys(c.expect).join(', ')}` : 'pass every check'} when ${name}`, async () => {
@@ -127,7 +125,7 @@ describe('make-credential and get-assertion checks on a device that breaks authe
         info.set(0x01, ['U2F_V2', 'FIDO_2_0']);
       }),
     });
-    expect(Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]))).toEqual({
+    expect(outcomes(results)).toEqual({
       'GA-ALLOWLIST-002': 'skip: maxCredentialCountInList not reported',
       'GA-SELECTION-001': 'skip: authenticatorSelection is a CTAP 2.1 command',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runAgainst, type Fault } from './faultyDevice.ts';
+import { outcomes, runAgainst, type Fault } from './faultyDevice.ts';
 
 /** The first makeCredential refused (CTAP1_ERR_OTHER), every later one made. */
 function firstMakeCredentialRefused(): Fault {
@@ -14,7 +14,7 @@ function firstMakeCredentialRefused(): Fault {
 describe('the credential pool (credentialPool.ts)', () => {
   it('should fail the check whose pool credential could not be made, naming it, and make it again for the next check', async () => {
     const results = await runAgainst({ checks: ['MC-BASIC-001', 'MC-FLAGS-001', 'MC-RPID-001'], fault: firstMakeCredentialRefused() });
-    expect(Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]))).toEqual({
+    expect(outcomes(results)).toEqual({
       'MC-BASIC-001': 'fail: making the pool credential "plain": makeCredential answered 0x7f CTAP1_ERR_OTHER',
       'MC-FLAGS-001': 'pass: as specified',
       'MC-RPID-001': 'pass: as specified',

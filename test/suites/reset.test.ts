@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counterAcrossResets, type SeenCounter } from '../../harness/suites/signCountLog.ts';
 import type { CborMap } from '../../harness/protocol/index.ts';
-import { failed, runAgainst, swallow, type Fault } from './faultyDevice.ts';
+import { failed, outcomes, runAgainst, swallow, type Fault } from './faultyDevice.ts';
 
 /**
  * The reset area. RESET-003 reads the signature counters of the run's own makeCredential / getAssertion
@@ -49,8 +49,6 @@ function infoAfterReset(change: (info: CborMap) => void): Fault {
 }
 
 describe('RESET-001 and RESET-002 (CTAP 2.1 §6.6)', () => {
-  const outcomes = (r: Map<string, { status: string; message: string }>) => Object.fromEntries([...r].map(([id, o]) => [id, `${o.status}: ${o.message}`]));
-
   it('should pass on the simulator', async () => {
     expect(outcomes(await runAgainst({ checks: ['RESET-001', 'RESET-002'] }))).toEqual({ 'RESET-001': 'pass: as specified', 'RESET-002': 'pass: as specified' });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CborMap } from '../../harness/protocol/index.ts';
-import { rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
+import { outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
 
 const [MAKE_CREDENTIAL, GET_ASSERTION, GET_INFO] = [0x01, 0x02, 0x04];
 const [CTAP2_ERR_OPERATION_DENIED, CTAP2_ERR_KEY_STORE_FULL, CTAP2_ERR_UNSUPPORTED_OPTION, CTAP2_ERR_PUAT_REQUIRED] = [0x27, 0x28, 0x2b, 0x36];
@@ -133,7 +133,7 @@ describe('requests without user verification on a key that requires it (ops.ts)'
   for (const [name, c] of Object.entries(CASES)) {
     it(`should judge ${c.checks.join(', ')}: ${name}`, async () => {
       const results = await runAgainst({ checks: c.checks, fault: c.fault() });
-      expect(Object.fromEntries([...results].map(([id, r]) => [id, `${r.status}: ${r.message}`]))).toEqual(c.expect);
+      expect(outcomes(results)).toEqual(c.expect);
     });
   }
 });
