@@ -62,6 +62,10 @@ export interface Behaviour {
   hmacSecret: boolean;
   /** whether hmac-secret uses CredRandomWithUV after UV and CredRandomWithoutUV otherwise (CTAP 2.1 §12.5: it must) */
   hmacSecretUvSplit: boolean;
+  /** whether hmac-secret's output2 is computed from salt2 (CTAP 2.1 §12.5: HMAC-SHA-256(CredRandom, salt2)) */
+  hmacSecretUsesSalt2: boolean;
+  /** whether CredRandom is kept per credential (CTAP 2.1 §12.5: generated once, at makeCredential), not drawn anew per assertion */
+  hmacSecretStableCredRandom: boolean;
   /** the credProtect level kept (and reported) for a requested level 1-3 (CTAP 2.1 §12.1: the one requested) */
   credProtectLevel(requested: number): number;
   /** whether CTAPHID continuation packets must arrive in sequence (CTAP 2.1 §11.2.4: they must) */
@@ -125,6 +129,8 @@ export const defaultBehaviour: Behaviour = {
   residentKeys: true,
   hmacSecret: true,
   hmacSecretUvSplit: true,
+  hmacSecretUsesSalt2: true,
+  hmacSecretStableCredRandom: true,
   credProtectLevel: (requested) => requested,
   enforceContinuationSequence: true,
   claimUvWithoutVerification: false,

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { CtapExtension, CtapStatus, CtapStatusError, type CborMap } from '../../harness/protocol/index.ts';
 import type { Authenticator } from '../Authenticator.ts';
 import type { PinUvAuthProtocol } from '../pinUvAuth/protocols.ts';
@@ -93,8 +93,8 @@ export function hmacSecretOutput(
   credentialId: Uint8Array,
   userVerified: boolean,
 ): Uint8Array {
-  const key = credRandom(a.state.masterKey, credentialId, userVerified && a.behaviour.hmacSecretUvSplit);
+  const key = a.behaviour.hmacSecretStableCredRandom ? credRandom(a.state.masterKey, credentialId, userVerified && a.behaviour.hmacSecretUvSplit) : randomBytes(32);
   const parts = [createHmac('sha256', key).update(request.salt1).digest()];
-  if (request.salt2) parts.push(createHmac('sha256', key).update(request.salt2).digest());
+  if (request.salt2) parts.push(createHmac('sha256', key).update(a.behaviour.hmacSecretUsesSalt2 ? request.salt2 : request.salt1).digest());
   return request.protocol.encrypt(request.shared, new Uint8Array(Buffer.concat(parts)));
 }

@@ -13,7 +13,9 @@ import { credProtectIgnored } from './credProtectIgnored.ts';
 import { ctaphidIgnoreSeq } from './ctaphidIgnoreSeq.ts';
 import { evilStrings } from './evilStrings.ts';
 import { excludeListIgnored } from './excludeListIgnored.ts';
+import { hmacSecretFreshCredRandom } from './hmacSecretFreshCredRandom.ts';
 import { hmacSecretNoUvSplit } from './hmacSecretNoUvSplit.ts';
+import { hmacSecretSalt2Ignored } from './hmacSecretSalt2Ignored.ts';
 import { laxCborRequests } from './laxCborRequests.ts';
 import { mdsRevoked } from './mdsRevoked.ts';
 import { mdsRootCompromised } from './mdsRootCompromised.ts';
@@ -93,6 +95,9 @@ export const QUIRKS: readonly Quirk[] = [
   counterResetOnReset,
   // discoverable credentials in the order CTAP 2.1 §6.2.2 step 7 gives them (most recent first)
   rkOldestFirst,
+  // hmac-secret outputs (CTAP 2.1 §12.5: HMAC-SHA-256(CredRandom, salt1) [|| (…, salt2)], CredRandom kept per credential)
+  hmacSecretSalt2Ignored,
+  hmacSecretFreshCredRandom,
 ];
 
 export class QuirkError extends Error {

@@ -86,6 +86,8 @@ describe('the quirk set', () => {
       'unsupported-permission-granted',
       'counter-reset-on-reset',
       'rk-oldest-first',
+      'hmac-secret-salt2-ignored',
+      'hmac-secret-fresh-credrandom',
     ]);
   });
 
