@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CtapStatus as S } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
 import { bioEnrollmentChecks } from '../../harness/suites/bio-enrollment/bioEnrollmentChecks.ts';
-import { expectEveryCheckPasses, failed, type Fault, rewriteResponse, rewriteStatus, runAgainst, swallow } from './faultyDevice.ts';
+import { expectEveryCheckPasses, expectFailures, type Fault, rewriteResponse, rewriteStatus, runAgainst, swallow } from './faultyDevice.ts';
 
 const BIO = 0x09;
 const sub = (n: number) => (p: Map<unknown, unknown> | undefined) => p?.get(0x02) === n;
@@ -17,23 +17,102 @@ describe('bio-enrollment suite (CTAP 2.1 §6.7, §6.5.5.7.3)', () => {
     expect([...results.values()].every((r) => r.status === 'skip' && /bio enrollment not offered/.test(r.message))).toBe(true);
   });
 
-  const cases: Array<[string, { fault?: Fault; quirks?: string[] }, string[]]> = [
-    ['getModality answers another modality', { fault: rewriteResponse(BIO, (b, p) => p?.get(0x06) === true && b.set(0x01, 2)) }, ['BIO-MODALITY-001']],
-    ['the sensor info has no fingerprintKind', { fault: rewriteResponse(BIO, (b) => b.delete(0x02)) }, ['BIO-SENSOR-001']],
-    ['enrollment never completes', { quirks: ['bio-enroll-never-completes'] }, ['BIO-ENROLL-001', 'BIO-NAME-001', 'BIO-UV-001', 'BIO-UV-004']],
-    ['getInfo keeps bioEnroll false', { fault: rewriteResponse(0x04, (b) => (b.get(0x04) as Map<string, boolean>).set('bioEnroll', false)) }, ['BIO-ENROLL-002']],
-    ['a poor sample counts as good', { fault: rewriteResponse(BIO, (b) => b.has(0x05) && b.set(0x05, 0)) }, ['BIO-ENROLL-003']],
-    ['a timeout is answered CTAP2_OK', { fault: rewriteStatus(BIO, S.CTAP2_ERR_USER_ACTION_TIMEOUT, S.CTAP2_OK) }, ['BIO-ENROLL-004']],
-    ['cancel is ignored', { fault: swallow(BIO, sub(0x03)) }, ['BIO-CANCEL-001']],
-    ['setFriendlyName does nothing', { fault: swallow(BIO, sub(0x05)) }, ['BIO-NAME-001']],
-    ['removing an unknown template succeeds', { fault: rewriteStatus(BIO, S.CTAP2_ERR_INVALID_OPTION, S.CTAP2_OK) }, ['BIO-REMOVE-001']],
-    ['bad tokens are accepted', { fault: rewriteStatus(BIO, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK) }, ['BIO-PERM-001', 'BIO-PERM-002']],
-    ['UV matches any finger', { quirks: ['bio-uv-any-finger'] }, ['BIO-UV-002', 'BIO-UV-003']],
+  const NEVER = 'enrollment not complete after 8 good samples (maxCaptureSamplesRequiredForEnroll 4); remainingSamples still 1';
+  const cases: Array<[string, { fault?: Fault; quirks?: string[] }, Record<string, string | RegExp>]> = [
+    ['getModality answers another modality', { fault: rewriteResponse(BIO, (b, p) => p?.get(0x06) === true && b.set(0x01, 2)) }, { 'BIO-MODALITY-001': 'modality is 2, expected 1 (fingerprint)' }],
+    ['the sensor info has no fingerprintKind', { fault: rewriteResponse(BIO, (b) => b.delete(0x02)) }, { 'BIO-SENSOR-001': 'fingerprintKind is undefined, expected 1 or 2' }],
+    ['the sensor info has fingerprintKind 3', { fault: rewriteResponse(BIO, (b) => b.has(0x02) && b.set(0x02, 3)) }, { 'BIO-SENSOR-001': 'fingerprintKind is 3, expected 1 or 2' }],
+    ['the sensor info has no maxCaptureSamplesRequiredForEnroll', { fault: rewriteResponse(BIO, (b) => b.has(0x02) && b.delete(0x03)) }, { 'BIO-SENSOR-001': 'maxCaptureSamplesRequiredForEnroll is undefined' }],
+    ['maxCaptureSamplesRequiredForEnroll is 0', { fault: rewriteResponse(BIO, (b) => b.has(0x03) && b.set(0x03, 0)) }, { 'BIO-SENSOR-001': 'maxCaptureSamplesRequiredForEnroll is 0' }],
+    ['enrollment never completes', { quirks: ['bio-enroll-never-completes'] }, { 'BIO-ENROLL-001': NEVER, 'BIO-NAME-001': NEVER, 'BIO-UV-001': NEVER, 'BIO-UV-004': NEVER }],
+    ['getInfo keeps bioEnroll false', { fault: rewriteResponse(0x04, (b) => (b.get(0x04) as Map<string, boolean>).set('bioEnroll', false)) }, { 'BIO-ENROLL-002': 'bioEnroll is false after an enrollment, expected true' }],
+    ['getInfo says bioEnroll true with no enrollment', { fault: rewriteResponse(0x04, (b) => (b.get(0x04) as Map<string, boolean>).set('bioEnroll', true)) }, { 'BIO-ENROLL-002': 'bioEnroll is true with no enrollment, expected false' }],
+    ['getInfo keeps uv false', { fault: infoOptionAfter(0x01, 'uv', false) }, { 'BIO-ENROLL-002': 'uv is false after an enrollment (built-in UV is now configured)' }],
+    ['getInfo keeps bioEnroll true after the removal', { fault: infoOptionAfter(0x06, 'bioEnroll', true) }, { 'BIO-ENROLL-002': 'bioEnroll is true after the only enrollment was removed, expected false' }],
+    ['getInfo keeps uv true after the removal', { fault: infoOptionAfter(0x06, 'uv', true) }, { 'BIO-ENROLL-002': 'uv is still true after the only enrollment was removed' }],
+    ['an enrollment is there before the first', { fault: listing([new Map<CborValue, CborValue>([[0x01, new Uint8Array(4)]])]) }, { 'BIO-ENROLL-002': 'the device already has enrollments: cannot observe the first one' }],
+    ['a templateInfo has no templateId', { fault: listing([new Map<CborValue, CborValue>([[0x02, 'x']])]) }, { 'BIO-ENROLL-002': 'a templateInfo has no templateId (0x01)' }],
+    ['the template is not listed', { fault: rewriteResponse(BIO, (b, p) => sub(0x04)(p) && b.set(0x07, [])) }, { 'BIO-ENROLL-001': /^template [0-9a-f]+ is not listed by enumerateEnrollments$/ }],
+    ['a poor sample counts as good', { fault: rewriteResponse(BIO, (b) => b.has(0x05) && b.set(0x05, 0)) }, { 'BIO-ENROLL-003': 'a poor-quality sample was reported CTAP2_ENROLL_FEEDBACK_FP_GOOD' }],
+    ['a poor sample counts', { fault: remainingDropsOnPoorSample() }, { 'BIO-ENROLL-003': /^remainingSamples went from \d+ to \d+ on an unusable sample$/ }],
+    ['a timeout is answered CTAP2_OK', { fault: rewriteStatus(BIO, S.CTAP2_ERR_USER_ACTION_TIMEOUT, S.CTAP2_OK) }, { 'BIO-ENROLL-004': 'enrollBegin with no finger on the sensor: expected 0x2f CTAP2_ERR_USER_ACTION_TIMEOUT, got 0x00 CTAP2_OK' }],
+    ['cancel is ignored', { fault: swallow(BIO, sub(0x03)) }, { 'BIO-CANCEL-001': 'enrollCaptureNextSample after cancelCurrentEnrollment answered CTAP2_OK' }],
+    ['cancel is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x03)) }, { 'BIO-CANCEL-001': `cancelCurrentEnrollment: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['the cancelled enrollment is listed', { fault: listedAfterCancel() }, { 'BIO-CANCEL-001': 'the cancelled enrollment is listed' }],
+    ['setFriendlyName does nothing', { fault: swallow(BIO, sub(0x05)) }, { 'BIO-NAME-001': 'listed name is "", expected "harness finger"' }],
+    ['setFriendlyName is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x05)) }, { 'BIO-NAME-001': `setFriendlyName: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['removing an unknown template succeeds', { fault: rewriteStatus(BIO, S.CTAP2_ERR_INVALID_OPTION, S.CTAP2_OK) }, { 'BIO-REMOVE-001': 'enumerateEnrollments answered no templateInfos (0x07)' }],
+    ['removeEnrollment does nothing', { fault: swallow(BIO, sub(0x06)) }, { 'BIO-REMOVE-001': 'the removed template is still listed' }],
+    ['removeEnrollment is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x06)) }, { 'BIO-REMOVE-001': `removeEnrollment: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['bad tokens are accepted', { fault: rewriteStatus(BIO, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK) }, { 'BIO-PERM-001': 'enrollBegin with an mc-only token: expected 0x33 CTAP2_ERR_PIN_AUTH_INVALID, got 0x00 CTAP2_OK', 'BIO-PERM-002': 'enumerateEnrollments with a flipped pinUvAuthParam: expected 0x33 CTAP2_ERR_PIN_AUTH_INVALID, got 0x00 CTAP2_OK' }],
+    ['UV matches any finger', { quirks: ['bio-uv-any-finger'] }, { 'BIO-UV-002': 'a UV token for a finger that is not enrolled: expected 0x3f CTAP2_ERR_UV_INVALID, got 0x00 CTAP2_OK', 'BIO-UV-003': /^a finger that is not enrolled answered 0x00 CTAP2_OK(, 0x00 CTAP2_OK)*$/ }],
+    ['uvRetries does not move', { fault: rewriteResponse(0x06, (b, p) => p?.get(2) === 7 && b.set(0x05, 8)) }, { 'BIO-UV-002': 'uvRetries went from 8 to 8, expected 7' }],
+    ['getUVRetries answers no count', { fault: rewriteResponse(0x06, (b, p) => p?.get(2) === 7 && b.delete(0x05)) }, { 'BIO-UV-002': 'getUVRetries answered no uvRetries (0x05)' }],
+    ['getUVRetries is refused', { fault: rewriteStatus(0x06, S.CTAP2_OK, S.CTAP1_ERR_OTHER, (p) => p?.get(2) === 7) }, { 'BIO-UV-002': `getUVRetries: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['UV with retries spent is not blocked', { fault: rewriteStatus(0x06, S.CTAP2_ERR_UV_BLOCKED, S.CTAP2_ERR_UV_INVALID) }, { 'BIO-UV-003': 'UV with uvRetries 0, even with the enrolled finger: expected 0x3c CTAP2_ERR_UV_BLOCKED, got 0x3f CTAP2_ERR_UV_INVALID' }],
+    ['a fingerprint token refused', { fault: rewriteStatus(0x06, S.CTAP2_OK, S.CTAP1_ERR_OTHER, (p) => p?.get(2) === 6) }, { 'BIO-UV-001': `getPinUvAuthTokenUsingUvWithPermissions with the enrolled finger: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['UV clear after a fingerprint token', { fault: clearMcFlags(0x04) }, { 'BIO-UV-001': 'UV flag clear after makeCredential with a token from fingerprint UV', 'BIO-UV-004': 'UV flag clear after makeCredential with uv=true and the enrolled finger' }],
+    ['UP clear after a fingerprint touch', { fault: clearMcFlags(0x01) }, { 'BIO-UV-004': 'UP flag clear after a fingerprint touch' }],
   ];
-  for (const [what, layer, ids] of cases) {
+  for (const [what, layer, expected] of cases) {
+    const ids = Object.keys(expected);
     it(`should fail ${ids.join(', ')} when ${what}`, async () => {
-      const results = await runAgainst({ checks: ids, ...layer });
-      expect(failed(results).sort()).toEqual([...ids].sort());
+      expectFailures(await runAgainst({ checks: ids, ...layer }), expected);
     });
   }
 });
+
+const OTHER = '0x7f CTAP1_ERR_OTHER';
+
+/** getInfo reports `option` as `value` once bio subcommand `after` went through. */
+function infoOptionAfter(after: number, option: string, value: boolean): Fault {
+  let seen = false;
+  return async (cmd, p, next) => {
+    const a = await next(p);
+    if (cmd === BIO && sub(after)(p) && a.status === 0) seen = true;
+    if (cmd === 0x04 && seen && a.body) (a.body.get(0x04) as Map<string, boolean>).set(option, value);
+    return a;
+  };
+}
+
+/** enumerateEnrollments answers `infos`. */
+function listing(infos: CborValue[]): Fault {
+  return async (cmd, p, next) => (cmd === BIO && sub(0x04)(p) ? { status: 0, body: new Map<CborValue, CborValue>([[0x07, infos]]) } : next(p));
+}
+
+/** A poor sample (status other than good) still lowers remainingSamples. */
+function remainingDropsOnPoorSample(): Fault {
+  return rewriteResponse(BIO, (b) => {
+    const status = b.get(0x05);
+    const left = b.get(0x06);
+    if (typeof status === 'number' && status !== 0 && typeof left === 'number') b.set(0x06, Math.max(0, left - 1));
+  });
+}
+
+/** After cancelCurrentEnrollment, enumerateEnrollments lists the enrollment begun before it. */
+function listedAfterCancel(): Fault {
+  let begun: Uint8Array | undefined;
+  let cancelled = false;
+  return async (cmd, p, next) => {
+    const a = await next(p);
+    if (cmd !== BIO) return a;
+    if (sub(0x01)(p) && a.body?.get(0x04) instanceof Uint8Array) begun = a.body.get(0x04) as Uint8Array;
+    if (sub(0x03)(p)) cancelled = true;
+    if (sub(0x04)(p) && cancelled && begun) {
+      const infos = [new Map<CborValue, CborValue>([[0x01, begun]])];
+      return { status: 0, body: new Map<CborValue, CborValue>([[0x07, infos]]) };
+    }
+    return a;
+  };
+}
+
+/** Clears flag bits of makeCredential's authenticatorData. */
+function clearMcFlags(mask: number): Fault {
+  return rewriteResponse(0x01, (b) => {
+    const raw = b.get(0x02);
+    if (!(raw instanceof Uint8Array)) return;
+    const copy = Uint8Array.from(raw);
+    copy[32] = copy[32]! & ~mask;
+    b.set(0x02, copy);
+  });
+}
