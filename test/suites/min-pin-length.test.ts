@@ -46,17 +46,16 @@ describe('min-pin-length suite', () => {
     expect(results.map((r) => r.id)).toEqual(['MINPIN-EXT-001', 'MINPIN-EXT-002', 'MINPIN-EXT-003', 'MINPIN-EXT-004']);
   });
 
-  const cases: Array<[string, Tamper]> = [
-    ['MINPIN-EXT-001', bumpOutput],
-    ['MINPIN-EXT-002', alwaysOutput],
-    ['MINPIN-EXT-003', bumpOutput],
-    ['MINPIN-EXT-004', alwaysOutput],
+  const cases: Array<[string, Tamper, string]> = [
+    ['MINPIN-EXT-001', bumpOutput, 'minPinLength output is 5, expected 4'],
+    ['MINPIN-EXT-002', alwaysOutput, 'an unlisted RP received minPinLength 4'],
+    ['MINPIN-EXT-003', bumpOutput, 'minPinLength output is 7, expected 6'],
+    ['MINPIN-EXT-004', alwaysOutput, 'minPinLength 4 returned without the extension input'],
   ];
-  for (const [id, tamper] of cases) {
+  for (const [id, tamper, message] of cases) {
     it(`should fail ${id} when the device breaks its rule`, async () => {
       const [r] = await sim.run({ checks: [id] }, tamper);
-      expect(r!.message).toMatch(/minPinLength/);
-      expect(r!.status).toBe('fail');
+      expect(`${r!.status}: ${r!.message}`).toBe(`fail: ${message}`);
     });
   }
 

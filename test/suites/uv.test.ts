@@ -1,11 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedBuiltInUv } from '../../authenticator-sim/index.ts';
 import { CtapStatus as S } from '../../harness/protocol/index.ts';
+import { outcomes, rewriteRequest, runAgainst } from './faultyDevice.ts';
 import { clearAuthDataFlags, editResponse, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
 const MC = 0x01;
 const PIN = 0x06;
 const UV = 0x04;
+
+/** what each check says when its tamper below breaks the rule */
+const MESSAGES: Record<string, string> = {
+  'UV-OPT-001': 'makeCredential with uv=true on a device without built-in UV: expected 0x2c CTAP2_ERR_INVALID_OPTION, got 0x2b CTAP2_ERR_UNSUPPORTED_OPTION',
+  // an empty CTAP2_OK where a refusal belongs: the answer is not even a makeCredential response
+  'UV-FLAG-003': 'CTAP_MALFORMED_RESPONSE: authenticatorMakeCredential response: 0x11 CTAP2_ERR_CBOR_UNEXPECTED_TYPE: makeCredential response is not a CBOR map',
+  'UV-BUILTIN-001': 'UV flag clear after makeCredential with uv=true',
+  'UV-TOKEN-001': 'UV flag clear after makeCredential with a UV token',
+  'UV-TOKEN-002': 'CLIENT_BAD_RESPONSE: token answer has no pinUvAuthToken (0x02)',
+  'UV-RETRIES-001': 'uvRetries is 0',
+};
 
 describe('uv suite on the PIN-only simulator', () => {
   let sim: PinSuiteSim;
@@ -30,7 +42,7 @@ describe('uv suite on the PIN-only simulator', () => {
   for (const [id, tamper] of Object.entries(table)) {
     it(`should fail ${id} when the device breaks its rule`, async () => {
       const [r] = await sim.run({ checks: [id] }, tamper);
-      expect(r!.status).toBe('fail');
+      expect(`${r!.status}: ${r!.message}`).toBe(`fail: ${MESSAGES[id]}`);
     });
   }
 });
@@ -57,9 +69,21 @@ describe('uv suite on a simulator with built-in UV', () => {
   for (const [id, tamper] of Object.entries(table)) {
     it(`should fail ${id} when the device breaks its rule`, async () => {
       const [r] = await sim.run({ checks: [id] }, tamper);
-      expect(r!.status).toBe('fail');
+      expect(`${r!.status}: ${r!.message}`).toBe(`fail: ${MESSAGES[id]}`);
     });
   }
+});
+
+describe('UV-FLAG-003 on a key that does not verify pinUvAuthParam', () => {
+  it('should fail when a makeCredential with a forged pinUvAuthParam is made anyway', async () => {
+    // the key ignores pinUvAuthParam and makes the credential (makeCredUvNotRqd lets it without UV)
+    const ignoresParam = rewriteRequest(MC, (p) => {
+      p.delete(0x08);
+      p.delete(0x09);
+    });
+    const results = await runAgainst({ checks: ['UV-FLAG-003'], fault: ignoresParam });
+    expect(outcomes(results)).toEqual({ 'UV-FLAG-003': 'fail: makeCredential with a pinUvAuthParam under a random key: expected 0x33 CTAP2_ERR_PIN_AUTH_INVALID, got 0x00 CTAP2_OK' });
+  });
 });
 
 describe('uv suite with the uv-without-pin quirk', () => {
