@@ -17,11 +17,21 @@ function rewriteAnswers(cmd: number, edit: (r: Uint8Array) => void): PacketFault
   };
 }
 
-async function expectFails(ids: string[], options: Parameters<typeof runHidArea>[1]) {
+/** Runs the checks named and expects each to fail with its message (a string: exactly; a RegExp: matching). */
+async function expectFails(messages: Record<string, string | RegExp>, options: Parameters<typeof runHidArea>[1]) {
+  const ids = Object.keys(messages);
   const run = await runHidArea('ctaphid', { ...options, checks: ids });
-  for (const id of ids) expect.soft(run.status.get(id), `${id}: ${run.messages.get(id)}`).toBe('fail');
+  for (const id of ids) {
+    expect.soft(run.status.get(id), `${id}: ${run.messages.get(id)}`).toBe('fail');
+    const m = messages[id]!;
+    if (typeof m === 'string') expect.soft(run.messages.get(id), id).toBe(m);
+    else expect.soft(run.messages.get(id), id).toMatch(m);
+  }
   return run;
 }
+
+/** A CTAPHID error the device answered ERR_OTHER instead of the one the spec names (CTAP 2.1 §11.2.9.1.6). */
+const otherInstead = (what: string, expected: string) => `${what}: expected CTAPHID_ERROR ${expected}, got CTAPHID_ERROR ERR_OTHER`;
 
 describe('ctaphid suite', () => {
   it('has stable, unique ids, each with a spec section', () => {
@@ -48,21 +58,30 @@ describe('ctaphid suite', () => {
   });
 
   it('the ctaphid-ignore-seq quirk makes CTAPHID-ERR-003 fail', async () => {
-    const run = await expectFails(['CTAPHID-ERR-003'], { quirks: ['ctaphid-ignore-seq'] });
-    expect(run.messages.get('CTAPHID-ERR-003')).toMatch(/ERR_INVALID_SEQ, got CTAPHID_PING/);
+    await expectFails({ 'CTAPHID-ERR-003': 'PING with continuation packets SEQ 1, SEQ 0: expected CTAPHID_ERROR ERR_INVALID_SEQ, got CTAPHID_PING (175 bytes)' }, { quirks: ['ctaphid-ignore-seq'] });
   });
 
   it('a device answering every CTAPHID error with ERR_OTHER fails the error checks', async () => {
     await expectFails(
-      ['CTAPHID-ERR-001', 'CTAPHID-ERR-002', 'CTAPHID-ERR-003', 'CTAPHID-ERR-004', 'CTAPHID-ERR-005', 'CTAPHID-ERR-006', 'CTAPHID-ERR-007', 'CTAPHID-TIMEOUT-001', 'CTAPHID-LOCK-001'],
+      {
+        'CTAPHID-ERR-001': otherInstead('command 0x22', 'ERR_INVALID_CMD'),
+        'CTAPHID-ERR-002': otherInstead('PING declaring 7610 bytes', 'ERR_INVALID_LEN'),
+        'CTAPHID-ERR-003': otherInstead('PING with continuation packets SEQ 1, SEQ 0', 'ERR_INVALID_SEQ'),
+        'CTAPHID-ERR-004': otherInstead('PING on CID 0', 'ERR_INVALID_CHANNEL'),
+        'CTAPHID-ERR-005': otherInstead('PING on the broadcast CID', 'ERR_INVALID_CHANNEL'),
+        'CTAPHID-ERR-006': otherInstead('PING on a second channel while the first is sending', 'ERR_CHANNEL_BUSY'),
+        'CTAPHID-ERR-007': otherInstead('PING on a second channel during the touch wait', 'ERR_CHANNEL_BUSY'),
+        'CTAPHID-TIMEOUT-001': otherInstead('a PING whose continuation packets never come', 'ERR_MSG_TIMEOUT'),
+        'CTAPHID-LOCK-001': otherInstead('PING from another channel while the device is locked', 'ERR_LOCK_REQUIRED'),
+      },
       { faults: rewriteAnswers(CtaphidCommand.ERROR, (r) => void (r[7] = CtaphidErrorCode.ERR_OTHER)) },
     );
   });
 
   it('INIT faults: nonce not echoed, one CID for every INIT, wrong protocol version, capabilities that lie, resync changing the CID', async () => {
-    await expectFails(['CTAPHID-INIT-001'], { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7]! ^= 0xff)) });
+    await expectFails({ 'CTAPHID-INIT-001': 'INIT answer does not echo the nonce' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7]! ^= 0xff)) });
     let first: number | undefined;
-    await expectFails(['CTAPHID-INIT-002'], {
+    await expectFails({ 'CTAPHID-INIT-002': 'two INITs on the broadcast CID allocated the same channel 0x00000002' }, {
       faults: rewriteAnswers(CtaphidCommand.INIT, (r) => {
         if (cidOf(r) !== BROADCAST_CID) return;
         const view = new DataView(r.buffer, r.byteOffset + 15, 4);
@@ -70,9 +89,9 @@ describe('ctaphid suite', () => {
         view.setUint32(0, first);
       }),
     });
-    await expectFails(['CTAPHID-INIT-003'], { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 12] = 1)) });
-    await expectFails(['CTAPHID-INIT-004'], { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = CtaphidCapability.WINK | CtaphidCapability.NMSG)) });
-    await expectFails(['CTAPHID-INIT-005'], {
+    await expectFails({ 'CTAPHID-INIT-003': 'INIT reports protocol version 1' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 12] = 1)) });
+    await expectFails({ 'CTAPHID-INIT-004': 'CAPABILITY_CBOR is clear on a device that answers authenticatorGetInfo; CAPABILITY_NMSG is set but CTAPHID_MSG is answered' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = CtaphidCapability.WINK | CtaphidCapability.NMSG)) });
+    await expectFails({ 'CTAPHID-INIT-005': 'INIT on 0x00000002 answered with channel 0x00000003; the channel is resynchronised, not replaced' }, {
       faults: rewriteAnswers(CtaphidCommand.INIT, (r) => {
         if (cidOf(r) === BROADCAST_CID) return;
         const view = new DataView(r.buffer, r.byteOffset + 15, 4);
@@ -82,8 +101,16 @@ describe('ctaphid suite', () => {
   });
 
   it('a PING echo that is off by one byte fails every PING size', async () => {
-    const ids = ['CTAPHID-PING-001', 'CTAPHID-PING-002', 'CTAPHID-PING-003', 'CTAPHID-PING-004', 'CTAPHID-PING-005', 'CTAPHID-PING-006'];
-    await expectFails(ids, {
+    const differs = (n: number) => `the echo differs from the ${n} bytes sent at offset 0`;
+    const messages = {
+      'CTAPHID-PING-001': 'a 0-byte PING echoed 1 bytes',
+      'CTAPHID-PING-002': differs(1),
+      'CTAPHID-PING-003': differs(57),
+      'CTAPHID-PING-004': differs(58),
+      'CTAPHID-PING-005': differs(1024),
+      'CTAPHID-PING-006': differs(7609),
+    };
+    await expectFails(messages, {
       faults: rewriteAnswers(CtaphidCommand.PING, (r) => {
         if (r[5] === 0 && r[6] === 0) r[6] = 1;
         else r[7]! ^= 0x01;
@@ -94,7 +121,7 @@ describe('ctaphid suite', () => {
   it('fragmentation faults: a lost request packet, answer packets out of sequence', async () => {
     // The host's fourth packet of a CBOR request (SEQ 2) never reaches the device.
     const cbor = new Set<number>();
-    await expectFails(['CTAPHID-FRAG-001'], {
+    await expectFails({ 'CTAPHID-FRAG-001': 'a 6-packet getAssertion with unknown credentials answered CTAPHID_ERROR ERR_INVALID_SEQ; expected CTAP2_ERR_NO_CREDENTIALS' }, {
       faults: {
         toDevice: (r) => {
           const p = parsePacket(r);
@@ -105,7 +132,7 @@ describe('ctaphid suite', () => {
     });
     // The device numbers its answer's continuation packets 1, 0, 2, …
     let cborOut = false;
-    await expectFails(['CTAPHID-FRAG-002'], {
+    await expectFails({ 'CTAPHID-FRAG-002': "device's continuation packets on 0x00000002 are out of sequence (§11.2.4)" }, {
       faults: {
         toHost: (r) => {
           const p = parsePacket(r);
@@ -118,9 +145,11 @@ describe('ctaphid suite', () => {
   });
 
   it('message timeout outside the windows: too short fails TIMEOUT-002, too long fails TIMEOUT-001', async () => {
-    await expectFails(['CTAPHID-TIMEOUT-002'], { sim: { ctaphid: { messageTimeoutMs: 40 } } });
-    const run = await expectFails(['CTAPHID-TIMEOUT-001'], { sim: { ctaphid: { messageTimeoutMs: 4_000 } } });
-    expect(run.messages.get('CTAPHID-TIMEOUT-001')).toMatch(/no answer .* within 3000 ms/);
+    await expectFails({ 'CTAPHID-TIMEOUT-002': 'a PING sent with 100 ms pauses answered CTAPHID_ERROR ERR_MSG_TIMEOUT' }, { sim: { ctaphid: { messageTimeoutMs: 40 } } });
+    await expectFails(
+      { 'CTAPHID-TIMEOUT-001': 'a PING whose continuation packets never come: no answer on 0x00000002 within 3000 ms; expected CTAPHID_ERROR ERR_MSG_TIMEOUT' },
+      { sim: { ctaphid: { messageTimeoutMs: 4_000 } } },
+    );
   });
 
   // A host that stalls (a loaded machine, a GC pause) while it times the device: the stall is measured and
@@ -165,9 +194,12 @@ describe('ctaphid suite', () => {
 
   it('presence faults: CANCEL ignored, keepalives too slow, PROCESSING instead of UPNEEDED, INIT that does not abort', async () => {
     const dropCancel: PacketFaults = { toDevice: (r) => (isInit(r, CtaphidCommand.CANCEL) ? [] : [r]) };
-    await expectFails(['CTAPHID-CANCEL-001'], { faults: dropCancel });
-    await expectFails(['CTAPHID-KEEPALIVE-001'], { sim: { ctaphid: { keepaliveIntervalMs: 300 } } });
-    await expectFails(['CTAPHID-KEEPALIVE-002'], { faults: rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => void (r[7] = KeepaliveStatus.PROCESSING)) });
+    await expectFails({ 'CTAPHID-CANCEL-001': 'authenticatorSelection: no answer within 1000 ms of CTAPHID_CANCEL' }, { faults: dropCancel });
+    await expectFails(
+      { 'CTAPHID-KEEPALIVE-001': /^authenticatorSelection: only \d+ keepalives while waiting 700 ms and more for a touch \(\d+ keepalives in \d+ ms; gaps median \d+ ms, worst \d+ ms\)$/ },
+      { sim: { ctaphid: { keepaliveIntervalMs: 300 } } },
+    );
+    await expectFails({ 'CTAPHID-KEEPALIVE-002': /^authenticatorSelection kept the host waiting \d+ ms with \d+ KEEPALIVE PROCESSING and no UPNEEDED, then answered CTAPHID_CBOR status 0x00 \(1 bytes\); §11\.2\.9\.2\.1 has UPNEEDED while the user is awaited$/ }, { faults: rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => void (r[7] = KeepaliveStatus.PROCESSING)) });
     // INIT on an allocated channel answered in the device's place: the pending command goes on.
     const fakeResync: PacketFaults = {
       toDevice: (r, answer) => {
@@ -180,11 +212,11 @@ describe('ctaphid suite', () => {
         return [];
       },
     };
-    await expectFails(['CTAPHID-INIT-006'], { faults: fakeResync });
+    await expectFails({ 'CTAPHID-INIT-006': /^after INIT resynchronised the channel, \d+ keepalives came in \d+ ms: the aborted authenticatorSelection is still running$/ }, { faults: fakeResync });
   }, 20_000);
 
   it('WINK answered with an error fails CTAPHID-WINK-001', async () => {
-    await expectFails(['CTAPHID-WINK-001'], {
+    await expectFails({ 'CTAPHID-WINK-001': 'WINK answered CTAPHID_ERROR ERR_OTHER' }, {
       faults: { toHost: (r) => (isInit(r, CtaphidCommand.WINK) ? [encodeFrames(cidOf(r), CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_OTHER))[0]!] : [r]) },
     });
   });
