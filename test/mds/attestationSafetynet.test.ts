@@ -114,10 +114,10 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
     expect(r).toMatchObject({ attestationType: 'basic', signatureValid: false, trusted: false });
   });
 
-  it('a certificate issued to another host → ATT_CERT_REQUIREMENTS (§8.5 step 3)', async () => {
+  it('a certificate issued to another host → ATT_CERT_REQUIREMENTS (§8.5 step 4)', async () => {
     const other = await testLeaf(root, { subject: 'CN=attest.example.com' });
     const r = await verify(await safetynet({ signer: other }));
-    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "attest.example.com", not attest.android.com (§8.5 step 3)']);
+    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "attest.example.com", not attest.android.com (§8.5 step 4)']);
     expect(r.signatureValid).toBe(false);
   });
 
@@ -138,12 +138,12 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
   ])('%s is not attest.android.com → ATT_CERT_REQUIREMENTS', async (_n, names) => {
     const signer = names ? await sanCertificate(names) : await testLeaf(root, { subject: 'CN=Google SafetyNet', extensions: [ext('2.5.29.17', Uint8Array.of(0x30, 0x05, 0x82))] });
     const r = await verify(await safetynet({ signer }));
-    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "Google SafetyNet", not attest.android.com (§8.5 step 3)']);
+    expect(only(r)).toEqual(['fail ATT_CERT_REQUIREMENTS: SafetyNet certificate is issued to "Google SafetyNet", not attest.android.com (§8.5 step 4)']);
   });
 
-  it('a nonce of other data → ATT_NONCE_MISMATCH (§8.5 step 2)', async () => {
+  it('a nonce of other data → ATT_NONCE_MISMATCH (§8.5 step 3)', async () => {
     const r = await verify(await safetynet({ payload: () => ({ nonce: Buffer.alloc(32).toString('base64'), ctsProfileMatch: true, timestampMs: at.getTime() }) }));
-    expect(only(r)).toEqual(['fail ATT_NONCE_MISMATCH: SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 2)']);
+    expect(only(r)).toEqual(['fail ATT_NONCE_MISMATCH: SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 3)']);
     expect(r.signatureValid).toBe(false);
   });
 
@@ -169,9 +169,9 @@ describe('android-safetynet (WebAuthn L3 §8.5)', () => {
     ['false', false],
     ['"true" (text)', 'true'],
     ['absent', undefined],
-  ])('ctsProfileMatch %s → ATT_SAFETYNET_RESPONSE (§8.5 step 4)', async (_n, cts) => {
+  ])('ctsProfileMatch %s → ATT_SAFETYNET_RESPONSE (§8.5 step 2)', async (_n, cts) => {
     const r = await verify(await safetynet({ payload: (nonce) => ({ nonce, ctsProfileMatch: cts, timestampMs: at.getTime() }) }));
-    expect(only(r)).toEqual(['fail ATT_SAFETYNET_RESPONSE: SafetyNet ctsProfileMatch is not true (§8.5 step 4)']);
+    expect(only(r)).toEqual(['fail ATT_SAFETYNET_RESPONSE: SafetyNet ctsProfileMatch is not true (§8.5 step 2, as the SafetyNet documentation asks)']);
     expect(r.signatureValid).toBe(false);
   });
 

@@ -53,11 +53,11 @@ export async function verifyAndroidSafetynet(ctx: FormatContext): Promise<Format
   }
   const leaf = x5c[0]!;
   let ok = true;
-  // step 3: the leaf is issued to attest.android.com
+  // step 4: the response came from the SafetyNet service: its certificate is issued to attest.android.com
   const cn = leaf.subjectName.getField('CN')[0];
   if (cn !== SAFETYNET_HOST && !dnsNames(leaf).includes(SAFETYNET_HOST)) {
     ok = false;
-    problems.push({ code: 'ATT_CERT_REQUIREMENTS', severity: 'fail', message: `SafetyNet certificate is issued to ${JSON.stringify(cn)}, not attest.android.com (§8.5 step 3)` });
+    problems.push({ code: 'ATT_CERT_REQUIREMENTS', severity: 'fail', message: `SafetyNet certificate is issued to ${JSON.stringify(cn)}, not attest.android.com (§8.5 step 4)` });
   }
   let payload: { nonce?: string; ctsProfileMatch?: boolean; timestampMs?: number };
   try {
@@ -79,16 +79,16 @@ export async function verifyAndroidSafetynet(ctx: FormatContext): Promise<Format
     problems.push(noClientData());
     ok = false;
   } else {
-    // step 2: nonce = base64(SHA-256(authenticatorData || clientDataHash))
+    // step 3: nonce = base64(SHA-256(authenticatorData || clientDataHash))
     const expected = createHash('sha256').update(data).digest('base64');
     if (payload.nonce !== expected) {
       ok = false;
-      problems.push({ code: 'ATT_NONCE_MISMATCH', severity: 'fail', message: 'SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 2)' });
+      problems.push({ code: 'ATT_NONCE_MISMATCH', severity: 'fail', message: 'SafetyNet nonce is not base64(SHA-256(authData || clientDataHash)) (§8.5 step 3)' });
     }
   }
   if (payload.ctsProfileMatch !== true) {
     ok = false;
-    problems.push({ code: 'ATT_SAFETYNET_RESPONSE', severity: 'fail', message: 'SafetyNet ctsProfileMatch is not true (§8.5 step 4)' });
+    problems.push({ code: 'ATT_SAFETYNET_RESPONSE', severity: 'fail', message: 'SafetyNet ctsProfileMatch is not true (§8.5 step 2, as the SafetyNet documentation asks)' });
   }
   if (typeof payload.timestampMs !== 'number' || payload.timestampMs > ctx.at.getTime() + FUTURE_SKEW_MS) {
     ok = false;
