@@ -102,4 +102,67 @@ describe('u2f suite', () => {
     expect(run.status.get('U2F-AUTH-002')).toBe('pass');
     expect(run.status.get('U2F-AUTH-006')).toBe('pass');
   });
+
+  describe('the rest of each check, with its message', () => {
+    const onRegister = (change: (data: Uint8Array) => Uint8Array) =>
+      faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER && swOf(res) === U2fStatusWord.SW_NO_ERROR ? Uint8Array.from([...change(res.subarray(0, res.length - 2)), 0x90, 0x00]) : res) });
+    /** byte offsets in a registration: 0x05 (0), public key (1-65), L (66), key handle, certificate (67 + L), signature */
+    const certAt = (data: Uint8Array) => 67 + data[66]!;
+    const certEnd = (data: Uint8Array) => certAt(data) + 4 + ((data[certAt(data) + 2]! << 8) | data[certAt(data) + 3]!);
+    const edited = (data: Uint8Array, at: number, value: number) => {
+      const out = Uint8Array.from(data);
+      out[at] = value;
+      return out;
+    };
+    const message = async (id: string, options: Parameters<typeof runHidArea>[1]) => {
+      const run = await runHidArea('u2f', { ...options, checks: [id] });
+      return `${run.status.get(id)} ${run.messages.get(id)}`;
+    };
+
+    it('U2F-VER-001 and U2F-REG-001: a status word refused, and each part of the registration that is not what §4.3 says', async () => {
+      expect(await message('U2F-VER-001', faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_VERSION ? withSw(res, 0x6d00) : res) }))).toMatch(/^fail U2F_VERSION: expected 0x9000\b.*, got 0x6D00\b/i);
+      expect(await message('U2F-REG-001', onRegister((d) => edited(d, 1, 0x02)))).toMatch(/^fail making the pool credential "u2f": U2F_REGISTER response does not have the §4\.3 layout: .*uncompressed point$/);
+      expect(await message('U2F-REG-001', onRegister((d) => edited(d, 2, d[2]! ^ 0xff)))).toMatch(/^fail user public key is not a point on P-256: /);
+      expect(await message('U2F-REG-001', onRegister((d) => edited(d, certAt(d) + 4, 0x31)))).toMatch(/^fail the attestation certificate is not an X\.509 certificate: /);
+      expect(await message('U2F-REG-001', onRegister((d) => edited(d, certEnd(d), 0x31)))).toMatch(/^fail signature is not a DER ECDSA signature \(31[0-9a-f]{6}…, \d+ bytes\)$/);
+      expect(await message('U2F-REG-001', onRegister((d) => d.subarray(0, certEnd(d) + 4)))).toMatch(/^fail signature is not a DER ECDSA signature \(30[0-9a-f]{6}…, 4 bytes\)$/);
+      expect(await message('U2F-REG-001', onRegister((d) => edited(d, 0, 0x04)))).toMatch(/^fail making the pool credential "u2f": U2F_REGISTER response does not have the §4\.3 layout: .*missing reserved byte 0x05$/);
+      // a key handle of length 0: the certificate follows the length byte
+      expect(await message('U2F-REG-001', onRegister((d) => Uint8Array.from([...d.subarray(0, 66), 0, ...d.subarray(certAt(d))])))).toBe('fail the key handle is empty (length byte 0)');
+      expect(await message('U2F-REG-001', onRegister((d) => d.subarray(0, 60)))).toMatch(/^fail making the pool credential "u2f": U2F_REGISTER response does not have the §4\.3 layout: /);
+      expect(await message('U2F-REG-002', faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER ? withSw(res, U2fStatusWord.SW_WRONG_DATA) : res) }))).toMatch(
+        /^fail making the pool credential "u2f": U2F_REGISTER: expected 0x9000\b.*, got 0x6A80\b/i,
+      );
+      const clean = await runHidArea('u2f', { checks: ['U2F-REG-001'] });
+      expect(clean.messages.get('U2F-REG-001')).toMatch(/^key handle \d+ bytes, certificate \d+ bytes, signature \d+ bytes$/);
+    });
+
+    it('U2F-AUTH-*: data where none belongs, presence not claimed, a response too short, a counter that stays', async () => {
+      const authenticate = (control: number, sw: number, change: (res: Uint8Array) => Uint8Array) =>
+        faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_AUTHENTICATE && p1Of(req) === control && swOf(res) === sw ? change(res) : res) });
+      const withData = (res: Uint8Array) => Uint8Array.from([1, 2, 3, ...res]);
+      expect(await message('U2F-AUTH-001', authenticate(U2fControl.CHECK_ONLY, U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, withData))).toBe('fail check-only answered 3 data bytes; it signs nothing');
+      expect(await message('U2F-AUTH-006', authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_WRONG_DATA, withData))).toBe('fail a refused authentication returned 3 data bytes');
+      const noPresence = authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => {
+        const out = Uint8Array.from(res);
+        out[0] = 0x00;
+        return out;
+      });
+      expect(await message('U2F-AUTH-003', noPresence)).toBe('fail user presence byte 0x0 has bit 0 clear after an enforced touch');
+      const short = authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => Uint8Array.from([...res.subarray(0, 10), 0x90, 0x00]));
+      expect(await message('U2F-AUTH-003', short)).toBe('fail U2F_AUTHENTICATE response of 10 bytes is too short for §5.4');
+      expect(await message('U2F-AUTH-004', { quirks: ['counter-stuck'] })).toMatch(/^fail the counter did not increase: (\d+) then \1$/);
+      const refused = authenticate(U2fControl.DONT_ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => withSw(res.subarray(res.length - 2), U2fStatusWord.SW_WRONG_DATA));
+      expect(await message('U2F-AUTH-004', refused)).toMatch(/^fail authentication 1: expected 0x9000\b.*, got 0x6A80\b/i);
+      expect(await message('U2F-AUTH-004', {})).toMatch(/^pass counters (\d+), (\d+)$/);
+      expect(await message('U2F-AUTH-005', authenticate(U2fControl.DONT_ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => withSw(res.subarray(res.length - 2), U2fStatusWord.SW_WRONG_DATA)))).toMatch(
+        /^fail dont-enforce-user-presence-and-sign: expected 0x9000\b.*, got 0x6A80\b/i,
+      );
+    });
+
+    it('U2F-APDU-001: an AUTHENTICATE whose key handle length exceeds the data must be refused with SW_WRONG_LENGTH too', async () => {
+      const lax = faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_AUTHENTICATE && swOf(res) === U2fStatusWord.SW_WRONG_LENGTH ? withSw(res, U2fStatusWord.SW_WRONG_DATA) : res) });
+      expect(await message('U2F-APDU-001', lax)).toMatch(/^fail U2F_AUTHENTICATE whose key handle length byte exceeds the data: expected 0x6700\b.*, got 0x6A80\b/i);
+    });
+  });
 });
