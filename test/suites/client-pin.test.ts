@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
 import { CtapStatus as S, type CborMap } from '../../harness/protocol/index.ts';
-import { acceptInstead, clearAuthDataFlags, editResponse, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
+import { acceptInstead, clearAuthDataFlags, editResponse, infoOption, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
 const MC = 0x01;
 const GA = 0x02;
@@ -64,6 +64,43 @@ const general: Record<string, Case> = {
   'PIN-TOKEN-002': [clearAuthDataFlags(UV, [MC]), 'makeCredential with the token did not set the UV flag'],
 };
 
+/** The other ways to break each rule, where a check asks more than one thing: [check, tamper, message]. */
+const keyAgreement = (edit: (key: CborMap) => void): Tamper => (c, req, res) => (c === PIN && subCommandIs(sub.getKeyAgreement)(req) ? editResponse(res, (m) => edit(m.get(1) as CborMap)) : res);
+const retriesAnswer = (edit: (m: CborMap) => void): Tamper => (c, req, res) => (c === PIN && subCommandIs(sub.getPINRetries)(req) ? editResponse(res, edit) : res);
+/** Answers `to` for the `nth` (1-based) time `command` answered `from` (subcommand `subCmd`). */
+function nthStatus(command: number, subCmd: number | undefined, from: number, to: number, nth: number): Tamper {
+  let seen = 0;
+  return (c, req, res) => (c === command && res.status === from && (subCmd === undefined || subCommandIs(subCmd)(req)) && ++seen === nth ? { status: to, payload: new Uint8Array(0) } : res);
+}
+const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => {
+  const id = (rest: string) => `CLIENTPIN-V${v}-${rest}`;
+  return [
+    [id('KA-001'), keyAgreement((k) => k.set(1, 3)), 'kty is 3, expected 2 (EC2)'],
+    [id('KA-001'), keyAgreement((k) => k.set(-1, 2)), 'crv is 2, expected 1 (P-256)'],
+    [id('KA-001'), keyAgreement((k) => k.set(-2, (k.get(-2) as Uint8Array).subarray(1))), 'x is not 32 bytes'],
+    [id('KA-001'), keyAgreement((k) => k.set(-3, 'y')), 'y is not 32 bytes'],
+    [id('KA-001'), keyAgreement((k) => k.set(-3, Uint8Array.from(k.get(-3) as Uint8Array, (b, i) => (i === 31 ? b ^ 1 : b)))), /^\(x, y\) = \([0-9a-f]{64}, [0-9a-f]{64}\) is not a point on P-256$/],
+    [id('KA-001'), (c, req, res) => (c === PIN && subCommandIs(sub.getKeyAgreement)(req) ? editResponse(res, (m) => m.delete(1)) : res), 'no keyAgreement (0x01) in the answer'],
+    [id('KA-001'), swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.getKeyAgreement)), `getKeyAgreement: expected ${OK}, got 0x7f CTAP1_ERR_OTHER`],
+    [id('SETPIN-001'), retriesAnswer((m) => m.set(3, 9)), 'pinRetries after setPIN is 9, expected the maximum (1..8)'],
+    [id('SETPIN-001'), retriesAnswer((m) => m.set(3, 0)), 'pinRetries after setPIN is 0, expected the maximum (1..8)'],
+    [id('SETPIN-001'), infoOption('clientPin', false), 'getInfo clientPin is not true after setPIN'],
+    [id('WRONG-001'), swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, OTHER), 'token request with a wrong PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got 0x7f CTAP1_ERR_OTHER'],
+    [id('CHANGE-001'), swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, OTHER), 'token request with the old PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got 0x7f CTAP1_ERR_OTHER'],
+    [id('CHANGE-001'), nthStatus(PIN, sub.changePIN, S.CTAP2_OK, S.CTAP1_ERR_OTHER, 2), `changePIN back: expected ${OK}, got 0x7f CTAP1_ERR_OTHER`],
+    [id('CHANGE-003'), swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.changePIN)), `changePIN: expected ${OK}, got 0x7f CTAP1_ERR_OTHER`],
+    [id('BLOCK-001'), nthStatus(PIN, undefined, S.CTAP2_ERR_PIN_AUTH_BLOCKED, OTHER, 2), 'the right PIN before a power cycle: expected 0x34 CTAP2_ERR_PIN_AUTH_BLOCKED, got 0x7f CTAP1_ERR_OTHER'],
+    [id('BLOCK-001'), retriesAnswer((m) => m.set(4, false)), 'getPINRetries powerCycleState is false while PIN entry is blocked'],
+    [id('BLOCK-001'), retriesAnswer((m) => m.set(4, true)), 'powerCycleState still true after a power cycle and a right PIN'],
+  ];
+};
+const more: Array<[string, Tamper, string | RegExp]> = [
+  ['CLIENTPIN-RETRIES-001', retriesAnswer((m) => m.set(3, 0)), 'pinRetries is 0'],
+  ['CLIENTPIN-RETRIES-001', retriesAnswer((m) => m.set(3, 1)), ''],
+  ...morePerProtocol(1),
+  ...morePerProtocol(2),
+];
+
 const table: Array<[string, Case]> = [
   ...Object.entries(general),
   ...([1, 2] as const).flatMap((v) => Object.entries(perProtocol(v)).map(([rest, c]): [string, Case] => [`CLIENTPIN-V${v}-${rest}`, c])),
@@ -105,6 +142,17 @@ describe('client-pin suite', () => {
       if (result?.status !== 'fail' || result.message !== message) survivors.push(`${id}: ${result?.status} ${result?.message}`);
     }
     expect(survivors).toEqual([]);
+  }, 60_000);
+
+  it('should fail each check, with its message, on the other ways to break its rule', async () => {
+    const wrong: string[] = [];
+    for (const [id, tamper, message] of more) {
+      const [result] = await sim.run({ checks: [id] }, tamper);
+      // an empty message: the tamper stays within the rule (pinRetries 1 is a maximum a key may have)
+      const ok = message === '' ? result?.status === 'pass' : result?.status === 'fail' && (typeof message === 'string' ? result.message === message : message.test(result.message));
+      if (!ok) wrong.push(`${id} (${String(message)}): ${result?.status} ${result?.message}`);
+    }
+    expect(wrong).toEqual([]);
   }, 60_000);
 
   it('should fail PARAM-001 on a device that compares only the first bytes of a longer pinUvAuthParam', async () => {
