@@ -25,6 +25,9 @@ export type Fault = (command: number, params: CborMap | undefined, next: (params
 export interface CheckOutcome {
   status: string;
   message: string;
+  /** what the check said it expected and saw (CheckEvidence expected/actual), with `evidence: true` */
+  expected?: string;
+  actual?: string;
 }
 
 /** Runs the named suites (or checks) against a fresh simulator, with quirks and/or a fault in between. */
@@ -39,6 +42,8 @@ export async function runAgainst(options: {
   behaviour?: Partial<Behaviour>;
   /** the MDS the run judges attestation and status against (SuiteContextOptions.mds) */
   mds?: SuiteContextOptions['mds'];
+  /** give each outcome the expected/actual of the check's evidence */
+  evidence?: boolean;
   /** the transport the run says the device is reached over (SuiteDevice.kind); default 'sim' */
   kind?: string;
 }): Promise<Map<string, CheckOutcome>> {
@@ -83,7 +88,9 @@ export async function runAgainst(options: {
     ...(options.checks ? { checks: options.checks } : {}),
     timeoutMs: 20_000,
   });
-  return new Map(run.results.map((r) => [r.id, { status: r.status, message: r.message }]));
+  const said = (r: (typeof run.results)[number]) =>
+    options.evidence ? { ...(r.evidence?.expected !== undefined ? { expected: r.evidence.expected } : {}), ...(r.evidence?.actual !== undefined ? { actual: r.evidence.actual } : {}) } : {};
+  return new Map(run.results.map((r) => [r.id, { status: r.status, message: r.message, ...said(r) }]));
 }
 
 /** The simulator's sensor as checks drive it (SuiteContextOptions.fingerprint). */

@@ -41,6 +41,7 @@ export const getInfoChecks: SuiteCheck[] = [
     touches: 0,
     async run(ctx) {
       const a = ctx.info.aaguid;
+      // Stryker disable next-line OptionalChaining: the getInfo decoder refuses an answer without aaguid (required, CTAP 2.1 §6.4)
       ensure(a instanceof Uint8Array && a.length === 16, `aaguid is ${a?.length} bytes, expected 16`);
       ensure(a.some((b) => b !== 0), 'aaguid is all zeros: relying parties and MDS cannot identify the model', {
         actual: hex(a),
