@@ -58,6 +58,21 @@ describe('webauthn suite (WebAuthn L3 §7.1, §7.2 against the relying party)', 
     expect(outcomes(results, ENTRA)).toEqual(['WEBAUTHN-ENTRA-001 fail: direct attestation was asked for but "none" came back', 'WEBAUTHN-ENTRA-002 pass: as specified', 'WEBAUTHN-ENTRA-003 pass: as specified']);
   });
 
+  it("should fail WEBAUTHN-ENTRA-001 when the key makes an EdDSA credential for Entra's ES256-only request", async () => {
+    const eddsaOnly = rewriteRequest(MAKE_CREDENTIAL, (p) => p.set(0x04, [new Map<string, string | number>([['type', 'public-key'], ['alg', -8]])]));
+    const results = await runAgainst({ suites: ['webauthn'], checks: ['WEBAUTHN-ENTRA-001'], fault: eddsaOnly });
+    expect(outcomes(results, ['WEBAUTHN-ENTRA-001'])).toEqual(['WEBAUTHN-ENTRA-001 fail: the credential is not ES256']);
+  });
+
+  it("should pass WEBAUTHN-ENTRA-001 on a key that prefers EdDSA where offered: Entra's request offers ES256 alone", async () => {
+    const prefersEdDsa = rewriteRequest(MAKE_CREDENTIAL, (p) => {
+      const params = p.get(0x04) as Map<string, unknown>[];
+      p.set(0x04, [...params].sort((a, b) => (a.get('alg') === -8 ? -1 : b.get('alg') === -8 ? 1 : 0)) as never);
+    });
+    const results = await runAgainst({ suites: ['webauthn'], fault: prefersEdDsa });
+    expect(outcomes(results, ['WEBAUTHN-ENTRA-001', 'WEBAUTHN-REG-001'])).toEqual(['WEBAUTHN-ENTRA-001 pass: as specified', 'WEBAUTHN-REG-001 pass: as specified']);
+  });
+
   it('should fail WEBAUTHN-ENTRA-003 when the key reports one credential for an RP that holds two (numberOfCredentials left out)', async () => {
     const results = await runAgainst({ suites: ['webauthn'], checks: ['WEBAUTHN-ENTRA-003'], fault: rewriteResponse(GET_ASSERTION, (b) => b.delete(0x05)) });
     expect(outcomes(results, ['WEBAUTHN-ENTRA-003'])).toEqual(['WEBAUTHN-ENTRA-003 fail: discoverable sign-in offered 1 account(s), expected 2']);
