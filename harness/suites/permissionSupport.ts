@@ -38,7 +38,9 @@ export function unsupportedPermissions(info: AuthenticatorInfo): readonly Permis
 export function grantedPermissionOtherThan(info: AuthenticatorInfo, not: number): number | undefined {
   const { lbw, acfg, cm, be, ga } = PinUvAuthPermission;
   const refused = new Set(unsupportedPermissions(info).map((p) => p.bit));
-  // be is offered as "bioEnroll present"; the preview option alone is not counted as offering it
+  // be is offered as "bioEnroll present"; the preview option alone is not counted as offering it. Without
+  // options every permission here but ga is refused before info.options is read (the chains never see undefined).
+  // Stryker disable next-line OptionalChaining: a refused bit short-circuits first, and bioEnroll/credMgmt absent means refused
   const offered = (bit: number) => !refused.has(bit) && (bit !== be || info.options?.bioEnroll !== undefined) && (bit !== cm || info.options?.credMgmt === true);
   return [lbw, acfg, cm, be, ga].find((bit) => bit !== not && offered(bit));
 }

@@ -10,6 +10,10 @@ describe('bio-enrollment suite (CTAP 2.1 §6.7, §6.5.5.7.3)', () => {
   it('should pass every check on the clean simulator', async () => {
     const results = await runAgainst({ suites: ['bio-enrollment'] });
     expectEveryCheckPasses(results, bioEnrollmentChecks.map((c) => c.id));
+    expect(results.get('BIO-SENSOR-001')!.message).toBe('touch sensor, 4 samples per enrollment');
+    expect(results.get('BIO-ENROLL-001')!.message).toMatch(/^enrolled in 4 good samples \(\d+ captures\)$/);
+    const swipe = await runAgainst({ checks: ['BIO-SENSOR-001'], fault: rewriteResponse(BIO, (b) => b.has(0x02) && b.set(0x02, 2)) });
+    expect(swipe.get('BIO-SENSOR-001')).toEqual({ status: 'pass', message: 'swipe sensor, 4 samples per enrollment' });
   });
 
   it('should skip every check with a reason on a key without a fingerprint sensor', async () => {

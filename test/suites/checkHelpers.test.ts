@@ -107,6 +107,15 @@ describe('needs.ts', () => {
     expect(needsClientPin(1)(ctxOf(info({ options: { clientPin: true }, pinUvAuthProtocols: [1] })))).toBeUndefined();
   });
 
+  it('a getInfo without options: every option-based need gives its reason', () => {
+    const bare = ctxOf({ versions: ['FIDO_2_1'], aaguid: new Uint8Array(16) } as AuthenticatorInfo);
+    expect(needsPermissionsToken(bare)).toBe('pinUvAuthToken option absent (no getPinUvAuthTokenUsingPinWithPermissions)');
+    expect(needsRk(bare)).toBe('discoverable credentials not offered (rk)');
+    expect(needsAlwaysUvOff(bare)).toBeUndefined();
+    expect(needsNoBuiltInUv(bare)).toBeUndefined();
+    expect(needsClientPin()(bare)).toBe('clientPin option absent: the device has no PIN');
+  });
+
   it('the one-option needs', () => {
     expect(needsCtap21(ctxOf(info({ versions: ['FIDO_2_0'] })))).toBe('device does not claim FIDO_2_1');
     expect(needsCtap21(ctxOf(info()))).toBeUndefined();

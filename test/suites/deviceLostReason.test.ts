@@ -110,6 +110,32 @@ describe('deviceLostReason', () => {
     expect(await deviceLostReason(stalled, channelFault, 'X', 50)).toMatch(/, and then did not answer a PING within 50 ms \(stalled, or busy with the abandoned command\)$/);
   });
 
+  it('a device with neither CTAPHID nor NFC (in-process) is never probed; a check error there goes on', async () => {
+    const direct = { kind: 'sim', ctap2: { getInfo: async () => ({}) } } as unknown as SuiteDevice;
+    expect(await deviceLostReason(direct, new CheckFailed('x'), 'X-1')).toBeUndefined();
+    expect(await deviceLostReason(direct, new TransportError('TRANSPORT_CLOSED', 'gone'), 'X-1')).toBe('the device was lost during X-1 (TRANSPORT_CLOSED): TRANSPORT_CLOSED: gone');
+  });
+
+  it('follows an error\'s causes 8 deep, no further (a cyclic chain ends)', async () => {
+    const chain = (depth: number, last: Error) => {
+      let e = last;
+      for (let i = 0; i < depth; i++) e = new Error(`wrap ${i}`, { cause: e });
+      return e;
+    };
+    const d = hidDevice(async (x) => x);
+    const gone = new TransportError('TRANSPORT_DISCONNECTED', 'pulled');
+    expect(await deviceLostReason(d, chain(7, gone), 'X')).toMatch(/^the device was lost during X \(TRANSPORT_DISCONNECTED\)/);
+    expect(await deviceLostReason(d, chain(8, gone), 'X')).toBeUndefined();
+    const cyclic = new Error('a');
+    (cyclic as { cause?: unknown }).cause = cyclic;
+    expect(await deviceLostReason(d, cyclic, 'X')).toBeUndefined();
+  });
+
+  it('a PING echoed late, but within the probe time, is a working device', async () => {
+    const late = hidDevice((data) => new Promise((resolve) => setTimeout(() => resolve(data), 150)));
+    expect(await deviceLostReason(late, channelFault, 'X', 300)).toBeUndefined();
+  });
+
   it('over NFC (no CTAPHID) the probe is authenticatorGetInfo', async () => {
     const fine = nfcDevice(async () => ({ versions: ['FIDO_2_1'] }));
     expect(await deviceLostReason(fine, new NfcError('NFC_MALFORMED_RESPONSE', 'x'), 'NFC-X-001', 300)).toBeUndefined();

@@ -65,6 +65,14 @@ describe('planRun', () => {
     expect(plan([needsPin(), needsPin(), check({ needs: { pin: 'unset' } })], contextOf({ pin: 'unknown', pinGiven: false }))).toMatchObject({ touches: 2, resets: 2 });
   });
 
+  it('costs nothing for a check that needs no PIN state, whatever the key is in', () => {
+    expect(plan([check()], contextOf({ pin: 'unknown', pinGiven: false }))).toMatchObject({ resets: 0, touches: 0 });
+    expect(plan([check({ needs: { pin: 'unset' } })], contextOf({ pin: 'unknown', pinGiven: false }))).toMatchObject({ resets: 1, touches: 1 });
+    // a check without needs leaves the state as it was: a PIN-less check after it costs nothing on a PIN-less key
+    expect(plan([check(), check({ needs: { pin: 'unset' } })], contextOf({ pin: 'unset' }))).toMatchObject({ resets: 0, touches: 0 });
+    expect(plan([check({ needs: {} }), check({ needs: { pin: 'unset' } })], contextOf({ pin: 'unset' }))).toMatchObject({ resets: 0, touches: 0 });
+  });
+
   it('follows the PIN state a check leaves: declared, or unset after its own resets', () => {
     const setsPin = check({ leaves: { pin: 'set' } });
     const pinLess = () => check({ needs: { pin: 'unset' } });

@@ -133,8 +133,12 @@ describe('u2f suite', () => {
       expect(await message('U2F-REG-002', faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER ? withSw(res, U2fStatusWord.SW_WRONG_DATA) : res) }))).toMatch(
         /^fail making the pool credential "u2f": U2F_REGISTER: expected 0x9000\b.*, got 0x6A80\b/i,
       );
-      const clean = await runHidArea('u2f', { checks: ['U2F-REG-001'] });
+      const clean = await runHidArea('u2f', { checks: ['U2F-REG-001', 'U2F-AUTH-003', 'U2F-AUTH-005', 'U2F-INTEROP-001'] });
       expect(clean.messages.get('U2F-REG-001')).toMatch(/^key handle \d+ bytes, certificate \d+ bytes, signature \d+ bytes$/);
+      expect(clean.messages.get('U2F-AUTH-003')).toMatch(/^counter [1-9]\d*$/);
+      // dont-enforce: no touch asked, the presence bit clear
+      expect(clean.messages.get('U2F-AUTH-005')).toBe('user presence byte 0x00');
+      expect(clean.messages.get('U2F-INTEROP-001')).toMatch(/^signCount [1-9]\d*$/);
     });
 
     it('U2F-AUTH-*: data where none belongs, presence not claimed, a response too short, a counter that stays', async () => {
