@@ -3,6 +3,7 @@ import { Authenticator } from '../../authenticator-sim/index.ts';
 import { decodeCbor, decodeGetInfoResponse, type AuthenticatorInfo } from '../../harness/protocol/index.ts';
 import type { StatusReport } from '../../mds/index.ts';
 import { OTHER_AAGUID, TEST_TIME, testMds } from '../compat/compatFixtures.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
 
 /** The simulator's getInfo, as a metadata statement's authenticatorGetInfo describes the model. */
@@ -87,6 +88,45 @@ describe('attestation and mds checks (WebAuthn L3 §8.2, FIDO MDS3)', () => {
     const info = await simInfo();
     const got = await run({ checks: ['MDS-GETINFO-001'], mds: await mds({ info: { ...info, options: { ...info.options, clientPin: true } } }) });
     expect(got).toEqual({ 'MDS-GETINFO-001': PASS });
+  });
+
+  for (const fmt of ['fido-u2f', 'tpm', 'android-key', 'android-safetynet', 'apple']) {
+    it(`should warn ATT-FORMAT-001 on the known format ${fmt}, not fail it`, async () => {
+      expect(await run({ checks: ['ATT-FORMAT-001'], fault: rewriteResponse(0x01, (b) => b.set(0x01, fmt)) })).toEqual({ 'ATT-FORMAT-001': `warn: attestation format is "${fmt}", not packed` });
+    });
+  }
+
+  it('should fail ATT-PACKED-001, naming why, on an algorithm it cannot verify and on a malformed statement', async () => {
+    const attStmt = (change: (s: Map<string, unknown>) => void): Fault =>
+      rewriteResponse(0x01, (b) => {
+        const s = new Map(b.get(0x03) as Map<string, unknown>);
+        change(s);
+        b.set(0x03, s as never);
+      });
+    expect(await run({ checks: ['ATT-PACKED-001'], fault: attStmt((s) => s.set('alg', -65000)) })).toEqual({ 'ATT-PACKED-001': 'fail: attestation signature does not verify: packed alg -65000 is not supported' });
+    expect(await run({ checks: ['ATT-PACKED-001'], fault: attStmt((s) => s.set('sig', 'text')) })).toEqual({ 'ATT-PACKED-001': 'fail: attestation signature does not verify: packed attStmt needs alg (int) and sig (bytes)' });
+  });
+
+  it("should pass MDS-STATUS-001 when the device's firmware already has the update the MDS announces", async () => {
+    // UPDATE_AVAILABLE for authenticatorVersion 2; the simulator reports firmwareVersion 65536 (MDS3 §3.1.4)
+    const applied = await mds({ statusReports: [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'UPDATE_AVAILABLE', effectiveDate: '2024-02-01', authenticatorVersion: 2 }] });
+    expect(await run({ checks: ['MDS-STATUS-001'], mds: applied })).toEqual({ 'MDS-STATUS-001': PASS });
+  });
+
+  it('should leave the verified attestation for the Microsoft/Entra evaluations, made and judged once', async () => {
+    let ctx: SuiteContext | undefined;
+    let made = 0;
+    const counting: Fault = async (cmd, params, next) => {
+      if (cmd === 0x01) made++;
+      return next(params);
+    };
+    await runAgainst({ suites: ['attestation'], fault: counting, context: (c) => void (ctx = c) });
+    const artifacts = ctx!.artifacts;
+    expect(made).toBe(1);
+    expect(artifacts.attestation?.result).toMatchObject({ format: 'packed', signatureValid: true, attestationType: 'basic' });
+    expect(artifacts.attestation?.made.response.fmt).toBe('packed');
+    expect(artifacts.attestationObject?.fmt).toBe('packed');
+    expect(Buffer.from(artifacts.attestationObject!.authData.raw).equals(artifacts.attestation!.made.response.authData)).toBe(true);
   });
 
   it('should warn ATT-FORMAT-001 and skip the packed checks, with the reason, on "none" attestation', async () => {

@@ -5,7 +5,7 @@ import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/in
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
-import type { SuiteContextOptions } from '../../harness/suites/SuiteContext.ts';
+import type { SuiteContext, SuiteContextOptions } from '../../harness/suites/SuiteContext.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
 import { acceptedBody } from './acceptedBody.ts';
 
@@ -42,6 +42,8 @@ export async function runAgainst(options: {
   behaviour?: Partial<Behaviour>;
   /** the MDS the run judges attestation and status against (SuiteContextOptions.mds) */
   mds?: SuiteContextOptions['mds'];
+  /** called with the run's context once the checks ran (what they left for the evaluations: ctx.artifacts) */
+  context?: (ctx: SuiteContext) => void;
   /** give each outcome the expected/actual of the check's evidence */
   evidence?: boolean;
   /** the transport the run says the device is reached over (SuiteDevice.kind); default 'sim' */
@@ -88,6 +90,7 @@ export async function runAgainst(options: {
     ...(options.checks ? { checks: options.checks } : {}),
     timeoutMs: 20_000,
   });
+  options.context?.(run.ctx);
   const said = (r: (typeof run.results)[number]) =>
     options.evidence ? { ...(r.evidence?.expected !== undefined ? { expected: r.evidence.expected } : {}), ...(r.evidence?.actual !== undefined ? { actual: r.evidence.actual } : {}) } : {};
   return new Map(run.results.map((r) => [r.id, { status: r.status, message: r.message, ...said(r) }]));
