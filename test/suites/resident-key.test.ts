@@ -141,6 +141,15 @@ describe('resident-key suite (CTAP 2.1 §6.1.2 step 17, §6.2.2, §6.3)', () => 
     });
   }
 
+  it('should show what it expected and found: the user.id, and the rk option', async () => {
+    const noUser = await runAgainst({ checks: ['RK-DISCOVER-001'], fault: rewriteResponse(GET_ASSERTION, (b) => b.delete(0x04)), evidence: true });
+    expect(noUser.get('RK-DISCOVER-001')).toEqual({ status: 'fail', message: 'user.id missing or different', expected: expect.stringMatching(/^[0-9a-f]{64}$/), actual: '(none)' });
+    const rkFalse = await runAgainst({ checks: ['RK-SUPPORT-001'], quirks: ['no-resident-keys'], evidence: true });
+    expect(rkFalse.get('RK-SUPPORT-001')).toMatchObject({ expected: 'true', actual: 'false' });
+    const rkAbsent = await runAgainst({ checks: ['RK-SUPPORT-001'], fault: withOption('rk', undefined), evidence: true });
+    expect(rkAbsent.get('RK-SUPPORT-001')).toMatchObject({ expected: 'true', actual: 'undefined' });
+  });
+
   it('should skip RK-USER-001 (names without verification) when alwaysUv is on', async () => {
     const results = await runAgainst({ checks: ['RK-USER-001'], fault: withOption('alwaysUv', true) });
     expect(notPassing(results)).toEqual([expect.stringMatching(/^RK-USER-001 skip: alwaysUv is on/)]);
