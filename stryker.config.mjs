@@ -2,7 +2,12 @@
 // (MUTATION_TESTS, read by vitest.mutation.config.ts) and names the report folder (MUTATION_AREA).
 // Not part of `npm test`. Equivalent mutants are named where they live: `// Stryker disable next-line
 // <mutator>: <reason>` (docs/mutation-testing.md lists them).
+import { fileURLToPath } from 'node:url';
+
 const area = process.env.MUTATION_AREA ?? 'adhoc';
+// sim-commands: the simulator's CtapStatusError detail text never leaves the authenticator (equivalent mutants,
+// scripts/strykerStatusDetailIgnorer.mjs); elsewhere such text reaches the user and stays mutated.
+const simStatusDetail = area === 'sim-commands';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -17,6 +22,8 @@ export default {
   // Static mutants (module-level constants, evaluated once at import) are left out: each needs every test of
   // the area re-run in a fresh module graph. The report counts them as ignored.
   ignoreStatic: true,
+  appendPlugins: simStatusDetail ? [fileURLToPath(new URL('./scripts/strykerStatusDetailIgnorer.mjs', import.meta.url))] : [],
+  ignorers: simStatusDetail ? ['sim-status-detail'] : [],
   reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: `runs/mutation/${area}/index.html` },
   jsonReporter: { fileName: `runs/mutation/${area}/mutation.json` },

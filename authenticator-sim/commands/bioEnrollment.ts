@@ -95,7 +95,7 @@ export async function bioEnrollment(a: Authenticator, params: unknown, { signal 
       const sp = subParams(req);
       if (!sp.templateId || sp.templateFriendlyName === undefined) throw new CtapStatusError(CtapStatus.CTAP2_ERR_MISSING_PARAMETER, 'templateId or name missing');
       const t = findTemplate(templates, sp.templateId);
-      if (Buffer.byteLength(sp.templateFriendlyName, 'utf8') > MAX_TEMPLATE_FRIENDLY_NAME) {
+      if (Buffer.byteLength(sp.templateFriendlyName) > MAX_TEMPLATE_FRIENDLY_NAME) {
         throw new CtapStatusError(CtapStatus.CTAP1_ERR_INVALID_LENGTH, 'templateFriendlyName too long');
       }
       t.friendlyName = sp.templateFriendlyName;

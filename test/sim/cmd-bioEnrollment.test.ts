@@ -300,3 +300,32 @@ describe.each(PROTOCOLS)('authenticatorBioEnrollment with a be token (CTAP 2.1 ย
     expect((await bio(d, B.enrollBegin, undefined, undefined, { command: CtapCommand.prototypeBioEnrollment })).status).toBe(S.CTAP2_ERR_PUAT_REQUIRED);
   });
 });
+
+describe('authenticatorBioEnrollment sensor requests and stored state (CTAP 2.1 ยง6.7)', () => {
+  it('asks the sensor for an enrollment sample with the request\'s cancel signal', async () => {
+    const asked: { purpose: string; signal: AbortSignal | undefined }[] = [];
+    const inner = new SimulatedFingerprintSensor();
+    const sensor: FingerprintSensor = {
+      capture: (req) => {
+        asked.push({ purpose: req.purpose, signal: req.signal });
+        return inner.capture();
+      },
+    };
+    const { d, t } = await keyWithSensor(2, sensor);
+    const controller = new AbortController();
+    const req = new Map<number, unknown>([[1, FINGERPRINT], [2, B.enrollBegin], [4, 2], [5, tokenAuthenticate(2, t.token, Uint8Array.of(FINGERPRINT, B.enrollBegin))]]);
+    const r = await d.a.handleCbor(CtapCommand.authenticatorBioEnrollment, encodeCanonicalCbor(req), { signal: controller.signal });
+    expect(r.status).toBe(S.CTAP2_OK);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.purpose).toBe('enroll');
+    expect(asked[0]!.signal).toBe(controller.signal);
+  });
+
+  it('a state stored before bio enrollment existed (no bioTemplates) has no enrollments, and enrolls', async () => {
+    const { d, t } = await keyWithSensor(2);
+    delete d.a.state.bioTemplates;
+    expect((await bio(d, B.enumerateEnrollments, t)).status).toBe(S.CTAP2_ERR_INVALID_OPTION);
+    const templateId = await enroll(d, t);
+    expect(await templateIds(d, t)).toEqual([templateId]);
+  });
+});
