@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { residentKeyChecks } from '../../harness/suites/resident-key/residentKeyChecks.ts';
 import { rkSupportChecks } from '../../harness/suites/resident-key/rkSupportChecks.ts';
 import type { CborMap, CborValue } from '../../harness/protocol/index.ts';
+import { runHidArea } from './runHidArea.ts';
 import { expectEveryCheckPasses, rewriteResponse, rewriteStatus, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
 
 const [GET_ASSERTION, GET_INFO, GET_NEXT_ASSERTION] = [0x02, 0x04, 0x08];
@@ -77,6 +78,33 @@ const CASES: Record<string, { quirks?: string[]; fault?: () => Fault; expect: st
     fault: () => rewriteUser((u) => u.set('displayName', 'Alice')),
     expect: ['RK-USER-001 fail: user names returned without verification: {"displayName":"Alice"}'],
   },
+  'only the user name returned without user verification': {
+    fault: () => rewriteUser((u) => u.set('name', 'alice@example.com')),
+    expect: ['RK-USER-001 fail: user names returned without verification: {"name":"alice@example.com"}'],
+  },
+  'getNextAssertion without the user entity': {
+    fault: () => rewriteResponse(GET_NEXT_ASSERTION, (b) => b.delete(0x04)),
+    expect: ['RK-MULTI-001 fail: the two assertions are not for the two accounts'],
+  },
+  'a key that says clientPin after reset, without a PIN (the pair is made with a PIN token)': {
+    fault: () => withOption('clientPin', true),
+    expect: [
+      'RK-DISCOVER-001 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+      'RK-MULTI-001 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+      'RK-MULTI-002 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+      'RK-MULTI-003 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+      'RK-OVERWRITE-001 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+      'RK-USER-001 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+      'RK-REMAINING-001 fail: making the pool credential "rkPair": getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x35 CTAP2_ERR_PIN_NOT_SET',
+    ],
+  },
+  'getInfo without options (rk absent, the default)': {
+    fault: () => rewriteResponse(GET_INFO, (info) => info.delete(0x04)),
+    expect: [
+      'RK-SUPPORT-001 fail: getInfo options.rk is absent (false); discoverable credentials are required',
+      ...residentKeyChecks.map((c) => `${c.id} skip: discoverable credentials not offered (rk)`),
+    ],
+  },
   'numberOfCredentials 3 (the replaced credential kept)': {
     fault: () => numberOfCredentials(3),
     expect: ['RK-MULTI-001 fail: numberOfCredentials is 3, expected 2', 'RK-OVERWRITE-001 fail: numberOfCredentials 3 for two accounts: the old credential was kept'],
@@ -140,6 +168,23 @@ describe('resident-key suite (CTAP 2.1 §6.1.2 step 17, §6.2.2, §6.3)', () => 
       expect(notPassing(results)).toEqual(c.expect);
     });
   }
+
+  it('should ask for a touch only to make credentials: every assertion is silent (up false, CTAP 2.1 §6.2.2 step 9)', async () => {
+    const run = await runHidArea('resident-key');
+    expect(run.notPassing).toEqual([]);
+    // the pair (2 touches) where first used, its replacement (1), and the plain pool credential (1)
+    expect(Object.fromEntries(run.touches)).toEqual({
+      'RK-SUPPORT-001': 0,
+      'RK-DISCOVER-001': 2,
+      'RK-MULTI-001': 0,
+      'RK-MULTI-002': 0,
+      'RK-MULTI-003': 0,
+      'RK-OVERWRITE-001': 1,
+      'RK-USER-001': 0,
+      'RK-REMAINING-001': 0,
+      'RK-NONRK-001': 1,
+    });
+  });
 
   it('should show what it expected and found: the user.id, and the rk option', async () => {
     const noUser = await runAgainst({ checks: ['RK-DISCOVER-001'], fault: rewriteResponse(GET_ASSERTION, (b) => b.delete(0x04)), evidence: true });

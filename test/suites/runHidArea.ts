@@ -10,6 +10,8 @@ import { faultyDevice, type PacketFaults } from './hidFaults.ts';
 export interface AreaRun {
   status: Map<string, string>;
   messages: Map<string, string>;
+  /** the touches each check cost, counted from the device's KEEPALIVE UPNEEDED waits (0 when none) */
+  touches: Map<string, number>;
   /** ids whose status is not pass (a timing check's host-load warning aside) */
   notPassing: string[];
 }
@@ -45,6 +47,7 @@ export async function runHidArea(
     return {
       status: new Map(run.results.map((r) => [r.id, r.status])),
       messages: new Map(run.results.map((r) => [r.id, r.message])),
+      touches: new Map(run.results.map((r) => [r.id, r.touches ?? 0])),
       // a timing check's warning on a loaded host is about the host (docs/decisions/009-host-timing.md)
       notPassing: run.results.filter((r) => r.status !== 'pass' && !(r.status === 'warn' && HOST_TIMED.has(r.id))).map((r) => `${r.id}:${r.status}`),
     };
