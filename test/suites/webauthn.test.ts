@@ -30,6 +30,12 @@ describe('webauthn suite (WebAuthn L3 §7.1, §7.2 against the relying party)', 
     expectAll(results, ENTRA, 'fail', new RegExp(`making the pool credential "entraAccount": the relying party refused /attestation/result: HTTP 400 authData\\.rpIdHash is not SHA-256\\("${RP}"\\)$`));
   });
 
+  it("should show the relying party's answer as what it saw", async () => {
+    const results = await runAgainst({ checks: ['WEBAUTHN-REG-001'], quirks: ['wrong-rpid-hash'], evidence: true });
+    const answer = JSON.parse(results.get('WEBAUTHN-REG-001')!.actual!) as Record<string, string>;
+    expect(answer).toEqual({ status: 'failed', errorMessage: expect.stringMatching(new RegExp(`^authData\\.rpIdHash is not SHA-256\\("${RP}"\\)$`)) });
+  });
+
   it('should fail the sign-ins when the signature counter never rises (counter-stuck)', async () => {
     const results = await runAgainst({ suites: ['webauthn'], quirks: ['counter-stuck'] });
     expectAll(results, ['WEBAUTHN-REG-001', 'WEBAUTHN-COUNTER-001'], 'fail', /making the pool credential "webauthnAccount": the relying party refused \/assertion\/result: HTTP 400 signature counter 1 is not greater than the stored 1/);
