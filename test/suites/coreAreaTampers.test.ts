@@ -131,6 +131,39 @@ describe('make-credential and get-assertion checks on a device that breaks authe
     });
   });
 
+  it('should judge each tolerated part alone when the key refuses the combined request (make-credential/tolerantCredential.ts)', async () => {
+    // the key refuses an option it does not know (CTAP 2.1 §6.1.2 step 5: it must ignore it)
+    const refusesUnknownOption: Fault = async (cmd, p, next) => (cmd === MAKE_CREDENTIAL && (p?.get(0x07) as Map<string, boolean> | undefined)?.has('fido-harness-unknown') ? { status: 0x2c } : next(p));
+    const results = await runAgainst({ checks: ['MC-ALG-001', 'MC-OPTION-003', 'MC-EXCLUDE-002', 'MC-EXCLUDE-003', 'MC-USERID-001', 'MC-COUNTER-001'], fault: refusesUnknownOption });
+    expect(outcomes(results)).toEqual({
+      'MC-ALG-001': 'pass: as specified',
+      'MC-OPTION-003': 'fail: makeCredential answered 0x2c CTAP2_ERR_INVALID_OPTION',
+      'MC-EXCLUDE-002': 'pass: as specified',
+      'MC-EXCLUDE-003': 'pass: as specified',
+      'MC-USERID-001': 'pass: as specified',
+      'MC-COUNTER-001': 'fail: makeCredential answered 0x2c CTAP2_ERR_INVALID_OPTION',
+    });
+  });
+
+  it('should skip, with the reason, the makeCredential checks whose feature the key does not have (or has on)', async () => {
+    const info = rewriteResponse(GET_INFO, (b) => {
+      b.delete(0x0a);
+      b.delete(0x06);
+      const o = new Map(b.get(0x04) as Map<string, boolean>);
+      o.set('ep', true);
+      o.delete('clientPin');
+      b.set(0x04, o);
+    });
+    expect(outcomes(await runAgainst({ checks: ['MC-ALG-004', 'MC-PINAUTH-003', 'MC-PINAUTH-004', 'MC-EP-001'], fault: info }))).toEqual({
+      'MC-ALG-004': 'skip: EdDSA not in algorithms',
+      'MC-PINAUTH-003': 'skip: clientPin not offered',
+      'MC-PINAUTH-004': 'skip: no PIN/UV auth protocol',
+      'MC-EP-001': 'skip: enterprise attestation is enabled',
+    });
+    const es256Only = rewriteResponse(GET_INFO, (b) => b.set(0x0a, [new Map<string, unknown>([['alg', -7], ['type', 'public-key']])] as never));
+    expect(outcomes(await runAgainst({ checks: ['MC-ALG-004'], fault: es256Only }))).toEqual({ 'MC-ALG-004': 'skip: EdDSA not in algorithms' });
+  });
+
   it('should pass the counter checks of a key that keeps no counter (0 throughout), warning on assertions', async () => {
     const results = await runAgainst({ suites: ['make-credential', 'get-assertion'], behaviour: { nextSignCount: () => 0 } });
     expect(notPassing(results)).toEqual({ 'GA-COUNTER-001': 'warn: signCount is always 0: relying parties cannot detect clones' });
