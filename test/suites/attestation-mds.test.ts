@@ -64,6 +64,11 @@ describe('attestation and mds checks (WebAuthn L3 §8.2, FIDO MDS3)', () => {
     });
   });
 
+  it('should show, failing MDS-CHAIN-001, the path it wanted and that no root was reached', async () => {
+    const results = await runAgainst({ checks: ['MDS-CHAIN-001'], quirks: ['self-attestation'], mds: await mds(), evidence: true });
+    expect(results.get('MDS-CHAIN-001')).toMatchObject({ status: 'fail', expected: 'x5c chaining to attestationRootCertificates', actual: 'no root reached' });
+  });
+
   it('should fail MDS-STATUS-001 on a REVOKED model and warn on an update the firmware lacks', async () => {
     const revoked = await run({ checks: ['MDS-STATUS-001'], mds: await mds({ statusReports: [{ status: 'REVOKED', effectiveDate: '2024-01-01' }] }) });
     expect(revoked).toEqual({ 'MDS-STATUS-001': 'fail: REVOKED since 2024-01-01' });
