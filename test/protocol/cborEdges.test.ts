@@ -99,6 +99,7 @@ describe('CBOR integers at the edges (RFC 8949 §3.1 major types 0 and 1)', () =
 describe('CBOR simple values and structure (RFC 8949 §3.3, §3.2)', () => {
   it('should refuse reserved simple values 28-31 as reserved and a truncated one-byte simple value as truncated', () => {
     for (const s of ['fc', 'fd', 'fe']) expect(strict(s).code, s).toBe('CBOR_RESERVED');
+    expect(strict('fc').message).toBe('CBOR_RESERVED at byte 0: reserved additional information 28');
     expect(strict('fb').code).toBe('CBOR_TRUNCATED');
     expect(strict('f8').code).toBe('CBOR_TRUNCATED');
     expect(strict('f8').offset).toBe(0);

@@ -41,7 +41,7 @@ function canonicalize(value: unknown, depth: number): unknown {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       // Dates, Sets, class instances: cbor-x would write them with tags, which CTAP2 forbids.
-      throw new TypeError(`cannot encode ${proto?.constructor?.name ?? 'object'} as CTAP2 canonical CBOR`);
+      throw new TypeError(`cannot encode ${proto.constructor?.name ?? 'object'} as CTAP2 canonical CBOR`);
     }
     return sortedMap(
       Object.entries(value).filter(([, v]) => v !== undefined),
