@@ -54,7 +54,8 @@ describe('parsing request APDUs, short and extended (ISO 7816-4 §5.1; U2F raw m
     expect(parseCommandApdu(un('00030000 000000'))).toStrictEqual({ cla: 0, ins: 3, p1: 0, p2: 0, data: new Uint8Array(0), le: 0 });
     expect(parseCommandApdu(un('00030000 000100'))).toStrictEqual({ cla: 0, ins: 3, p1: 0, p2: 0, data: new Uint8Array(0), le: 0x100 });
     expect(parseCommandApdu(un('00010300 000002 aabb'))).toStrictEqual({ cla: 0, ins: 1, p1: 3, p2: 0, data: un('aabb') });
-    expect(parseCommandApdu(un('00010300 000002 aabb 0102'))).toStrictEqual({ cla: 0, ins: 1, p1: 3, p2: 0, data: un('aabb'), le: 0x0102 });
+    expect(parseCommandApdu(un('00010300 000002 aabb 0105'))).toStrictEqual({ cla: 0, ins: 1, p1: 3, p2: 0, data: un('aabb'), le: 0x0105 });
+    expect(parseCommandApdu(un('00010300 000001 aa 0300'))).toStrictEqual({ cla: 0, ins: 1, p1: 3, p2: 0, data: un('aa'), le: 0x0300 });
     const long = parseCommandApdu(un('00020300 000101' + '11'.repeat(0x101)));
     expect(long?.data).toHaveLength(0x101);
   });
@@ -70,6 +71,8 @@ describe('parsing request APDUs, short and extended (ISO 7816-4 §5.1; U2F raw m
     expect(parseCommandApdu(un('00a40400 00'))).toStrictEqual({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: new Uint8Array(0), le: 0 });
     expect(parseCommandApdu(un('00a40400 02 a0b0'))).toStrictEqual({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: un('a0b0') });
     expect(parseCommandApdu(un('00a40400 02 a0b0 10'))).toStrictEqual({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: un('a0b0'), le: 0x10 });
+    expect(parseCommandApdu(un('00a40400 01 a0 10'))).toStrictEqual({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: un('a0'), le: 0x10 });
+    expect(parseCommandApdu(un('00a40400 03 a0b0c0 10'))).toStrictEqual({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: un('a0b0c0'), le: 0x10 });
     // two bytes starting 00 are too short for extended: Lc 0 and Le
     expect(parseCommandApdu(un('00a40400 0007'))).toStrictEqual({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: new Uint8Array(0), le: 7 });
   });

@@ -243,6 +243,40 @@ describe('authenticatorGetInfo (CTAP 2.1 §6.4, CTAP 2.2 §6.4)', () => {
   });
 });
 
+describe('each decoder names its message in errors', () => {
+  const decoders: [string, (v: unknown) => unknown][] = [
+    ['makeCredential', decodeMakeCredentialRequest],
+    ['makeCredential response', decodeMakeCredentialResponse],
+    ['getAssertion', decodeGetAssertionRequest],
+    ['getAssertion response', decodeGetAssertionResponse],
+    ['getInfo response', decodeGetInfoResponse],
+    ['clientPIN', decodeClientPinRequest],
+    ['clientPIN response', decodeClientPinResponse],
+    ['credentialManagement', decodeCredentialManagementRequest],
+    ['credentialManagement response', decodeCredentialManagementResponse],
+    ['largeBlobs', decodeLargeBlobsRequest],
+    ['largeBlobs response', decodeLargeBlobsResponse],
+    ['config', decodeConfigRequest],
+    ['bioEnrollment', decodeBioEnrollmentRequest],
+    ['bioEnrollment response', decodeBioEnrollmentResponse],
+    ['bioEnrollment subCommandParams', decodeBioEnrollmentSubParams],
+    ['templateInfo', decodeTemplateInfo],
+  ];
+  for (const [what, decode] of decoders) {
+    it(`${what}`, () => {
+      expect(() => decode([])).toThrow(`0x11 CTAP2_ERR_CBOR_UNEXPECTED_TYPE: ${what} is not a CBOR map`);
+    });
+  }
+  it('names the member in nested errors', () => {
+    const base = encodeMakeCredentialRequest({ clientDataHash: cdh, rp: { id: 'a' }, user: { id: userId }, pubKeyCredParams: [] });
+    expect(() => decodeMakeCredentialRequest(new Map([...base, [5, [m([['type', 'public-key']])]]]))).toThrow(/: excludeList\[\]\.id missing$/);
+    expect(() => decodeMakeCredentialRequest(new Map([...base, [11, ['packed', 1]]]))).toThrow(/: attestationFormatsPreference holds a non-string$/);
+    expect(() => decodeGetAssertionRequest(m([[1, 'a'], [2, cdh], [3, [m([['type', 'public-key']])]]]))).toThrow(/: allowList\[\]\.id missing$/);
+    const res = m([[1, m([['type', 'public-key']])], [2, new Uint8Array(37)], [3, Uint8Array.of(1)]]);
+    expect(() => decodeGetAssertionResponse(res)).toThrow(/: credential\.id missing$/);
+  });
+});
+
 describe('the other commands by their key tables (CTAP 2.1 §6.5.5, §6.7, §6.8, §6.10, §6.11)', () => {
   it('authenticatorClientPIN: subCommand 0x02 required; request keys 0x01-0x06, 0x09, 0x0A; response keys 0x01-0x05', () => {
     const req = { pinUvAuthProtocol: 2, subCommand: 9, keyAgreement: m([[1, 2]]), pinUvAuthParam: Uint8Array.of(1), newPinEnc: Uint8Array.of(2), pinHashEnc: Uint8Array.of(3), permissions: 3, rpId: 'a' };

@@ -24,13 +24,13 @@ describe('isLoopbackAddress: addresses that reach only this machine', () => {
   });
 
   it('should refuse the wildcard :: and addresses one group away from ::1', () => {
-    for (const a of ['::', '[::]', '::0', '::2', '::10', '::1:0', '1::', '1::1', '0:0:0:0:0:0:1:1', '1:0:0:0:0:0:0:1', 'fe80::1', '::1:1', '::100', '[::1', '::1]']) {
+    for (const a of ['::', '[::]', '::0', '::2', '::10', '::1:0', '1::', '1::1', '0:0:0:0:0:0:1:1', '1:0:0:0:0:0:0:1', 'fe80::1', '::1:1', '::100', '[::1', '::1]', '::[1]', '[::]1', 'x[::1]']) {
       expect(isLoopbackAddress(a), a).toBe(false);
     }
   });
 
   it('should take IPv4-mapped 127.x.y.z in dotted and hex spelling (RFC 4291 §2.5.5.2), nothing else mapped', () => {
-    for (const a of ['::ffff:127.0.0.1', '[::ffff:127.0.0.1]', '::FFFF:127.1.2.3', '0:0:0:0:0:ffff:127.0.0.1', '::ffff:7f00:1', '[::ffff:7f00:1]', '::ffff:7fff:ffff', '0::ffff:127.0.0.1']) {
+    for (const a of ['::ffff:127.10.20.30', '::ffff:127.0.0.1', '[::ffff:127.0.0.1]', '::FFFF:127.1.2.3', '0:0:0:0:0:ffff:127.0.0.1', '::ffff:7f00:1', '[::ffff:7f00:1]', '::ffff:7fff:ffff', '0::ffff:127.0.0.1']) {
       expect(isLoopbackAddress(a), a).toBe(true);
     }
     // what a URL serializes [::ffff:127.0.0.1] to

@@ -249,6 +249,10 @@ describe('COSE keys: what is refused and why (RFC 9052 §7, RFC 9053 §7)', () =
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const cose = publicKeyToCose(publicKey, -7);
     cose.set(3, '-7');
-    expect(coseErr(() => verifyCoseSignature(cose, Uint8Array.of(1), new Uint8Array(64))).code).toBe('COSE_UNSUPPORTED');
+    const e = coseErr(() => verifyCoseSignature(cose, Uint8Array.of(1), new Uint8Array(64)));
+    expect(e.code).toBe('COSE_UNSUPPORTED');
+    expect(e.message).toBe('COSE key alg missing or not an integer');
+    cose.delete(3);
+    expect(coseErr(() => verifyCoseSignature(cose, Uint8Array.of(1), new Uint8Array(64))).message).toBe('COSE key alg missing or not an integer');
   });
 });

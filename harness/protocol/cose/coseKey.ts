@@ -69,7 +69,8 @@ export function coseToPublicKey(key: CborMap): KeyObject {
  */
 export function publicKeyToCose(publicKey: KeyObject, alg: number): CborMap {
   const jwk = publicKey.export({ format: 'jwk' });
-  if (jwk.kty === 'EC' && jwk.crv === 'P-256') {
+  // a JWK curve name belongs to one key type (RFC 7518 §6.2.1.1: P-256 is EC; RFC 8037 §2: Ed25519 is OKP)
+  if (jwk.crv === 'P-256') {
     return new Map<number, number | Uint8Array>([
       [CoseKeyLabel.kty, CoseKty.EC2],
       [CoseKeyLabel.alg, alg],
@@ -78,7 +79,7 @@ export function publicKeyToCose(publicKey: KeyObject, alg: number): CborMap {
       [CoseKeyLabel.y, fromB64u(jwk.y)],
     ]);
   }
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
+  if (jwk.crv === 'Ed25519') {
     return new Map<number, number | Uint8Array>([
       [CoseKeyLabel.kty, CoseKty.OKP],
       [CoseKeyLabel.alg, alg],

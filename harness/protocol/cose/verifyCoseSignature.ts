@@ -1,6 +1,6 @@
 import { verify } from 'node:crypto';
 import type { CborMap } from '../cbor/CborValue.ts';
-import { coseSignatureParams, coseToPublicKey, CoseKeyLabel } from './coseKey.ts';
+import { coseSignatureParams, coseToPublicKey, CoseKeyError, CoseKeyLabel } from './coseKey.ts';
 
 /**
  * Verifies a WebAuthn signature (ES256 as ASN.1 DER per WebAuthn L3 §6.5.6, EdDSA raw, RS256 PKCS#1 v1.5)
@@ -9,7 +9,8 @@ import { coseSignatureParams, coseToPublicKey, CoseKeyLabel } from './coseKey.ts
  */
 export function verifyCoseSignature(coseKey: CborMap, data: Uint8Array, signature: Uint8Array): boolean {
   const alg = coseKey.get(CoseKeyLabel.alg);
-  const { hash, dsaEncoding } = coseSignatureParams(typeof alg === 'number' ? alg : NaN);
+  if (typeof alg !== 'number') throw new CoseKeyError('COSE_UNSUPPORTED', 'COSE key alg missing or not an integer');
+  const { hash, dsaEncoding } = coseSignatureParams(alg);
   const key = coseToPublicKey(coseKey);
   try {
     return verify(hash, data, dsaEncoding ? { key, dsaEncoding } : key, signature);

@@ -40,9 +40,9 @@ export function isType(value: unknown, type: ParamType): boolean {
     case 'text':
       return typeof value === 'string';
     case 'uint':
-      return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+      return Number.isInteger(value) && (value as number) >= 0;
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value);
+      return Number.isInteger(value);
     case 'bool':
       return typeof value === 'boolean';
     case 'map':

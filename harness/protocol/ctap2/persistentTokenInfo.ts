@@ -9,7 +9,7 @@ import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 export type PersistentInfoMember = 'encIdentifier' | 'encCredStoreState';
 
 function keyFor(token: Uint8Array, member: PersistentInfoMember): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', token, new Uint8Array(32), Buffer.from(member, 'ascii'), 16));
+  return new Uint8Array(hkdfSync('sha256', token, new Uint8Array(32), member, 16));
 }
 
 export function encryptPersistentInfo(token: Uint8Array, member: PersistentInfoMember, plaintext: Uint8Array, iv: Uint8Array): Uint8Array {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * bytes are taken as they are (checks that send what a client would refuse, the authenticator's side).
  */
 export function pinBytes(pin: string | Uint8Array): Uint8Array {
-  return typeof pin === 'string' ? new Uint8Array(Buffer.from(pin.normalize('NFC'), 'utf8')) : pin;
+  return typeof pin === 'string' ? new TextEncoder().encode(pin.normalize('NFC')) : pin;
 }
 
 /** LEFT(SHA-256(pin), 16): what the authenticator stores and pinHashEnc carries (CTAP 2.1 §6.5.5.5 step 11, §6.5.5.7). */

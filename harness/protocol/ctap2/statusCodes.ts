@@ -69,8 +69,9 @@ const names = new Map<number, string>(Object.entries(CtapStatus).map(([k, v]) =>
 export function ctapStatusName(code: number): string {
   const known = names.get(code);
   if (known) return known;
-  if (code >= 0xe0 && code <= 0xef) return 'CTAP2_ERR_EXTENSION_SPECIFIC';
-  if (code >= 0xf0) return 'CTAP2_ERR_VENDOR_SPECIFIC';
+  // 0xE0-0xEF extension specific, 0xF0-0xFF vendor specific (their ends are named above)
+  if (code >> 4 === 0xe) return 'CTAP2_ERR_EXTENSION_SPECIFIC';
+  if (code >> 4 === 0xf) return 'CTAP2_ERR_VENDOR_SPECIFIC';
   return 'UNASSIGNED';
 }
 
@@ -81,5 +82,5 @@ export function formatCtapStatus(code: number): string {
 
 /** True for a status byte the spec defines (CTAP 2.1 §8.2); used to judge device answers. */
 export function isDefinedCtapStatus(code: number): boolean {
-  return names.has(code) || (code >= 0xe0 && code <= 0xff);
+  return names.has(code) || code >> 4 === 0xe || code >> 4 === 0xf;
 }

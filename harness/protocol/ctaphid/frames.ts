@@ -36,10 +36,11 @@ export function encodeFrames(cid: number, cmd: number, payload: Uint8Array): Uin
   return frames;
 }
 
-/** Reads one report's header. Reports shorter than 64 bytes are padded with zeros, longer ones refused. */
+/** Reads one report's header, from a copy padded with zeros to 64 bytes; a report longer than 64 bytes is refused. */
 export function parsePacket(report: Uint8Array): CtaphidPacket {
   if (report.length > HID_REPORT_SIZE) throw new RangeError(`report of ${report.length} bytes exceeds 64`);
-  const r = report.length === HID_REPORT_SIZE ? report : padReport(report);
+  const r = new Uint8Array(HID_REPORT_SIZE);
+  r.set(report);
   const view = new DataView(r.buffer, r.byteOffset, HID_REPORT_SIZE);
   const cid = view.getUint32(0);
   const b4 = r[4]!;
@@ -49,15 +50,10 @@ export function parsePacket(report: Uint8Array): CtaphidPacket {
   return { kind: 'cont', cid, seq: b4, data: r.subarray(5) };
 }
 
-function padReport(report: Uint8Array): Uint8Array {
-  const r = new Uint8Array(HID_REPORT_SIZE);
-  r.set(report);
-  return r;
-}
-
 /** Number of reports a message of `length` bytes takes. */
 export function frameCount(length: number): number {
-  return length <= INIT_DATA_SIZE ? 1 : 1 + Math.ceil((length - INIT_DATA_SIZE) / CONT_DATA_SIZE);
+  // up to 57 bytes the quotient lies in (-1, 0], which Math.ceil makes 0
+  return 1 + Math.ceil((length - INIT_DATA_SIZE) / CONT_DATA_SIZE);
 }
 
 export type AssemblyResult =

@@ -21,13 +21,16 @@ export function isLoopbackAddress(host: string): boolean {
 
 /** The eight 16-bit groups of an address isIP() accepted (`::` expanded, a trailing dotted quad as two groups). */
 function ipv6Groups(h: string): number[] {
-  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
-  const hex = quad
-    ? `${h.slice(0, quad.index)}${((+quad[1]! << 8) | +quad[2]!).toString(16)}:${((+quad[3]! << 8) | +quad[4]!).toString(16)}`
-    : h;
-  const [head, tail] = hex.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return groups.map((x) => parseInt(x, 16));
+  const [head, tail] = h.split('::');
+  const words = (part: string | undefined) =>
+    (part ? part.split(':') : []).flatMap((w) => (w.includes('.') ? quadWords(w) : [parseInt(w, 16)]));
+  const left = words(head);
+  const right = words(tail);
+  return tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** a.b.c.d as the two groups it stands for (RFC 4291 §2.2 form 3) */
+function quadWords(quad: string): number[] {
+  const [a, b, c, d] = quad.split('.').map(Number) as [number, number, number, number];
+  return [(a << 8) | b, (c << 8) | d];
 }
