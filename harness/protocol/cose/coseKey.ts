@@ -20,7 +20,7 @@ export class CoseKeyError extends Error {
 }
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
-const fromB64u = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
+const fromB64u = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 
 function bytesAt(key: CborMap, label: number, name: string, length?: number): Uint8Array {
   const v = key.get(label);
@@ -75,8 +75,8 @@ export function publicKeyToCose(publicKey: KeyObject, alg: number): CborMap {
       [CoseKeyLabel.kty, CoseKty.EC2],
       [CoseKeyLabel.alg, alg],
       [CoseKeyLabel.crv, CoseCurve.P256],
-      [CoseKeyLabel.x, fromB64u(jwk.x)],
-      [CoseKeyLabel.y, fromB64u(jwk.y)],
+      [CoseKeyLabel.x, fromB64u(jwk.x!)],
+      [CoseKeyLabel.y, fromB64u(jwk.y!)],
     ]);
   }
   if (jwk.crv === 'Ed25519') {
@@ -84,15 +84,15 @@ export function publicKeyToCose(publicKey: KeyObject, alg: number): CborMap {
       [CoseKeyLabel.kty, CoseKty.OKP],
       [CoseKeyLabel.alg, alg],
       [CoseKeyLabel.crv, CoseCurve.Ed25519],
-      [CoseKeyLabel.x, fromB64u(jwk.x)],
+      [CoseKeyLabel.x, fromB64u(jwk.x!)],
     ]);
   }
   if (jwk.kty === 'RSA') {
     return new Map<number, number | Uint8Array>([
       [CoseKeyLabel.kty, CoseKty.RSA],
       [CoseKeyLabel.alg, alg],
-      [CoseKeyLabel.n, fromB64u(jwk.n)],
-      [CoseKeyLabel.e, fromB64u(jwk.e)],
+      [CoseKeyLabel.n, fromB64u(jwk.n!)],
+      [CoseKeyLabel.e, fromB64u(jwk.e!)],
     ]);
   }
   throw new CoseKeyError('COSE_UNSUPPORTED', `key type ${jwk.kty}/${jwk.crv ?? ''} has no COSE mapping here`);

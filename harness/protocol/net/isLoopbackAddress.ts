@@ -26,7 +26,8 @@ function ipv6Groups(h: string): number[] {
     (part ? part.split(':') : []).flatMap((w) => (w.includes('.') ? quadWords(w) : [parseInt(w, 16)]));
   const left = words(head);
   const right = words(tail);
-  return tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  // without '::' there is no tail and isIP() has seen eight groups: nothing to fill
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
 /** a.b.c.d as the two groups it stands for (RFC 4291 §2.2 form 3) */
