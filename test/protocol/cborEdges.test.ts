@@ -8,20 +8,12 @@ import {
   decodeCborItem,
   encodeCanonicalCbor,
 } from '../../harness/protocol/index.ts';
+import { thrown } from './thrown.ts';
 
 const un = (s: string) => new Uint8Array(Buffer.from(s.replace(/ /g, ''), 'hex'));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** The CborError a call throws. */
-function cborError(fn: () => unknown): CborError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CborError);
-    return err as CborError;
-  }
-  throw new Error('expected a CborError');
-}
+const cborError = (fn: () => unknown) => thrown(fn, CborError);
 const strict = (s: string) => cborError(() => decodeCbor(un(s)));
 const lenient = (s: string) => cborError(() => decodeCbor(un(s), { canonical: 'report' }));
 const nest = (n: number, inner: unknown = 0): unknown => (n === 0 ? inner : [nest(n - 1, inner)]);

@@ -40,6 +40,7 @@ import {
   type CborValue,
   type MakeCredentialRequest,
 } from '../../harness/protocol/index.ts';
+import { thrown } from './thrown.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** a decoded value with its byte strings as plain Uint8Arrays (the decoder gives Buffers), for toStrictEqual */
@@ -52,15 +53,7 @@ function plain(v: unknown): unknown {
 /** through the wire and back, as the other side sees it */
 const wire = (v: CborMap): unknown => plain(decodeCbor(encodeCanonicalCbor(v)).value);
 const m = (entries: [CborValue, CborValue][]): CborMap => new Map(entries);
-function status(fn: () => unknown): number | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtapStatusError);
-    return (err as CtapStatusError).code;
-  }
-}
+const status = (fn: () => unknown): number => thrown(fn, CtapStatusError).code;
 
 const cdh = new Uint8Array(32).fill(0xcd);
 const userId = Uint8Array.of(0x75, 0x69, 0x64);

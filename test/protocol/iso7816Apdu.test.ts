@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApduEncodingError, encodeApdu, formatSw, parseApdu, splitResponse } from '../../harness/protocol/index.ts';
+import { thrown } from './thrown.ts';
 
 const un = (s: string) => new Uint8Array(Buffer.from(s.replace(/ /g, ''), 'hex'));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -23,15 +24,7 @@ describe('ISO 7816-4 §5.1 command APDUs: the header and each case, read back ex
   });
 
   it('should refuse what does not fit, naming the encoding and the limit', () => {
-    const err = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(ApduEncodingError);
-        return e as ApduEncodingError;
-      }
-      throw new Error('expected an ApduEncodingError');
-    };
+    const err = (fn: () => unknown) => thrown(fn, ApduEncodingError);
     const head = { cla: 0, ins: 1, p1: 0, p2: 0 };
     const e = err(() => encodeApdu({ ...head, data: new Uint8Array(256) }));
     expect(e.name).toBe('ApduEncodingError');

@@ -16,20 +16,12 @@ import {
   verifyCoseSignature,
   type CborMap,
 } from '../../harness/protocol/index.ts';
+import { thrown } from './thrown.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const cat = (...parts: (Uint8Array | number[])[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 const u16 = (n: number) => [n >> 8, n & 0xff];
 
-function thrown<T extends Error>(fn: () => unknown, type: new (...a: never[]) => T): T {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(type);
-    return err as T;
-  }
-  throw new Error('expected an error');
-}
 const authDataError = (raw: Uint8Array, options?: { canonical?: 'strict' | 'report' }) => thrown(() => parseAuthenticatorData(raw, options), AuthenticatorDataError);
 
 const rpIdHash = Uint8Array.from({ length: 32 }, (_, i) => i);
