@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/profile/SimFeatures.ts';
-import { CtapVersion, FIDO_AID, Sw } from '../../harness/protocol/index.ts';
+import { CtapVersion, decodeCbor, FIDO_AID, Sw } from '../../harness/protocol/index.ts';
+import { getAssertionOfSize } from '../../harness/suites/nfc/NfcSession.ts';
 import { nfcChecks } from '../../harness/suites/nfc/nfcChecks.ts';
+import type { CheckResult, EvidenceExchange } from '../../reports/model.ts';
 import { TransportError } from '../../harness/transport/index.ts';
 import { runAgainst } from './faultyDevice.ts';
 import { answerFor, responseApdu, rewriteCardResponse, runNfcArea, splitApdu, type CardFault } from './runNfcArea.ts';
@@ -309,6 +311,67 @@ describe('nfc suite', () => {
       expect([...r.values()].map((x) => x.status)).toEqual(['pass', 'pass']);
       const afterGetInfo = seen.indexOf('8010000001' + '04' + '00');
       expect(seen[afterGetInfo + 1]).toBe(SELECT_FIDO);
+    });
+  });
+
+  describe('evidence and the messages the checks send', () => {
+    const exchangesOf = (r: Map<string, CheckResult>, id: string) => (r.get(id)!.evidence!.exchanges ?? []) as EvidenceExchange[];
+
+    it('a failure carries the last 12 exchanges, each labelled, with request and response bytes, status and a duration', async () => {
+      const fault = answerFor((c, h) => (h === SELECT_FIDO || isGetResponse(c) ? responseApdu('U', Sw.BYTES_REMAINING | 1) : undefined));
+      const r = await expectFails(['NFC-SELECT-001'], { fault }, /^SELECT: more than 300 GET RESPONSE rounds$/);
+      const ex = exchangesOf(r, 'NFC-SELECT-001');
+      expect(ex).toHaveLength(12);
+      for (const e of ex) {
+        expect(e).toMatchObject({ label: 'GET RESPONSE Le 1', requestHex: '00c0000001', responseHex: '556101', status: '0x6101 BYTES_REMAINING (1)' });
+        expect(e.durationMs).toBeGreaterThanOrEqual(0);
+        expect(e.durationMs).toBeLessThan(5_000);
+      }
+    });
+
+    it('NFCCTAP_MSG exchanges are labelled with their size, and extended ones say so', async () => {
+      const refused = rewriteCardResponse((c) => c.length > 5 && c[4] === 0, () => responseApdu('', Sw.WRONG_LENGTH));
+      const r = await expectFails(['NFC-EXT-001'], { fault: refused });
+      expect(exchangesOf(r, 'NFC-EXT-001').map((e) => e.label)).toEqual(['NFCCTAP_MSG 1 bytes, extended']);
+      expect(r.get('NFC-EXT-001')!.evidence).toMatchObject({ expected: '0x9000 SUCCESS', actual: '0x6700 WRONG_LENGTH' });
+      const p2 = await expectFails(['NFC-APDU-003'], { fault: rewriteCardResponse((c) => c[3] === 1, () => responseApdu('', Sw.NO_PRECISE_DIAGNOSIS)) });
+      expect(p2.get('NFC-APDU-003')!.evidence).toMatchObject({ expected: '0x6A86 INCORRECT_P1P2 or 0x6B00', actual: '0x6F00 NO_PRECISE_DIAGNOSIS' });
+      const cut = rewriteCardResponse((c) => c[0] === 0x80 && c[1] === 0x10 && c[4] !== 1, () => responseApdu(Uint8Array.of(0x12), Sw.SUCCESS));
+      const chain = await expectFails(['NFC-CHAIN-001'], { fault: cut });
+      expect(chain.get('NFC-CHAIN-001')!.evidence).toMatchObject({ expected: '0x2e CTAP2_ERR_NO_CREDENTIALS', actual: '0x12 CTAP2_ERR_INVALID_CBOR' });
+      expect(exchangesOf(chain, 'NFC-CHAIN-001').at(-1)!.label).toBe('NFCCTAP_MSG last piece 255 of 255');
+      const status = rewriteCardResponse(getInfoMsg(0), (res) => Uint8Array.from([0x01, ...res.subarray(1)]));
+      const info = await expectFails(['NFC-RESP-001'], { fault: status });
+      expect(exchangesOf(info, 'NFC-RESP-001')[0]!.label).toBe('NFCCTAP_MSG 1 bytes');
+    });
+
+    it('an intermediate GET RESPONSE piece shorter than 61XX announced fails', async () => {
+      // only the pieces that are followed by more (61XX) are cut: the 256-byte walk ends in one piece
+      const cutMiddle = rewriteCardResponse(isGetResponse, (res) => {
+        const { data, sw } = splitApdu(res);
+        return (sw & 0xff00) === Sw.BYTES_REMAINING && data.length > 1 ? responseApdu(data.subarray(1), sw) : res;
+      });
+      const r = await expectFails(['NFC-RESP-001'], { fault: cutMiddle });
+      expect(r.get('NFC-RESP-001')!.message).toMatch(/^getInfo with Le \d+: 61XX announced (\d+) more bytes, GET RESPONSE with Le \1 returned \d+$/);
+      expect(exchangesOf(r, 'NFC-RESP-001').at(-1)!.label).toMatch(/^GET RESPONSE Le \d+$/);
+    });
+
+    it('getAssertionOfSize: exactly the size asked, one unknown credential, up false, padded with an unknown extension', () => {
+      for (const size of [255, 256, 510, 511]) {
+        const m = getAssertionOfSize(size, 'pad.example');
+        expect(m).toHaveLength(size);
+        expect(m[0]).toBe(0x02);
+        const req = decodeCbor(m.subarray(1)).value as Map<number, unknown>;
+        expect(req.get(1)).toBe('pad.example');
+        expect((req.get(2) as Uint8Array).length).toBe(32);
+        const allow = req.get(3) as Map<string, unknown>[];
+        expect(allow).toHaveLength(1);
+        expect(allow[0]!.get('type')).toBe('public-key');
+        expect((allow[0]!.get('id') as Uint8Array).length).toBe(32);
+        expect([...(req.get(4) as Map<string, unknown>).keys()][0]).toMatch(/^fido-harness-pad-?d?$|^fido-harness-padd?$/);
+        expect([...(req.get(5) as Map<string, boolean>)]).toEqual([['up', false]]);
+      }
+      expect(() => getAssertionOfSize(10, 'pad.example')).toThrow('no getAssertion message of exactly 10 bytes');
     });
   });
 });
