@@ -159,6 +159,28 @@ describe.each(PROTOCOLS)('authenticatorCredentialManagement responses and checks
     expect((await cm(d, CM.deleteCredential, bound, new Map([[2, credId(ids[2]!)]]))).status).toBe(S.CTAP2_ERR_NO_CREDENTIALS);
   });
 
+  it(name('a stored list out of creation order (an edited state file) is still enumerated oldest first; an RP is named by its oldest credential'), async () => {
+    const { d, ids, t } = await keyWith();
+    d.a.state.credentials[2]!.rpName = 'Renamed later';
+    d.a.state.credentials.reverse();
+    const first = await cm(d, CM.enumerateRPsBegin, t);
+    expect((first.body!.get(3) as Map<string, string>).get('id')).toBe('a.example');
+    expect((first.body!.get(3) as Map<string, string>).get('name')).toBe('Example');
+    expect(((await cm(d, CM.enumerateRPsGetNextRP)).body!.get(3) as Map<string, string>).get('id')).toBe('b.example');
+    const c1 = await cm(d, CM.enumerateCredentialsBegin, (await d.token(v, PIN, P.cm)).token!, rpHash('a.example'));
+    const c2 = await cm(d, CM.enumerateCredentialsGetNextCredential);
+    expect([c1, c2].map((r) => hex((r.body!.get(7) as Map<string, unknown>).get('id')))).toEqual([hex(ids[0]), hex(ids[2])]);
+  });
+
+  it(name('updateUserInformation with an empty displayName removes it from the enumerated user'), async () => {
+    const { d, ids, t } = await keyWith();
+    const user = new Map<string, unknown>([['id', Uint8Array.of(1)], ['name', 'user1'], ['displayName', '']]);
+    expect((await cm(d, CM.updateUserInformation, t, new Map<number, unknown>([[2, credId(ids[0]!)], [3, user]]))).status).toBe(S.CTAP2_OK);
+    const r = await cm(d, CM.enumerateCredentialsBegin, t, rpHash('a.example'));
+    expect([...(r.body!.get(6) as Map<string, unknown>).keys()]).toEqual(['id', 'name']);
+    expect(d.a.state.credentials[0]).not.toHaveProperty('userDisplayName');
+  });
+
   it(name('each use restarts the token usage window (§6.5.2.1): 20 s + 20 s of use keeps it alive'), async () => {
     const { d, t } = await keyWith();
     for (let i = 0; i < 3; i++) {
