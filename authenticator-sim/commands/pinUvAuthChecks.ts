@@ -49,11 +49,15 @@ export function verifyPinUvAuthParam(
   if (rpId !== undefined && token.rpId !== undefined && token.rpId !== rpId) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'token is bound to another RP ID');
   }
-  // §6.1.2 step 11.1.4-5 / §6.2.2 step 6.1.4-5: getUserVerifiedFlagValue() must be true.
+  // §6.1.2 step 11.1.4-5 / §6.2.2 step 6.1.4-5: getUserVerifiedFlagValue() must be true. Unreachable today
+  // (every path that clears the flag clears mc, ga and be with it, §6.1.2 step 14, §6.2.2 step 9.4, so the
+  // permission check above fails first); kept as the spec's own step.
+  // Stryker disable next-line ConditionalExpression,BlockStatement: unreachable, as said above
   if (!token.userVerified) {
     throw new CtapStatusError(CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'token no longer carries user verification');
   }
-  if (rpId !== undefined && token.rpId === undefined) token.rpId = rpId;
+  // §6.1.2 step 11.1.3: an unbound token is bound to the RP of its first use (bio enrollment gives none).
+  if (token.rpId === undefined) token.rpId = rpId;
   token.touch();
 }
 
@@ -88,6 +92,7 @@ export async function performBuiltInUvForRequest(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const uv = a.builtInUv;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: callers refuse "uv" without a configured method first (§6.1.2 step 5.3)
   if (!uv || !uv.configured) throw new CtapStatusError(CtapStatus.CTAP2_ERR_INVALID_OPTION, 'no built-in UV');
   // §6.1.2 step 11.2.3.2: a blocked method answers CTAP2_ERR_PIN_BLOCKED (the platform falls back to the PIN).
   if (a.state.uvRetries === 0) throw new CtapStatusError(CtapStatus.CTAP2_ERR_PIN_BLOCKED, 'built-in UV blocked');

@@ -193,3 +193,64 @@ describe.each(PROTOCOLS)('getPinUvAuthTokenUsingUvWithPermissions (CTAP 2.1 §6.
     expect(tokenAuthenticate(v, ok.token!.token, CDH)).toHaveLength(v === 1 ? 16 : 32);
   });
 });
+
+describe('permissions by how the token is got, and what a token is bound to (CTAP 2.1 §6.5.5.7.2-3, §6.1.2 step 11.1)', () => {
+  const uvTokenOf = async (d: PinDriver, permissions: number, rpId?: string) => {
+    const s = await d.session(2);
+    const r = await d.clientPin({ 1: 2, 2: CP.getPinUvAuthTokenUsingUvWithPermissions, 3: s.platformKey, 9: permissions, ...(rpId ? { 10: rpId } : {}) });
+    return { status: r.status, token: r.status === 0 ? ({ version: 2, token: s.decrypt(r.body!.get(2) as Uint8Array) } as Token) : undefined };
+  };
+
+  it('noMcGaPermissionsWithClientPin keeps mc and ga by built-in UV', async () => {
+    const d = await PinDriver.create({
+      builtInUv: new RecordingUv(),
+      features: { ...DEFAULT_FEATURES, staticOptions: { ...DEFAULT_FEATURES.staticOptions, noMcGaPermissionsWithClientPin: true } },
+    });
+    expect((await uvTokenOf(d, P.mc | P.ga, 'example.com')).status).toBe(S.CTAP2_OK);
+  });
+
+  it('with an enrolled fingerprint: be by PIN, never by the fingerprint itself (no uvBioEnroll)', async () => {
+    const d = await PinDriver.create();
+    expect(await d.setPin(2, PIN)).toBe(S.CTAP2_OK);
+    d.a.state.bioTemplates = [{ id: new Uint8Array(16).fill(1), finger: 'right-index' }];
+    expect((await uvTokenOf(d, P.mc, 'example.com')).status).toBe(S.CTAP2_OK);
+    expect((await uvTokenOf(d, P.be)).status).toBe(S.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
+    expect((await d.token(2, PIN, P.be)).status).toBe(S.CTAP2_OK);
+  });
+
+  it('a token from built-in UV does not open the preview command 0x41 as a getPINToken one does', async () => {
+    const d = await PinDriver.create({ builtInUv: new RecordingUv() });
+    const t = (await uvTokenOf(d, P.mc)).token!;
+    expect((await metadata(d, t, CtapCommand.prototypeCredentialManagement)).status).toBe(S.CTAP2_ERR_PIN_AUTH_INVALID);
+  });
+
+  it('a pinHashEnc that does not decrypt (not whole blocks) is a wrong PIN and costs a retry', async () => {
+    const d = await PinDriver.create();
+    expect(await d.setPin(1, PIN)).toBe(S.CTAP2_OK);
+    const s = await d.session(1);
+    const r = await d.clientPin({ 1: 1, 2: CP.getPinUvAuthTokenUsingPinWithPermissions, 3: s.platformKey, 6: new Uint8Array(17), 9: P.mc });
+    expect(r.status).toBe(S.CTAP2_ERR_PIN_INVALID);
+    expect((await d.pinRetries()).retries).toBe(7);
+  });
+
+  it('makeCredential and getAssertion with "uv" ask the method for that command and RP', async () => {
+    const uv = new RecordingUv();
+    const d = await PinDriver.create({ builtInUv: uv });
+    const mc = await d.makeCredential({ uv: true, rpId: 'example.com' });
+    expect(mc.status).toBe(S.CTAP2_OK);
+    expect((await d.getAssertion({ uv: true, rpId: 'example.com', allowList: [{ type: 'public-key', id: mc.authData!.attestedCredentialData!.credentialId }] })).status).toBe(S.CTAP2_OK);
+    expect(uv.attempts.map((a) => [a.reason, a.rpId])).toEqual([['makeCredential', 'example.com'], ['getAssertion', 'example.com']]);
+  });
+
+  it('a token bound to an RP stays bound after a use that names no RP (bio enrollment)', async () => {
+    const d = await PinDriver.create();
+    expect(await d.setPin(2, PIN)).toBe(S.CTAP2_OK);
+    const t = (await d.token(2, PIN, P.be | P.mc, 'example.com')).token!;
+    const enumerate = new Map<number, unknown>([[1, 1], [2, 0x04], [4, 2], [5, tokenAuthenticate(2, t.token, Uint8Array.of(1, 0x04))]]);
+    // authorized (no enrollments yet: CTAP2_ERR_INVALID_OPTION, not PIN_AUTH_INVALID)
+    expect((await d.call(CtapCommand.authenticatorBioEnrollment, enumerate)).status).toBe(S.CTAP2_ERR_INVALID_OPTION);
+    expect(d.a.pinUvAuthToken.rpId).toBe('example.com');
+    expect((await d.makeCredential({ token: t, rpId: 'other.example' })).status).toBe(S.CTAP2_ERR_PIN_AUTH_INVALID);
+    expect((await d.makeCredential({ token: t, rpId: 'example.com' })).status).toBe(S.CTAP2_OK);
+  });
+});
