@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigSubCommand as C,
@@ -9,46 +8,10 @@ import {
 } from '../../harness/protocol/index.ts';
 import { ScriptedBuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/profile/SimFeatures.ts';
-import { tokenAuthenticate } from '../helpers/pinClient.ts';
-import { PinDriver, PROTOCOLS, type Token } from '../helpers/pinDriver.ts';
+import { PinDriver, PROTOCOLS } from '../helpers/pinDriver.ts';
+import { authenticatorConfig as config, largeBlobsRead as read, largeBlobsWrite as write, serializeLargeBlobArray as serialize } from '../helpers/simCommands.ts';
 
 const PIN = '1234';
-
-/** authenticatorConfig; pinUvAuthParam = authenticate(token, 32×0xff || 0x0d || uint8(subCommand) || subCommandParams) (§6.11). */
-function config(d: PinDriver, sub: number, token?: Token, subParams?: Map<number, unknown>, o: { signedParams?: Map<number, unknown> | null; protocol?: number | null } = {}) {
-  const req = new Map<number, unknown>([[1, sub]]);
-  if (subParams) req.set(2, subParams);
-  if (token) {
-    const signed = o.signedParams === undefined ? subParams : (o.signedParams ?? undefined);
-    const message = Buffer.concat([Buffer.alloc(32, 0xff), Uint8Array.of(0x0d, sub), signed ? encodeCanonicalCbor(signed) : new Uint8Array(0)]);
-    if (o.protocol !== null) req.set(3, o.protocol ?? token.version);
-    req.set(4, tokenAuthenticate(token.version, token.token, new Uint8Array(message)));
-  }
-  return d.call(CtapCommand.authenticatorConfig, req);
-}
-
-/** A serialized large-blob array: CBOR array || LEFT(SHA-256(array), 16) (§6.10.2). */
-function serialize(body: Uint8Array): Uint8Array {
-  return new Uint8Array(Buffer.concat([body, createHash('sha256').update(body).digest().subarray(0, 16)]));
-}
-
-/** authenticatorLargeBlobs set; pinUvAuthParam = authenticate(token, 32×0xff || h'0c00' || uint32LE(offset) || SHA-256(set)) (§6.10.2). */
-function write(d: PinDriver, set: Uint8Array, offset: number, length: number | undefined, token?: Token, o: { signedOffset?: number; protocol?: number | null } = {}) {
-  const req = new Map<number, unknown>([[2, set], [3, offset]]);
-  if (length !== undefined) req.set(4, length);
-  if (token) {
-    const off = Buffer.alloc(4);
-    off.writeUInt32LE(o.signedOffset ?? offset);
-    const message = Buffer.concat([Buffer.alloc(32, 0xff), Uint8Array.of(0x0c, 0x00), off, createHash('sha256').update(set).digest()]);
-    req.set(5, tokenAuthenticate(token.version, token.token, new Uint8Array(message)));
-    if (o.protocol !== null) req.set(6, o.protocol ?? token.version);
-  }
-  return d.call(CtapCommand.authenticatorLargeBlobs, req);
-}
-
-function read(d: PinDriver, get: number, offset: number, extra: [number, unknown][] = []) {
-  return d.call(CtapCommand.authenticatorLargeBlobs, new Map<number, unknown>([[1, get], [3, offset], ...extra]));
-}
 
 describe('authenticatorConfig (CTAP 2.1 §6.11)', () => {
   it('only the subcommands of the features the model has (ep, alwaysUv, setMinPINLength)', async () => {

@@ -3,26 +3,13 @@ import {
   CredentialManagementSubCommand as CM,
   CtapCommand,
   CtapStatus as S,
-  encodeCanonicalCbor,
   PinUvAuthPermission as P,
 } from '../../harness/protocol/index.ts';
 import { sha256Bytes, tokenAuthenticate } from '../helpers/pinClient.ts';
-import { PinDriver, PROTOCOLS, type Token } from '../helpers/pinDriver.ts';
+import { PinDriver, PROTOCOLS } from '../helpers/pinDriver.ts';
+import { credentialManagement as cm } from '../helpers/simCommands.ts';
 
 const PIN = '1234';
-
-/** authenticatorCredentialManagement with pinUvAuthParam = authenticate(token, subCommand || subCommandParams) (CTAP 2.1 §6.8). */
-function cm(d: PinDriver, sub: number, token?: Token, subParams?: Map<number, unknown>, o: { command?: number; signedParams?: Map<number, unknown> | null } = {}) {
-  const req = new Map<number, unknown>([[1, sub]]);
-  if (subParams) req.set(2, subParams);
-  if (token) {
-    const signed = o.signedParams === undefined ? subParams : (o.signedParams ?? undefined);
-    const message = signed ? Buffer.concat([Uint8Array.of(sub), encodeCanonicalCbor(signed)]) : Uint8Array.of(sub);
-    req.set(3, token.version);
-    req.set(4, tokenAuthenticate(token.version, token.token, new Uint8Array(message)));
-  }
-  return d.call(o.command ?? CtapCommand.authenticatorCredentialManagement, req);
-}
 
 const credId = (id: Uint8Array) => new Map<string, unknown>([['type', 'public-key'], ['id', id]]);
 const hex = (b: unknown) => Buffer.from(b as Uint8Array).toString('hex');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigSubCommand as C,
@@ -7,48 +6,13 @@ import {
   encodeCanonicalCbor,
   PinUvAuthPermission as P,
 } from '../../harness/protocol/index.ts';
-import { tokenAuthenticate } from '../helpers/pinClient.ts';
-import { PinDriver, PROTOCOLS, type Token } from '../helpers/pinDriver.ts';
+import { PinDriver, PROTOCOLS } from '../helpers/pinDriver.ts';
+import { authenticatorConfig as config, largeBlobsRead as read, largeBlobsWrite as writeFragment, serializeLargeBlobArray } from '../helpers/simCommands.ts';
 
 const PIN = '1234';
 
-/** authenticatorConfig with pinUvAuthParam = authenticate(token, 32×0xff || 0x0d || uint8(subCommand) || subCommandParams) (§6.11). */
-function config(d: PinDriver, sub: number, token: Token | undefined, subParams?: Map<number, unknown>) {
-  const req = new Map<number, unknown>([[1, sub]]);
-  if (subParams) req.set(2, subParams);
-  if (token) {
-    const message = Buffer.concat([
-      Buffer.alloc(32, 0xff),
-      Uint8Array.of(0x0d, sub),
-      subParams ? encodeCanonicalCbor(subParams) : new Uint8Array(0),
-    ]);
-    req.set(3, token.version);
-    req.set(4, tokenAuthenticate(token.version, token.token, new Uint8Array(message)));
-  }
-  return d.call(CtapCommand.authenticatorConfig, req);
-}
-
-/** A serialized large-blob array: CBOR array || LEFT(SHA-256(array), 16) (§6.10.2). */
-function serialize(entries: unknown[]): Uint8Array {
-  const body = encodeCanonicalCbor(entries as never);
-  return new Uint8Array(Buffer.concat([body, createHash('sha256').update(body).digest().subarray(0, 16)]));
-}
-
-function writeFragment(d: PinDriver, set: Uint8Array, offset: number, length: number | undefined, token: Token | undefined) {
-  const req = new Map<number, unknown>([[2, set], [3, offset]]);
-  if (length !== undefined) req.set(4, length);
-  if (token) {
-    const off = Buffer.alloc(4);
-    off.writeUInt32LE(offset);
-    const message = Buffer.concat([Buffer.alloc(32, 0xff), Uint8Array.of(0x0c, 0x00), off, createHash('sha256').update(set).digest()]);
-    req.set(5, tokenAuthenticate(token.version, token.token, new Uint8Array(message)));
-    req.set(6, token.version);
-  }
-  return d.call(CtapCommand.authenticatorLargeBlobs, req);
-}
-
-const read = (d: PinDriver, get: number, offset: number) =>
-  d.call(CtapCommand.authenticatorLargeBlobs, new Map<number, unknown>([[1, get], [3, offset]]));
+/** A serialized large-blob array of these entries (§6.10.2). */
+const serialize = (entries: unknown[]) => serializeLargeBlobArray(encodeCanonicalCbor(entries as never));
 
 describe.each(PROTOCOLS)('authenticatorConfig (CTAP 2.1 §6.11), protocol %i', (v) => {
   const name = (x: string) => `${x} _v${v}`;

@@ -6,28 +6,11 @@ import {
   encodeCanonicalCbor,
   PinUvAuthPermission as P,
 } from '../../harness/protocol/index.ts';
-import { sha256Bytes, tokenAuthenticate } from '../helpers/pinClient.ts';
-import { PinDriver, PROTOCOLS, type Token } from '../helpers/pinDriver.ts';
+import { sha256Bytes } from '../helpers/pinClient.ts';
+import { PinDriver, PROTOCOLS } from '../helpers/pinDriver.ts';
+import { credentialManagement as cm } from '../helpers/simCommands.ts';
 
 const PIN = '1234';
-
-/** authenticatorCredentialManagement (CTAP 2.1 §6.8) with pinUvAuthParam = authenticate(token, subCommand || subCommandParams). */
-async function cm(
-  d: PinDriver,
-  sub: number,
-  token: Token | undefined,
-  subParams?: Map<number, unknown>,
-  command: number = CtapCommand.authenticatorCredentialManagement,
-) {
-  const req = new Map<number, unknown>([[1, sub]]);
-  if (subParams) req.set(2, subParams);
-  if (token) {
-    const message = subParams ? Buffer.concat([Uint8Array.of(sub), encodeCanonicalCbor(subParams)]) : Uint8Array.of(sub);
-    req.set(3, token.version);
-    req.set(4, tokenAuthenticate(token.version, token.token, new Uint8Array(message)));
-  }
-  return d.call(command, req);
-}
 
 const credId = (id: Uint8Array) => new Map<string, unknown>([['type', 'public-key'], ['id', id]]);
 
@@ -164,11 +147,11 @@ describe.each(PROTOCOLS)('credential management, protocol %i', (v) => {
     const { d } = await withCredentials();
     const legacy = (await d.token(v, PIN)).token!;
     expect((await cm(d, CM.getCredsMetadata, legacy)).status).toBe(S.CTAP2_ERR_PIN_AUTH_INVALID);
-    const r = await cm(d, CM.getCredsMetadata, legacy, undefined, CtapCommand.prototypeCredentialManagement);
+    const r = await cm(d, CM.getCredsMetadata, legacy, undefined, { command: CtapCommand.prototypeCredentialManagement });
     expect(r.status).toBe(S.CTAP2_OK);
     expect(r.body!.get(1)).toBe(3);
     const t = (await d.token(v, PIN, P.cm)).token!;
-    expect((await cm(d, CM.enumerateRPsBegin, t, undefined, CtapCommand.prototypeCredentialManagement)).body!.get(5)).toBe(2);
+    expect((await cm(d, CM.enumerateRPsBegin, t, undefined, { command: CtapCommand.prototypeCredentialManagement })).body!.get(5)).toBe(2);
   });
 
   it(name('with no discoverable credentials, enumeration is CTAP2_ERR_NO_CREDENTIALS'), async () => {
