@@ -64,6 +64,7 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
     remainingDiscoverableCredentials: b.residentKeys && f.rk ? Math.max(0, a.maxDiscoverableCredentials - a.state.credentials.length) : 0,
   };
   if (f.certifications) info.certifications = { ...f.certifications };
+  // Stryker disable next-line ConditionalExpression: an undefined member is left out by the encoder as well
   if (f.preferredPlatformUvAttempts !== undefined) info.preferredPlatformUvAttempts = f.preferredPlatformUvAttempts;
   if (a.state.forcePinChange) info.forcePINChange = true;
   if (a.ctap22) Object.assign(info, ctap22Info(a));
@@ -76,8 +77,10 @@ export function buildInfo(a: Authenticator): AuthenticatorInfo {
     }
   }
   if (!b.listLargeBlobs) {
+    // Stryker disable next-line OptionalChaining: options is always set above
     delete info.options?.largeBlobs;
     delete info.maxSerializedLargeBlobArray;
+    // Stryker disable next-line OptionalChaining: extensions is always set above
     info.extensions = info.extensions?.filter((e) => e !== CtapExtension.largeBlobKey);
   }
   return b.getInfo(info);

