@@ -20,26 +20,32 @@ export const needsHid = (ctx: SuiteContext): string | undefined =>
 /**
  * Runs `fn` with a RawSession on the device's transport, always resynchronising its channels after. A
  * device shared with another host (a browser polling it) answers ERR_CHANNEL_BUSY while that host's message
- * or command is in progress (CTAP 2.1 §11.2.5): a check that failed after such an answer is run again, a
- * few times with back-off, so what it judges is the device and not the other host. A device that keeps
- * answering wrongly fails on every attempt, and the last attempt's failure stands.
+ * or command is in progress (CTAP 2.1 §11.2.5): a check that failed after such an answer is run again, with
+ * randomised back-off, until BUSY_BUDGET_MS have passed (at least BUSY_MIN_ATTEMPTS tries), so what it
+ * judges is the device and not the other host. A host that keeps the device busy half the time costs a
+ * check six tries about once in sixty runs; a budget in time, not a count, rides that out. A device that
+ * keeps answering wrongly fails on every attempt, and the last attempt's failure stands.
  */
 export async function withRaw<T>(ctx: SuiteContext, signal: AbortSignal, fn: (s: RawSession) => Promise<T>): Promise<T> {
+  const started = performance.now();
   for (let attempt = 1; ; attempt++) {
     const s = new RawSession(ctx.device.hid!.raw, signal);
     try {
       return await fn(s);
     } catch (err) {
-      if (!(err instanceof CheckFailed) || s.busyAnswers === 0 || attempt >= BUSY_ATTEMPTS || signal.aborted) throw err;
+      const budgetLeft = attempt < BUSY_MIN_ATTEMPTS || performance.now() - started < BUSY_BUDGET_MS;
+      if (!(err instanceof CheckFailed) || s.busyAnswers === 0 || !budgetLeft || signal.aborted) throw err;
     } finally {
       await s.close();
     }
-    await sleep(100 * attempt * (0.5 + Math.random()));
+    await sleep(100 * Math.min(attempt, 5) * (0.5 + Math.random()));
   }
 }
 
-/** how often a raw check that met ERR_CHANNEL_BUSY is tried in all */
-const BUSY_ATTEMPTS = 6;
+/** a raw check that met ERR_CHANNEL_BUSY is tried again at least this often in all… */
+const BUSY_MIN_ATTEMPTS = 6;
+/** …and for as long as this (ms) since its first try */
+const BUSY_BUDGET_MS = 8_000;
 
 export const randomPayload = (n: number) => new Uint8Array(randomBytes(n));
 

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { RawCtaphid } from '../../harness/ctaphid/index.ts';
+import { CheckFailed } from '../../harness/runner/Check.ts';
+import { withRaw } from '../../harness/suites/ctaphid/common.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
+
+/** A raw transport no test writes to: withRaw's sessions only discard pending reports on it. */
+function ctxWithRaw(): { ctx: SuiteContext; discarded: () => number } {
+  let discards = 0;
+  const raw = { discardPending: () => void discards++ } as unknown as RawCtaphid;
+  return { ctx: { device: { hid: { raw } } } as unknown as SuiteContext, discarded: () => discards };
+}
+
+describe('withRaw: a raw ctaphid check run again when another host kept the device busy (CTAP 2.1 §11.2.5)', () => {
+  it('tries again past six attempts while ERR_CHANNEL_BUSY keeps coming, and returns the first success', async () => {
+    const { ctx, discarded } = ctxWithRaw();
+    let attempts = 0;
+    const result = await withRaw(ctx, new AbortController().signal, async (s) => {
+      attempts++;
+      if (attempts < 9) {
+        s.busyAnswers = 1;
+        throw new CheckFailed('WINK answered CTAPHID_ERROR ERR_CHANNEL_BUSY');
+      }
+      return 'winked';
+    });
+    expect(result).toBe('winked');
+    expect(attempts).toBe(9);
+    // a fresh session each attempt: it discards pending reports when it opens and when it closes
+    expect(discarded()).toBe(18);
+  }, 60_000);
+
+  it('does not try again when the failure met no ERR_CHANNEL_BUSY: the device, not another host, failed', async () => {
+    const { ctx } = ctxWithRaw();
+    let attempts = 0;
+    await expect(
+      withRaw(ctx, new AbortController().signal, async () => {
+        attempts++;
+        throw new CheckFailed('WINK answered CTAPHID_ERROR ERR_INVALID_CMD');
+      }),
+    ).rejects.toThrow('ERR_INVALID_CMD');
+    expect(attempts).toBe(1);
+  });
+
+  it('does not try again on an error that is not a check failure, busy or not', async () => {
+    const { ctx } = ctxWithRaw();
+    let attempts = 0;
+    await expect(
+      withRaw(ctx, new AbortController().signal, async (s) => {
+        attempts++;
+        s.busyAnswers = 2;
+        throw new TypeError('bug in the check');
+      }),
+    ).rejects.toThrow(TypeError);
+    expect(attempts).toBe(1);
+  });
+
+  it('stops trying once aborted, with the last failure', async () => {
+    const { ctx } = ctxWithRaw();
+    const ac = new AbortController();
+    let attempts = 0;
+    await expect(
+      withRaw(ctx, ac.signal, async (s) => {
+        attempts++;
+        s.busyAnswers = 1;
+        if (attempts === 2) ac.abort();
+        throw new CheckFailed(`busy ${attempts}`);
+      }),
+    ).rejects.toThrow('busy 2');
+    expect(attempts).toBe(2);
+  });
+
+  it('gives up with the last failure when the device stays busy past its budget', async () => {
+    const { ctx } = ctxWithRaw();
+    let attempts = 0;
+    await expect(
+      withRaw(ctx, new AbortController().signal, async (s) => {
+        attempts++;
+        s.busyAnswers = 1;
+        throw new CheckFailed(`busy ${attempts}`);
+      }),
+    ).rejects.toThrow(/^busy \d+$/);
+    // at least six tries, and a bounded number: the back-off is at least 50 ms × min(attempt, 5)
+    expect(attempts).toBeGreaterThanOrEqual(6);
+    expect(attempts).toBeLessThan(8_000 / 250 + 6);
+  }, 60_000);
+});
