@@ -99,12 +99,11 @@ export class ClientPin {
 
   /**
    * setPIN (§6.5.5.5) with the padded PIN as given (no policy: checks send what a client would refuse);
-   * `param` rewrites pinUvAuthParam (bad-MAC checks). A refused key agreement is returned as the result.
+   * `param` rewrites pinUvAuthParam (bad-MAC checks). Throws CtapStatusError when the key agreement itself
+   * is refused: its status is not setPIN's, and a check expecting a refusal must not take it for one.
    */
   async requestSetPin(padded: Uint8Array, param?: (good: Uint8Array) => Uint8Array): Promise<CtapResult<ClientPinResponse>> {
-    const s = await this.openSession();
-    if (!s.ok) return s;
-    const { keyAgreement, sharedSecret } = s.response;
+    const { keyAgreement, sharedSecret } = unwrapCtap(await this.openSession(), 'authenticatorClientPIN(getKeyAgreement)');
     const newPinEnc = this.protocol.encrypt(sharedSecret, padded);
     const good = this.protocol.authenticate(sharedSecret, newPinEnc);
     return this.request({
@@ -116,11 +115,9 @@ export class ClientPin {
     });
   }
 
-  /** changePIN (§6.5.5.6): the current PIN, the new one padded as given. */
+  /** changePIN (§6.5.5.6): the current PIN, the new one padded as given; a refused key agreement throws as in requestSetPin. */
   async requestChangePin(currentPin: string | Uint8Array, newPadded: Uint8Array): Promise<CtapResult<ClientPinResponse>> {
-    const s = await this.openSession();
-    if (!s.ok) return s;
-    const { keyAgreement, sharedSecret } = s.response;
+    const { keyAgreement, sharedSecret } = unwrapCtap(await this.openSession(), 'authenticatorClientPIN(getKeyAgreement)');
     const newPinEnc = this.protocol.encrypt(sharedSecret, newPadded);
     const pinHashEnc = this.protocol.encrypt(sharedSecret, pinHash(currentPin));
     return this.request({

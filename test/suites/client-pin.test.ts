@@ -73,6 +73,7 @@ function nthStatus(command: number, subCmd: number | undefined, from: number, to
   let seen = 0;
   return (c, req, res) => (c === command && res.status === from && (subCmd === undefined || subCommandIs(subCmd)(req)) && ++seen === nth ? { status: to, payload: new Uint8Array(0) } : res);
 }
+const keyAgreementRefused = (status: number): Tamper => swapStatus(PIN, S.CTAP2_OK, status, subCommandIs(sub.getKeyAgreement));
 const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => {
   const id = (rest: string) => `CLIENTPIN-V${v}-${rest}`;
   return [
@@ -83,6 +84,15 @@ const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => 
     [id('KA-001'), keyAgreement((k) => k.set(-3, Uint8Array.from(k.get(-3) as Uint8Array, (b, i) => (i === 31 ? b ^ 1 : b)))), /^\(x, y\) = \([0-9a-f]{64}, [0-9a-f]{64}\) is not a point on P-256$/],
     [id('KA-001'), (c, req, res) => (c === PIN && subCommandIs(sub.getKeyAgreement)(req) ? editResponse(res, (m) => m.delete(1)) : res), 'no keyAgreement (0x01) in the answer'],
     [id('KA-001'), swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.getKeyAgreement)), `getKeyAgreement: expected ${OK}, got 0x7f CTAP1_ERR_OTHER`],
+    // a refused key agreement is not the refusal the check waits for: a key answering CTAP1_ERR_INVALID_PARAMETER
+    // to every getKeyAgreement passed PAD-001 when its status was judged as setPIN's
+    [id('PAD-001'), keyAgreementRefused(S.CTAP1_ERR_INVALID_PARAMETER), 'getKeyAgreement answered 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+    [id('POLICY-001'), keyAgreementRefused(S.CTAP2_ERR_PIN_POLICY_VIOLATION), 'getKeyAgreement answered 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION'],
+    [id('POLICY-002'), keyAgreementRefused(S.CTAP2_ERR_PIN_POLICY_VIOLATION), 'getKeyAgreement answered 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION'],
+    [id('POLICY-003'), keyAgreementRefused(S.CTAP2_ERR_PIN_POLICY_VIOLATION), 'getKeyAgreement answered 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION'],
+    [id('SETPIN-003'), keyAgreementRefused(S.CTAP2_ERR_PIN_AUTH_INVALID), `getKeyAgreement answered ${AUTH_INVALID}`],
+    // the runner's own setPIN takes the first key agreement
+    [id('CHANGE-002'), nthStatus(PIN, sub.getKeyAgreement, S.CTAP2_OK, S.CTAP2_ERR_PIN_INVALID, 2), 'getKeyAgreement answered 0x31 CTAP2_ERR_PIN_INVALID'],
     [id('SETPIN-001'), retriesAnswer((m) => m.set(3, 9)), 'pinRetries after setPIN is 9, expected the maximum (1..8)'],
     [id('SETPIN-001'), retriesAnswer((m) => m.set(3, 0)), 'pinRetries after setPIN is 0, expected the maximum (1..8)'],
     [id('SETPIN-001'), infoOption('clientPin', false), 'getInfo clientPin is not true after setPIN'],
