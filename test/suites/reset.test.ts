@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { counterAcrossResets, type SeenCounter } from '../../harness/suites/signCountLog.ts';
 import type { CborMap } from '../../harness/protocol/index.ts';
+import { resetChecks } from '../../harness/suites/reset/resetChecks.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { failed, outcomes, runAgainst, swallow, type Fault } from './faultyDevice.ts';
 
 /**
@@ -58,6 +60,25 @@ describe('RESET-001 and RESET-002 (CTAP 2.1 §6.6)', () => {
     expect(outcomes(r)).toEqual({ 'RESET-001': 'fail: getAssertion with a credential made before reset: expected 0x2e CTAP2_ERR_NO_CREDENTIALS, got 0x00 CTAP2_OK' });
   });
 
+  it('should make the credential and ask for it under the check\'s own RP ID', async () => {
+    // a leading-dot or shared RP ID would be refused by a key, or meet another check's credentials
+    const rpIds: string[] = [];
+    const record: Fault = async (cmd, params, next) => {
+      if (cmd === 0x01) rpIds.push(`mc ${String((params?.get(0x02) as CborMap | undefined)?.get('id'))}`);
+      if (cmd === 0x02) rpIds.push(`ga ${String(params?.get(0x01))}`);
+      return next(params);
+    };
+    const r = await runAgainst({ checks: ['RESET-001'], fault: record });
+    expect(outcomes(r)).toEqual({ 'RESET-001': 'pass: as specified' });
+    expect(rpIds).toEqual(['mc reset-001.fido-harness.test', 'ga reset-001.fido-harness.test']);
+  });
+
+  it('should pass RESET-002 when getInfo after the reset has no options member (defaults: no clientPin)', async () => {
+    // CTAP 2.1 §6.4: options is optional; absent, clientPin is absent (no PIN capability), not true
+    const r = await runAgainst({ checks: ['RESET-002'], fault: infoAfterReset((info) => info.delete(0x04)) });
+    expect(outcomes(r)).toEqual({ 'RESET-002': 'pass: as specified' });
+  });
+
   it('should fail RESET-002 when the PIN survives the reset, or the AAGUID changes with it', async () => {
     const pin = await runAgainst({ checks: ['RESET-002'], fault: infoAfterReset((info) => info.set(0x04, new Map([...(info.get(0x04) as CborMap), ['clientPin', true]]))) });
     expect(outcomes(pin)).toEqual({ 'RESET-002': 'fail: clientPin still true after reset' });
@@ -88,6 +109,51 @@ describe('RESET-003 (the signature counter across authenticatorReset)', () => {
     expect(alone.get('RESET-003')?.message).toMatch(/^the run saw no signature counter on both sides of an authenticatorReset/);
   }, 60_000);
 
+  it('should give its evidence: the counter on each side of the reset', async () => {
+    const r = await runAgainst({ checks: ACROSS_A_RESET, evidence: true });
+    const c = r.get('RESET-003')!;
+    expect(c.status).toBe('pass');
+    expect(c.expected).toBe('after each reset, a counter above the highest before it');
+    const [, before, after] = /^reset 1: (\d+) then (\d+)$/.exec(c.actual ?? '') ?? [];
+    expect(Number(after)).toBeGreaterThan(Number(before));
+  }, 60_000);
+
+  it('should say "resets" when the run crossed more than one, with each crossing in its evidence', async () => {
+    // the check reads only the counters the run saw (ctx.signCounts): two resets crossed, as a longer run would
+    const check = resetChecks.find((c) => c.id === 'RESET-003')!;
+    const ctx = { signCounts: { seen: seen([0, 1, 'a'], [0, 2, 'b'], [0, 3, 'b'], [1, 4, 'c'], [1, 5, 'c'], [2, 6, 'd']) } } as unknown as SuiteContext;
+    expect(await check.run(ctx, new AbortController().signal)).toEqual({
+      message: 'the counter kept rising across 2 resets',
+      evidence: { expected: 'after each reset, a counter above the highest before it', actual: 'reset 1: 3 then 4; reset 2: 5 then 6' },
+    });
+  });
+
+  it('should warn when the counter after the reset only equals the highest before it (not above)', async () => {
+    let resets = 0;
+    let highest = 0;
+    let after = false;
+    const r = await runAgainst({
+      checks: ACROSS_A_RESET,
+      evidence: true,
+      fault: async (cmd, params, next) => {
+        if (cmd === 0x07) resets++;
+        const answer = await next(params);
+        if ((cmd === 0x01 || cmd === 0x02) && answer.body) {
+          if (resets === 0) highest = Math.max(highest, signCountOf(answer.body));
+          else if (!after) {
+            after = true;
+            setSignCount(answer.body, highest);
+          }
+        }
+        return answer;
+      },
+    });
+    const c = r.get('RESET-003')!;
+    expect(`${c.status}: ${c.message}`).toBe(`warn: the signature counter went back across authenticatorReset (${highest} before, ${highest} after): allowed, as the reset deleted every credential, but a host cannot tell it from a lost counter`);
+    expect(c.expected).toBe('after each reset, a counter above the highest before it');
+    expect(c.actual).toBe(`reset 1: ${highest} then ${highest}`);
+  }, 60_000);
+
   it('should warn when a device answers a lower counter after the reset than before it', async () => {
     // a fault in place of the quirk: every makeCredential after the first reset reports counter 1
     let resets = 0;
@@ -103,6 +169,12 @@ describe('RESET-003 (the signature counter across authenticatorReset)', () => {
     expect(r.get('RESET-003')?.status).toBe('warn');
   }, 60_000);
 });
+
+/** The signCount of an answer's authenticatorData (member 0x02). */
+function signCountOf(body: Map<unknown, unknown>): number {
+  const authData = body.get(0x02) as Uint8Array;
+  return new DataView(authData.buffer, authData.byteOffset, authData.byteLength).getUint32(33);
+}
 
 /** authenticatorData (member 0x02): signCount is the 4 bytes after rpIdHash and flags (WebAuthn L3 §6.1). */
 function setSignCount(body: Map<unknown, unknown>, n: number): void {
