@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
 import { bioEnrollmentChecks } from '../../harness/suites/bio-enrollment/bioEnrollmentChecks.ts';
-import { expectEveryCheckPasses, expectFailures, type Fault, rewriteResponse, rewriteStatus, runAgainst, swallow } from './faultyDevice.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
+import { expectEveryCheckPasses, expectFailures, type Fault, outcomes, rewriteResponse, rewriteStatus, runAgainst, swallow } from './faultyDevice.ts';
 
 const BIO = 0x09;
 const sub = (n: number) => (p: Map<unknown, unknown> | undefined) => p?.get(0x02) === n;
@@ -18,7 +19,48 @@ describe('bio-enrollment suite (CTAP 2.1 §6.7, §6.5.5.7.3)', () => {
 
   it('should skip every check with a reason on a key without a fingerprint sensor', async () => {
     const results = await runAgainst({ suites: ['bio-enrollment'], fingerprint: false });
-    expect([...results.values()].every((r) => r.status === 'skip' && /bio enrollment not offered/.test(r.message))).toBe(true);
+    expect([...results.keys()].sort()).toEqual(bioEnrollmentChecks.map((c) => c.id).sort());
+    for (const [id, r] of results) expect(`${r.status}: ${r.message}`, id).toBe('skip: bio enrollment not offered (getInfo bioEnroll / userVerificationMgmtPreview absent)');
+  });
+
+  it('should skip, with the reason, on a key without clientPin or without permission tokens', async () => {
+    const noPin = await runAgainst({ checks: ['BIO-MODALITY-001'], fault: infoOptions({ clientPin: undefined }) });
+    expect(outcomes(noPin)).toEqual({ 'BIO-MODALITY-001': 'skip: clientPin option absent: the device has no PIN' });
+    // a FIDO_2_1_PRE bio key without pinUvAuthToken: no permissions, no UV token (CTAP 2.1 §6.5.5.7)
+    const noToken = await runAgainst({ checks: ['BIO-PERM-001', 'BIO-UV-001', 'BIO-MODALITY-001'], fault: infoOptions({ pinUvAuthToken: undefined }) });
+    expect(outcomes(noToken)).toEqual({
+      'BIO-MODALITY-001': 'pass: as specified',
+      'BIO-PERM-001': 'skip: pinUvAuthToken option absent (no getPinUvAuthTokenUsingPinWithPermissions)',
+      'BIO-UV-001': 'skip: pinUvAuthToken option absent (no getPinUvAuthTokenUsingPinWithPermissions)',
+    });
+  });
+
+  it('should use the prototype command 0x40 and judge userVerificationMgmtPreview on a FIDO_2_1_PRE key', async () => {
+    const commands = new Set<number>();
+    const previewOnly = infoOptions({ bioEnroll: undefined });
+    const recorded: Fault = async (cmd, p, next) => {
+      if (cmd === BIO || cmd === 0x40) commands.add(cmd);
+      return previewOnly(cmd, p, next);
+    };
+    const r = await runAgainst({ checks: ['BIO-ENROLL-002', 'BIO-MODALITY-001'], fault: recorded });
+    expect(outcomes(r)).toEqual({ 'BIO-ENROLL-002': 'pass: as specified', 'BIO-MODALITY-001': 'pass: as specified' });
+    expect([...commands]).toEqual([0x40]);
+    const kept = await runAgainst({ checks: ['BIO-ENROLL-002'], fault: both(previewOnly, infoOptionAfter(0x06, 'userVerificationMgmtPreview', true, 0x40)) });
+    expect(outcomes(kept)).toEqual({ 'BIO-ENROLL-002': 'fail: userVerificationMgmtPreview is true after the only enrollment was removed, expected false' });
+  });
+
+  it('should plan the sensor touches of a real key, none on the simulator (whose sensor the harness drives)', () => {
+    const touches = (id: string, kind: string) => {
+      const t = bioEnrollmentChecks.find((c) => c.id === id)!.touches;
+      return typeof t === 'number' ? t : t({ device: { kind } } as unknown as SuiteContext);
+    };
+    expect(['hid', 'nfc', 'sim'].map((k) => touches('BIO-ENROLL-001', k))).toEqual([5, 5, 0]);
+    expect(['hid', 'nfc', 'sim'].map((k) => touches('BIO-CANCEL-001', k))).toEqual([1, 1, 0]);
+    expect(['hid', 'sim'].map((k) => touches('BIO-UV-001', k))).toEqual([6, 0]);
+    expect(['hid', 'sim'].map((k) => touches('BIO-UV-004', k))).toEqual([7, 0]);
+    expect(touches('BIO-ENROLL-002', 'hid')).toBe(5);
+    expect(touches('BIO-NAME-001', 'hid')).toBe(5);
+    expect(touches('BIO-REMOVE-001', 'hid')).toBe(5);
   });
 
   const NEVER = 'enrollment not complete after 8 good samples (maxCaptureSamplesRequiredForEnroll 4); remainingSamples still 1';
@@ -47,8 +89,23 @@ describe('bio-enrollment suite (CTAP 2.1 §6.7, §6.5.5.7.3)', () => {
     ['setFriendlyName is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x05)) }, { 'BIO-NAME-001': `setFriendlyName: expected 0x00 CTAP2_OK, got ${OTHER}` }],
     ['removing an unknown template succeeds', { fault: rewriteStatus(BIO, S.CTAP2_ERR_INVALID_OPTION, S.CTAP2_OK) }, { 'BIO-REMOVE-001': 'enumerateEnrollments answered no templateInfos (0x07)' }],
     ['removeEnrollment does nothing', { fault: swallow(BIO, sub(0x06)) }, { 'BIO-REMOVE-001': 'the removed template is still listed' }],
+    ['removing a template that no longer exists succeeds', { fault: rewriteStatus(BIO, S.CTAP2_ERR_INVALID_OPTION, S.CTAP2_OK, sub(0x06)) }, { 'BIO-REMOVE-001': 'removeEnrollment of a template that no longer exists: expected 0x2c CTAP2_ERR_INVALID_OPTION, got 0x00 CTAP2_OK' }],
+    ['enrollBegin answers no templateId', { fault: rewriteResponse(BIO, (b, p) => sub(0x01)(p) && b.delete(0x04)) }, { 'BIO-ENROLL-001': 'enrollBegin answered no templateId (0x04)' }],
+    ['enrollBegin answers an empty templateId', { fault: rewriteResponse(BIO, (b, p) => sub(0x01)(p) && b.set(0x04, new Uint8Array(0))) }, { 'BIO-ENROLL-001': 'enrollBegin answered no templateId (0x04)' }],
+    ['enrollBegin answers no lastEnrollSampleStatus', { fault: rewriteResponse(BIO, (b, p) => sub(0x01)(p) && b.delete(0x05)) }, { 'BIO-ENROLL-001': 'enrollBegin answered no lastEnrollSampleStatus (0x05)' }],
+    ['enrollBegin answers no remainingSamples', { fault: rewriteResponse(BIO, (b, p) => sub(0x01)(p) && b.delete(0x06)) }, { 'BIO-ENROLL-001': 'enrollBegin answered no remainingSamples (0x06)' }],
+    ['a next sample answers no lastEnrollSampleStatus', { fault: rewriteResponse(BIO, (b, p) => sub(0x02)(p) && b.delete(0x05)) }, { 'BIO-ENROLL-001': 'enrollCaptureNextSample answered no lastEnrollSampleStatus (0x05)' }],
+    ['a next sample answers no remainingSamples', { fault: rewriteResponse(BIO, (b, p) => sub(0x02)(p) && b.delete(0x06)) }, { 'BIO-ENROLL-001': 'enrollCaptureNextSample answered no remainingSamples (0x06)' }],
+    ['a next sample is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x02)) }, { 'BIO-ENROLL-001': `enrollCaptureNextSample: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['getFingerprintSensorInfo is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x07)) }, { 'BIO-SENSOR-001': `getFingerprintSensorInfo: expected 0x00 CTAP2_OK, got ${OTHER}`, 'BIO-ENROLL-001': `getFingerprintSensorInfo: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['maxCaptureSamplesRequiredForEnroll is 0 when enrolling', { fault: rewriteResponse(BIO, (b) => b.has(0x03) && b.set(0x03, 0)) }, { 'BIO-ENROLL-001': 'maxCaptureSamplesRequiredForEnroll is 0' }],
+    ['getModality is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, (p) => p?.get(0x06) === true) }, { 'BIO-MODALITY-001': `getModality: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['enumerateEnrollments is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x04)) }, { 'BIO-ENROLL-001': `enumerateEnrollments: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['the enrollment is not removed afterwards', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x06)) }, { 'BIO-ENROLL-001': `removeEnrollment: expected 0x00 CTAP2_OK, got ${OTHER}` }],
+    ['a PIN token does not restore uvRetries', { fault: uvRetriesNotRestored() }, { 'BIO-UV-003': /^uvRetries is 0 after a PIN token, expected \d+ again$/ }],
     ['removeEnrollment is refused', { fault: rewriteStatus(BIO, S.CTAP2_OK, S.CTAP1_ERR_OTHER, sub(0x06)) }, { 'BIO-REMOVE-001': `removeEnrollment: expected 0x00 CTAP2_OK, got ${OTHER}` }],
     ['bad tokens are accepted', { fault: rewriteStatus(BIO, S.CTAP2_ERR_PIN_AUTH_INVALID, S.CTAP2_OK) }, { 'BIO-PERM-001': 'enrollBegin with an mc-only token: expected 0x33 CTAP2_ERR_PIN_AUTH_INVALID, got 0x00 CTAP2_OK', 'BIO-PERM-002': 'enumerateEnrollments with a flipped pinUvAuthParam: expected 0x33 CTAP2_ERR_PIN_AUTH_INVALID, got 0x00 CTAP2_OK' }],
+    ['another finger answers another error', { fault: rewriteStatus(0x06, S.CTAP2_ERR_UV_INVALID, S.CTAP1_ERR_OTHER) }, { 'BIO-UV-002': `a UV token for a finger that is not enrolled: expected 0x3f CTAP2_ERR_UV_INVALID, got ${OTHER}`, 'BIO-UV-003': /^a finger that is not enrolled answered 0x7f CTAP1_ERR_OTHER(, 0x7f CTAP1_ERR_OTHER)*$/ }],
     ['UV matches any finger', { quirks: ['bio-uv-any-finger'] }, { 'BIO-UV-002': 'a UV token for a finger that is not enrolled: expected 0x3f CTAP2_ERR_UV_INVALID, got 0x00 CTAP2_OK', 'BIO-UV-003': /^a finger that is not enrolled answered 0x00 CTAP2_OK(, 0x00 CTAP2_OK)*$/ }],
     ['uvRetries does not move', { fault: rewriteResponse(0x06, (b, p) => p?.get(2) === 7 && b.set(0x05, 8)) }, { 'BIO-UV-002': 'uvRetries went from 8 to 8, expected 7' }],
     ['getUVRetries answers no count', { fault: rewriteResponse(0x06, (b, p) => p?.get(2) === 7 && b.delete(0x05)) }, { 'BIO-UV-002': 'getUVRetries answered no uvRetries (0x05)' }],
@@ -68,12 +125,12 @@ describe('bio-enrollment suite (CTAP 2.1 §6.7, §6.5.5.7.3)', () => {
 
 const OTHER = '0x7f CTAP1_ERR_OTHER';
 
-/** getInfo reports `option` as `value` once bio subcommand `after` went through. */
-function infoOptionAfter(after: number, option: string, value: boolean): Fault {
+/** getInfo reports `option` as `value` once bio subcommand `after` went through (on `command`, 0x09 or the prototype 0x40). */
+function infoOptionAfter(after: number, option: string, value: boolean, command = BIO): Fault {
   let seen = false;
   return async (cmd, p, next) => {
     const a = await next(p);
-    if (cmd === BIO && sub(after)(p) && a.status === 0) seen = true;
+    if (cmd === command && sub(after)(p) && a.status === 0) seen = true;
     if (cmd === 0x04 && seen && a.body) (a.body.get(0x04) as Map<string, boolean>).set(option, value);
     return a;
   };
@@ -119,4 +176,32 @@ function clearMcFlags(mask: number): Fault {
     copy[32] = copy[32]! & ~mask;
     b.set(0x02, copy);
   });
+}
+
+/** getInfo options changed (undefined removes one). */
+function infoOptions(options: Record<string, boolean | undefined>): Fault {
+  return rewriteResponse(0x04, (b) => {
+    const o = new Map(b.get(0x04) as Map<string, boolean>);
+    for (const [k, v] of Object.entries(options)) {
+      if (v === undefined) o.delete(k);
+      else o.set(k, v);
+    }
+    b.set(0x04, o);
+  });
+}
+
+/** `outer` wraps `inner`: both faults apply. */
+function both(outer: Fault, inner: Fault): Fault {
+  return (cmd, params, next) => outer(cmd, params, (p) => inner(cmd, p, next));
+}
+
+/** getUVRetries answers 0 once UV has been blocked, even after a PIN token (which must restore it, §6.5.5.7.2). */
+function uvRetriesNotRestored(): Fault {
+  let blocked = false;
+  return async (cmd, p, next) => {
+    const a = await next(p);
+    if (cmd === 0x06 && a.status === S.CTAP2_ERR_UV_BLOCKED) blocked = true;
+    if (cmd === 0x06 && blocked && p?.get(2) === 7 && a.body) a.body.set(0x05, 0);
+    return a;
+  };
 }
