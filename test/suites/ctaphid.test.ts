@@ -45,10 +45,11 @@ describe('ctaphid suite', () => {
     expect(ids.length).toBeGreaterThanOrEqual(25);
   });
 
-  it('passes every check against the clean simulator', async () => {
-    const run = await runHidArea('ctaphid');
+  // one test per check, so a change in one check re-runs only that check's tests (docs/mutation-testing.md)
+  it.each(ctaphidChecks.map((c) => c.id))('%s passes against the clean simulator', async (id) => {
+    const run = await runHidArea('ctaphid', { checks: [id] });
+    expect([...run.status.keys()]).toEqual([id]);
     expect(run.notPassing).toEqual([]);
-    expect(run.status.size).toBe(ctaphidChecks.length);
   });
 
   it('skips every check with a reason when the device is not reached over CTAPHID', async () => {
@@ -61,25 +62,26 @@ describe('ctaphid suite', () => {
     await expectFails({ 'CTAPHID-ERR-003': 'PING with continuation packets SEQ 1, SEQ 0: expected CTAPHID_ERROR ERR_INVALID_SEQ, got CTAPHID_PING (175 bytes)' }, { quirks: ['ctaphid-ignore-seq'] });
   });
 
-  it('a device answering every CTAPHID error with ERR_OTHER fails the error checks', async () => {
-    await expectFails(
-      {
-        'CTAPHID-ERR-001': otherInstead('command 0x22', 'ERR_INVALID_CMD'),
-        'CTAPHID-ERR-002': otherInstead('PING declaring 7610 bytes', 'ERR_INVALID_LEN'),
-        'CTAPHID-ERR-003': otherInstead('PING with continuation packets SEQ 1, SEQ 0', 'ERR_INVALID_SEQ'),
-        'CTAPHID-ERR-004': otherInstead('PING on CID 0', 'ERR_INVALID_CHANNEL'),
-        'CTAPHID-ERR-005': otherInstead('PING on the broadcast CID', 'ERR_INVALID_CHANNEL'),
-        'CTAPHID-ERR-006': otherInstead('PING on a second channel while the first is sending', 'ERR_CHANNEL_BUSY'),
-        'CTAPHID-ERR-007': otherInstead('PING on a second channel during the touch wait', 'ERR_CHANNEL_BUSY'),
-        'CTAPHID-TIMEOUT-001': otherInstead('a PING whose continuation packets never come', 'ERR_MSG_TIMEOUT'),
-        'CTAPHID-LOCK-001': otherInstead('PING from another channel while the device is locked', 'ERR_LOCK_REQUIRED'),
-      },
-      { faults: rewriteAnswers(CtaphidCommand.ERROR, (r) => void (r[7] = CtaphidErrorCode.ERR_OTHER)) },
-    );
+  const errOther = rewriteAnswers(CtaphidCommand.ERROR, (r) => void (r[7] = CtaphidErrorCode.ERR_OTHER));
+  it.each([
+    ['CTAPHID-ERR-001', otherInstead('command 0x22', 'ERR_INVALID_CMD')],
+    ['CTAPHID-ERR-002', otherInstead('PING declaring 7610 bytes', 'ERR_INVALID_LEN')],
+    ['CTAPHID-ERR-003', otherInstead('PING with continuation packets SEQ 1, SEQ 0', 'ERR_INVALID_SEQ')],
+    ['CTAPHID-ERR-004', otherInstead('PING on CID 0', 'ERR_INVALID_CHANNEL')],
+    ['CTAPHID-ERR-005', otherInstead('PING on the broadcast CID', 'ERR_INVALID_CHANNEL')],
+    ['CTAPHID-ERR-006', otherInstead('PING on a second channel while the first is sending', 'ERR_CHANNEL_BUSY')],
+    ['CTAPHID-ERR-007', otherInstead('PING on a second channel during the touch wait', 'ERR_CHANNEL_BUSY')],
+    ['CTAPHID-TIMEOUT-001', otherInstead('a PING whose continuation packets never come', 'ERR_MSG_TIMEOUT')],
+    ['CTAPHID-LOCK-001', otherInstead('PING from another channel while the device is locked', 'ERR_LOCK_REQUIRED')],
+  ])('a device answering every CTAPHID error with ERR_OTHER fails %s', async (id, message) => {
+    await expectFails({ [id]: message }, { faults: errOther });
   });
 
-  it('INIT faults: nonce not echoed, one CID for every INIT, wrong protocol version, capabilities that lie, resync changing the CID', async () => {
+  it('INIT fault: the nonce not echoed fails CTAPHID-INIT-001', async () => {
     await expectFails({ 'CTAPHID-INIT-001': 'INIT answer does not echo the nonce' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7]! ^= 0xff)) });
+  });
+
+  it('INIT fault: one CID for every INIT fails CTAPHID-INIT-002', async () => {
     let first: number | undefined;
     await expectFails({ 'CTAPHID-INIT-002': 'two INITs on the broadcast CID allocated the same channel 0x00000002' }, {
       faults: rewriteAnswers(CtaphidCommand.INIT, (r) => {
@@ -89,8 +91,17 @@ describe('ctaphid suite', () => {
         view.setUint32(0, first);
       }),
     });
+  });
+
+  it('INIT fault: the wrong protocol version fails CTAPHID-INIT-003', async () => {
     await expectFails({ 'CTAPHID-INIT-003': 'INIT reports protocol version 1' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 12] = 1)) });
+  });
+
+  it('INIT fault: capabilities that lie fail CTAPHID-INIT-004', async () => {
     await expectFails({ 'CTAPHID-INIT-004': 'CAPABILITY_CBOR is clear on a device that answers authenticatorGetInfo; CAPABILITY_NMSG is set but CTAPHID_MSG is answered' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = CtaphidCapability.WINK | CtaphidCapability.NMSG)) });
+  });
+
+  it('INIT fault: a resync that changes the CID fails CTAPHID-INIT-005', async () => {
     await expectFails({ 'CTAPHID-INIT-005': 'INIT on 0x00000002 answered with channel 0x00000003; the channel is resynchronised, not replaced' }, {
       faults: rewriteAnswers(CtaphidCommand.INIT, (r) => {
         if (cidOf(r) === BROADCAST_CID) return;
@@ -100,17 +111,16 @@ describe('ctaphid suite', () => {
     });
   });
 
-  it('a PING echo that is off by one byte fails every PING size', async () => {
-    const differs = (n: number) => `the echo differs from the ${n} bytes sent at offset 0`;
-    const messages = {
-      'CTAPHID-PING-001': 'a 0-byte PING echoed 1 bytes',
-      'CTAPHID-PING-002': differs(1),
-      'CTAPHID-PING-003': differs(57),
-      'CTAPHID-PING-004': differs(58),
-      'CTAPHID-PING-005': differs(1024),
-      'CTAPHID-PING-006': differs(7609),
-    };
-    await expectFails(messages, {
+  const differs = (n: number) => `the echo differs from the ${n} bytes sent at offset 0`;
+  it.each([
+    ['CTAPHID-PING-001', 'a 0-byte PING echoed 1 bytes'],
+    ['CTAPHID-PING-002', differs(1)],
+    ['CTAPHID-PING-003', differs(57)],
+    ['CTAPHID-PING-004', differs(58)],
+    ['CTAPHID-PING-005', differs(1024)],
+    ['CTAPHID-PING-006', differs(7609)],
+  ])('a PING echo that is off by one byte fails %s', async (id, message) => {
+    await expectFails({ [id]: message }, {
       faults: rewriteAnswers(CtaphidCommand.PING, (r) => {
         if (r[5] === 0 && r[6] === 0) r[6] = 1;
         else r[7]! ^= 0x01;
@@ -118,7 +128,7 @@ describe('ctaphid suite', () => {
     });
   });
 
-  it('fragmentation faults: a lost request packet, answer packets out of sequence', async () => {
+  it('fragmentation fault: a lost request packet fails CTAPHID-FRAG-001', async () => {
     // The host's fourth packet of a CBOR request (SEQ 2) never reaches the device.
     const cbor = new Set<number>();
     await expectFails({ 'CTAPHID-FRAG-001': 'a 6-packet getAssertion with unknown credentials answered CTAPHID_ERROR ERR_INVALID_SEQ; expected CTAP2_ERR_NO_CREDENTIALS' }, {
@@ -130,6 +140,9 @@ describe('ctaphid suite', () => {
         },
       },
     });
+  });
+
+  it('fragmentation fault: answer packets out of sequence fail CTAPHID-FRAG-002', async () => {
     // The device numbers its answer's continuation packets 1, 0, 2, …
     let cborOut = false;
     await expectFails({ 'CTAPHID-FRAG-002': "device's continuation packets on 0x00000002 are out of sequence (§11.2.4)" }, {
@@ -144,8 +157,11 @@ describe('ctaphid suite', () => {
     });
   });
 
-  it('message timeout outside the windows: too short fails TIMEOUT-002, too long fails TIMEOUT-001', async () => {
+  it('a message timeout too short (40 ms) fails CTAPHID-TIMEOUT-002', async () => {
     await expectFails({ 'CTAPHID-TIMEOUT-002': 'a PING sent with 100 ms pauses answered CTAPHID_ERROR ERR_MSG_TIMEOUT' }, { sim: { ctaphid: { messageTimeoutMs: 40 } } });
+  });
+
+  it('a message timeout too long (4 s) fails CTAPHID-TIMEOUT-001', async () => {
     await expectFails(
       { 'CTAPHID-TIMEOUT-001': 'a PING whose continuation packets never come: no answer on 0x00000002 within 3000 ms; expected CTAPHID_ERROR ERR_MSG_TIMEOUT' },
       { sim: { ctaphid: { messageTimeoutMs: 4_000 } } },
@@ -192,16 +208,25 @@ describe('ctaphid suite', () => {
     expect(slow.status.get('CTAPHID-KEEPALIVE-001'), slow.messages.get('CTAPHID-KEEPALIVE-001')).toBe('fail');
   });
 
-  it('presence faults: CANCEL ignored, keepalives too slow, PROCESSING instead of UPNEEDED, INIT that does not abort', async () => {
+  it('presence fault: CANCEL ignored fails CTAPHID-CANCEL-001', async () => {
     const dropCancel: PacketFaults = { toDevice: (r) => (isInit(r, CtaphidCommand.CANCEL) ? [] : [r]) };
     await expectFails({ 'CTAPHID-CANCEL-001': 'authenticatorSelection: no answer within 1000 ms of CTAPHID_CANCEL' }, { faults: dropCancel });
+  });
+
+  it('presence fault: keepalives too slow fail CTAPHID-KEEPALIVE-001', async () => {
     await expectFails(
       // 900 ms apart: a failure even with a loaded host's timer delay added to every limit (at 300 ms, a
       // host 150 ms late turns it into the host-lag warning, as the check intends)
       { 'CTAPHID-KEEPALIVE-001': /^authenticatorSelection: (only \d+ keepalives while waiting 700 ms and more for a touch|keepalives too far apart) \(\d+ keepalives in \d+ ms; gaps median \d+ ms, worst \d+ ms\)/ },
       { sim: { ctaphid: { keepaliveIntervalMs: 900 } } },
     );
+  });
+
+  it('presence fault: PROCESSING instead of UPNEEDED fails CTAPHID-KEEPALIVE-002', async () => {
     await expectFails({ 'CTAPHID-KEEPALIVE-002': /^authenticatorSelection kept the host waiting \d+ ms with \d+ KEEPALIVE PROCESSING and no UPNEEDED, then answered CTAPHID_CBOR status 0x00 \(1 bytes\); §11\.2\.9\.2\.1 has UPNEEDED while the user is awaited$/ }, { faults: rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => void (r[7] = KeepaliveStatus.PROCESSING)) });
+  });
+
+  it('presence fault: an INIT that does not abort the pending command fails CTAPHID-INIT-006', async () => {
     // INIT on an allocated channel answered in the device's place: the pending command goes on.
     const fakeResync: PacketFaults = {
       toDevice: (r, answer) => {
@@ -215,7 +240,7 @@ describe('ctaphid suite', () => {
       },
     };
     await expectFails({ 'CTAPHID-INIT-006': /^after INIT resynchronised the channel, \d+ keepalives came in \d+ ms: the aborted authenticatorSelection is still running$/ }, { faults: fakeResync });
-  }, 20_000);
+  });
 
   it('WINK answered with an error fails CTAPHID-WINK-001', async () => {
     await expectFails({ 'CTAPHID-WINK-001': 'WINK answered CTAPHID_ERROR ERR_OTHER' }, {
