@@ -22,7 +22,15 @@ export interface AreaRun {
  */
 export async function runHidArea(
   suite: string,
-  options: { checks?: string[]; quirks?: string[]; sim?: SimulatorDeviceOptions; faults?: PacketFaults; withoutHid?: boolean } = {},
+  options: {
+    checks?: string[];
+    quirks?: string[];
+    sim?: SimulatorDeviceOptions;
+    faults?: PacketFaults;
+    /** the faults act on the host's own opening INIT too (what the device advertises to every check) */
+    faultsFromOpen?: boolean;
+    withoutHid?: boolean;
+  } = {},
 ): Promise<AreaRun> {
   const { device: sim } = await createSimulatorDevice({
     allowResetAnytime: true,
@@ -32,6 +40,7 @@ export async function runHidArea(
     ...options.sim,
   });
   const faulty = faultyDevice(sim, options.faults ?? {});
+  faulty.enabled = options.faultsFromOpen === true;
   const opened = await openDevice({ kind: 'memory', connect: connectReportDevice(faulty) }, { ctaphid: { timeoutMs: 10_000 } });
   faulty.enabled = true;
   try {

@@ -38,7 +38,7 @@ const pingChecks: SuiteCheck[] = PING_SIZES.map(([id, size]) => ({
   touches: 0,
   requires: needsHid,
   async run(ctx, signal) {
-    await withRaw(ctx, signal, async (s) => {
+    return withRaw(ctx, signal, async (s) => {
       const cid = await s.allocate();
       const data = randomPayload(size);
       const t0 = performance.now();
@@ -93,7 +93,7 @@ const fragmentationChecks: SuiteCheck[] = [
     touches: 0,
     requires: (ctx) => needsHid(ctx),
     async run(ctx, signal) {
-      await withRaw(ctx, signal, async (s) => {
+      return withRaw(ctx, signal, async (s) => {
         const cid = await s.allocate();
         await s.sendMessage(cid, CtaphidCommand.CBOR, Uint8Array.of(CtapCommand.authenticatorGetInfo));
         // RawSession fails the check on a continuation packet out of sequence or without its start.

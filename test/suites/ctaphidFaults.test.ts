@@ -1,0 +1,327 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
+import { CTAP20_PRESENCE_HOLD } from '../../authenticator-sim/ctaphid/holdPresence.ts';
+import { BROADCAST_CID, CtapVersion, CtaphidCapability, CtaphidCommand, CtaphidErrorCode, encodeFrames, KeepaliveStatus, parsePacket } from '../../harness/protocol/index.ts';
+import { cidOf, expectFails, isInit, rewriteAnswers } from './ctaphidFaults.ts';
+import type { PacketFaults } from './hidFaults.ts';
+import { runHidArea } from './runHidArea.ts';
+
+/**
+ * The ctaphid checks' other ways to fail (CTAP 2.1 §11.2): each fault is one wrong answer a key could give,
+ * and each test asserts the check's verdict and its exact message. One test per fault, so a change in one
+ * check re-runs only its own tests.
+ */
+
+/**
+ * Device->host answers of `cmd` (on channels `on` allows) replaced by the reports `instead` returns from
+ * their initialization packet; the replaced answer's continuation packets are dropped.
+ */
+function replaceAnswers(cmd: number, instead: (r: Uint8Array) => Uint8Array[], on: (cid: number) => boolean = () => true): PacketFaults {
+  const replacing = new Set<number>();
+  return {
+    toHost: (r) => {
+      const p = parsePacket(r);
+      if (p.kind === 'cont') return replacing.has(p.cid) ? [] : [r];
+      replacing.delete(p.cid);
+      if (p.cmd !== cmd || !on(p.cid)) return [r];
+      replacing.add(p.cid);
+      return instead(r);
+    },
+  };
+}
+/** the host's own channel (the first INIT of the run) is 1: the checks' raw channels are the later ones */
+const rawChannels = (cid: number) => cid !== 1;
+/** A CTAPHID_ERROR on the answer's channel in place of the answer. */
+const errorInstead = (cmd: number, code: number = CtaphidErrorCode.ERR_OTHER) => replaceAnswers(cmd, (r) => encodeFrames(cidOf(r), CtaphidCommand.ERROR, Uint8Array.of(code)));
+const dropAnswers = (cmd: number) => replaceAnswers(cmd, () => []);
+/** The answer's payload replaced (same command, same channel). */
+const payloadInstead = (cmd: number, payload: (old: Uint8Array) => Uint8Array, on?: (cid: number) => boolean) =>
+  replaceAnswers(cmd, (r) => encodeFrames(cidOf(r), cmd, payload(r.subarray(7, Math.min(64, 7 + ((r[5]! << 8) | r[6]!))))), on);
+/** The capabilities byte of every INIT answer (§11.2.9.1.3, byte 16 of the answer). */
+const capabilities = (caps: number) => rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = caps));
+
+async function outcome(id: string, options: Parameters<typeof runHidArea>[1] = {}) {
+  const run = await runHidArea('ctaphid', { ...options, checks: [id] });
+  return { status: run.status.get(id), message: run.messages.get(id) };
+}
+
+describe('INIT checks (CTAP 2.1 §11.2.9.1.3)', () => {
+  it('CTAPHID-INIT-001 fails on a 16-byte INIT answer', async () => {
+    await expectFails({ 'CTAPHID-INIT-001': 'INIT answer of 16 bytes; §11.2.9.1.3 defines 17' }, { faults: payloadInstead(CtaphidCommand.INIT, (p) => p.subarray(0, 16)) });
+  });
+
+  it('CTAPHID-INIT-001 fails on an INIT answered with an error', async () => {
+    await expectFails({ 'CTAPHID-INIT-001': 'INIT answered with CTAPHID_ERROR ERR_OTHER' }, { faults: errorInstead(CtaphidCommand.INIT) });
+  });
+
+  it('CTAPHID-INIT-001 fails on an INIT never answered', async () => {
+    await expectFails({ 'CTAPHID-INIT-001': 'no INIT answer on the broadcast CID within 2 s' }, { faults: dropAnswers(CtaphidCommand.INIT) });
+  });
+
+  // which broadcast INIT answer is given a reserved channel ID: the first, or the second of the check's two
+  it.each([
+    [0, 0, 0],
+    [1, BROADCAST_CID, BROADCAST_CID],
+  ])('CTAPHID-INIT-002 fails when INIT number %i allocates the reserved channel 0x%s', async (which, cid) => {
+    let n = 0;
+    const faults = rewriteAnswers(CtaphidCommand.INIT, (r) => {
+      if (cidOf(r) === BROADCAST_CID && n++ === which) new DataView(r.buffer, r.byteOffset + 15, 4).setUint32(0, cid);
+    });
+    await expectFails({ 'CTAPHID-INIT-002': `INIT allocated the reserved channel ID 0x${cid.toString(16).padStart(8, '0')}` }, { faults });
+  });
+
+  it('CTAPHID-INIT-002 fails when the allocated channel does not echo PING', async () => {
+    await expectFails({ 'CTAPHID-INIT-002': /^PING on the allocated channel 0x[0-9a-f]{8} answered CTAPHID_PING \(16 bytes\)$/ }, { faults: payloadInstead(CtaphidCommand.PING, (p) => p.map((b) => b ^ 1)) });
+    await expectFails({ 'CTAPHID-INIT-002': /^PING on the allocated channel 0x[0-9a-f]{8} answered CTAPHID_ERROR ERR_OTHER$/ }, { faults: errorInstead(CtaphidCommand.PING) });
+  });
+
+  it('CTAPHID-INIT-004: CAPABILITY_WINK clear while WINK is answered fails', async () => {
+    await expectFails({ 'CTAPHID-INIT-004': 'CAPABILITY_WINK is clear but WINK is answered' }, { faults: capabilities(CtaphidCapability.CBOR) });
+  });
+
+  it('CTAPHID-INIT-004: CAPABILITY_WINK set while WINK is refused fails', async () => {
+    await expectFails({ 'CTAPHID-INIT-004': 'CAPABILITY_WINK is set but WINK answered CTAPHID_ERROR ERR_INVALID_CMD' }, { faults: errorInstead(CtaphidCommand.WINK, CtaphidErrorCode.ERR_INVALID_CMD) });
+  });
+
+  it('CTAPHID-INIT-004: CAPABILITY_NMSG clear while CTAPHID_MSG is refused fails', async () => {
+    await expectFails({ 'CTAPHID-INIT-004': 'CAPABILITY_NMSG is clear but CTAPHID_MSG answered CTAPHID_ERROR ERR_INVALID_CMD' }, { faults: errorInstead(CtaphidCommand.MSG, CtaphidErrorCode.ERR_INVALID_CMD) });
+  });
+
+  it('CTAPHID-INIT-004: CAPABILITY_NMSG set and CTAPHID_MSG refused with ERR_INVALID_CMD passes; with another error, fails', async () => {
+    const nmsg = CtaphidCapability.WINK | CtaphidCapability.CBOR | CtaphidCapability.NMSG;
+    const refused = await outcome('CTAPHID-INIT-004', { faults: { toHost: (r) => capabilities(nmsg).toHost!(r).flatMap((x) => errorInstead(CtaphidCommand.MSG, CtaphidErrorCode.ERR_INVALID_CMD).toHost!(x)) } });
+    expect(refused).toEqual({ status: 'pass', message: 'capabilities 0x0d agree with behaviour' });
+    await expectFails(
+      { 'CTAPHID-INIT-004': 'CAPABILITY_NMSG is set; CTAPHID_MSG should be ERR_INVALID_CMD, got CTAPHID_ERROR ERR_OTHER' },
+      { faults: { toHost: (r) => capabilities(nmsg).toHost!(r).flatMap((x) => errorInstead(CtaphidCommand.MSG).toHost!(x)) } },
+    );
+  });
+
+  it('CTAPHID-INIT-004: CTAPHID_CBOR getInfo refused fails', async () => {
+    await expectFails({ 'CTAPHID-INIT-004': /^CTAPHID_CBOR getInfo answered CTAPHID_CBOR status 0x01 \(\d+ bytes\)$/ }, { faults: rewriteAnswers(CtaphidCommand.CBOR, (r) => void (r[7] = 0x01)) });
+  });
+
+  it('CTAPHID-INIT-004 passes the clean simulator with its capabilities named', async () => {
+    expect(await outcome('CTAPHID-INIT-004')).toEqual({ status: 'pass', message: 'capabilities 0x05 agree with behaviour' });
+  });
+
+  it('CTAPHID-INIT-005 fails when PING after the resync is not echoed', async () => {
+    await expectFails({ 'CTAPHID-INIT-005': 'after the resync, PING answered CTAPHID_ERROR ERR_OTHER' }, { faults: errorInstead(CtaphidCommand.PING) });
+  });
+});
+
+describe('PING and fragmentation checks (CTAP 2.1 §11.2.4, §11.2.9.1.4)', () => {
+  it('CTAPHID-PING-002 fails on an echo under another command, and on no echo', async () => {
+    await expectFails({ 'CTAPHID-PING-002': 'a 1-byte PING answered CTAPHID_WINK (1 bytes)' }, { faults: replaceAnswers(CtaphidCommand.PING, (r) => encodeFrames(cidOf(r), CtaphidCommand.WINK, r.subarray(7, 8))) });
+    await expectFails({ 'CTAPHID-PING-002': 'no answer to a 1-byte PING within 5 s' }, { faults: dropAnswers(CtaphidCommand.PING) });
+  }, 30_000);
+
+  it('CTAPHID-PING-003 fails on a short echo', async () => {
+    await expectFails({ 'CTAPHID-PING-003': 'a 57-byte PING echoed 56 bytes' }, { faults: payloadInstead(CtaphidCommand.PING, (p) => p.subarray(0, 56)) });
+  });
+
+  it('a clean PING of each size passes with its round trip named', async () => {
+    const run = await runHidArea('ctaphid', { checks: ['CTAPHID-PING-001', 'CTAPHID-PING-004'] });
+    for (const id of ['CTAPHID-PING-001', 'CTAPHID-PING-004']) expect(run.messages.get(id)).toMatch(/^echoed in \d+ ms$/);
+  });
+
+  it('CTAPHID-FRAG-001 fails when the multi-packet getAssertion is answered with another status', async () => {
+    await expectFails(
+      { 'CTAPHID-FRAG-001': 'a 6-packet getAssertion with unknown credentials answered CTAPHID_CBOR status 0x12 (1 bytes); expected CTAP2_ERR_NO_CREDENTIALS' },
+      { faults: payloadInstead(CtaphidCommand.CBOR, () => Uint8Array.of(0x12)) },
+    );
+  });
+
+  it('CTAPHID-FRAG-001 and FRAG-002 pass with the sizes named', async () => {
+    const run = await runHidArea('ctaphid', { checks: ['CTAPHID-FRAG-001', 'CTAPHID-FRAG-002'] });
+    expect(run.messages.get('CTAPHID-FRAG-001')).toMatch(/^3\d\d bytes in 6 packets reassembled$/);
+    expect(run.messages.get('CTAPHID-FRAG-002')).toMatch(/^\d+ bytes in \d+ packets, in sequence$/);
+  });
+
+  it('CTAPHID-FRAG-002 fails when the raw getInfo is refused', async () => {
+    await expectFails({ 'CTAPHID-FRAG-002': 'getInfo over raw CTAPHID answered CTAPHID_ERROR ERR_OTHER' }, { faults: errorInstead(CtaphidCommand.CBOR) });
+    await expectFails({ 'CTAPHID-FRAG-002': 'getInfo over raw CTAPHID answered CTAPHID_CBOR status 0x01 (1 bytes)' }, { faults: payloadInstead(CtaphidCommand.CBOR, () => Uint8Array.of(0x01)) });
+  });
+
+  it('CTAPHID-FRAG-002 fails when the raw getInfo is not a CBOR map, or differs from the one read through the host channel', async () => {
+    await expectFails({ 'CTAPHID-FRAG-002': 'the raw getInfo answer is not a CBOR map' }, { faults: payloadInstead(CtaphidCommand.CBOR, () => Uint8Array.of(0x00, 0x01), rawChannels) });
+    // one letter of the versions list ("U2F_V2" -> "U2F_W2") changed on the raw channel only
+    const faults = rewriteAnswers(CtaphidCommand.CBOR, (r) => {
+      if (rawChannels(cidOf(r))) r[7 + 9]! += 1;
+    });
+    await expectFails({ 'CTAPHID-FRAG-002': 'the raw getInfo answer differs from the one read through the host channel' }, { faults });
+  });
+});
+
+describe('error and timeout checks (CTAP 2.1 §11.2.9.1.6)', () => {
+  it('CTAPHID-ERR-006 fails when the first channel’s PING, completed after the refusal, is not echoed', async () => {
+    // the 8-byte PING of the second channel is refused by the simulator; only the 116-byte one is corrupted
+    const faults = rewriteAnswers(CtaphidCommand.PING, (r) => {
+      if (r[6] === 116) r[7]! ^= 1;
+    });
+    await expectFails({ 'CTAPHID-ERR-006': "the first channel's PING, completed after the refusal, answered CTAPHID_PING (116 bytes)" }, { faults });
+  });
+
+  it('CTAPHID-TIMEOUT-001 fails on an ERR_MSG_TIMEOUT that gave no time for the rest of the message', async () => {
+    // the device's place is taken for the incomplete PING: ERR_MSG_TIMEOUT at once
+    const faults: PacketFaults = {
+      toDevice: (r, answer) => {
+        if (isInit(r, CtaphidCommand.PING) && r[6] === 175) {
+          answer(encodeFrames(cidOf(r), CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_MSG_TIMEOUT))[0]!);
+          return [];
+        }
+        return [r];
+      },
+    };
+    await expectFails({ 'CTAPHID-TIMEOUT-001': /^ERR_MSG_TIMEOUT came \d+ ms after the first packet: no time was given for the rest$/ }, { faults });
+  });
+
+  it('CTAPHID-TIMEOUT-001 fails when the channel does not work after the timeout', async () => {
+    const faults = replaceAnswers(CtaphidCommand.PING, (r) => encodeFrames(cidOf(r), CtaphidCommand.WINK, new Uint8Array(0)));
+    await expectFails({ 'CTAPHID-TIMEOUT-001': 'after ERR_MSG_TIMEOUT, PING answered CTAPHID_WINK (0 bytes)' }, { faults });
+  });
+
+  it('CTAPHID-TIMEOUT-001 passes with the time the device took', async () => {
+    expect(await outcome('CTAPHID-TIMEOUT-001')).toEqual({ status: 'pass', message: expect.stringMatching(/^ERR_MSG_TIMEOUT after [2-9]\d\d ms$/) });
+  });
+
+  it('CTAPHID-TIMEOUT-002 fails on a PING echoed wrongly after the pauses, and on none', async () => {
+    await expectFails({ 'CTAPHID-TIMEOUT-002': 'a PING sent with 100 ms pauses answered CTAPHID_PING (175 bytes)' }, { faults: rewriteAnswers(CtaphidCommand.PING, (r) => void (r[7]! ^= 1)) });
+    await expectFails({ 'CTAPHID-TIMEOUT-002': 'no answer to a PING sent with 100 ms pauses' }, { faults: { toHost: (r) => (isInit(r, CtaphidCommand.PING) || parsePacket(r).kind === 'cont' ? [] : [r]) } });
+  });
+});
+
+describe('presence checks (CTAP 2.1 §11.2.9.1.5, §11.2.9.2.1)', () => {
+  /** KEEPALIVE reports after the first UPNEEDED rewritten by `edit` */
+  const afterUpneeded = (edit: (r: Uint8Array) => void): PacketFaults => {
+    let up = false;
+    return rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => {
+      if (up) edit(r);
+      else up = r[7] === KeepaliveStatus.UPNEEDED;
+    });
+  };
+
+  it('CTAPHID-CANCEL-001 fails on a CANCEL answered with another status or a longer body', async () => {
+    await expectFails({ 'CTAPHID-CANCEL-001': 'authenticatorSelection cancelled during its touch wait answered CTAPHID_CBOR status 0x00 (1 bytes)' }, { faults: payloadInstead(CtaphidCommand.CBOR, () => Uint8Array.of(0)) });
+    await expectFails({ 'CTAPHID-CANCEL-001': 'authenticatorSelection cancelled during its touch wait answered CTAPHID_CBOR status 0x2d (2 bytes)' }, { faults: payloadInstead(CtaphidCommand.CBOR, () => Uint8Array.of(0x2d, 0)) });
+    await expectFails({ 'CTAPHID-CANCEL-001': 'authenticatorSelection cancelled during its touch wait answered CTAPHID_ERROR ERR_OTHER' }, { faults: errorInstead(CtaphidCommand.CBOR) });
+  });
+
+  it('CTAPHID-CANCEL-001 passes with the answer time named', async () => {
+    expect(await outcome('CTAPHID-CANCEL-001')).toEqual({ status: 'pass', message: expect.stringMatching(/^authenticatorSelection cancelled; answered in \d+ ms$/) });
+  });
+
+  it('CTAPHID-KEEPALIVE-002 fails on an undefined status, a return to PROCESSING, and a 2-byte keepalive after UPNEEDED', async () => {
+    await expectFails({ 'CTAPHID-KEEPALIVE-002': /^KEEPALIVE with undefined status 3(, 3)*$/ }, { faults: afterUpneeded((r) => void (r[7] = 3)) });
+    await expectFails({ 'CTAPHID-KEEPALIVE-002': /^KEEPALIVE went back to PROCESSING during the touch wait: (1,)*2(,1)+$/ }, { faults: afterUpneeded((r) => void (r[7] = KeepaliveStatus.PROCESSING)) });
+    await expectFails({ 'CTAPHID-KEEPALIVE-002': 'KEEPALIVE with 2 bytes of data; §11.2.9.2.1 defines 1' }, { faults: afterUpneeded((r) => void (r[6] = 2)) });
+  });
+
+  it('CTAPHID-KEEPALIVE-002 passes with the statuses named', async () => {
+    expect(await outcome('CTAPHID-KEEPALIVE-002')).toEqual({ status: 'pass', message: expect.stringMatching(/^statuses (1,)*2(,2)+$/) });
+  });
+
+  it('CTAPHID-KEEPALIVE-001 fails when the device answers while its keepalives are timed', async () => {
+    // an OK answer put in after the first UPNEEDED, as a device that stops waiting would send
+    let up = false;
+    const faults: PacketFaults = {
+      toHost: (r) => {
+        if (!up && isInit(r, CtaphidCommand.KEEPALIVE) && r[7] === KeepaliveStatus.UPNEEDED) {
+          up = true;
+          return [r, encodeFrames(cidOf(r), CtaphidCommand.CBOR, Uint8Array.of(0))[0]!];
+        }
+        return [r];
+      },
+    };
+    await expectFails({ 'CTAPHID-KEEPALIVE-001': 'authenticatorSelection answered (CTAPHID_CBOR status 0x00 (1 bytes)) while keepalives were being timed' }, { faults });
+  });
+
+  it('a presence check fails when the device never shows its touch wait, and is skipped when it answers at once', async () => {
+    await expectFails(
+      { 'CTAPHID-CANCEL-001': 'authenticatorSelection on a fresh channel: neither an answer nor KEEPALIVE UPNEEDED within 2000 ms (§11.2.9.2.1)' },
+      { faults: { toHost: (r) => (isInit(r, CtaphidCommand.KEEPALIVE) || (isInit(r, CtaphidCommand.CBOR) && r[6] === 1) ? [] : [r]) } },
+    );
+    const noHold = await outcome('CTAPHID-ERR-007', { sim: { presenceHold: { reasons: [], ms: 0 } }, faults: { toHost: (r) => (isInit(r, CtaphidCommand.KEEPALIVE) ? [] : [r]) } });
+    expect(noHold).toEqual({ status: 'skip', message: 'authenticatorSelection was answered (CTAPHID_CBOR status 0x00 (1 bytes)) without waiting for a touch, so no user-presence wait could be observed' });
+  });
+
+  it('on a CTAP 2.0 key the presence checks wait on a makeCredential of their own RP and pass', async () => {
+    const ctap20 = { features: { ...DEFAULT_FEATURES, versions: [CtapVersion.U2F_V2, CtapVersion.FIDO_2_0] }, presenceHold: CTAP20_PRESENCE_HOLD };
+    const run = await runHidArea('ctaphid', { checks: ['CTAPHID-CANCEL-001', 'CTAPHID-INIT-006'], sim: ctap20 });
+    expect(run.notPassing).toEqual([]);
+    expect(run.messages.get('CTAPHID-CANCEL-001')).toMatch(/^authenticatorMakeCredential cancelled; answered in \d+ ms$/);
+  });
+
+  it('CTAPHID-INIT-006 fails when INIT on the busy channel is answered with another nonce, or the command still answers', async () => {
+    const fakeResync = (nonceOf: (r: Uint8Array) => Uint8Array, after: (cid: number) => Uint8Array[]): PacketFaults => ({
+      toDevice: (r, answer) => {
+        if (!isInit(r, CtaphidCommand.INIT) || cidOf(r) === BROADCAST_CID) return [r];
+        const body = new Uint8Array(17);
+        body.set(nonceOf(r), 0);
+        new DataView(body.buffer).setUint32(8, cidOf(r));
+        body[12] = 2;
+        answer(encodeFrames(cidOf(r), CtaphidCommand.INIT, body)[0]!);
+        for (const x of after(cidOf(r))) answer(x);
+        return [];
+      },
+    });
+    await expectFails(
+      { 'CTAPHID-INIT-006': 'INIT on the channel busy with authenticatorSelection answered CTAPHID_INIT (17 bytes)' },
+      { faults: fakeResync((r) => r.subarray(7, 15).map((b) => b ^ 0xff), () => []) },
+    );
+    await expectFails(
+      { 'CTAPHID-INIT-006': 'after INIT resynchronised the channel, the aborted authenticatorSelection was still answered: CTAPHID_CBOR status 0x00 (1 bytes)' },
+      { faults: fakeResync((r) => r.subarray(7, 15), (cid) => encodeFrames(cid, CtaphidCommand.CBOR, Uint8Array.of(0))) },
+    );
+  }, 20_000);
+});
+
+describe('WINK and LOCK checks (CTAP 2.1 §11.2.9.2.1, §11.2.9.2.2)', () => {
+  it('CTAPHID-WINK-001 is skipped on a device that does not advertise CAPABILITY_WINK', async () => {
+    expect(await outcome('CTAPHID-WINK-001', { faults: capabilities(CtaphidCapability.CBOR), faultsFromOpen: true })).toEqual({ status: 'skip', message: 'INIT does not advertise CAPABILITY_WINK' });
+  });
+
+  it('CTAPHID-WINK-001 fails on a WINK answered with data, and on none', async () => {
+    await expectFails({ 'CTAPHID-WINK-001': 'WINK answered CTAPHID_WINK (1 bytes)' }, { faults: payloadInstead(CtaphidCommand.WINK, () => Uint8Array.of(1)) });
+    await expectFails({ 'CTAPHID-WINK-001': 'no answer to WINK within 2 s' }, { faults: dropAnswers(CtaphidCommand.WINK) });
+  });
+
+  it('CTAPHID-LOCK-001 is skipped on a device without LOCK (ERR_INVALID_CMD)', async () => {
+    expect(await outcome('CTAPHID-LOCK-001', { faults: errorInstead(CtaphidCommand.LOCK, CtaphidErrorCode.ERR_INVALID_CMD) })).toEqual({
+      status: 'skip',
+      message: 'LOCK is answered ERR_INVALID_CMD: the device does not implement the optional LOCK command',
+    });
+  });
+
+  it('CTAPHID-LOCK-001 fails on LOCK answered otherwise, or not at all', async () => {
+    await expectFails({ 'CTAPHID-LOCK-001': 'LOCK 3 answered CTAPHID_ERROR ERR_OTHER' }, { faults: errorInstead(CtaphidCommand.LOCK) });
+    await expectFails({ 'CTAPHID-LOCK-001': 'LOCK 3 answered CTAPHID_LOCK (1 bytes)' }, { faults: payloadInstead(CtaphidCommand.LOCK, () => Uint8Array.of(0)) });
+    await expectFails({ 'CTAPHID-LOCK-001': 'no answer to LOCK within 2 s' }, { faults: dropAnswers(CtaphidCommand.LOCK) });
+  }, 20_000);
+
+  it('CTAPHID-LOCK-001 fails when the lock holder is not served, and when the release is not answered', async () => {
+    // the holder's PING (the first PING answer) is refused
+    let pings = 0;
+    await expectFails({ 'CTAPHID-LOCK-001': 'PING from the lock holder answered CTAPHID_ERROR ERR_OTHER' }, {
+      faults: replaceAnswers(CtaphidCommand.PING, (r) => (pings++ === 0 ? encodeFrames(cidOf(r), CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_OTHER)) : [r])),
+    });
+    let locks = 0;
+    await expectFails({ 'CTAPHID-LOCK-001': 'LOCK 0 (release) answered CTAPHID_ERROR ERR_OTHER' }, {
+      faults: replaceAnswers(CtaphidCommand.LOCK, (r) => (locks++ === 1 ? encodeFrames(cidOf(r), CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_OTHER)) : [r])),
+    });
+  }, 20_000);
+
+  it('CTAPHID-LOCK-001 fails when LOCK 0 does not release the device', async () => {
+    // LOCK 0 answered in the device's place and not passed on: the device stays locked for its 3 s
+    const faults: PacketFaults = {
+      toDevice: (r, answer) => {
+        if (isInit(r, CtaphidCommand.LOCK) && r[6] === 1 && r[7] === 0) {
+          answer(encodeFrames(cidOf(r), CtaphidCommand.LOCK, new Uint8Array(0))[0]!);
+          return [];
+        }
+        return [r];
+      },
+    };
+    await expectFails({ 'CTAPHID-LOCK-001': /^after LOCK 0, PING from another channel answered CTAPHID_ERROR ERR_LOCK_REQUIRED$/ }, { faults });
+  }, 20_000);
+});

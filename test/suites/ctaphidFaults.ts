@@ -1,0 +1,33 @@
+import { expect } from 'vitest';
+import type { PacketFaults } from './hidFaults.ts';
+import { runHidArea } from './runHidArea.ts';
+
+/** Test helpers of the ctaphid suite's tests: packet rewrites and the expected failures. */
+export const cidOf = (r: Uint8Array) => new DataView(r.buffer, r.byteOffset, 4).getUint32(0);
+export const isInit = (r: Uint8Array, cmd: number) => (r[4]! & 0x80) !== 0 && (r[4]! & 0x7f) === cmd;
+
+/** Rewrites device->host initialization packets of one command. */
+export function rewriteAnswers(cmd: number, edit: (r: Uint8Array) => void): PacketFaults {
+  return {
+    toHost: (r) => {
+      if (isInit(r, cmd)) edit(r);
+      return [r];
+    },
+  };
+}
+
+/** Runs the checks named and expects each to fail with its message (a string: exactly; a RegExp: matching). */
+export async function expectFails(messages: Record<string, string | RegExp>, options: Parameters<typeof runHidArea>[1]) {
+  const ids = Object.keys(messages);
+  const run = await runHidArea('ctaphid', { ...options, checks: ids });
+  for (const id of ids) {
+    expect.soft(run.status.get(id), `${id}: ${run.messages.get(id)}`).toBe('fail');
+    const m = messages[id]!;
+    if (typeof m === 'string') expect.soft(run.messages.get(id), id).toBe(m);
+    else expect.soft(run.messages.get(id), id).toMatch(m);
+  }
+  return run;
+}
+
+/** A CTAPHID error the device answered ERR_OTHER instead of the one the spec names (CTAP 2.1 §11.2.9.1.6). */
+export const otherInstead = (what: string, expected: string) => `${what}: expected CTAPHID_ERROR ${expected}, got CTAPHID_ERROR ERR_OTHER`;
