@@ -11,6 +11,10 @@ const OTHER = S.CTAP1_ERR_OTHER;
 const UV = 0x04;
 const sub = { getPINRetries: 1, getKeyAgreement: 2, setPIN: 3, changePIN: 4, getPINToken: 5, withPermissions: 9 };
 
+/** A token request (getPINToken or with permissions) with pinUvAuthProtocol, keyAgreement (3) and pinHashEnc (6) but `member`. */
+const lacksOnly = (member: 3 | 6) => (req: CborMap | undefined) =>
+  req !== undefined && req.get(1) !== undefined && [sub.getPINToken, sub.withPermissions].includes(req.get(2) as number) && !req.has(member) && [3, 6].every((m) => m === member || req.has(m));
+
 /**
  * For each check of the client-pin suite, a device answer that breaks the rule it enforces (a tamper
  * between host and simulator) and what the check must then say: with it in place the check must fail, for
@@ -37,8 +41,9 @@ const perProtocol = (v: 1 | 2): Record<string, Case> => ({
   'CHANGE-003': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential with a token issued before changePIN: expected ${AUTH_INVALID}, got ${OK}`],
   'WRONG-002': [swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_OK), `wrong PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${OK}`],
   'BLOCK-001': [swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_BLOCKED, S.CTAP2_ERR_PIN_INVALID), 'wrong PIN number 3 in a row: expected 0x34 CTAP2_ERR_PIN_AUTH_BLOCKED, got 0x31 CTAP2_ERR_PIN_INVALID'],
-  'MISSING-001': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
-  'MISSING-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
+  // a device that does not look for that one member (the request has all the others)
+  'MISSING-001': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, lacksOnly(3)), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+  'MISSING-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID, lacksOnly(6)), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
   'PERM-001': [acceptInstead(GA, S.CTAP2_ERR_PIN_AUTH_INVALID), `getAssertion with an mc-only token: expected ${AUTH_INVALID}, got ${OK}`],
   'PERM-002': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential with a ga-only token: expected ${AUTH_INVALID}, got ${OK}`],
   'PERM-003': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential on other.clientpin-v${v}-perm-003.fido-harness.test with a token for clientpin-v${v}-perm-003.fido-harness.test: expected ${AUTH_INVALID}, got ${OK}`],
@@ -226,4 +231,51 @@ describe('CLIENTPIN-UNAUTHPERM-001 on a key without credential management, large
     expect(quirk.status).toBe('fail');
     expect(quirk.message).toMatch(/^permissions getInfo rules out were not refused: lbw \(0x10; largeBlobs is false or absent\)/);
   }, 30_000);
+});
+
+describe('client-pin suite on a CTAP 2.0 key (getInfo without pinUvAuthToken: getPINToken only, CTAP 2.1 §6.5.5.7.1)', () => {
+  const features = {
+    ...DEFAULT_FEATURES,
+    versions: ['U2F_V2', 'FIDO_2_0'],
+    extensions: ['hmac-secret'],
+    pinUvAuthToken: false,
+    credMgmt: false,
+    credMgmtPreview: false,
+    authnrCfg: false,
+    setMinPINLength: false,
+    largeBlobs: false,
+    bioEnroll: false,
+    alwaysUv: false,
+    ep: false,
+    makeCredUvNotRqd: false,
+  } as typeof DEFAULT_FEATURES;
+  let sim: PinSuiteSim;
+  beforeAll(async () => {
+    sim = await openPinSuiteSim({ features, fingerprint: false });
+  });
+  afterAll(async () => sim.close());
+
+  const noPermissions = 'pinUvAuthToken option absent (no getPinUvAuthTokenUsingPinWithPermissions)';
+  const not21 = 'device does not claim FIDO_2_1';
+  const skipped: Record<string, string> = {
+    'CLIENTPIN-PUAT-001': not21,
+    'CLIENTPIN-UNAUTHPERM-001': noPermissions,
+    'PIN-TOKEN-001': noPermissions,
+    'PIN-TOKEN-002': noPermissions,
+  };
+  for (const v of [1, 2]) {
+    for (const rest of ['PERM-001', 'PERM-002', 'PERM-003', 'PERM-004', 'PERM-005', 'ONCE-001']) skipped[`CLIENTPIN-V${v}-${rest}`] = noPermissions;
+    for (const rest of ['PAD-001', 'LEGACY-002', 'LEGACY-003', 'PROBE-001', 'PROBE-002']) skipped[`CLIENTPIN-V${v}-${rest}`] = not21;
+  }
+
+  it.each(clientPinChecks.map((c) => c.id))('should run %s with getPINToken only, passing, or skip it with the reason', async (id) => {
+    const sent: unknown[] = [];
+    const [result] = await sim.run({ checks: [id] }, (c, req, res) => {
+      if (c === PIN) sent.push(req?.get(2));
+      return res;
+    });
+    expect(`${result?.status} ${result?.message}`).toBe(id in skipped ? `skip ${skipped[id]}` : 'pass as specified');
+    // subcommands 0x06 and 0x09 are CTAP 2.1's: a CTAP 2.0 key does not know them
+    expect(sent.filter((s) => s === sub.withPermissions || s === 0x06)).toEqual([]);
+  });
 });

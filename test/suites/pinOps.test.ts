@@ -1,7 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import type { AuthenticatorInfo } from '../../harness/protocol/index.ts';
-import { CheckSkipped } from '../../harness/runner/Check.ts';
-import { flipFirstBit, otherPin, protocolVersion } from '../../harness/suites/pinOps.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CtapStatus as S, paddedPin, type AuthenticatorInfo, type CborMap } from '../../harness/protocol/index.ts';
+import { CheckFailed, CheckSkipped } from '../../harness/runner/Check.ts';
+import {
+  adoptPin,
+  changePinRaw,
+  clientPin,
+  flipFirstBit,
+  openSession,
+  otherPin,
+  pinCall,
+  pinRetries,
+  pinToken,
+  protocolVersion,
+  requestPinToken,
+  requestUvToken,
+  setPinRaw,
+  thenReset,
+} from '../../harness/suites/pinOps.ts';
+import { editResponse, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 
 /** What these helpers read of the context: getInfo and the run's PIN. */
@@ -43,5 +59,183 @@ describe('pinOps', () => {
     const b = Uint8Array.of(0x10, 0x20);
     expect([...flipFirstBit(b)]).toEqual([0x11, 0x20]);
     expect([...b]).toEqual([0x10, 0x20]);
+  });
+});
+
+/** Records the clientPIN requests the simulator gets (subCommand, pinUvAuthProtocol, permissions, rpId present). */
+function recorder(inner?: Tamper) {
+  const requests: Array<{ sub: unknown; v: unknown; permissions: unknown; rpId: unknown }> = [];
+  const tamper: Tamper = (c, req, res) => {
+    if (c === PIN) requests.push({ sub: req?.get(2), v: req?.get(1), permissions: req?.get(9), rpId: req?.get(10) });
+    return inner ? inner(c, req, res) : res;
+  };
+  return { requests, tamper };
+}
+
+const PIN = 0x06;
+const KEY_AGREEMENT = 2;
+const refusedKeyAgreement = swapStatus(PIN, S.CTAP2_OK, S.CTAP1_ERR_OTHER, subCommandIs(KEY_AGREEMENT));
+const retriesAnswer = (edit: (m: CborMap) => void): Tamper => (c, req, res) => (c === PIN && subCommandIs(1)(req) ? editResponse(res, edit) : res);
+
+/** The check's failure `promise` ends in: its class, message and evidence. */
+async function failure(promise: Promise<unknown>) {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CheckFailed);
+  return { message: (err as CheckFailed).message, actual: (err as CheckFailed).evidence?.actual };
+}
+
+describe('pinOps over the simulator (CTAP 2.1 §6.5.5)', () => {
+  let sim: PinSuiteSim;
+  beforeAll(async () => {
+    sim = await openPinSuiteSim();
+  });
+  afterAll(async () => sim.close());
+
+  it.each([1, 2] as const)('should open a protocol %i session: the request names the protocol, the shared secret has its length (§6.5.6, §6.5.7)', async (v) => {
+    const rec = recorder();
+    const ctx = await sim.context(rec.tamper);
+    const session = await openSession(ctx, v);
+    expect(session.protocol.version).toBe(v);
+    expect(session.sharedSecret.length).toBe(v === 1 ? 32 : 64);
+    expect(rec.requests).toEqual([{ sub: KEY_AGREEMENT, v, permissions: undefined, rpId: undefined }]);
+  });
+
+  it('should fail a check whose key agreement is refused, naming getKeyAgreement and its status, in every helper that opens a session', async () => {
+    const ctx = await sim.context(refusedKeyAgreement);
+    const want = { message: 'getKeyAgreement answered 0x7f CTAP1_ERR_OTHER', actual: '0x7f CTAP1_ERR_OTHER' };
+    expect(await failure(openSession(ctx, 2))).toEqual(want);
+    expect(await failure(setPinRaw(ctx, 2, paddedPin('1234')))).toEqual(want);
+    expect(await failure(changePinRaw(ctx, 1, '1234', paddedPin('5678')))).toEqual(want);
+    expect(await failure(requestPinToken(ctx, 2, '1234'))).toEqual(want);
+    expect(await failure(requestUvToken(ctx, 2, 1))).toEqual(want);
+    expect(await failure(pinToken(ctx))).toEqual(want);
+  });
+
+  it('should send setPIN with the padded PIN as given, and its pinUvAuthParam rewritten when asked (§6.5.5.5)', async () => {
+    const ctx = await sim.context();
+    expect((await setPinRaw(ctx, 2, paddedPin('1234'), undefined, flipFirstBit)).status).toBe(S.CTAP2_ERR_PIN_AUTH_INVALID);
+    expect(sim.authenticator.state.pin).toBeUndefined();
+    expect((await setPinRaw(ctx, 1, paddedPin('1234'))).status).toBe(S.CTAP2_OK);
+    expect(ctx.knownPinState).toBe('unset');
+    await adoptPin(ctx);
+    expect(ctx.knownPinState).toBe('set');
+    expect(ctx.info.options?.clientPin).toBe(true);
+    expect((await changePinRaw(ctx, 2, '9999', paddedPin('5678'))).status).toBe(S.CTAP2_ERR_PIN_INVALID);
+    expect((await changePinRaw(ctx, 2, '1234', paddedPin('5678'))).status).toBe(S.CTAP2_OK);
+    expect((await requestPinToken(ctx, 2, '5678')).token).toBeDefined();
+  });
+
+  it('should ask for an mc|ga token with permissions by default, getPINToken when asked or when getInfo lacks pinUvAuthToken (§6.5.5.7)', async () => {
+    const rec = recorder();
+    const ctx = await sim.context(rec.tamper);
+    await ctx.ensurePin('set');
+    rec.requests.length = 0;
+    const token = await pinToken(ctx, { v: 1 });
+    expect(token.protocol.version).toBe(1);
+    expect(token.permissions).toBe(0x03);
+    expect((await pinToken(ctx, { permissions: 0x01, rpId: 'example.com' })).permissions).toBe(0x01);
+    const legacy = await pinToken(ctx, { legacy: true, permissions: 0x01, rpId: 'example.com' });
+    expect(legacy.permissions).toBe(0x03);
+    expect(rec.requests.filter((r) => r.sub !== KEY_AGREEMENT)).toEqual([
+      { sub: 9, v: 1, permissions: 0x03, rpId: undefined },
+      { sub: 9, v: 2, permissions: 0x01, rpId: 'example.com' },
+      { sub: 5, v: 2, permissions: undefined, rpId: undefined },
+    ]);
+    // a CTAP 2.0 key (no pinUvAuthToken option): getPINToken unless the check asks otherwise
+    ctx.info = { ...ctx.info, options: { ...ctx.info.options, pinUvAuthToken: false } };
+    rec.requests.length = 0;
+    await pinToken(ctx, { rpId: 'example.com' });
+    await requestPinToken(ctx, 2, '1234');
+    await pinToken(ctx, { legacy: false, rpId: 'example.com' });
+    expect(rec.requests.filter((r) => r.sub !== KEY_AGREEMENT).map((r) => r.sub)).toEqual([5, 5, 9]);
+  });
+
+  it('should fail a check whose token by the right PIN is refused, naming the subcommand and the status', async () => {
+    const ctx = await sim.context();
+    await ctx.ensurePin('set');
+    expect(await failure(pinToken(ctx, { pin: '9999' }))).toEqual({
+      message: 'getPinUvAuthTokenUsingPinWithPermissions with the correct PIN answered 0x31 CTAP2_ERR_PIN_INVALID',
+      actual: '0x31 CTAP2_ERR_PIN_INVALID',
+    });
+    expect(await failure(pinToken(ctx, { pin: '9999', legacy: true }))).toEqual({
+      message: 'getPINToken with the correct PIN answered 0x31 CTAP2_ERR_PIN_INVALID',
+      actual: '0x31 CTAP2_ERR_PIN_INVALID',
+    });
+    // ctx.pin unless told: the right one still works
+    expect((await pinToken(ctx)).token.length).toBe(32);
+  });
+
+  it('should ask for a token by built-in UV with the RP ID only when given (§6.5.5.7.3)', async () => {
+    const rec = recorder();
+    const ctx = await sim.context(rec.tamper);
+    await ctx.ensurePin('set');
+    rec.requests.length = 0;
+    await requestUvToken(ctx, 2, 0x01, 'example.com');
+    await requestUvToken(ctx, 1, 0x02);
+    const asked = rec.requests.filter((r) => r.sub !== KEY_AGREEMENT);
+    expect(asked).toEqual([
+      { sub: 6, v: 2, permissions: 0x01, rpId: 'example.com' },
+      { sub: 6, v: 1, permissions: 0x02, rpId: undefined },
+    ]);
+  });
+
+  it('should read pinRetries without a protocol, with powerCycleState only when the key sent it (§6.5.5.2)', async () => {
+    const rec = recorder();
+    const ctx = await sim.context(rec.tamper);
+    await ctx.ensurePin('set');
+    rec.requests.length = 0;
+    expect(await pinRetries(ctx)).toStrictEqual({ pinRetries: 8, powerCycleState: false });
+    expect(rec.requests).toEqual([{ sub: 1, v: undefined, permissions: undefined, rpId: undefined }]);
+    const without = await sim.context(retriesAnswer((m) => m.delete(4)));
+    expect(await pinRetries(without)).toStrictEqual({ pinRetries: 8 });
+  });
+
+  it('should fail a check whose getPINRetries is refused or has no pinRetries', async () => {
+    expect(await failure(pinRetries(await sim.context(swapStatus(PIN, S.CTAP2_OK, S.CTAP1_ERR_OTHER, subCommandIs(1)))))).toEqual({
+      message: 'getPINRetries answered 0x7f CTAP1_ERR_OTHER',
+      actual: undefined,
+    });
+    const noCount = { message: 'getPINRetries answer has no pinRetries (0x03)', actual: undefined };
+    expect(await failure(pinRetries(await sim.context(retriesAnswer((m) => m.delete(3)))))).toEqual(noCount);
+  });
+
+  it('should reset the key after the body, whether it returned or threw', async () => {
+    const ctx = await sim.context();
+    await ctx.ensurePin('set');
+    expect(await thenReset(ctx, async () => 'done')).toBe('done');
+    expect(sim.authenticator.state.pin).toBeUndefined();
+    expect(ctx.knownPinState).toBe('unset');
+    await ctx.ensurePin('set');
+    await expect(thenReset(ctx, async () => Promise.reject(new Error('body failed')))).rejects.toThrow('body failed');
+    expect(sim.authenticator.state.pin).toBeUndefined();
+  });
+
+  it("should send the check's signal with every request (it cancels a wait for the user, CTAP 2.1 §11.2.9.1.5)", async () => {
+    const ctx = await sim.context();
+    await ctx.ensurePin('set');
+    const signals: Array<AbortSignal | undefined> = [];
+    const request = ctx.ctap2.request.bind(ctx.ctap2);
+    ctx.ctap2.request = ((kind, req, options) => {
+      signals.push(options?.signal);
+      return request(kind, req, options);
+    }) as typeof ctx.ctap2.request;
+    try {
+      const signal = new AbortController().signal;
+      await openSession(ctx, 2, signal);
+      await pinCall(ctx, { subCommand: 1 }, signal);
+      await pinRetries(ctx, signal);
+      await pinToken(ctx, {}, signal);
+      await requestUvToken(ctx, 2, 1, undefined, signal);
+      expect(signals.length).toBe(7);
+      expect(signals.every((s) => s === signal)).toBe(true);
+      signals.length = 0;
+      await clientPin(ctx).requestRetries();
+      expect(signals).toEqual([undefined]);
+    } finally {
+      ctx.ctap2.request = request;
+    }
   });
 });

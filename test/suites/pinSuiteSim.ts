@@ -5,6 +5,7 @@ import type { BuiltInUv } from '../../authenticator-sim/pinUvAuth/builtInUv.ts';
 import { openDevice, type OpenedDevice } from '../../harness/ctap/index.ts';
 import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
+import { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { connectReportDevice } from '../../harness/transport/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { acceptedBody } from './acceptedBody.ts';
@@ -24,6 +25,11 @@ export interface PinSuiteSim {
   device: OpenedDevice;
   /** runs the named checks (or suites) on a freshly reset simulator with `tamper` in place */
   run(select: { checks?: string[]; suites?: string[] }, tamper?: Tamper, requestTamper?: RequestTamper): Promise<CheckResult[]>;
+  /**
+   * A suite context (PIN '1234', resets allowed, power cycle) over the freshly reset simulator with `tamper`
+   * in place until the next run/context: for tests of the suites' helpers outside a check.
+   */
+  context(tamper?: Tamper): Promise<SuiteContext>;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,18 @@ export async function openPinSuiteSim(options: { quirks?: string[]; builtInUv?: 
         tamper = undefined;
         requestTamper = undefined;
       }
+    },
+    async context(t) {
+      tamper = undefined;
+      requestTamper = undefined;
+      await handle(0x07, new Uint8Array(0));
+      authenticator.powerCycle();
+      tamper = t;
+      await device.ctap2.getInfo();
+      return new SuiteContext(
+        { ctap2: device.ctap2, ctap1: device.ctap1, hid: device.hid, kind: 'sim' },
+        { allowDestructive: true, pin: '1234', powerCycle: async () => authenticator.powerCycle() },
+      );
     },
     async close() {
       await device.close();
