@@ -1,6 +1,6 @@
 import { ClientPin, pinUvAuthProtocol, type PinSession, type PinUvAuthTokenHandle, type TokenAnswer } from '../client/index.ts';
 import { CtapRequest } from '../ctap/index.ts';
-import { formatCtapStatus, type ClientPinRequest, type ClientPinResponse } from '../protocol/index.ts';
+import { CtapStatus, formatCtapStatus, type ClientPinRequest, type ClientPinResponse } from '../protocol/index.ts';
 import { CheckFailed, CheckSkipped } from '../runner/Check.ts';
 import { failOnStatus } from './failOnStatus.ts';
 import type { CallResult, SuiteContext } from './SuiteContext.ts';
@@ -120,6 +120,28 @@ export async function pinToken(
     throw new CheckFailed(`${what} with the correct PIN answered ${formatCtapStatus(a.result.status)}`, { actual: formatCtapStatus(a.result.status) });
   }
   return a.token;
+}
+
+/** The token the PIN checks ask for to prove a PIN works: mc only, bound to the check's RP ID. */
+export const tokenOpts = (rpId: string): TokenOptions => ({ permissions: 0x01, rpId });
+
+/**
+ * Best effort after a check that may have sent wrong PINs, for its failure path (never throws): the right PIN
+ * ends the streak of wrong ones and restores pinRetries (§6.5.5.7.2 step 10); if PIN entry is blocked
+ * (§6.5.5.7.2 step 9.1.2), power-cycle first; failing that, reset the device (the runner sets the PIN again),
+ * so one failing check does not block the next ones.
+ */
+export async function restorePinEntry(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal?: AbortSignal): Promise<void> {
+  try {
+    let r = await requestPinToken(ctx, v, ctx.pin, tokenOpts(rpId), signal);
+    if (r.result.status === CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED && ctx.options.powerCycle) {
+      await ctx.options.powerCycle();
+      r = await requestPinToken(ctx, v, ctx.pin, tokenOpts(rpId), signal);
+    }
+    if (r.result.status !== CtapStatus.CTAP2_OK) await ctx.reset();
+  } catch {
+    await ctx.reset().catch(() => undefined);
+  }
 }
 
 /** getPINRetries (§6.5.5.2) that must succeed. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
-import { CtapStatus as S, type CborMap } from '../../harness/protocol/index.ts';
+import type { Authenticator } from '../../authenticator-sim/Authenticator.ts';
+import { CtapStatus as S, pinHash, type CborMap } from '../../harness/protocol/index.ts';
 import { clientPinChecks } from '../../harness/suites/client-pin/clientPinChecks.ts';
 import { acceptInstead, clearAuthDataFlags, editResponse, infoOption, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
@@ -122,6 +123,18 @@ const table: Array<[string, Case]> = [
   ...([1, 2] as const).flatMap((v) => Object.entries(perProtocol(v)).map(([rest, c]): [string, Case] => [`CLIENTPIN-V${v}-${rest}`, c])),
 ];
 
+/**
+ * What a check leaves on the key, failing or not: no PIN, or the run's PIN with every retry and PIN entry
+ * not blocked, so that the next check can run (the checks reset, restore or power-cycle after themselves).
+ */
+function leftBehind(a: Authenticator): string {
+  const pin = a.state.pin;
+  if (!pin) return 'no PIN';
+  const whose = Buffer.from(pin.hash).equals(pinHash('1234')) ? "the run's PIN" : 'another PIN';
+  return `${whose}, ${a.state.pinRetries} retries, ${a.consecutivePinFailures} wrong in a row`;
+}
+const USABLE = /^(no PIN|the run's PIN, 8 retries, 0 wrong in a row)$/;
+
 describe('client-pin suite', () => {
   let sim: PinSuiteSim;
   beforeAll(async () => {
@@ -156,8 +169,10 @@ describe('client-pin suite', () => {
     // alone and untampered it passes, so the failure below is the tamper's doing
     const [clean] = await sim.run({ checks: [id] });
     expect(`${clean?.status} ${clean?.message}`).toMatch(/^pass /);
+    expect(leftBehind(sim.authenticator)).toMatch(USABLE);
     const [result] = await sim.run({ checks: [id] }, tamper);
     expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
+    expect(leftBehind(sim.authenticator)).toMatch(USABLE);
   });
 
   it.each(more.map(([id, tamper, message], i) => [id, i, tamper, message] as const))(
@@ -171,6 +186,7 @@ describe('client-pin suite', () => {
         if (typeof message === 'string') expect(result?.message).toBe(message);
         else expect(result?.message).toMatch(message);
       }
+      expect(leftBehind(sim.authenticator)).toMatch(USABLE);
     },
   );
 
@@ -277,5 +293,6 @@ describe('client-pin suite on a CTAP 2.0 key (getInfo without pinUvAuthToken: ge
     expect(`${result?.status} ${result?.message}`).toBe(id in skipped ? `skip ${skipped[id]}` : 'pass as specified');
     // subcommands 0x06 and 0x09 are CTAP 2.1's: a CTAP 2.0 key does not know them
     expect(sent.filter((s) => s === sub.withPermissions || s === 0x06)).toEqual([]);
+    expect(leftBehind(sim.authenticator)).toMatch(USABLE);
   });
 });

@@ -3,7 +3,7 @@ import { ClientPinSubCommand, CoseAlgorithm, CtapStatus, decodeClientPinResponse
 import { CheckSkipped } from '../../runner/Check.ts';
 import { ensure, expectStatus, hex } from '../expect.ts';
 import { decodeOrFail } from '../ops.ts';
-import { type PinProtocolVersion, openSession, otherPin, pinCall, pinRetries, pinToken, requestPinToken } from '../pinOps.ts';
+import { type PinProtocolVersion, openSession, otherPin, pinCall, pinRetries, pinToken, requestPinToken, restorePinEntry, tokenOpts } from '../pinOps.ts';
 import { needsClientPin } from '../needs.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 
@@ -11,28 +11,8 @@ const suite = 'client-pin';
 
 /** A token request that must work, to bring pinRetries back to the maximum after wrong PINs on purpose. */
 async function recover(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal): Promise<void> {
-  await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId }, signal);
+  await pinToken(ctx, { v, ...tokenOpts(rpId) }, signal);
 }
-
-/**
- * Best effort after wrong PINs on purpose, for a finally block (never throws): a right PIN ends the streak of
- * wrong ones and restores pinRetries; if entry is blocked, power-cycle first; failing that, reset the device
- * (the runner sets the PIN again), so one failing check does not block the next ones.
- */
-async function cleanUpPinEntry(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal): Promise<void> {
-  try {
-    let r = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
-    if (r.result.status === CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED && ctx.options.powerCycle) {
-      await ctx.options.powerCycle();
-      r = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
-    }
-    if (r.result.status !== CtapStatus.CTAP2_OK) await ctx.reset();
-  } catch {
-    await ctx.reset().catch(() => undefined);
-  }
-}
-
-const tokenOpts = (ctx: SuiteContext, rpId: string) => ({ legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId });
 
 /** Key agreement, PIN entry, retries and blocking (CTAP 2.1 §6.5.5.2, §6.5.5.4, §6.5.5.7) for one protocol. */
 export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
@@ -79,7 +59,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         const rpId = ctx.rpIdFor(id('WRONG-001'));
         const before = (await pinRetries(ctx, signal)).pinRetries;
         try {
-          const wrong = await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(ctx, rpId), signal);
+          const wrong = await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(rpId), signal);
           expectStatus(wrong.result, CtapStatus.CTAP2_ERR_PIN_INVALID, 'token request with a wrong PIN');
           const after = (await pinRetries(ctx, signal)).pinRetries;
           ensure(after === before - 1, `pinRetries went from ${before} to ${after} after a wrong PIN, expected ${before - 1}`, {
@@ -88,7 +68,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
           });
           await recover(ctx, v, rpId, signal);
         } catch (err) {
-          await cleanUpPinEntry(ctx, v, rpId, signal);
+          await restorePinEntry(ctx, v, rpId, signal);
           throw err;
         }
         const restored = (await pinRetries(ctx, signal)).pinRetries;
@@ -124,7 +104,7 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
           const stale = await ask(ctx.pin);
           ensure(stale.status !== CtapStatus.CTAP2_OK, 'the right PIN under the pre-mismatch shared secret was accepted: the key-agreement key was not regenerated');
         } finally {
-          await cleanUpPinEntry(ctx, v, rpId, signal);
+          await restorePinEntry(ctx, v, rpId, signal);
         }
       },
     },
@@ -140,17 +120,17 @@ export function pinEntryChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         if (!powerCycle) throw new CheckSkipped('the device cannot be power-cycled from here (the simulator can); the check would leave PIN entry blocked');
         const rpId = ctx.rpIdFor(id('BLOCK-001'));
         const answers: number[] = [];
-        for (let i = 0; i < 3; i++) answers.push((await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(ctx, rpId), signal)).result.status);
+        for (let i = 0; i < 3; i++) answers.push((await requestPinToken(ctx, v, otherPin(ctx), tokenOpts(rpId), signal)).result.status);
         try {
           const expected = [CtapStatus.CTAP2_ERR_PIN_INVALID, CtapStatus.CTAP2_ERR_PIN_INVALID, CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED];
           expected.forEach((want, i) => expectStatus({ status: answers[i]! }, want, `wrong PIN number ${i + 1} in a row`));
-          const right = await requestPinToken(ctx, v, ctx.pin, tokenOpts(ctx, rpId), signal);
+          const right = await requestPinToken(ctx, v, ctx.pin, tokenOpts(rpId), signal);
           expectStatus(right.result, CtapStatus.CTAP2_ERR_PIN_AUTH_BLOCKED, 'the right PIN before a power cycle');
           const state = await pinRetries(ctx, signal);
           ensure(state.powerCycleState !== false, 'getPINRetries powerCycleState is false while PIN entry is blocked');
         } catch (err) {
           await powerCycle();
-          await cleanUpPinEntry(ctx, v, rpId, signal);
+          await restorePinEntry(ctx, v, rpId, signal);
           throw err;
         }
         await powerCycle();

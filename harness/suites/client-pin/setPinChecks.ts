@@ -2,7 +2,7 @@ import { CtapStatus, paddedPin } from '../../protocol/index.ts';
 import { ensure, expectStatus } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
 import { mcWithToken } from '../ops.ts';
-import { type PinProtocolVersion, adoptPin, changePinRaw, flipFirstBit, otherPin, pinRetries, pinToken, requestPinToken, setPinRaw } from '../pinOps.ts';
+import { type PinProtocolVersion, adoptPin, changePinRaw, flipFirstBit, otherPin, pinRetries, pinToken, requestPinToken, restorePinEntry, setPinRaw, tokenOpts } from '../pinOps.ts';
 import { all, needsClientPin, needsCtap21 } from '../needs.ts';
 
 const suite = 'client-pin';
@@ -45,7 +45,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
           const { pinRetries: n } = await pinRetries(ctx, signal);
           // §6.5.2: at most 8 retries.
           ensure(n > 0 && n <= 8, `pinRetries after setPIN is ${n}, expected the maximum (1..8)`);
-          await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('SETPIN-001')) }, signal);
+          await pinToken(ctx, { v, ...tokenOpts(ctx.rpIdFor(id('SETPIN-001'))) }, signal);
         });
       },
     },
@@ -63,7 +63,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         } finally {
           if (r.status === CtapStatus.CTAP2_OK) await ctx.reset();
         }
-        await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('SETPIN-002')) }, signal);
+        await pinToken(ctx, { v, ...tokenOpts(ctx.rpIdFor(id('SETPIN-002'))) }, signal);
       },
     },
     {
@@ -136,7 +136,7 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
         try {
           expectStatus(await setPinRaw(ctx, v, paddedPin(pin), signal), CtapStatus.CTAP2_OK, 'setPIN with a 63-byte PIN');
           await ctx.refreshInfo();
-          await pinToken(ctx, { v, pin, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('POLICY-004')) }, signal);
+          await pinToken(ctx, { v, pin, ...tokenOpts(ctx.rpIdFor(id('POLICY-004'))) }, signal);
           const back = await changePinRaw(ctx, v, pin, paddedPin(ctx.pin), signal);
           if (back.status === CtapStatus.CTAP2_OK) {
             await adoptPin(ctx);
@@ -168,21 +168,21 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       specRef: 'CTAP 2.1 §6.5.5.6 steps 17-21',
       touches: 0,
       async run(ctx, signal) {
-        const legacy = ctx.info.options?.pinUvAuthToken !== true;
         const rpId = ctx.rpIdFor(id('CHANGE-001'));
         const next = otherPin(ctx);
-        let changed = false;
+        // from the first changePIN until the change back succeeds the PIN on the key may not be ctx.pin (a
+        // key that changed it and answered an error all the same): reset then, so the next check finds the PIN
+        let unsure = true;
         try {
           expectStatus(await changePinRaw(ctx, v, ctx.pin, paddedPin(next), signal), CtapStatus.CTAP2_OK, 'changePIN with the right current PIN');
-          changed = true;
-          await pinToken(ctx, { v, pin: next, legacy, permissions: 0x01, rpId }, signal);
-          const old = await requestPinToken(ctx, v, ctx.pin, { legacy, permissions: 0x01, rpId }, signal);
+          await pinToken(ctx, { v, pin: next, ...tokenOpts(rpId) }, signal);
+          const old = await requestPinToken(ctx, v, ctx.pin, tokenOpts(rpId), signal);
           expectStatus(old.result, CtapStatus.CTAP2_ERR_PIN_INVALID, 'token request with the old PIN');
           // a correct PIN restores the retries lowered by the old one (§6.5.5.7.2 step 10)
           expectStatus(await changePinRaw(ctx, v, next, paddedPin(ctx.pin), signal), CtapStatus.CTAP2_OK, 'changePIN back');
-          changed = false;
+          unsure = false;
         } finally {
-          if (changed) await ctx.reset();
+          if (unsure) await ctx.reset();
         }
       },
     },
@@ -193,11 +193,18 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       specRef: 'CTAP 2.1 §6.5.5.6 step 7',
       touches: 0,
       async run(ctx, signal) {
+        const rpId = ctx.rpIdFor(id('CHANGE-002'));
         const r = await changePinRaw(ctx, v, otherPin(ctx), paddedPin(`${otherPin(ctx)}1`), signal);
         if (r.status === CtapStatus.CTAP2_OK) await ctx.reset();
-        expectStatus(r, CtapStatus.CTAP2_ERR_PIN_INVALID, 'changePIN with a wrong current PIN');
+        try {
+          expectStatus(r, CtapStatus.CTAP2_ERR_PIN_INVALID, 'changePIN with a wrong current PIN');
+        } catch (err) {
+          // refused with another status, the wrong PIN may still have cost a retry: the right one restores it
+          if (r.status !== CtapStatus.CTAP2_OK) await restorePinEntry(ctx, v, rpId, signal);
+          throw err;
+        }
         // the right PIN still works (and brings pinRetries back to the maximum)
-        await pinToken(ctx, { v, legacy: ctx.info.options?.pinUvAuthToken !== true, permissions: 0x01, rpId: ctx.rpIdFor(id('CHANGE-002')) }, signal);
+        await pinToken(ctx, { v, ...tokenOpts(rpId) }, signal);
       },
     },
     {
@@ -208,11 +215,11 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
       touches: 0,
       async run(ctx, signal) {
         const rpId = ctx.rpIdFor(id('CHANGE-003'));
-        const legacy = ctx.info.options?.pinUvAuthToken !== true;
-        const token = await pinToken(ctx, { v, legacy, permissions: 0x01, rpId }, signal);
+        const token = await pinToken(ctx, { v, ...tokenOpts(rpId) }, signal);
         const next = otherPin(ctx);
-        expectStatus(await changePinRaw(ctx, v, ctx.pin, paddedPin(next), signal), CtapStatus.CTAP2_OK, 'changePIN');
         try {
+          // inside the try: a key that changed the PIN and answered an error still gets it changed back
+          expectStatus(await changePinRaw(ctx, v, ctx.pin, paddedPin(next), signal), CtapStatus.CTAP2_OK, 'changePIN');
           const r = await mcWithToken(ctx, token, rpId, {}, signal);
           expectStatus(r, CtapStatus.CTAP2_ERR_PIN_AUTH_INVALID, 'makeCredential with a token issued before changePIN');
         } finally {
