@@ -148,3 +148,127 @@ describe('attestation and mds checks (WebAuthn L3 §8.2, FIDO MDS3)', () => {
     });
   });
 });
+
+describe('attestation and mds checks name what they found', () => {
+  const ROOT = 'C=US, O=fido-harness, OU=Simulator Attestation, CN=fido-harness Simulator Root CA';
+  const BATCH = 'C=US, O=fido-harness, OU=Authenticator Attestation, CN=fido-harness Simulator Batch 1';
+  const CHAIN = [BATCH, 'C=US, O=fido-harness, OU=Simulator Attestation, CN=fido-harness Simulator Intermediate CA', ROOT];
+  const attStmt = (change: (s: Map<string, unknown>) => void): Fault =>
+    rewriteResponse(0x01, (b) => {
+      const s = new Map(b.get(0x03) as Map<string, unknown>);
+      change(s);
+      b.set(0x03, s as never);
+    });
+  const authData = (change: (d: Uint8Array) => void): Fault =>
+    rewriteResponse(0x01, (b) => {
+      const d = Uint8Array.from(b.get(0x02) as Uint8Array);
+      change(d);
+      b.set(0x02, d);
+    });
+  const AAGUID = 37; // rpIdHash (32), flags, signCount (4), then the AAGUID (WebAuthn L3 §6.5.1)
+
+  it('should name an unknown attestation format', async () => {
+    expect(await run({ checks: ['ATT-FORMAT-001'], fault: rewriteResponse(0x01, (b) => b.set(0x01, 'mystery')) })).toEqual({ 'ATT-FORMAT-001': 'fail: unknown attestation format "mystery"' });
+  });
+
+  it('should show, failing ATT-PACKED-001 on self attestation, the full attestation it wanted', async () => {
+    const results = await runAgainst({ checks: ['ATT-PACKED-001'], quirks: ['self-attestation'], evidence: true });
+    expect(results.get('ATT-PACKED-001')).toEqual({ status: 'fail', message: 'packed self attestation (no x5c): no certificate chain to a vendor root', expected: 'full attestation with x5c', actual: 'attestationType self' });
+  });
+
+  it('should give every reason the packed signature fails: an algorithm that does not fit the key, and the signature', async () => {
+    expect(await run({ checks: ['ATT-PACKED-001'], fault: attStmt((s) => s.set('alg', -257)) })).toEqual({
+      'ATT-PACKED-001':
+        "fail: attestation signature does not verify: alg -257 (RS256) needs an RSA key, the key is ec: alg does not fit the attestation certificate's key (§8.2 step 2); packed signature (RS256) does not verify with the x5c leaf",
+    });
+  });
+
+  it('should name both AAGUIDs when the attested one is changed (ATT-CERT-001, ATT-AAGUID-001)', async () => {
+    const results = await runAgainst({ checks: ['ATT-CERT-001', 'ATT-AAGUID-001'], fault: authData((d) => void (d[AAGUID]! ^= 0xff)), evidence: true });
+    expect(Object.fromEntries(results)).toEqual({
+      'ATT-CERT-001': { status: 'fail', message: 'certificate AAGUID be7c888ff40745b9bab1f1e15cedc047 differs from authData AAGUID 417c888ff40745b9bab1f1e15cedc047 (§8.2 step 2)' },
+      'ATT-AAGUID-001': { status: 'fail', message: 'authData AAGUID differs from getInfo aaguid', expected: 'be7c888ff40745b9bab1f1e15cedc047', actual: '417c888ff40745b9bab1f1e15cedc047' },
+    });
+  });
+
+  for (const [when, at, says] of [
+    ['after the chain expired', new Date('2200-01-01T00:00:00Z'), /^expired \S+ \(verification time 2200-01-01T00:00:00\.000Z\)$/],
+    ['before the chain is valid', new Date('2001-01-01T00:00:00Z'), /^is not valid before \S+ \(verification time 2001-01-01T00:00:00\.000Z\)$/],
+  ] as const) {
+    it(`should fail ATT-CHAIN-001 and MDS-CHAIN-001 ${when}, naming each certificate`, async () => {
+      const results = await runAgainst({ checks: ['ATT-CHAIN-001', 'MDS-CHAIN-001'], mds: { ...(await mds()), at }, evidence: true });
+      const chain = results.get('ATT-CHAIN-001')!;
+      expect(chain.status).toBe('fail');
+      const parts = chain.message.split('; ');
+      expect(parts.map((p) => p.replace(/^attestation chain: "([^"]+)" .*$/, '$1'))).toEqual(CHAIN);
+      for (const p of parts) expect(p.replace(/^attestation chain: "[^"]+" /, '')).toMatch(says);
+      // the path reached the metadata root, but is not valid at the verification time
+      expect(results.get('MDS-CHAIN-001')).toEqual({ status: 'fail', message: `no trusted path to the metadata roots (basic): ${chain.message}`, expected: 'x5c chaining to attestationRootCertificates', actual: ROOT });
+    });
+  }
+
+  it('should fail ATT-CHAIN-001 on a leaf given as its own issuer, naming each rule it breaks', async () => {
+    const got = await run({ checks: ['ATT-CHAIN-001'], mds: await mds(), fault: attStmt((s) => s.set('x5c', [(s.get('x5c') as Uint8Array[])[0]!, (s.get('x5c') as Uint8Array[])[0]!])) });
+    const problems = [
+      `attestation x5c: x5c[0] "${BATCH}" is not issued by x5c[1] "${BATCH}"`,
+      `attestation x5c: x5c[1] "${BATCH}" issues a certificate but is not a CA (basicConstraints cA FALSE; RFC 5280 §6.1.4 (k))`,
+      `attestation x5c: x5c[1] "${BATCH}" issues a certificate but its keyUsage lacks keyCertSign (RFC 5280 §6.1.4 (n))`,
+    ];
+    expect(got['ATT-CHAIN-001']).toBe(`fail: ${problems.join('; ')}`);
+  });
+
+  it('should give MDS-CHAIN-001 only the reasons about trust: not the missing entry, which MDS-ENTRY-001 names', async () => {
+    expect(await run({ checks: ['MDS-CHAIN-001'], mds: await mds({ aaguid: OTHER_AAGUID }) })).toEqual({
+      'MDS-CHAIN-001': `fail: no trusted path to the metadata roots (basic): no trust anchor for "${ROOT}": no metadata roots for this authenticator and no --attestation-root given`,
+    });
+  });
+
+  it('should fail MDS-CHAIN-001 on "none" attestation: no chain', async () => {
+    const none = rewriteResponse(0x01, (b) => {
+      b.set(0x01, 'none');
+      b.set(0x03, new Map());
+    });
+    expect(await run({ checks: ['MDS-CHAIN-001'], mds: await mds(), fault: none })).toEqual({ 'MDS-CHAIN-001': 'fail: no trusted path to the metadata roots (none): no chain' });
+  });
+
+  it('should name every undesired status of the model, and every warning', async () => {
+    const two = await mds({ statusReports: [{ status: 'USER_VERIFICATION_BYPASS', effectiveDate: '2024-01-01' }, { status: 'REVOKED', effectiveDate: '2024-02-01' }] });
+    expect(await run({ checks: ['MDS-STATUS-001'], mds: two })).toEqual({ 'MDS-STATUS-001': 'fail: USER_VERIFICATION_BYPASS since 2024-01-01; REVOKED since 2024-02-01' });
+    const updates = await mds({
+      statusReports: [
+        { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' },
+        { status: 'UPDATE_AVAILABLE', effectiveDate: '2024-02-01', authenticatorVersion: 999998 },
+        { status: 'UPDATE_AVAILABLE', effectiveDate: '2024-03-01', authenticatorVersion: 999999 },
+      ],
+    });
+    expect(await run({ checks: ['MDS-STATUS-001'], mds: updates })).toEqual({
+      'MDS-STATUS-001': 'warn: UPDATE_AVAILABLE since 2024-02-01 (authenticatorVersion 999998); UPDATE_AVAILABLE since 2024-03-01 (authenticatorVersion 999999)',
+    });
+  });
+
+  it('should name every getInfo member the statement disagrees on', async () => {
+    const info = await simInfo();
+    const got = await run({ checks: ['MDS-GETINFO-001'], mds: await mds({ info: { ...info, versions: ['FIDO_2_0'], transports: ['nfc'] } }) });
+    expect(got['MDS-GETINFO-001']!.replace(/^warn: /, '').split('; ').map((d) => (JSON.parse(d) as { member: string }).member)).toEqual(['versions', 'transports']);
+  });
+
+  it('should judge the attestation of a key whose credential public key is not canonical CBOR (the checks do not stop at decoding)', async () => {
+    // {1: 2, 3: -7, …} written {3: -7, 1: 2, …}: same length, keys out of order (CTAP 2.1 §8)
+    const swapped = authData((d) => {
+      const i = d.findIndex((_, k) => [0xa5, 0x01, 0x02, 0x03, 0x26].every((b, j) => d[k + j] === b));
+      d.set([0xa5, 0x03, 0x26, 0x01, 0x02], i);
+    });
+    let ctx: SuiteContext | undefined;
+    const got = await run({ fault: swapped, context: (c) => void (ctx = c) });
+    expect(got).toEqual({
+      ...ATTESTATION_PASSES,
+      // authenticatorData changed after it was signed
+      'ATT-PACKED-001': 'fail: attestation signature does not verify: packed signature (ES256) does not verify with the x5c leaf',
+      'MDS-ENTRY-001': 'skip: no MDS given (--mds)',
+      'MDS-CHAIN-001': 'skip: no MDS given (--mds)',
+      'MDS-STATUS-001': 'skip: no MDS given (--mds)',
+      'MDS-GETINFO-001': 'skip: no MDS given (--mds)',
+    });
+    expect(ctx!.artifacts.attestationObject!.authData.attestedCredentialData!.credentialPublicKey.get(3)).toBe(-7);
+  });
+});

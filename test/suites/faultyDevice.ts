@@ -48,6 +48,8 @@ export async function runAgainst(options: {
   evidence?: boolean;
   /** the transport the run says the device is reached over (SuiteDevice.kind); default 'sim' */
   kind?: string;
+  /** sees every CTAP2 request as the harness sent it (command byte, CBOR payload), before any fault */
+  sent?: (command: number, payload: Uint8Array) => void;
 }): Promise<Map<string, CheckOutcome>> {
   const sim = await Authenticator.create({
     allowResetAnytime: true,
@@ -56,10 +58,12 @@ export async function runAgainst(options: {
     ...(options.fingerprint === false ? { fingerprint: false as const } : {}),
     ...(options.ctap22 === false ? { ctap22: false as const } : {}),
   });
-  const fault = options.fault;
+  const sent = options.sent;
+  const fault: Fault | undefined = options.fault ?? (sent ? (_command, params, next) => next(params) : undefined);
   const handler = fault
     ? {
         async handleCbor(command: number, payload: Uint8Array) {
+          sent?.(command, Uint8Array.from(payload));
           // malformed or non-canonical requests (sent on purpose by the CBOR checks) reach the simulator as sent
           let params: CborMap | undefined;
           let asSent: Uint8Array | undefined;

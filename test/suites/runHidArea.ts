@@ -14,6 +14,8 @@ export interface AreaRun {
   touches: Map<string, number>;
   /** ids whose status is not pass (a timing check's host-load warning aside) */
   notPassing: string[];
+  /** what each check said it expected and saw (CheckEvidence expected/actual), where it said so */
+  evidence: Map<string, { expected?: string; actual?: string }>;
 }
 
 /**
@@ -57,6 +59,9 @@ export async function runHidArea(
       status: new Map(run.results.map((r) => [r.id, r.status])),
       messages: new Map(run.results.map((r) => [r.id, r.message])),
       touches: new Map(run.results.map((r) => [r.id, r.touches ?? 0])),
+      evidence: new Map(
+        run.results.map((r) => [r.id, { ...(r.evidence?.expected !== undefined ? { expected: r.evidence.expected } : {}), ...(r.evidence?.actual !== undefined ? { actual: r.evidence.actual } : {}) }]),
+      ),
       // a timing check's warning on a loaded host is about the host (docs/decisions/009-host-timing.md)
       notPassing: run.results.filter((r) => r.status !== 'pass' && !(r.status === 'warn' && HOST_TIMED.has(r.id))).map((r) => `${r.id}:${r.status}`),
     };
