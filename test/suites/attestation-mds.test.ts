@@ -4,6 +4,7 @@ import { decodeCbor, decodeGetInfoResponse, type AuthenticatorInfo } from '../..
 import type { StatusReport } from '../../mds/index.ts';
 import { OTHER_AAGUID, TEST_TIME, testMds } from '../compat/compatFixtures.ts';
 import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
+import { der, derOctets, es256, ext, testLeaf, testRoot } from '../mds/craftAttestation.ts';
 import { outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
 
 /** The simulator's getInfo, as a metadata statement's authenticatorGetInfo describes the model. */
@@ -215,6 +216,20 @@ describe('attestation and mds checks name what they found', () => {
       `attestation x5c: x5c[1] "${BATCH}" issues a certificate but its keyUsage lacks keyCertSign (RFC 5280 §6.1.4 (n))`,
     ];
     expect(got['ATT-CHAIN-001']).toBe(`fail: ${problems.join('; ')}`);
+  });
+
+  it('should fail ATT-CERT-001 with every §8.2.1 rule the attestation certificate breaks', async () => {
+    // a leaf without OU "Authenticator Attestation" whose AAGUID extension (1.3.6.1.4.1.45724.1.1.4) names another model
+    const leaf = await testLeaf(await testRoot(), { subject: 'C=US, O=fido-harness TEST, CN=No Attestation OU', extensions: [ext('1.3.6.1.4.1.45724.1.1.4', derOctets(new Uint8Array(16).fill(0x11)))] });
+    const crafted = rewriteResponse(0x01, (b, params) => {
+      const signed = Buffer.concat([b.get(0x02) as Uint8Array, params!.get(0x01) as Uint8Array]);
+      b.set(0x03, new Map<string, unknown>([['alg', -7], ['sig', es256(leaf, signed)], ['x5c', [der(leaf)]]]) as never);
+    });
+    const got = await run({ checks: ['ATT-CERT-001', 'ATT-PACKED-001'], fault: crafted });
+    expect(got['ATT-PACKED-001']).toBe(PASS);
+    expect(got['ATT-CERT-001']).toBe(
+      'fail: subject OU is undefined, "Authenticator Attestation" required (§8.2.1); certificate AAGUID 11111111111111111111111111111111 differs from authData AAGUID be7c888ff40745b9bab1f1e15cedc047 (§8.2 step 2)',
+    );
   });
 
   it('should give MDS-CHAIN-001 only the reasons about trust: not the missing entry, which MDS-ENTRY-001 names', async () => {
