@@ -64,6 +64,8 @@ export interface Behaviour {
   hmacSecretUvSplit: boolean;
   /** whether hmac-secret's output2 is computed from salt2 (CTAP 2.1 §12.5: HMAC-SHA-256(CredRandom, salt2)) */
   hmacSecretUsesSalt2: boolean;
+  /** whether hmac-secret's outputs are computed from the salts at all (CTAP 2.1 §12.5: HMAC-SHA-256(CredRandom, salt)) */
+  hmacSecretUsesSalts: boolean;
   /** whether CredRandom is kept per credential (CTAP 2.1 §12.5: generated once, at makeCredential), not drawn anew per assertion */
   hmacSecretStableCredRandom: boolean;
   /** the credProtect level kept (and reported) for a requested level 1-3 (CTAP 2.1 §12.1: the one requested) */
@@ -130,6 +132,7 @@ export const defaultBehaviour: Behaviour = {
   hmacSecret: true,
   hmacSecretUvSplit: true,
   hmacSecretUsesSalt2: true,
+  hmacSecretUsesSalts: true,
   hmacSecretStableCredRandom: true,
   credProtectLevel: (requested) => requested,
   enforceContinuationSequence: true,

@@ -94,7 +94,9 @@ export function hmacSecretOutput(
   userVerified: boolean,
 ): Uint8Array {
   const key = a.behaviour.hmacSecretStableCredRandom ? credRandom(a.state.masterKey, credentialId, userVerified && a.behaviour.hmacSecretUvSplit) : randomBytes(32);
-  const parts = [createHmac('sha256', key).update(request.salt1).digest()];
-  if (request.salt2) parts.push(createHmac('sha256', key).update(a.behaviour.hmacSecretUsesSalt2 ? request.salt2 : request.salt1).digest());
+  // the hmac-secret-salt-ignored quirk: a fixed value in place of each salt
+  const salt = (s: Uint8Array) => (a.behaviour.hmacSecretUsesSalts ? s : new Uint8Array(32));
+  const parts = [createHmac('sha256', key).update(salt(request.salt1)).digest()];
+  if (request.salt2) parts.push(createHmac('sha256', key).update(salt(a.behaviour.hmacSecretUsesSalt2 ? request.salt2 : request.salt1)).digest());
   return request.protocol.encrypt(request.shared, new Uint8Array(Buffer.concat(parts)));
 }

@@ -16,6 +16,7 @@ import { excludeListIgnored } from './excludeListIgnored.ts';
 import { hmacSecretFreshCredRandom } from './hmacSecretFreshCredRandom.ts';
 import { hmacSecretNoUvSplit } from './hmacSecretNoUvSplit.ts';
 import { hmacSecretSalt2Ignored } from './hmacSecretSalt2Ignored.ts';
+import { hmacSecretSaltIgnored } from './hmacSecretSaltIgnored.ts';
 import { laxCborRequests } from './laxCborRequests.ts';
 import { mdsRevoked } from './mdsRevoked.ts';
 import { mdsRootCompromised } from './mdsRootCompromised.ts';
@@ -98,6 +99,7 @@ export const QUIRKS: readonly Quirk[] = [
   // hmac-secret outputs (CTAP 2.1 §12.5: HMAC-SHA-256(CredRandom, salt1) [|| (…, salt2)], CredRandom kept per credential)
   hmacSecretSalt2Ignored,
   hmacSecretFreshCredRandom,
+  hmacSecretSaltIgnored,
 ];
 
 export class QuirkError extends Error {

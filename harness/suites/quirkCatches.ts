@@ -40,6 +40,7 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'mds-root-compromised': { checks: ['MDS-STATUS-001'], microsoft: 'not-compatible' },
   'hmac-secret-no-uv-split': { checks: ['HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
   'hmac-secret-salt2-ignored': { checks: ['HMAC-GA-002', 'HMAC-GA-004'], microsoft: 'not-compatible' },
+  'hmac-secret-salt-ignored': { checks: ['HMAC-GA-002', 'HMAC-GA-004', 'HMAC-STABLE-001'], microsoft: 'not-compatible' },
   'hmac-secret-fresh-credrandom': { checks: ['HMAC-GA-002', 'HMAC-GA-004', 'HMAC-STABLE-001', 'HMAC-STABLE-002', 'HMAC-UVSPLIT-001'], microsoft: 'not-compatible' },
   'cred-protect-ignored': { checks: ['CREDPROTECT-MC-001', 'CREDPROTECT-L2-001', 'CREDPROTECT-L3-001', 'CREDPROTECT-L3-003', 'CREDPROTECT-CM-001'] },
   'bio-enroll-never-completes': { checks: ['BIO-ENROLL-001', 'BIO-ENROLL-002', 'BIO-NAME-001', 'BIO-REMOVE-001', 'BIO-UV-001', 'BIO-UV-004'] },

@@ -88,6 +88,7 @@ describe('the quirk set', () => {
       'rk-oldest-first',
       'hmac-secret-salt2-ignored',
       'hmac-secret-fresh-credrandom',
+      'hmac-secret-salt-ignored',
     ]);
   });
 

@@ -172,6 +172,14 @@ export const stripExtensions = (command: number, extensionsKey: number, ...names
     p.set(extensionsKey, copy);
   });
 
+/** Records the parameters of every `command` request into `into` (a copy, as sent), changing nothing. */
+export const recordRequests =
+  (command: number, into: CborMap[]): Fault =>
+  async (cmd, params, next) => {
+    if (cmd === command && params) into.push(new Map(params));
+    return next(params);
+  };
+
 /** Answers a well-formed CTAP2_OK (acceptedBody) wherever `command` answered `from`: a device that accepts what it must refuse. */
 export const acceptInstead =
   (command: number, from: number): Fault =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAuthenticatorData, CtapStatus as S, parseAuthenticatorData, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { hmacSecretChecks } from '../../harness/suites/hmac-secret/hmacSecretChecks.ts';
-import { acceptInstead, expectEveryCheckPasses, expectFailures, failed, type Fault, rewriteResponse, rewriteStatus, runAgainst, stripExtensions } from './faultyDevice.ts';
+import { acceptInstead, expectEveryCheckPasses, expectFailures, failed, type Fault, recordRequests, rewriteResponse, rewriteStatus, runAgainst, stripExtensions } from './faultyDevice.ts';
 
 const GA = 0x02;
 const MC = 0x01;
@@ -57,9 +57,15 @@ describe('hmac-secret suite (CTAP 2.1 §12.5)', () => {
     expect(failed(results)).toEqual(['HMAC-PARAM-001']);
   });
 
-  it('should fail the checks that compare outputs on a key that ignores salt2, or draws CredRandom anew for every assertion', async () => {
+  it('should fail the checks that compare outputs on a key that ignores salt2, or every salt, or draws CredRandom anew for every assertion', async () => {
     const salt2 = await runAgainst({ checks: ['HMAC-GA-002', 'HMAC-GA-004'], quirks: ['hmac-secret-salt2-ignored'] });
     expectFailures(salt2, { 'HMAC-GA-002': 'output1 equals output2 for two different salts', 'HMAC-GA-004': 'output1 equals output2 for two different salts' });
+    const saltless = await runAgainst({ checks: ['HMAC-GA-001', 'HMAC-GA-002', 'HMAC-GA-003', 'HMAC-GA-004', 'HMAC-STABLE-001', 'HMAC-STABLE-002', 'HMAC-UVSPLIT-001'], quirks: ['hmac-secret-salt-ignored'] });
+    expectFailures(saltless, {
+      'HMAC-GA-002': 'output1 equals output2 for two different salts',
+      'HMAC-GA-004': 'output1 equals output2 for two different salts',
+      'HMAC-STABLE-001': 'a different salt gave the same output',
+    });
     const fresh = await runAgainst({ checks: ['HMAC-GA-001', 'HMAC-GA-002', 'HMAC-GA-004', 'HMAC-STABLE-001', 'HMAC-STABLE-002', 'HMAC-UVSPLIT-001'], quirks: ['hmac-secret-fresh-credrandom'] });
     expectFailures(fresh, {
       'HMAC-GA-002': 'output1 with salt1 alone differs from output1 with salt1 and salt2',
@@ -120,6 +126,92 @@ describe('hmac-secret suite (CTAP 2.1 §12.5)', () => {
       'getInfo extensions ["credProtect","credBlob","largeBlobKey","minPinLength","thirdPartyPayment"] have no "hmac-secret"',
     );
   });
+});
+
+const HEX32 = /^[0-9a-f]{64}$/;
+
+describe('hmac-secret suite: evidence, requests and the ways a device fails', () => {
+  it('should name the pool credential when making it fails', async () => {
+    const results = await runAgainst({ checks: ['HMAC-MC-001'], fault: rewriteStatus(MC, S.CTAP2_OK, S.CTAP1_ERR_OTHER) });
+    expectFailures(results, { 'HMAC-MC-001': 'making the pool credential "hmacSecret": makeCredential answered 0x7f CTAP1_ERR_OTHER' });
+  });
+
+  it('should fail an output check, naming getKeyAgreement, when the key agreement for the input is refused', async () => {
+    // the pool credential is made first (its PIN token needs a key agreement); from then on getKeyAgreement fails
+    let made = false;
+    const fault: Fault = async (cmd, p, next) => {
+      if (cmd === 0x06 && p?.get(0x02) === 0x02 && made) return { status: S.CTAP1_ERR_OTHER };
+      const a = await next(p);
+      if (cmd === MC && a.status === S.CTAP2_OK) made = true;
+      return a;
+    };
+    expectFailures(await runAgainst({ checks: ['HMAC-GA-001'], fault }), { 'HMAC-GA-001': 'getKeyAgreement answered 0x7f CTAP1_ERR_OTHER' });
+  });
+
+  it('should fail on the ED flag when authenticatorData carries no extensions at all', async () => {
+    const noGaExtensions = await runAgainst({ checks: ['HMAC-GA-001'], fault: editAuthData(GA, (a) => delete a.extensions) });
+    expectFailures(noGaExtensions, { 'HMAC-GA-001': 'the ED flag is clear: no extension outputs in authenticatorData' });
+    const noMcExtensions = await runAgainst({ checks: ['HMAC-MC-001'], fault: editAuthData(MC, (a) => delete a.extensions) });
+    expectFailures(noMcExtensions, { 'HMAC-MC-001': 'the ED flag is clear: no extension outputs' });
+  });
+
+  it('should skip HMAC-STABLE-002 when getInfo names no PIN/UV auth protocols', async () => {
+    const r = await runAgainst({ checks: ['HMAC-STABLE-002'], fault: rewriteResponse(0x04, (b) => b.delete(0x06)) });
+    expect(r.get('HMAC-STABLE-002')).toEqual({ status: 'skip', message: 'needs PIN/UV auth protocols 1 and 2' });
+  });
+
+  it('should give the expected and seen values of a failed comparison', async () => {
+    const missing = await runAgainst({ checks: ['HMAC-SUPPORT-001'], quirks: ['no-hmac-secret'], evidence: true });
+    expect(missing.get('HMAC-SUPPORT-001')).toMatchObject({ expected: 'hmac-secret', actual: '["credProtect","credBlob","largeBlobKey","minPinLength","thirdPartyPayment"]' });
+    const cut = await runAgainst({ checks: ['HMAC-GA-001'], fault: editGaExtension((v) => (v instanceof Uint8Array ? v.subarray(16) : v)), evidence: true });
+    expect(cut.get('HMAC-GA-001')).toMatchObject({ status: 'fail', expected: '32', actual: '16' });
+    const fresh = await runAgainst({ checks: ['HMAC-GA-002', 'HMAC-STABLE-001', 'HMAC-STABLE-002', 'HMAC-UVSPLIT-001'], quirks: ['hmac-secret-fresh-credrandom'], evidence: true });
+    for (const id of ['HMAC-GA-002', 'HMAC-STABLE-001', 'HMAC-STABLE-002', 'HMAC-UVSPLIT-001']) {
+      const r = fresh.get(id)!;
+      expect(r.status, id).toBe('fail');
+      expect(r.expected, id).toMatch(HEX32);
+      expect(r.actual, id).toMatch(HEX32);
+      expect(r.actual, id).not.toBe(r.expected);
+    }
+    const noSplit = await runAgainst({ checks: ['HMAC-UVSPLIT-001'], quirks: ['hmac-secret-no-uv-split'], evidence: true });
+    expect(noSplit.get('HMAC-UVSPLIT-001')!.actual).toMatch(HEX32);
+  });
+
+  // What each check asks, assertion by assertion: the PIN/UV auth protocol of the hmac-secret input ('d' = the
+  // key's first listed protocol) and whether a pinUvAuthParam (UV) goes with it. Every assertion is silent.
+  const asked: Array<[string, string[]]> = [
+    ['HMAC-GA-001', ['1']],
+    ['HMAC-GA-002', ['1', '1']],
+    ['HMAC-GA-003', ['2']],
+    ['HMAC-GA-004', ['2', '2']],
+    ['HMAC-STABLE-001', ['d', 'd', 'd']],
+    ['HMAC-STABLE-002', ['1', '2']],
+    ['HMAC-UVSPLIT-001', ['d', 'd uv', 'd uv']],
+    ['HMAC-SALTAUTH-001', ['d']],
+    ['HMAC-SALT-001', ['d']],
+    ['HMAC-SALT-002', ['2']],
+    ['HMAC-PARAM-001', ['d']],
+  ];
+  it('should list every check that sends an hmac-secret input', () => {
+    expect(asked.map(([id]) => id).sort()).toEqual(all.filter((id) => id !== 'HMAC-SUPPORT-001' && id !== 'HMAC-MC-001').sort());
+  });
+  for (const order of [[2, 1], [1, 2]]) {
+    for (const [id, want] of asked) {
+      it(`${id} sends silent assertions over the protocols it names (key listing protocols ${order.join(', ')})`, async () => {
+        const sent: CborMap[] = [];
+        const listing: Fault = rewriteResponse(0x04, (b) => b.set(0x06, order));
+        const record = recordRequests(GA, sent);
+        const results = await runAgainst({ checks: [id], fault: (cmd, p, next) => record(cmd, p, (q) => listing(cmd, q, next)) });
+        expect(results.get(id)!.status).toBe('pass');
+        const seen = sent.map((p) => {
+          const input = (p.get(0x04) as CborMap).get('hmac-secret') as CborMap;
+          expect((p.get(0x05) as CborMap).get('up'), `${id} options.up`).toBe(false);
+          return `${input.get(4) ?? 1}${p.has(0x06) ? ' uv' : ''}`;
+        });
+        expect(seen).toEqual(want.map((w) => w.replace('d', String(order[0]))));
+      });
+    }
+  }
 });
 
 /** Rewrites the authenticatorData (member 2) of `command`'s answers. */
