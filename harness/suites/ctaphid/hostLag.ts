@@ -23,7 +23,7 @@ export function watchHostLag(): HostLag {
   const timer = setInterval(sample, TICK_MS);
   timer.unref?.();
   return {
-    worstMs: () => Math.max(0, Math.round(worst)),
+    worstMs: () => Math.round(worst),
     stop: () => {
       sample();
       clearInterval(timer);

@@ -1,35 +1,14 @@
 import { CtaphidCommand, CtaphidErrorCode, CtapStatus, KeepaliveStatus } from '../../protocol/index.ts';
-import { CheckFailed, CheckWarning } from '../../runner/Check.ts';
+import { CheckFailed } from '../../runner/Check.ts';
 import { ensure } from '../expect.ts';
 import type { SuiteCheck } from '../SuiteContext.ts';
 import { needsHid, randomPayload, suite, startPresenceWait, withRaw } from './common.ts';
 import { watchHostLag } from './hostLag.ts';
+import { judgeKeepalives, KEEPALIVE_PERIOD_MS, OBSERVE_MS } from './judgeKeepalives.ts';
 import { describe, type ReceivedMessage } from './RawSession.ts';
 
-/**
- * KEEPALIVE cadence: §11.2.9.2.1 has the authenticator send KEEPALIVE at least every 100 ms while it
- * processes. Measured on the host, gaps include scheduling and transport delay, so the verdict is: every
- * gap within 100 ms + 50 ms slack passes; a median within 100 ms with a few longer gaps (up to 300 ms) is a
- * warning (host jitter or a device running late); a median over 150 ms, or any gap over 300 ms, fails.
- * The host's own timer delay while watching (a loaded machine) is taken off before a gap can fail: what
- * only the host's lateness explains is a warning, never a failure.
- */
-const KEEPALIVE_PERIOD_MS = 100;
-const KEEPALIVE_SLACK_MS = 50;
-const KEEPALIVE_WORST_MS = 300;
-/** the longest gap that passes outright */
-const KEEPALIVE_GAP_MS = KEEPALIVE_PERIOD_MS + KEEPALIVE_SLACK_MS;
-/** how many keepalives a watch of `ms` must see */
-const keepalivesIn = (ms: number) => Math.floor(ms / KEEPALIVE_GAP_MS);
-/** how long keepalives are watched (the simulator holds its touch wait 1.5 s) */
-const OBSERVE_MS = 700;
 /** how long the answer to a CANCEL may take */
 const CANCEL_ANSWER_MS = 1_000;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
-};
 
 export const presenceChecks: SuiteCheck[] = [
   {
@@ -86,30 +65,7 @@ export const presenceChecks: SuiteCheck[] = [
         await s.sendMessage(cid, CtaphidCommand.CANCEL, new Uint8Array(0));
         await s.nextAnswer(cid, CANCEL_ANSWER_MS);
       }).finally(() => lag.stop());
-      const hostLagMs = lag.worstMs();
-      const times = [sentAt, ...kept.map((k) => k.at)];
-      const gaps = times.slice(1).map((t, i) => Math.round(t - times[i]!));
-      const observedFor = Math.round(kept.at(-1)!.at - sentAt);
-      // the silence from the last keepalive to the end of the watch counts as a gap too
-      const worst = Math.max(...gaps, Math.round(endedAt - kept.at(-1)!.at));
-      const med = median(gaps);
-      const summary = `${kept.length} keepalives in ${observedFor} ms; gaps median ${med} ms, worst ${worst} ms`;
-      const evidence = { actual: `gaps (ms): ${gaps.join(', ')}; host timer delay up to ${hostLagMs} ms` };
-      // a gap the host's own lateness explains is not the device's: a failure must hold with the host's
-      // delay added to every limit (and taken off the watch)
-      if (kept.length < keepalivesIn(OBSERVE_MS - hostLagMs)) {
-        throw new CheckFailed(`${what}: only ${kept.length} keepalives while waiting ${OBSERVE_MS} ms and more for a touch (${summary})`, evidence);
-      }
-      if (med > KEEPALIVE_GAP_MS + hostLagMs || worst > KEEPALIVE_WORST_MS + hostLagMs) {
-        throw new CheckFailed(`${what}: keepalives too far apart (${summary}); §11.2.9.2.1 asks for at least one every ${KEEPALIVE_PERIOD_MS} ms`, evidence);
-      }
-      if (kept.length < keepalivesIn(OBSERVE_MS) || med > KEEPALIVE_GAP_MS || worst > KEEPALIVE_WORST_MS) {
-        throw new CheckWarning(`${what}: keepalives late by no more than this host's own timer delay (${hostLagMs} ms; ${summary}); re-run on a quieter host to judge`, evidence);
-      }
-      if (worst > KEEPALIVE_GAP_MS) {
-        throw new CheckWarning(`${what}: some keepalive gaps over ${KEEPALIVE_GAP_MS} ms (${summary}); host jitter or a late device`, evidence);
-      }
-      return { message: summary };
+      return { message: judgeKeepalives({ what, sentAt, times: kept.map((k) => k.at), endedAt, hostLagMs: lag.worstMs() }) };
     },
   },
   {
