@@ -50,7 +50,10 @@ describe('ctaphid suite', () => {
   });
 
   it('INIT fault: the nonce not echoed fails CTAPHID-INIT-001', async () => {
-    await expectFails({ 'CTAPHID-INIT-001': 'INIT answer does not echo the nonce' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7]! ^= 0xff)) });
+    const run = await expectFails({ 'CTAPHID-INIT-001': { message: 'INIT answer does not echo the nonce', expected: /^[0-9a-f]{16}$/, actual: /^[0-9a-f]{16}$/ } }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7]! ^= 0xff)) });
+    // the nonce sent, and the one echoed: its first byte inverted
+    const { expected, actual } = run.evidence.get('CTAPHID-INIT-001')!;
+    expect(Buffer.from(actual!, 'hex').map((b, i) => (i === 0 ? b ^ 0xff : b))).toEqual(Buffer.from(expected!, 'hex'));
   });
 
   it('INIT fault: one CID for every INIT fails CTAPHID-INIT-002', async () => {
@@ -66,15 +69,15 @@ describe('ctaphid suite', () => {
   });
 
   it('INIT fault: the wrong protocol version fails CTAPHID-INIT-003', async () => {
-    await expectFails({ 'CTAPHID-INIT-003': 'INIT reports protocol version 1' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 12] = 1)) });
+    await expectFails({ 'CTAPHID-INIT-003': { message: 'INIT reports protocol version 1', expected: '2', actual: '1' } }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 12] = 1)) });
   });
 
   it('INIT fault: capabilities that lie fail CTAPHID-INIT-004', async () => {
-    await expectFails({ 'CTAPHID-INIT-004': 'CAPABILITY_CBOR is clear on a device that answers authenticatorGetInfo; CAPABILITY_NMSG is set but CTAPHID_MSG is answered' }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = CtaphidCapability.WINK | CtaphidCapability.NMSG)) });
+    await expectFails({ 'CTAPHID-INIT-004': { message: 'CAPABILITY_CBOR is clear on a device that answers authenticatorGetInfo; CAPABILITY_NMSG is set but CTAPHID_MSG is answered', actual: 'capabilities 0x09' } }, { faults: rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = CtaphidCapability.WINK | CtaphidCapability.NMSG)) });
   });
 
   it('INIT fault: a resync that changes the CID fails CTAPHID-INIT-005', async () => {
-    await expectFails({ 'CTAPHID-INIT-005': 'INIT on 0x00000002 answered with channel 0x00000003; the channel is resynchronised, not replaced' }, {
+    await expectFails({ 'CTAPHID-INIT-005': { message: 'INIT on 0x00000002 answered with channel 0x00000003; the channel is resynchronised, not replaced', expected: '0x00000002', actual: '0x00000003' } }, {
       faults: rewriteAnswers(CtaphidCommand.INIT, (r) => {
         if (cidOf(r) === BROADCAST_CID) return;
         const view = new DataView(r.buffer, r.byteOffset + 15, 4);
@@ -92,18 +95,25 @@ describe('ctaphid suite', () => {
     ['CTAPHID-PING-005', differs(1024)],
     ['CTAPHID-PING-006', differs(7609)],
   ])('a PING echo that is off by one byte fails %s', async (id, message) => {
-    await expectFails({ [id]: message }, {
+    const run = await expectFails({ [id]: message }, {
       faults: rewriteAnswers(CtaphidCommand.PING, (r) => {
         if (r[5] === 0 && r[6] === 0) r[6] = 1;
         else r[7]! ^= 0x01;
       }),
     });
+    const { expected, actual } = run.evidence.get(id)!;
+    if (id === 'CTAPHID-PING-001') expect([expected, actual]).toEqual(['0', '1']);
+    else {
+      // the first 16 bytes sent (fewer in a shorter PING), and the echo's: its first bit flipped
+      expect(expected).toMatch(new RegExp(`^[0-9a-f]{${2 * Math.min(16, Number(/\d+/.exec(message)![0]))}}$`));
+      expect(Buffer.from(actual!, 'hex').map((x, i) => (i === 0 ? x ^ 1 : x))).toEqual(Buffer.from(expected!, 'hex'));
+    }
   });
 
   it('fragmentation fault: a lost request packet fails CTAPHID-FRAG-001', async () => {
     // The host's fourth packet of a CBOR request (SEQ 2) never reaches the device.
     const cbor = new Set<number>();
-    await expectFails({ 'CTAPHID-FRAG-001': 'a 6-packet getAssertion with unknown credentials answered CTAPHID_ERROR ERR_INVALID_SEQ; expected CTAP2_ERR_NO_CREDENTIALS' }, {
+    await expectFails({ 'CTAPHID-FRAG-001': { message: 'a 6-packet getAssertion with unknown credentials answered CTAPHID_ERROR ERR_INVALID_SEQ; expected CTAP2_ERR_NO_CREDENTIALS', expected: 'CTAPHID_CBOR status 0x2e', actual: 'CTAPHID_ERROR ERR_INVALID_SEQ' } }, {
       faults: {
         toDevice: (r) => {
           const p = parsePacket(r);
@@ -130,7 +140,10 @@ describe('ctaphid suite', () => {
   });
 
   it('a message timeout too short (40 ms) fails CTAPHID-TIMEOUT-002', async () => {
-    await expectFails({ 'CTAPHID-TIMEOUT-002': 'a PING sent with 100 ms pauses answered CTAPHID_ERROR ERR_MSG_TIMEOUT' }, { sim: { ctaphid: { messageTimeoutMs: 40 } } });
+    await expectFails(
+      { 'CTAPHID-TIMEOUT-002': { message: 'a PING sent with 100 ms pauses answered CTAPHID_ERROR ERR_MSG_TIMEOUT', expected: 'CTAPHID_PING (175 bytes)', actual: 'CTAPHID_ERROR ERR_MSG_TIMEOUT' } },
+      { sim: { ctaphid: { messageTimeoutMs: 40 } } },
+    );
   });
 
   it('a message timeout too long (4 s) fails CTAPHID-TIMEOUT-001', async () => {
@@ -160,7 +173,8 @@ describe('ctaphid suite', () => {
     const run = await runHidArea('ctaphid', { checks: ['CTAPHID-TIMEOUT-002'], sim: { ctaphid: { messageTimeoutMs: 40 } }, faults: stallAfterPingInit });
     expect(stalled).toBe(true);
     expect(run.status.get('CTAPHID-TIMEOUT-002')).toBe('warn');
-    expect(run.messages.get('CTAPHID-TIMEOUT-002')).toMatch(/host's own pause of \d{3,} ms/);
+    expect(run.messages.get('CTAPHID-TIMEOUT-002')).toMatch(/^ERR_MSG_TIMEOUT after this host's own pause of \d{3,} ms \(meant: 100 ms\); re-run on a quieter host to judge$/);
+    expect(run.evidence.get('CTAPHID-TIMEOUT-002')?.actual).toBe('CTAPHID_ERROR ERR_MSG_TIMEOUT');
   });
 
   it('keepalive gaps that only a host stall explains are a warning, gaps beyond it a failure (KEEPALIVE-001)', async () => {
@@ -182,7 +196,7 @@ describe('ctaphid suite', () => {
 
   it('presence fault: CANCEL ignored fails CTAPHID-CANCEL-001', async () => {
     const dropCancel: PacketFaults = { toDevice: (r) => (isInit(r, CtaphidCommand.CANCEL) ? [] : [r]) };
-    await expectFails({ 'CTAPHID-CANCEL-001': 'authenticatorSelection: no answer within 1000 ms of CTAPHID_CANCEL' }, { faults: dropCancel });
+    await expectFails({ 'CTAPHID-CANCEL-001': { message: 'authenticatorSelection: no answer within 1000 ms of CTAPHID_CANCEL', expected: 'CTAPHID_CBOR status 0x2d CTAP2_ERR_KEEPALIVE_CANCEL', actual: 'no answer' } }, { faults: dropCancel });
   });
 
   it('presence fault: keepalives too slow fail CTAPHID-KEEPALIVE-001', async () => {
@@ -195,7 +209,7 @@ describe('ctaphid suite', () => {
   });
 
   it('presence fault: PROCESSING instead of UPNEEDED fails CTAPHID-KEEPALIVE-002', async () => {
-    await expectFails({ 'CTAPHID-KEEPALIVE-002': /^authenticatorSelection kept the host waiting \d+ ms with \d+ KEEPALIVE PROCESSING and no UPNEEDED, then answered CTAPHID_CBOR status 0x00 \(1 bytes\); §11\.2\.9\.2\.1 has UPNEEDED while the user is awaited$/ }, { faults: rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => void (r[7] = KeepaliveStatus.PROCESSING)) });
+    await expectFails({ 'CTAPHID-KEEPALIVE-002': { message: /^authenticatorSelection kept the host waiting \d+ ms with \d+ KEEPALIVE PROCESSING and no UPNEEDED, then answered CTAPHID_CBOR status 0x00 \(1 bytes\); §11\.2\.9\.2\.1 has UPNEEDED while the user is awaited$/, expected: 'KEEPALIVE status 2 (UPNEEDED)', actual: /^1(,1){2,}$/ } }, { faults: rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => void (r[7] = KeepaliveStatus.PROCESSING)) });
   });
 
   it('presence fault: an INIT that does not abort the pending command fails CTAPHID-INIT-006', async () => {
@@ -215,7 +229,7 @@ describe('ctaphid suite', () => {
   });
 
   it('WINK answered with an error fails CTAPHID-WINK-001', async () => {
-    await expectFails({ 'CTAPHID-WINK-001': 'WINK answered CTAPHID_ERROR ERR_OTHER' }, {
+    await expectFails({ 'CTAPHID-WINK-001': { message: 'WINK answered CTAPHID_ERROR ERR_OTHER', expected: 'CTAPHID_WINK (0 bytes)', actual: 'CTAPHID_ERROR ERR_OTHER' } }, {
       faults: { toHost: (r) => (isInit(r, CtaphidCommand.WINK) ? [encodeFrames(cidOf(r), CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_OTHER))[0]!] : [r]) },
     });
   });

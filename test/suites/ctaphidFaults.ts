@@ -16,15 +16,36 @@ export function rewriteAnswers(cmd: number, edit: (r: Uint8Array) => void): Pack
   };
 }
 
-/** Runs the checks named and expects each to fail with its message (a string: exactly; a RegExp: matching). */
-export async function expectFails(messages: Record<string, string | RegExp>, options: Parameters<typeof runHidArea>[1]) {
+type Text = string | RegExp;
+/** a failure's message, and the evidence's expected and actual when given (undefined: the check gives none) */
+export interface Failure {
+  message: Text;
+  expected?: Text | undefined;
+  actual?: Text | undefined;
+}
+
+const expectText = (value: string | undefined, want: Text | undefined, label: string) => {
+  if (want === undefined || typeof want === 'string') expect.soft(value, label).toBe(want);
+  else expect.soft(value, label).toMatch(want);
+};
+
+/**
+ * Runs the checks named and expects each to fail with its message (a string: exactly; a RegExp: matching),
+ * and, given a Failure, with the evidence's expected and actual as well.
+ */
+export async function expectFails(messages: Record<string, Text | Failure>, options: Parameters<typeof runHidArea>[1]) {
   const ids = Object.keys(messages);
   const run = await runHidArea('ctaphid', { ...options, checks: ids });
   for (const id of ids) {
     expect.soft(run.status.get(id), `${id}: ${run.messages.get(id)}`).toBe('fail');
     const m = messages[id]!;
-    if (typeof m === 'string') expect.soft(run.messages.get(id), id).toBe(m);
-    else expect.soft(run.messages.get(id), id).toMatch(m);
+    if (typeof m === 'string' || m instanceof RegExp) {
+      expectText(run.messages.get(id), m, id);
+      continue;
+    }
+    expectText(run.messages.get(id), m.message, id);
+    expectText(run.evidence.get(id)?.expected, m.expected, `${id} expected`);
+    expectText(run.evidence.get(id)?.actual, m.actual, `${id} actual`);
   }
   return run;
 }
