@@ -79,6 +79,11 @@ function nthStatus(command: number, subCmd: number | undefined, from: number, to
   let seen = 0;
   return (c, req, res) => (c === command && res.status === from && (subCmd === undefined || subCommandIs(subCmd)(req)) && ++seen === nth ? { status: to, payload: new Uint8Array(0) } : res);
 }
+/** The `nth` getPINRetries answer says `n`. */
+function nthRetries(nth: number, n: number): Tamper {
+  let seen = 0;
+  return (c, req, res) => (c === PIN && subCommandIs(sub.getPINRetries)(req) && ++seen === nth ? editResponse(res, (m) => m.set(3, n)) : res);
+}
 const keyAgreementRefused = (status: number): Tamper => swapStatus(PIN, S.CTAP2_OK, status, subCommandIs(sub.getKeyAgreement));
 const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => {
   const id = (rest: string) => `CLIENTPIN-V${v}-${rest}`;
@@ -99,6 +104,14 @@ const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => 
     [id('SETPIN-003'), keyAgreementRefused(S.CTAP2_ERR_PIN_AUTH_INVALID), `getKeyAgreement answered ${AUTH_INVALID}`],
     // the runner's own setPIN takes the first key agreement
     [id('CHANGE-002'), nthStatus(PIN, sub.getKeyAgreement, S.CTAP2_OK, S.CTAP2_ERR_PIN_INVALID, 2), 'getKeyAgreement answered 0x31 CTAP2_ERR_PIN_INVALID'],
+    [id('KA-001'), keyAgreement((k) => k.set(-2, 'x'.repeat(32))), 'x is not 32 bytes'],
+    [id('KA-001'), keyAgreement((k) => k.set(-3, 'y'.repeat(32))), 'y is not 32 bytes'],
+    // the retry counter as the key reports it, the nth getPINRetries of the check
+    [id('WRONG-001'), nthRetries(3, 7), 'pinRetries is 7 after the right PIN, expected 8'],
+    [id('WRONG-001'), nthRetries(2, 8), 'pinRetries went from 8 to 8 after a wrong PIN, expected 7'],
+    [id('MISSING-001'), nthRetries(2, 7), 'pinRetries went from 8 to 7 on a malformed request'],
+    [id('MISSING-002'), nthRetries(2, 7), 'pinRetries went from 8 to 7 on a malformed request'],
+    [id('PERM-004'), nthRetries(2, 7), 'pinRetries went from 8 to 7'],
     [id('SETPIN-001'), retriesAnswer((m) => m.set(3, 9)), 'pinRetries after setPIN is 9, expected the maximum (1..8)'],
     [id('SETPIN-001'), retriesAnswer((m) => m.set(3, 0)), 'pinRetries after setPIN is 0, expected the maximum (1..8)'],
     [id('SETPIN-001'), infoOption('clientPin', false), 'getInfo clientPin is not true after setPIN'],
@@ -114,6 +127,8 @@ const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => 
 const more: Array<[string, Tamper, string | RegExp]> = [
   ['CLIENTPIN-RETRIES-001', retriesAnswer((m) => m.set(3, 0)), 'pinRetries is 0'],
   ['CLIENTPIN-RETRIES-001', retriesAnswer((m) => m.set(3, 1)), ''],
+  // a key that looks at pinUvAuthProtocol before subCommand (the order is the key's): the check's request has it
+  ['CLIENTPIN-SUBCMD-001', (c, req, res) => (c === PIN && !req?.has(1) ? { status: S.CTAP2_ERR_MISSING_PARAMETER, payload: new Uint8Array(0) } : res), ''],
   ...morePerProtocol(1),
   ...morePerProtocol(2),
 ];
@@ -189,6 +204,18 @@ describe('client-pin suite', () => {
       expect(leftBehind(sim.authenticator)).toMatch(USABLE);
     },
   );
+
+  // a key that took a PIN while answering an error: the check must leave the context knowing it (reset), or
+  // the next check needing a PIN would try to set one on a key that has one
+  it.each([
+    ['CLIENTPIN-V2-SETPIN-001', nthStatus(PIN, sub.setPIN, S.CTAP2_OK, OTHER, 1), ['fail setPIN on a device without a PIN: expected 0x00 CTAP2_OK, got 0x7f CTAP1_ERR_OTHER', 'pass']],
+    ['CLIENTPIN-V2-POLICY-004', swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.changePIN)), ['pass', 'pass']],
+    ['CLIENTPIN-V1-POLICY-004', swapStatus(PIN, S.CTAP2_OK, OTHER, subCommandIs(sub.changePIN)), ['pass', 'pass']],
+  ] as const)('should leave the PIN state known after %s on a key that set a PIN and answered an error', async (id, tamper, want) => {
+    const results = await sim.run({ checks: [id, 'CLIENTPIN-RETRIES-001'] }, tamper);
+    expect(results.map((r) => r.id)).toEqual([id, 'CLIENTPIN-RETRIES-001']);
+    expect(results.map((r) => (r.status === 'pass' ? 'pass' : `${r.status} ${r.message}`))).toEqual(want);
+  });
 
   it.each([1, 2])('should fail CLIENTPIN-V%i-PARAM-001 on a device that compares only the first bytes of a longer pinUvAuthParam', async (v) => {
     const mac = v === 1 ? 16 : 32;
