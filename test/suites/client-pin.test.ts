@@ -3,6 +3,7 @@ import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
 import type { Authenticator } from '../../authenticator-sim/Authenticator.ts';
 import { CtapStatus as S, pinHash, type CborMap } from '../../harness/protocol/index.ts';
 import { clientPinChecks } from '../../harness/suites/client-pin/clientPinChecks.ts';
+import { planRun } from '../../harness/suites/planRun.ts';
 import { acceptInstead, clearAuthDataFlags, editResponse, infoOption, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
 const MC = 0x01;
@@ -181,9 +182,12 @@ describe('client-pin suite', () => {
 
   // one test per check: a mutant in check X runs X's tests only
   it.each(table)('should fail %s when the device breaks the rule it enforces', async (id, [tamper, message]) => {
-    // alone and untampered it passes, so the failure below is the tamper's doing
+    // alone and untampered it passes, so the failure below is the tamper's doing; it asks for the touches
+    // it declares (the plan), no more: the token checks' assertions are silent (up false)
+    const planned = planRun(clientPinChecks.filter((c) => c.id === id), await sim.context(), { replugForReset: false }).perCheck.get(id);
     const [clean] = await sim.run({ checks: [id] });
     expect(`${clean?.status} ${clean?.message}`).toMatch(/^pass /);
+    expect(clean?.touches).toBe(planned);
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
     const [result] = await sim.run({ checks: [id] }, tamper);
     expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
