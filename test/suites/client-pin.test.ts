@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
 import type { Authenticator } from '../../authenticator-sim/Authenticator.ts';
-import { CtapStatus as S, pinHash, type CborMap } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, pinHash, type AuthenticatorInfo, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { authDataOf } from '../../harness/suites/client-pin/tokenChecks.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { clientPinChecks } from '../../harness/suites/client-pin/clientPinChecks.ts';
 import { planRun } from '../../harness/suites/planRun.ts';
 import { acceptInstead, clearAuthDataFlags, editResponse, infoOption, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
@@ -85,6 +87,15 @@ function nthRetries(nth: number, n: number): Tamper {
   let seen = 0;
   return (c, req, res) => (c === PIN && subCommandIs(sub.getPINRetries)(req) && ++seen === nth ? editResponse(res, (m) => m.set(3, n)) : res);
 }
+/** makeCredential answers whose authenticatorData lost its attested credential data (AT flag clear, CTAP 2.1 §6.1). */
+const noAttestedCredential: Tamper = (c, _req, res) =>
+  c === MC
+    ? editResponse(res, (m) => {
+        const authData = (m.get(2) as Uint8Array).slice(0, 37);
+        authData[32] = authData[32]! & ~0x40;
+        m.set(2, authData);
+      })
+    : res;
 const keyAgreementRefused = (status: number): Tamper => swapStatus(PIN, S.CTAP2_OK, status, subCommandIs(sub.getKeyAgreement));
 const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => {
   const id = (rest: string) => `CLIENTPIN-V${v}-${rest}`;
@@ -130,6 +141,13 @@ const more: Array<[string, Tamper, string | RegExp]> = [
   ['CLIENTPIN-RETRIES-001', retriesAnswer((m) => m.set(3, 1)), ''],
   // a key that looks at pinUvAuthProtocol before subCommand (the order is the key's): the check's request has it
   ['CLIENTPIN-SUBCMD-001', (c, req, res) => (c === PIN && !req?.has(1) ? { status: S.CTAP2_ERR_MISSING_PARAMETER, payload: new Uint8Array(0) } : res), ''],
+  // the pooled makeCredential with a token (tokenMc) as the token checks read it
+  ['CLIENTPIN-V2-PERM-001', noAttestedCredential, 'making the pool credential "tokenMc2": makeCredential authenticatorData has no attested credential data'],
+  [
+    'CLIENTPIN-V2-UVFLAG-002',
+    (c, _req, res) => (c === GA ? editResponse(res, (m) => m.set(2, (m.get(2) as Uint8Array).subarray(0, 36))) : res),
+    'authenticatorData is malformed: authenticatorData is 36 bytes, at least 37 needed',
+  ],
   ...morePerProtocol(1),
   ...morePerProtocol(2),
 ];
@@ -270,10 +288,16 @@ describe('CLIENTPIN-UNAUTHPERM-001 on a key without credential management, large
     expect(result.message).toBe('refused cm, be, lbw, acfg');
   }, 30_000);
 
+  it('should ask for mc and ga with an RP ID on a key that has noMcGaPermissionsWithClientPin (§6.5.5.7.2 steps 3-4)', async () => {
+    const result = await run({ ...without, features: { ...without.features, staticOptions: { ...without.features.staticOptions, noMcGaPermissionsWithClientPin: true } } });
+    expect(`${result.status} ${result.message}`).toBe('pass refused cm, be, lbw, acfg, mc, ga');
+  }, 30_000);
+
   it('should fail when one of them is granted: a device answering CTAP2_OK, and the unsupported-permission-granted quirk', async () => {
     const granted = await run(without, swapStatus(PIN, S.CTAP2_ERR_UNAUTHORIZED_PERMISSION, S.CTAP2_OK, (req) => subCommandIs(sub.withPermissions)(req) && req?.get(9) === 0x20));
     expect(granted.status).toBe('fail');
-    expect(granted.message).toMatch(/acfg \(0x20; authnrCfg is false or absent\): 0x00 CTAP2_OK/);
+    expect(granted.message).toBe('permissions getInfo rules out were not refused: acfg (0x20; authnrCfg is false or absent): 0x00 CTAP2_OK');
+    expect(granted.evidence).toMatchObject({ expected: 'CTAP2_ERR_UNAUTHORIZED_PERMISSION for each', actual: 'acfg (0x20; authnrCfg is false or absent): 0x00 CTAP2_OK' });
     const quirk = await run({ quirks: ['unsupported-permission-granted'] });
     expect(quirk.status).toBe('fail');
     expect(quirk.message).toMatch(/^permissions getInfo rules out were not refused: lbw \(0x10; largeBlobs is false or absent\)/);
@@ -325,5 +349,56 @@ describe('client-pin suite on a CTAP 2.0 key (getInfo without pinUvAuthToken: ge
     // subcommands 0x06 and 0x09 are CTAP 2.1's: a CTAP 2.0 key does not know them
     expect(sent.filter((s) => s === sub.withPermissions || s === 0x06)).toEqual([]);
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
+  });
+});
+
+describe('CLIENTPIN-PUAT-001: when it applies (CTAP 2.1 §6.1.2 step 6: a PIN set, rk asked for, no alwaysUv)', () => {
+  const puat = clientPinChecks.find((c) => c.id === 'CLIENTPIN-PUAT-001')!;
+  const on = (info: Partial<AuthenticatorInfo>) => puat.requires!({ info: { versions: ['FIDO_2_1'], aaguid: new Uint8Array(16), ...info } } as unknown as SuiteContext);
+
+  it('should run on a CTAP 2.1 key with clientPin and rk, and name what is missing otherwise, the PIN first', () => {
+    expect(on({ options: { clientPin: true, rk: true } })).toBeUndefined();
+    expect(on({ options: { clientPin: true, rk: false } })).toBe('rk option not true');
+    expect(on({ options: { clientPin: true } })).toBe('rk option not true');
+    expect(on({ versions: ['FIDO_2_0'], options: { clientPin: true, rk: true } })).toBe('device does not claim FIDO_2_1');
+    expect(on({ versions: ['FIDO_2_0'], options: { rk: false } })).toBe('clientPin option absent: the device has no PIN');
+    expect(on({ options: { clientPin: true, rk: true, alwaysUv: true } })).toMatch(/alwaysUv/);
+  });
+});
+
+describe('authDataOf: the authenticatorData of an answer that must be CTAP2_OK (CTAP 2.1 §6.1, §6.2)', () => {
+  const ok = (value: CborMap) => ({ ok: true as const, status: 0, value, response: undefined, raw: new Uint8Array(0), findings: [] });
+  const failure = (f: () => unknown) => {
+    try {
+      f();
+    } catch (err) {
+      return `${(err as Error).name} ${(err as Error).message}`;
+    }
+    return 'no failure';
+  };
+
+  it('should fail on a refusal, naming the command', () => {
+    expect(failure(() => authDataOf({ ok: false, status: S.CTAP2_ERR_PIN_AUTH_INVALID, raw: Uint8Array.of(0x33), findings: [] }, 'getAssertion'))).toBe(
+      `CheckFailed getAssertion: expected ${OK}, got ${AUTH_INVALID}`,
+    );
+  });
+
+  it('should decode the answer of the command named, and fail on one that does not decode', () => {
+    expect(failure(() => authDataOf(ok(new Map([[1, 'packed']])), 'makeCredential'))).toMatch(/^CheckFailed makeCredential response is malformed: /);
+    expect(failure(() => authDataOf(ok(new Map([[1, 'packed']])), 'getAssertion'))).toMatch(/^CheckFailed getAssertion response is malformed: /);
+    // a getAssertion answer (credential 0x01, authData 0x02, signature 0x03) read as one
+    const authData = new Uint8Array(37);
+    authData[32] = 0x05;
+    const ga = new Map<number, CborValue>([
+      [1, new Map<string, CborValue>([['type', 'public-key'], ['id', new Uint8Array(16)]])],
+      [2, authData],
+      [3, new Uint8Array(70)],
+    ]);
+    const read = authDataOf(ok(ga as CborMap), 'getAssertion');
+    expect([read.up, read.uv, read.signCount]).toEqual([true, true, 0]);
+    expect(failure(() => authDataOf(ok(ga as CborMap), 'makeCredential'))).toMatch(/^CheckFailed makeCredential response is malformed: /);
+    expect(failure(() => authDataOf(ok(new Map<number, CborValue>([...ga, [2, authData.subarray(0, 36)]]) as CborMap), 'getAssertion'))).toBe(
+      'CheckFailed authenticatorData is malformed: authenticatorData is 36 bytes, at least 37 needed',
+    );
   });
 });
