@@ -367,7 +367,7 @@ describe('CLIENTPIN-PUAT-001: when it applies (CTAP 2.1 §6.1.2 step 6: a PIN se
 });
 
 describe('authDataOf: the authenticatorData of an answer that must be CTAP2_OK (CTAP 2.1 §6.1, §6.2)', () => {
-  const ok = (value: CborMap) => ({ ok: true as const, status: 0, value, response: undefined, raw: new Uint8Array(0), findings: [] });
+  const ok = (value: CborMap) => ({ ok: true as const, status: 0 as const, value, response: undefined, raw: new Uint8Array(0), findings: [] });
   const failure = (f: () => unknown) => {
     try {
       f();
