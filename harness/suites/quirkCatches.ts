@@ -25,7 +25,7 @@ export const QUIRK_CATCHES: Readonly<Record<string, QuirkCatch>> = {
   'counter-stuck': { checks: ['MC-COUNTER-001', 'GA-COUNTER-001', 'WEBAUTHN-COUNTER-001', 'U2F-AUTH-004'] },
   'bad-assertion-signature': { checks: ['GA-SIGNATURE-001', 'RK-MULTI-003', 'U2F-AUTH-003', 'U2F-AUTH-005', 'U2F-INTEROP-001'] },
   'bad-attestation-signature': { checks: ['ATT-PACKED-001', 'U2F-REG-002'], microsoft: 'not-compatible' },
-  'wrong-rpid-hash': { checks: ['MC-RPID-001', 'GA-RPID-001', 'U2F-INTEROP-001'], microsoft: 'not-compatible' },
+  'wrong-rpid-hash': { checks: ['MC-RPID-001', 'GA-RPID-001', 'U2F-INTEROP-001', 'EA-PLATFORM-001', 'CTAP22-ATTFMT-001'], microsoft: 'not-compatible' },
   'uv-without-pin': { checks: ['MC-FLAGS-002', 'GA-FLAGS-002', 'UV-FLAG-001', 'UV-FLAG-002'], microsoft: 'not-compatible', entra: 'blocked' },
   'no-hmac-secret': { checks: ['HMAC-SUPPORT-001'], microsoft: 'not-compatible' },
   'no-resident-keys': { checks: ['RK-SUPPORT-001'], microsoft: 'not-compatible', entra: 'blocked' },

@@ -43,6 +43,11 @@ describe('ctap22 suite (CTAP 2.2)', () => {
         'CTAP22-ATTFMT-002': 'fail: ["x-fido-harness-unknown", "fido-u2f"] was answered with "packed"',
       },
     ],
+    [
+      'the attestation is signed over another RP ID hash',
+      { quirks: ['wrong-rpid-hash'] },
+      { 'CTAP22-ATTFMT-001': 'fail: the packed attestation does not verify: ATT_RP_ID_MISMATCH: authData.rpIdHash is not SHA-256("ctap22-attfmt-001.fido-harness.test") (§7.1 step 13)' },
+    ],
     ['hmac-secret-mc is not answered', { fault: stripMcOutput() }, { 'CTAP22-HMACMC-001': 'fail: no hmac-secret-mc output in authenticatorData extensions' }],
     [
       'every credential is made a payment credential',

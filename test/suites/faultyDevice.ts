@@ -3,7 +3,7 @@ import { Authenticator, SimulatedFingerprintSensor } from '../../authenticator-s
 import type { Behaviour } from '../../authenticator-sim/behaviour.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
-import { decodeCbor, encodeCanonicalCbor, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { buildAuthenticatorData, decodeCbor, encodeCanonicalCbor, parseAuthenticatorData, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
 import type { SuiteContext, SuiteContextOptions } from '../../harness/suites/SuiteContext.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
@@ -50,6 +50,8 @@ export async function runAgainst(options: {
   kind?: string;
   /** sees every CTAP2 request as the harness sent it (command byte, CBOR payload), before any fault */
   sent?: (command: number, payload: Uint8Array) => void;
+  /** the pre-configured enterprise RP IDs the run is told (SuiteContextOptions.enterpriseRpIds); default the simulator's */
+  enterpriseRpIds?: readonly string[];
 }): Promise<Map<string, CheckOutcome>> {
   const sim = await Authenticator.create({
     allowResetAnytime: true,
@@ -87,7 +89,7 @@ export async function runAgainst(options: {
       allowDestructive: true,
       pin: '1234',
       ...(sim.fingerprint instanceof SimulatedFingerprintSensor ? { fingerprint: fingerControl(sim.fingerprint) } : {}),
-      enterpriseRpIds: sim.enterpriseRpIds,
+      enterpriseRpIds: options.enterpriseRpIds ?? sim.enterpriseRpIds,
       ...(options.mds ? { mds: options.mds } : {}),
     },
     ...(options.suites ? { suites: options.suites } : {}),
@@ -171,6 +173,27 @@ export const stripExtensions = (command: number, extensionsKey: number, ...names
     for (const n of names) copy.delete(n);
     p.set(extensionsKey, copy);
   });
+
+/** Rewrites the authenticatorData (member 2) of `command`'s answers: flags and extensions (none: delete it). */
+export function editAuthData(command: number, edit: (a: { flags: number; extensions?: CborMap }, params: CborMap | undefined) => void): Fault {
+  return rewriteResponse(command, (body, params) => {
+    const raw = body.get(2);
+    if (!(raw instanceof Uint8Array)) return;
+    const a = parseAuthenticatorData(raw);
+    const changed: { flags: number; extensions?: CborMap } = { flags: a.flags, ...(a.extensions ? { extensions: new Map(a.extensions) } : {}) };
+    edit(changed, params);
+    body.set(
+      2,
+      buildAuthenticatorData({
+        rpIdHash: a.rpIdHash,
+        flags: changed.flags,
+        signCount: a.signCount,
+        ...(a.attestedCredentialData ? { attestedCredentialData: a.attestedCredentialData } : {}),
+        ...(changed.extensions ? { extensions: changed.extensions } : {}),
+      }),
+    );
+  });
+}
 
 /** Records the parameters of every `command` request into `into` (a copy, as sent), changing nothing. */
 export const recordRequests =

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthenticatorData, CtapStatus as S, parseAuthenticatorData, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { hmacSecretChecks } from '../../harness/suites/hmac-secret/hmacSecretChecks.ts';
-import { acceptInstead, expectEveryCheckPasses, expectFailures, failed, type Fault, recordRequests, rewriteResponse, rewriteStatus, runAgainst, stripExtensions } from './faultyDevice.ts';
+import { acceptInstead, editAuthData, expectEveryCheckPasses, expectFailures, failed, type Fault, recordRequests, rewriteResponse, rewriteStatus, runAgainst, stripExtensions } from './faultyDevice.ts';
 
 const GA = 0x02;
 const MC = 0x01;
@@ -213,27 +213,6 @@ describe('hmac-secret suite: evidence, requests and the ways a device fails', ()
     }
   }
 });
-
-/** Rewrites the authenticatorData (member 2) of `command`'s answers. */
-function editAuthData(command: number, edit: (a: { flags: number; extensions?: CborMap }, params: CborMap | undefined) => void): Fault {
-  return rewriteResponse(command, (body, params) => {
-    const raw = body.get(2);
-    if (!(raw instanceof Uint8Array)) return;
-    const a = parseAuthenticatorData(raw);
-    const changed: { flags: number; extensions?: CborMap } = { flags: a.flags, ...(a.extensions ? { extensions: new Map(a.extensions) } : {}) };
-    edit(changed, params);
-    body.set(
-      2,
-      buildAuthenticatorData({
-        rpIdHash: a.rpIdHash,
-        flags: changed.flags,
-        signCount: a.signCount,
-        ...(a.attestedCredentialData ? { attestedCredentialData: a.attestedCredentialData } : {}),
-        ...(changed.extensions ? { extensions: changed.extensions } : {}),
-      }),
-    );
-  });
-}
 
 /** Replaces the hmac-secret output of getAssertion answers (undefined removes it, ED kept set by another member). */
 const editGaExtension = (change: (v: CborValue | undefined) => CborValue | undefined): Fault =>
