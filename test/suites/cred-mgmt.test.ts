@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
 import { credMgmtChecks } from '../../harness/suites/cred-mgmt/credMgmtChecks.ts';
-import { acceptInstead, expectEveryCheckPasses, expectFailures, type Fault, rewriteResponse, rewriteStatus, runAgainst, swallow } from './faultyDevice.ts';
+import { acceptInstead, expectEveryCheckPasses, expectFailures, type Fault, outcomes, rewriteResponse, rewriteStatus, runAgainst, swallow } from './faultyDevice.ts';
 
 const CM = 0x0a;
 const sub = (n: number) => (p: Map<unknown, unknown> | undefined) => p?.get(0x01) === n;
@@ -68,6 +68,15 @@ describe('cred-mgmt suite (CTAP 2.1 §6.8)', () => {
     ['0x41 counts otherwise', async (cmd, p, next) => { const a = await next(p); if (cmd === 0x41 && a.body) a.body.set(0x01, 99); return a; }, { 'CM-PREVIEW-001': '0x0A counts 2 credentials, 0x41 counts 99' }],
     ['getCredsMetadata on 0x0A refused after the pool was made', refuseMetadataAfter(2), { 'CM-PREVIEW-001': `getCredsMetadata on 0x0A: expected ${OK}, got ${OTHER}` }],
     ['getCredsMetadata refused while the pool is made', refuseMetadataAfter(0), { 'CM-META-001': `making the pool credential "cmAccounts": getCredsMetadata: expected ${OK}, got ${OTHER}` }],
+    ['getCredsMetadata refused after the pool credentials were made', refuseMetadataAfter(1), { 'CM-META-001': `making the pool credential "cmAccounts": getCredsMetadata: expected ${OK}, got ${OTHER}` }],
+    ['totalCredentials is 0', rewriteResponse(CM, (b, p) => sub(0x04)(p) && b.set(0x09, 0)), { 'CM-CRED-001': 'enumerateCredentialsBegin totalCredentials is 0' }],
+    ['the listed RP has no id', rewriteResponse(CM, (b) => b.has(0x03) && b.set(0x03, new Map([['name', 'x']]))), { 'CM-RP-001': /^rp is malformed: / }],
+    ['the listed user has no id', rewriteResponse(CM, (b) => b.has(0x06) && b.set(0x06, new Map([['name', 'x']]))), { 'CM-CRED-001': /^user is malformed: / }],
+    ['two other RPs are listed', otherRpsListed(), { 'CM-RP-001': 'the RP pool-cm.fido-harness.test is not listed (listed: x.test, y.test)' }],
+    ['the deleted credential is still counted', deletedStillCounted(), { 'CM-DEL-001': 'after deleting one of two, 2 listed' }],
+    ['another credential is listed after the deletion', listedAfterDelete(), { 'CM-DEL-001': 'after deleting one of two, 1 listed' }],
+    ['only the name is updated', listedUserKeeps('displayName'), { 'CM-UPD-001': 'listed user is {"name":"renamed@fido-harness.test","displayName":"User 1"}' }],
+    ['only the displayName is updated', listedUserKeeps('name'), { 'CM-UPD-001': 'listed user is {"name":"user1@pool-cm.fido-harness.test","displayName":"Renamed User"}' }],
   ];
   for (const [what, fault, expected] of cases) {
     const ids = Object.keys(expected);
@@ -75,6 +84,52 @@ describe('cred-mgmt suite (CTAP 2.1 §6.8)', () => {
       expectFailures(await runAgainst({ checks: ids, fault }), expected);
     });
   }
+
+  it('should give the expected user in CM-UPD-001\'s evidence', async () => {
+    const r = await runAgainst({ checks: ['CM-UPD-001'], fault: swallow(CM, sub(0x07)), evidence: true });
+    expect(r.get('CM-UPD-001')).toEqual({
+      status: 'fail',
+      message: 'listed user is {"name":"user1@pool-cm.fido-harness.test","displayName":"User 1"}',
+      expected: '{"name":"renamed@fido-harness.test","displayName":"Renamed User"}',
+    });
+  });
+
+  it('should send what its messages say: the tokens\' permissions and RP IDs, the credential descriptor, silent assertions', async () => {
+    const sent: string[] = [];
+    const record: Fault = async (cmd, p, next) => {
+      // getPinUvAuthTokenUsingPinWithPermissions (0x09): permissions 0x09, rpId 0x0a (CTAP 2.1 §6.5.5.7.2)
+      if (cmd === 0x06 && p?.get(0x02) === 0x09) sent.push(`token 0x${(p.get(0x09) as number).toString(16)} ${String(p.get(0x0a))}`);
+      if (cmd === CM && sub(0x06)(p)) {
+        const id = (p!.get(0x02) as Map<unknown, unknown>).get(0x02) as Map<unknown, unknown>;
+        sent.push(`delete ${String(id.get('type'))} ${(id.get('id') as Uint8Array).length}`);
+      }
+      if (cmd === 0x02) sent.push(`ga up=${String((p?.get(0x05) as Map<string, boolean> | undefined)?.get('up'))}`);
+      return next(p);
+    };
+    const auth = await runAgainst({ checks: ['CM-AUTH-001'], fault: record });
+    expect(outcomes(auth)).toEqual({ 'CM-AUTH-001': 'pass: as specified' });
+    expect(sent).toEqual(['token 0x10 undefined']);
+    sent.length = 0;
+    const rp = await runAgainst({ checks: ['CM-RPID-001'], fault: record });
+    expect(outcomes(rp)).toEqual({ 'CM-RPID-001': 'pass: as specified' });
+    expect(sent.slice(-2)).toEqual(['token 0x4 other.pool-cm.fido-harness.test', 'token 0x4 pool-cm.fido-harness.test']);
+    sent.length = 0;
+    const del = await runAgainst({ checks: ['CM-DEL-001'], fault: record });
+    expect(outcomes(del)).toEqual({ 'CM-DEL-001': 'pass: as specified' });
+    // the pooled accounts are made with a PIN token first; then the deletion and two silent assertions (touches 0)
+    const after = sent.slice(sent.findIndex((x) => x.startsWith('delete')));
+    expect(after.filter((x) => !x.startsWith('token'))).toEqual([expect.stringMatching(/^delete public-key \d+$/), 'ga up=false', 'ga up=false']);
+  });
+
+  it('should offer credential management on credMgmt alone, and skip when getInfo has no options at all', async () => {
+    const noPreview = await runAgainst({ checks: ['CM-META-001'], fault: rewriteResponse(0x04, (b) => (b.get(0x04) as Map<string, boolean>).delete('credentialMgmtPreview')) });
+    expect(outcomes(noPreview)).toEqual({ 'CM-META-001': 'pass: as specified' });
+    const noOptions = await runAgainst({ checks: ['CM-META-001', 'CM-PREVIEW-001'], fault: rewriteResponse(0x04, (b) => b.delete(0x04)) });
+    expect(outcomes(noOptions)).toEqual({
+      'CM-META-001': 'skip: credential management not offered (credMgmt / credentialMgmtPreview)',
+      'CM-PREVIEW-001': 'skip: credential management not offered (credMgmt / credentialMgmtPreview)',
+    });
+  });
 
   it('should skip, with the reason, what the key does not offer', async () => {
     const info = (edit: (o: Map<string, boolean>, info: Map<CborValue, CborValue>) => void) =>
@@ -132,4 +187,53 @@ function updatedThenRenamed(): Fault {
     if (updated && cmd === CM && a.body?.has(0x07)) a.body.set(0x07, new Map<CborValue, CborValue>([['id', new Uint8Array(16)], ['type', 'public-key']]));
     return a;
   };
+}
+
+/** enumerateRPsBegin answers x.test of two RPs, enumerateRPsGetNextRP y.test: the check's RP is not among them. */
+function otherRpsListed(): Fault {
+  const rp = (id: string) => new Map<CborValue, CborValue>([[0x03, new Map([['id', id]])], [0x04, sha256(id)]]);
+  return async (cmd, p, next) => {
+    if (cmd === CM && sub(0x02)(p)) return { status: 0, body: new Map([...rp('x.test'), [0x05, 2]]) };
+    if (cmd === CM && sub(0x03)(p)) return { status: 0, body: rp('y.test') };
+    return next(p);
+  };
+}
+
+/** After a deleteCredential, enumerateCredentials says two and answers the remaining one twice. */
+function deletedStillCounted(): Fault {
+  let deleted = false;
+  let first: Map<CborValue, CborValue> | undefined;
+  return async (cmd, p, next) => {
+    if (cmd === CM && sub(0x06)(p)) deleted = true;
+    if (deleted && cmd === CM && sub(0x05)(p) && first) return { status: 0, body: new Map(first) };
+    const a = await next(p);
+    if (deleted && cmd === CM && sub(0x04)(p) && a.body) {
+      a.body.set(0x09, 2);
+      first = new Map(a.body);
+      first.delete(0x09);
+    }
+    return a;
+  };
+}
+
+/** After a deleteCredential, enumerateCredentials lists one credential, but under another id. */
+function listedAfterDelete(): Fault {
+  let deleted = false;
+  return async (cmd, p, next) => {
+    if (cmd === CM && sub(0x06)(p)) deleted = true;
+    const a = await next(p);
+    if (deleted && cmd === CM && sub(0x04)(p) && a.body) a.body.set(0x07, new Map<CborValue, CborValue>([['id', new Uint8Array(16)], ['type', 'public-key']]));
+    return a;
+  };
+}
+
+/** The renamed credential is listed with its old `member`: updateUserInformation changed only the other one. */
+function listedUserKeeps(member: 'name' | 'displayName'): Fault {
+  return rewriteResponse(CM, (b) => {
+    const user = b.get(0x06);
+    if (!(user instanceof Map) || user.get('name') !== 'renamed@fido-harness.test') return;
+    const copy = new Map(user);
+    copy.set(member, member === 'name' ? 'user1@pool-cm.fido-harness.test' : 'User 1');
+    b.set(0x06, copy);
+  });
 }

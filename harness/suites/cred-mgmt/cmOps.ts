@@ -53,8 +53,8 @@ export async function listCredentials(ctx: SuiteContext, rpId: string, token: Pi
   const first = await cm(ctx, Sub.enumerateCredentialsBegin, { params: rpParams(rpId), token }, signal);
   if (first.status === CtapStatus.CTAP2_ERR_NO_CREDENTIALS) return [];
   const head = decoded(first, 'enumerateCredentialsBegin');
-  const total = head.totalCredentials;
-  ensure(typeof total === 'number' && total >= 1, `enumerateCredentialsBegin totalCredentials is ${total ?? 'missing'}`);
+  const total = head.totalCredentials ?? 0;
+  ensure(total >= 1, `enumerateCredentialsBegin totalCredentials is ${head.totalCredentials ?? 'missing'}`);
   const all = [head];
   for (let i = 1; i < Math.min(total, 64); i++) {
     all.push(decoded(await cm(ctx, Sub.enumerateCredentialsGetNextCredential, {}, signal), `enumerateCredentialsGetNextCredential #${i + 1}`));
