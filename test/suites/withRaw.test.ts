@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RawCtaphid } from '../../harness/ctaphid/index.ts';
 import { CheckFailed } from '../../harness/runner/Check.ts';
 import { withRaw } from '../../harness/suites/ctaphid/common.ts';
@@ -83,4 +83,38 @@ describe('withRaw: a raw ctaphid check run again when another host kept the devi
     expect(attempts).toBeGreaterThanOrEqual(6);
     expect(attempts).toBeLessThan(8_000 / 250 + 6);
   }, 60_000);
+
+  describe('with the clock in the test’s hands', () => {
+    afterEach(() => void vi.restoreAllMocks());
+    /** performance.now() as the test sets it; each attempt moves it on by `msPerAttempt` */
+    function clocked(msPerAttempt: number) {
+      let clock = 1_000;
+      vi.spyOn(performance, 'now').mockImplementation(() => clock);
+      return async (s: { busyAnswers: number }) => {
+        clock += msPerAttempt;
+        s.busyAnswers = 1;
+        throw new CheckFailed('busy');
+      };
+    }
+
+    it('tries six times when each try outlasts the whole 8 s budget', async () => {
+      const { ctx } = ctxWithRaw();
+      const fail = clocked(10_000);
+      let attempts = 0;
+      const started = Date.now();
+      await expect(withRaw(ctx, new AbortController().signal, (s) => (attempts++, fail(s)))).rejects.toThrow('busy');
+      expect(attempts).toBe(6);
+      // a randomised back-off between tries: at least 50 ms × the try's number (up to 5), five times
+      expect(Date.now() - started).toBeGreaterThanOrEqual(50 * (1 + 2 + 3 + 4 + 5) - 5);
+    }, 60_000);
+
+    it('tries until 8 s have passed since the first try, not a try more', async () => {
+      const { ctx } = ctxWithRaw();
+      const fail = clocked(1_000);
+      let attempts = 0;
+      await expect(withRaw(ctx, new AbortController().signal, (s) => (attempts++, fail(s)))).rejects.toThrow('busy');
+      // after try k, k s have passed: tries 1..7 are inside the budget, try 8 ends it
+      expect(attempts).toBe(8);
+    }, 60_000);
+  });
 });
