@@ -328,3 +328,29 @@ describe('WINK and LOCK checks (CTAP 2.1 §11.2.9.2.1, §11.2.9.2.2)', () => {
     await expectFails({ 'CTAPHID-LOCK-001': /^after LOCK 0, PING from another channel answered CTAPHID_ERROR ERR_LOCK_REQUIRED$/ }, { faults });
   }, 20_000);
 });
+
+describe('pass details', () => {
+  it('CTAPHID-INIT-002 passes with the channels named as allocated and usable', async () => {
+    expect(await outcome('CTAPHID-INIT-002')).toEqual({ status: 'pass', message: 'two channels allocated and usable' });
+  });
+});
+
+describe('CTAPHID-FRAG-002 on a short getInfo', () => {
+  /** a getInfo answer (CTAP 2.1 §6.4: versions and aaguid), the same on every channel */
+  const getInfo = (versions: string[]) => {
+    const list = versions.flatMap((v) => [0x60 + v.length, ...Buffer.from(v)]);
+    return Uint8Array.from([0x00, 0xa2, 0x01, 0x80 + versions.length, ...list, 0x03, 0x50, ...new Uint8Array(16).fill(7)]);
+  };
+  const frag002 = async (answer: Uint8Array) => {
+    const run = await runHidArea('ctaphid', { checks: ['CTAPHID-FRAG-002'], faults: payloadInstead(CtaphidCommand.CBOR, () => answer) });
+    return { status: run.status.get('CTAPHID-FRAG-002'), message: run.messages.get('CTAPHID-FRAG-002') };
+  };
+
+  it('passes in one packet, saying there were no continuation packets to check', async () => {
+    expect(await frag002(getInfo(['FIDO_2_0']))).toEqual({ status: 'pass', message: 'getInfo fits one packet (31 bytes): no continuation packets to check' });
+  });
+
+  it('passes in two packets, their sequence checked', async () => {
+    expect(await frag002(getInfo(['U2F_V2', 'FIDO_2_0', 'FIDO_2_1_PRE', 'FIDO_2_1']))).toEqual({ status: 'pass', message: '60 bytes in 2 packets, in sequence' });
+  });
+});

@@ -56,8 +56,6 @@ export const initChecks: SuiteCheck[] = [
         await s.sendMessage(b.cid, CtaphidCommand.PING, data);
         const { message } = await s.nextAnswer(b.cid, 2_000);
         ensure(message?.cmd === CtaphidCommand.PING && Buffer.from(message.payload).equals(Buffer.from(data)), `PING on the allocated channel ${hex32(b.cid)} answered ${message ? describe(message) : 'nothing'}`);
-        await s.init(a.cid, randomPayload(8)).catch(() => undefined);
-        await s.init(b.cid, randomPayload(8)).catch(() => undefined);
       });
       return { message: 'two channels allocated and usable' };
     },
@@ -73,7 +71,6 @@ export const initChecks: SuiteCheck[] = [
       await withRaw(ctx, signal, async (s) => {
         const a = await s.initBroadcast();
         ensure(a.protocolVersion === CTAPHID_PROTOCOL_VERSION, `INIT reports protocol version ${a.protocolVersion}`, { expected: String(CTAPHID_PROTOCOL_VERSION), actual: String(a.protocolVersion) });
-        await s.init(a.cid, randomPayload(8)).catch(() => undefined);
       });
     },
   },
@@ -91,7 +88,6 @@ export const initChecks: SuiteCheck[] = [
         const cid = await s.allocate();
         const a = await s.initBroadcast();
         caps = a.capabilities;
-        await s.init(a.cid, randomPayload(8)).catch(() => undefined);
         const ask = async (cmd: number, payload: Uint8Array) => {
           await s.sendMessage(cid, cmd, payload);
           return (await s.nextAnswer(cid, 5_000)).message;
