@@ -108,6 +108,14 @@ describe('config suite', () => {
     expect(await skip('CONFIG-MINPIN-003', infoOption('pinUvAuthToken', undefined))).toBe('skip: pinUvAuthToken option absent');
   });
 
+  it('should raise a minimum of 9 and change the PIN to one that meets the new minimum of 11 (CONFIG-MINPIN-002)', async () => {
+    // the longer PIN must have minPINLength + 2 code points even past ten digits
+    // (reported once the PIN is set: the run sets its 4-digit PIN first)
+    const minimum9 = editInfo((info) => (info.get(4) as Map<string, boolean>).get('clientPin') === true && info.set(0x0d, 9));
+    const [r] = await sim.run({ checks: ['CONFIG-MINPIN-002'] }, minimum9);
+    expect(`${r?.status}: ${r?.message}`).toBe('pass: as specified');
+  });
+
   it('should probe authorization with toggleAlwaysUv on a key without setMinPINLength, and reset after a probe the key accepted', async () => {
     const seen: number[] = [];
     const record: Tamper = (c, req, res) => {

@@ -5,7 +5,7 @@ import { mcRequest } from '../ops.ts';
 import { changePinRaw, flipFirstBit, otherPin, pinToken, requestPinToken, setPinRaw, thenReset } from '../pinOps.ts';
 import { ensure, expectStatus } from '../expect.ts';
 import type { SuiteCheck, SuiteContext } from '../SuiteContext.ts';
-import { acfgToken, configCall, configProtocol, ConfigSubCommand, needsAuthnrCfg, needsSetMinPinLength, setMinPinLengthParams } from './configOps.ts';
+import { acfgToken, configCall, configProtocol, ConfigSubCommand, digitPin, needsAuthnrCfg, needsSetMinPinLength, setMinPinLengthParams } from './configOps.ts';
 
 const suite = 'config';
 const base = { suite, destructive: true, needs: { pin: 'set' as const } };
@@ -167,7 +167,7 @@ export const configChecks: SuiteCheck[] = [
         const current = ctx.info.minPINLength ?? 4;
         expectStatus(await configCall(ctx, await acfgToken(ctx, signal), ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: current + 2 }), signal), CtapStatus.CTAP2_OK, 'raise');
         // the PIN is now below the minimum (forcePINChange): change it to one that meets the new minimum first
-        const longer = '8642097531'.slice(0, Math.max(current + 2, 8));
+        const longer = digitPin(Math.max(current + 2, 8));
         expectStatus(await changePinRaw(ctx, configProtocol(ctx), ctx.pin, paddedPin(longer), signal), CtapStatus.CTAP2_OK, 'changePIN to a longer PIN');
         const r = await configCall(ctx, await acfgToken(ctx, signal, longer), ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: current + 1 }), signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_POLICY_VIOLATION, `setMinPINLength ${current + 1} after ${current + 2}`);
@@ -230,7 +230,7 @@ export const configChecks: SuiteCheck[] = [
         const target = Math.max((ctx.info.minPINLength ?? 4) + 2, 6);
         // not protected by user verification: no pinUvAuthParam needed (§6.11)
         expectStatus(await configCall(ctx, undefined, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: target }), signal), CtapStatus.CTAP2_OK, `setMinPINLength ${target} without a PIN`);
-        const r = await setPinRaw(ctx, configProtocol(ctx), paddedPin('1234567890'.slice(0, target - 1)), signal);
+        const r = await setPinRaw(ctx, configProtocol(ctx), paddedPin(digitPin(target - 1)), signal);
         expectStatus(r, CtapStatus.CTAP2_ERR_PIN_POLICY_VIOLATION, `setPIN with ${target - 1} digits under a minimum of ${target}`);
       });
     },
