@@ -5,7 +5,7 @@ import type { CborMap, CborValue } from '../../harness/protocol/index.ts';
 import { runHidArea } from './runHidArea.ts';
 import { expectEveryCheckPasses, rewriteResponse, rewriteStatus, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
 
-const [GET_ASSERTION, GET_INFO, GET_NEXT_ASSERTION] = [0x02, 0x04, 0x08];
+const [MAKE_CREDENTIAL, GET_ASSERTION, GET_INFO, GET_NEXT_ASSERTION] = [0x01, 0x02, 0x04, 0x08];
 const [CTAP2_ERR_NO_CREDENTIALS, CTAP2_ERR_NOT_ALLOWED, CTAP1_ERR_OTHER] = [0x2e, 0x30, 0x7f];
 const ALL = [...rkSupportChecks, ...residentKeyChecks].map((c) => c.id);
 
@@ -184,6 +184,22 @@ describe('resident-key suite (CTAP 2.1 §6.1.2 step 17, §6.2.2, §6.3)', () => 
       'RK-REMAINING-001': 0,
       'RK-NONRK-001': 1,
     });
+  });
+
+  it('should send every getAssertion silent (up false) and make the discoverable pair at its own RP ID', async () => {
+    const sent: [number, CborMap][] = [];
+    const record: Fault = async (cmd, p, next) => {
+      if (p) sent.push([cmd, p]);
+      return next(p);
+    };
+    expectEveryCheckPasses(await runAgainst({ suites: ['resident-key'], fault: record }), ALL);
+    const assertions = sent.filter(([cmd]) => cmd === GET_ASSERTION).map(([, p]) => p);
+    // RK-DISCOVER/MULTI/OVERWRITE/USER without an allowList, and RK-NONRK-001 for the plain credential's RP
+    expect(assertions.length).toBeGreaterThanOrEqual(6);
+    for (const p of assertions) expect([...(p.get(0x05) as Map<string, boolean>)]).toEqual([['up', false]]);
+    const rkMade = sent.filter(([cmd, p]) => cmd === MAKE_CREDENTIAL && (p.get(0x07) as Map<string, boolean> | undefined)?.get('rk') === true).map(([, p]) => p);
+    // the pair, and RK-OVERWRITE-001's replacement of its second account
+    expect(rkMade.map((p) => (p.get(0x02) as Map<string, string>).get('id'))).toEqual(['pool-rk.fido-harness.test', 'pool-rk.fido-harness.test', 'pool-rk.fido-harness.test']);
   });
 
   it('should show what it expected and found: the user.id, and the rk option', async () => {

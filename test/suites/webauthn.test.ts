@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { Authenticator } from '../../authenticator-sim/index.ts';
+import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
+import type { CborMap } from '../../harness/protocol/index.ts';
+import { CheckFailed } from '../../harness/runner/Check.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
+import { ceremonies, discoverableSignIn, register, type Ceremonies } from '../../harness/suites/webauthn/ceremonies.ts';
 import { webauthnChecks } from '../../harness/suites/webauthn/webauthnChecks.ts';
+import { sharedAttestationMaterial } from '../helpers/sim.ts';
 import { expectEveryCheckPasses, rewriteRequest, rewriteResponse, runAgainst, type CheckOutcome, type Fault } from './faultyDevice.ts';
 
 const [MAKE_CREDENTIAL, GET_ASSERTION, GET_INFO] = [0x01, 0x02, 0x04];
@@ -132,5 +139,111 @@ describe('webauthn suite (WebAuthn L3 §7.1, §7.2 against the relying party)', 
       fault: rewriteResponse(GET_INFO, (info) => info.set(0x04, new Map([...(info.get(0x04) as Map<string, boolean>), ['alwaysUv', true]]))),
     });
     expectAll(results, ['WEBAUTHN-REG-001', 'WEBAUTHN-COUNTER-001'], 'skip', /alwaysUv is on/);
+  });
+
+  it('should make the plain account without UV, not discoverable, offering every algorithm; the Entra accounts with UV, rk and ES256 alone; each named by the relying party', async () => {
+    const made: CborMap[] = [];
+    const record: Fault = async (cmd, p, next) => {
+      if (cmd === MAKE_CREDENTIAL && p) made.push(p);
+      return next(p);
+    };
+    expectEveryCheckPasses(await runAgainst({ suites: ['webauthn'], fault: record }), ALL);
+    const algs = (p: CborMap) => (p.get(0x04) as Map<string, unknown>[]).map((a) => a.get('alg'));
+    const rk = (p: CborMap) => (p.get(0x07) as Map<string, boolean> | undefined)?.get('rk') === true;
+    // the plain account (WEBAUTHN-REG-001, COUNTER-001) and Entra's two (ENTRA-001, the second account of ENTRA-003)
+    expect(made.map((p) => (rk(p) ? 'entra' : 'plain')).sort()).toEqual(['entra', 'entra', 'plain']);
+    for (const p of made) {
+      expect((p.get(0x02) as Map<string, string>).get('name')).toBe('fido-harness webauthn suite');
+      expect((p.get(0x02) as Map<string, string>).get('id')).toMatch(new RegExp(`^${RP}$`));
+      if (rk(p)) {
+        expect(algs(p)).toEqual([-7]);
+        expect(p.has(0x08)).toBe(true);
+      } else {
+        expect(algs(p)).toContain(-7);
+        expect(algs(p).length).toBeGreaterThan(1);
+        expect(p.has(0x08)).toBe(false);
+      }
+    }
+  });
+
+  it("should fail the Entra sign-ins at the relying party when the key signs a discoverable sign-in without UV (the RP was told UV is required)", async () => {
+    // the client's PIN token is dropped on the way: the key signs with UV clear (CTAP 2.1 §6.2.2 step 6)
+    const noUv = rewriteRequest(GET_ASSERTION, (p) => {
+      if (p.has(0x03)) return;
+      p.delete(0x06);
+      p.delete(0x07);
+    });
+    const results = await runAgainst({ suites: ['webauthn'], checks: ENTRA, fault: noUv });
+    expect(outcomes(results, ENTRA)).toEqual([
+      'WEBAUTHN-ENTRA-001 pass: as specified',
+      'WEBAUTHN-ENTRA-002 fail: the relying party refused /verify: HTTP 400 user verification was required but the authData UV flag is not set',
+      'WEBAUTHN-ENTRA-003 fail: the relying party refused /verify: HTTP 400 user verification was required but the authData UV flag is not set',
+    ]);
+  });
+
+  describe('the ceremonies against a relying party that answers otherwise', () => {
+    /** ceremonies over a fresh simulator (no PIN), as a check gets them from its context */
+    async function simCeremonies(): Promise<Ceremonies> {
+      const sim = await Authenticator.create({ attestationMaterial: await sharedAttestationMaterial() });
+      const ctap2 = await Ctap2.open(new DirectAuthenticatorChannel(sim));
+      return ceremonies({ options: {}, ctap2, pin: undefined } as unknown as SuiteContext);
+    }
+    type Seen = { path: string; body: Record<string, unknown>; cookie: string | null };
+    /** Every request to the RP is recorded; those whose path ends with `path` get `answer` (status, JSON, headers) instead. */
+    function intercept(c: Ceremonies, path: string, answer: { status: number; json: unknown; headers?: Record<string, string> }): Seen[] {
+      const seen: Seen[] = [];
+      const real = c.rp.app.request.bind(c.rp.app);
+      c.rp.app.request = (async (input: string, init: RequestInit) => {
+        seen.push({ path: input, body: JSON.parse(String(init.body)) as Record<string, unknown>, cookie: new Headers(init.headers).get('cookie') });
+        if (!input.endsWith(path)) return real(input, init);
+        return new Response(JSON.stringify(answer.json), { status: answer.status, headers: { 'content-type': 'application/json', ...answer.headers } });
+      }) as typeof c.rp.app.request;
+      return seen;
+    }
+    const refusal = async (p: Promise<unknown>) => {
+      const err = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CheckFailed);
+      return err as CheckFailed;
+    };
+
+    it('a conformance API answer that is not HTTP 200, or not status "ok", is a refusal with its reason and the answer as evidence', async () => {
+      const c = await simCeremonies();
+      intercept(c, '/attestation/options', { status: 500, json: { status: 'ok' } });
+      expect((await refusal(c.post('/attestation/options', {}))).message).toBe('the relying party refused /attestation/options: HTTP 500 ');
+      intercept(c, '/attestation/options', { status: 200, json: { status: 'failed', errorMessage: 'no such user' } });
+      const failed = await refusal(c.post('/attestation/options', {}));
+      expect(failed.message).toBe('the relying party refused /attestation/options: HTTP 200 no such user');
+      expect(failed.evidence).toEqual({ actual: '{"status":"failed","errorMessage":"no such user"}' });
+      // a long answer is cut to 2,000 characters of evidence
+      intercept(c, '/attestation/options', { status: 400, json: { status: 'failed', errorMessage: 'x'.repeat(3000) } });
+      const long = await refusal(c.post('/attestation/options', {}));
+      expect(long.evidence!.actual).toBe(`{"status":"failed","errorMessage":"${'x'.repeat(1965)}`);
+    });
+
+    it('a discoverable sign-in: the page API refusing (not HTTP 200, or not "ok") fails with its reason', async () => {
+      const c = await simCeremonies();
+      intercept(c, '/api/authentication/options', { status: 500, json: { status: 'ok' } });
+      expect((await refusal(discoverableSignIn(c, 'discouraged'))).message).toBe('the relying party refused /options: HTTP 500 ');
+      intercept(c, '/api/authentication/options', { status: 200, json: { status: 'failed', errorMessage: 'busy' } });
+      expect((await refusal(discoverableSignIn(c, 'discouraged'))).message).toBe('the relying party refused /options: HTTP 200 busy');
+    });
+
+    it('a discoverable sign-in sends /verify with the session cookie /options set, and takes an answer that sets none', async () => {
+      const c = await simCeremonies();
+      const name = 'rk@fido-harness.test';
+      await register(c, name, { residentKey: 'required', userVerification: 'discouraged' }, 'none');
+      const seen = intercept(c, '/api/authentication/verify', { status: 200, json: { status: 'ok' } });
+      const result = await discoverableSignIn(c, 'discouraged');
+      expect(result.responses).toHaveLength(1);
+      const [options, verify] = seen;
+      expect(options!.path).toBe('/api/authentication/options');
+      expect(options!.body).toEqual({ userVerification: 'discouraged' });
+      expect(verify!.path).toBe('/api/authentication/verify');
+      expect(verify!.cookie).toMatch(/^[^;=]+=[^;]+$/);
+      expect(verify!.body).toMatchObject({ ceremonyId: expect.any(String), response: { id: result.credential.id } });
+    });
   });
 });

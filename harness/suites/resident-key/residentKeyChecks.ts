@@ -40,7 +40,7 @@ export function rkPair(ctx: SuiteContext, signal: AbortSignal) {
     const make = ctx.info.options?.clientPin === true ? makeCredentialUv : makeCredential;
     for (const user of users) made.push(await make(ctx, rpId, { options: rkOption(), user }, signal));
     const after = (await ctx.refreshInfo()).remainingDiscoverableCredentials;
-    return { rpId, users, made, remaining: { before, after } };
+    return { rpId, users, made, make, remaining: { before, after } };
   });
 }
 
@@ -129,8 +129,8 @@ export const residentKeyChecks: SuiteCheck[] = [
     touches: 1,
     uses: ['rkPair'],
     async run(ctx, signal) {
-      const { rpId, users } = await rkPair(ctx, signal);
-      const make = ctx.info.options?.clientPin === true ? makeCredentialUv : makeCredential;
+      // made the way the pair was (with a PIN token where the key says it has a PIN)
+      const { rpId, users, make } = await rkPair(ctx, signal);
       const second = await make(ctx, rpId, { options: rkOption(), user: users[1]! }, signal);
       const got = await getAssertion(ctx, gaRequest(rpId, { options: silent() }), signal);
       // Stryker disable next-line EqualityOperator: the message is built only when numberOfCredentials is not 2
