@@ -53,6 +53,8 @@ export function faultyDevice(device: ReportDevice, faults: PacketFaults): Faulty
 export interface MessageFaults {
   request?(apdu: Uint8Array): Uint8Array;
   response?(apdu: Uint8Array, response: Uint8Array): Uint8Array;
+  /** a CTAPHID_CBOR answer (status byte || CBOR) to the CTAP2 command byte `command`, changed */
+  cborResponse?(command: number, response: Uint8Array): Uint8Array;
 }
 
 /**
@@ -63,6 +65,7 @@ export function messageFaults(faults: MessageFaults): PacketFaults {
   const up = new Map<number, MessageAssembler>();
   const down = new Map<number, MessageAssembler>();
   const lastRequest = new Map<number, Uint8Array>();
+  const lastCbor = new Map<number, number>();
   const pass = (
     table: Map<number, MessageAssembler>,
     report: Uint8Array,
@@ -83,6 +86,7 @@ export function messageFaults(faults: MessageFaults): PacketFaults {
   return {
     toDevice: (report) =>
       pass(up, report, (cid, cmd, payload) => {
+        if (cmd === CtaphidCommand.CBOR) lastCbor.set(cid, payload[0]!);
         if (cmd !== CtaphidCommand.MSG) return encodeFrames(cid, cmd, payload);
         const req = faults.request ? faults.request(payload) : payload;
         lastRequest.set(cid, req);
@@ -90,6 +94,8 @@ export function messageFaults(faults: MessageFaults): PacketFaults {
       }),
     toHost: (report) =>
       pass(down, report, (cid, cmd, payload) => {
+        const command = lastCbor.get(cid);
+        if (cmd === CtaphidCommand.CBOR && command !== undefined && faults.cborResponse) return encodeFrames(cid, cmd, faults.cborResponse(command, payload));
         const req = lastRequest.get(cid);
         if (cmd !== CtaphidCommand.MSG || !req || !faults.response) return encodeFrames(cid, cmd, payload);
         return encodeFrames(cid, cmd, faults.response(req, payload));

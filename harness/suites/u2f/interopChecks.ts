@@ -25,8 +25,8 @@ export const interopChecks: SuiteCheck[] = [
         throw new CheckFailed(`getAssertion with the U2F key handle answered ${formatCtapStatus(result.status)}`, { expected: formatCtapStatus(CtapStatus.CTAP2_OK), actual: formatCtapStatus(result.status) });
       }
       const got = decodeAssertion(result);
-      const credId = got.response.credential?.id;
-      if (credId) ensure(Buffer.from(credId).equals(Buffer.from(reg.keyHandle)), 'the assertion names another credential than the U2F key handle', { expected: hex(reg.keyHandle), actual: hex(credId) });
+      const credId = got.response.credential.id;
+      ensure(Buffer.from(credId).equals(Buffer.from(reg.keyHandle)), 'the assertion names another credential than the U2F key handle', { expected: hex(reg.keyHandle), actual: hex(credId) });
       ensure(Buffer.from(got.authData.rpIdHash).equals(Buffer.from(application)), 'authenticatorData rpIdHash is not the U2F application parameter', { expected: hex(application), actual: hex(got.authData.rpIdHash) });
       ensure((got.authData.flags & AuthDataFlag.UP) === 0, 'UP flag set in an assertion asked for with up false (CTAP 2.1 §6.2.2 step 11)');
       const signed = new Uint8Array(Buffer.concat([got.response.authData, request.clientDataHash]));

@@ -90,23 +90,30 @@ export async function u2fAuthenticate(ctx: SuiteContext, control: number, challe
  */
 async function untilTouched(ctx: SuiteContext, send: () => Promise<U2fResponse>): Promise<U2fResponse> {
   const deadline = Date.now() + 30_000;
+  // needsU2f has made sure the device is reached over CTAPHID or NFC
+  const presence = (ctx.device.hid ?? ctx.device.nfc)!.presence;
   let polling = false;
   for (;;) {
+    const touchesBefore = presence.touches;
     const res = await send();
+    // Stryker disable next-line EqualityOperator: < and <= differ by one millisecond at the 30 s deadline
     if (res.sw === U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED && Date.now() < deadline) {
-      if (!polling) (ctx.device.hid ?? ctx.device.nfc)?.presence.polling();
+      if (!polling) presence.polling();
       polling = true;
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
-    if (polling && res.sw === U2fStatusWord.SW_NO_ERROR) (ctx.device.hid ?? ctx.device.nfc)?.presence.polledTouch();
+    // a key that also sent KEEPALIVE UPNEEDED while it asked has had this touch counted by the channel
+    if (polling && res.sw === U2fStatusWord.SW_NO_ERROR && presence.touches === touchesBefore) presence.polledTouch();
     return res;
   }
 }
 
-/** The user public key of a registration: an uncompressed P-256 point (§4.3), as a KeyObject. */
+/**
+ * The user public key of a registration, as a KeyObject: a 65-byte uncompressed point (§4.3, 0x04 || X || Y,
+ * as parseU2fRegistration has checked) that must lie on P-256.
+ */
 export function userPublicKey(point: Uint8Array): KeyObject {
-  if (point.length !== 65 || point[0] !== 0x04) throw new CheckFailed(`user public key is not a 65-byte uncompressed point (${point.length} bytes, first 0x${(point[0] ?? 0).toString(16)})`);
   try {
     return createPublicKey({
       key: { kty: 'EC', crv: 'P-256', x: Buffer.from(point.subarray(1, 33)).toString('base64url'), y: Buffer.from(point.subarray(33, 65)).toString('base64url') },
