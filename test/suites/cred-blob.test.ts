@@ -22,8 +22,8 @@ describe('cred-blob suite (CTAP 2.1 §12.2)', () => {
     const results = await runAgainst({ suites: ['cred-blob'], fault: stripExtensions(0x02, 0x04, 'credBlob') });
     expect(notPassing(results)).toEqual({
       'CREDBLOB-STORE-001': 'fail: getAssertion returned a different credBlob',
-      'CREDBLOB-OVERSIZE-001': 'fail: getAssertion credBlob is undefined, expected an empty byte string',
-      'CREDBLOB-NONE-001': 'fail: getAssertion credBlob is undefined, expected an empty byte string',
+      'CREDBLOB-OVERSIZE-001': 'fail: getAssertion credBlob is missing, expected an empty byte string',
+      'CREDBLOB-NONE-001': 'fail: getAssertion credBlob is missing, expected an empty byte string',
     });
   });
 });
@@ -91,4 +91,26 @@ describe('cred-blob suite: the other ways a device gets it wrong', () => {
       [false, false, true],
     ]);
   });
+
+  it('should fail the read-back checks on a credBlob that is not a byte string', async () => {
+    const asTrue = await runAgainst({ suites: ['cred-blob'], fault: editAuthData(GA, (a) => a.extensions?.has('credBlob') && a.extensions.set('credBlob', true)), evidence: true });
+    expect(asTrue.get('CREDBLOB-STORE-001')).toMatchObject({ status: 'fail', message: 'getAssertion returned a different credBlob', actual: 'true' });
+    expect(notPassing(asTrue)).toMatchObject({ 'CREDBLOB-NONE-001': 'fail: getAssertion credBlob is true (not a byte string), expected an empty byte string' });
+    // an empty text string is not an empty byte string (§12.2)
+    const emptyText = await runAgainst({ checks: ['CREDBLOB-OVERSIZE-001', 'CREDBLOB-NONE-001'], fault: editAuthData(GA, (a) => a.extensions?.has('credBlob') && a.extensions.set('credBlob', '')) });
+    expect(notPassing(emptyText)).toEqual({
+      'CREDBLOB-OVERSIZE-001': 'fail: getAssertion credBlob is "" (not a byte string), expected an empty byte string',
+      'CREDBLOB-NONE-001': 'fail: getAssertion credBlob is "" (not a byte string), expected an empty byte string',
+    });
+  });
+
+  it('should make each credential on the RP ID of its check, discoverable, with user verification', async () => {
+    const sent: CborMap[] = [];
+    await runAgainst({ checks: ['CREDBLOB-STORE-001', 'CREDBLOB-OVERSIZE-001'], fault: recordRequests(MC, sent) });
+    expect(sent.map((p) => [(p.get(0x02) as CborMap).get('id'), (p.get(0x07) as CborMap).get('rk'), p.has(0x08), ((p.get(0x06) as CborMap).get('credBlob') as Uint8Array).length])).toEqual([
+      ['credblob-store-001.fido-harness.test', true, true, 32],
+      ['credblob-oversize-001.fido-harness.test', true, true, 33],
+    ]);
+  });
 });
+
