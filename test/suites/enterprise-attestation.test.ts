@@ -61,10 +61,12 @@ describe('enterprise-attestation suite (CTAP 2.1 §7.1, §6.1.2 step 9, §6.11.1
   }
 
   it('should skip EA-VENDOR-002, saying why, when the key\'s pre-configured RP IDs are not known, and judge EA-REGULAR-001 on an RP of its own', async () => {
-    const unknown = await runAgainst({ suites: ['enterprise-attestation'], enterpriseRpIds: [] });
-    expect(notPassing(unknown, true)).toEqual({ 'EA-VENDOR-002': "skip: the key's pre-configured enterprise RP IDs are not known to the harness (the simulator's are)" });
-    const everyEpAtt = await runAgainst({ checks: ['EA-REGULAR-001'], enterpriseRpIds: [], fault: rewriteResponse(MC, (b) => b.set(0x04, true)) });
-    expect(notPassing(everyEpAtt)).toEqual({ 'EA-REGULAR-001': 'fail: epAtt true for ea-regular-001.fido-harness.test although the request did not ask for enterprise attestation' });
+    for (const enterpriseRpIds of [[], null]) {
+      const unknown = await runAgainst({ suites: ['enterprise-attestation'], enterpriseRpIds });
+      expect(notPassing(unknown, true)).toEqual({ 'EA-VENDOR-002': "skip: the key's pre-configured enterprise RP IDs are not known to the harness (the simulator's are)" });
+      const everyEpAtt = await runAgainst({ checks: ['EA-REGULAR-001'], enterpriseRpIds, fault: rewriteResponse(MC, (b) => b.set(0x04, true)) });
+      expect(notPassing(everyEpAtt)).toEqual({ 'EA-REGULAR-001': 'fail: epAtt true for ea-regular-001.fido-harness.test although the request did not ask for enterprise attestation' });
+    }
   });
 
   it('should enable enterprise attestation once for the whole area (it stays on), with the subcommand of §6.11.1', async () => {
@@ -86,4 +88,15 @@ describe('enterprise-attestation suite (CTAP 2.1 §7.1, §6.1.2 step 9, §6.11.1
       ['enterprise.fido-harness.test', undefined],
     ]);
   });
+
+  it('should fail, naming enableEnterpriseAttestation, when the key refuses to enable it', async () => {
+    const results = await runAgainst({ checks: ['EA-VALUE-001'], fault: rewriteStatus(0x0d, S.CTAP2_OK, S.CTAP1_ERR_OTHER, (p) => p?.get(0x01) === 0x01) });
+    expect(notPassing(results)).toEqual({ 'EA-VALUE-001': 'fail: enableEnterpriseAttestation: expected 0x00 CTAP2_OK, got 0x7f CTAP1_ERR_OTHER' });
+  });
+
+  it('should skip every check, saying why, when getInfo has no options at all', async () => {
+    const results = await runAgainst({ suites: ['enterprise-attestation'], fault: rewriteResponse(0x04, (b) => b.delete(0x04)) });
+    expect(notPassing(results, true)).toEqual(Object.fromEntries(ids.map((id) => [id, 'skip: ep option absent: the key has no enterprise attestation'])));
+  });
 });
+

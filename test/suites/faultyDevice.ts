@@ -50,8 +50,8 @@ export async function runAgainst(options: {
   kind?: string;
   /** sees every CTAP2 request as the harness sent it (command byte, CBOR payload), before any fault */
   sent?: (command: number, payload: Uint8Array) => void;
-  /** the pre-configured enterprise RP IDs the run is told (SuiteContextOptions.enterpriseRpIds); default the simulator's */
-  enterpriseRpIds?: readonly string[];
+  /** the pre-configured enterprise RP IDs the run is told (SuiteContextOptions.enterpriseRpIds; null: none); default the simulator's */
+  enterpriseRpIds?: readonly string[] | null;
 }): Promise<Map<string, CheckOutcome>> {
   const sim = await Authenticator.create({
     allowResetAnytime: true,
@@ -89,7 +89,7 @@ export async function runAgainst(options: {
       allowDestructive: true,
       pin: '1234',
       ...(sim.fingerprint instanceof SimulatedFingerprintSensor ? { fingerprint: fingerControl(sim.fingerprint) } : {}),
-      enterpriseRpIds: options.enterpriseRpIds ?? sim.enterpriseRpIds,
+      ...(options.enterpriseRpIds === null ? {} : { enterpriseRpIds: options.enterpriseRpIds ?? sim.enterpriseRpIds }),
       ...(options.mds ? { mds: options.mds } : {}),
     },
     ...(options.suites ? { suites: options.suites } : {}),
