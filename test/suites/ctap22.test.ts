@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CtapStatus as S } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
 import { ctap22Checks } from '../../harness/suites/ctap22/ctap22Checks.ts';
 import { runHarness } from '../runner/runHarness.ts';
-import { expectEveryCheckPasses, notPassing, type Fault, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
+import { expectEveryCheckPasses, notPassing, outcomes, type Fault, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
 
 const MC = 0x01;
 const CM = 0x0a;
@@ -67,6 +67,40 @@ describe('ctap22 suite (CTAP 2.2)', () => {
     it(`should fail ${checks.join(', ')} when ${what}`, async () => {
       const results = await runAgainst({ checks, ...layer });
       expect(notPassing(results)).toEqual(expected);
+    });
+  }
+});
+
+describe('CTAP22-INFO-001: the CTAP 2.2 getInfo members (CTAP 2.2 §6.4)', () => {
+  const FORMATS = 0x16;
+  const TRANSPORTS = 0x09;
+  const FOR_RESET = 0x1a;
+  const MIN_PIN = 0x0d;
+  const MAX_PIN = 0x1d;
+  // minPINLength 8 only once the run has set its PIN of 4 ('1234'): the check reads getInfo afresh
+  let pinSet = false;
+  const minPin8 = (b: Map<CborValue, CborValue>) => pinSet && b.set(MIN_PIN, 8);
+  const rows: Array<[string, (info: Map<CborValue, CborValue>) => void, string]> = [
+    ['attestationFormats empty', (b) => b.set(FORMATS, []), 'fail: attestationFormats is []: a non-empty list of format names'],
+    ['attestationFormats absent', (b) => b.delete(FORMATS), 'fail: attestationFormats is undefined: a non-empty list of format names'],
+    ['an empty format name', (b) => b.set(FORMATS, ['packed', '']), 'fail: attestationFormats is ["packed",""]: a non-empty list of format names'],
+    ['a format that is not a name', (b) => b.set(FORMATS, ['packed', 7]), 'fail: attestationFormats is ["packed",7]: a non-empty list of format names'],
+    ['transportsForReset beyond transports', (b) => b.set(FOR_RESET, ['usb', 'ble']), 'fail: transportsForReset names ["ble"], not among transports ["nfc","usb"]'],
+    ['transportsForReset without transports', (b) => (b.set(FOR_RESET, ['usb']), b.delete(TRANSPORTS)), 'fail: transportsForReset names ["usb"], not among transports []'],
+    ['a transportsForReset entry that is not a name', (b) => b.set(FOR_RESET, [5]), 'fail: transportsForReset names [5], not among transports ["nfc","usb"]'],
+    ['transportsForReset within transports', (b) => b.set(FOR_RESET, ['usb']), 'pass: attestationFormats packed, fido-u2f, none, maxPINLength 63'],
+    ['maxPINLength 3', (b) => b.set(MAX_PIN, 3), 'fail: maxPINLength 3 outside 4..63'],
+    ['maxPINLength below minPINLength', (b) => (minPin8(b), b.set(MAX_PIN, 6)), 'fail: maxPINLength 6 outside 8..63'],
+    ['maxPINLength equal to minPINLength', (b) => (minPin8(b), b.set(MAX_PIN, 8)), 'pass: attestationFormats packed, fido-u2f, none, maxPINLength 8'],
+    ['maxPINLength 4 without minPINLength', (b) => (b.delete(MIN_PIN), b.set(MAX_PIN, 4)), 'pass: attestationFormats packed, fido-u2f, none, maxPINLength 4'],
+    ['no maxPINLength', (b) => b.delete(MAX_PIN), 'pass: attestationFormats packed, fido-u2f, none'],
+  ];
+  for (const [what, edit, expected] of rows) {
+    it(`${what}: ${expected.split(':')[0]}`, async () => {
+      pinSet = false;
+      const info = rewriteResponse(INFO, edit);
+      const results = await runAgainst({ checks: ['CTAP22-INFO-001'], fault: (cmd, p, next) => ((pinSet ||= cmd === 0x06), info(cmd, p, next)) });
+      expect(outcomes(results)).toEqual({ 'CTAP22-INFO-001': expected });
     });
   }
 });
