@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { ctap22Checks } from '../../harness/suites/ctap22/ctap22Checks.ts';
 import { runHarness } from '../runner/runHarness.ts';
-import { expectEveryCheckPasses, notPassing, outcomes, type Fault, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
+import { editAuthData, expectEveryCheckPasses, expectFailures, notPassing, outcomes, type Fault, recordRequests, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
+import { openPinSuiteSim, swapStatus } from './pinSuiteSim.ts';
 
 const MC = 0x01;
 const CM = 0x0a;
@@ -103,6 +104,134 @@ describe('CTAP22-INFO-001: the CTAP 2.2 getInfo members (CTAP 2.2 §6.4)', () =>
       expect(outcomes(results)).toEqual({ 'CTAP22-INFO-001': expected });
     });
   }
+});
+
+describe('ctap22 suite: the other ways a CTAP 2.2 key gets it wrong', () => {
+  const GA = 0x02;
+  /** getInfo with `name` left out of the extensions list. */
+  const withoutExtension = (name: string) => rewriteResponse(INFO, (b) => b.set(0x02, (b.get(0x02) as string[]).filter((e) => e !== name)));
+  const withOption = (name: string, value: boolean) => rewriteResponse(INFO, (b) => b.set(0x04, new Map([...(b.get(0x04) as Map<string, boolean>), [name, value]])));
+
+  it('should skip the attestation-format checks, saying why, when getInfo lists no formats', async () => {
+    const results = await runAgainst({ checks: ['CTAP22-ATTFMT-001', 'CTAP22-ATTFMT-002'], fault: rewriteResponse(INFO, (b) => b.set(0x16, [])) });
+    expect(outcomes(results)).toEqual({ 'CTAP22-ATTFMT-001': 'skip: getInfo lists no attestationFormats', 'CTAP22-ATTFMT-002': 'skip: getInfo lists no attestationFormats' });
+  });
+
+  it('should fail CTAP22-ATTFMT-001 on a none attestation with a statement, and say what format it expected', async () => {
+    const noneWithSig = rewriteResponse(MC, (b) => b.get(0x01) === 'none' && b.set(0x03, new Map([['sig', new Uint8Array(8)]])));
+    expect(notPassing(await runAgainst({ checks: ['CTAP22-ATTFMT-001'], fault: noneWithSig }))).toEqual({ 'CTAP22-ATTFMT-001': 'fail: a none attestation with a non-empty attStmt' });
+    const ignored = await runAgainst({ checks: ['CTAP22-ATTFMT-001', 'CTAP22-ATTFMT-002'], quirks: ['attestation-preference-ignored'], evidence: true });
+    expect(ignored.get('CTAP22-ATTFMT-001')).toMatchObject({ expected: 'fido-u2f', actual: 'packed' });
+    expect(ignored.get('CTAP22-ATTFMT-002')).toMatchObject({ expected: 'fido-u2f', actual: 'packed' });
+  });
+
+  it('should ask each listed format alone, then an unknown format before the first one that is not packed', async () => {
+    const sent: CborMap[] = [];
+    await runAgainst({ checks: ['CTAP22-ATTFMT-001', 'CTAP22-ATTFMT-002'], fault: recordRequests(MC, sent) });
+    expect(sent.map((p) => p.get(0x0b))).toEqual([['packed'], ['fido-u2f'], ['none'], ['x-fido-harness-unknown', 'fido-u2f']]);
+    const onlyPacked: CborMap[] = [];
+    const listed = rewriteResponse(INFO, (b) => b.set(0x16, ['packed']));
+    const record = recordRequests(MC, onlyPacked);
+    const results = await runAgainst({ checks: ['CTAP22-ATTFMT-002'], fault: (cmd, p, next) => record(cmd, p, (q) => listed(cmd, q, next)) });
+    expect(outcomes(results)).toEqual({ 'CTAP22-ATTFMT-002': 'pass: as specified' });
+    expect(onlyPacked.map((p) => p.get(0x0b))).toEqual([['x-fido-harness-unknown', 'packed']]);
+  });
+
+  it('should skip the hmac-secret-mc and thirdPartyPayment checks on a key without them, saying why', async () => {
+    const noMc = await runAgainst({ checks: ['CTAP22-HMACMC-001'], fault: withoutExtension('hmac-secret-mc') });
+    expect(outcomes(noMc)).toEqual({ 'CTAP22-HMACMC-001': 'skip: the hmac-secret-mc extension is not offered in getInfo' });
+    const noTpp = await runAgainst({ checks: ['CTAP22-TPP-001', 'CTAP22-TPP-002'], fault: withoutExtension('thirdPartyPayment') });
+    const skip = 'skip: the thirdPartyPayment extension is not offered in getInfo';
+    expect(outcomes(noTpp)).toEqual({ 'CTAP22-TPP-001': skip, 'CTAP22-TPP-002': skip });
+  });
+
+  const mcOutput = (change: (v: Uint8Array) => CborValue) => editAuthData(MC, (a) => a.extensions?.has('hmac-secret-mc') && a.extensions.set('hmac-secret-mc', change(a.extensions.get('hmac-secret-mc') as Uint8Array)));
+  const gaOutput = (change: (v: Uint8Array) => CborValue | undefined) =>
+    editAuthData(GA, (a) => {
+      const v = a.extensions?.get('hmac-secret');
+      if (!(v instanceof Uint8Array)) return;
+      const changed = change(v);
+      if (changed === undefined) a.extensions = new Map([['credProtect', 1]]);
+      else a.extensions!.set('hmac-secret', changed);
+    });
+  const hmacMcRows: Array<[string, Fault, string | RegExp]> = [
+    ['an output that is no whole AES block', mcOutput((v) => v.subarray(0, 20)), /^hmac-secret-mc output does not decrypt: /],
+    ['an output of 48 bytes under the IV', mcOutput((v) => new Uint8Array(Buffer.concat([v, new Uint8Array(16)]))), 'hmac-secret-mc output decrypts to 48 bytes, expected 32'],
+    ['no output at getAssertion', gaOutput(() => undefined), 'no hmac-secret output at getAssertion'],
+    ['a getAssertion output of 48 bytes under the IV', gaOutput((v) => new Uint8Array(Buffer.concat([v, new Uint8Array(16)]))), 'hmac-secret output decrypts to 48 bytes, expected 32'],
+    [
+      'a getAssertion output other than the one at creation',
+      gaOutput((v) => {
+        const c = Uint8Array.from(v);
+        c[c.length - 1]! ^= 0x01;
+        return c;
+      }),
+      'hmac-secret-mc output differs from the getAssertion output for the same salt and user verification',
+    ],
+  ];
+  for (const [what, fault, message] of hmacMcRows) {
+    it(`should fail CTAP22-HMACMC-001 on ${what}`, async () => {
+      const results = await runAgainst({ checks: ['CTAP22-HMACMC-001'], fault });
+      expectFailures(results, { 'CTAP22-HMACMC-001': message });
+    });
+  }
+
+  it('should assert the hmac-secret-mc credential silently, with UV, over the protocol of the makeCredential input', async () => {
+    const made: CborMap[] = [];
+    const asked: CborMap[] = [];
+    const record = recordRequests(MC, made);
+    const ga = recordRequests(GA, asked);
+    await runAgainst({ checks: ['CTAP22-HMACMC-001'], fault: (cmd, p, next) => record(cmd, p, (q) => ga(cmd, q, next)) });
+    expect(made.map((p) => [(p.get(0x02) as CborMap).get('id'), (p.get(0x06) as CborMap).get('hmac-secret'), ((p.get(0x06) as CborMap).get('hmac-secret-mc') as CborMap).get(4)])).toEqual([
+      ['ctap22-hmacmc-001.fido-harness.test', true, 2],
+    ]);
+    expect(asked.map((p) => [(p.get(0x05) as CborMap).get('up'), p.has(0x06), ((p.get(0x04) as CborMap).get('hmac-secret') as CborMap).get(4)])).toEqual([[false, true, 2]]);
+  });
+
+  it('should fail CTAP22-TPP-002 when the payment credential is not listed, and give TPP-001\'s expected value', async () => {
+    const unknown = rewriteResponse(CM, (b) => b.has(0x07) && b.set(0x07, new Map<string, unknown>([['id', new Uint8Array(16)], ['type', 'public-key']]) as never));
+    expect(notPassing(await runAgainst({ checks: ['CTAP22-TPP-002'], fault: unknown }))).toEqual({ 'CTAP22-TPP-002': expect.stringMatching(/^fail: credential [0-9a-f]{16}… not listed$/) });
+    const pays = await runAgainst({ checks: ['CTAP22-TPP-001'], fault: everyCredentialPays(), evidence: true });
+    expect(pays.get('CTAP22-TPP-001')).toMatchObject({ status: 'fail', expected: 'false', actual: 'true' });
+  });
+
+  it('should skip the persistent-token checks, saying why, without perCredMgmtRO', async () => {
+    const results = await runAgainst({ checks: ['CTAP22-PPUAT-001', 'CTAP22-ENC-001'], fault: withOption('perCredMgmtRO', false) });
+    const skip = 'skip: perCredMgmtRO option not true (no persistent pinUvAuthToken)';
+    expect(outcomes(results)).toEqual({ 'CTAP22-PPUAT-001': skip, 'CTAP22-ENC-001': skip });
+  });
+
+  it('should fail CTAP22-ENC-001 on an encIdentifier of the wrong length, or an encCredStoreState that does not change', async () => {
+    const long = rewriteResponse(INFO, (b) => b.get(0x19) instanceof Uint8Array && b.set(0x19, new Uint8Array(48)));
+    expect(notPassing(await runAgainst({ checks: ['CTAP22-ENC-001'], fault: long }))).toEqual({ 'CTAP22-ENC-001': 'fail: encIdentifier of 48 bytes does not decrypt to 16' });
+    const short = rewriteResponse(INFO, (b) => b.get(0x19) instanceof Uint8Array && b.set(0x19, new Uint8Array(16)));
+    expect(notPassing(await runAgainst({ checks: ['CTAP22-ENC-001'], fault: short }))).toEqual({ 'CTAP22-ENC-001': 'fail: encIdentifier of 16 bytes does not decrypt to 16' });
+    let first: CborValue | undefined;
+    const stale = rewriteResponse(INFO, (b) => {
+      if (!(b.get(0x1e) instanceof Uint8Array)) return;
+      first ??= b.get(0x1e);
+      b.set(0x1e, first!);
+    });
+    expect(notPassing(await runAgainst({ checks: ['CTAP22-ENC-001'], fault: stale }))).toEqual({ 'CTAP22-ENC-001': 'fail: encCredStoreState unchanged after a new discoverable credential' });
+    const noState = rewriteResponse(INFO, (b) => b.delete(0x1e));
+    expect(outcomes(await runAgainst({ checks: ['CTAP22-ENC-001'], fault: noState }))).toEqual({ 'CTAP22-ENC-001': 'pass: as specified' });
+  });
+
+  it('should use the persistent token across a power cycle where the run can power-cycle the key, and fail when the key drops it', async () => {
+    const sim = await openPinSuiteSim();
+    try {
+      const results = await sim.run({ checks: ['CTAP22-PPUAT-001', 'CTAP22-ENC-001'] });
+      expect(results.map((r) => `${r.id} ${r.status}: ${r.message}`)).toEqual(['CTAP22-PPUAT-001 pass: used before and after a power cycle', 'CTAP22-ENC-001 pass: as specified']);
+      let metadataCalls = 0;
+      const dropped = swapStatus(CM, 0x00, S.CTAP2_ERR_PIN_AUTH_INVALID, (req) => req?.get(0x01) === 0x01 && ++metadataCalls === 2);
+      const [r] = await sim.run({ checks: ['CTAP22-PPUAT-001'] }, dropped);
+      expect(`${r!.status}: ${r!.message}`).toBe('fail: getCredsMetadata with the persistent token after a power cycle: expected 0x00 CTAP2_OK, got 0x33 CTAP2_ERR_PIN_AUTH_INVALID');
+      const [first] = await sim.run({ checks: ['CTAP22-PPUAT-001'] }, swapStatus(CM, 0x00, S.CTAP2_ERR_PIN_AUTH_INVALID, (req) => req?.get(0x01) === 0x01));
+      expect(`${first!.status}: ${first!.message}`).toBe('fail: getCredsMetadata with the persistent token: expected 0x00 CTAP2_OK, got 0x33 CTAP2_ERR_PIN_AUTH_INVALID');
+    } finally {
+      await sim.close();
+    }
+  });
 });
 
 /** makeCredential always asks for thirdPartyPayment, whatever the harness sent. */
