@@ -1,36 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { Authenticator } from '../../authenticator-sim/index.ts';
-import { Ctap2, CtapRequest, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
-import { CtapStatus } from '../../harness/protocol/index.ts';
+import { ClientPin } from '../../harness/client/index.ts';
+import { Ctap2, CtapProtocolError, CtapRequest, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
+import { CtapStatus, type AuthenticatorInfo } from '../../harness/protocol/index.ts';
 import { CheckFailed, CheckSkipped } from '../../harness/runner/Check.ts';
 import { gaRequest, mcRequest } from '../../harness/suites/ops.ts';
+import { pinToken } from '../../harness/suites/pinOps.ts';
 import { SuiteContext, type SuiteContextOptions } from '../../harness/suites/SuiteContext.ts';
+import { TransportError } from '../../harness/transport/index.ts';
 import { sharedAttestationMaterial } from '../helpers/sim.ts';
+import { simContext, type RawAnswer } from './contextSim.ts';
 
 const RESET = 0x07;
-type Answer = { status: number; payload: Uint8Array };
 
 /**
  * A SuiteContext on a fresh simulator; `intercept` may answer a command in the simulator's place (undefined:
- * the simulator answers).
+ * the simulator answers); `minPINLength` rewrites getInfo's.
  */
-async function context(options: Partial<SuiteContextOptions> = {}, intercept?: (command: number, payload: Uint8Array) => Answer | undefined, minPINLength?: number) {
-  const sim = await Authenticator.create({ allowResetAnytime: true, attestationMaterial: await sharedAttestationMaterial() });
-  const handler = {
-    handleCbor: async (command: number, payload: Uint8Array) => {
-      const mine = intercept?.(command, payload);
-      if (mine) return mine;
-      const r = await sim.handleCbor(command, payload);
-      if (command !== 0x04 || minPINLength === undefined) return r;
-      // getInfo minPINLength (0x0D) as given: the byte after the key 0x0d in canonical CBOR (a small uint)
-      const p = Uint8Array.from(r.payload);
-      const at = p.findIndex((b, i) => b === 0x0d && p[i + 1] === 0x04);
-      p[at + 1] = minPINLength;
-      return { status: r.status, payload: p };
-    },
-  };
-  const ctap2 = await Ctap2.open(new DirectAuthenticatorChannel(handler));
-  return { sim, ctx: new SuiteContext({ ctap2, kind: 'sim' }, { allowDestructive: true, pin: '1234', ...options }) };
+function context(options: Partial<SuiteContextOptions> = {}, intercept?: (command: number, payload: Uint8Array) => RawAnswer | undefined, minPINLength?: number) {
+  return simContext(options, async (command, payload, next) => {
+    const mine = intercept?.(command, payload);
+    if (mine) return mine;
+    const r = await next();
+    if (command !== 0x04 || minPINLength === undefined) return r;
+    // getInfo minPINLength (0x0D) as given: the byte after the key 0x0d in canonical CBOR (a small uint)
+    const p = Uint8Array.from(r.payload);
+    const at = p.findIndex((b, i) => b === 0x0d && p[i + 1] === 0x04);
+    p[at + 1] = minPINLength;
+    return { status: r.status, payload: p };
+  });
 }
 
 describe('SuiteContext', () => {
@@ -155,5 +153,112 @@ describe('SuiteContext', () => {
     expect(info).toMatchObject({ label: 'authenticatorGetInfo (0x04)', requestHex: '04', status: '0x00 CTAP2_OK' });
     expect(info.responseHex!.startsWith('00')).toBe(true);
     expect(typeof info.durationMs).toBe('number');
+  });
+  it('should pass the check\'s signal with every command it sends, and none when the check has none', async () => {
+    const seen: (AbortSignal | undefined)[] = [];
+    const { ctx } = await simContext({}, (_c, _p, next, signal) => {
+      seen.push(signal);
+      return next();
+    });
+    const signal = new AbortController().signal;
+    seen.length = 0;
+    await ctx.request(CtapRequest.getInfo, undefined, signal);
+    await ctx.call(0x04, undefined, signal);
+    await ctx.callBytes(0x04, new Uint8Array(0), signal);
+    await ctx.request(CtapRequest.getInfo, undefined);
+    await ctx.call(0x04);
+    await ctx.callBytes(0x04, new Uint8Array(0));
+    expect(seen.map((s) => s === signal)).toEqual([true, true, true, false, false, false]);
+    expect(seen.slice(3)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('should let a lost device or an answer that is not CBOR end the check as it is (not as a finding)', async () => {
+    let mode: 'gone' | 'garbage' = 'gone';
+    const { ctx } = await simContext({}, (cmd, _p, next) => {
+      if (cmd !== 0x01) return next();
+      if (mode === 'gone') throw new TransportError('TRANSPORT_DISCONNECTED', 'the key was pulled');
+      return Promise.resolve({ status: 0, payload: Uint8Array.of(0xff) });
+    });
+    const gone = await ctx.request(CtapRequest.makeCredential, mcRequest('lost.fido-harness.test')).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(TransportError);
+    mode = 'garbage';
+    const garbage = await ctx.request(CtapRequest.makeCredential, mcRequest('lost.fido-harness.test')).catch((e: unknown) => e);
+    expect(garbage).toBeInstanceOf(CtapProtocolError);
+    expect((garbage as CtapProtocolError).code).toBe('CTAP_INVALID_CBOR');
+    // an exchange that got no answer carries its error as its status in the evidence
+    const [pulled, undecodable] = ctx.evidence()!.exchanges!.slice(-2);
+    expect(pulled!.status).toBe('TRANSPORT_DISCONNECTED: the key was pulled');
+    expect(Object.keys(pulled!)).not.toContain('responseHex');
+    expect([undecodable!.status, undecodable!.responseHex]).toEqual(['0x00 CTAP2_OK', '00ff']);
+  });
+
+  it('should log the counters of getNextAssertion answers too, with the credential each names, and nothing of other commands', async () => {
+    const { ctx } = await simContext();
+    const rp = 'next.fido-harness.test';
+    const options = new Map([['rk', true]]);
+    await ctx.request(CtapRequest.makeCredential, mcRequest(rp, { options, user: { id: Uint8Array.of(1), name: 'a', displayName: 'A' } }));
+    await ctx.request(CtapRequest.makeCredential, mcRequest(rp, { options, user: { id: Uint8Array.of(2), name: 'b', displayName: 'B' } }));
+    const first = await ctx.request(CtapRequest.getAssertion, gaRequest(rp));
+    const next = await ctx.request(CtapRequest.getNextAssertion, undefined);
+    await ctx.request(CtapRequest.getInfo, undefined);
+    expect(first.ok && next.ok).toBe(true);
+    const ids = [first, next].map((r) => (r.ok ? Buffer.from(r.response.credential.id).toString('hex') : ''));
+    const seen = ctx.signCounts.seen;
+    expect(seen).toHaveLength(4);
+    expect(seen.slice(2).map((c) => c.credential)).toEqual(ids);
+    expect(new Set(seen.map((c) => c.credential)).size).toBe(2);
+  });
+
+  it('should reset a key whose PIN was set behind its back, and set the PIN again on a key reset behind its back', async () => {
+    const { ctx } = await context();
+    await new ClientPin(ctx.ctap2).setPin('4321');
+    await ctx.refreshInfo();
+    expect([ctx.knownPinState, ctx.info.options?.clientPin]).toEqual(['unset', true]);
+    await ctx.ensurePin('unset');
+    expect(ctx.info.options?.clientPin).toBe(false);
+
+    await ctx.ensurePin('set');
+    expect((await ctx.call(RESET)).status).toBe(0);
+    expect(await ctx.refreshInfo()).toBe(ctx.info);
+    expect([ctx.knownPinState, ctx.info.options?.clientPin]).toEqual(['set', false]);
+    await ctx.ensurePin('set');
+    expect(ctx.info.options?.clientPin).toBe(true);
+    // the PIN set is ctx.pin: a token with it is granted
+    expect((await pinToken(ctx, { permissions: 0x01 })).token.length).toBe(32);
+  });
+
+  it('should power-cycle rather than ask for a replug when it can, and neither for a refusal other than NOT_ALLOWED', async () => {
+    let cycles = 0;
+    let asked = 0;
+    let refusals = 1;
+    const both = { powerCycle: async () => void cycles++, requestReplug: async () => void asked++ };
+    const once = (await context(both, (cmd) => (cmd === RESET && refusals-- > 0 ? { status: CtapStatus.CTAP2_ERR_NOT_ALLOWED, payload: new Uint8Array(0) } : undefined))).ctx;
+    await once.reset();
+    expect([cycles, asked, once.replugs]).toEqual([1, 0, 0]);
+    const other = (await context(both, (cmd) => (cmd === RESET ? { status: CtapStatus.CTAP1_ERR_OTHER, payload: new Uint8Array(0) } : undefined))).ctx;
+    await expect(other.reset()).rejects.toThrow('authenticatorReset answered 0x7f CTAP1_ERR_OTHER');
+    expect([cycles, asked, other.replugs]).toEqual([1, 0, 0]);
+  });
+
+  it("should lengthen the default PIN to 4 digits when getInfo names no minPINLength, and take a key without clientPin as PIN-less", () => {
+    const device = (info: Partial<AuthenticatorInfo>) => ({ ctap2: { info: { versions: ['FIDO_2_0'], aaguid: new Uint8Array(16), ...info } } as unknown as Ctap2, kind: 'sim' });
+    const bare = new SuiteContext(device({}), { allowDestructive: false, pin: '12', pinGiven: false });
+    expect([bare.pin, bare.knownPinState]).toEqual(['1234', 'unset']);
+    const noPin = new SuiteContext(device({ options: { clientPin: false } }), { allowDestructive: false, pin: '12' });
+    expect([noPin.pin, noPin.knownPinState]).toEqual(['12', 'unset']);
+    expect(new SuiteContext(device({ options: { clientPin: true } }), { allowDestructive: false, pin: '1234' }).knownPinState).toBe('unknown');
+  });
+
+  it('should give the request and response of each exchange decoded for the reader, and leave out what an exchange has not', async () => {
+    const { ctx } = await context();
+    ctx.markTrace();
+    await ctx.call(0x04);
+    await ctx.call(0x01, new Map([[1, Uint8Array.of(1)]]));
+    await ctx.callBytes(0x01, Uint8Array.of(0xa0));
+    const [info, bad, empty] = ctx.evidence()!.exchanges!;
+    expect(Object.keys(info!).sort()).toEqual(['durationMs', 'label', 'requestHex', 'responseDiagnostic', 'responseHex', 'status']);
+    expect(bad).toMatchObject({ requestDiagnostic: "{1: h'01'}", requestHex: '01a1014101' });
+    expect(Object.keys(bad!).sort()).toEqual(['durationMs', 'label', 'requestDiagnostic', 'requestHex', 'responseHex', 'status']);
+    expect(Object.keys(empty!)).not.toContain('requestDiagnostic');
   });
 });
