@@ -122,6 +122,7 @@ describe('runSuites', () => {
       expect(prepared.checks.map((c) => c.id)).toEqual(options.checks);
       const r = await runSuites({ ...options, onStart: (_, i) => (index = i), beforeTouch: async () => void told.push(index) }, prepared);
       expect(statuses(r.results)).toEqual({ 'INFO-VERSIONS-001': 'pass', 'MC-COUNTER-001': 'pass', 'GA-UP-001': 'pass' });
+      expect(r.ctx).toBe(prepared.ctx);
       // MC-COUNTER-001 pays for the shared credentials (two touches), GA-UP-001 asks for its own
       expect(Object.fromEntries(prepared.plan.perCheck)).toEqual(Object.fromEntries(r.results.filter((x) => x.touches).map((x) => [x.id, x.touches])));
       expect(r.results[0]!.touches).toBeUndefined();
@@ -134,10 +135,24 @@ describe('runSuites', () => {
       await runSuites({ ...options, onStart: (_, i) => (index = i), beforeTouch: async () => void told2.push(index) });
       expect(told2).not.toContain(0);
       expect(told2).not.toContain(1);
+      // a prepared run runs the checks it selected, in its context
+      const narrow = prepareRun({ ...options, checks: ['INFO-VERSIONS-001'] }, { replugForReset: false });
+      const r3 = await runSuites(options, narrow);
+      expect([r3.results.map((x) => x.id), r3.ctx === narrow.ctx]).toEqual([['INFO-VERSIONS-001'], true]);
     } finally {
       await device.close();
       sim.close();
     }
+  });
+  it('gives a check that asks for touches touchTimeoutMs per touch on top of its time limit', async () => {
+    // GA-UP-001 declares one touch of its own; each answer of this key takes 5 ms, so 1 ms alone is too short
+    const slowKey = async () => {
+      const sim = await Authenticator.create({ allowResetAnytime: true, attestationMaterial: await sharedAttestationMaterial() });
+      return Ctap2.open(new DirectAuthenticatorChannel({ handleCbor: async (c: number, p: Uint8Array) => (await new Promise((r) => setTimeout(r, 5)), sim.handleCbor(c, p)) }));
+    };
+    const r = await run(await slowKey(), { checks: ['GA-UP-001'], timeoutMs: 1, probeMs: 100 });
+    expect(r.results[0]).toMatchObject({ status: 'error', message: 'time limit of 1 ms exceeded' });
+    expect(statuses((await run(await slowKey(), { checks: ['GA-UP-001'], timeoutMs: 1, touchTimeoutMs: 20_000 })).results)).toEqual({ 'GA-UP-001': 'pass' });
   });
 });
 
