@@ -64,4 +64,13 @@ describe('counterAcrossResets (WebAuthn L3 §6.1.1)', () => {
     expect(counterAcrossResets([seen(1, 1, 1), seen(1, 2, 2), seen(1, 3, 1)])).toEqual({ global: true, crossings: [] });
     expect(counterAcrossResets([])).toEqual({ global: false, crossings: [] });
   });
+
+  it('should list the crossings in epoch order past ten resets, whatever order the counters come in', () => {
+    const r = counterAcrossResets([seen(10, 7, 1), seen(2, 3, 1), seen(9, 5, 1), seen(11, 8, 1)]);
+    expect(r.crossings).toEqual([
+      { epoch: 9, before: 3, after: 5 },
+      { epoch: 10, before: 5, after: 7 },
+      { epoch: 11, before: 7, after: 8 },
+    ]);
+  });
 });
