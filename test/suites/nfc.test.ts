@@ -374,4 +374,148 @@ describe('nfc suite', () => {
       expect(() => getAssertionOfSize(10, 'pad.example')).toThrow('no getAssertion message of exactly 10 bytes');
     });
   });
+
+  describe('the rest of each check: evidence, labels, bytes and boundaries', () => {
+    const exchangesOf = (r: Map<string, CheckResult>, id: string) => (r.get(id)!.evidence!.exchanges ?? []) as EvidenceExchange[];
+    const isMsg = (c: Uint8Array) => (c[0]! & 0xef) === 0x80 && c[1] === 0x10;
+    /** the answer to a 255-byte command in one piece announces 5 more bytes; GET RESPONSE then gives 2 */
+    const shortWalk = (answers: (c: Uint8Array) => boolean) =>
+      answerFor((c) => (answers(c) ? responseApdu('', Sw.BYTES_REMAINING | 5) : isGetResponse(c) ? responseApdu(Uint8Array.of(1, 2), Sw.SUCCESS) : undefined));
+
+    it('SELECT-004: a command before SELECT answered 9000 fails, with what was expected', async () => {
+      const ok = rewriteCardResponse(getInfoMsg(0), () => responseApdu(Uint8Array.of(0), Sw.SUCCESS));
+      const r = await expectFails(['NFC-SELECT-004'], { fault: ok }, /^authenticatorGetInfo before SELECT was answered 0x9000 SUCCESS; the applet was never selected$/);
+      expect(r.get('NFC-SELECT-004')!.evidence).toMatchObject({ expected: 'an error status word (e.g. 0x6D00)', actual: '0x9000 SUCCESS' });
+    });
+
+    it('SELECT-001/002 label their SELECT, and SELECT-002 its walk of 61XX', async () => {
+      const refused = rewriteCardResponse((c) => hex(c) === SELECT_FIDO, () => responseApdu('', Sw.FILE_NOT_FOUND));
+      const r = await expectFails(['NFC-SELECT-001', 'NFC-SELECT-002'], { fault: refused });
+      for (const id of ['NFC-SELECT-001', 'NFC-SELECT-002']) expect(exchangesOf(r, id).map((e) => e.label)).toEqual(['SELECT FIDO AID']);
+      const endless = answerFor((c, h) => (h === SELECT_FIDO || isGetResponse(c) ? responseApdu('U', Sw.BYTES_REMAINING | 1) : undefined));
+      await expectFails(['NFC-SELECT-002'], { fault: endless }, /^SELECT: more than 300 GET RESPONSE rounds$/);
+    });
+
+    it('CHAIN-001 sends 255-byte pieces with CLA 0x90 and no Le, the last with CLA 0x80 and Le 00', async () => {
+      const sent: Uint8Array[] = [];
+      const record: CardFault = async (c, next) => (sent.push(c), next(c));
+      await expectOutcome(['NFC-CHAIN-001'], 'pass', { fault: record });
+      expect(sent.filter(isMsg).map((c) => `${hex(c.subarray(0, 5))} ${c.length}${c.length === 6 + c[4]! ? ` Le ${hex(c.subarray(-1))}` : ''}`)).toEqual([
+        '80100000ff 261 Le 00', // 255: one APDU
+        '90100000ff 260', // 256: 255 + 1
+        '8010000001 7 Le 00',
+        '90100000ff 260', // 510: 255 + 255
+        '80100000ff 261 Le 00',
+        '90100000ff 260', // 511: 255 + 255 + 1
+        '90100000ff 260',
+        '8010000001 7 Le 00',
+      ]);
+    });
+
+    it('CHAIN-001 names the chained piece refused and the command whose answer does not add up', async () => {
+      let chained = 0;
+      const secondRefused: CardFault = async (c, next) => {
+        chained = c[0] === 0x90 && c[1] === 0x10 ? chained + 1 : isMsg(c) ? 0 : chained;
+        return chained === 2 ? responseApdu('', Sw.CHAINING_NOT_SUPPORTED) : next(c);
+      };
+      const r = await expectFails(['NFC-CHAIN-001'], { fault: secondRefused }, /^chained piece 2 of a 511-byte command: expected 0x9000 SUCCESS, got 0x6884/);
+      expect(exchangesOf(r, 'NFC-CHAIN-001').at(-1)!.label).toBe('NFCCTAP_MSG chained piece 255 of 511');
+      await expectFails(['NFC-CHAIN-001'], { fault: shortWalk((c) => c[0] === 0x80 && c[1] === 0x10 && c[4] === 0xff) }, /^255-byte command: 61XX announced 5 more bytes, GET RESPONSE with Le 5 returned 2$/);
+    });
+
+    it('RESP-001: an answer past Ne shows both sizes; on a card whose getInfo is 100 bytes, 61XX must announce the 75 left', async () => {
+      const r = await expectFails(['NFC-RESP-001'], { quirks: ['nfc-no-response-chaining'] });
+      expect(r.get('NFC-RESP-001')!.evidence).toMatchObject({ expected: 'at most 256 bytes, then 61XX', actual: expect.stringMatching(/^\d+ bytes, 0x9000 SUCCESS$/) });
+      // a card of its own for getInfo (status 00 and 99 bytes), with response chaining as ISO 7816-4 §5.3.4 says
+      const info = Uint8Array.from([0x00, ...new Uint8Array(99).fill(0xa0)]);
+      const smallInfo = (announce?: number): CardFault => {
+        let at = 0;
+        const piece = (ne: number) => {
+          const data = info.subarray(at, at + ne);
+          at += data.length;
+          const left = info.length - at;
+          const sw = left === 0 ? Sw.SUCCESS : Sw.BYTES_REMAINING | ((announce ?? Math.min(left, 256)) & 0xff);
+          return responseApdu(data, sw);
+        };
+        return answerFor((c) => {
+          if (c[0] === 0x80 && c[1] === 0x10 && c[4] === 1 && c[5] === 4) return ((at = 0), piece(c[6] || 256));
+          return isGetResponse(c) ? piece(c[4] || 256) : undefined;
+        });
+      };
+      expect((await expectOutcome(['NFC-RESP-001'], 'pass', { fault: smallInfo() })).get('NFC-RESP-001')!.message).toBe('getInfo 100 bytes in 1 and 4 pieces');
+      const miscount = await expectFails(['NFC-RESP-001'], { fault: smallInfo(0x10) }, /^61XX announced 16 bytes; 75 were left$/);
+      expect(miscount.get('NFC-RESP-001')!.evidence).toMatchObject({ expected: '0x614B BYTES_REMAINING (75)', actual: '0x6110 BYTES_REMAINING (16)' });
+    });
+
+    it('RESP-002: getInfo with Le 1 answered with 2 bytes, or GET RESPONSE Le 1 ending the answer early, fails', async () => {
+      const two = rewriteCardResponse(getInfoMsg(1), (res) => responseApdu(Uint8Array.of(...splitApdu(res).data, 0), splitApdu(res).sw));
+      await expectFails(['NFC-RESP-002'], { fault: two }, /^getInfo with Le 1: expected 1 byte and 61XX, got 2 bytes and 0x61/);
+      let first = false;
+      const early: CardFault = async (c, next) => {
+        if (getInfoMsg(1)(c)) first = true;
+        const r = await next(c);
+        if (isGetResponse(c) && first) return ((first = false), responseApdu(splitApdu(r).data, Sw.SUCCESS));
+        return r;
+      };
+      await expectFails(['NFC-RESP-002'], { fault: early }, /^GET RESPONSE Le 1: expected 1 byte and 61XX, got 1 bytes and 0x9000 SUCCESS$/);
+    });
+
+    it('EXT-001: an extended request answered in pieces shows the status word; the short walk is named', async () => {
+      const r = await expectFails(['NFC-EXT-001'], { quirks: ['nfc-extended-as-short'] });
+      expect(r.get('NFC-EXT-001')!.evidence).toMatchObject({ expected: '0x9000 with the whole answer', actual: expect.stringMatching(/^0x61.. BYTES_REMAINING/) });
+      const short = rewriteCardResponse(isGetResponse, (res) => {
+        const { data, sw } = splitApdu(res);
+        return data.length > 1 ? responseApdu(data.subarray(1), sw) : res;
+      });
+      await expectFails(['NFC-EXT-001'], { fault: short }, /^getInfo in short APDUs: 61XX announced (\d+) more bytes, GET RESPONSE with Le \1 returned \d+$/);
+    });
+
+    const polls = (c: Uint8Array) => isSelectionMsg(0x80)(c) || isGetResponsePoll(c);
+    it('STATUS-001: a bad status update is evidence (the bytes, or "(empty)"); the poll is labelled', async () => {
+      for (const [data, actual] of [[Uint8Array.of(5), '05'], [new Uint8Array(0), '(empty)']] as const) {
+        const bad = rewriteCardResponse(polls, (res) => (splitApdu(res).sw === Sw.STATUS_UPDATE ? responseApdu(data, Sw.STATUS_UPDATE) : res));
+        const r = await expectFails(['NFC-STATUS-001'], { fault: bad });
+        expect(r.get('NFC-STATUS-001')!.evidence).toMatchObject({ expected: '01 or 02', actual });
+      }
+      const finalRefused = rewriteCardResponse(isGetResponsePoll, (res) => (splitApdu(res).sw === Sw.SUCCESS ? responseApdu('', Sw.NO_PRECISE_DIAGNOSIS) : res));
+      const r = await expectFails(['NFC-STATUS-001'], { fault: finalRefused });
+      expect(exchangesOf(r, 'NFC-STATUS-001').at(-1)!.label).toBe('NFCCTAP_GETRESPONSE');
+    });
+
+    it('STATUS-001: exactly 600 status updates, then the answer, pass', async () => {
+      let updates = 0;
+      // the host sees 600 updates in all (the card's first answer is one), then the card's answer once it has one
+      const slow: CardFault = async (c, next) => {
+        if (isGetResponsePoll(c) && updates < 600) return ((updates += 1), responseApdu(Uint8Array.of(2), Sw.STATUS_UPDATE));
+        let r = await next(c);
+        if (!isGetResponsePoll(c)) return (splitApdu(r).sw === Sw.STATUS_UPDATE && (updates += 1), r);
+        while (splitApdu(r).sw === Sw.STATUS_UPDATE) {
+          await new Promise((done) => setTimeout(done, 50));
+          r = await next(c);
+        }
+        return r;
+      };
+      const r = await expectOutcome(['NFC-STATUS-001'], 'pass', { fault: slow });
+      expect(r.get('NFC-STATUS-001')!.message).toBe('600 status update(s), then CTAP2_OK');
+    });
+
+    it('STATUS-001/002: a final answer whose 61XX walk does not add up is named', async () => {
+      const done = (c: Uint8Array, r: Uint8Array) => splitApdu(r).sw === Sw.SUCCESS && (isGetResponsePoll(c) || isSelectionMsg(0)(c));
+      const walk: CardFault = async (c, next) => {
+        if (isGetResponse(c)) return responseApdu(Uint8Array.of(1, 2), Sw.SUCCESS);
+        const r = await next(c);
+        return done(c, r) ? responseApdu('', Sw.BYTES_REMAINING | 5) : r;
+      };
+      for (const id of ['NFC-STATUS-001', 'NFC-STATUS-002']) {
+        await expectFails([id], { fault: walk }, /^the answer to authenticatorSelection: 61XX announced 5 more bytes, GET RESPONSE with Le 5 returned 2$/);
+      }
+    });
+
+    it('APDU-001 to APDU-004 label the malformed APDU they sent', async () => {
+      const blur = rewriteCardResponse((c) => c[0] === 0xe0 || c[1] === 0x5a || c[3] === 1 || (c[4] === 5 && c.length === 6), () => responseApdu('', Sw.NO_PRECISE_DIAGNOSIS));
+      const ids = ['NFC-APDU-001', 'NFC-APDU-002', 'NFC-APDU-003', 'NFC-APDU-004'];
+      const r = await expectFails(ids, { fault: blur });
+      expect(ids.map((id) => exchangesOf(r, id).at(-1)!.label)).toEqual(['CLA E0 INS 10', 'CLA 80 INS 5A', 'NFCCTAP_MSG P1P2 8001', 'NFCCTAP_MSG Lc 5 with 1 byte']);
+    });
+  });
 });
