@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtapStatus as S } from '../../harness/protocol/index.ts';
-import { editInfo, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
+import { editInfo, editResponse, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
 const PIN = 0x06;
 const RESET = 0x07;
@@ -116,6 +116,25 @@ describe('config checks: restoring the key', () => {
     const back = await run(['CONFIG-MINPIN-004'], backRefused);
     expect(back.outcome).toEqual({ 'CONFIG-MINPIN-004': 'pass: as specified' });
     expect(back.resets).toBe(1);
+  });
+
+  it('should ask for the tokens its messages name: mc-only bound to the check\'s RP ID, acfg unbound, by the protocol the key lists first', async () => {
+    const tokens = async (id: string, protocols: number[]) => {
+      const asked: string[] = [];
+      const record: Tamper = (c, req, res) => {
+        // getPinUvAuthTokenUsingPinWithPermissions (0x09): protocol 0x01, permissions 0x09, rpId 0x0a (CTAP 2.1 §6.5.5.7.2)
+        if (c === PIN && subCommandIs(9)(req)) asked.push(`v${String(req?.get(1))} 0x${(req?.get(9) as number).toString(16)} ${String(req?.get(0x0a))}`);
+        if (c === CFG && req?.has(3)) asked.push(`config v${String(req.get(3))}`);
+        return c === 0x04 ? editResponse(res, (m) => m.set(6, protocols)) : res;
+      };
+      const results = await sim.run({ checks: [id] }, record);
+      return [`${results[0]?.status}`, ...asked];
+    };
+    expect(await tokens('CONFIG-AUTH-002', [2, 1])).toEqual(['pass', 'v2 0x1 config-auth-002.fido-harness.test', 'config v2']);
+    expect(await tokens('CONFIG-AUTH-003', [1, 2])).toEqual(['pass', 'v1 0x20 undefined', 'config v1']);
+    expect(await tokens('CONFIG-SUBCMD-001', [3, 2])).toEqual(['pass', 'v2 0x20 undefined', 'config v2']);
+    const minpin3 = await tokens('CONFIG-MINPIN-003', [1]);
+    expect(minpin3.slice(0, 4)).toEqual(['pass', 'v1 0x20 undefined', 'config v1', 'v1 0x1 config-minpin-003.fido-harness.test']);
   });
 
   it('should reset after an authorization probe the key accepted, and not after one it refused', async () => {
