@@ -37,6 +37,8 @@ const dropAnswers = (cmd: number) => replaceAnswers(cmd, () => []);
 /** The answer's payload replaced (same command, same channel). */
 const payloadInstead = (cmd: number, payload: (old: Uint8Array) => Uint8Array, on?: (cid: number) => boolean) =>
   replaceAnswers(cmd, (r) => encodeFrames(cidOf(r), cmd, payload(r.subarray(7, Math.min(64, 7 + ((r[5]! << 8) | r[6]!))))), on);
+/** Device->host initialization packets of `cmd` edited in place, and dropped where `keep` returns false. */
+const rewriteAnswersOrDrop = (cmd: number, keep: (r: Uint8Array) => boolean): PacketFaults => ({ toHost: (r) => (!isInit(r, cmd) || keep(r) ? [r] : []) });
 /** The capabilities byte of every INIT answer (§11.2.9.1.3, byte 16 of the answer). */
 const capabilities = (caps: number) => rewriteAnswers(CtaphidCommand.INIT, (r) => void (r[7 + 16] = caps));
 
@@ -246,6 +248,26 @@ describe('presence checks (CTAP 2.1 §11.2.9.1.5, §11.2.9.2.1)', () => {
     );
     const noHold = await outcome('CTAPHID-ERR-007', { sim: { presenceHold: { reasons: [], ms: 0 } }, faults: { toHost: (r) => (isInit(r, CtaphidCommand.KEEPALIVE) ? [] : [r]) } });
     expect(noHold).toEqual({ status: 'skip', message: 'authenticatorSelection was answered (CTAPHID_CBOR status 0x00 (1 bytes)) without waiting for a touch, so no user-presence wait could be observed' });
+  });
+
+  // a device that says only PROCESSING while it waits for the touch, and says it `n` times
+  const onlyProcessing = (n: number): PacketFaults => {
+    let k = 0;
+    return rewriteAnswersOrDrop(CtaphidCommand.KEEPALIVE, (r) => {
+      r[7] = KeepaliveStatus.PROCESSING;
+      return k++ < n;
+    });
+  };
+
+  it('three KEEPALIVE PROCESSING and no UPNEEDED before the answer fail the presence check; two are a device that did not wait', async () => {
+    await expectFails(
+      { 'CTAPHID-CANCEL-001': { message: /^authenticatorSelection kept the host waiting \d+ ms with 3 KEEPALIVE PROCESSING and no UPNEEDED, then answered CTAPHID_CBOR status 0x00 \(1 bytes\)/, expected: 'KEEPALIVE status 2 (UPNEEDED)', actual: '1,1,1' } },
+      { faults: onlyProcessing(3) },
+    );
+    expect(await outcome('CTAPHID-CANCEL-001', { faults: onlyProcessing(2) })).toEqual({
+      status: 'skip',
+      message: 'authenticatorSelection was answered (CTAPHID_CBOR status 0x00 (1 bytes)) without waiting for a touch, so no user-presence wait could be observed',
+    });
   });
 
   it('on a CTAP 2.0 key the presence checks wait on a makeCredential of their own RP and pass', async () => {

@@ -147,6 +147,18 @@ group('RawSession reading (CTAP 2.1 §11.2.4)', () => {
     expect(m?.payload).toEqual(data);
   });
 
+  it('throws a transport failure other than a read timeout', async () => {
+    const d = scripted();
+    const s = new RawSession(d.raw);
+    await d.raw.transport.close();
+    await expect(s.next(1, 500)).rejects.toThrow(/^TRANSPORT_CLOSED: /);
+  });
+
+  it('allocate waits 2 s for the INIT answer by default', async () => {
+    const e = await failure(new RawSession(scripted().raw).allocate());
+    expect(e.message).toBe('no INIT answer on 0xffffffff within 2000 ms');
+  });
+
   it('stops reading once aborted', async () => {
     const ac = new AbortController();
     const s = new RawSession(scripted().raw, ac.signal);
