@@ -32,6 +32,8 @@ export async function runHidArea(
     /** the faults act on the host's own opening INIT too (what the device advertises to every check) */
     faultsFromOpen?: boolean;
     withoutHid?: boolean;
+    /** host traffic through the ordinary channel before the checks run (it lands in the CTAP trace first) */
+    beforeChecks?: (ctap2: Awaited<ReturnType<typeof openDevice>>['ctap2']) => Promise<unknown>;
   } = {},
 ): Promise<AreaRun> {
   const { device: sim } = await createSimulatorDevice({
@@ -46,6 +48,7 @@ export async function runHidArea(
   const opened = await openDevice({ kind: 'memory', connect: connectReportDevice(faulty) }, { ctaphid: { timeoutMs: 10_000 } });
   faulty.enabled = true;
   try {
+    await options.beforeChecks?.(opened.ctap2);
     const run = await runSuites({
       device: options.withoutHid
         ? { ctap2: opened.ctap2, kind: 'sim' }
