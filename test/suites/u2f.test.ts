@@ -4,7 +4,9 @@ import { afterEach, vi } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/profile/SimFeatures.ts';
 import { createTestCertificate } from '../../mds/testCertificates.ts';
 import { CtapVersion, decodeCbor, encodeCanonicalCbor, U2fControl, U2fInstruction, U2fStatusWord, type CborMap } from '../../harness/protocol/index.ts';
-import { POOL_U2F_RP_ID } from '../../harness/suites/u2f/u2fOps.ts';
+import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
+import { needsU2f, POOL_U2F_RP_ID, u2fAuthenticate } from '../../harness/suites/u2f/u2fOps.ts';
+import { PresenceWaits, type PresenceWait } from '../../harness/transport/index.ts';
 import { u2fChecks } from '../../harness/suites/u2f/u2fChecks.ts';
 import { messageFaults, type MessageFaults } from './hidFaults.ts';
 import { runHidArea } from './runHidArea.ts';
@@ -375,6 +377,50 @@ describe('u2f suite', () => {
         });
         expect(await only('U2F-INTEROP-001', up)).toMatchObject({ status: 'fail', message: 'UP flag set in an assertion asked for with up false (CTAP 2.1 §6.2.2 step 11)' });
       });
+    });
+  });
+
+  describe('u2fOps', () => {
+    const ctxOf = (device: Record<string, unknown>, versions = ['U2F_V2', 'FIDO_2_0']) => ({ device, info: { versions } }) as unknown as SuiteContext;
+
+    it('needsU2f: U2F needs CTAP1 reached over CTAPHID or NFC, and U2F_V2 in getInfo versions', () => {
+      const neither = 'the device is reached neither over CTAPHID nor NFC (U2F messages travel in CTAPHID_MSG or as APDUs)';
+      expect(needsU2f(ctxOf({ ctap1: {} }))).toBe(neither);
+      expect(needsU2f(ctxOf({ hid: {} }))).toBe(neither);
+      expect(needsU2f(ctxOf({ nfc: {} }))).toBe(neither);
+      expect(needsU2f(ctxOf({ hid: {}, ctap1: {} }, ['FIDO_2_0', 'FIDO_2_1']))).toBe('getInfo versions do not include U2F_V2');
+      expect(needsU2f(ctxOf({ hid: {}, ctap1: {} }))).toBeUndefined();
+      expect(needsU2f(ctxOf({ nfc: {}, ctap1: {} }))).toBeUndefined();
+    });
+
+    /** a token that answers SW_CONDITIONS_NOT_SATISFIED `refusals` times, then signs */
+    function pollingToken(refusals: number, channel: 'hid' | 'nfc') {
+      const presence = new PresenceWaits();
+      const announced: PresenceWait[] = [];
+      presence.onWait((w) => announced.push(w));
+      let sent = 0;
+      const ctap1 = { sendApdu: async () => (sent++ < refusals ? { sw: U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, data: new Uint8Array(0) } : { sw: U2fStatusWord.SW_NO_ERROR, data: new Uint8Array(20) }) };
+      return { ctx: ctxOf({ ctap1, [channel]: { presence } }), presence, announced, sent: () => sent };
+    }
+    const enforce = (ctx: SuiteContext) => u2fAuthenticate(ctx, U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, new Uint8Array(32), new Uint8Array(32), new Uint8Array(64), true);
+
+    it('a polled touch is announced once as a wait (a CTAPHID_MSG one) and counted once, over CTAPHID or NFC', async () => {
+      for (const channel of ['hid', 'nfc'] as const) {
+        const t = pollingToken(2, channel);
+        expect((await enforce(t.ctx)).sw).toBe(U2fStatusWord.SW_NO_ERROR);
+        expect(t.sent()).toBe(3);
+        expect({ waits: t.presence.waits, touches: t.presence.touches }).toEqual({ waits: 1, touches: 1 });
+        expect(t.announced).toEqual([{ cmd: 0x03 }]);
+      }
+    });
+
+    it('a token that signs at once was not polled: no wait, no touch counted; without retryTouch a refusal is returned as it is', async () => {
+      const t = pollingToken(0, 'hid');
+      expect((await enforce(t.ctx)).sw).toBe(U2fStatusWord.SW_NO_ERROR);
+      expect({ waits: t.presence.waits, touches: t.presence.touches }).toEqual({ waits: 0, touches: 0 });
+      const once = pollingToken(1, 'hid');
+      expect((await u2fAuthenticate(once.ctx, U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, new Uint8Array(32), new Uint8Array(32), new Uint8Array(64))).sw).toBe(U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED);
+      expect(once.sent()).toBe(1);
     });
   });
 });
