@@ -29,6 +29,12 @@ async function expectFails(ids: string[], options: Parameters<typeof runHidArea>
 }
 
 const faults = (f: MessageFaults) => ({ faults: messageFaults(f) });
+/** Changes the data of a successful U2F_REGISTER answer. */
+const onRegister = (change: (data: Uint8Array) => Uint8Array) =>
+  faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER && swOf(res) === U2fStatusWord.SW_NO_ERROR ? Uint8Array.from([...change(res.subarray(0, res.length - 2)), 0x90, 0x00]) : res) });
+/** byte offsets in a registration: 0x05 (0), public key (1-65), L (66), key handle, certificate (67 + L), signature */
+const certAt = (data: Uint8Array) => 67 + data[66]!;
+const certEnd = (data: Uint8Array) => certAt(data) + 4 + ((data[certAt(data) + 2]! << 8) | data[certAt(data) + 3]!);
 
 describe('u2f suite', () => {
   it('has stable, unique ids, each with a spec reference', () => {
@@ -126,11 +132,6 @@ describe('u2f suite', () => {
   });
 
   describe('the rest of each check, with its message', () => {
-    const onRegister = (change: (data: Uint8Array) => Uint8Array) =>
-      faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER && swOf(res) === U2fStatusWord.SW_NO_ERROR ? Uint8Array.from([...change(res.subarray(0, res.length - 2)), 0x90, 0x00]) : res) });
-    /** byte offsets in a registration: 0x05 (0), public key (1-65), L (66), key handle, certificate (67 + L), signature */
-    const certAt = (data: Uint8Array) => 67 + data[66]!;
-    const certEnd = (data: Uint8Array) => certAt(data) + 4 + ((data[certAt(data) + 2]! << 8) | data[certAt(data) + 3]!);
     const edited = (data: Uint8Array, at: number, value: number) => {
       const out = Uint8Array.from(data);
       out[at] = value;
@@ -193,10 +194,6 @@ describe('u2f suite', () => {
   });
 
   describe('what the checks say, send and count', () => {
-    const onRegister = (change: (data: Uint8Array) => Uint8Array) =>
-      faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER && swOf(res) === U2fStatusWord.SW_NO_ERROR ? Uint8Array.from([...change(res.subarray(0, res.length - 2)), 0x90, 0x00]) : res) });
-    const certAt = (data: Uint8Array) => 67 + data[66]!;
-    const certEnd = (data: Uint8Array) => certAt(data) + 4 + ((data[certAt(data) + 2]! << 8) | data[certAt(data) + 3]!);
     const only = async (id: string, options: Parameters<typeof runHidArea>[1]) => {
       const run = await runHidArea('u2f', { ...options, checks: [id] });
       return { status: run.status.get(id), message: run.messages.get(id), evidence: run.evidence.get(id) };
