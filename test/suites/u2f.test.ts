@@ -29,6 +29,9 @@ async function expectFails(ids: string[], options: Parameters<typeof runHidArea>
 }
 
 const faults = (f: MessageFaults) => ({ faults: messageFaults(f) });
+/** Changes an AUTHENTICATE answer with control byte `control` and status word `sw`. */
+const onControl = (control: number, sw: number, change: (res: Uint8Array) => Uint8Array) =>
+  faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_AUTHENTICATE && p1Of(req) === control && swOf(res) === sw ? change(res) : res) });
 /** Changes the data of a successful U2F_REGISTER answer. */
 const onRegister = (change: (data: Uint8Array) => Uint8Array) =>
   faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_REGISTER && swOf(res) === U2fStatusWord.SW_NO_ERROR ? Uint8Array.from([...change(res.subarray(0, res.length - 2)), 0x90, 0x00]) : res) });
@@ -165,24 +168,22 @@ describe('u2f suite', () => {
     });
 
     it('U2F-AUTH-*: data where none belongs, presence not claimed, a response too short, a counter that stays', async () => {
-      const authenticate = (control: number, sw: number, change: (res: Uint8Array) => Uint8Array) =>
-        faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_AUTHENTICATE && p1Of(req) === control && swOf(res) === sw ? change(res) : res) });
       const withData = (res: Uint8Array) => Uint8Array.from([1, 2, 3, ...res]);
-      expect(await message('U2F-AUTH-001', authenticate(U2fControl.CHECK_ONLY, U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, withData))).toBe('fail check-only answered 3 data bytes; it signs nothing');
-      expect(await message('U2F-AUTH-006', authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_WRONG_DATA, withData))).toBe('fail a refused authentication returned 3 data bytes');
-      const noPresence = authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => {
+      expect(await message('U2F-AUTH-001', onControl(U2fControl.CHECK_ONLY, U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, withData))).toBe('fail check-only answered 3 data bytes; it signs nothing');
+      expect(await message('U2F-AUTH-006', onControl(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_WRONG_DATA, withData))).toBe('fail a refused authentication returned 3 data bytes');
+      const noPresence = onControl(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => {
         const out = Uint8Array.from(res);
         out[0] = 0x00;
         return out;
       });
       expect(await message('U2F-AUTH-003', noPresence)).toBe('fail user presence byte 0x0 has bit 0 clear after an enforced touch');
-      const short = authenticate(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => Uint8Array.from([...res.subarray(0, 10), 0x90, 0x00]));
+      const short = onControl(U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => Uint8Array.from([...res.subarray(0, 10), 0x90, 0x00]));
       expect(await message('U2F-AUTH-003', short)).toBe('fail U2F_AUTHENTICATE response of 10 bytes is too short for §5.4');
       expect(await message('U2F-AUTH-004', { quirks: ['counter-stuck'] })).toMatch(/^fail the counter did not increase: (\d+) then \1$/);
-      const refused = authenticate(U2fControl.DONT_ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => withSw(res.subarray(res.length - 2), U2fStatusWord.SW_WRONG_DATA));
+      const refused = onControl(U2fControl.DONT_ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => withSw(res.subarray(res.length - 2), U2fStatusWord.SW_WRONG_DATA));
       expect(await message('U2F-AUTH-004', refused)).toMatch(/^fail authentication 1: expected 0x9000\b.*, got 0x6A80\b/i);
       expect(await message('U2F-AUTH-004', {})).toMatch(/^pass counters (\d+), (\d+)$/);
-      expect(await message('U2F-AUTH-005', authenticate(U2fControl.DONT_ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => withSw(res.subarray(res.length - 2), U2fStatusWord.SW_WRONG_DATA)))).toMatch(
+      expect(await message('U2F-AUTH-005', onControl(U2fControl.DONT_ENFORCE_USER_PRESENCE_AND_SIGN, U2fStatusWord.SW_NO_ERROR, (res) => withSw(res.subarray(res.length - 2), U2fStatusWord.SW_WRONG_DATA)))).toMatch(
         /^fail dont-enforce-user-presence-and-sign: expected 0x9000\b.*, got 0x6A80\b/i,
       );
     });
@@ -198,8 +199,6 @@ describe('u2f suite', () => {
       const run = await runHidArea('u2f', { ...options, checks: [id] });
       return { status: run.status.get(id), message: run.messages.get(id), evidence: run.evidence.get(id) };
     };
-    const onControl = (control: number, sw: number, change: (res: Uint8Array) => Uint8Array) =>
-      faults({ response: (req, res) => (insOf(req) === U2fInstruction.U2F_AUTHENTICATE && p1Of(req) === control && swOf(res) === sw ? change(res) : res) });
     const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
     afterEach(() => vi.restoreAllMocks());
 
