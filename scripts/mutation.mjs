@@ -4,7 +4,7 @@
 // `stryker run` as they are (e.g. --concurrency 1). Reports: runs/mutation/<area>/index.html and mutation.json.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MUTATION_AREAS, areaOf } from './mutationAreas.mjs';
+import { MUTATION_AREAS, areasOf } from './mutationAreas.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -14,12 +14,21 @@ const rest = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
 
 let runs;
 if (globs.length > 0) {
-  const areas = new Set(globs.map(areaOf));
-  if (areas.has(undefined) || areas.size !== 1) {
-    process.stderr.write(`mutation: --mutate must name files of one area: ${MUTATION_AREAS.map((a) => a.mutate.join(' ')).join(', ')}\n`);
+  // Globs inside one area (or part) run as that area with the globs as given; a recursive glob over several
+  // parts (harness/suites) runs each part whole, one after the other.
+  const named = globs.map((g) => ({ glob: g, areas: areasOf(g) }));
+  const unknown = named.filter((n) => n.areas.length === 0);
+  if (unknown.length > 0) {
+    process.stderr.write(`mutation: ${unknown.map((n) => n.glob).join(', ')} is in no area: ${MUTATION_AREAS.map((a) => a.mutate[0]).join(', ')}\n`);
     process.exit(2);
   }
-  runs = [{ area: [...areas][0], mutate: globs }];
+  const single = new Set(named.flatMap((n) => (n.areas.length === 1 ? n.areas : [])));
+  if (named.every((n) => n.areas.length === 1) && single.size === 1) runs = [{ area: [...single][0], mutate: globs }];
+  else if (named.length === 1) runs = named[0].areas.map((area) => ({ area, mutate: area.mutate }));
+  else {
+    process.stderr.write(`mutation: --mutate must name files of one area, or one folder of areas: ${MUTATION_AREAS.map((a) => a.name).join(', ')}\n`);
+    process.exit(2);
+  }
 } else {
   runs = MUTATION_AREAS.map((area) => ({ area, mutate: area.mutate }));
 }
