@@ -1,9 +1,14 @@
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { X509Certificate } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { Authenticator } from '../../authenticator-sim/index.ts';
 import { decodeCbor, decodeGetInfoResponse, type AuthenticatorInfo } from '../../harness/protocol/index.ts';
 import type { StatusReport } from '../../mds/index.ts';
 import { OTHER_AAGUID, TEST_TIME, testMds } from '../compat/compatFixtures.ts';
 import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
+import type { TestCertifiedKey } from '../../mds/testCertificates.ts';
+import { sharedAttestationMaterial } from '../helpers/sim.ts';
 import { der, derOctets, es256, ext, testLeaf, testRoot } from '../mds/craftAttestation.ts';
 import { outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
 
@@ -216,6 +221,20 @@ describe('attestation and mds checks name what they found', () => {
       `attestation x5c: x5c[1] "${BATCH}" issues a certificate but its keyUsage lacks keyCertSign (RFC 5280 §6.1.4 (n))`,
     ];
     expect(got['ATT-CHAIN-001']).toBe(`fail: ${problems.join('; ')}`);
+  });
+
+  it('should fail ATT-CHAIN-001 on a path to the metadata root through a certificate that is not a CA', async () => {
+    // the simulator's attestation certificate (an end entity) issues a new leaf: x5c = [new leaf, attestation certificate, intermediate]
+    const material = await sharedAttestationMaterial();
+    const privateKey = await webcrypto.subtle.importKey('pkcs8', new Uint8Array(material.leafPrivateKey), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const endEntity = { cert: new X509Certificate(new Uint8Array(material.leafCertificate)), keys: { privateKey } } as unknown as TestCertifiedKey;
+    const leaf = await testLeaf(endEntity, { subject: 'C=US, O=fido-harness TEST, OU=Authenticator Attestation, CN=Below An End Entity' });
+    const crafted = rewriteResponse(0x01, (b, params) => {
+      const signed = Buffer.concat([b.get(0x02) as Uint8Array, params!.get(0x01) as Uint8Array]);
+      b.set(0x03, new Map<string, unknown>([['alg', -7], ['sig', es256(leaf, signed)], ['x5c', [der(leaf), material.leafCertificate, material.intermediateCertificate]]]) as never);
+    });
+    const got = await run({ checks: ['ATT-CHAIN-001'], mds: await mds(), fault: crafted });
+    expect(got['ATT-CHAIN-001']).toContain(`attestation chain: "${BATCH}" issues a certificate but is not a CA (basicConstraints cA FALSE; RFC 5280 §6.1.4 (k))`);
   });
 
   it('should fail ATT-CERT-001 with every §8.2.1 rule the attestation certificate breaks', async () => {
