@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../harness/suites/index.ts';
 import { QUIRK_CATCHES } from '../../harness/suites/quirkCatches.ts';
-import { failed, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
+import { failed, rewriteResponse, runAgainst, tamperAuthData, type Fault } from './faultyDevice.ts';
 
 /** Every error status of `command` answered as CTAP1_ERR_OTHER: the device refuses, but with the wrong code. */
 const wrongErrorStatus =
@@ -10,16 +10,6 @@ const wrongErrorStatus =
     const a = await next(params);
     return cmd === command && a.status !== 0 ? { status: 0x7f } : a;
   };
-
-/** Changes authenticatorData (response member 0x02 of makeCredential and getAssertion) of `command`. */
-const tamperAuthData = (command: number, change: (authData: Uint8Array) => void): Fault =>
-  rewriteResponse(command, (body) => {
-    const authData = body.get(0x02);
-    if (!(authData instanceof Uint8Array)) return;
-    const copy = Uint8Array.from(authData);
-    change(copy);
-    body.set(0x02, copy);
-  });
 
 /** Changes the packed attestation statement (makeCredential response member 0x03). */
 const tamperAttStmt = (change: (attStmt: Map<unknown, unknown>) => void): Fault =>

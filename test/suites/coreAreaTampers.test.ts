@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCanonicalCbor } from '../../harness/protocol/index.ts';
-import { notPassing, outcomes, rewriteResponse, runAgainst, type Fault } from './faultyDevice.ts';
+import { notPassing, outcomes, rewriteResponse, runAgainst, tamperAuthData, type Fault } from './faultyDevice.ts';
 
 const [MAKE_CREDENTIAL, GET_ASSERTION, GET_INFO] = [0x01, 0x02, 0x04];
 /** authenticatorData: rpIdHash (32 bytes), flags, signCount (4 bytes), … (WebAuthn L3 §6.1) */
@@ -8,15 +8,6 @@ const FLAGS = 32;
 const SIGN_COUNT = 33;
 /** flag bits (WebAuthn L3 §6.1): RFU1 is bit 1, RFU2 bit 5 */
 const [RFU1, BE, BS, RFU2, AT, ED] = [0x02, 0x08, 0x10, 0x20, 0x40, 0x80];
-
-/** Changes authenticatorData (response member 0x02) of `command`. */
-const tamperAuthData = (command: number, change: (authData: Uint8Array) => Uint8Array | void): Fault =>
-  rewriteResponse(command, (body) => {
-    const authData = body.get(0x02);
-    if (!(authData instanceof Uint8Array)) return;
-    const copy = Uint8Array.from(authData);
-    body.set(0x02, change(copy) ?? copy);
-  });
 
 /** Sets `flag` and appends what it announces, so the authenticatorData still parses. */
 const announce = (command: number, flag: number, extra: Uint8Array) =>

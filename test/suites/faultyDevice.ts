@@ -146,6 +146,15 @@ export const rewriteResponse =
     return a;
   };
 
+/** Changes authenticatorData (response member 0x02 of makeCredential and getAssertion) of `command`; `change` may return a replacement. */
+export const tamperAuthData = (command: number, change: (authData: Uint8Array) => Uint8Array | void): Fault =>
+  rewriteResponse(command, (body) => {
+    const authData = body.get(0x02);
+    if (!(authData instanceof Uint8Array)) return;
+    const copy = Uint8Array.from(authData);
+    body.set(0x02, change(copy) ?? copy);
+  });
+
 /** Changes the request parameters of `command` before the simulator sees them. */
 export const rewriteRequest =
   (command: number, change: (params: CborMap) => void): Fault =>
