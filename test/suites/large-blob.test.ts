@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CtapStatus as S, type CborValue } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { largeBlobChecks } from '../../harness/suites/large-blob/largeBlobChecks.ts';
-import { expectEveryCheckPasses, expectFailures, type Fault, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
+import { expectEveryCheckPasses, expectFailures, type Fault, notPassing, outcomes, recordRequests, rewriteResponse, rewriteStatus, runAgainst } from './faultyDevice.ts';
 
 const LB = 0x0c;
 
@@ -154,3 +154,123 @@ describe('large-blob suite: the other ways a device gets it wrong', () => {
     expect(r.get('LB-AUTH-002')).toEqual({ status: 'skip', message: 'the key grants no permission but lbw to a token by PIN' });
   });
 });
+
+describe('large-blob suite: skips, evidence and what the checks send', () => {
+  const ids = largeBlobChecks.map((c) => c.id);
+  const options = (edit: (o: Map<string, boolean>) => void) =>
+    rewriteResponse(0x04, (b) => {
+      const o = new Map(b.get(0x04) as Map<string, boolean>);
+      edit(o);
+      b.set(0x04, o);
+    });
+
+  it('should skip every check, saying why, on a key without largeBlobs (false or no options at all)', async () => {
+    const skip = 'skip: largeBlobs not offered (getInfo option)';
+    for (const fault of [options((o) => o.set('largeBlobs', false)), rewriteResponse(0x04, (b) => b.delete(0x04))]) {
+      expect(outcomes(await runAgainst({ suites: ['large-blob'], fault }))).toEqual(Object.fromEntries(ids.map((id) => [id, skip])));
+    }
+  });
+
+  it('should skip the largeBlobKey checks, saying why, on a key without discoverable credentials', async () => {
+    const results = await runAgainst({ checks: ['LB-KEY-001', 'LB-KEY-002'], quirks: ['no-resident-keys'] });
+    const skip = 'skip: discoverable credentials not offered (rk)';
+    expect(outcomes(results)).toEqual({ 'LB-KEY-001': skip, 'LB-KEY-002': skip });
+  });
+
+  it('LB-INFO-001: getInfo without an extensions list fails', async () => {
+    expectFailures(await runAgainst({ checks: ['LB-INFO-001'], fault: rewriteResponse(0x04, (b) => b.delete(0x02)) }), { 'LB-INFO-001': 'largeBlobs offered but the largeBlobKey extension is not listed' });
+  });
+
+  it('should give what it expected and what it read back', async () => {
+    const results = await runAgainst({ checks: ['LB-READ-001', 'LB-WRITE-001'], fault: corruptReads, evidence: true });
+    expect(results.get('LB-READ-001')).toMatchObject({ status: 'fail', expected: '8076be8b528d0075f7aae98d6fa57a6d3c', actual: '8076be8b528d0075f7aae98d6fa57a6d3d' });
+    const write = results.get('LB-WRITE-001')!;
+    expect(write.expected).toMatch(/^[0-9a-f]{400}$/);
+    expect(write.actual).toHaveLength(400);
+    expect(write.actual).not.toBe(write.expected);
+    const otherKey = await runAgainst({ checks: ['LB-KEY-001'], fault: rewriteResponse(0x02, (b) => b.has(0x07) && b.set(0x07, new Uint8Array(32))), evidence: true });
+    expect(otherKey.get('LB-KEY-001')).toMatchObject({ status: 'fail', message: "getAssertion largeBlobKey (0x07) differs from makeCredential's", expected: expect.stringMatching(/^[0-9a-f]{64}$/), actual: '00'.repeat(32) });
+  });
+
+  it('LB-HASH-001: the refused array read back is given as seen', async () => {
+    let stored: Uint8Array | undefined;
+    const storesAnyway: Fault = async (cmd, p, next) => {
+      const a = await next(p);
+      if (cmd !== LB) return a;
+      const set = p?.get(0x02);
+      if (a.status === S.CTAP2_ERR_INTEGRITY_FAILURE && set instanceof Uint8Array) stored = set;
+      const get = p?.get(0x01);
+      if (stored && typeof get === 'number') return { status: 0, body: new Map([[0x01, stored.subarray(p?.get(0x03) as number, (p?.get(0x03) as number) + get)]]) };
+      return a;
+    };
+    const r = (await runAgainst({ checks: ['LB-HASH-001'], fault: storesAnyway, evidence: true })).get('LB-HASH-001')!;
+    expect(r.status).toBe('fail');
+    expect(r.expected).toMatch(/^[0-9a-f]+$/);
+    expect(r.actual).toHaveLength(r.expected!.length);
+    expect(r.actual).not.toBe(r.expected);
+  });
+
+  it('should stop reading after 512 gets from a key that never ends the array', async () => {
+    let gets = 0;
+    const endless: Fault = async (cmd, p, next) => {
+      if (cmd !== LB || typeof p?.get(0x01) !== 'number') return next(p);
+      gets++;
+      return { status: 0, body: new Map([[0x01, new Uint8Array(p.get(0x01) as number)]]) };
+    };
+    expectFailures(await runAgainst({ checks: ['LB-READ-001'], fault: endless }), { 'LB-READ-001': 'the array after reset is not the initial one' });
+    expect(gets).toBe(512);
+  });
+
+  it('should fail, naming it, on a get answer that does not decode, and on a blob that cannot be read back', async () => {
+    const textConfig = rewriteResponse(LB, (b) => b.has(0x01) && b.set(0x01, 'text'));
+    expectFailures(await runAgainst({ checks: ['LB-READ-001'], fault: textConfig }), { 'LB-READ-001': /^CTAP_MALFORMED_RESPONSE: authenticatorLargeBlobs response/ });
+    const emptyOk: Fault = async (cmd, p, next) => (cmd === LB && p?.has(0x01) ? { status: 0 } : next(p));
+    expectFailures(await runAgainst({ checks: ['LB-READ-001'], fault: emptyOk }), { 'LB-READ-001': 'get at offset 0 answered no config (0x01) byte string' });
+    // gets refused once the blob is written: the write went through, the read did not
+    let written = false;
+    const readRefused: Fault = async (cmd, p, next) => {
+      if (cmd === LB && written && p?.has(0x01)) return { status: S.CTAP1_ERR_OTHER };
+      const a = await next(p);
+      if (cmd === LB && p?.has(0x02) && a.status === S.CTAP2_OK) written = true;
+      return a;
+    };
+    expectFailures(await runAgainst({ checks: ['LB-KEY-001'], fault: readRefused }), { 'LB-KEY-001': 'reading the blob answered 0x7f CTAP1_ERR_OTHER' });
+  });
+
+  it('should name the size of the get over maxFragmentLength (maxMsgSize 7609 - 64 + 1)', async () => {
+    const r = await runAgainst({ checks: ['LB-LEN-005'], fault: rewriteStatus(LB, S.CTAP1_ERR_INVALID_LENGTH, S.CTAP2_OK) });
+    expectFailures(r, { 'LB-LEN-005': 'get of 7546 bytes: expected 0x03 CTAP1_ERR_INVALID_LENGTH, got 0x00 CTAP2_OK' });
+  });
+
+  it('should send LB-LEN-004\'s second fragment exactly 8 bytes past the announced length', async () => {
+    const sent: CborMap[] = [];
+    await runAgainst({ checks: ['LB-LEN-004'], fault: recordRequests(LB, sent) });
+    const sets = sent.filter((p) => p.has(0x02));
+    expect(sets).toHaveLength(2);
+    const announced = sets[0]!.get(0x04) as number;
+    expect([sets[0]!.get(0x03), (sets[0]!.get(0x02) as Uint8Array).length]).toEqual([0, 32]);
+    expect([sets[1]!.get(0x03), 32 + (sets[1]!.get(0x02) as Uint8Array).length - announced]).toEqual([32, 8]);
+  });
+
+  it('should make the largeBlobKey credentials on their checks\' RP IDs and read the key back silently', async () => {
+    const made: CborMap[] = [];
+    const asked: CborMap[] = [];
+    const mc = recordRequests(0x01, made);
+    const ga = recordRequests(0x02, asked);
+    const results = await runAgainst({ checks: ['LB-KEY-001', 'LB-KEY-002'], fault: (cmd, p, next) => mc(cmd, p, (q) => ga(cmd, q, next)) });
+    expect(notPassing(results)).toEqual({});
+    expect(made.map((p) => [(p.get(0x02) as CborMap).get('id'), (p.get(0x06) as CborMap).get('largeBlobKey')])).toEqual([
+      ['lb-key-001.fido-harness.test', true],
+      ['lb-key-002.fido-harness.test', false],
+    ]);
+    expect(asked.map((p) => [p.get(0x01), (p.get(0x05) as CborMap).get('up'), (p.get(0x04) as CborMap).get('largeBlobKey')])).toEqual([['lb-key-001.fido-harness.test', false, true]]);
+  });
+
+  it('LB-AUTH-002 asks its token for the other permission it found, without lbw', async () => {
+    const sent: CborMap[] = [];
+    await runAgainst({ checks: ['LB-AUTH-002'], fault: recordRequests(0x06, sent) });
+    // getPinUvAuthTokenUsingPinWithPermissions (0x09), permissions (0x09): acfg (0x20), the first the simulator grants other than lbw
+    expect(sent.filter((p) => p.get(0x02) === 0x09).map((p) => p.get(0x09))).toEqual([0x20]);
+  });
+});
+
