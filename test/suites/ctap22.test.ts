@@ -112,6 +112,16 @@ describe('ctap22 suite: the other ways a CTAP 2.2 key gets it wrong', () => {
   const withoutExtension = (name: string) => rewriteResponse(INFO, (b) => b.set(0x02, (b.get(0x02) as string[]).filter((e) => e !== name)));
   const withOption = (name: string, value: boolean) => rewriteResponse(INFO, (b) => b.set(0x04, new Map([...(b.get(0x04) as Map<string, boolean>), [name, value]])));
 
+  it('should skip every check, saying why, on a CTAP 2.2 key without a PIN', async () => {
+    const noPin = rewriteResponse(INFO, (b) => {
+      const o = new Map(b.get(0x04) as Map<string, boolean>);
+      o.delete('clientPin');
+      b.set(0x04, o);
+    });
+    const results = await runAgainst({ suites: ['ctap22'], fault: noPin });
+    expect(outcomes(results)).toEqual(Object.fromEntries(ids.map((id) => [id, 'skip: clientPin option absent: the device has no PIN'])));
+  });
+
   it('should skip the attestation-format checks, saying why, when getInfo lists no formats', async () => {
     const results = await runAgainst({ checks: ['CTAP22-ATTFMT-001', 'CTAP22-ATTFMT-002'], fault: rewriteResponse(INFO, (b) => b.set(0x16, [])) });
     expect(outcomes(results)).toEqual({ 'CTAP22-ATTFMT-001': 'skip: getInfo lists no attestationFormats', 'CTAP22-ATTFMT-002': 'skip: getInfo lists no attestationFormats' });
@@ -220,8 +230,14 @@ describe('ctap22 suite: the other ways a CTAP 2.2 key gets it wrong', () => {
   it('should use the persistent token across a power cycle where the run can power-cycle the key, and fail when the key drops it', async () => {
     const sim = await openPinSuiteSim();
     try {
+      // each check power-cycles the key once (the run's own set-up one before them)
+      const cycled: string[] = [];
+      const powerCycle = sim.authenticator.powerCycle.bind(sim.authenticator);
+      sim.authenticator.powerCycle = () => (cycled.push(new Error().stack?.includes('ctap22Checks') ? 'check' : 'set-up'), powerCycle());
       const results = await sim.run({ checks: ['CTAP22-PPUAT-001', 'CTAP22-ENC-001'] });
       expect(results.map((r) => `${r.id} ${r.status}: ${r.message}`)).toEqual(['CTAP22-PPUAT-001 pass: used before and after a power cycle', 'CTAP22-ENC-001 pass: as specified']);
+      expect(cycled.filter((c) => c === 'check')).toHaveLength(2);
+      sim.authenticator.powerCycle = powerCycle;
       let metadataCalls = 0;
       const dropped = swapStatus(CM, 0x00, S.CTAP2_ERR_PIN_AUTH_INVALID, (req) => req?.get(0x01) === 0x01 && ++metadataCalls === 2);
       const [r] = await sim.run({ checks: ['CTAP22-PPUAT-001'] }, dropped);
