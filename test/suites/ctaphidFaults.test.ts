@@ -224,7 +224,8 @@ describe('presence checks (CTAP 2.1 §11.2.9.1.5, §11.2.9.2.1)', () => {
   });
 
   it('CTAPHID-KEEPALIVE-002 passes with the statuses named', async () => {
-    expect(await outcome('CTAPHID-KEEPALIVE-002')).toEqual({ status: 'pass', message: expect.stringMatching(/^statuses (1,)*2(,2)+$/) });
+    // the keepalives of 300 ms after the first UPNEEDED (one every 75 ms), not of the whole 1.5 s touch wait
+    expect(await outcome('CTAPHID-KEEPALIVE-002')).toEqual({ status: 'pass', message: expect.stringMatching(/^statuses (1,)*2(,2){1,9}$/) });
   });
 
   it('CTAPHID-KEEPALIVE-001 fails when the device answers while its keepalives are timed', async () => {
@@ -273,7 +274,7 @@ describe('presence checks (CTAP 2.1 §11.2.9.1.5, §11.2.9.2.1)', () => {
 
   it('on a CTAP 2.0 key the presence checks wait on a makeCredential of their own RP and pass', async () => {
     const ctap20 = { features: { ...DEFAULT_FEATURES, versions: [CtapVersion.U2F_V2, CtapVersion.FIDO_2_0] }, presenceHold: CTAP20_PRESENCE_HOLD };
-    const run = await runHidArea('ctaphid', { checks: ['CTAPHID-CANCEL-001', 'CTAPHID-INIT-006'], sim: ctap20 });
+    const run = await runHidArea('ctaphid', { checks: ['CTAPHID-CANCEL-001', 'CTAPHID-KEEPALIVE-001', 'CTAPHID-KEEPALIVE-002', 'CTAPHID-ERR-007', 'CTAPHID-INIT-006'], sim: ctap20 });
     expect(run.notPassing).toEqual([]);
     expect(run.messages.get('CTAPHID-CANCEL-001')).toMatch(/^authenticatorMakeCredential cancelled; answered in \d+ ms$/);
   });
@@ -506,4 +507,120 @@ describe('CTAPHID-TIMEOUT-002: a host stall excuses only ERR_MSG_TIMEOUT', () =>
       { faults: stalledWith((cid) => encodeFrames(cid, CtaphidCommand.PING, Uint8Array.of(CtaphidErrorCode.ERR_MSG_TIMEOUT))) },
     );
   });
+});
+
+describe('presence checks: more ways to fail', () => {
+  /** after the first KEEPALIVE UPNEEDED on a channel, `then(cid)` is sent to the host as well */
+  const afterFirstUpneeded = (then: (cid: number) => Uint8Array[]): PacketFaults => {
+    let done = false;
+    return {
+      toHost: (r) => {
+        if (done || !isInit(r, CtaphidCommand.KEEPALIVE) || r[7] !== KeepaliveStatus.UPNEEDED) return [r];
+        done = true;
+        return [r, ...then(cidOf(r))];
+      },
+    };
+  };
+
+  it('CTAPHID-CANCEL-001: CTAP2_ERR_KEEPALIVE_CANCEL’s status byte under another command fails', async () => {
+    await expectFails(
+      { 'CTAPHID-CANCEL-001': { message: 'authenticatorSelection cancelled during its touch wait answered CTAPHID_WINK (1 bytes)', expected: 'CTAPHID_CBOR status 0x2d CTAP2_ERR_KEEPALIVE_CANCEL', actual: 'CTAPHID_WINK (1 bytes)' } },
+      { faults: replaceAnswers(CtaphidCommand.CBOR, (r) => encodeFrames(cidOf(r), CtaphidCommand.WINK, Uint8Array.of(0x2d))) },
+    );
+  });
+
+  it('CTAPHID-KEEPALIVE-002 judges keepalives only: an answer during its watch ends the watch, and PROCESSING before the first UPNEEDED is allowed', async () => {
+    const answered = await outcome('CTAPHID-KEEPALIVE-002', { faults: afterFirstUpneeded((cid) => encodeFrames(cid, CtaphidCommand.CBOR, Uint8Array.of(0))) });
+    expect(answered).toEqual({ status: 'pass', message: 'statuses 2' });
+    let first = true;
+    const processingFirst = rewriteAnswers(CtaphidCommand.KEEPALIVE, (r) => {
+      if (first) r[7] = KeepaliveStatus.PROCESSING;
+      first = false;
+    });
+    expect(await outcome('CTAPHID-KEEPALIVE-002', { faults: processingFirst })).toEqual({ status: 'pass', message: expect.stringMatching(/^statuses 1,2(,2)+$/) });
+  });
+
+  it('CTAPHID-INIT-006: one keepalive already under way after the INIT answer is allowed, two are not', async () => {
+    const extraAfterResync = (n: number): PacketFaults => ({
+      toHost: (r) => {
+        if (!isInit(r, CtaphidCommand.INIT) || cidOf(r) === BROADCAST_CID) return [r];
+        return [r, ...Array.from({ length: n }, () => encodeFrames(cidOf(r), CtaphidCommand.KEEPALIVE, Uint8Array.of(KeepaliveStatus.UPNEEDED))[0]!)];
+      },
+    });
+    expect((await outcome('CTAPHID-INIT-006', { faults: extraAfterResync(1) })).status).toBe('pass');
+    await expectFails({ 'CTAPHID-INIT-006': 'after INIT resynchronised the channel, 2 keepalives came in 600 ms: the aborted authenticatorSelection is still running' }, { faults: extraAfterResync(2) });
+  });
+
+  it('CTAPHID-INIT-006: INIT on the busy channel not answered, or answered under another command', async () => {
+    // INIT on the busy channel swallowed, and the held command's answer with it: only keepalives come
+    const swallowed: PacketFaults = {
+      toDevice: (r) => (isInit(r, CtaphidCommand.INIT) && cidOf(r) !== BROADCAST_CID ? [] : [r]),
+      toHost: (r) => (isInit(r, CtaphidCommand.CBOR) ? [] : [r]),
+    };
+    await expectFails({ 'CTAPHID-INIT-006': /^INIT on the busy channel: no answer within 2 s \(\d+ keepalives\)$/ }, { faults: swallowed });
+    const asPing: PacketFaults = {
+      toDevice: (r, answer) => {
+        if (!isInit(r, CtaphidCommand.INIT) || cidOf(r) === BROADCAST_CID) return [r];
+        answer(encodeFrames(cidOf(r), CtaphidCommand.PING, r.subarray(7, 15))[0]!);
+        return [r];
+      },
+    };
+    await expectFails({ 'CTAPHID-INIT-006': 'INIT on the channel busy with authenticatorSelection answered CTAPHID_PING (8 bytes)' }, { faults: asPing });
+  });
+
+  /**
+   * A device whose INIT does not abort a pending command (it fails CTAPHID-INIT-006) and whose touch wait
+   * lasts 20 s: the presence checks CANCEL what they started, so the next check does not meet a busy device.
+   */
+  it.each(['CTAPHID-KEEPALIVE-001', 'CTAPHID-KEEPALIVE-002', 'CTAPHID-ERR-007'])('%s cancels its command: the next check finds the device idle even when INIT does not abort', async (id) => {
+    const initDoesNotAbort: PacketFaults = {
+      toDevice: (r, answer) => {
+        if (!isInit(r, CtaphidCommand.INIT) || cidOf(r) === BROADCAST_CID) return [r];
+        const body = new Uint8Array(17);
+        body.set(r.subarray(7, 15), 0);
+        new DataView(body.buffer).setUint32(8, cidOf(r));
+        body[12] = 2;
+        answer(encodeFrames(cidOf(r), CtaphidCommand.INIT, body)[0]!);
+        return [];
+      },
+    };
+    // (the checks run in the suite's order: WINK-001 comes after the presence checks)
+    const run = await runHidArea('ctaphid', { checks: [id, 'CTAPHID-WINK-001'], faults: initDoesNotAbort, sim: { presenceHold: { reasons: ['selection'], ms: 20_000 } } });
+    expect(run.status.get('CTAPHID-WINK-001'), run.messages.get('CTAPHID-WINK-001')).toBe('pass');
+  }, 40_000);
+});
+
+describe('WINK and LOCK: answers under the wrong command, missing, or wrong', () => {
+  it('CTAPHID-WINK-001: an empty answer under another command fails', async () => {
+    await expectFails({ 'CTAPHID-WINK-001': 'WINK answered CTAPHID_PING (0 bytes)' }, { faults: commandInstead(CtaphidCommand.WINK, CtaphidCommand.PING) });
+  });
+
+  it('CTAPHID-LOCK-001: ERR_INVALID_CMD’s code under another command is no refusal, and an empty answer under another command no LOCK', async () => {
+    await expectFails(
+      { 'CTAPHID-LOCK-001': 'LOCK 3 answered CTAPHID_PING (1 bytes)' },
+      { faults: replaceAnswers(CtaphidCommand.LOCK, (r) => encodeFrames(cidOf(r), CtaphidCommand.PING, Uint8Array.of(CtaphidErrorCode.ERR_INVALID_CMD))) },
+    );
+    await expectFails({ 'CTAPHID-LOCK-001': 'LOCK 3 answered CTAPHID_WINK (0 bytes)' }, { faults: commandInstead(CtaphidCommand.LOCK, CtaphidCommand.WINK) });
+  }, 20_000);
+
+  /** PING answers numbered from 0: the `n`th edited by `edit` (or dropped when it returns false) */
+  const nthPing = (n: number, edit: (r: Uint8Array) => boolean): PacketFaults => {
+    let k = 0;
+    return { toHost: (r) => (isInit(r, CtaphidCommand.PING) && k++ === n && !edit(r) ? [] : [r]) };
+  };
+  const flip = (r: Uint8Array) => ((r[7]! ^= 1), true);
+  const asWink = (r: Uint8Array) => ((r[4] = 0x80 | CtaphidCommand.WINK), true);
+
+  it('CTAPHID-LOCK-001: the lock holder’s PING echoed wrongly, as WINK, or not at all', async () => {
+    await expectFails({ 'CTAPHID-LOCK-001': 'PING from the lock holder answered CTAPHID_PING (8 bytes)' }, { faults: nthPing(0, flip) });
+    await expectFails({ 'CTAPHID-LOCK-001': 'PING from the lock holder answered CTAPHID_WINK (8 bytes)' }, { faults: nthPing(0, asWink) });
+    await expectFails({ 'CTAPHID-LOCK-001': 'PING from the lock holder answered nothing' }, { faults: nthPing(0, () => false) });
+  }, 30_000);
+
+  it('CTAPHID-LOCK-001: after the release, the other channel’s PING echoed wrongly, or not at all; the release not answered', async () => {
+    await expectFails({ 'CTAPHID-LOCK-001': 'after LOCK 0, PING from another channel answered CTAPHID_PING (8 bytes)' }, { faults: nthPing(1, flip) });
+    await expectFails({ 'CTAPHID-LOCK-001': 'after LOCK 0, PING from another channel answered nothing' }, { faults: nthPing(1, () => false) });
+    let locks = 0;
+    await expectFails({ 'CTAPHID-LOCK-001': 'LOCK 0 (release) answered nothing' }, { faults: { toHost: (r) => (isInit(r, CtaphidCommand.LOCK) && locks++ === 1 ? [] : [r]) } });
+  }, 30_000);
 });

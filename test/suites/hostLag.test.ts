@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { watchHostLag } from '../../harness/suites/ctaphid/hostLag.ts';
 
 /** Blocks this thread for `ms`: the host's own stall, as a loaded machine or a GC pause makes one. */
@@ -6,28 +6,36 @@ const block = (ms: number) => {
   const until = performance.now() + ms;
   while (performance.now() < until);
 };
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('watchHostLag: how late this host’s own 10 ms timer ran while a timing check watched', () => {
+  afterEach(() => void vi.restoreAllMocks());
+
   it('reports a stall of the host’s thread, measured up to stop(), less the 10 ms tick', async () => {
     const lag = watchHostLag();
-    await new Promise((r) => setTimeout(r, 30));
+    await tick(30);
     block(150);
-    lag.stop();
-    const worst = lag.worstMs();
+    const worst = lag.stop();
     expect(worst).toBeGreaterThanOrEqual(140 - 10);
     expect(Number.isInteger(worst)).toBe(true);
-    // stopped: a later stall is not counted
-    block(300);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(lag.worstMs()).toBe(worst);
   });
 
   it('keeps the worst delay, not the last', async () => {
     const lag = watchHostLag();
     block(200);
-    await new Promise((r) => setTimeout(r, 40));
+    await tick(40);
     block(20);
+    expect(lag.stop()).toBeGreaterThanOrEqual(190 - 10);
+  });
+
+  it('leaves no timer behind, and its timer never keeps the process alive', async () => {
+    const setSpy = vi.spyOn(globalThis, 'setInterval');
+    const clearSpy = vi.spyOn(globalThis, 'clearInterval');
+    const lag = watchHostLag();
+    const timer = setSpy.mock.results[0]!.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    await tick(20);
     lag.stop();
-    expect(lag.worstMs()).toBeGreaterThanOrEqual(190 - 10);
+    expect(clearSpy).toHaveBeenCalledWith(timer);
   });
 });

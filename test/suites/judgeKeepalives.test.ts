@@ -36,7 +36,10 @@ describe('judgeKeepalives: KEEPALIVE at least every 100 ms (CTAP 2.1 §11.2.9.2.
       message: 'authenticatorSelection: some keepalive gaps over 150 ms (6 keepalives in 526 ms; gaps median 75 ms, worst 151 ms); host jitter or a late device',
       actual: 'gaps (ms): 75, 75, 151, 75, 75, 75; host timer delay up to 0 ms',
     });
-    expect(verdict(watch([75, 75, 300, 75, 75, 75], 10)).kind).toBe('warn');
+    // 300 ms is the last gap that is a warning, and the jitter one (the host's delay is not in question)
+    expect(verdict(watch([75, 75, 300, 75, 75, 75], 10)).message).toBe(
+      'authenticatorSelection: some keepalive gaps over 150 ms (6 keepalives in 675 ms; gaps median 75 ms, worst 300 ms); host jitter or a late device',
+    );
     expect(verdict(watch([75, 75, 301, 75, 75, 75], 10))).toEqual({
       kind: 'fail',
       message: 'authenticatorSelection: keepalives too far apart (6 keepalives in 676 ms; gaps median 75 ms, worst 301 ms); §11.2.9.2.1 asks for at least one every 100 ms',
@@ -80,7 +83,9 @@ describe('judgeKeepalives: KEEPALIVE at least every 100 ms (CTAP 2.1 §11.2.9.2.
     expect(verdict(watch([75, 75, 421, 75, 75], 10, 120)).kind).toBe('fail');
     expect(verdict(watch([75, 75, 420, 75, 75], 10, 120)).kind).toBe('warn');
     // a median over 150 ms within the host's delay
-    expect(verdict(watch([200, 200, 200, 200], 10, 50)).kind).toBe('warn');
+    expect(verdict(watch([200, 200, 200, 200], 10, 50)).message).toBe(
+      "authenticatorSelection: keepalives late by no more than this host's own timer delay (50 ms; 4 keepalives in 800 ms; gaps median 200 ms, worst 200 ms); re-run on a quieter host to judge",
+    );
     expect(verdict(watch([201, 201, 201, 201], 10, 50)).kind).toBe('fail');
     // three keepalives: too few in 600 ms of watch (the host lost 100 ms of it), enough in under 600
     expect(verdict(watch([100, 100, 100], 100, 100)).kind).toBe('fail');

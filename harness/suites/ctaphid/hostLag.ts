@@ -4,9 +4,8 @@
  * account only for what is left after that delay.
  */
 export interface HostLag {
-  /** the worst lateness of a 10 ms timer since start (measured until stop), in whole ms */
-  worstMs(): number;
-  stop(): void;
+  /** stops watching; the worst lateness of the 10 ms timer since the start, in whole ms */
+  stop(): number;
 }
 
 const TICK_MS = 10;
@@ -23,10 +22,10 @@ export function watchHostLag(): HostLag {
   const timer = setInterval(sample, TICK_MS);
   timer.unref?.();
   return {
-    worstMs: () => Math.round(worst),
     stop: () => {
       sample();
       clearInterval(timer);
+      return Math.round(worst);
     },
   };
 }
