@@ -54,6 +54,7 @@ export function leveled(ctx: SuiteContext, signal: AbortSignal) {
     const made = new Map<number, { rpId: string; made: MadeCredential }>();
     for (const level of [CredProtect.userVerificationOptional, CredProtect.userVerificationOptionalWithCredentialIDList, CredProtect.userVerificationRequired]) {
       const rpId = `pool-credprotect-${level}.fido-harness.test`;
+      // Stryker disable next-line OptionalChaining: every check reading the pool requires the clientPin option, so getInfo has options here
       made.set(level, { rpId, made: await protectedCredential(ctx, rpId, level, signal, ctx.info.options?.rk === true) });
     }
     return made;
