@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BROADCAST_CID, CtaphidCapability, CtaphidCommand, CtaphidErrorCode, encodeFrames, KeepaliveStatus, parsePacket } from '../../harness/protocol/index.ts';
 import { ctaphidChecks } from '../../harness/suites/ctaphid/ctaphidChecks.ts';
-import { cidOf, expectFails, isInit, otherInstead, rewriteAnswers } from './ctaphidFaults.ts';
+import { cidOf, expectFails, initAnsweredInstead, isInit, otherInstead, rewriteAnswers } from './ctaphidFaults.ts';
 import type { PacketFaults } from './hidFaults.ts';
 import { runHidArea } from './runHidArea.ts';
 
@@ -217,18 +217,7 @@ describe('ctaphid suite', () => {
 
   it('presence fault: an INIT that does not abort the pending command fails CTAPHID-INIT-006', async () => {
     // INIT on an allocated channel answered in the device's place: the pending command goes on.
-    const fakeResync: PacketFaults = {
-      toDevice: (r, answer) => {
-        if (!isInit(r, CtaphidCommand.INIT) || cidOf(r) === BROADCAST_CID) return [r];
-        const body = new Uint8Array(17);
-        body.set(r.subarray(7, 15), 0);
-        new DataView(body.buffer).setUint32(8, cidOf(r));
-        body[12] = 2;
-        answer(encodeFrames(cidOf(r), CtaphidCommand.INIT, body)[0]!);
-        return [];
-      },
-    };
-    await expectFails({ 'CTAPHID-INIT-006': /^after INIT resynchronised the channel, \d+ keepalives came in \d+ ms: the aborted authenticatorSelection is still running$/ }, { faults: fakeResync });
+    await expectFails({ 'CTAPHID-INIT-006': /^after INIT resynchronised the channel, \d+ keepalives came in \d+ ms: the aborted authenticatorSelection is still running$/ }, { faults: initAnsweredInstead() });
   });
 
   it('WINK answered with an error fails CTAPHID-WINK-001', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { BROADCAST_CID, CtaphidCommand, encodeFrames } from '../../harness/protocol/index.ts';
 import type { PacketFaults } from './hidFaults.ts';
 import { runHidArea } from './runHidArea.ts';
 
@@ -52,3 +53,23 @@ export async function expectFails(messages: Record<string, Text | Failure>, opti
 
 /** A CTAPHID error the device answered ERR_OTHER instead of the one the spec names (CTAP 2.1 §11.2.9.1.6). */
 export const otherInstead = (what: string, expected: string) => `${what}: expected CTAPHID_ERROR ${expected}, got CTAPHID_ERROR ERR_OTHER`;
+
+/**
+ * INIT on an allocated channel answered in the device's place and kept from it (§11.2.9.1.3): the device
+ * goes on with whatever it was doing there. The answer echoes the nonce (`nonceOf` may alter it), and
+ * `after(cid)` is sent to the host right behind it.
+ */
+export function initAnsweredInstead(nonceOf = (r: Uint8Array) => r.subarray(7, 15), after: (cid: number) => Uint8Array[] = () => []): PacketFaults {
+  return {
+    toDevice: (r, answer) => {
+      if (!isInit(r, CtaphidCommand.INIT) || cidOf(r) === BROADCAST_CID) return [r];
+      const body = new Uint8Array(17);
+      body.set(nonceOf(r), 0);
+      new DataView(body.buffer).setUint32(8, cidOf(r));
+      body[12] = 2;
+      answer(encodeFrames(cidOf(r), CtaphidCommand.INIT, body)[0]!);
+      for (const x of after(cidOf(r))) answer(x);
+      return [];
+    },
+  };
+}
