@@ -168,6 +168,17 @@ describe('error and timeout checks (CTAP 2.1 §11.2.9.1.6)', () => {
     await expectFails({ 'CTAPHID-ERR-006': "the first channel's PING, completed after the refusal, answered CTAPHID_PING (116 bytes)" }, { faults });
   });
 
+  it('CTAPHID-ERR-006 fails a device that drops the completed message once: the refusal it asked for is no reason to try again', async () => {
+    let corrupted = false;
+    const once = rewriteAnswers(CtaphidCommand.PING, (r) => {
+      if (r[6] === 116 && !corrupted) {
+        corrupted = true;
+        r[7]! ^= 1;
+      }
+    });
+    await expectFails({ 'CTAPHID-ERR-006': "the first channel's PING, completed after the refusal, answered CTAPHID_PING (116 bytes)" }, { faults: once });
+  });
+
   it('CTAPHID-TIMEOUT-001 fails on an ERR_MSG_TIMEOUT that gave no time for the rest of the message', async () => {
     // the device's place is taken for the incomplete PING: ERR_MSG_TIMEOUT at once
     const faults: PacketFaults = {

@@ -166,6 +166,14 @@ group('RawSession reading (CTAP 2.1 §11.2.4)', () => {
     d.emit(encodeFrames(1, CtaphidCommand.PING, Uint8Array.of(CtaphidErrorCode.ERR_CHANNEL_BUSY)));
     for (let i = 0; i < 4; i++) expect(await s.next(1, 500)).toBeDefined();
     expect(s.busyAnswers).toBe(2);
+    // one the check provoked and expected is not another host's doing
+    d.emit(encodeFrames(1, CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_CHANNEL_BUSY)));
+    await s.expectError(1, CtaphidErrorCode.ERR_CHANNEL_BUSY, 500, 'PING on a second channel');
+    expect(s.busyAnswers).toBe(2);
+    // nor is another expected error
+    d.emit(encodeFrames(1, CtaphidCommand.ERROR, Uint8Array.of(CtaphidErrorCode.ERR_CHANNEL_BUSY)));
+    await expect(s.expectError(1, CtaphidErrorCode.ERR_LOCK_REQUIRED, 500, 'PING')).rejects.toThrow(CheckFailed);
+    expect(s.busyAnswers).toBe(3);
   });
 
   it('fails on framing faults of the device: a new message before the last ended, an oversize BCNT, a stray or out-of-order continuation', async () => {

@@ -45,7 +45,7 @@ export class RawSession {
   private readonly allocated: number[] = [];
   private readonly assemblers = new Map<number, MessageAssembler>();
   private readonly queued: ReceivedMessage[] = [];
-  /** ERR_CHANNEL_BUSY answers read on this session's channels (another host's message or command, §11.2.5) */
+  /** ERR_CHANNEL_BUSY answers read on this session's channels that no check asked for (another host's message or command, §11.2.5) */
   busyAnswers = 0;
 
   constructor(
@@ -152,6 +152,9 @@ export class RawSession {
     if (message.cmd !== CtaphidCommand.ERROR || message.payload[0] !== code) {
       throw new CheckFailed(`${what}: expected ${expected}, got ${describe(message)}`, { expected, actual: describe(message) });
     }
+    // an ERR_CHANNEL_BUSY the check provoked is the device's right answer, not another host at work: a
+    // failure after it is not tried again (withRaw), so a device failing now and then cannot pass on a retry
+    if (code === CtaphidErrorCode.ERR_CHANNEL_BUSY) this.busyAnswers--;
     return message;
   }
 
