@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { Authenticator, SimulatedFingerprintSensor } from '../../authenticator-sim/index.ts';
 import type { Behaviour } from '../../authenticator-sim/behaviour.ts';
 import { authenticatorOptionsForQuirks } from '../../authenticator-sim/quirks/index.ts';
+import { ClientPin } from '../../harness/client/index.ts';
 import { Ctap2, DirectAuthenticatorChannel } from '../../harness/ctap/index.ts';
 import { buildAuthenticatorData, decodeCbor, encodeCanonicalCbor, parseAuthenticatorData, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { runSuites } from '../../harness/suites/runSuites.ts';
@@ -50,6 +51,8 @@ export async function runAgainst(options: {
   kind?: string;
   /** sees every CTAP2 request as the harness sent it (command byte, CBOR payload), before any fault */
   sent?: (command: number, payload: Uint8Array) => void;
+  /** 'set': the key comes with the run's PIN (1234) already set, as a key its owner protected before the run */
+  pin?: 'set';
   /** the pre-configured enterprise RP IDs the run is told (SuiteContextOptions.enterpriseRpIds; null: none); default the simulator's */
   enterpriseRpIds?: readonly string[] | null;
 }): Promise<Map<string, CheckOutcome>> {
@@ -60,6 +63,7 @@ export async function runAgainst(options: {
     ...(options.fingerprint === false ? { fingerprint: false as const } : {}),
     ...(options.ctap22 === false ? { ctap22: false as const } : {}),
   });
+  if (options.pin === 'set') await new ClientPin(await Ctap2.open(new DirectAuthenticatorChannel(sim))).setPin('1234');
   const sent = options.sent;
   const fault: Fault | undefined = options.fault ?? (sent ? (_command, params, next) => next(params) : undefined);
   const handler = fault

@@ -166,6 +166,19 @@ describe('webauthn suite (WebAuthn L3 §7.1, §7.2 against the relying party)', 
     }
   });
 
+  it('should make the plain account without UV also on a key whose PIN was set before the run (the RP asks UV "discouraged")', async () => {
+    const made: CborMap[] = [];
+    const record: Fault = async (cmd, p, next) => {
+      if (cmd === MAKE_CREDENTIAL && p) made.push(p);
+      return next(p);
+    };
+    const results = await runAgainst({ checks: ['WEBAUTHN-REG-001'], fault: record, pin: 'set' });
+    expect(outcomes(results, ['WEBAUTHN-REG-001'])).toEqual(['WEBAUTHN-REG-001 pass: as specified']);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.has(0x08)).toBe(false);
+    expect((made[0]!.get(0x07) as Map<string, boolean> | undefined)?.get('rk')).not.toBe(true);
+  });
+
   it("should fail the Entra sign-ins at the relying party when the key signs a discoverable sign-in without UV (the RP was told UV is required)", async () => {
     // the client's PIN token is dropped on the way: the key signs with UV clear (CTAP 2.1 §6.2.2 step 6)
     const noUv = rewriteRequest(GET_ASSERTION, (p) => {
