@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES } from '../../authenticator-sim/index.ts';
 import type { Authenticator } from '../../authenticator-sim/Authenticator.ts';
-import { CtapStatus as S, pinHash, type AuthenticatorInfo, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, encodeCanonicalCbor, pinHash, type AuthenticatorInfo, type CborMap, type CborValue } from '../../harness/protocol/index.ts';
 import { authDataOf } from '../../harness/suites/client-pin/tokenChecks.ts';
 import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { clientPinChecks } from '../../harness/suites/client-pin/clientPinChecks.ts';
@@ -237,6 +237,35 @@ describe('client-pin suite', () => {
     const results = await sim.run({ checks: [id, 'CLIENTPIN-RETRIES-001'] }, tamper);
     expect(results.map((r) => r.id)).toEqual([id, 'CLIENTPIN-RETRIES-001']);
     expect(results.map((r) => (r.status === 'pass' ? 'pass' : `${r.status} ${r.message}`))).toEqual(want);
+  });
+
+  // a key that took a PIN it had to refuse (and said so, CTAP2_OK): the check resets it, so the next check
+  // does not meet a PIN nobody knows
+  const takesPin =
+    (subCmd: number): Tamper =>
+    (c, req, res) => {
+      if (c !== PIN || !subCommandIs(subCmd)(req) || res.status === S.CTAP2_OK) return res;
+      sim.authenticator.state.pin = { hash: pinHash('97531864'), codePoints: 8 };
+      return { status: S.CTAP2_OK, payload: new Uint8Array(0) };
+    };
+  it.each([
+    ['CLIENTPIN-V2-SETPIN-002', sub.setPIN, `setPIN with a PIN already set: expected ${AUTH_INVALID}, got ${OK}`],
+    ['CLIENTPIN-V1-SETPIN-003', sub.setPIN, `setPIN with a wrong pinUvAuthParam: expected ${AUTH_INVALID}, got ${OK}`],
+    ['CLIENTPIN-V2-POLICY-001', sub.setPIN, `setPIN with 3 digits (minPINLength 4): expected 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION, got ${OK}`],
+    ['CLIENTPIN-V1-CHANGE-002', sub.changePIN, `changePIN with a wrong current PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${OK}`],
+  ])('should fail %s on a key that takes the PIN it must refuse, and reset it', async (id, subCmd, message) => {
+    const [result] = await sim.run({ checks: [id] }, takesPin(subCmd));
+    expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
+    expect(leftBehind(sim.authenticator)).toBe('no PIN');
+  });
+
+  it.each([1, 2])('should fail CLIENTPIN-V%i-WRONG-002 on a key that keeps its key-agreement key after a wrong PIN', async (v) => {
+    let asked = 0;
+    const stale: Tamper = (c, req, res) =>
+      c === PIN && subCommandIs(sub.withPermissions)(req) && ++asked === 2 ? { status: S.CTAP2_OK, payload: encodeCanonicalCbor(new Map([[2, new Uint8Array(32)]])) } : res;
+    const [result] = await sim.run({ checks: [`CLIENTPIN-V${v}-WRONG-002`] }, stale);
+    expect(`${result?.status} ${result?.message}`).toBe('fail the right PIN under the pre-mismatch shared secret was accepted: the key-agreement key was not regenerated');
+    expect(leftBehind(sim.authenticator)).toMatch(USABLE);
   });
 
   it.each([1, 2])('should fail CLIENTPIN-V%i-PARAM-001 on a device that compares only the first bytes of a longer pinUvAuthParam', async (v) => {
