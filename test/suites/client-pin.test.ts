@@ -82,6 +82,17 @@ function nthStatus(command: number, subCmd: number | undefined, from: number, to
   let seen = 0;
   return (c, req, res) => (c === command && res.status === from && (subCmd === undefined || subCommandIs(subCmd)(req)) && ++seen === nth ? { status: to, payload: new Uint8Array(0) } : res);
 }
+/** Records the RP IDs of makeCredential (rp.id), getAssertion (rpId) and clientPIN (rpId) requests. */
+function rpIds() {
+  const seen: string[] = [];
+  const tamper: Tamper = (c, req, res) => {
+    const rp = c === MC ? (req?.get(2) as Map<string, unknown> | undefined)?.get('id') : c === GA ? req?.get(1) : c === PIN ? req?.get(10) : undefined;
+    if (rp !== undefined) seen.push(String(rp));
+    return res;
+  };
+  return { seen, tamper };
+}
+
 /** The `nth` getPINRetries answer says `n`. */
 function nthRetries(nth: number, n: number): Tamper {
   let seen = 0;
@@ -203,9 +214,13 @@ describe('client-pin suite', () => {
     // alone and untampered it passes, so the failure below is the tamper's doing; it asks for the touches
     // it declares (the plan), no more: the token checks' assertions are silent (up false)
     const planned = planRun(clientPinChecks.filter((c) => c.id === id), await sim.context(), { replugForReset: false }).perCheck.get(id);
-    const [clean] = await sim.run({ checks: [id] });
+    const rec = rpIds();
+    const [clean] = await sim.run({ checks: [id] }, rec.tamper);
     expect(`${clean?.status} ${clean?.message}`).toMatch(/^pass /);
     expect(clean?.touches).toBe(planned);
+    // RP IDs of its own (ctx.rpIdFor) or of the run's pool: credentials of one check never meet another's
+    const own = new RegExp(`^((other|second)\\.)?(${id.toLowerCase()}|pool-[a-z0-9-]+)\\.fido-harness\\.test$`);
+    expect(rec.seen.filter((rp) => !own.test(rp))).toEqual([]);
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
     const [result] = await sim.run({ checks: [id] }, tamper);
     expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
