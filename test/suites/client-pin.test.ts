@@ -394,6 +394,22 @@ describe('client-pin suite on a CTAP 2.0 key (getInfo without pinUvAuthToken: ge
     expect(sent.filter((s) => s === sub.withPermissions || s === 0x06)).toEqual([]);
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
   });
+
+  // the getPINToken forms of the requests (what a CTAP 2.0 key is asked)
+  const staleToken = (): Tamper => {
+    let asked = 0;
+    return (c, req, res) => (c === PIN && subCommandIs(sub.getPINToken)(req) && ++asked === 2 ? { status: S.CTAP2_OK, payload: encodeCanonicalCbor(new Map([[2, new Uint8Array(32)]])) } : res);
+  };
+  it.each([
+    ['CLIENTPIN-V1-MISSING-001', () => swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, lacksOnly(3)), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+    ['CLIENTPIN-V2-MISSING-002', () => swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID, lacksOnly(6)), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
+    ['CLIENTPIN-V1-WRONG-002', staleToken, 'the right PIN under the pre-mismatch shared secret was accepted: the key-agreement key was not regenerated'],
+    ['CLIENTPIN-V2-WRONG-002', () => swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_OK), `wrong PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${OK}`],
+  ] as const)('should fail %s when the key breaks its rule', async (id, tamper, message) => {
+    const [result] = await sim.run({ checks: [id] }, tamper());
+    expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
+    expect(leftBehind(sim.authenticator)).toMatch(USABLE);
+  });
 });
 
 describe('CLIENTPIN-PUAT-001: when it applies (CTAP 2.1 §6.1.2 step 6: a PIN set, rk asked for, no alwaysUv)', () => {
