@@ -338,10 +338,11 @@ describe('CLIENTPIN-UNAUTHPERM-001 on a key without credential management, large
   }, 30_000);
 
   it('should fail when one of them is granted: a device answering CTAP2_OK, and the unsupported-permission-granted quirk', async () => {
-    const granted = await run(without, swapStatus(PIN, S.CTAP2_ERR_UNAUTHORIZED_PERMISSION, S.CTAP2_OK, (req) => subCommandIs(sub.withPermissions)(req) && req?.get(9) === 0x20));
+    const granted = await run(without, swapStatus(PIN, S.CTAP2_ERR_UNAUTHORIZED_PERMISSION, S.CTAP2_OK, (req) => subCommandIs(sub.withPermissions)(req) && [0x04, 0x20].includes(req?.get(9) as number)));
     expect(granted.status).toBe('fail');
-    expect(granted.message).toBe('permissions getInfo rules out were not refused: acfg (0x20; authnrCfg is false or absent): 0x00 CTAP2_OK');
-    expect(granted.evidence).toMatchObject({ expected: 'CTAP2_ERR_UNAUTHORIZED_PERMISSION for each', actual: 'acfg (0x20; authnrCfg is false or absent): 0x00 CTAP2_OK' });
+    const both = 'cm (0x04; credMgmt is false or absent): 0x00 CTAP2_OK; acfg (0x20; authnrCfg is false or absent): 0x00 CTAP2_OK';
+    expect(granted.message).toBe(`permissions getInfo rules out were not refused: ${both}`);
+    expect(granted.evidence).toMatchObject({ expected: 'CTAP2_ERR_UNAUTHORIZED_PERMISSION for each', actual: both });
     const quirk = await run({ quirks: ['unsupported-permission-granted'] });
     expect(quirk.status).toBe('fail');
     expect(quirk.message).toMatch(/^permissions getInfo rules out were not refused: lbw \(0x10; largeBlobs is false or absent\)/);
