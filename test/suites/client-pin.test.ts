@@ -302,6 +302,21 @@ describe('client-pin suite', () => {
   });
 });
 
+describe('CLIENTPIN-V2-POLICY-001 on a key whose minPINLength is 6 (CTAP 2.1 §6.4, §6.5.1)', () => {
+  it('should send one code point fewer than the key asks for, and fail a key that takes it', async () => {
+    const sim = await openPinSuiteSim({ features: { ...DEFAULT_FEATURES, minPINLength: 6 } });
+    try {
+      const id = 'CLIENTPIN-V2-POLICY-001';
+      const [clean] = await sim.run({ checks: [id] });
+      expect(`${clean?.status} ${clean?.message}`).toBe('pass as specified');
+      const [taken] = await sim.run({ checks: [id] }, swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(sub.setPIN)));
+      expect(`${taken?.status} ${taken?.message}`).toBe(`fail setPIN with 5 digits (minPINLength 6): expected 0x37 CTAP2_ERR_PIN_POLICY_VIOLATION, got ${OK}`);
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});
+
 describe('client-pin suite with the pin-retries-not-decremented quirk', () => {
   it('should fail exactly the retry-count checks of both protocols', async () => {
     const sim = await openPinSuiteSim({ quirks: ['pin-retries-not-decremented'] });
