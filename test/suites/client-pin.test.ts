@@ -15,9 +15,9 @@ const OTHER = S.CTAP1_ERR_OTHER;
 const UV = 0x04;
 const sub = { getPINRetries: 1, getKeyAgreement: 2, setPIN: 3, changePIN: 4, getPINToken: 5, withPermissions: 9 };
 
-/** A token request (getPINToken or with permissions) with pinUvAuthProtocol, keyAgreement (3) and pinHashEnc (6) but `member`. */
-const lacksOnly = (member: 3 | 6) => (req: CborMap | undefined) =>
-  req !== undefined && req.get(1) !== undefined && [sub.getPINToken, sub.withPermissions].includes(req.get(2) as number) && !req.has(member) && [3, 6].every((m) => m === member || req.has(m));
+/** A token request by `subCmd` (getPINToken or with permissions: a key may check each on its own path) with pinUvAuthProtocol, keyAgreement (3) and pinHashEnc (6) but `member`. */
+const lacksOnly = (member: 3 | 6, subCmd: number) => (req: CborMap | undefined) =>
+  req !== undefined && req.get(1) !== undefined && req.get(2) === subCmd && !req.has(member) && [3, 6].every((m) => m === member || req.has(m));
 
 /**
  * For each check of the client-pin suite, a device answer that breaks the rule it enforces (a tamper
@@ -46,8 +46,8 @@ const perProtocol = (v: 1 | 2): Record<string, Case> => ({
   'WRONG-002': [swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_OK), `wrong PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${OK}`],
   'BLOCK-001': [swapStatus(PIN, S.CTAP2_ERR_PIN_AUTH_BLOCKED, S.CTAP2_ERR_PIN_INVALID), 'wrong PIN number 3 in a row: expected 0x34 CTAP2_ERR_PIN_AUTH_BLOCKED, got 0x31 CTAP2_ERR_PIN_INVALID'],
   // a device that does not look for that one member (the request has all the others)
-  'MISSING-001': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, lacksOnly(3)), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
-  'MISSING-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID, lacksOnly(6)), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
+  'MISSING-001': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, lacksOnly(3, sub.withPermissions)), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+  'MISSING-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID, lacksOnly(6, sub.withPermissions)), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
   'PERM-001': [acceptInstead(GA, S.CTAP2_ERR_PIN_AUTH_INVALID), `getAssertion with an mc-only token: expected ${AUTH_INVALID}, got ${OK}`],
   'PERM-002': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential with a ga-only token: expected ${AUTH_INVALID}, got ${OK}`],
   'PERM-003': [acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID), `makeCredential on other.clientpin-v${v}-perm-003.fido-harness.test with a token for clientpin-v${v}-perm-003.fido-harness.test: expected ${AUTH_INVALID}, got ${OK}`],
@@ -68,7 +68,8 @@ const general: Record<string, Case> = {
   'CLIENTPIN-RETRIES-001': [(c, req, res) => (c === PIN && subCommandIs(sub.getPINRetries)(req) ? editResponse(res, (m) => m.set(3, 9)) : res), 'pinRetries is 9'],
   'CLIENTPIN-SUBCMD-001': [swapStatus(PIN, S.CTAP2_ERR_INVALID_SUBCOMMAND, S.CTAP1_ERR_INVALID_PARAMETER), 'clientPIN subCommand 0x1f: expected 0x3e CTAP2_ERR_INVALID_SUBCOMMAND, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
   'CLIENTPIN-PROTO-001': [swapStatus(PIN, S.CTAP1_ERR_INVALID_PARAMETER, S.CTAP2_ERR_MISSING_PARAMETER), 'getKeyAgreement with pinUvAuthProtocol 99: expected 0x02 CTAP1_ERR_INVALID_PARAMETER, got 0x14 CTAP2_ERR_MISSING_PARAMETER'],
-  'CLIENTPIN-PROTO-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER), 'getKeyAgreement without pinUvAuthProtocol: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+  // a key that reads subCommand and misses the absent protocol (the check's request names getKeyAgreement)
+  'CLIENTPIN-PROTO-002': [swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, subCommandIs(sub.getKeyAgreement)), 'getKeyAgreement without pinUvAuthProtocol: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
   'CLIENTPIN-PUAT-001': [swapStatus(MC, S.CTAP2_ERR_PUAT_REQUIRED, S.CTAP2_ERR_PIN_AUTH_INVALID), `rk makeCredential without a token while a PIN is set: expected 0x36 CTAP2_ERR_PUAT_REQUIRED, got ${AUTH_INVALID}`],
   'PIN-TOKEN-001': [clearAuthDataFlags(UV, [MC]), 'makeCredential with the token did not set the UV flag'],
   'PIN-TOKEN-002': [clearAuthDataFlags(UV, [MC]), 'makeCredential with the token did not set the UV flag'],
@@ -82,12 +83,25 @@ function nthStatus(command: number, subCmd: number | undefined, from: number, to
   let seen = 0;
   return (c, req, res) => (c === command && res.status === from && (subCmd === undefined || subCommandIs(subCmd)(req)) && ++seen === nth ? { status: to, payload: new Uint8Array(0) } : res);
 }
-/** Records the RP IDs of makeCredential (rp.id), getAssertion (rpId) and clientPIN (rpId) requests. */
-function rpIds() {
-  const seen: string[] = [];
+interface SeenRequest {
+  command: number;
+  rpId?: string;
+  /** clientPIN: subCommand and pinUvAuthProtocol */
+  sub?: unknown;
+  v?: unknown;
+  /** getAssertion: the up option and whether an allowList was sent */
+  up?: unknown;
+  allowList?: boolean;
+}
+/** Records the requests: RP IDs of makeCredential (rp.id), getAssertion (rpId) and clientPIN (rpId), and what else the checks mean to send. */
+function requests() {
+  const seen: SeenRequest[] = [];
   const tamper: Tamper = (c, req, res) => {
     const rp = c === MC ? (req?.get(2) as Map<string, unknown> | undefined)?.get('id') : c === GA ? req?.get(1) : c === PIN ? req?.get(10) : undefined;
-    if (rp !== undefined) seen.push(String(rp));
+    const r: SeenRequest = { command: c, ...(rp === undefined ? {} : { rpId: String(rp) }) };
+    if (c === PIN) Object.assign(r, { sub: req?.get(2), v: req?.get(1) });
+    if (c === GA) Object.assign(r, { up: (req?.get(5) as Map<string, unknown> | undefined)?.get('up'), allowList: ((req?.get(3) as unknown[] | undefined)?.length ?? 0) > 0 });
+    seen.push(r);
     return res;
   };
   return { seen, tamper };
@@ -112,7 +126,8 @@ const morePerProtocol = (v: 1 | 2): Array<[string, Tamper, string | RegExp]> => 
   const id = (rest: string) => `CLIENTPIN-V${v}-${rest}`;
   return [
     [id('KA-001'), keyAgreement((k) => k.set(1, 3)), 'kty is 3, expected 2 (EC2)'],
-    [id('KA-001'), keyAgreement((k) => k.set(-1, 2)), 'crv is 2, expected 1 (P-256)'],
+    [id('KA-001'), keyAgreement((k) => k.set(-1, 3)), 'crv is 3, expected 1 (P-256)'],
+    [id('KA-001'), keyAgreement((k) => k.set(-3, (k.get(-3) as Uint8Array).subarray(1))), 'y is not 32 bytes'],
     [id('KA-001'), keyAgreement((k) => k.set(-2, (k.get(-2) as Uint8Array).subarray(1))), 'x is not 32 bytes'],
     [id('KA-001'), keyAgreement((k) => k.set(-3, 'y')), 'y is not 32 bytes'],
     [id('KA-001'), keyAgreement((k) => k.set(-3, Uint8Array.from(k.get(-3) as Uint8Array, (b, i) => (i === 31 ? b ^ 1 : b)))), /^\(x, y\) = \([0-9a-f]{64}, [0-9a-f]{64}\) is not a point on P-256$/],
@@ -153,6 +168,8 @@ const more: Array<[string, Tamper, string | RegExp]> = [
   // a key that looks at pinUvAuthProtocol before subCommand (the order is the key's): the check's request has it
   ['CLIENTPIN-SUBCMD-001', (c, req, res) => (c === PIN && !req?.has(1) ? { status: S.CTAP2_ERR_MISSING_PARAMETER, payload: new Uint8Array(0) } : res), ''],
   // the pooled makeCredential with a token (tokenMc) as the token checks read it
+  ['CLIENTPIN-V1-UVFLAG-001', clearAuthDataFlags(0x01, [MC]), 'UP flag clear on makeCredential'],
+  ['CLIENTPIN-V2-UVFLAG-002', swapStatus(GA, S.CTAP2_OK, OTHER), 'getAssertion: expected 0x00 CTAP2_OK, got 0x7f CTAP1_ERR_OTHER'],
   ['CLIENTPIN-V2-PERM-001', noAttestedCredential, 'making the pool credential "tokenMc2": makeCredential authenticatorData has no attested credential data'],
   [
     'CLIENTPIN-V2-UVFLAG-002',
@@ -210,22 +227,52 @@ describe('client-pin suite', () => {
   });
 
   // one test per check: a mutant in check X runs X's tests only
-  it.each(table)('should fail %s when the device breaks the rule it enforces', async (id, [tamper, message]) => {
-    // alone and untampered it passes, so the failure below is the tamper's doing; it asks for the touches
+  it.each(clientPinChecks.map((c) => c.id).filter((id) => id !== 'CLIENTPIN-UNAUTHPERM-001'))('should pass %s alone, asking what it means to ask', async (id) => {
+    // alone and untampered it passes (so a tamper's failure is the tamper's doing); it asks for the touches
     // it declares (the plan), no more: the token checks' assertions are silent (up false)
     const planned = planRun(clientPinChecks.filter((c) => c.id === id), await sim.context(), { replugForReset: false }).perCheck.get(id);
-    const rec = rpIds();
+    const rec = requests();
     const [clean] = await sim.run({ checks: [id] }, rec.tamper);
     expect(`${clean?.status} ${clean?.message}`).toMatch(/^pass /);
     expect(clean?.touches).toBe(planned);
     // RP IDs of its own (ctx.rpIdFor) or of the run's pool: credentials of one check never meet another's
     const own = new RegExp(`^((other|second)\\.)?(${id.toLowerCase()}|pool-[a-z0-9-]+)\\.fido-harness\\.test$`);
-    expect(rec.seen.filter((rp) => !own.test(rp))).toEqual([]);
+    expect(rec.seen.map((r) => r.rpId).filter((rp) => rp !== undefined && !own.test(rp))).toEqual([]);
+    // after the runner's own setPIN (protocol two), a protocol-one check speaks protocol one
+    const v = /^CLIENTPIN-V([12])-/.exec(id)?.[1];
+    const runnerSetPin = clientPinChecks.find((c) => c.id === id)!.needs?.pin === 'set' ? rec.seen.findIndex((r) => r.command === PIN && r.sub === sub.setPIN) : -1;
+    const own_ = rec.seen.slice(runnerSetPin + 1).filter((r) => r.command === PIN && r.v !== undefined);
+    if (v) expect(own_.filter((r) => r.v !== Number(v)).map((r) => `subCommand ${String(r.sub)} protocol ${String(r.v)}`)).toEqual([]);
+    // getAssertion with a token: silent, on the check's credential (PROBE-002's touch probe asks for the touch)
+    if (!id.endsWith('PROBE-002')) expect(rec.seen.filter((r) => r.command === GA && (r.up !== false || !r.allowList))).toEqual([]);
+    // the getPINToken checks never ask with permissions
+    if (/LEGACY-00[13]$/.test(id)) expect(own_.filter((r) => r.sub === sub.withPermissions)).toEqual([]);
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
+  });
+
+  it.each(table)('should fail %s when the device breaks the rule it enforces', async (id, [tamper, message]) => {
     const [result] = await sim.run({ checks: [id] }, tamper);
     expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
   });
+
+  it('should ask for each permission getInfo rules out once, mc and ga with the check\'s RP ID (§6.5.5.7.2)', async () => {
+    const features = { ...DEFAULT_FEATURES, credMgmt: false, credMgmtPreview: false, largeBlobs: false, authnrCfg: false, staticOptions: { ...DEFAULT_FEATURES.staticOptions, noMcGaPermissionsWithClientPin: true } };
+    const other = await openPinSuiteSim({ features, fingerprint: false });
+    try {
+      const asked: Array<[unknown, unknown]> = [];
+      const [result] = await other.run({ checks: ['CLIENTPIN-UNAUTHPERM-001'] }, (c, req, res) => {
+        if (c === PIN && subCommandIs(sub.withPermissions)(req)) asked.push([req?.get(9), req?.get(10)]);
+        return res;
+      });
+      expect(result?.status).toBe('pass');
+      const own = 'clientpin-unauthperm-001.fido-harness.test';
+      // the runner's setPIN asks no token; every request here is the check's
+      expect(asked).toEqual([[0x04, undefined], [0x08, undefined], [0x10, undefined], [0x20, undefined], [0x01, own], [0x02, own]]);
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
 
   it.each(more.map(([id, tamper, message], i) => [id, i, tamper, message] as const))(
     'should fail %s (other way %i to break its rule) with its message',
@@ -417,8 +464,8 @@ describe('client-pin suite on a CTAP 2.0 key (getInfo without pinUvAuthToken: ge
     return (c, req, res) => (c === PIN && subCommandIs(sub.getPINToken)(req) && ++asked === 2 ? { status: S.CTAP2_OK, payload: encodeCanonicalCbor(new Map([[2, new Uint8Array(32)]])) } : res);
   };
   it.each([
-    ['CLIENTPIN-V1-MISSING-001', () => swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, lacksOnly(3)), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
-    ['CLIENTPIN-V2-MISSING-002', () => swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID, lacksOnly(6)), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
+    ['CLIENTPIN-V1-MISSING-001', () => swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP1_ERR_INVALID_PARAMETER, lacksOnly(3, sub.getPINToken)), 'token request without keyAgreement: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x02 CTAP1_ERR_INVALID_PARAMETER'],
+    ['CLIENTPIN-V2-MISSING-002', () => swapStatus(PIN, S.CTAP2_ERR_MISSING_PARAMETER, S.CTAP2_ERR_PIN_INVALID, lacksOnly(6, sub.getPINToken)), 'token request without pinHashEnc: expected 0x14 CTAP2_ERR_MISSING_PARAMETER, got 0x31 CTAP2_ERR_PIN_INVALID'],
     ['CLIENTPIN-V1-WRONG-002', staleToken, 'the right PIN under the pre-mismatch shared secret was accepted: the key-agreement key was not regenerated'],
     ['CLIENTPIN-V2-WRONG-002', () => swapStatus(PIN, S.CTAP2_ERR_PIN_INVALID, S.CTAP2_OK), `wrong PIN: expected 0x31 CTAP2_ERR_PIN_INVALID, got ${OK}`],
   ] as const)('should fail %s when the key breaks its rule', async (id, tamper, message) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CtapStatus as S, paddedPin, type AuthenticatorInfo, type CborMap } from '../../harness/protocol/index.ts';
+import { CtapStatus as S, paddedPin, pinHash, type AuthenticatorInfo, type CborMap } from '../../harness/protocol/index.ts';
 import { CheckFailed, CheckSkipped } from '../../harness/runner/Check.ts';
 import {
   adoptPin,
@@ -14,11 +14,13 @@ import {
   protocolVersion,
   requestPinToken,
   requestUvToken,
+  restorePinEntry,
   setPinRaw,
   thenReset,
+  tokenOpts,
 } from '../../harness/suites/pinOps.ts';
+import { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { editResponse, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
-import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 
 /** What these helpers read of the context: getInfo and the run's PIN. */
 const ctxWith = (info: Partial<AuthenticatorInfo>, pin = '1234') => ({ info: { versions: ['FIDO_2_1'], aaguid: new Uint8Array(16), ...info }, pin }) as unknown as SuiteContext;
@@ -151,6 +153,59 @@ describe('pinOps over the simulator (CTAP 2.1 §6.5.5)', () => {
     await requestPinToken(ctx, 2, '1234');
     await pinToken(ctx, { legacy: false, rpId: 'example.com' });
     expect(rec.requests.filter((r) => r.sub !== KEY_AGREEMENT).map((r) => r.sub)).toEqual([5, 5, 9]);
+  });
+
+  it('should ask with getPINToken on a key whose getInfo has no options at all', async () => {
+    const rec = recorder();
+    const ctx = await sim.context(rec.tamper);
+    await ctx.ensurePin('set');
+    ctx.info = { ...ctx.info, options: undefined };
+    rec.requests.length = 0;
+    await requestPinToken(ctx, 2, '1234', tokenOpts('example.com'));
+    expect(rec.requests.filter((r) => r.sub !== KEY_AGREEMENT).map((r) => r.sub)).toEqual([5]);
+  });
+
+  it("should ask the PIN checks' tokens for mc on the check's RP ID", () => {
+    expect(tokenOpts('x.example')).toStrictEqual({ permissions: 0x01, rpId: 'x.example' });
+  });
+
+  it('should end a streak of wrong PINs with the right one, restoring pinRetries (§6.5.5.7.2 step 10)', async () => {
+    const ctx = await sim.context();
+    await ctx.ensurePin('set');
+    await requestPinToken(ctx, 2, '9999');
+    expect(sim.authenticator.state.pinRetries).toBe(7);
+    await restorePinEntry(ctx, 2, 'example.com');
+    expect([sim.authenticator.state.pinRetries, sim.authenticator.consecutivePinFailures, ctx.knownPinState]).toEqual([8, 0, 'set']);
+  });
+
+  it('should power-cycle a key whose PIN entry is blocked before the right PIN (§6.5.5.7.2 step 9.1.2), and reset one it cannot power-cycle', async () => {
+    const ctx = await sim.context();
+    await ctx.ensurePin('set');
+    for (let i = 0; i < 3; i++) await requestPinToken(ctx, 1, '9999');
+    expect((await requestPinToken(ctx, 1, '1234')).result.status).toBe(S.CTAP2_ERR_PIN_AUTH_BLOCKED);
+    await restorePinEntry(ctx, 1, 'example.com');
+    expect([sim.authenticator.state.pinRetries, sim.authenticator.consecutivePinFailures, ctx.knownPinState]).toEqual([8, 0, 'set']);
+    // the same without a power cycle: the key is reset (the runner sets the PIN again)
+    const noCycle = new SuiteContext(ctx.device, { allowDestructive: true, pin: '1234' });
+    await noCycle.ensurePin('set');
+    for (let i = 0; i < 3; i++) await requestPinToken(noCycle, 1, '9999');
+    await restorePinEntry(noCycle, 1, 'example.com');
+    expect(sim.authenticator.state.pin).toBeUndefined();
+    expect(noCycle.knownPinState).toBe('unset');
+  });
+
+  it('should reset a key that refuses the right PIN, or whose key agreement fails, without throwing', async () => {
+    const ctx = await sim.context();
+    await ctx.ensurePin('set');
+    // a PIN the run does not know
+    sim.authenticator.state.pin = { hash: pinHash('97531864'), codePoints: 8 };
+    await restorePinEntry(ctx, 2, 'example.com');
+    expect(sim.authenticator.state.pin).toBeUndefined();
+    const refused = await sim.context(refusedKeyAgreement);
+    await refused.ensurePin('set').catch(() => undefined);
+    sim.authenticator.state.pin = { hash: pinHash('1234'), codePoints: 4 };
+    await expect(restorePinEntry(refused, 2, 'example.com')).resolves.toBeUndefined();
+    expect(sim.authenticator.state.pin).toBeUndefined();
   });
 
   it('should fail a check whose token by the right PIN is refused, naming the subcommand and the status', async () => {

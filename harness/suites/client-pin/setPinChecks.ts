@@ -140,9 +140,11 @@ export function setPinChecksFor(v: PinProtocolVersion): SuiteCheck[] {
           const back = await changePinRaw(ctx, v, pin, paddedPin(ctx.pin), signal);
           if (back.status === CtapStatus.CTAP2_OK) {
             await adoptPin(ctx);
+            // Stryker disable next-line BooleanLiteral: after adoptPin the PIN state is 'set', so settleUnset does nothing
             adopted = true;
           }
         } finally {
+          // Stryker disable next-line ConditionalExpression: after adoptPin the PIN state is 'set', so settleUnset does nothing
           if (!adopted) await settleUnset(ctx);
         }
       },

@@ -24,7 +24,7 @@ const { mc, ga } = PinUvAuthPermission;
 export function authDataOf(result: CallResult<unknown>, command: string): AuthenticatorData {
   expectStatus(result, CtapStatus.CTAP2_OK, command);
   const raw =
-    command.endsWith('makeCredential')
+    command === 'makeCredential'
       ? decodeOrFail(() => decodeMakeCredentialResponse(result.value), 'makeCredential response').authData
       : decodeOrFail(() => decodeGetAssertionResponse(result.value), 'getAssertion response').authData;
   return decodeOrFail(() => parseAuthenticatorData(raw, { canonical: 'report' }), 'authenticatorData');
@@ -35,11 +35,9 @@ export function credentialIdOf(authData: AuthenticatorData): Uint8Array {
   return authData.attestedCredentialData.credentialId;
 }
 
-/** A token for mc|ga on `rpId`: with permissions where the device has them, else getPINToken (CTAP 2.0). */
+/** A token for mc|ga on `rpId`: with permissions where the device has them, else getPINToken (CTAP 2.0; pinToken chooses). */
 export function mcGaToken(ctx: SuiteContext, v: PinProtocolVersion, rpId: string, signal: AbortSignal) {
-  return ctx.info.options?.pinUvAuthToken === true
-    ? pinToken(ctx, { v, permissions: mc | ga, rpId }, signal)
-    : pinToken(ctx, { v, legacy: true }, signal);
+  return pinToken(ctx, { v, permissions: mc | ga, rpId }, signal);
 }
 
 /** Silent assertions (up false, CTAP 2.1 §6.2.2 step 9): these checks are about the token, not presence. */
@@ -315,6 +313,7 @@ export const pinRequirementChecks: SuiteCheck[] = [
     touches: 0,
     destructive: true,
     needs: { pin: 'set' },
+    // Stryker disable next-line OptionalChaining: needsClientPin answered first, so getInfo has options
     requires: all((ctx) => needsClientPin()(ctx) ?? needsCtap21(ctx) ?? (ctx.info.options?.rk === true ? undefined : 'rk option not true'), needsAlwaysUvOff),
     async run(ctx, signal) {
       const req = mcRequest(ctx.rpIdFor('CLIENTPIN-PUAT-001'), { options: new Map([['rk', true]]) });
