@@ -97,6 +97,17 @@ describe('runSuites', () => {
     expect(r2.results[0]!.evidence?.rerun).toBe('again INFO-ENCODING-001');
   });
 
+  it('gives each check the exchanges it made as evidence, and none of the ones before it', async () => {
+    const s = await simulator();
+    const r = await run(s.ctap2, { checks: ['INFO-VERSIONS-001', 'INFO-ENCODING-001', 'MC-COUNTER-001'] });
+    const labels = Object.fromEntries(r.results.map((x) => [x.id, x.evidence?.exchanges?.map((e) => e.label)]));
+    expect(labels).toEqual({
+      'INFO-VERSIONS-001': undefined,
+      'INFO-ENCODING-001': ['authenticatorGetInfo (0x04)'],
+      'MC-COUNTER-001': ['authenticatorMakeCredential (0x01)', 'authenticatorMakeCredential (0x01)'],
+    });
+  });
+
   it('stops the run, marked incomplete, when the device is lost; the rest does not run', async () => {
     const s = await simulator({ lose: (c) => c === CtapCommand.authenticatorGetInfo });
     const r = await run(s.ctap2, { checks: ['INFO-VERSIONS-001', 'INFO-ENCODING-001', 'MC-COUNTER-001'], probeMs: 100 });
