@@ -6,6 +6,7 @@ import { authDataOf } from '../../harness/suites/client-pin/tokenChecks.ts';
 import type { SuiteContext } from '../../harness/suites/SuiteContext.ts';
 import { clientPinChecks } from '../../harness/suites/client-pin/clientPinChecks.ts';
 import { planRun } from '../../harness/suites/planRun.ts';
+import { flipFirstBit } from '../../harness/suites/pinOps.ts';
 import { acceptInstead, clearAuthDataFlags, editResponse, infoOption, failed, openPinSuiteSim, subCommandIs, swapStatus, type PinSuiteSim, type Tamper } from './pinSuiteSim.ts';
 
 const MC = 0x01;
@@ -213,6 +214,9 @@ describe('client-pin suite', () => {
     ]);
     const ids = results.map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining(['PIN-TOKEN-001', 'PIN-TOKEN-002', 'CLIENTPIN-V1-BLOCK-001', 'CLIENTPIN-V2-BLOCK-001']));
+    // each check asked for the touches the plan gives it, pooled credentials made once per protocol
+    const plan = planRun(clientPinChecks, await sim.context(), { replugForReset: false }).perCheck;
+    expect(results.filter((r) => (r.touches ?? 0) !== (plan.get(r.id) ?? 0)).map((r) => `${r.id}: ${r.touches} touches, planned ${plan.get(r.id)}`)).toEqual([]);
     expect(ids.length).toBeGreaterThanOrEqual(60);
   }, 30_000);
 
@@ -319,6 +323,8 @@ describe('client-pin suite', () => {
     const [result] = await sim.run({ checks: [id] }, takesPin(subCmd));
     expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
     expect(leftBehind(sim.authenticator)).toBe('no PIN');
+    // one reset (a touch), no more
+    expect(result?.touches).toBe(1);
   });
 
   it.each([1, 2])('should fail CLIENTPIN-V%i-WRONG-002 on a key that keeps its key-agreement key after a wrong PIN', async (v) => {
@@ -328,6 +334,42 @@ describe('client-pin suite', () => {
     const [result] = await sim.run({ checks: [`CLIENTPIN-V${v}-WRONG-002`] }, stale);
     expect(`${result?.status} ${result?.message}`).toBe('fail the right PIN under the pre-mismatch shared secret was accepted: the key-agreement key was not regenerated');
     expect(leftBehind(sim.authenticator)).toMatch(USABLE);
+  });
+
+  // a key whose later getInfo answers have no options (member 0x04): the checks read clientPin there
+  const optionsGoneAfterFirstInfo = (): Tamper => {
+    let infos = 0;
+    return (c, _req, res) => (c === 0x04 && ++infos > 1 ? editResponse(res, (m) => m.delete(4)) : res);
+  };
+  it.each([
+    ['CLIENTPIN-V2-SETPIN-003', 'clientPin is not false after a refused setPIN'],
+    ['CLIENTPIN-V1-SETPIN-001', 'getInfo clientPin is not true after setPIN'],
+  ])('should fail %s, not error, when getInfo loses its options', async (id, message) => {
+    const [result] = await sim.run({ checks: [id] }, optionsGoneAfterFirstInfo());
+    expect(`${result?.status} ${result?.message}`).toBe(`fail ${message}`);
+  });
+
+  it('should give the retry counts WRONG-001 read as its evidence', async () => {
+    const [result] = await sim.run({ checks: ['CLIENTPIN-V2-WRONG-001'] }, nthRetries(2, 8));
+    expect(result?.evidence).toMatchObject({ expected: '7', actual: '8' });
+  });
+
+  // the first changePIN of the check is refused for real (its pinUvAuthParam spoilt on the way in)
+  const spoilNthChangePin = (nth: number) => {
+    let seen = 0;
+    return (c: number, req: CborMap) => {
+      if (c === PIN && req.get(2) === sub.changePIN && ++seen === nth) req.set(4, flipFirstBit(req.get(4) as Uint8Array));
+    };
+  };
+  it('should leave the PIN state known after POLICY-004 when changing the 63-byte PIN back fails', async () => {
+    const results = await sim.run({ checks: ['CLIENTPIN-V2-POLICY-004', 'CLIENTPIN-V2-CHANGE-002'] }, undefined, spoilNthChangePin(1));
+    expect(results.map((r) => `${r.id} ${r.status}`)).toEqual(['CLIENTPIN-V2-POLICY-004 pass', 'CLIENTPIN-V2-CHANGE-002 pass']);
+  });
+
+  it('should reset the key when CHANGE-003 cannot change the PIN back', async () => {
+    const [result] = await sim.run({ checks: ['CLIENTPIN-V1-CHANGE-003'] }, undefined, spoilNthChangePin(2));
+    expect(result?.status).toBe('pass');
+    expect(leftBehind(sim.authenticator)).toBe('no PIN');
   });
 
   it.each([1, 2])('should fail CLIENTPIN-V%i-PARAM-001 on a device that compares only the first bytes of a longer pinUvAuthParam', async (v) => {
