@@ -89,6 +89,15 @@ group('RawSession reading (CTAP 2.1 §11.2.4)', () => {
     expect(await s.next(1, 50)).toBeUndefined();
   });
 
+  it('reads nothing more once its time is up, even a report already waiting', async () => {
+    const d = scripted();
+    const s = new RawSession(d.raw);
+    s.watch(1);
+    d.emit(encodeFrames(1, CtaphidCommand.PING, Uint8Array.of(1)));
+    expect(await s.next(1, -1)).toBeUndefined();
+    expect((await s.next(1, 500))?.payload).toEqual(Uint8Array.of(1));
+  });
+
   it('a watched channel gets a multi-packet message reassembled', async () => {
     const d = scripted();
     const s = new RawSession(d.raw);
