@@ -28,6 +28,20 @@ describe('watchHostLag: how late this host’s own 10 ms timer ran while a timin
     expect(lag.stop()).toBeGreaterThanOrEqual(190 - 10);
   });
 
+  it('is the time past each 10 ms tick, by the host’s clock', async () => {
+    let clock = 1_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    const lag = watchHostLag();
+    clock += 150.4;
+    expect(lag.stop()).toBe(140);
+    // the worst of the ticks, not the last: a 200 ms stall, then ticks on time, then 20 ms
+    const again = watchHostLag();
+    clock += 200;
+    await tick(40);
+    clock += 20;
+    expect(again.stop()).toBe(190);
+  });
+
   it('leaves no timer behind, and its timer never keeps the process alive', async () => {
     const setSpy = vi.spyOn(globalThis, 'setInterval');
     const clearSpy = vi.spyOn(globalThis, 'clearInterval');

@@ -97,15 +97,33 @@ describe('withRaw: a raw ctaphid check run again when another host kept the devi
       };
     }
 
-    it('tries six times when each try outlasts the whole 8 s budget', async () => {
+    it('tries six times when each try outlasts the whole 8 s budget, backing off between tries', async () => {
       const { ctx } = ctxWithRaw();
       const fail = clocked(10_000);
+      const delays: number[] = [];
+      const realSetTimeout = globalThis.setTimeout;
+      vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => (delays.push(ms ?? 0), realSetTimeout(fn, ms))) as typeof setTimeout);
       let attempts = 0;
-      const started = Date.now();
       await expect(withRaw(ctx, new AbortController().signal, (s) => (attempts++, fail(s)))).rejects.toThrow('busy');
       expect(attempts).toBe(6);
-      // a randomised back-off between tries: at least 50 ms × the try's number (up to 5), five times
-      expect(Date.now() - started).toBeGreaterThanOrEqual(50 * (1 + 2 + 3 + 4 + 5) - 5);
+      // a randomised back-off between tries: 100 ms × the try's number (at most 5), times 0.5 to 1.5
+      expect(delays.length).toBe(5);
+      delays.forEach((ms, i) => {
+        const step = 100 * Math.min(i + 1, 5);
+        expect(ms).toBeGreaterThanOrEqual(step * 0.5);
+        expect(ms).toBeLessThanOrEqual(step * 1.5);
+      });
+    }, 60_000);
+
+    it('backs off 100 ms × the try’s number, at most 5, scaled by 0.5 + a random fraction', async () => {
+      const { ctx } = ctxWithRaw();
+      const delays: number[] = [];
+      const realSetTimeout = globalThis.setTimeout;
+      vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => (delays.push(ms ?? 0), realSetTimeout(fn, 0))) as typeof setTimeout);
+      vi.spyOn(Math, 'random').mockReturnValue(0.25);
+      const fail = clocked(1_000);
+      await expect(withRaw(ctx, new AbortController().signal, fail)).rejects.toThrow('busy');
+      expect(delays).toEqual([75, 150, 225, 300, 375, 375, 375]);
     }, 60_000);
 
     it('tries until 8 s have passed since the first try, not a try more', async () => {

@@ -121,6 +121,7 @@ export class RawSession {
       if (i >= 0) return this.queued.splice(i, 1)[0];
       if (this.signal?.aborted) throw new Error('check aborted');
       const remaining = deadline - performance.now();
+      // Stryker disable next-line EqualityOperator: exactly 0 only when no time at all passed since the deadline was set
       if (remaining <= 0) return undefined;
       let report: Uint8Array;
       try {

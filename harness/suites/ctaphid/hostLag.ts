@@ -20,7 +20,7 @@ export function watchHostLag(): HostLag {
     last = now;
   };
   const timer = setInterval(sample, TICK_MS);
-  timer.unref?.();
+  timer.unref();
   return {
     stop: () => {
       sample();
