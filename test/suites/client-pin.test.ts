@@ -372,6 +372,29 @@ describe('client-pin suite', () => {
     expect(leftBehind(sim.authenticator)).toBe('no PIN');
   });
 
+  // the padded PINs the key decrypts (setPIN newPinEnc, changePIN newPinEnc: 64 bytes), as text
+  it.each([
+    ['CLIENTPIN-V2-POLICY-001', ['123']],
+    ['CLIENTPIN-V1-POLICY-002', ['\u00e4\u00f6\u00fc']],
+  ])('should send the PINs %s means to send', async (id, pins) => {
+    const sent: string[] = [];
+    const originals = [...sim.authenticator.protocols.values()].map((p) => [p, p.decrypt] as const);
+    for (const [p, decrypt] of originals) {
+      p.decrypt = (key, ciphertext) => {
+        const out = decrypt.call(p, key, ciphertext);
+        if (out?.length === 64) sent.push(new TextDecoder().decode(out.subarray(0, out.indexOf(0) < 0 ? 64 : out.indexOf(0))));
+        return out;
+      };
+    }
+    try {
+      const [result] = await sim.run({ checks: [id] });
+      expect(result?.status).toBe('pass');
+      expect(sent).toEqual(pins);
+    } finally {
+      for (const [p, decrypt] of originals) p.decrypt = decrypt;
+    }
+  });
+
   it.each([1, 2])('should fail CLIENTPIN-V%i-PARAM-001 on a device that compares only the first bytes of a longer pinUvAuthParam', async (v) => {
     const mac = v === 1 ? 16 : 32;
     const longer = acceptInstead(MC, S.CTAP2_ERR_PIN_AUTH_INVALID, (req) => (req?.get(8) as Uint8Array | undefined)?.length === mac + 16);
