@@ -110,6 +110,8 @@ describe('config checks: restoring the key', () => {
     const sameAccepted = await run(['CONFIG-MINPIN-004'], swapStatus(PIN, S.CTAP2_ERR_PIN_POLICY_VIOLATION, S.CTAP2_OK, subCommandIs(4)));
     expect(sameAccepted.outcome['CONFIG-MINPIN-004']).toMatch(/^fail: changePIN to the same PIN under forcePINChange/);
     expect(sameAccepted.resets).toBe(1);
+    // nothing was changed: no changePIN back with a PIN the key does not have (it would spend a PIN retry)
+    expect(sameAccepted.sent.filter((s) => s === `${PIN}.4`)).toHaveLength(1);
 
     let changes = 0;
     const backRefused: Tamper = (c, req, res) => (c === PIN && subCommandIs(4)(req) && res.status === 0 && ++changes === 2 ? { status: S.CTAP1_ERR_OTHER, payload: new Uint8Array(0) } : res);
@@ -135,6 +137,38 @@ describe('config checks: restoring the key', () => {
     expect(await tokens('CONFIG-SUBCMD-001', [3, 2])).toEqual(['pass', 'v2 0x20 undefined', 'config v2']);
     const minpin3 = await tokens('CONFIG-MINPIN-003', [1]);
     expect(minpin3.slice(0, 4)).toEqual(['pass', 'v1 0x20 undefined', 'config v1', 'v1 0x1 config-minpin-003.fido-harness.test']);
+  });
+
+  it('should derive the minimums it sets from the minimum the key reports (a key reporting 9)', async () => {
+    // minPINLength 9 reported from the start (pin unset) or once the run's PIN is set, until a setMinPINLength went through
+    const minimums = async (id: string, whenPinSet: boolean) => {
+      const sent: number[] = [];
+      let raised = false;
+      const tamper: Tamper = (c, req, res) => {
+        if (c === CFG && cfgSub(3)(req)) {
+          const n = (req?.get(2) as Map<number, unknown> | undefined)?.get(1);
+          if (typeof n === 'number') sent.push(n);
+          if (res.status === 0) raised = true;
+        }
+        if (c !== 0x04 || raised) return res;
+        return editInfo((info) => (!whenPinSet || (info.get(4) as Map<string, boolean>).get('clientPin') === true) && info.set(0x0d, 9))(c, req, res);
+      };
+      const [r] = await sim.run({ checks: [id] }, tamper);
+      return [`${r?.status}`, ...sent];
+    };
+    // the PIN (4 digits) below it: max(4 + 2, 9 + 1)
+    expect(await minimums('CONFIG-MINPIN-001', true)).toEqual(['pass', 10]);
+    // raise by two, then one below that
+    expect(await minimums('CONFIG-MINPIN-002', true)).toEqual(['pass', 11, 10]);
+    expect(await minimums('CONFIG-MINPIN-005', false)).toEqual(['pass', 11]);
+  });
+
+  it('should skip every check when getInfo has no options (authenticatorConfig not offered)', async () => {
+    const r = await run(['CONFIG-AUTH-001', 'CONFIG-MINPIN-005'], editInfo((info) => info.delete(4)));
+    expect(r.outcome).toEqual({
+      'CONFIG-AUTH-001': 'skip: authenticatorConfig not offered (getInfo authnrCfg not true)',
+      'CONFIG-MINPIN-005': 'skip: authenticatorConfig not offered (getInfo authnrCfg not true)',
+    });
   });
 
   it('should reset after an authorization probe the key accepted, and not after one it refused', async () => {

@@ -25,7 +25,7 @@ export async function acfgToken(ctx: SuiteContext, signal: AbortSignal, pin?: st
 }
 
 /** A PIN of `n` digits (any length a minimum may ask for, CTAP 2.1 §6.5.1: up to 63 bytes). */
-export const digitPin = (n: number): string => '8642097531'.repeat(Math.ceil(n / 10)).slice(0, n);
+export const digitPin = (n: number): string => '8642097531'.repeat(n).slice(0, n);
 
 export function setMinPinLengthParams(p: { newMinPINLength?: number; minPinLengthRPIDs?: string[]; forceChangePin?: boolean }): CborMap {
   return encodeParams(setMinPinLengthParamKeys, p);
