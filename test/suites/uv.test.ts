@@ -139,6 +139,38 @@ describe('uv suite on a simulator with built-in UV', () => {
   }
 });
 
+/** What each check sent: makeCredential's rp.id, getAssertion's rpId and up option (a silent assertion asks for no touch). */
+function recorder(sent: string[]): Tamper {
+  return (c, req, res) => {
+    if (c === MC) sent.push(`mc ${String((req?.get(2) as Map<string, unknown> | undefined)?.get('id'))}`);
+    if (c === GA) sent.push(`ga ${String(req?.get(1))} up=${String((req?.get(5) as Map<string, boolean> | undefined)?.get('up'))}`);
+    return res;
+  };
+}
+
+describe('what the uv checks send (their own RP ID, silent assertions where they say so)', () => {
+  it('should use each check\'s RP ID, and up=false in the UV-flag checks\' assertions', async () => {
+    const pinOnly = await openPinSuiteSim();
+    const builtIn = await openPinSuiteSim({ builtInUv: new ScriptedBuiltInUv() });
+    try {
+      const sent = async (sim: PinSuiteSim, id: string) => {
+        const out: string[] = [];
+        const [r] = await sim.run({ checks: [id] }, recorder(out));
+        return [`${r?.status}`, ...out.filter((x) => !x.includes('pool'))];
+      };
+      expect(await sent(pinOnly, 'UV-FLAG-001')).toEqual(['pass', 'mc uv-flag-001.fido-harness.test', 'ga uv-flag-001.fido-harness.test up=false']);
+      expect(await sent(pinOnly, 'UV-FLAG-002')).toEqual(['pass', 'mc uv-flag-002.fido-harness.test', 'ga uv-flag-002.fido-harness.test up=false']);
+      expect(await sent(pinOnly, 'UV-OPT-001')).toEqual(['pass', 'mc uv-opt-001.fido-harness.test']);
+      expect(await sent(pinOnly, 'UV-FLAG-003')).toEqual(['pass', 'mc uv-flag-003.fido-harness.test']);
+      expect(await sent(builtIn, 'UV-BUILTIN-001')).toEqual(['pass', 'mc uv-builtin-001.fido-harness.test', 'ga uv-builtin-001.fido-harness.test up=undefined']);
+      expect(await sent(builtIn, 'UV-TOKEN-001')).toEqual(['pass', 'mc uv-token-001.fido-harness.test']);
+    } finally {
+      await pinOnly.close();
+      await builtIn.close();
+    }
+  });
+});
+
 describe('UV-FLAG-003 on a key that does not verify pinUvAuthParam', () => {
   it('should fail when a makeCredential with a forged pinUvAuthParam is made anyway', async () => {
     // the key ignores pinUvAuthParam and makes the credential (makeCredUvNotRqd lets it without UV)
