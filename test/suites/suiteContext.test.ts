@@ -107,6 +107,8 @@ describe('SuiteContext', () => {
     expect(given.knownPinState).toBe('unknown');
     await given.ensurePin('set');
     expect(given.knownPinState).toBe('set');
+    // nothing reset, nothing set: the key keeps its own PIN
+    expect((await pinToken(given, { permissions: 0x01, pin: '9999' })).token.length).toBe(32);
 
     const readOnly = await withPin({ pinGiven: false, allowDestructive: false });
     const refused = await readOnly.ensurePin('set').catch((e: unknown) => e);
