@@ -56,6 +56,7 @@ describe('SuiteContext', () => {
     const { ctx } = await context({ powerCycle: async () => void cycles++ }, (cmd) => (cmd === RESET && refusals-- > 0 ? { status: CtapStatus.CTAP2_ERR_NOT_ALLOWED, payload: new Uint8Array(0) } : undefined));
     ctx.shared.set('pool:plain', Promise.resolve(1));
     ctx.markPinSet();
+    expect(ctx.knownPinState).toBe('set');
     ctx.signCounts.record(new Uint8Array(37), new Uint8Array(16));
     await ctx.reset();
     expect(cycles).toBe(1);
