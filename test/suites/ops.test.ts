@@ -125,6 +125,7 @@ describe('makeCredential (must succeed)', () => {
     withInfo(ctx, {});
     const unlisted = await thrown(makeCredential(ctx, 'ops.fido-harness.test', { options: rkOption() }));
     expect(unlisted.message).toBe("the key's discoverable-credential storage is full (the run's earlier checks filled its unlisted number of slots); answered 0x28 CTAP2_ERR_KEY_STORE_FULL");
+    expect((await thrown(makeCredential(ctx, 'ops.fido-harness.test'))).message).toBe('makeCredential answered 0x28 CTAP2_ERR_KEY_STORE_FULL');
     const plain = await thrown(makeCredential(ctx, 'ops.fido-harness.test', { options: new Map([['rk', false]]) }));
     expect(plain).toBeInstanceOf(CheckFailed);
     expect(plain.message).toBe('makeCredential answered 0x28 CTAP2_ERR_KEY_STORE_FULL');
