@@ -38,6 +38,7 @@ export function pinCall(ctx: SuiteContext, req: ClientPinRequest, signal?: Abort
 
 /** getKeyAgreement (§6.5.5.4) that must succeed, and the shared secret. */
 export function openSession(ctx: SuiteContext, v: PinProtocolVersion, signal?: AbortSignal): Promise<PinSession> {
+  // Stryker disable next-line StringLiteral: failOnStatus names the step itself ('getKeyAgreement answered …'), not the error's command
   return failOnStatus('getKeyAgreement', async () => unwrapCtap(await clientPin(ctx, v, signal).openSession(), 'getKeyAgreement'));
 }
 

@@ -170,12 +170,16 @@ describe('pinOps over the simulator (CTAP 2.1 §6.5.5)', () => {
   });
 
   it('should end a streak of wrong PINs with the right one, restoring pinRetries (§6.5.5.7.2 step 10)', async () => {
-    const ctx = await sim.context();
+    const base = await sim.context();
+    let cycles = 0;
+    const ctx = new SuiteContext(base.device, { allowDestructive: true, pin: '1234', powerCycle: async () => void (cycles++, sim.authenticator.powerCycle()) });
     await ctx.ensurePin('set');
     await requestPinToken(ctx, 2, '9999');
     expect(sim.authenticator.state.pinRetries).toBe(7);
     await restorePinEntry(ctx, 2, 'example.com');
     expect([sim.authenticator.state.pinRetries, sim.authenticator.consecutivePinFailures, ctx.knownPinState]).toEqual([8, 0, 'set']);
+    // PIN entry was not blocked: no power cycle
+    expect(cycles).toBe(0);
   });
 
   it('should power-cycle a key whose PIN entry is blocked before the right PIN (§6.5.5.7.2 step 9.1.2), and reset one it cannot power-cycle', async () => {
