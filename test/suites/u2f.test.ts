@@ -389,25 +389,31 @@ describe('u2f suite', () => {
       expect(needsU2f(ctxOf({ nfc: {}, ctap1: {} }))).toBeUndefined();
     });
 
-    /** a token that answers SW_CONDITIONS_NOT_SATISFIED `refusals` times, then signs */
-    function pollingToken(refusals: number, channel: 'hid' | 'nfc') {
+    /** a token that answers SW_CONDITIONS_NOT_SATISFIED `refusals` times, then `last` (signs) */
+    function pollingToken(refusals: number, channel: 'hid' | 'nfc', last: number = U2fStatusWord.SW_NO_ERROR) {
       const presence = new PresenceWaits();
       const announced: PresenceWait[] = [];
       presence.onWait((w) => announced.push(w));
       let sent = 0;
-      const ctap1 = { sendApdu: async () => (sent++ < refusals ? { sw: U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, data: new Uint8Array(0) } : { sw: U2fStatusWord.SW_NO_ERROR, data: new Uint8Array(20) }) };
+      const ctap1 = { sendApdu: async () => (sent++ < refusals ? { sw: U2fStatusWord.SW_CONDITIONS_NOT_SATISFIED, data: new Uint8Array(0) } : { sw: last, data: new Uint8Array(last === U2fStatusWord.SW_NO_ERROR ? 20 : 0) }) };
       return { ctx: ctxOf({ ctap1, [channel]: { presence } }), presence, announced, sent: () => sent };
     }
     const enforce = (ctx: SuiteContext) => u2fAuthenticate(ctx, U2fControl.ENFORCE_USER_PRESENCE_AND_SIGN, new Uint8Array(32), new Uint8Array(32), new Uint8Array(64), true);
 
     it('a polled touch is announced once as a wait (a CTAPHID_MSG one) and counted once, over CTAPHID or NFC', async () => {
       for (const channel of ['hid', 'nfc'] as const) {
-        const t = pollingToken(2, channel);
+        const t = pollingToken(3, channel);
         expect((await enforce(t.ctx)).sw).toBe(U2fStatusWord.SW_NO_ERROR);
-        expect(t.sent()).toBe(3);
+        expect(t.sent()).toBe(4);
         expect({ waits: t.presence.waits, touches: t.presence.touches }).toEqual({ waits: 1, touches: 1 });
         expect(t.announced).toEqual([{ cmd: 0x03 }]);
       }
+    });
+
+    it('a poll that ends in a refusal (0x6A80) counts the wait, not a touch', async () => {
+      const t = pollingToken(2, 'hid', U2fStatusWord.SW_WRONG_DATA);
+      expect((await enforce(t.ctx)).sw).toBe(U2fStatusWord.SW_WRONG_DATA);
+      expect({ waits: t.presence.waits, touches: t.presence.touches }).toEqual({ waits: 1, touches: 0 });
     });
 
     it('a token that signs at once was not polled: no wait, no touch counted; without retryTouch a refusal is returned as it is', async () => {

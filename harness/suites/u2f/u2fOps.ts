@@ -134,12 +134,9 @@ export function attestationCertificate(der: Uint8Array): X509Certificate {
 
 /** ECDSA P-256 SHA-256 over `data`, signature DER (U2F raw message formats §4.3, §5.4). */
 export function verifiesEs256(key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return verify('sha256', data, key, signature);
-    // Stryker disable next-line BlockStatement: an emptied catch returns undefined, as falsy as false to every caller (ensure)
-  } catch {
-    return false;
-  }
+  // no ES256 signature verifies with a key that is not EC (node's verify throws "invalid digest" for Ed25519)
+  if (key.asymmetricKeyType !== 'ec') return false;
+  return verify('sha256', data, key, signature);
 }
 
 /** Splits an AUTHENTICATE response (§5.4): user presence (1) || counter (4, big-endian) || signature. */
