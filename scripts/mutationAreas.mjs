@@ -4,6 +4,8 @@
 /** the make-credential, get-assertion, attestation and getinfo checks share their area tests */
 const CORE_TESTS = ['attestation-mds', 'coreAreaFaults', 'coreAreaQuirks', 'coreAreaTampers', 'coreAreaRequests', 'coreAreaMessages', 'getinfo'];
 
+const CTAPHID_SESSION = ['harness/suites/ctaphid/RawSession.ts', 'harness/suites/ctaphid/common.ts', 'harness/suites/ctaphid/hostLag.ts'];
+
 /** One part of harness/suites/: a folder (and extra files) with its test files (names in test/suites/). */
 function suitesPart(folder, tests, extra = []) {
   return [{ name: `suites-${folder}`, mutate: [`harness/suites/${folder}/**/*.ts`, ...extra], tests: tests.map((t) => `test/suites/${t}.test.ts`) }];
@@ -38,7 +40,14 @@ export const MUTATION_AREAS = [
   },
   // harness/suites/ in parts, each with the test files that drive it: a suites mutant runs checks against
   // the simulator, so a part's list keeps every mutant to its own area's tests (docs/mutation-testing.md)
-  ...suitesPart('ctaphid', ['ctaphid', 'ctaphidFaults', 'withRaw', 'rawSession', 'judgeKeepalives', 'hostLag']),
+  // the raw CTAPHID session every ctaphid check goes through, with its own unit tests against a scripted
+  // device: the suite's tests wait on real timeouts, and a survivor here would re-run all of them
+  {
+    name: 'suites-ctaphid-session',
+    mutate: CTAPHID_SESSION,
+    tests: ['rawSession', 'withRaw', 'hostLag', 'presenceWait'].map((t) => `test/suites/${t}.test.ts`),
+  },
+  ...suitesPart('ctaphid', ['ctaphid', 'ctaphidFaults', 'judgeKeepalives'], CTAPHID_SESSION.map((f) => `!${f}`)),
   ...suitesPart('client-pin', ['client-pin', 'pinSafety', 'pinOps'], ['harness/suites/pinOps.ts']),
   ...suitesPart('make-credential', CORE_TESTS),
   ...suitesPart('get-assertion', CORE_TESTS),

@@ -20,8 +20,15 @@ describe('the mutation areas (scripts/mutationAreas.mjs)', () => {
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
       .sort();
-    const parts = areas.filter((a) => a.name.startsWith('suites-') && a.name !== 'suites-top').map((a) => a.name.slice('suites-'.length));
+    const parts = areas.filter((a) => a.name.startsWith('suites-') && a.name !== 'suites-top' && a.name !== 'suites-ctaphid-session').map((a) => a.name.slice('suites-'.length));
     expect(parts.sort()).toEqual(folders);
+  });
+
+  it('mutates the ctaphid session files in their own part only', () => {
+    const session = areas.find((a) => a.name === 'suites-ctaphid-session')!;
+    const checks = areas.find((a) => a.name === 'suites-ctaphid')!;
+    expect(session.mutate.every((f) => existsSync(new URL(`../../${f}`, import.meta.url)))).toBe(true);
+    expect(checks.mutate.filter((m) => m.startsWith('!')).map((m) => m.slice(1))).toEqual(session.mutate);
   });
 
   it('names only test files that exist', () => {
@@ -33,10 +40,11 @@ describe('the mutation areas (scripts/mutationAreas.mjs)', () => {
     expect(names('harness/suites/**/*.ts')).toHaveLength(areas.filter((a) => a.name.startsWith('suites-')).length);
     expect(names('harness/suites/client-pin/**/*.ts')).toEqual(['suites-client-pin']);
     expect(names('harness/suites/ctaphid/initChecks.ts')).toEqual(['suites-ctaphid']);
+    expect(names('harness/suites/ctaphid/RawSession.ts')).toEqual(['suites-ctaphid-session']);
     // pinOps.ts is client-pin's, not the top-level part's (which leaves it out)
     expect(names('harness/suites/pinOps.ts')).toEqual(['suites-client-pin']);
     expect(names('harness/suites/ops.ts')).toEqual(['suites-top']);
-    expect(names('harness/suites/{SuiteContext,ops}.ts')).toEqual(['suites-top']);
+    expect(names('harness/suites/*.ts')).toEqual(['suites-top']);
     expect(names('harness/compat/**/*.ts')).toEqual(['compat']);
     expect(names('harness/compat/microsoft.ts')).toEqual(['compat']);
     expect(names('mds/attestation/**/*.ts')).toEqual(['mds']);

@@ -15,6 +15,26 @@ const corruptReads: Fault = rewriteResponse(LB, (body) => {
   }
 });
 
+/**
+ * A device that refuses a serialized array (CTAP2_ERR_INTEGRITY_FAILURE) but stores it anyway: the host
+ * hears the refusal, and reads the refused array back from then on.
+ */
+function storesRefusedArray(): Fault {
+  let stored: Uint8Array | undefined;
+  return async (cmd, p, next) => {
+    const a = await next(p);
+    if (cmd !== LB) return a;
+    const set = p?.get(0x02);
+    if (a.status === S.CTAP2_ERR_INTEGRITY_FAILURE && set instanceof Uint8Array) stored = set;
+    const get = p?.get(0x01);
+    if (stored && typeof get === 'number') {
+      const offset = p?.get(0x03) as number;
+      return { status: 0, body: new Map([[0x01, stored.subarray(offset, offset + get)]]) };
+    }
+    return a;
+  };
+}
+
 describe('large-blob suite (CTAP 2.1 §6.10, §12.3)', () => {
   it('should pass every check on the clean simulator', async () => {
     const results = await runAgainst({ suites: ['large-blob'] });
@@ -98,20 +118,7 @@ describe('large-blob suite: the other ways a device gets it wrong', () => {
   });
 
   it('LB-HASH-001: a device that refuses the array but stores it anyway fails', async () => {
-    // the host hears the refusal, and reads back the refused array from then on
-    let stored: Uint8Array | undefined;
-    const storesAnyway: Fault = async (cmd, p, next) => {
-      const a = await next(p);
-      if (cmd !== LB) return a;
-      const set = p?.get(0x02);
-      if (a.status === S.CTAP2_ERR_INTEGRITY_FAILURE && set instanceof Uint8Array) stored = set;
-      const get = p?.get(0x01);
-      if (stored && typeof get === 'number') {
-        const offset = p?.get(0x03) as number;
-        return { status: 0, body: new Map([[0x01, stored.subarray(offset, offset + get)]]) };
-      }
-      return a;
-    };
+    const storesAnyway = storesRefusedArray();
     expectFailures(await runAgainst({ checks: ['LB-HASH-001'], fault: storesAnyway }), { 'LB-HASH-001': 'the refused array replaced the stored one' });
   });
 
@@ -193,16 +200,7 @@ describe('large-blob suite: skips, evidence and what the checks send', () => {
   });
 
   it('LB-HASH-001: the refused array read back is given as seen', async () => {
-    let stored: Uint8Array | undefined;
-    const storesAnyway: Fault = async (cmd, p, next) => {
-      const a = await next(p);
-      if (cmd !== LB) return a;
-      const set = p?.get(0x02);
-      if (a.status === S.CTAP2_ERR_INTEGRITY_FAILURE && set instanceof Uint8Array) stored = set;
-      const get = p?.get(0x01);
-      if (stored && typeof get === 'number') return { status: 0, body: new Map([[0x01, stored.subarray(p?.get(0x03) as number, (p?.get(0x03) as number) + get)]]) };
-      return a;
-    };
+    const storesAnyway = storesRefusedArray();
     const r = (await runAgainst({ checks: ['LB-HASH-001'], fault: storesAnyway, evidence: true })).get('LB-HASH-001')!;
     expect(r.status).toBe('fail');
     expect(r.expected).toMatch(/^[0-9a-f]+$/);
