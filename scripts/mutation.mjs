@@ -22,8 +22,8 @@ if (globs.length > 0) {
     process.stderr.write(`mutation: ${unknown.map((n) => n.glob).join(', ')} is in no area: ${MUTATION_AREAS.map((a) => a.mutate[0]).join(', ')}\n`);
     process.exit(2);
   }
-  const single = new Set(named.flatMap((n) => (n.areas.length === 1 ? n.areas : [])));
-  if (named.every((n) => n.areas.length === 1) && single.size === 1) runs = [{ area: [...single][0], mutate: globs }];
+  const areas = new Set(named.flatMap((n) => n.areas));
+  if (areas.size === 1) runs = [{ area: [...areas][0], mutate: globs }];
   else if (named.length === 1) runs = named[0].areas.map((area) => ({ area, mutate: area.mutate }));
   else {
     process.stderr.write(`mutation: --mutate must name files of one area, or one folder of areas: ${MUTATION_AREAS.map((a) => a.name).join(', ')}\n`);
